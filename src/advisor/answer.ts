@@ -1,0 +1,136 @@
+import MiniSearch, { type SearchResult } from 'minisearch';
+import { stemmer } from 'stemmer';
+import type { Knowledge } from '../knowledge/schema.ts';
+import type { TopicId } from '../knowledge/ids.ts';
+import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
+
+// Free text from busy people: typos, abbreviations, Hinglish, one word or a paragraph. MiniSearch does the
+// ranking (BM25 with fuzzy and prefix matching); the knowledge file supplies synonyms, stop words and the
+// phrasings per topic. On top of the ranking we decide whether the question is about our domain at all:
+// a question whose words are mostly unknown to the knowledge base gets `topic: null`, never a guess.
+
+export interface OffTopicReply {
+  message: string;
+  examples: string[];
+}
+
+export type AnswerResult =
+  | { topic: TopicId; confidence: number; answer: TopicFacts; alternatives: TopicId[] }
+  | { topic: null; confidence: number; answer: OffTopicReply; alternatives: TopicId[] };
+
+/** Below this confidence an answer should be presented as a best guess, with the alternatives offered. */
+export const LOW_CONFIDENCE = 0.6;
+/** Questions longer than this are cut before matching; nobody's question needs more. */
+export const MAX_QUESTION_CHARS = 2000;
+
+interface Matcher {
+  search: MiniSearch<{ id: TopicId; text: string }>;
+  terms: (text: string) => string[];
+  domain: Set<string>;
+}
+
+const matchers = new WeakMap<Knowledge, Matcher>();
+
+function buildMatcher(knowledge: Knowledge): Matcher {
+  const { synonyms, stopwords, domainWords } = knowledge.matching;
+  const synonymMap = new Map(Object.entries(synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+  const stop = new Set(stopwords.map((w) => w.toLowerCase()));
+
+  const terms = (text: string): string[] => {
+    const words = text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[\u200b-\u200f\u2060\ufeff]/g, '')
+      .split(/[^\p{L}\p{N}-]+/u)
+      .flatMap((w) => {
+        const whole = synonymMap.get(w);
+        if (whole) return whole.split(/\s+/);
+        return w.split('-').flatMap((part) => synonymMap.get(part)?.split(/\s+/) ?? [part]);
+      })
+      .filter((w) => w.length > 0 && !stop.has(w));
+    return [...new Set(words.map((w) => stemmer(w)))];
+  };
+
+  const search = new MiniSearch<{ id: TopicId; text: string }>({
+    fields: ['text'],
+    tokenize: terms,
+    processTerm: (t) => t,
+    searchOptions: {
+      // Queries arrive already normalised by terms(); re-tokenising would stem twice.
+      tokenize: (q) => q.split(' '),
+      prefix: (term) => term.length >= 4,
+      fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0),
+      weights: { fuzzy: 0.6, prefix: 0.4 },
+    },
+  });
+  search.addAll(
+    knowledge.topics.map((t) => ({
+      id: t.id,
+      text: [t.title, t.question, ...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
+    })),
+  );
+  const domain = new Set(domainWords.flatMap((w) => terms(w)));
+  return { search, terms, domain };
+}
+
+function matcherFor(knowledge: Knowledge): Matcher {
+  let m = matchers.get(knowledge);
+  if (!m) {
+    m = buildMatcher(knowledge);
+    matchers.set(knowledge, m);
+  }
+  return m;
+}
+
+function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], confidence = 0): AnswerResult {
+  return {
+    topic: null,
+    confidence,
+    answer: {
+      message:
+        alternatives.length > 0
+          ? 'I am not sure which part of Co-Existence vs API-only you mean. Pick a topic, or ask in other words.'
+          : 'I only know about WhatsApp Co-Existence vs the WhatsApp Business API. Try one of these:',
+      examples: knowledge.matching.examples,
+    },
+    alternatives,
+  };
+}
+
+export function answer(question: string, knowledge: Knowledge): AnswerResult {
+  const m = matcherFor(knowledge);
+  const qterms = m.terms(String(question ?? '').slice(0, MAX_QUESTION_CHARS));
+  if (qterms.length === 0) return offTopic(knowledge);
+
+  const results: SearchResult[] = m.search.search(qterms.join(' '), {
+    // Domain words ("whatsapp", "api") are evidence of the domain, not of a topic: they count for little.
+    boostTerm: (term) => (m.domain.has(term) ? 0.3 : 1),
+  });
+  if (results.length === 0) return offTopic(knowledge);
+
+  // Which of the question's terms does the knowledge base know at all?
+  const known = new Set<string>(qterms.filter((t) => m.domain.has(t)));
+  for (const r of results) for (const t of r.queryTerms) known.add(t);
+  const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
+  const total = qterms.reduce((s, t) => s + weight(t), 0);
+  const covered = qterms.filter((t) => known.has(t)).reduce((s, t) => s + weight(t), 0);
+  const coverage = covered / total;
+  const strong = qterms.filter((t) => known.has(t) && !m.domain.has(t)).length;
+
+  const top = results[0]!;
+  const second = results[1]?.score ?? 0;
+  const dominance = (top.score - second) / (top.score + second);
+  const confidence = Math.round(coverage * (0.5 + 0.5 * dominance) * 1000) / 1000;
+  const alternatives = results
+    .slice(1)
+    .filter((r) => r.score >= top.score * 0.4)
+    .slice(0, 3)
+    .map((r) => r.id as TopicId);
+
+  const onTopic = strong >= 3 || (strong >= 1 && coverage >= 0.5);
+  if (!onTopic) return offTopic(knowledge);
+
+  const topic = findTopic(knowledge, String(top.id));
+  if (!topic) return offTopic(knowledge);
+  return { topic: topic.id, confidence, answer: topicFacts(knowledge, topic), alternatives };
+}

@@ -1,0 +1,62 @@
+import type { Knowledge, Need, Source, Topic } from '../knowledge/schema.ts';
+import { SETUP_IDS, setupKey, type SetupId, type Status, type TopicId } from '../knowledge/ids.ts';
+
+// Reading the knowledge with the offer policy applied: what is true for a customer of ours today.
+
+export interface SetupAnswer {
+  status: Status;
+  answer: string;
+  details: string;
+}
+
+export interface TopicFacts {
+  id: TopicId;
+  title: string;
+  question: string;
+  coexistence: SetupAnswer;
+  apiOnly: SetupAnswer;
+  /** Where the provider help article says otherwise; staff must know before repeating it. */
+  articleSays?: Topic['articleSays'];
+  sources: Source[];
+  lastVerified: string;
+}
+
+export function findTopic(knowledge: Knowledge, id: string): Topic | undefined {
+  return knowledge.topics.find((t) => t.id === id);
+}
+
+export function topicFacts(knowledge: Knowledge, topic: Topic): TopicFacts {
+  const side = (facts: Topic['coexistence']): SetupAnswer => {
+    const offered = facts.ifOffered && knowledge.offerPolicy.capabilities[facts.ifOffered.capability];
+    return offered && facts.ifOffered
+      ? { status: facts.ifOffered.status, answer: facts.ifOffered.answer, details: facts.details }
+      : { status: facts.status, answer: facts.answer, details: facts.details };
+  };
+  return {
+    id: topic.id,
+    title: topic.title,
+    question: topic.question,
+    coexistence: side(topic.coexistence),
+    apiOnly: side(topic.apiOnly),
+    ...(topic.articleSays ? { articleSays: topic.articleSays } : {}),
+    sources: topic.sources.map((ref) => knowledge.sources[ref]).filter((s): s is Source => s !== undefined),
+    lastVerified: topic.lastVerified,
+  };
+}
+
+export function allTopicFacts(knowledge: Knowledge): TopicFacts[] {
+  return knowledge.topics.map((t) => topicFacts(knowledge, t));
+}
+
+/** Does `setup` meet `need` for our customers, with the offer policy applied? */
+export function needSupport(knowledge: Knowledge, need: Need, setup: SetupId): Status {
+  const status = need[setupKey(setup)];
+  if (setup === 'api-only' && need.unlessOffered && knowledge.offerPolicy.capabilities[need.unlessOffered]) return 'yes';
+  return status;
+}
+
+export function otherSetup(setup: SetupId): SetupId {
+  return setup === 'coexistence' ? 'api-only' : 'coexistence';
+}
+
+export { SETUP_IDS };

@@ -1,0 +1,10 @@
+// The core advisor: facts, rules and wording. No platform SDK, no logger, no HTTP; deterministic.
+export * from './knowledge/ids.ts';
+export * from './knowledge/schema.ts';
+export * from './knowledge/loader.ts';
+export * from './advisor/requirements.ts';
+export * from './advisor/facts.ts';
+export * from './advisor/recommend.ts';
+export * from './advisor/answer.ts';
+export * from './advisor/compare.ts';
+export * from './advisor/countries.ts';

@@ -1,0 +1,60 @@
+// Stable identifiers from the SPEC. Tests, scripts and users depend on these exact strings.
+
+export const TOPIC_IDS = [
+  'number-usage',
+  'calls',
+  'one-to-one-chats',
+  'automation',
+  'group-chats',
+  'broadcast-lists',
+  'status-updates',
+  'disappearing-messages',
+  'backups',
+  'history-sync',
+  'linked-devices',
+  'service-window',
+  'message-revoke',
+  'throughput',
+  'availability',
+  'best-suited',
+  'pricing',
+  'eligibility',
+  'disconnection',
+  'verification',
+  'templates',
+  'migration',
+] as const;
+export type TopicId = (typeof TOPIC_IDS)[number];
+
+export const NEED_IDS = [
+  'phone-app',
+  'calls',
+  'group-chats',
+  'status-updates',
+  'keep-history',
+  'linked-devices',
+  'new-broadcast-lists',
+  'bulk-campaigns',
+  'automation',
+  'crm-integration',
+  'central-dashboards',
+  'international',
+  'disappearing-messages',
+  'chat-backups',
+  'message-revoke',
+  'green-tick',
+] as const;
+export type NeedId = (typeof NEED_IDS)[number];
+
+/** The two setups. `coexistence`/`apiOnly` are the data keys; `coexistence`/`api-only` the output ids. */
+export const SETUP_IDS = ['coexistence', 'api-only'] as const;
+export type SetupId = (typeof SETUP_IDS)[number];
+export type SetupKey = 'coexistence' | 'apiOnly';
+export const setupKey = (setup: SetupId): SetupKey => (setup === 'coexistence' ? 'coexistence' : 'apiOnly');
+export const SETUP_NAMES: Record<SetupId, string> = {
+  coexistence: 'Co-Existence',
+  'api-only': 'API only',
+};
+
+export const STATUSES = ['yes', 'no', 'partial'] as const;
+export type Status = (typeof STATUSES)[number];
