@@ -8,3 +8,4 @@ export * from './advisor/recommend.ts';
 export * from './advisor/answer.ts';
 export * from './advisor/compare.ts';
 export * from './advisor/countries.ts';
+export * from './advisor/wording.ts';

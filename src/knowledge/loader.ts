@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { knowledgeSchema, type Knowledge } from './schema.ts';
+import { crossCheck, knowledgeSchema, type Knowledge } from './schema.ts';
 
 export type KnowledgeResult = { ok: true; knowledge: Knowledge } | { ok: false; problems: string[] };
 
@@ -44,7 +44,11 @@ export function parseKnowledge(text: string): KnowledgeResult {
     return { ok: false, problems: [`YAML: ${(err as Error).message}`] };
   }
   const parsed = knowledgeSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };
+  const problems = [
+    ...(parsed.success ? [] : formatIssues(parsed.error.issues)),
+    ...crossCheck(data).map((p) => `${formatPath(p.path)}: ${p.message}`),
+  ];
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, knowledge: parsed.data };
 }
 

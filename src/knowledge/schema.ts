@@ -120,39 +120,56 @@ export const knowledgeSchema = z
     topics: z.array(topic),
     helpArticle,
     sources: z.record(z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _'), source),
-  })
-  .superRefine((kb, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  });
 
-    const seen = new Set<string>();
-    kb.topics.forEach((t, i) => {
+/**
+ * Cross-references and consistency rules the shape alone cannot express. Written defensively against raw data,
+ * so that these problems are reported together with shape problems, all at once.
+ */
+export function crossCheck(data: unknown): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const issue = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const kb = (data ?? {}) as Record<string, any>;
+  const sources = kb.sources && typeof kb.sources === 'object' ? (kb.sources as Record<string, unknown>) : {};
+  const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+  const seen = new Set<string>();
+  list(kb.topics).forEach((t, i) => {
+    if (!t || typeof t !== 'object') return;
+    if (typeof t.id === 'string') {
       if (seen.has(t.id)) issue(['topics', i, 'id'], `topic "${t.id}" appears more than once`);
       seen.add(t.id);
-      t.sources.forEach((ref, j) => {
-        if (!(ref in kb.sources)) {
-          issue(['topics', i, 'sources', j], `unknown source "${ref}"; add it under sources: or use one of ${Object.keys(kb.sources).join(', ')}`);
-        }
-      });
+    }
+    list(t.sources).forEach((ref, j) => {
+      if (typeof ref === 'string' && !(ref in sources)) {
+        issue(['topics', i, 'sources', j], `unknown source "${ref}"; add it under sources: or use one of ${Object.keys(sources).join(', ')}`);
+      }
     });
-    for (const id of TOPIC_IDS) if (!seen.has(id)) issue(['topics'], `topic "${id}" is missing`);
-
-    const needSeen = new Set<string>();
-    kb.needs.forEach((n, i) => {
-      if (needSeen.has(n.id)) issue(['needs', i, 'id'], `need "${n.id}" appears more than once`);
-      needSeen.add(n.id);
-    });
-    for (const id of NEED_IDS) if (!needSeen.has(id)) issue(['needs'], `need "${id}" is missing`);
-
-    if (kb.decision.smallTeamAgents >= kb.decision.largeTeamAgents) {
-      issue(['decision', 'smallTeamAgents'], 'must be below largeTeamAgents');
-    }
-    if (kb.decision.confidence.mediumMargin > kb.decision.confidence.highMargin) {
-      issue(['decision', 'confidence', 'mediumMargin'], 'must not be above highMargin');
-    }
-    if (kb.offerPolicy.apiOnly.maxMps < kb.offerPolicy.apiOnly.defaultMps) {
-      issue(['offerPolicy', 'apiOnly', 'maxMps'], 'must not be below defaultMps');
-    }
   });
+  if (Array.isArray(kb.topics)) for (const id of TOPIC_IDS) if (!seen.has(id)) issue(['topics'], `topic "${id}" is missing`);
+
+  const needSeen = new Set<string>();
+  list(kb.needs).forEach((n, i) => {
+    if (!n || typeof n.id !== 'string') return;
+    if (needSeen.has(n.id)) issue(['needs', i, 'id'], `need "${n.id}" appears more than once`);
+    needSeen.add(n.id);
+  });
+  if (Array.isArray(kb.needs)) for (const id of NEED_IDS) if (!needSeen.has(id)) issue(['needs'], `need "${id}" is missing`);
+
+  const d = kb.decision ?? {};
+  if (typeof d.smallTeamAgents === 'number' && typeof d.largeTeamAgents === 'number' && d.smallTeamAgents >= d.largeTeamAgents) {
+    issue(['decision', 'smallTeamAgents'], 'must be below largeTeamAgents');
+  }
+  const c = d.confidence ?? {};
+  if (typeof c.mediumMargin === 'number' && typeof c.highMargin === 'number' && c.mediumMargin > c.highMargin) {
+    issue(['decision', 'confidence', 'mediumMargin'], 'must not be above highMargin');
+  }
+  const api = kb.offerPolicy?.apiOnly ?? {};
+  if (typeof api.maxMps === 'number' && typeof api.defaultMps === 'number' && api.maxMps < api.defaultMps) {
+    issue(['offerPolicy', 'apiOnly', 'maxMps'], 'must not be below defaultMps');
+  }
+  return problems;
+}
 
 export type Knowledge = z.infer<typeof knowledgeSchema>;
 export type Topic = Knowledge['topics'][number];

@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  BUILT_IN_KNOWLEDGE_FILE,
+  NEED_IDS,
+  allTopicFacts,
+  answer,
+  builtInKnowledge,
+  compare,
+  loadKnowledgeFile,
+  recommend,
+  staleTopics,
+  validateRequirements,
+  type Knowledge,
+} from '../../src/index.ts';
+import { formatAnswer, formatComparison, formatRecommendation, formatTopics } from './terminal.ts';
+
+// The coexist-advisor command line. Exit codes: 0 done, 2 bad input (flags, files, requirements), 1 our fault.
+
+class BadInput extends Error {}
+
+const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const json = (value: unknown, pretty = true) => out(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value));
+
+function knowledge(): Knowledge {
+  const file = process.env.KNOWLEDGE_FILE;
+  if (!file) return builtInKnowledge();
+  const result = loadKnowledgeFile(file);
+  if (!result.ok) throw new BadInput(`KNOWLEDGE_FILE ${file} is invalid:\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
+  return result.knowledge;
+}
+
+const titles = (kb: Knowledge) => Object.fromEntries(kb.topics.map((t) => [t.id, t.title]));
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** "3" → 3; anything else is passed on as text so the schema can say what is wrong with it. */
+function numberish(value: string): number | string {
+  const trimmed = value.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : value;
+}
+
+interface RecommendOptions {
+  json?: boolean;
+  file?: string;
+  customer?: string;
+  country?: string;
+  agents?: string;
+  dailyMessages?: string;
+  peakMps?: string;
+  need?: string[];
+  notes?: string;
+}
+
+async function requirementsInput(stdinDash: string | undefined, o: RecommendOptions): Promise<unknown> {
+  const fromFile = o.file ?? stdinDash;
+  const flagGiven = [o.customer, o.country, o.agents, o.dailyMessages, o.peakMps, o.notes].some((v) => v !== undefined) || (o.need?.length ?? 0) > 0;
+  if (fromFile !== undefined) {
+    if (flagGiven) throw new BadInput('Give the requirements either as a file (--file, -) or as flags, not both.');
+    let text: string;
+    if (fromFile === '-') text = await readStdin();
+    else {
+      try {
+        text = readFileSync(fromFile, 'utf8');
+      } catch {
+        throw new BadInput(`Cannot read requirements file ${fromFile}.`);
+      }
+    }
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new BadInput(`${fromFile === '-' ? 'Standard input' : fromFile} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!flagGiven) throw new BadInput('Give requirements: --country IN [--agents 3] [--peak-mps 12] [--need calls ...], or --file req.json, or - for standard input.');
+  const req: Record<string, unknown> = { needs: o.need ?? [] };
+  if (o.customer !== undefined) req.customer = o.customer;
+  if (o.country !== undefined) req.country = o.country;
+  if (o.agents !== undefined) req.agents = numberish(o.agents);
+  if (o.dailyMessages !== undefined) req.dailyMessages = numberish(o.dailyMessages);
+  if (o.peakMps !== undefined) req.peakMps = numberish(o.peakMps);
+  if (o.notes !== undefined) req.notes = o.notes;
+  return req;
+}
+
+const FLAG_OF: Record<string, string> = {
+  customer: '--customer',
+  country: '--country',
+  agents: '--agents',
+  dailyMessages: '--daily-messages',
+  peakMps: '--peak-mps',
+  needs: '--need',
+  notes: '--notes',
+};
+
+export function buildProgram(): Command {
+  const program = new Command('coexist-advisor')
+    .description('WhatsApp Co-Existence vs WhatsApp Business API only: answers, recommendations and the comparison.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('ask')
+    .description('answer a question; with no question, read one per line from standard input and write JSON lines')
+    .argument('[question...]', 'the question, e.g. "can we do video calls on api?"')
+    .option('--json', 'print JSON: {topic, confidence, answer, alternatives}')
+    .action(async (words: string[], o: { json?: boolean }) => {
+      const kb = knowledge();
+      if (words.length === 0) {
+        const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+        for await (const line of lines) {
+          if (line.trim() === '') continue;
+          json({ question: line, ...answer(line, kb) }, false);
+        }
+        return;
+      }
+      const result = answer(words.join(' '), kb);
+      if (o.json) json(result);
+      else out(formatAnswer(result, titles(kb)));
+    });
+
+  program
+    .command('recommend')
+    .description('recommend a setup from customer requirements (a JSON file, - for standard input, or flags)')
+    .argument('[stdin]', '"-" to read the requirements JSON from standard input')
+    .option('--json', 'print the recommendation as JSON')
+    .option('--file <path>', 'requirements JSON file')
+    .option('--customer <name>', 'customer or deal name')
+    .option('--country <code>', 'country of the WhatsApp number, ISO 3166-1 alpha-2 (IN, DE, ...)')
+    .option('--agents <n>', 'people who will reply to customers')
+    .option('--daily-messages <n>', 'expected messages per day')
+    .option('--peak-mps <n>', 'peak messages per second needed')
+    .addOption(new Option('--need <id>', `a need, repeat for more: ${NEED_IDS.join(', ')}`).argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .option('--notes <text>', 'free text shown with the recommendation')
+    .action(async (dash: string | undefined, o: RecommendOptions) => {
+      if (dash !== undefined && dash !== '-') throw new BadInput(`Unexpected argument "${dash}". Use - to read standard input, or --file <path>.`);
+      const kb = knowledge();
+      const input = await requirementsInput(dash, o);
+      const valid = validateRequirements(input);
+      if (!valid.ok) {
+        const fromFlags = o.file === undefined && dash === undefined;
+        throw new BadInput(
+          ['The requirements have problems:', ...valid.errors.map((e) => `  ${fromFlags && e.field ? FLAG_OF[e.field] : e.path}: ${e.message}`)].join('\n'),
+        );
+      }
+      const result = recommend(valid.requirements, kb);
+      if (o.json) json(result);
+      else out(formatRecommendation(result));
+    });
+
+  program
+    .command('compare')
+    .description('the full side-by-side comparison')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const c = compare(knowledge());
+      if (o.json) json(c);
+      else out(formatComparison(c));
+    });
+
+  program
+    .command('topics')
+    .description('every topic: id, title, status per setup, sources, last verified')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = allTopicFacts(knowledge());
+      if (o.json) {
+        json(
+          rows.map((t) => ({
+            id: t.id,
+            title: t.title,
+            coexistence: t.coexistence.status,
+            apiOnly: t.apiOnly.status,
+            sources: t.sources,
+            lastVerified: t.lastVerified,
+          })),
+        );
+      } else out(formatTopics(rows));
+    });
+
+  program
+    .command('check-knowledge')
+    .description('validate a knowledge file (default: KNOWLEDGE_FILE or the built-in one)')
+    .argument('[file]', 'the YAML file to check')
+    .action((file: string | undefined) => {
+      const path = file || process.env.KNOWLEDGE_FILE || BUILT_IN_KNOWLEDGE_FILE;
+      const result = loadKnowledgeFile(path);
+      if (!result.ok) {
+        throw new BadInput([`✖ ${path} has ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}:`, ...result.problems.map((p) => `  ${p}`)].join('\n'));
+      }
+      const kb = result.knowledge;
+      out(`✔ ${path} is valid: ${kb.topics.length} topics, ${kb.needs.length} needs, ${Object.keys(kb.sources).length} sources.`);
+      const today = new Date().toISOString().slice(0, 10);
+      for (const s of staleTopics(kb, today)) {
+        out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
+      }
+    });
+
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.executeSubCommandAsync') return 0;
+      return 2; // commander already printed the message
+    }
+    if (err instanceof BadInput) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`coexist-advisor failed unexpectedly: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

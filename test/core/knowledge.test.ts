@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import {
+  BUILT_IN_KNOWLEDGE_FILE,
+  NEED_IDS,
+  TOPIC_IDS,
+  builtInKnowledge,
+  parseKnowledge,
+  staleTopics,
+  topicFacts,
+  type Knowledge,
+} from '../../src/index.ts';
+import { sharedText } from '../helpers/shared.ts';
+
+const kb = builtInKnowledge();
+const builtInText = readFileSync(BUILT_IN_KNOWLEDGE_FILE, 'utf8');
+
+/** The built-in file with one change applied to its parsed data, as a support lead might make it. */
+function edited(change: (data: any) => void): string {
+  const doc = parseDocument(builtInText);
+  const data = doc.toJS();
+  change(data);
+  return JSON.stringify(data); // JSON is YAML
+}
+
+describe('the built-in knowledge base', () => {
+  it('has every SPEC topic and need exactly once', () => {
+    expect(kb.topics.map((t) => t.id).sort()).toEqual([...TOPIC_IDS].sort());
+    expect(kb.needs.map((n) => n.id).sort()).toEqual([...NEED_IDS].sort());
+  });
+
+  it('gives every topic both setups, sources with URLs and a lastVerified date', () => {
+    for (const t of kb.topics) {
+      const facts = topicFacts(kb, t);
+      expect(facts.sources.length, t.id).toBeGreaterThan(0);
+      for (const s of facts.sources) expect(s.url).toMatch(/^https:\/\//);
+      expect(t.lastVerified).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(facts.coexistence.answer.length).toBeGreaterThan(10);
+      expect(facts.apiOnly.answer.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('states current facts where the help article is stale, and records the article claim', () => {
+    const byId = (id: string) => topicFacts(kb, kb.topics.find((t) => t.id === id)!);
+    expect(byId('message-revoke').coexistence.status).toBe('yes');
+    expect(byId('message-revoke').articleSays?.verdict).toBe('outdated');
+    expect(byId('availability').articleSays?.claim).toMatch(/India/);
+    expect(byId('throughput').apiOnly.answer).toMatch(/1,000/);
+    expect(kb.offerPolicy.coexistence.mps).toBe(20);
+    expect(kb.offerPolicy.coexistence.countries).toEqual(['IN']);
+    expect(kb.offerPolicy.capabilities).toEqual({ callingApi: false, groupsApi: false });
+  });
+});
+
+describe('help article coverage', () => {
+  const article = sharedText('knowledge/help-article.md');
+  const sections = article.split(/\n### /);
+  const sectionText = (heading: RegExp) => sections.find((s) => heading.test(s.split('\n')[0]!)) ?? '';
+  const tableRows = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l))
+      .slice(1) // header
+      .map((l) => l.split('|').slice(1, -1).map((c) => c.replace(/\*\*/g, '').trim()));
+  const numbered = (text: string) => text.split('\n').filter((l) => /^\d+\.\s/.test(l)).map((l) => l.replace(/\*\*/g, ''));
+  const icon = (cell: string) => (cell.startsWith('✅') ? 'yes' : cell.startsWith('❌') ? 'no' : cell.startsWith('⚠️') ? 'partial' : undefined);
+  const ha = kb.helpArticle;
+
+  it('has every row of the feature comparison table, with the article ticks recorded', () => {
+    const rows = tableRows(sectionText(/Feature Comparison/));
+    expect(rows.length).toBe(14);
+    for (const [feature, coex, api] of rows) {
+      const entry = ha.comparison.find((c) => c.row === feature);
+      expect(entry, `comparison row "${feature}"`).toBeDefined();
+      expect(entry!.coexistence).toBe(icon(coex!));
+      expect(entry!.apiOnly).toBe(icon(api!));
+    }
+    expect(ha.comparison.length).toBe(rows.length);
+  });
+
+  it('says what the article says, or records the article claim where the current fact differs', () => {
+    for (const row of ha.comparison) {
+      const facts = topicFacts(kb, kb.topics.find((t) => t.id === row.topic)!);
+      const differs = (row.coexistence && row.coexistence !== facts.coexistence.status) || (row.apiOnly && row.apiOnly !== facts.apiOnly.status);
+      if (differs) {
+        expect(row.verdict, `${row.row} differs from the article`).not.toBe('current');
+        expect(facts.articleSays, `${row.topic} must record the article's claim`).toBeDefined();
+      }
+      if (row.verdict !== 'current') expect(facts.articleSays, `${row.topic}: verdict ${row.verdict} needs articleSays`).toBeDefined();
+    }
+  });
+
+  it('has both "choose ... if you" lists item by item', () => {
+    const coexItems = numbered(sectionText(/When to Choose Co-Existence/));
+    const apiItems = numbered(sectionText(/When to Choose WhatsApp Business API Only/));
+    expect(coexItems.length).toBe(7);
+    expect(apiItems.length).toBe(7);
+    expect(ha.chooseCoexistence.map((i) => i.item)).toEqual(coexItems.map((_, i) => i + 1));
+    expect(ha.chooseApiOnly.map((i) => i.item)).toEqual(apiItems.map((_, i) => i + 1));
+    // The article's 80–100 MPS claim is recorded against the throughput topic, which states the current figures.
+    const mps = ha.chooseApiOnly.find((i) => /80/.test(i.says))!;
+    expect(mps.topic).toBe('throughput');
+    expect(apiItems[mps.item - 1]).toMatch(/80–100 MPS/);
+  });
+
+  it('has the "right setup" table, each row mapped to needs that recommend() turns into that setup', async () => {
+    const rows = tableRows(sectionText(/Choosing the Right Setup/));
+    expect(rows.length).toBe(6);
+    expect(ha.rightSetup.length).toBe(6);
+    const { recommend } = await import('../../src/advisor/recommend.ts');
+    rows.forEach(([, setup], i) => {
+      const entry = ha.rightSetup[i]!;
+      expect(entry.setup).toBe(/Co-Existence/.test(setup!) ? 'coexistence' : 'api-only');
+      const r = recommend({ country: 'IN', needs: entry.needs }, kb);
+      expect(r.setup, entry.want).toBe(entry.setup);
+    });
+  });
+
+  it('has both use-case examples, and recommend() agrees with them', async () => {
+    const { recommend, validateRequirements } = await import('../../src/index.ts');
+    expect(article.match(/Example Use Case/g)?.length).toBe(2);
+    expect(ha.useCases.map((u) => u.setup)).toEqual(['coexistence', 'api-only']);
+    for (const u of ha.useCases) {
+      const v = validateRequirements(u.requirements);
+      expect(v.ok).toBe(true);
+      if (v.ok) expect(recommend(v.requirements, kb).setup, u.name).toBe(u.setup);
+    }
+  });
+
+  it('records the overview claim that Co-Existence is India-only as outdated', () => {
+    expect(article).toMatch(/available only in India/);
+    expect(ha.overview[0]).toMatchObject({ topic: 'availability', verdict: 'outdated' });
+  });
+});
+
+describe('loading another knowledge file', () => {
+  it('accepts an unchanged copy', () => {
+    expect(parseKnowledge(builtInText).ok).toBe(true);
+  });
+
+  it('reports every problem at once, each with its path, and loads nothing', () => {
+    const text = edited((d) => {
+      d.topics[3].sources.push('NOPE');
+      d.sources.M1.url = 'not a url';
+      d.topics[0].coexistence.status = 'maybe';
+      d.topics[5].lastVerified = '11/09/2026';
+      d.topics[2].anwser = 'typo key';
+    });
+    const result = parseKnowledge(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const all = result.problems.join('\n');
+    expect(all).toContain('topics[3].sources[');
+    expect(all).toContain('unknown source "NOPE"');
+    expect(all).toContain('sources.M1.url: invalid URL');
+    expect(all).toMatch(/topics\[0\]\.coexistence\.status: .*yes.*no.*partial/);
+    expect(all).toContain('topics[5].lastVerified');
+    expect(all).toMatch(/topics\[2\].*anwser/);
+    expect(result.problems.length).toBeGreaterThanOrEqual(5);
+    expect('knowledge' in result).toBe(false);
+  });
+
+  it('reports a missing topic, a duplicate topic and an impossible policy', () => {
+    const result = parseKnowledge(
+      edited((d) => {
+        d.topics = d.topics.filter((t: { id: string }) => t.id !== 'calls');
+        d.topics.push({ ...d.topics[0] });
+        d.offerPolicy.apiOnly.maxMps = 10;
+      }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContain('topics: topic "calls" is missing');
+    expect(result.problems.some((p) => /appears more than once/.test(p))).toBe(true);
+    expect(result.problems).toContain('offerPolicy.apiOnly.maxMps: must not be below defaultMps');
+  });
+
+  it('reports YAML syntax errors with line and column, never a stack trace', () => {
+    const result = parseKnowledge('version: 1\ntopics: [\n  - id: calls\n');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatch(/^line \d+, column \d+: /);
+    const dup = parseKnowledge('version: 1\nversion: 2\n');
+    expect(dup.ok).toBe(false);
+    if (!dup.ok) expect(dup.problems.join()).toMatch(/unique|duplicate/i);
+  });
+
+  it('refuses alias bombs instead of expanding them', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const result = parseKnowledge(bomb);
+    expect(result.ok).toBe(false);
+  });
+
+  it('lists topics verified longer ago than reviewEveryDays', () => {
+    const k: Knowledge = { ...kb, reviewEveryDays: 30 };
+    const stale = staleTopics(k, '2026-12-31');
+    expect(stale.length).toBe(kb.topics.length);
+    expect(staleTopics(kb, kb.topics[0]!.lastVerified)).toEqual([]);
+  });
+});
