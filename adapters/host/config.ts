@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+// Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
+// each naming its variable. Empty values count as unset, so a copied .env.example works as is.
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+const optionalText = z.string().trim().optional();
+
+const envSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ error: 'PORT must be a port number (0-65535)' })
+      .int({ error: 'PORT must be a whole number' })
+      .min(0, { error: 'PORT must be 0-65535' })
+      .max(65535, { error: 'PORT must be 0-65535' })
+      .default(3978),
+    HOST: optionalText,
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    NODE_ENV: optionalText,
+    SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, { error: 'SLACK_BOT_TOKEN must be a bot token starting with xoxb-' }).optional(),
+    SLACK_SIGNING_SECRET: z.string().min(8, { error: 'SLACK_SIGNING_SECRET looks too short: copy it from Basic Information → App Credentials' }).optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { error: 'SLACK_APP_TOKEN must be an app-level token starting with xapp-' }).optional(),
+    SLACK_API_URL: z
+      .url({ protocol: /^https?$/, error: 'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/' })
+      .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+      .optional(),
+    MICROSOFT_APP_ID: optionalText,
+    MICROSOFT_APP_PASSWORD: optionalText,
+    MICROSOFT_APP_TYPE: z.enum(APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${APP_TYPES.join(', ')}` }).optional(),
+    MICROSOFT_APP_TENANT_ID: optionalText,
+    KNOWLEDGE_FILE: optionalText,
+  });
+
+/** Rules across variables. Run on the raw values too, so they are reported together with the format problems. */
+function crossProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const socket = Boolean(env.SLACK_APP_TOKEN);
+  if (env.SLACK_BOT_TOKEN && !socket && !env.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || socket)) {
+    problems.push('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+  }
+  if (env.MICROSOFT_APP_PASSWORD && !env.MICROSOFT_APP_ID) problems.push('MICROSOFT_APP_ID is required when MICROSOFT_APP_PASSWORD is set');
+  if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+    problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI)');
+  }
+  if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+    problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant');
+  }
+  if (env.NODE_ENV === 'production' && !env.MICROSOFT_APP_ID) {
+    problems.push(
+      'NODE_ENV=production refuses to run the Teams endpoint unauthenticated: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (local mode is for development only)',
+    );
+  }
+  return problems;
+}
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  production: boolean;
+  slack:
+    | { mode: 'off' }
+    | { mode: 'http'; botToken: string; signingSecret: string; apiUrl?: string }
+    | { mode: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl?: string };
+  teams: { auth: 'local' } | { auth: 'bot-framework'; appId: string; appPassword?: string; appType: (typeof APP_TYPES)[number]; tenantId?: string };
+  knowledgeFile?: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
+  const cleaned = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...crossProblems(cleaned)];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  const env = parsed.data;
+  const apiUrl = env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {};
+  const slack: Config['slack'] = !env.SLACK_BOT_TOKEN
+    ? { mode: 'off' }
+    : env.SLACK_APP_TOKEN
+      ? { mode: 'socket', botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}), ...apiUrl }
+      : { mode: 'http', botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET!, ...apiUrl };
+  const teams: Config['teams'] = env.MICROSOFT_APP_ID
+    ? {
+        auth: 'bot-framework',
+        appId: env.MICROSOFT_APP_ID,
+        ...(env.MICROSOFT_APP_PASSWORD ? { appPassword: env.MICROSOFT_APP_PASSWORD } : {}),
+        appType: env.MICROSOFT_APP_TYPE ?? 'MultiTenant',
+        ...(env.MICROSOFT_APP_TENANT_ID ? { tenantId: env.MICROSOFT_APP_TENANT_ID } : {}),
+      }
+    : { auth: 'local' };
+  return {
+    ok: true,
+    config: {
+      port: env.PORT,
+      host: env.HOST,
+      logLevel: env.LOG_LEVEL,
+      production: env.NODE_ENV === 'production',
+      slack,
+      teams,
+      ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
+    },
+  };
+}
+
+/** What is on and how to turn the rest on: logged at start. Never includes a secret. */
+export function describeConfig(config: Config): string[] {
+  const lines: string[] = [];
+  if (config.slack.mode === 'off') lines.push('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) to turn it on.');
+  else if (config.slack.mode === 'http') lines.push('Slack is on over HTTP at POST /slack/events.');
+  else lines.push('Slack is on in Socket Mode (no public URL needed).');
+  if (config.teams.auth === 'local') {
+    lines.push('Teams runs in LOCAL MODE at POST /api/messages: unauthenticated, for Microsoft 365 Agents Playground or similar. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to require Bot Framework auth.');
+  } else lines.push(`Teams is on at POST /api/messages with Bot Framework auth (${config.teams.appType}).`);
+  return lines;
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Knowledge } from '../../src/index.ts';
+import { SLACK_BODY_LIMIT, type SlackFace } from '../slack/app.ts';
+import type { Config } from './config.ts';
+import { HttpError, refuseIfDeclaredTooLarge, sendJson } from './http.ts';
+
+// The one process that hosts both platforms on one port:
+//   POST /slack/events  → Slack (Bolt's HTTP receiver)
+//   POST /api/messages  → Teams (Bot Framework)
+//   GET  /healthz       → liveness and what is on
+// The host owns the HTTP server so it can cap bodies, give every request an id, log it, and shut down cleanly.
+
+export interface TeamsFace {
+  /** Handles one POST /api/messages. */
+  handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
+  drain(): Promise<void>;
+}
+
+export interface HostOptions {
+  config: Config;
+  knowledge: Knowledge;
+  logger: Logger;
+  slack?: SlackFace;
+  teams?: TeamsFace;
+}
+
+export interface RunningHost {
+  server: Server;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const { config, knowledge, logger, slack, teams } = options;
+  const started = Date.now();
+  let stopping = false;
+
+  const server = createServer((req, res) => {
+    const t0 = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '/').split('?')[0];
+    res.on('finish', () => {
+      const entry = { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) };
+      if (path === '/healthz') logger.debug(entry, 'http');
+      else logger.info(entry, 'http');
+    });
+    if (stopping) {
+      sendJson(res, 503, { error: 'Shutting down; retry shortly.' }, { connection: 'close' });
+      return;
+    }
+    route(req, res, path ?? '/', requestId).catch((err: unknown) => {
+      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
+      else {
+        logger.error({ requestId, err }, 'request failed');
+        sendJson(res, 500, { error: 'Internal error; it has been logged.' });
+      }
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+      return sendJson(res, 200, {
+        status: 'ok',
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        slack: config.slack.mode,
+        teams: teams ? config.teams.auth : 'off',
+        knowledge: { topics: knowledge.topics.length, file: config.knowledgeFile ?? 'built-in' },
+      });
+    }
+    if (path === '/slack/events') {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
+      if (!slack?.requestListener) {
+        return sendJson(res, 404, { error: 'Slack over HTTP is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and no SLACK_APP_TOKEN).' });
+      }
+      if (refuseIfDeclaredTooLarge(req, res, SLACK_BODY_LIMIT)) return;
+      slack.requestListener(req, res);
+      return;
+    }
+    if (path === '/api/messages') {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
+      if (!teams) return sendJson(res, 404, { error: 'Teams is off.' });
+      await teams.handle(req, res, requestId);
+      return;
+    }
+    sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz.' });
+  }
+
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host ?? undefined, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    server,
+    port: address.port,
+    url: `http://${host === '::' || host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    async stop() {
+      // Stop accepting, let requests in flight finish (and the work they started), then close.
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.all([slack?.drain(), teams?.drain()]);
+      await slack?.stop();
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+      await Promise.race([closed, timeout]);
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { STATUS_ICON, STATUS_WORD, type SetupAnswer, type Source } from '../../../src/index.ts';
+import { SLACK_LIMITS } from '../limits.ts';
+import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
+
+// Small pure builders shared by the renderers. Block Kit JSON is kept loosely typed on purpose: Slack accepts
+// blocks (table, for one) that the published TypeScript types lag behind.
+
+export type Block = { type: string; block_id?: string; [key: string]: unknown };
+
+export const ACTIONS = {
+  share: 'share_in_channel',
+  details: 'toggle_details',
+  topic: 'open_topic',
+  compare: 'show_compare',
+  recommend: 'open_recommend_modal',
+  edit: 'edit_requirements',
+  help: 'show_help',
+} as const;
+
+export const CALLBACKS = {
+  modal: 'recommend_modal',
+  shortcut: 'recommend_shortcut',
+} as const;
+
+export const header = (text: string): Block => ({ type: 'header', text: plain(text, SLACK_LIMITS.headerText) });
+export const divider = (): Block => ({ type: 'divider' });
+export const section = (text: string, blockId?: string): Block => ({
+  type: 'section',
+  ...(blockId ? { block_id: blockId } : {}),
+  text: mrkdwn(text, SLACK_LIMITS.sectionText),
+});
+export const plainSection = (text: string, blockId?: string): Block => ({
+  type: 'section',
+  ...(blockId ? { block_id: blockId } : {}),
+  text: plain(text, SLACK_LIMITS.sectionText),
+});
+export const context = (...texts: (string | { plain: string })[]): Block => ({
+  type: 'context',
+  elements: texts
+    .slice(0, SLACK_LIMITS.contextElements)
+    .map((t) => (typeof t === 'string' ? mrkdwn(t, SLACK_LIMITS.contextText) : plain(t.plain, SLACK_LIMITS.contextText))),
+});
+
+export interface ButtonSpec {
+  text: string;
+  actionId: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
+export const button = (b: ButtonSpec) => ({
+  type: 'button',
+  text: plain(b.text, SLACK_LIMITS.buttonText),
+  action_id: b.actionId,
+  ...(b.value !== undefined ? { value: truncate(b.value, SLACK_LIMITS.buttonValue) } : {}),
+  ...(b.style ? { style: b.style } : {}),
+});
+export const actions = (buttons: ButtonSpec[], blockId?: string): Block => ({
+  type: 'actions',
+  ...(blockId ? { block_id: blockId } : {}),
+  elements: buttons.slice(0, SLACK_LIMITS.actionsElements).map(button),
+});
+
+export const statusText = (side: SetupAnswer): string => `${STATUS_ICON[side.status]} ${STATUS_WORD[side.status]}`;
+
+/** Bulleted mrkdwn list that fits one section, dropping whole items (and saying how many) rather than failing. */
+export function bullets(title: string, items: string[], max = SLACK_LIMITS.sectionText): string {
+  let text = `*${title}*`;
+  for (let i = 0; i < items.length; i++) {
+    const line = `\n• ${escapeMrkdwn(items[i]!)}`;
+    const more = `\n_…and ${items.length - i} more_`;
+    if (text.length + line.length + (i < items.length - 1 ? more.length : 0) > max) {
+      text += more;
+      break;
+    }
+    text += line;
+  }
+  return text;
+}
+
+export const sourceLinks = (sources: Source[]): string =>
+  sources.map((s) => `<${s.url}|${escapeMrkdwn(s.title).replace(/\|/g, '¦')}>`).join(' · ');
+
+/** Caps a message at Slack's block limit: keeps the first blocks and the final actions row. */
+export function clampBlocks(blocks: Block[], max: number = SLACK_LIMITS.blocksPerMessage): Block[] {
+  if (blocks.length <= max) return blocks;
+  const last = blocks.at(-1)!;
+  const keepLast = last.type === 'actions';
+  const head = blocks.slice(0, max - (keepLast ? 2 : 1));
+  return [...head, context('_Some content was left out to fit in one message._'), ...(keepLast ? [last] : [])];
+}

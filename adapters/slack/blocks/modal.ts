@@ -1,0 +1,196 @@
+import {
+  CUSTOMER_MAX,
+  NOTES_MAX,
+  allCountries,
+  countryName,
+  type FieldError,
+  type Knowledge,
+  type RequirementField,
+} from '../../../src/index.ts';
+import { SLACK_LIMITS } from '../limits.ts';
+import { plain, truncate } from '../text.ts';
+import { CALLBACKS, context, type Block } from './common.ts';
+
+// The "Recommend a setup" modal: build it (prefilled), read its state back into requirements input, and place
+// validation errors on the right field. Block ids are the requirement field names, so errors map one to one.
+
+export const VALUE = 'value';
+const NEEDS_BLOCK_PREFIX = 'needs_';
+export const CHANNEL_BLOCK = 'channel';
+
+export interface ModalPrefill {
+  customer?: string;
+  country?: string;
+  agents?: number;
+  dailyMessages?: number;
+  peakMps?: number;
+  needs?: readonly string[];
+  notes?: string;
+}
+
+export interface ModalMetadata {
+  /** Where the modal was opened: the default channel to post to. */
+  origin?: string;
+}
+
+const option = (text: string, value: string) => ({ text: plain(text, SLACK_LIMITS.optionText), value: truncate(value, SLACK_LIMITS.optionValue) });
+
+function countryOptionGroups(knowledge: Knowledge) {
+  const offered = new Set(knowledge.offerPolicy.coexistence.countries);
+  const countryOption = (code: string, name: string) => option(`${name} (${code})`, code);
+  const groups = [
+    { label: plain('Co-Existence offered', SLACK_LIMITS.optionText), options: [...offered].map((code) => countryOption(code, countryName(code))) },
+  ];
+  const rest = allCountries().filter((c) => !offered.has(c.code));
+  for (let i = 0; i < rest.length; i += SLACK_LIMITS.optionsPerSelect) {
+    const chunk = rest.slice(i, i + SLACK_LIMITS.optionsPerSelect);
+    const label = `${chunk[0]!.name[0]}–${chunk.at(-1)!.name[0]}`;
+    groups.push({ label: plain(label, SLACK_LIMITS.optionText), options: chunk.map((c) => countryOption(c.code, c.name)) });
+  }
+  return groups.slice(0, SLACK_LIMITS.optionGroups);
+}
+
+function input(blockId: string, label: string, element: Record<string, unknown>, opts: { optional?: boolean; hint?: string } = {}): Block {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label, SLACK_LIMITS.inputLabel),
+    optional: opts.optional ?? true,
+    ...(opts.hint ? { hint: plain(opts.hint, SLACK_LIMITS.inputHint) } : {}),
+    element: { action_id: VALUE, ...element },
+  };
+}
+
+const numberInput = (initial: number | undefined, decimal: boolean, placeholder: string) => ({
+  type: 'number_input',
+  is_decimal_allowed: decimal,
+  min_value: '0',
+  placeholder: plain(placeholder, 150),
+  ...(initial !== undefined && Number.isFinite(initial) ? { initial_value: String(initial) } : {}),
+});
+
+export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = {}, meta: ModalMetadata = {}): Record<string, unknown> {
+  const groups = countryOptionGroups(knowledge);
+  const initialCountry = groups.flatMap((g) => g.options).find((o) => o.value === prefill.country?.toUpperCase());
+  const needGroups = [...new Set(knowledge.needs.map((n) => n.group))];
+  const chosen = new Set(prefill.needs ?? []);
+  const cap = knowledge.offerPolicy.coexistence.mps;
+
+  const blocks: Block[] = [
+    context(`Tell me what the customer needs; I'll post a recommendation with reasons and trade-offs. Co-Existence is capped at ${cap} messages per second.`),
+    input('customer', 'Customer or deal', {
+      type: 'plain_text_input',
+      max_length: CUSTOMER_MAX,
+      placeholder: plain('e.g. Acme Retail', 150),
+      ...(prefill.customer ? { initial_value: truncate(prefill.customer, CUSTOMER_MAX) } : {}),
+    }),
+    input(
+      'country',
+      'Country of the WhatsApp number',
+      { type: 'static_select', placeholder: plain('Choose a country', 150), option_groups: groups, ...(initialCountry ? { initial_option: initialCountry } : {}) },
+      { optional: false },
+    ),
+    input('agents', 'Agents who will reply', numberInput(prefill.agents, false, 'e.g. 3')),
+    input('dailyMessages', 'Messages per day', numberInput(prefill.dailyMessages, false, 'e.g. 2000')),
+    input('peakMps', 'Peak messages per second', numberInput(prefill.peakMps, true, 'e.g. 12'), { hint: `Above ${cap} rules out Co-Existence.` }),
+    ...needGroups.map((group, i) => {
+      const options = knowledge.needs.filter((n) => n.group === group).slice(0, SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
+      const initial = options.filter((o) => chosen.has(o.value));
+      return input(`${NEEDS_BLOCK_PREFIX}${i}`, `Needs: ${group}`, { type: 'checkboxes', options, ...(initial.length ? { initial_options: initial } : {}) });
+    }),
+    input('notes', 'Notes', {
+      type: 'plain_text_input',
+      multiline: true,
+      max_length: NOTES_MAX,
+      placeholder: plain('Anything the channel should know', 150),
+      ...(prefill.notes ? { initial_value: truncate(prefill.notes, NOTES_MAX) } : {}),
+    }),
+    input(
+      CHANNEL_BLOCK,
+      'Post to',
+      {
+        type: 'conversations_select',
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+        ...(meta.origin ? { initial_conversation: meta.origin } : { default_to_current_conversation: true }),
+      },
+      { optional: false },
+    ),
+  ];
+
+  return {
+    type: 'modal',
+    callback_id: CALLBACKS.modal,
+    title: plain('Recommend a setup', SLACK_LIMITS.viewTitle),
+    submit: plain('Post', SLACK_LIMITS.viewSubmit),
+    close: plain('Cancel', SLACK_LIMITS.viewClose),
+    private_metadata: truncate(JSON.stringify(meta), SLACK_LIMITS.privateMetadata),
+    blocks,
+  };
+}
+
+// ---- Reading a submission ----------------------------------------------------------------------------------
+
+type StateValues = Record<string, Record<string, Record<string, unknown>>>;
+
+function stateValue(values: StateValues, block: string): Record<string, unknown> | undefined {
+  const v = values?.[block]?.[VALUE];
+  return v && typeof v === 'object' ? v : undefined;
+}
+
+/** "12" → 12; "" → absent; anything else stays text so the schema can name the problem. */
+function numberField(raw: unknown): number | string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (text === '') return undefined;
+  return Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+export interface Submission {
+  input: Record<string, unknown>;
+  channel?: string;
+}
+
+/** Turns view state into requirements input. Missing or odd blocks become absent fields, never a crash. */
+export function readSubmission(values: unknown): Submission {
+  const v = (values && typeof values === 'object' ? values : {}) as StateValues;
+  const text = (block: string) => {
+    const raw = stateValue(v, block)?.value;
+    return typeof raw === 'string' && raw.trim() !== '' ? raw : undefined;
+  };
+  const selected = stateValue(v, 'country')?.selected_option as { value?: unknown } | undefined;
+  const needs: string[] = [];
+  for (const block of Object.keys(v)) {
+    if (!block.startsWith(NEEDS_BLOCK_PREFIX)) continue;
+    const options = stateValue(v, block)?.selected_options;
+    if (Array.isArray(options)) for (const o of options) if (o && typeof o.value === 'string') needs.push(o.value);
+  }
+  const input: Record<string, unknown> = { needs };
+  const customer = text('customer');
+  if (customer !== undefined) input.customer = customer;
+  input.country = typeof selected?.value === 'string' ? selected.value : undefined;
+  for (const field of ['agents', 'dailyMessages', 'peakMps'] as const) {
+    const n = numberField(stateValue(v, field)?.value);
+    if (n !== undefined) input[field] = n;
+  }
+  const notes = stateValue(v, 'notes')?.value;
+  if (typeof notes === 'string' && notes.trim() !== '') input.notes = notes;
+  const channel = stateValue(v, CHANNEL_BLOCK)?.selected_conversation;
+  return { input, ...(typeof channel === 'string' && channel ? { channel } : {}) };
+}
+
+/** Field errors → `response_action: errors` map, keyed by the input block each error belongs to. */
+export function modalErrors(errors: FieldError[], values: unknown): Record<string, string> {
+  const blockFor = (field: RequirementField | null): string => {
+    if (field === 'needs') {
+      const first = Object.keys((values as StateValues) ?? {}).find((b) => b.startsWith(NEEDS_BLOCK_PREFIX));
+      return first ?? `${NEEDS_BLOCK_PREFIX}0`;
+    }
+    return field ?? 'customer';
+  };
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const block = blockFor(e.field);
+    out[block] = truncate(out[block] ? `${out[block]} ${e.message}` : e.message, 300);
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+// Bolt logs through our pino logger, so its lines share the format, the level and the secret redaction.
+
+const TO_PINO: Record<LogLevel, string> = {
+  [LogLevel.DEBUG]: 'debug',
+  [LogLevel.INFO]: 'info',
+  [LogLevel.WARN]: 'warn',
+  [LogLevel.ERROR]: 'error',
+};
+
+export function boltLogger(logger: Logger): BoltLogger {
+  const log = logger.child({ component: 'bolt' });
+  const text = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...msgs) => log.debug(text(msgs)),
+    info: (...msgs) => log.info(text(msgs)),
+    warn: (...msgs) => log.warn(text(msgs)),
+    error: (...msgs) => log.error(text(msgs)),
+    setLevel: (level: LogLevel) => {
+      log.level = TO_PINO[level] ?? 'info';
+    },
+    getLevel: () => (Object.entries(TO_PINO).find(([, v]) => v === log.level)?.[0] as LogLevel) ?? LogLevel.INFO,
+    setName: () => {},
+  };
+}

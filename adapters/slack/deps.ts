@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Knowledge } from '../../src/index.ts';
+
+/** What every Slack listener gets: the facts and a logger. No platform state, no storage. */
+export interface SlackDeps {
+  knowledge: Knowledge;
+  logger: Logger;
+}
+
+/** The Slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, ...), or a short description. */
+export function slackError(err: unknown): string {
+  const e = err as { data?: { error?: string }; code?: string; message?: string };
+  return e?.data?.error ?? e?.code ?? e?.message ?? 'unknown_error';
+}

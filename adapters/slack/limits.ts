@@ -1,0 +1,46 @@
+// Every Slack platform limit the app relies on, in one place. Renderers clamp to these; tests check every
+// message and view the app produces against them (test/slack/limits-check.ts).
+// Reference: Block Kit docs (blocks, composition objects, block elements, views) and chat.postMessage.
+
+export const SLACK_LIMITS = {
+  /** The HTTP ack must reach Slack within 3 seconds. */
+  ackMs: 3000,
+  /** trigger_id is valid for 3 seconds: views.open must happen before then. */
+  triggerIdMs: 3000,
+
+  blocksPerMessage: 50,
+  blocksPerView: 100,
+  /** chat.postMessage `text`; Slack truncates beyond 40,000 and advises far less for notifications. */
+  messageText: 4000,
+
+  sectionText: 3000,
+  sectionFields: 10,
+  sectionFieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  contextText: 2000,
+  actionsElements: 25,
+  blockId: 255,
+  actionId: 255,
+
+  buttonText: 75,
+  buttonValue: 2000,
+  optionText: 75,
+  optionValue: 150,
+  optionsPerSelect: 100,
+  optionGroups: 100,
+  checkboxOptions: 10,
+
+  viewTitle: 24,
+  viewSubmit: 24,
+  viewClose: 24,
+  privateMetadata: 3000,
+  inputLabel: 2000,
+  inputHint: 2000,
+  plainTextInputMax: 3000,
+
+  /** The table block: one per message. */
+  tableRows: 100,
+  tableCells: 20,
+  tablesPerMessage: 1,
+} as const;

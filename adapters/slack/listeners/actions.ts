@@ -1,0 +1,139 @@
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import { answer, compare, findTopic, topicFacts, type AnswerResult, type Knowledge, type TopicId } from '../../../src/index.ts';
+import { answerBlocks, answerText, type AnswerRef } from '../blocks/answer.ts';
+import { ACTIONS } from '../blocks/common.ts';
+import { comparisonBlocks, comparisonLines, comparisonText } from '../blocks/comparison.ts';
+import { notesFromMessage, type EditRef } from '../blocks/recommendation.ts';
+import type { SlackDeps } from '../deps.ts';
+import { postOrDeliverToUser } from '../delivery.ts';
+import { openRequirementsModal } from './modal.ts';
+import { respondWithComparison } from './respond.ts';
+import { plain } from '../text.ts';
+import { SLACK_LIMITS } from '../limits.ts';
+
+// Buttons. Each button carries what it needs in its value, so no click depends on server-side state.
+
+function parseJson<T>(value: string | undefined): T | undefined {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rebuilds the answer for a topic straight from the knowledge base. */
+function answerFor(knowledge: Knowledge, ref: AnswerRef): AnswerResult | undefined {
+  const topic = findTopic(knowledge, ref.t);
+  if (!topic) return undefined;
+  return { topic: topic.id as TopicId, confidence: 1, answer: topicFacts(knowledge, topic), alternatives: [] };
+}
+
+async function staleButton(respond: RespondFn): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is from an older version of this message. Please ask again with /coexist-vs-api.' });
+}
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  const { knowledge } = deps;
+
+  app.action(ACTIONS.share, async ({ ack, body: raw, action: a, client, respond }) => {
+    await ack();
+    const body = raw as BlockAction;
+    const action = a as ButtonAction;
+    const ref = parseJson<AnswerRef | { t: 'compare' }>(action.value);
+    const channel = body.channel?.id;
+    if (!ref || !channel) return staleButton(respond);
+    let blocks;
+    let text;
+    if (ref.t === 'compare') {
+      const c = compare(knowledge);
+      blocks = comparisonBlocks(c, { table: true, shareable: false, sharedBy: body.user.id });
+      text = comparisonText(c);
+    } else {
+      const result = answerFor(knowledge, ref as AnswerRef);
+      if (!result) return staleButton(respond);
+      const q = (ref as AnswerRef).q;
+      blocks = answerBlocks(result, knowledge, { sharedBy: body.user.id, ...(q ? { question: q } : {}), details: Boolean((ref as AnswerRef).d) });
+      text = answerText(result);
+    }
+    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, blocks, text, what: 'answer' });
+    if (delivery.outcome === 'posted') await respond({ delete_original: true });
+  });
+
+  app.action(ACTIONS.details, async ({ ack, action: a, respond }) => {
+    await ack();
+    const action = a as ButtonAction;
+    const ref = parseJson<AnswerRef>(action.value);
+    const result = ref && answerFor(knowledge, ref);
+    if (!ref || !result) return staleButton(respond);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      blocks: answerBlocks(result, knowledge, { ...(ref.q ? { question: ref.q } : {}), details: Boolean(ref.d) }) as never,
+      text: answerText(result),
+    });
+  });
+
+  app.action(new RegExp(`^${ACTIONS.topic}:`), async ({ ack, action: a, respond }) => {
+    await ack();
+    const action = a as ButtonAction;
+    const ref = parseJson<AnswerRef>(action.value);
+    const result = ref && answerFor(knowledge, ref);
+    if (!ref || !result) return staleButton(respond);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      blocks: answerBlocks(result, knowledge, ref.q ? { question: ref.q } : {}) as never,
+      text: answerText(result),
+    });
+  });
+
+  app.action(ACTIONS.compare, async ({ ack, body: raw, client, respond }) => {
+    await ack();
+    const body = raw as BlockAction;
+    const c = compare(knowledge);
+    if (body.container?.type === 'view' || !body.response_url) {
+      // From App Home or a modal there is no message to reply to: show the comparison in a modal.
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: {
+          type: 'modal',
+          title: plain('Compare setups', SLACK_LIMITS.viewTitle),
+          close: plain('Close', SLACK_LIMITS.viewClose),
+          blocks: comparisonLines(c) as never,
+        },
+      });
+      return;
+    }
+    await respondWithComparison(respond, c, deps, { shareable: true });
+  });
+
+  app.action(ACTIONS.recommend, async ({ ack, body: raw, client, respond }) => {
+    await ack();
+    const body = raw as BlockAction;
+    await openRequirementsModal(client, deps, {
+      triggerId: body.trigger_id,
+      prefill: {},
+      ...(body.channel?.id ? { origin: body.channel.id } : {}),
+      onFail: async (text) => {
+        if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+      },
+    });
+  });
+
+  app.action(ACTIONS.edit, async ({ ack, body: raw, action: a, client, respond }) => {
+    await ack();
+    const body = raw as BlockAction;
+    const action = a as ButtonAction;
+    const ref = parseJson<EditRef>(action.value);
+    if (!ref || typeof ref.r !== 'object' || ref.r === null) return staleButton(respond);
+    const notes = notesFromMessage(body.message?.blocks);
+    const origin = ref.c ?? body.channel?.id;
+    await openRequirementsModal(client, deps, {
+      triggerId: body.trigger_id,
+      prefill: { ...ref.r, ...(notes ? { notes } : {}) },
+      ...(origin ? { origin } : {}),
+      onFail: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }),
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import type { App } from '@slack/bolt';
+import { recommend, validateRequirements } from '../../../src/index.ts';
+import { CALLBACKS } from '../blocks/common.ts';
+import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
+import { recommendationBlocks, recommendationText } from '../blocks/recommendation.ts';
+import type { SlackDeps } from '../deps.ts';
+import { postOrDeliverToUser } from '../delivery.ts';
+
+// The requirements modal's submission: validate, show errors on the fields (the modal stays open with
+// everything typed), or close it and post the recommendation where the user chose.
+
+function metadata(raw: string | undefined): ModalMetadata {
+  try {
+    const parsed = JSON.parse(raw ?? '{}') as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as ModalMetadata) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function registerViews(app: App, deps: SlackDeps): void {
+  app.view(CALLBACKS.modal, async ({ ack, view, body, client, logger }) => {
+    const submission = readSubmission(view.state?.values);
+    const valid = validateRequirements(submission.input);
+    if (!valid.ok) {
+      await ack({ response_action: 'errors', errors: modalErrors(valid.errors, view.state?.values) });
+      return;
+    }
+    await ack();
+    const user = body.user.id;
+    const channel = submission.channel ?? metadata(view.private_metadata).origin ?? user;
+    const rec = recommend(valid.requirements, deps.knowledge);
+    const delivery = await postOrDeliverToUser(client, deps.logger, {
+      channel,
+      user,
+      blocks: recommendationBlocks(rec, deps.knowledge, { requestedBy: user, channel }),
+      text: recommendationText(rec),
+      what: 'recommendation',
+    });
+    logger.debug(`recommendation ${rec.setup} delivered: ${delivery.outcome}`);
+  });
+}

@@ -1,0 +1,44 @@
+import { SLACK_LIMITS } from './limits.ts';
+
+// User text and long text in Slack. Escaping makes `<!channel>`, `<@U123>` and links inert in mrkdwn; truncation
+// degrades over-long content with "…" instead of failing with invalid_blocks.
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Cuts to at most `max` UTF-16 units without splitting a character, ending with "…" when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const { segment } of segmenter.segment(text)) {
+    if (out.length + segment.length > max - 1) break;
+    out += segment;
+  }
+  return `${out}…`;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * User text for a mrkdwn field: escaped, then cut to `max` without breaking an entity such as `&amp;`.
+ * Formatting characters (* _ ~ `) stay visible as typed because we never place user text next to our own
+ * formatting markers; mentions and links cannot form once `<` and `>` are escaped.
+ */
+export function userMrkdwn(text: string, max: number = SLACK_LIMITS.sectionText): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  const cut = truncate(escaped, max);
+  // Drop a partial entity left at the cut ("&am…").
+  return cut.replace(/&[a-z]{0,3}…$/, '…');
+}
+
+/** Plain text is shown as typed by Slack (no mentions, no formatting): only length matters. */
+export function plain(text: string, max: number): { type: 'plain_text'; text: string; emoji: boolean } {
+  return { type: 'plain_text', text: truncate(text.trim() === '' ? '-' : text, max), emoji: true };
+}
+
+export function mrkdwn(text: string, max: number = SLACK_LIMITS.sectionText): { type: 'mrkdwn'; text: string } {
+  return { type: 'mrkdwn', text: truncate(text, max) };
+}
