@@ -1,0 +1,26 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../adapters/host/logger.ts';
+import { startProduct, type Product, type TeamsFactory } from '../../adapters/host/start.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const BOT_TOKEN = 'xoxb-test-0000-secret-token';
+
+/** Log lines captured in memory, so tests can read what an operator would see. */
+export class LogCapture extends Writable {
+  lines: Record<string, any>[] = [];
+  raw = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    const text = chunk.toString();
+    this.raw += text;
+    for (const line of text.split('\n')) if (line.trim()) this.lines.push(JSON.parse(line));
+    done();
+  }
+}
+
+/** Starts the real product on 127.0.0.1 with a random port. */
+export async function startTestProduct(env: Record<string, string>, options: { teams?: TeamsFactory } = {}): Promise<Product & { logs: LogCapture }> {
+  const logs = new LogCapture();
+  const logger = createLogger('debug', { destination: logs });
+  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', ...env }, { logger, ...options });
+  return Object.assign(product, { logs });
+}

@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../adapters/host/config.ts';
+import { StartError } from '../../adapters/host/start.ts';
+import { FakeSlack } from '../helpers/fake-slack.ts';
+import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
+import { SlackClient } from '../helpers/slack-client.ts';
+
+const MAIN = fileURLToPath(new URL('../../adapters/host/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs `npm start`'s entry point as a child process with exactly the given environment. */
+function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const listening = async (): Promise<string> => {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const m = stdout.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) return m[1]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`did not start: ${stdout} ${stderr}`);
+  };
+  return { child, exited, listening, out: () => stdout, err: () => stderr };
+}
+
+describe('configuration', () => {
+  it('lists every bad or missing variable at once', () => {
+    const r = loadConfig({ PORT: '70000', LOG_LEVEL: 'chatty', SLACK_BOT_TOKEN: 'abc', SLACK_API_URL: 'not a url', MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_PASSWORD: 'p' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const all = r.problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'SLACK_API_URL', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_ID']) expect(all).toContain(name);
+  });
+
+  it('treats empty values as unset, so a copied .env.example starts in local mode', () => {
+    const r = loadConfig({ PORT: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', MICROSOFT_APP_ID: '' });
+    expect(r).toMatchObject({ ok: true, config: { port: 3978, slack: { mode: 'off' }, teams: { auth: 'local' } } });
+  });
+
+  it('chooses Socket Mode when SLACK_APP_TOKEN is set', () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(r).toMatchObject({ ok: true, config: { slack: { mode: 'socket' } } });
+  });
+});
+
+describe('npm start', () => {
+  it('starts with no credentials in local mode, says what is off and how to turn it on, and stops on SIGTERM', async () => {
+    const p = startProcess({ PORT: '0', HOST: '127.0.0.1' });
+    const url = await p.listening();
+    expect(p.out()).toMatch(/Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    expect(p.out()).toMatch(/LOCAL MODE/);
+    const health = await fetch(`${url}/healthz`);
+    expect(await health.json()).toMatchObject({ status: 'ok', slack: 'off' });
+    const slack = await fetch(`${url}/slack/events`, { method: 'POST', body: 'x' });
+    expect(slack.status).toBe(404);
+    expect((await slack.json()).error).toMatch(/SLACK_BOT_TOKEN/);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toMatch(/SIGTERM received/);
+  });
+
+  it('refuses to start with bad configuration: exit 1, one message listing every problem, no stack trace', async () => {
+    const p = startProcess({ PORT: 'eighty', NODE_ENV: 'production', SLACK_SIGNING_SECRET: 'abcdefghijkl' });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toMatch(/cannot start/);
+    expect(p.err()).toMatch(/PORT/);
+    expect(p.err()).toMatch(/SLACK_BOT_TOKEN is required/);
+    expect(p.err()).toMatch(/NODE_ENV=production refuses to run the Teams endpoint unauthenticated/);
+    expect(p.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a broken KNOWLEDGE_FILE, naming the problems', async () => {
+    const p = startProcess({ PORT: '0', KNOWLEDGE_FILE: '/nonexistent/knowledge.yml' });
+    expect(await p.exited).toBe(1);
+    expect(p.err()).toMatch(/KNOWLEDGE_FILE \/nonexistent\/knowledge\.yml is invalid/);
+  });
+});
+
+describe('Slack credentials and shutdown', () => {
+  it('a token Slack rejects stops the start with a clear message', async () => {
+    const fake = await new FakeSlack().start();
+    fake.fail({ method: 'auth.test', error: 'invalid_auth', times: 5 });
+    try {
+      await expect(startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl })).rejects.toThrow(StartError);
+      fake.fail({ method: 'auth.test', error: 'invalid_auth', times: 5 });
+      const err = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }).catch((e: StartError) => e);
+      expect((err as StartError).problems[0]).toMatch(/invalid_auth.*SLACK_BOT_TOKEN/);
+      expect((err as StartError).problems[0]).not.toContain(BOT_TOKEN);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('stopping waits for work in flight: a modal being opened still opens', async () => {
+    const fake = await new FakeSlack().start();
+    const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
+    fake.fail({ method: 'views.open', delayMs: 400 });
+    try {
+      const client = new SlackClient(product.url, SIGNING_SECRET, fake.url);
+      expect((await client.command('recommend Acme')).status).toBe(200);
+      await product.stop();
+      expect(fake.callsTo('views.open')).toHaveLength(1);
+      const line = product.logs.lines.find((l) => l.kind === 'command' && l.outcome === 'ok');
+      expect(line?.ms).toBeGreaterThanOrEqual(300);
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -1,0 +1,449 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeSlack, type RecordedCall } from '../helpers/fake-slack.ts';
+import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
+import { SlackClient, sign } from '../helpers/slack-client.ts';
+import { slackLimitViolations } from '../helpers/slack-limits.ts';
+
+// Slack end to end: the real product on 127.0.0.1, signed requests as Slack sends them, and a fake Web API.
+
+let fake: FakeSlack;
+let product: Awaited<ReturnType<typeof startTestProduct>>;
+let slack: SlackClient;
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
+  slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
+});
+afterAll(async () => {
+  await product?.stop();
+  await fake?.stop();
+});
+beforeEach(() => fake.reset());
+afterEach(() => {
+  // Every message and view the app sent in the test is within Block Kit limits.
+  for (const call of fake.calls) {
+    const payload = call.method.startsWith('views.') ? call.args.view : call.args;
+    if (payload && typeof payload === 'object') expect(slackLimitViolations(payload), call.method).toEqual([]);
+  }
+});
+
+type Block = Record<string, any>;
+const texts = (blocks: Block[]): string => JSON.stringify(blocks);
+const buttons = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+const button = (blocks: Block[], actionId: string): Block => {
+  const b = buttons(blocks).find((e) => e.action_id === actionId);
+  if (!b) throw new Error(`no ${actionId} button in ${texts(blocks).slice(0, 300)}`);
+  return b;
+};
+/** Every mrkdwn string in blocks: where a mention could fire. */
+const mrkdwnStrings = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnStrings);
+  if (value && typeof value === 'object') {
+    const o = value as Block;
+    if (o.type === 'mrkdwn' && typeof o.text === 'string') return [o.text];
+    return Object.values(o).flatMap(mrkdwnStrings);
+  }
+  return [];
+};
+
+/** Modal state values the way Slack sends them for the given answers. */
+function stateFor(view: Block, answers: { customer?: string; country?: string; agents?: string; dailyMessages?: string; peakMps?: string; needs?: string[]; notes?: string; channel?: string }) {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const block of view.blocks as Block[]) {
+    if (block.type !== 'input') continue;
+    const id = block.block_id as string;
+    const el = block.element;
+    let state: Record<string, unknown>;
+    switch (el.type) {
+      case 'plain_text_input':
+        state = { type: el.type, value: (answers as any)[id] ?? null };
+        break;
+      case 'number_input':
+        state = { type: el.type, value: (answers as any)[id] ?? null };
+        break;
+      case 'static_select': {
+        const opt = (el.option_groups as Block[]).flatMap((g) => g.options).find((o: Block) => o.value === answers.country);
+        state = { type: el.type, selected_option: opt ?? null };
+        break;
+      }
+      case 'checkboxes':
+        state = { type: el.type, selected_options: (el.options as Block[]).filter((o) => answers.needs?.includes(o.value)) };
+        break;
+      case 'conversations_select':
+        state = { type: el.type, selected_conversation: answers.channel ?? null };
+        break;
+      default:
+        state = {};
+    }
+    values[id] = { value: state };
+  }
+  return values;
+}
+
+async function openModal(text = 'recommend'): Promise<Block> {
+  const reply = await slack.command(text);
+  expect(reply.status).toBe(200);
+  const [open] = await fake.waitFor('views.open');
+  return open!.args.view as Block;
+}
+
+async function postRecommendation(answers: Parameters<typeof stateFor>[1]): Promise<RecordedCall> {
+  const view = await openModal();
+  const reply = await slack.submit(view, stateFor(view, answers));
+  expect(reply.status).toBe(200);
+  const [posted] = await fake.waitFor('chat.postMessage');
+  return posted!;
+}
+
+describe('agent types /coexist-vs-api', () => {
+  it('with nothing: sees what it does, examples, and buttons to recommend or compare', async () => {
+    const reply = await slack.command('');
+    expect(reply.status).toBe(200);
+    const body = reply.json();
+    expect(body.response_type).toBe('ephemeral');
+    expect(texts(body.blocks)).toMatch(/Co-Existence/);
+    expect(texts(body.blocks)).toMatch(/\/coexist-vs-api calls/);
+    expect(button(body.blocks, 'open_recommend_modal').text.text).toBe('Recommend a setup');
+    expect(button(body.blocks, 'show_compare').text.text).toBe('Compare all features');
+    expect(slackLimitViolations(body)).toEqual([]);
+  });
+
+  it('a question: sees an ephemeral answer for both setups, sources, last verified and a Share button', async () => {
+    const reply = await slack.command('can the owner keep chatting on his phone?');
+    const body = reply.json();
+    expect(body.response_type).toBe('ephemeral');
+    const all = texts(body.blocks);
+    expect(body.blocks[0]).toMatchObject({ type: 'header', text: { text: '1:1 chats from the phone' } });
+    expect(all).toMatch(/\*Co-Existence\*  ✅ Yes/);
+    expect(all).toMatch(/\*API only\*  ❌ No/);
+    expect(all).toMatch(/Sources: <https:\/\/developers\.facebook\.com/);
+    expect(all).toMatch(/Last verified \d{4}-\d{2}-\d{2}/);
+    expect(button(body.blocks, 'share_in_channel').style).toBe('primary');
+    expect(body.text).toMatch(/1:1 chats from the phone/);
+    expect(slackLimitViolations(body)).toEqual([]);
+  });
+
+  it('an outdated help-article claim is flagged in the answer', async () => {
+    const body = (await slack.command('delete for everyone')).json();
+    expect(texts(body.blocks)).toMatch(/help article is outdated here/);
+  });
+
+  it('off-topic: gets a friendly "I only know Co-Existence vs API" with examples', async () => {
+    const body = (await slack.command('what is the capital of Peru?')).json();
+    const all = texts(body.blocks);
+    expect(all).toMatch(/I only know about WhatsApp Co-Existence vs the WhatsApp Business API/);
+    expect(all).toMatch(/`\/coexist-vs-api calls`/);
+    expect(all).toMatch(/capital of Peru/);
+  });
+
+  it('a question spanning topics: the answer says it is unsure and offers the closest topics as buttons', async () => {
+    const body = (await slack.command('calls groups status backups')).json();
+    const topicButtons = buttons(body.blocks).filter((b) => String(b.action_id).startsWith('open_topic:'));
+    expect(topicButtons.length).toBeGreaterThan(0);
+    expect(texts(body.blocks)).toMatch(/Not sure this is what you meant/);
+    await slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });
+    const [replaced] = await fake.waitFor('response_url');
+    expect(replaced!.args.replace_original).toBe(true);
+    expect(replaced!.args.blocks[0].type).toBe('header');
+  });
+
+  it('More details expands the answer in place', async () => {
+    const body = (await slack.command('green tick')).json();
+    await slack.click(button(body.blocks, 'toggle_details'));
+    const [replaced] = await fake.waitFor('response_url');
+    expect(replaced!.args.replace_original).toBe(true);
+    expect(texts(replaced!.args.blocks)).toMatch(/OBA rules exclude/);
+    expect(button(replaced!.args.blocks, 'toggle_details').text.text).toBe('Less');
+  });
+
+  it('compare: the full comparison arrives as a table through the response URL', async () => {
+    const reply = await slack.command('compare');
+    expect(reply.status).toBe(200);
+    const [resp] = await fake.waitFor('response_url');
+    const table = (resp!.args.blocks as Block[]).find((b) => b.type === 'table');
+    expect(table).toBeDefined();
+    expect(table!.rows).toHaveLength(23);
+    expect(table!.rows[1].map((c: Block) => c.text)).toEqual(['Same number on the app and the API', '✅ Yes', '❌ No']);
+    expect(resp!.args.text).toMatch(/Voice &amp; video calls: Co-Existence ✅ Yes, API only ❌ No/);
+  });
+
+  it('compare: when Slack rejects the table, the rows come as text instead', async () => {
+    fake.fail({ method: 'response_url', status: 400, error: 'invalid_blocks' });
+    await slack.command('compare');
+    const calls = await fake.waitFor('response_url', () => true, 2);
+    expect((calls[1]!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(false);
+    expect(texts(calls[1]!.args.blocks)).toMatch(/✅ ❌  Same number on the app and the API/);
+  });
+
+  it('topics: lists every topic', async () => {
+    const body = (await slack.command('topics')).json();
+    expect(texts(body.blocks)).toMatch(/`number-usage`/);
+    expect(texts(body.blocks)).toMatch(/`migration`/);
+  });
+});
+
+describe('Share in channel', () => {
+  it('posts the answer for everyone, credits the sharer, and removes the ephemeral', async () => {
+    const body = (await slack.command('video calls')).json();
+    await slack.click(button(body.blocks, 'share_in_channel'));
+    const [posted] = await fake.waitFor('chat.postMessage');
+    expect(posted!.args.channel).toBe('C_DEALS');
+    expect(texts(posted!.args.blocks)).toMatch(/Shared by <@U_AGENT>/);
+    expect(texts(posted!.args.blocks)).toMatch(/Voice & video calls/);
+    expect(buttons(posted!.args.blocks).some((b) => b.action_id === 'share_in_channel')).toBe(false);
+    const [deleted] = await fake.waitFor('response_url', (a) => a.delete_original === true || a.delete_original === 'true');
+    expect(deleted).toBeDefined();
+  });
+
+  it('in a channel the bot is not in: the user gets a DM saying how to fix it, with the answer', async () => {
+    fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
+    const body = (await slack.command('video calls', { channel_id: 'C_PRIVATE' })).json();
+    await slack.click(button(body.blocks, 'share_in_channel'), undefined, 'C_PRIVATE');
+    const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+    expect(texts(dm!.args.blocks)).toMatch(/could not post the answer in <#C_PRIVATE>.*Invite me/);
+    expect(texts(dm!.args.blocks)).toMatch(/Voice & video calls/);
+    expect(fake.callsTo('response_url').some((c) => c.args.delete_original)).toBe(false);
+  });
+
+  it('shares the comparison too', async () => {
+    await slack.command('compare');
+    const [resp] = await fake.waitFor('response_url');
+    await slack.click(button(resp!.args.blocks, 'share_in_channel'));
+    const [posted] = await fake.waitFor('chat.postMessage');
+    expect((posted!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(true);
+  });
+});
+
+describe('the recommendation modal', () => {
+  it('recommend Acme: opens the modal at once with the customer prefilled and the channel defaulted', async () => {
+    const view = await openModal('recommend Acme Retail');
+    const open = fake.callsTo('views.open')[0]!;
+    expect(open.args.trigger_id).toBe('trigger-123');
+    expect(view.title.text).toBe('Recommend a setup');
+    const customer = view.blocks.find((b: Block) => b.block_id === 'customer');
+    expect(customer.element.initial_value).toBe('Acme Retail');
+    const channel = view.blocks.find((b: Block) => b.block_id === 'channel');
+    expect(channel.element.initial_conversation).toBe('C_DEALS');
+    const country = view.blocks.find((b: Block) => b.block_id === 'country');
+    expect(country.element.option_groups[0].options.map((o: Block) => o.value)).toEqual(['IN']);
+    const allCountries = country.element.option_groups.flatMap((g: Block) => g.options);
+    expect(allCountries.length).toBeGreaterThan(240);
+  });
+
+  it('the global shortcut opens the same modal', async () => {
+    await slack.interaction({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sc', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' });
+    const [open] = await fake.waitFor('views.open');
+    expect(open!.args.trigger_id).toBe('trigger-sc');
+    expect(open!.args.view.callback_id).toBe('recommend_modal');
+  });
+
+  it('bad values come back as errors on the right fields, and nothing is posted', async () => {
+    const view = await openModal();
+    const reply = await slack.submit(view, stateFor(view, { country: 'IN', agents: '2.5', peakMps: 'lots', channel: 'C_DEALS' }));
+    expect(reply.status).toBe(200);
+    const body = reply.json();
+    expect(body.response_action).toBe('errors');
+    expect(body.errors.agents).toMatch(/whole number/);
+    expect(body.errors.peakMps).toMatch(/must be a number/);
+    expect(Object.keys(body.errors).sort()).toEqual(['agents', 'peakMps']);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('a missing country is reported on the country field', async () => {
+    const view = await openModal();
+    const body = (await slack.submit(view, stateFor(view, { channel: 'C_DEALS' }))).json();
+    expect(body.errors.country).toMatch(/Country is required/);
+  });
+
+  it('a good submission posts the recommendation to the chosen channel', async () => {
+    const posted = await postRecommendation({
+      customer: 'Casa Homes',
+      country: 'IN',
+      agents: '2',
+      dailyMessages: '200',
+      needs: ['phone-app', 'calls', 'automation'],
+      notes: 'Owner wants to keep his number.',
+      channel: 'C_CHOSEN',
+    });
+    expect(posted.args.channel).toBe('C_CHOSEN');
+    const blocks = posted.args.blocks as Block[];
+    expect(blocks[0].text.text).toMatch(/WhatsApp Co-Existence for Casa Homes/);
+    const all = texts(blocks);
+    expect(all).toMatch(/High confidence/);
+    expect(all).toMatch(/Requested by <@U_AGENT>/);
+    expect(all).toMatch(/\*Why\*/);
+    expect(all).toMatch(/What changes on switching/);
+    expect(all).toMatch(/How the setups compare here/);
+    expect(all).toMatch(/Owner wants to keep his number\./);
+    expect(all).toMatch(/Sources: <https:/);
+    expect(button(blocks, 'edit_requirements').text.text).toBe('Edit requirements');
+    expect(button(blocks, 'show_compare').text.text).toBe('Full comparison');
+    expect(posted.args.text).toMatch(/WhatsApp Co-Existence recommended for Casa Homes/);
+  });
+
+  it('conflicts, unmet needs and an alternative are called out', async () => {
+    const posted = await postRecommendation({ country: 'IN', peakMps: '60', needs: ['calls', 'chat-backups'], channel: 'C_DEALS' });
+    const all = texts(posted.args.blocks);
+    expect(posted.args.blocks[0].text.text).toMatch(/API only/);
+    expect(all).toMatch(/Conflicts: asked for, not given by this setup/);
+    expect(all).toMatch(/Not met by either setup/);
+    expect(all).toMatch(/Alternative\*\\n.*two numbers/i);
+  });
+
+  it('user text cannot ping anyone or inject formatting markup into mrkdwn', async () => {
+    const posted = await postRecommendation({
+      customer: '<!channel> & <@U123> *Big*',
+      country: 'IN',
+      notes: 'Ping <!here> and <https://evil.example|click>',
+      channel: 'C_DEALS',
+    });
+    for (const text of mrkdwnStrings(posted.args.blocks)) {
+      expect(text).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+    }
+    expect(posted.args.text).not.toMatch(/<!channel>|<@U123>/);
+    expect(posted.args.text).toMatch(/&lt;!channel&gt; &amp; &lt;@U123&gt;/);
+    // Shown as typed, in plain text where Slack parses nothing.
+    expect(posted.args.blocks[0].text).toMatchObject({ type: 'plain_text' });
+    expect(posted.args.blocks[0].text.text).toContain('<!channel> & <@U123> *Big*');
+  });
+
+  it('a question with <!channel> is shown back inert', async () => {
+    const body = (await slack.command('<!channel> video calls')).json();
+    for (const text of mrkdwnStrings(body.blocks)) expect(text).not.toContain('<!channel>');
+  });
+
+  it('not_in_channel: the user is told how to fix it and gets the full recommendation by DM', async () => {
+    fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
+    const view = await openModal();
+    await slack.submit(view, stateFor(view, { customer: 'Globex', country: 'IN', needs: ['calls'], channel: 'C_PRIVATE' }));
+    const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+    const all = texts(dm!.args.blocks);
+    expect(all).toMatch(/could not post the recommendation in <#C_PRIVATE>/);
+    expect(all).toMatch(/\/invite @Co-Existence Advisor/);
+    expect(all).toMatch(/WhatsApp Co-Existence for Globex/);
+  });
+
+  it('is_archived and channel_not_found are explained too', async () => {
+    for (const error of ['is_archived', 'channel_not_found']) {
+      fake.reset();
+      fake.fail({ method: 'chat.postMessage', error, match: (a) => a.channel === 'C_OLD' });
+      const view = await openModal();
+      await slack.submit(view, stateFor(view, { country: 'IN', channel: 'C_OLD' }));
+      const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+      expect(texts(dm!.args.blocks)).toMatch(error === 'is_archived' ? /archived/ : /cannot see that channel/);
+    }
+  });
+
+  it('Edit requirements reopens the modal prefilled from the message itself, 2,000-character notes included', async () => {
+    const notes = `Keep <!channel> & *all* as typed. ${'Long deal notes. '.repeat(118)}`.slice(0, 2000);
+    expect(notes).toHaveLength(2000);
+    const posted = await postRecommendation({
+      customer: 'Dr. Rao Clinic',
+      country: 'IN',
+      agents: '3',
+      peakMps: '4.5',
+      needs: ['keep-history', 'calls'],
+      notes,
+      channel: 'C_CHOSEN',
+    });
+    fake.reset();
+    const blocks = posted.args.blocks as Block[];
+    await slack.click(button(blocks, 'edit_requirements'), { blocks, ts: '2000.0001' }, 'C_CHOSEN');
+    const [open] = await fake.waitFor('views.open');
+    const view = open!.args.view as Block;
+    const field = (id: string) => view.blocks.find((b: Block) => b.block_id === id).element;
+    expect(field('customer').initial_value).toBe('Dr. Rao Clinic');
+    expect(field('country').initial_option.value).toBe('IN');
+    expect(field('agents').initial_value).toBe('3');
+    expect(field('peakMps').initial_value).toBe('4.5');
+    expect(field('notes').initial_value).toBe(notes);
+    expect(field('channel').initial_conversation).toBe('C_CHOSEN');
+    const ticked = view.blocks.filter((b: Block) => b.element?.type === 'checkboxes').flatMap((b: Block) => b.element.initial_options ?? []);
+    expect(ticked.map((o: Block) => o.value).sort()).toEqual(['calls', 'keep-history']);
+  });
+
+  it('Full comparison from a recommendation replies with the comparison', async () => {
+    const posted = await postRecommendation({ country: 'IN', channel: 'C_DEALS' });
+    fake.reset();
+    await slack.click(button(posted.args.blocks, 'show_compare'), { blocks: posted.args.blocks, ts: '3000.1' });
+    const [resp] = await fake.waitFor('response_url');
+    expect((resp!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(true);
+  });
+});
+
+describe('App Home and DMs', () => {
+  it('opening the Home tab publishes how to use the app', async () => {
+    const reply = await slack.event({ type: 'app_home_opened', user: 'U_AGENT', channel: 'D1', tab: 'home', event_ts: '1.1' });
+    expect(reply.status).toBe(200);
+    const [pub] = await fake.waitFor('views.publish');
+    expect(pub!.args.user_id).toBe('U_AGENT');
+    expect(pub!.args.view.type).toBe('home');
+    expect(texts(pub!.args.view.blocks)).toMatch(/recommend Acme/);
+  });
+
+  it('a question in a DM gets the answer as a message', async () => {
+    await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'how many linked devices?', ts: '5.1', event_ts: '5.1' });
+    const [msg] = await fake.waitFor('chat.postMessage');
+    expect(msg!.args.channel).toBe('D1');
+    expect(texts(msg!.args.blocks)).toMatch(/Linked devices/);
+  });
+
+  it('ignores messages from bots (including itself)', async () => {
+    await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', bot_id: 'BBOT', text: 'calls', ts: '6.1', event_ts: '6.1' });
+    await slack.command('help'); // a later request completes, so the bot message had its chance
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+});
+
+describe('transport security and robustness', () => {
+  it('rejects a bad signature with 401', async () => {
+    const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
+    const res = await fetch(`${product.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign('wrong-secret-wrong-secret', body) },
+      body,
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('rejects a stale (replayed) timestamp with 401', async () => {
+    const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
+    const res = await fetch(`${product.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 600) },
+      body,
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers a malformed body with 4xx and keeps serving', async () => {
+    const reply = await slack.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded');
+    expect(reply.status).toBeGreaterThanOrEqual(400);
+    expect(reply.status).toBeLessThan(500);
+    const health = await fetch(`${product.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', slack: 'http' });
+    expect((await slack.command('calls')).status).toBe(200);
+  });
+
+  it('refuses an oversized body with 413 before reading it', async () => {
+    const res = await fetch(`${product.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x'.repeat(1024 * 1024 + 10),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('logs one line per interaction with a request id, and never a token or secret', async () => {
+    await slack.command('calls', { });
+    await new Promise((r) => setTimeout(r, 50));
+    const line = product.logs.lines.find((l) => l.kind === 'command' && l.name === '/coexist-vs-api calls');
+    expect(line).toMatchObject({ outcome: 'ok', user: 'U_AGENT' });
+    expect(typeof line!.requestId).toBe('string');
+    expect(typeof line!.ms).toBe('number');
+    expect(product.logs.raw).not.toContain(BOT_TOKEN);
+    expect(product.logs.raw).not.toContain(SIGNING_SECRET);
+  });
+});
