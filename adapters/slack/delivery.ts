@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import { SLACK_LIMITS } from './limits.ts';
 import { clampBlocks, context, section, type Block } from './blocks/common.ts';
 import { slackError } from './deps.ts';
+import { BOT_DISPLAY_NAME } from './identity.ts';
 
 // Posting to a channel the user chose. A failure is ours to handle: the user is told what happened and how to
 // fix it, and gets the full content in a DM from the app, so nothing they prepared is lost.
 
 const HOW_TO_FIX: Record<string, string> = {
-  not_in_channel: 'I am not a member of that private channel. Invite me with `/invite @Co-Existence Advisor` and post again.',
-  channel_not_found: 'I cannot see that channel. If it is private, invite me with `/invite @Co-Existence Advisor`; otherwise check it still exists.',
+  not_in_channel: `I am not a member of that private channel. Invite me with \`/invite @${BOT_DISPLAY_NAME}\` and post again.`,
+  channel_not_found: `I cannot see that channel. If it is private, invite me with \`/invite @${BOT_DISPLAY_NAME}\`; otherwise check it still exists.`,
   is_archived: 'That channel is archived. Pick another channel, or unarchive it first.',
   restricted_action: 'Posting in that channel is restricted by a workspace setting. Ask an admin, or pick another channel.',
   msg_too_long: 'The message was too long for Slack. Here it is in full.',

@@ -64,7 +64,7 @@ describe('npm start', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', slack: 'off' });
     const slack = await fetch(`${url}/slack/events`, { method: 'POST', body: 'x' });
     expect(slack.status).toBe(404);
-    expect((await slack.json()).error).toMatch(/SLACK_BOT_TOKEN/);
+    expect(((await slack.json()) as { error: string }).error).toMatch(/SLACK_BOT_TOKEN/);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.out()).toMatch(/SIGTERM received/);

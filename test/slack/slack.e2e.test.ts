@@ -31,10 +31,10 @@ afterEach(() => {
 type Block = Record<string, any>;
 const texts = (blocks: Block[]): string => JSON.stringify(blocks);
 const buttons = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
-const button = (blocks: Block[], actionId: string): Block => {
+const button = (blocks: Block[], actionId: string): Block & { action_id: string } => {
   const b = buttons(blocks).find((e) => e.action_id === actionId);
   if (!b) throw new Error(`no ${actionId} button in ${texts(blocks).slice(0, 300)}`);
-  return b;
+  return b as Block & { action_id: string };
 };
 /** Every mrkdwn string in blocks: where a mention could fire. */
 const mrkdwnStrings = (value: unknown): string[] => {
@@ -163,7 +163,7 @@ describe('agent types /coexist-vs-api', () => {
     const [resp] = await fake.waitFor('response_url');
     const table = (resp!.args.blocks as Block[]).find((b) => b.type === 'table');
     expect(table).toBeDefined();
-    expect(table!.rows).toHaveLength(23);
+    expect(table?.rows).toHaveLength(23);
     expect(table!.rows[1].map((c: Block) => c.text)).toEqual(['Same number on the app and the API', '✅ Yes', '❌ No']);
     expect(resp!.args.text).toMatch(/Voice &amp; video calls: Co-Existence ✅ Yes, API only ❌ No/);
   });
@@ -268,7 +268,7 @@ describe('the recommendation modal', () => {
     });
     expect(posted.args.channel).toBe('C_CHOSEN');
     const blocks = posted.args.blocks as Block[];
-    expect(blocks[0].text.text).toMatch(/WhatsApp Co-Existence for Casa Homes/);
+    expect(blocks[0]!.text.text).toMatch(/WhatsApp Co-Existence for Casa Homes/);
     const all = texts(blocks);
     expect(all).toMatch(/High confidence/);
     expect(all).toMatch(/Requested by <@U_AGENT>/);

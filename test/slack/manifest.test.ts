@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CALLBACKS } from '../../adapters/slack/blocks/common.ts';
+import { COMMAND } from '../../adapters/slack/blocks/help.ts';
+import { BOT_DISPLAY_NAME } from '../../adapters/slack/identity.ts';
+
+const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
+
+describe('manifest.yml', () => {
+  it('declares the command, the shortcut and the events the code listens for', () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
+    expect(manifest.features.shortcuts[0]).toMatchObject({ type: 'global', callback_id: CALLBACKS.shortcut });
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);
+  });
+
+  it('asks only for the scopes the app uses', () => {
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'im:history']);
+  });
+
+  it('sends every request to /slack/events', () => {
+    const urls = [manifest.features.slash_commands[0].url, manifest.settings.event_subscriptions.request_url, manifest.settings.interactivity.request_url];
+    for (const url of urls) expect(url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  it('fits Slack manifest limits on names', () => {
+    expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
+    expect(manifest.features.bot_user.display_name.length).toBeLessThanOrEqual(80);
+    expect(manifest.features.slash_commands[0].description.length).toBeLessThanOrEqual(100);
+    expect(manifest.display_information.long_description.length).toBeGreaterThanOrEqual(175);
+  });
+});
