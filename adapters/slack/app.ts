@@ -1,8 +1,9 @@
-import { App, HTTPReceiver, type AnyMiddlewareArgs } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { Interactions } from './interactions.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
@@ -24,16 +25,6 @@ export interface SlackFace {
   drain(): Promise<void>;
 }
 
-/** One short name for what a Slack request is about, for logs: never its free text. */
-function describe(body: Record<string, any>): { kind: string; name: string } {
-  if (body.command) return { kind: 'command', name: `${body.command} ${String(body.text ?? '').trim().split(/\s+/)[0] || 'help'}` };
-  if (body.type === 'block_actions') return { kind: 'action', name: String(body.actions?.[0]?.action_id ?? 'unknown').split(':')[0]! };
-  if (body.type === 'view_submission') return { kind: 'view_submission', name: String(body.view?.callback_id ?? 'unknown') };
-  if (body.type === 'shortcut' || body.type === 'message_action') return { kind: 'shortcut', name: String(body.callback_id ?? 'unknown') };
-  if (body.event) return { kind: 'event', name: String(body.event.type ?? 'unknown') };
-  return { kind: 'other', name: String(body.type ?? 'unknown') };
-}
-
 export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' | 'socket' }>, knowledge: Knowledge, logger: Logger): SlackFace {
   const log = logger.child({ component: 'slack' });
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
@@ -47,7 +38,7 @@ export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' 
       bodyLimit: SLACK_BODY_LIMIT,
       customPropertiesExtractor: (req) => ({ requestId: req.headers['x-request-id'] }),
     });
-    app = new App({ token: config.botToken, receiver, logger: boltLogger(logger), clientOptions, deferInitialization: true });
+    app = new App({ token: config.botToken, receiver, logger: boltLogger(logger), clientOptions, deferInitialization: true, convoStore: false, ignoreSelf: false });
   } else {
     app = new App({
       token: config.botToken,
@@ -56,35 +47,17 @@ export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' 
       logger: boltLogger(logger),
       clientOptions,
       deferInitialization: true,
+      convoStore: false,
+      ignoreSelf: false,
     });
   }
 
-  // One log line per interaction: request id, what it was, who, outcome, duration (including follow-up work).
-  const inFlight = new Set<Promise<unknown>>();
-  app.use(async (args: AnyMiddlewareArgs & { next: () => Promise<void>; context: Record<string, any> }) => {
-    const started = performance.now();
-    const what = describe(args.body as Record<string, any>);
-    const fields = {
-      requestId: args.context.requestId,
-      ...what,
-      user: (args.body as any).user?.id ?? (args.body as any).user_id ?? (args.body as any).event?.user,
-      team: args.context.teamId,
-      ...(args.context.retryNum ? { retryNum: args.context.retryNum, retryReason: args.context.retryReason } : {}),
-    };
-    const work = args.next();
-    inFlight.add(work);
-    try {
-      await work;
-      log.info({ ...fields, outcome: 'ok', ms: Math.round(performance.now() - started) }, `${what.kind} ${what.name}`);
-    } catch (err) {
-      log.error({ ...fields, outcome: 'error', err, ms: Math.round(performance.now() - started) }, `${what.kind} ${what.name} failed`);
-      throw err;
-    } finally {
-      inFlight.delete(work);
-    }
-  });
+  // convoStore: false: the app keeps no conversation state (every button carries its own), and Bolt's default
+  // in-memory store costs an allocation-heavy lookup on every request. ignoreSelf: false: the only listener that
+  // could see our own messages (DMs) already ignores every bot message, so Bolt's global filter is not needed.
 
-  const deps = { knowledge, logger: log };
+  const interactions = new Interactions(log);
+  const deps = { knowledge, logger: log, interactions };
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
@@ -105,7 +78,7 @@ export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' 
       if (config.mode === 'socket') await app.stop();
     },
     async drain() {
-      await Promise.allSettled([...inFlight]);
+      await interactions.drain();
     },
   };
 }

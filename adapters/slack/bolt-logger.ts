@@ -14,8 +14,9 @@ export function boltLogger(logger: Logger): BoltLogger {
   const log = logger.child({ component: 'bolt' });
   const text = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   return {
-    debug: (...msgs) => log.debug(text(msgs)),
-    info: (...msgs) => log.info(text(msgs)),
+    // Bolt logs a lot at debug level: format only what will be written.
+    debug: (...msgs) => log.isLevelEnabled('debug') && log.debug(text(msgs)),
+    info: (...msgs) => log.isLevelEnabled('info') && log.info(text(msgs)),
     warn: (...msgs) => log.warn(text(msgs)),
     error: (...msgs) => log.error(text(msgs)),
     setLevel: (level: LogLevel) => {

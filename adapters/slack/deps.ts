@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
+import type { Interactions } from './interactions.ts';
 
-/** What every Slack listener gets: the facts and a logger. No platform state, no storage. */
+/** What every Slack listener gets: the facts, a logger and the interaction log. No platform state, no storage. */
 export interface SlackDeps {
   knowledge: Knowledge;
   logger: Logger;
+  interactions: Interactions;
 }
 
 /** The Slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, ...), or a short description. */

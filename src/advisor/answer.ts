@@ -23,10 +23,16 @@ export const LOW_CONFIDENCE = 0.6;
 /** Questions longer than this are cut before matching; nobody's question needs more. */
 export const MAX_QUESTION_CHARS = 2000;
 
+/** Recent answers per knowledge base. Questions repeat ("calls", "mps"), and answer() is deterministic. */
+const CACHE_SIZE = 1000;
+
 interface Matcher {
   search: MiniSearch<{ id: TopicId; text: string }>;
   terms: (text: string) => string[];
   domain: Set<string>;
+  /** Every indexed term: a query term found here needs no fuzzy matching, which is the costly part. */
+  vocabulary: Set<string>;
+  cache: Map<string, AnswerResult>;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
@@ -51,6 +57,7 @@ function buildMatcher(knowledge: Knowledge): Matcher {
     return [...new Set(words.map((w) => stemmer(w)))];
   };
 
+  const vocabulary = new Set<string>();
   const search = new MiniSearch<{ id: TopicId; text: string }>({
     fields: ['text'],
     tokenize: terms,
@@ -59,18 +66,18 @@ function buildMatcher(knowledge: Knowledge): Matcher {
       // Queries arrive already normalised by terms(); re-tokenising would stem twice.
       tokenize: (q) => q.split(' '),
       prefix: (term) => term.length >= 4,
-      fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0),
+      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0),
       weights: { fuzzy: 0.6, prefix: 0.4 },
     },
   });
-  search.addAll(
-    knowledge.topics.map((t) => ({
-      id: t.id,
-      text: [t.title, t.question, ...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
-    })),
-  );
+  const documents = knowledge.topics.map((t) => ({
+    id: t.id,
+    text: [t.title, t.question, ...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
+  }));
+  for (const d of documents) for (const t of terms(d.text)) vocabulary.add(t);
+  search.addAll(documents);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
-  return { search, terms, domain };
+  return { search, terms, domain, vocabulary, cache: new Map() };
 }
 
 function matcherFor(knowledge: Knowledge): Matcher {
@@ -97,9 +104,33 @@ function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], confidence
   };
 }
 
+/** Freezes a cached result all the way down, so no caller can change what the next caller gets. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export function answer(question: string, knowledge: Knowledge): AnswerResult {
   const m = matcherFor(knowledge);
-  const qterms = m.terms(String(question ?? '').slice(0, MAX_QUESTION_CHARS));
+  const text = String(question ?? '').slice(0, MAX_QUESTION_CHARS);
+  const cached = m.cache.get(text);
+  if (cached) {
+    // Refresh its place: the map's insertion order is the eviction order.
+    m.cache.delete(text);
+    m.cache.set(text, cached);
+    return cached;
+  }
+  const result = deepFreeze(match(text, m, knowledge));
+  if (m.cache.size >= CACHE_SIZE) m.cache.delete(m.cache.keys().next().value!);
+  m.cache.set(text, result);
+  return result;
+}
+
+function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
+  const qterms = m.terms(text);
   if (qterms.length === 0) return offTopic(knowledge);
 
   const results: SearchResult[] = m.search.search(qterms.join(' '), {

@@ -1,4 +1,6 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+
+type Handler = (args: SlackActionMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
 import { answer, compare, findTopic, topicFacts, type AnswerResult, type Knowledge, type TopicId } from '../../../src/index.ts';
 import { answerBlocks, answerText, type AnswerRef } from '../blocks/answer.ts';
 import { ACTIONS } from '../blocks/common.ts';
@@ -35,8 +37,10 @@ async function staleButton(respond: RespondFn): Promise<void> {
 
 export function registerActions(app: App, deps: SlackDeps): void {
   const { knowledge } = deps;
+  const handlers = new Map<string, Handler>();
+  const on = (actionId: string, handler: Handler) => handlers.set(actionId, handler);
 
-  app.action(ACTIONS.share, async ({ ack, body: raw, action: a, client, respond }) => {
+  on(ACTIONS.share, async ({ ack, body: raw, action: a, client, respond }) => {
     await ack();
     const body = raw as BlockAction;
     const action = a as ButtonAction;
@@ -60,7 +64,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     if (delivery.outcome === 'posted') await respond({ delete_original: true });
   });
 
-  app.action(ACTIONS.details, async ({ ack, action: a, respond }) => {
+  on(ACTIONS.details, async ({ ack, action: a, respond }) => {
     await ack();
     const action = a as ButtonAction;
     const ref = parseJson<AnswerRef>(action.value);
@@ -74,7 +78,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   });
 
-  app.action(new RegExp(`^${ACTIONS.topic}:`), async ({ ack, action: a, respond }) => {
+  on(ACTIONS.topic, async ({ ack, action: a, respond }) => {
     await ack();
     const action = a as ButtonAction;
     const ref = parseJson<AnswerRef>(action.value);
@@ -88,7 +92,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   });
 
-  app.action(ACTIONS.compare, async ({ ack, body: raw, client, respond }) => {
+  on(ACTIONS.compare, async ({ ack, body: raw, client, respond }) => {
     await ack();
     const body = raw as BlockAction;
     const c = compare(knowledge);
@@ -108,7 +112,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     await respondWithComparison(respond, c, deps, { shareable: true });
   });
 
-  app.action(ACTIONS.recommend, async ({ ack, body: raw, client, respond }) => {
+  on(ACTIONS.recommend, async ({ ack, body: raw, client, respond }) => {
     await ack();
     const body = raw as BlockAction;
     await openRequirementsModal(client, deps, {
@@ -121,7 +125,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   });
 
-  app.action(ACTIONS.edit, async ({ ack, body: raw, action: a, client, respond }) => {
+  on(ACTIONS.edit, async ({ ack, body: raw, action: a, client, respond }) => {
     await ack();
     const body = raw as BlockAction;
     const action = a as ButtonAction;
@@ -136,4 +140,15 @@ export function registerActions(app: App, deps: SlackDeps): void {
       onFail: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }),
     });
   });
+
+  // One Bolt listener for every button: Bolt runs each registered listener's matchers on every request, so a
+  // table here keeps the per-request cost flat however many buttons the app has. `open_topic:<id>` shares a handler.
+  app.action(/^[a-z_]+(:.*)?$/, (args) =>
+    deps.interactions.run(args, async () => {
+      const actionId = String((args.action as { action_id?: string }).action_id ?? '').split(':')[0]!;
+      const handler = handlers.get(actionId);
+      if (handler) await handler(args);
+      else await args.ack();
+    }),
+  );
 }

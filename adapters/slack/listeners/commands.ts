@@ -1,4 +1,4 @@
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { allTopicFacts, answer, compare } from '../../../src/index.ts';
 import { answerBlocks, answerText } from '../blocks/answer.ts';
 import { helpBlocks, topicsBlocks, COMMAND } from '../blocks/help.ts';
@@ -10,7 +10,10 @@ import { respondWithComparison } from './respond.ts';
 // /coexist-vs-api: ack first (with the content itself when it is ready at once), slow work after.
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(COMMAND, async ({ command, ack, respond, client, logger }) => {
+  app.command(COMMAND, (args) => deps.interactions.run(args, () => handleCommand(args, deps)));
+}
+
+async function handleCommand({ command, ack, respond, client, logger }: SlackCommandMiddlewareArgs & AllMiddlewareArgs, deps: SlackDeps): Promise<void> {
     const parsed = parseCommand(command.text);
     const { knowledge } = deps;
     switch (parsed.kind) {
@@ -45,7 +48,6 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         return;
       }
     }
-  });
 }
 
 export type { SlashCommand };

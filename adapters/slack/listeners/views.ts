@@ -19,7 +19,8 @@ function metadata(raw: string | undefined): ModalMetadata {
 }
 
 export function registerViews(app: App, deps: SlackDeps): void {
-  app.view(CALLBACKS.modal, async ({ ack, view, body, client, logger }) => {
+  app.view(CALLBACKS.modal, (args) => deps.interactions.run(args, async () => {
+    const { ack, view, body, client, logger } = args;
     const submission = readSubmission(view.state?.values);
     const valid = validateRequirements(submission.input);
     if (!valid.ok) {
@@ -38,5 +39,5 @@ export function registerViews(app: App, deps: SlackDeps): void {
       what: 'recommendation',
     });
     logger.debug(`recommendation ${rec.setup} delivered: ${delivery.outcome}`);
-  });
+  }));
 }

@@ -1,0 +1,86 @@
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sign } from '../test/helpers/slack-client.ts';
+
+// Loopback HTTP benchmarks: each server in its own process, autocannon in this one, side by side in one run.
+
+export const BENCH_SECRET = 'bench-signing-secret-0123456789';
+
+export interface HttpResult {
+  name: string;
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  startupMs: number;
+  peakRssMb: number;
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  startupMs: number;
+}
+
+export async function spawnServer(script: string, kind: string): Promise<Server> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<{ url: string; startupMs: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; startupMs: number }));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
+  });
+  return { child, ...ready };
+}
+
+export async function stats(server: Server): Promise<{ peakRssMb: number }> {
+  const reply = new Promise<{ peakRssMb: number }>((resolve) => server.child.once('message', (m) => resolve(m as { peakRssMb: number })));
+  server.child.send('stats');
+  return reply;
+}
+
+export function signedSlashCommand(text: string) {
+  const body = new URLSearchParams({
+    command: '/coexist-vs-api',
+    text,
+    team_id: 'T1',
+    channel_id: 'C1',
+    user_id: 'U1',
+    response_url: 'http://127.0.0.1:9/response',
+    trigger_id: 't',
+    token: 'legacy',
+  }).toString();
+  return { method: 'POST' as const, path: '/slack/events', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(BENCH_SECRET, body) } };
+}
+
+export async function load(name: string, server: Server, requests: { method: 'POST'; path: string; body: string; headers: Record<string, string> }[], options: { connections: number; seconds: number }): Promise<HttpResult> {
+  const result = await autocannon({
+    url: server.url,
+    connections: options.connections,
+    duration: options.seconds,
+    requests,
+  });
+  const { peakRssMb } = await stats(server);
+  return {
+    name,
+    requestsPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    startupMs: server.startupMs,
+    peakRssMb,
+  };
+}
+
+export function printHttp(title: string, rows: HttpResult[]): void {
+  console.log(`\n${title}`);
+  console.log('server                      req/s   p50 ms   p99 ms   max ms  errors  non2xx  start ms  peak RSS MB');
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(24)}${String(r.requestsPerSec).padStart(8)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.max).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${String(r.startupMs).padStart(10)}${String(r.peakRssMb).padStart(13)}`,
+    );
+  }
+}
