@@ -9,3 +9,4 @@ export * from './advisor/answer.ts';
 export * from './advisor/compare.ts';
 export * from './advisor/countries.ts';
 export * from './advisor/wording.ts';
+export * from './advisor/commands.ts';

@@ -94,3 +94,41 @@ export function validateRequirements(input: unknown): RequirementsResult {
   });
   return { ok: false, errors };
 }
+
+/** What a form sends back: every field as typed text (or absent), and the need ids that were ticked. */
+export interface FormFields {
+  customer?: string | null;
+  country?: string | null;
+  agents?: string | number | null;
+  dailyMessages?: string | number | null;
+  peakMps?: string | number | null;
+  notes?: string | null;
+}
+
+/** "12" → 12; "" or absent → absent; anything else stays text so the schema can say what is wrong with it. */
+export function formNumber(raw: unknown): number | string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (typeof raw === 'number') return raw;
+  const text = String(raw).trim();
+  if (text === '') return undefined;
+  return Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+/**
+ * Turns a form's raw fields into requirements input for validateRequirements(). Shared by the Slack modal and
+ * the Teams card so both read a form the same way: blank means "not given", numbers are parsed, text is kept.
+ */
+export function requirementsFromForm(fields: FormFields, needs: readonly string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = { needs: [...needs] };
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const customer = text(fields.customer);
+  if (customer !== undefined) input.customer = customer;
+  input.country = text(fields.country);
+  for (const field of ['agents', 'dailyMessages', 'peakMps'] as const) {
+    const n = formNumber(fields[field]);
+    if (n !== undefined) input[field] = n;
+  }
+  const notes = text(fields.notes);
+  if (notes !== undefined) input.notes = notes;
+  return input;
+}

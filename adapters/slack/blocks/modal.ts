@@ -6,6 +6,7 @@ import {
   type FieldError,
   type Knowledge,
   type RequirementField,
+  requirementsFromForm,
 } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain, truncate } from '../text.ts';
@@ -137,14 +138,6 @@ function stateValue(values: StateValues, block: string): Record<string, unknown>
   return v && typeof v === 'object' ? v : undefined;
 }
 
-/** "12" → 12; "" → absent; anything else stays text so the schema can name the problem. */
-function numberField(raw: unknown): number | string | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  const text = String(raw).trim();
-  if (text === '') return undefined;
-  return Number.isFinite(Number(text)) ? Number(text) : text;
-}
-
 export interface Submission {
   input: Record<string, unknown>;
   channel?: string;
@@ -153,10 +146,7 @@ export interface Submission {
 /** Turns view state into requirements input. Missing or odd blocks become absent fields, never a crash. */
 export function readSubmission(values: unknown): Submission {
   const v = (values && typeof values === 'object' ? values : {}) as StateValues;
-  const text = (block: string) => {
-    const raw = stateValue(v, block)?.value;
-    return typeof raw === 'string' && raw.trim() !== '' ? raw : undefined;
-  };
+  const raw = (block: string) => stateValue(v, block)?.value as string | null | undefined;
   const selected = stateValue(v, 'country')?.selected_option as { value?: unknown } | undefined;
   const needs: string[] = [];
   for (const block of Object.keys(v)) {
@@ -164,16 +154,17 @@ export function readSubmission(values: unknown): Submission {
     const options = stateValue(v, block)?.selected_options;
     if (Array.isArray(options)) for (const o of options) if (o && typeof o.value === 'string') needs.push(o.value);
   }
-  const input: Record<string, unknown> = { needs };
-  const customer = text('customer');
-  if (customer !== undefined) input.customer = customer;
-  input.country = typeof selected?.value === 'string' ? selected.value : undefined;
-  for (const field of ['agents', 'dailyMessages', 'peakMps'] as const) {
-    const n = numberField(stateValue(v, field)?.value);
-    if (n !== undefined) input[field] = n;
-  }
-  const notes = stateValue(v, 'notes')?.value;
-  if (typeof notes === 'string' && notes.trim() !== '') input.notes = notes;
+  const input = requirementsFromForm(
+    {
+      customer: raw('customer'),
+      country: typeof selected?.value === 'string' ? selected.value : null,
+      agents: raw('agents'),
+      dailyMessages: raw('dailyMessages'),
+      peakMps: raw('peakMps'),
+      notes: raw('notes'),
+    },
+    needs,
+  );
   const channel = stateValue(v, CHANNEL_BLOCK)?.selected_conversation;
   return { input, ...(typeof channel === 'string' && channel ? { channel } : {}) };
 }

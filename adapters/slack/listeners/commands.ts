@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs, Sla
 import { allTopicFacts, answer, compare } from '../../../src/index.ts';
 import { answerBlocks, answerText } from '../blocks/answer.ts';
 import { helpBlocks, topicsBlocks, COMMAND } from '../blocks/help.ts';
-import { parseCommand } from '../commands.ts';
+import { parseCommand } from '../../../src/index.ts';
 import type { SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';

@@ -4,7 +4,7 @@ import { answerBlocks, answerText } from '../blocks/answer.ts';
 import { ACTIONS, actions, CALLBACKS } from '../blocks/common.ts';
 import { comparisonBlocks, comparisonText } from '../blocks/comparison.ts';
 import { helpBlocks, homeView, topicsBlocks } from '../blocks/help.ts';
-import { parseCommand } from '../commands.ts';
+import { parseCommand } from '../../../src/index.ts';
 import type { SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 

@@ -1,13 +1,14 @@
-// What the user typed after /coexist-vs-api (or in a DM), as one of the product's commands.
+// What a person typed to the advisor (after /coexist-vs-api in Slack, to the bot in Teams, in a DM), as one of the
+// product's commands. Platform-neutral: every surface offers the same words.
 
-export type SlackCommand =
+export type AdvisorCommand =
   | { kind: 'help' }
   | { kind: 'compare' }
   | { kind: 'topics' }
   | { kind: 'recommend'; customer?: string }
   | { kind: 'question'; text: string };
 
-export function parseCommand(raw: string | undefined): SlackCommand {
+export function parseCommand(raw: string | undefined): AdvisorCommand {
   const text = (raw ?? '').trim();
   const [first = '', ...rest] = text.split(/\s+/);
   const word = first.toLowerCase();
