@@ -3,7 +3,8 @@ import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/i
 import { createSlackFace, type SlackFace } from '../slack/app.ts';
 import { describeConfig, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startHost, type RunningHost, type TeamsFace } from './server.ts';
+import { createTeamsFace } from '../teams/face.ts';
+import { startHost, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
 
@@ -19,9 +20,7 @@ export interface Product extends RunningHost {
   logger: Logger;
 }
 
-export type TeamsFactory = (config: Config, knowledge: Knowledge, logger: Logger) => TeamsFace | Promise<TeamsFace>;
-
-export async function startProduct(env: NodeJS.ProcessEnv, options: { logger?: Logger; teams?: TeamsFactory } = {}): Promise<Product> {
+export async function startProduct(env: NodeJS.ProcessEnv, options: { logger?: Logger } = {}): Promise<Product> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new StartError(loaded.problems);
   const config = loaded.config;
@@ -44,8 +43,8 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: { logger?: L
       throw new StartError([`Slack did not accept the credentials (${code}). Check SLACK_BOT_TOKEN${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}${config.slack.apiUrl ? ` and SLACK_API_URL (${config.slack.apiUrl})` : ''}.`]);
     }
   }
-  const teams = options.teams ? await options.teams(config, knowledge, logger) : undefined;
-  const host = await startHost({ config, knowledge, logger, ...(slack ? { slack } : {}), ...(teams ? { teams } : {}) });
+  const teams = createTeamsFace(config, knowledge, logger);
+  const host = await startHost({ config, knowledge, logger, teams, ...(slack ? { slack } : {}) });
   for (const line of describeConfig(config)) logger.info(line);
   logger.info({ url: host.url, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length }, `coexist-advisor listening on ${host.url}`);
   return { ...host, config, knowledge, logger };

@@ -1,0 +1,138 @@
+import { ActivityHandler, CardFactory, TurnContext, type Activity } from 'botbuilder';
+import type { Logger } from 'pino';
+import {
+  allTopicFacts,
+  answer,
+  compare,
+  findTopic,
+  parseCommand,
+  recommend,
+  topicFacts,
+  validateRequirements,
+  type AnswerResult,
+  type Knowledge,
+  type TopicId,
+} from '../../src/index.ts';
+import { answerCard } from './cards/answer.ts';
+import { SUBMIT, type Card } from './cards/common.ts';
+import { comparisonCard } from './cards/comparison.ts';
+import { formCard, readForm, type FormValues } from './cards/form.ts';
+import { helpCard, topicsCard } from './cards/help.ts';
+import { recommendationCard } from './cards/recommendation.ts';
+
+// The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
+// about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
+
+export function cardActivity(c: Card): Partial<Activity> {
+  return { type: 'message', attachments: [CardFactory.adaptiveCard(c)], summary: String(c.fallbackText ?? '') };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class AdvisorBot extends ActivityHandler {
+  constructor(
+    private readonly knowledge: Knowledge,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.onMessage(async (context, next) => {
+      const value = context.activity.value;
+      if (isObject(value) && typeof value.action === 'string') await this.onSubmit(context, value);
+      else await this.onText(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      // Welcome once, when the bot itself joins a chat, group chat or team.
+      const botId = context.activity.recipient?.id;
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) await context.sendActivity(cardActivity(helpCard(this.knowledge, true)));
+      await next();
+    });
+  }
+
+  private async onText(context: TurnContext): Promise<void> {
+    // In channels and group chats the bot is @mentioned: read the text without the mention.
+    const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+    const typed = raw.replace(/<at>[^<]*<\/at>/g, '').trim();
+    const command = parseCommand(typed);
+    const kb = this.knowledge;
+    switch (command.kind) {
+      case 'help':
+        await context.sendActivity(cardActivity(helpCard(kb)));
+        return;
+      case 'compare':
+        await context.sendActivity(cardActivity(comparisonCard(compare(kb))));
+        return;
+      case 'topics':
+        await context.sendActivity(cardActivity(topicsCard(allTopicFacts(kb))));
+        return;
+      case 'recommend':
+        await context.sendActivity(cardActivity(formCard(kb, command.customer ? { customer: command.customer } : {})));
+        return;
+      case 'question':
+        await context.sendActivity(cardActivity(answerCard(answer(command.text, kb), kb, command.text)));
+    }
+  }
+
+  private async onSubmit(context: TurnContext, value: Record<string, unknown>): Promise<void> {
+    const kb = this.knowledge;
+    switch (value.action) {
+      case SUBMIT.submitForm: {
+        const { values, input } = readForm(value);
+        const valid = validateRequirements(input);
+        if (!valid.ok) {
+          await this.replaceOrSend(context, formCard(kb, values, valid.errors));
+          return;
+        }
+        const rec = recommend(valid.requirements, kb);
+        await this.replaceOrSend(context, recommendationCard(rec, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
+        return;
+      }
+      case SUBMIT.edit: {
+        const r = isObject(value.requirements) ? value.requirements : {};
+        const values: FormValues = {
+          ...(typeof r.customer === 'string' ? { customer: r.customer } : {}),
+          ...(typeof r.country === 'string' ? { country: r.country } : {}),
+          ...(typeof r.agents === 'number' ? { agents: r.agents } : {}),
+          ...(typeof r.dailyMessages === 'number' ? { dailyMessages: r.dailyMessages } : {}),
+          ...(typeof r.peakMps === 'number' ? { peakMps: r.peakMps } : {}),
+          ...(Array.isArray(r.needs) ? { needs: r.needs.filter((n): n is string => typeof n === 'string') } : {}),
+          ...(typeof r.notes === 'string' ? { notes: r.notes } : {}),
+        };
+        await context.sendActivity(cardActivity(formCard(kb, values)));
+        return;
+      }
+      case SUBMIT.openForm:
+        await context.sendActivity(cardActivity(formCard(kb)));
+        return;
+      case SUBMIT.compare:
+        await context.sendActivity(cardActivity(comparisonCard(compare(kb))));
+        return;
+      case SUBMIT.topic: {
+        const topic = typeof value.topic === 'string' ? findTopic(kb, value.topic) : undefined;
+        if (!topic) break;
+        const result: AnswerResult = { topic: topic.id as TopicId, confidence: 1, answer: topicFacts(kb, topic), alternatives: [] };
+        await context.sendActivity(cardActivity(answerCard(result, kb, typeof value.question === 'string' ? value.question : undefined)));
+        return;
+      }
+      case SUBMIT.help:
+        await context.sendActivity(cardActivity(helpCard(kb)));
+        return;
+    }
+    this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
+    await context.sendActivity({ type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+  }
+
+  /** Replaces the card that was submitted (so the form becomes the result), or sends a new one if it cannot. */
+  private async replaceOrSend(context: TurnContext, c: Card): Promise<void> {
+    const id = context.activity.replyToId;
+    if (id) {
+      try {
+        await context.updateActivity({ ...cardActivity(c), id });
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, activityId: id }, 'could not update the card; sending a new one');
+      }
+    }
+    await context.sendActivity(cardActivity(c));
+  }
+}

@@ -1,0 +1,47 @@
+import { STATUS_ICON, STATUS_WORD, type SetupAnswer, type Source } from '../../../src/index.ts';
+import { TEAMS_LIMITS } from '../limits.ts';
+
+// Small pure builders for Adaptive Cards (schema version TEAMS_LIMITS.cardVersion).
+
+export type Element = Record<string, unknown>;
+export type Card = { type: 'AdaptiveCard'; version: string; body: Element[]; actions?: Element[]; [key: string]: unknown };
+
+/** What Action.Submit buttons send back in activity.value. */
+export const SUBMIT = {
+  compare: 'compare',
+  topic: 'topic',
+  help: 'help',
+  openForm: 'recommend.open',
+  submitForm: 'recommend.submit',
+  edit: 'recommend.edit',
+} as const;
+
+export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: TEAMS_LIMITS.cardVersion,
+    body,
+    ...(actions.length ? { actions } : {}),
+    ...(fallbackText ? { fallbackText } : {}),
+    msteams: { width: 'Full' },
+  };
+}
+
+export const text = (t: string, extra: Element = {}): Element => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
+export const heading = (t: string): Element => text(t, { weight: 'Bolder', size: 'Large', style: 'heading' });
+export const subheading = (t: string, extra: Element = {}): Element => text(t, { weight: 'Bolder', spacing: 'Medium', ...extra });
+export const subtle = (t: string): Element => text(t, { isSubtle: true, size: 'Small', spacing: 'Small' });
+export const submit = (title: string, data: Record<string, unknown>, style?: 'positive' | 'destructive'): Element => ({
+  type: 'Action.Submit',
+  title,
+  data,
+  ...(style ? { style } : {}),
+});
+
+export const statusText = (side: SetupAnswer): string => `${STATUS_ICON[side.status]} ${STATUS_WORD[side.status]}`;
+
+/** Markdown list of our own sentences (not user text). */
+export const bulletList = (items: string[]): string => items.map((i) => `- ${i}`).join('\n');
+
+export const sourceLinks = (sources: Source[]): string => sources.map((s) => `[${s.title.replace(/[[\]]/g, '')}](${s.url})`).join(' · ');

@@ -1,0 +1,17 @@
+// Every Teams / Adaptive Card limit the app relies on, in one place. Renderers stay inside these; tests check
+// every card the bot sends against them and against the Adaptive Card schema of CARD_VERSION.
+
+export const TEAMS_LIMITS = {
+  /** Teams renders Adaptive Cards up to 1.5. */
+  cardVersion: '1.5',
+  /** A Teams message (activity with its cards) must stay under about 28 KB. */
+  maxMessageBytes: 28 * 1024,
+  /** Our own cap for an incoming /api/messages body; Bot Framework activities are far smaller. */
+  maxRequestBytes: 256 * 1024,
+  /** Nesting deeper than this in an incoming activity is refused (400). */
+  maxJsonDepth: 32,
+  /** Rows in one Table element we send. */
+  tableRows: 40,
+  /** Characters of a TextBlock we fill with user text. */
+  userTextChars: 2000,
+} as const;

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A stand-in Bot Connector on 127.0.0.1: records what the bot sends (new activities, replies, updates) and
+// answers at once, as the real connector does. It can be told to fail.
+
+export interface ConnectorCall {
+  method: 'POST' | 'PUT';
+  conversationId: string;
+  /** For replies: the activity replied to; for updates: the activity replaced. */
+  activityId?: string;
+  activity: Record<string, any>;
+}
+
+export class FakeConnector {
+  calls: ConnectorCall[] = [];
+  private failures: { method: string; status: number; times: number }[] = [];
+  private server: Server;
+  private n = 0;
+  url = '';
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        const m = (req.url ?? '').match(/^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/);
+        if (!m) {
+          res.writeHead(404).end();
+          return;
+        }
+        const failure = this.failures.find((f) => f.method === req.method);
+        if (failure) {
+          if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+          res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceError', message: 'injected' } }));
+          return;
+        }
+        this.calls.push({
+          method: req.method as 'POST' | 'PUT',
+          conversationId: decodeURIComponent(m[1]!),
+          ...(m[2] ? { activityId: decodeURIComponent(m[2]) } : {}),
+          activity: raw ? JSON.parse(raw) : {},
+        });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `act-${++this.n}` }));
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  fail(method: 'POST' | 'PUT', status: number, times = 1): void {
+    this.failures.push({ method, status, times });
+  }
+
+  reset(): void {
+    this.calls = [];
+    this.failures = [];
+  }
+
+  /** The Adaptive Cards in what the bot sent. */
+  static cards(call: ConnectorCall): Record<string, any>[] {
+    return (call.activity.attachments ?? []).filter((a: any) => a.contentType === 'application/vnd.microsoft.card.adaptive').map((a: any) => a.content);
+  }
+}
