@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
 import { createSlackFace, type SlackFace } from '../slack/app.ts';
+import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import { describeConfig, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createTeamsFace } from '../teams/face.ts';
@@ -20,7 +21,13 @@ export interface Product extends RunningHost {
   logger: Logger;
 }
 
-export async function startProduct(env: NodeJS.ProcessEnv, options: { logger?: Logger } = {}): Promise<Product> {
+export interface StartOptions {
+  logger?: Logger;
+  /** Overrides for how Slack's Web API is called (tests use short timeouts). */
+  slackWebApi?: Partial<SlackWebApiPolicy>;
+}
+
+export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new StartError(loaded.problems);
   const config = loaded.config;
@@ -35,7 +42,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: { logger?: L
 
   let slack: SlackFace | undefined;
   if (config.slack.mode !== 'off') {
-    slack = createSlackFace(config.slack, knowledge, logger);
+    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi);
     try {
       await slack.start();
     } catch (err) {

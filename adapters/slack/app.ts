@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { RecentKeys } from './dedupe.ts';
 import { Interactions } from './interactions.ts';
+import { SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
@@ -25,9 +27,21 @@ export interface SlackFace {
   drain(): Promise<void>;
 }
 
-export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' | 'socket' }>, knowledge: Knowledge, logger: Logger): SlackFace {
+export function createSlackFace(
+  config: Extract<Config['slack'], { mode: 'http' | 'socket' }>,
+  knowledge: Knowledge,
+  logger: Logger,
+  webApi: Partial<SlackWebApiPolicy> = {},
+): SlackFace {
   const log = logger.child({ component: 'slack' });
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : {};
+  const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    timeout: policy.timeoutMs,
+    retryConfig: { retries: policy.retries, factor: 2, minTimeout: policy.minRetryDelayMs, maxTimeout: policy.maxRetryDelayMs },
+    // A 429 is waited out by our delivery code, bounded; the client would otherwise wait as long as Slack says.
+    rejectRateLimitedCalls: true,
+  };
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (config.mode === 'http') {
@@ -57,7 +71,7 @@ export function createSlackFace(config: Extract<Config['slack'], { mode: 'http' 
   // could see our own messages (DMs) already ignores every bot message, so Bolt's global filter is not needed.
 
   const interactions = new Interactions(log);
-  const deps = { knowledge, logger: log, interactions };
+  const deps = { knowledge, logger: log, interactions, webApi: policy, recent: new RecentKeys() };
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);

@@ -1,57 +1,127 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { SLACK_LIMITS } from './limits.ts';
+import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { clampBlocks, context, section, type Block } from './blocks/common.ts';
 import { slackError } from './deps.ts';
 import { BOT_DISPLAY_NAME } from './identity.ts';
+import { truncate } from './text.ts';
 
-// Posting to a channel the user chose. A failure is ours to handle: the user is told what happened and how to
-// fix it, and gets the full content in a DM from the app, so nothing they prepared is lost.
+// Posting to a channel the user chose. A failure is ours to handle, never the user's problem:
+// - Slack rejects the formatting (invalid_blocks, msg_too_long): post the same content as plain text sections.
+// - Slack rate-limits us: wait it out once (bounded), then try again.
+// - The channel refuses us (not_in_channel, channel_not_found, is_archived, …) or Slack keeps failing: DM the user
+//   what happened, how to fix it, and the full content, so nothing they prepared is lost.
+// - Even the DM fails: log the content at error level with the reason, so an operator can recover it.
 
 const HOW_TO_FIX: Record<string, string> = {
   not_in_channel: `I am not a member of that private channel. Invite me with \`/invite @${BOT_DISPLAY_NAME}\` and post again.`,
   channel_not_found: `I cannot see that channel. If it is private, invite me with \`/invite @${BOT_DISPLAY_NAME}\`; otherwise check it still exists.`,
   is_archived: 'That channel is archived. Pick another channel, or unarchive it first.',
   restricted_action: 'Posting in that channel is restricted by a workspace setting. Ask an admin, or pick another channel.',
-  msg_too_long: 'The message was too long for Slack. Here it is in full.',
-  invalid_blocks: 'Slack rejected the formatting of the message. Here it is as I prepared it.',
   ratelimited: 'Slack is rate-limiting me right now. Here it is; try posting again in a minute.',
+  slack_webapi_rate_limited_error: 'Slack is rate-limiting me right now. Here it is; try posting again in a minute.',
 };
+const FORMAT_ERRORS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'invalid_attachments']);
+const RATE_LIMITED = new Set(['ratelimited', 'slack_webapi_rate_limited_error']);
 
 export interface Delivery {
-  /** `posted` where asked; `dm` when it went to the user instead; `lost` only when even the DM failed (logged). */
-  outcome: 'posted' | 'dm' | 'lost';
+  /** `posted` where asked (`plain` when only the text version was accepted); `dm` to the user instead; `lost` if even that failed (logged). */
+  outcome: 'posted' | 'plain' | 'dm' | 'lost';
   ts?: string;
   error?: string;
+}
+
+export interface OutgoingMessage {
+  channel: string;
+  user: string;
+  blocks: Block[];
+  text: string;
+  /** What it is, in words for the user: "recommendation", "answer". */
+  what: string;
+  /** Extra fields for the log line if everything fails (e.g. the requirements, to recreate it). */
+  recover?: Record<string, unknown>;
+}
+
+/** The content as text sections only: what to send when Slack will not take our blocks. */
+export function plainBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  for (let i = 0; i < text.length && blocks.length < SLACK_LIMITS.blocksPerMessage; i += SLACK_LIMITS.sectionText - 10) {
+    blocks.push(section(text.slice(i, i + SLACK_LIMITS.sectionText - 10)));
+  }
+  return blocks;
+}
+
+/** Every text in a message's blocks, for a log line that lets an operator recover the content. */
+function blocksText(blocks: Block[]): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ((o.type === 'mrkdwn' || o.type === 'plain_text' || o.type === 'raw_text') && typeof o.text === 'string') out.push(o.text);
+      else Object.values(o).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return truncate(out.join('\n'), 20_000);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function retryAfterMs(err: unknown, policy: SlackWebApiPolicy): number {
+  const seconds = Number((err as { retryAfter?: number }).retryAfter ?? 1);
+  return Math.min(Math.max(0, seconds * 1000), policy.maxRateLimitWaitMs);
+}
+
+async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy): Promise<string | undefined> {
+  const send = () => client.chat.postMessage({ channel, blocks: blocks as never, text, unfurl_links: false });
+  try {
+    return (await send()).ts;
+  } catch (err) {
+    if (!RATE_LIMITED.has(slackError(err))) throw err;
+    await sleep(retryAfterMs(err, policy));
+    return (await send()).ts;
+  }
 }
 
 export async function postOrDeliverToUser(
   client: webApi.WebClient,
   logger: Logger,
-  message: { channel: string; user: string; blocks: Block[]; text: string; what: string },
+  message: OutgoingMessage,
+  policy: SlackWebApiPolicy = SLACK_WEB_API,
 ): Promise<Delivery> {
+  const { channel, user, blocks, text, what } = message;
+  let error: string;
   try {
-    const res = await client.chat.postMessage({ channel: message.channel, blocks: message.blocks as never, text: message.text, unfurl_links: false });
-    return { outcome: 'posted', ...(res.ts ? { ts: res.ts } : {}) };
+    const ts = await post(client, channel, blocks, text, policy);
+    return { outcome: 'posted', ...(ts ? { ts } : {}) };
   } catch (err) {
-    const error = slackError(err);
-    logger.warn({ error, channel: message.channel, what: message.what }, 'posting failed; delivering to the user by DM');
-    const why = HOW_TO_FIX[error] ?? `Slack answered \`${error}\`.`;
-    const notice: Block[] = [
-      section(`:warning: *I could not post the ${message.what} in <#${message.channel}>.* ${why}`),
-      context('Here it is, so nothing is lost:'),
-    ];
+    error = slackError(err);
+  }
+  if (FORMAT_ERRORS.has(error)) {
+    logger.warn({ error, channel, what }, 'Slack rejected the blocks; posting the text version');
     try {
-      const res = await client.chat.postMessage({
-        channel: message.user,
-        blocks: clampBlocks([...notice, ...message.blocks], SLACK_LIMITS.blocksPerMessage) as never,
-        text: message.text,
-        unfurl_links: false,
-      });
-      return { outcome: 'dm', error, ...(res.ts ? { ts: res.ts } : {}) };
-    } catch (dmErr) {
-      logger.error({ error, dmError: slackError(dmErr), channel: message.channel, user: message.user, what: message.what }, 'could not deliver to the channel nor by DM');
-      return { outcome: 'lost', error };
+      const ts = await post(client, channel, plainBlocks(text), text, policy);
+      return { outcome: 'plain', error, ...(ts ? { ts } : {}) };
+    } catch (err) {
+      error = slackError(err);
     }
   }
+  logger.warn({ error, channel, what }, 'posting failed; delivering to the user by DM');
+  const why = HOW_TO_FIX[error] ?? `Slack answered \`${error}\`.`;
+  const notice: Block[] = [section(`:warning: *I could not post the ${what} in <#${channel}>.* ${why}`), context('Here it is, so nothing is lost:')];
+  for (const content of FORMAT_ERRORS.has(error) ? [plainBlocks(text)] : [blocks, plainBlocks(text)]) {
+    try {
+      const ts = await post(client, user, clampBlocks([...notice, ...content]), text, policy);
+      return { outcome: 'dm', error, ...(ts ? { ts } : {}) };
+    } catch (dmErr) {
+      const dmError = slackError(dmErr);
+      if (!FORMAT_ERRORS.has(dmError)) {
+        logger.error({ error, dmError, channel, user, what, ...message.recover, content: blocksText(blocks) }, `could not deliver the ${what} to the channel nor by DM`);
+        return { outcome: 'lost', error };
+      }
+    }
+  }
+  logger.error({ error, channel, user, what, ...message.recover, content: blocksText(blocks) }, `could not deliver the ${what} to the channel nor by DM`);
+  return { outcome: 'lost', error };
 }

@@ -44,3 +44,17 @@ export const SLACK_LIMITS = {
   tableCells: 20,
   tablesPerMessage: 1,
 } as const;
+
+/** How we call Slack's Web API: bounded, so a slow or failing Slack never holds work (or a shutdown) for long. */
+export const SLACK_WEB_API = {
+  /** Per-call timeout. */
+  timeoutMs: 5000,
+  /** Retries after a network error or a 5xx, with backoff. */
+  retries: 2,
+  minRetryDelayMs: 250,
+  maxRetryDelayMs: 1000,
+  /** A rate limit (HTTP 429 or `ratelimited`) is waited out once, at most this long. */
+  maxRateLimitWaitMs: 3000,
+} as const;
+
+export type SlackWebApiPolicy = { -readonly [K in keyof typeof SLACK_WEB_API]: number };

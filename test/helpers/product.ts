@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../adapters/host/logger.ts';
-import { startProduct, type Product } from '../../adapters/host/start.ts';
+import { startProduct, type Product, type StartOptions } from '../../adapters/host/start.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-0000-secret-token';
@@ -18,9 +18,9 @@ export class LogCapture extends Writable {
 }
 
 /** Starts the real product on 127.0.0.1 with a random port. */
-export async function startTestProduct(env: Record<string, string>): Promise<Product & { logs: LogCapture }> {
+export async function startTestProduct(env: Record<string, string>, options: Omit<StartOptions, 'logger'> = {}): Promise<Product & { logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
-  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', ...env }, { logger });
+  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', ...env }, { logger, ...options });
   return Object.assign(product, { logs });
 }

@@ -14,6 +14,8 @@ export function sign(secret: string, body: string, timestamp = Math.floor(Date.n
 }
 
 export class SlackClient {
+  private views = 0;
+
   constructor(
     readonly url: string,
     readonly secret: string,
@@ -83,7 +85,7 @@ export class SlackClient {
         api_app_id: 'A1',
         token: 'legacy',
         trigger_id: 'trigger-789',
-        view: { id: 'V1', team_id: 'T1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', blocks: view.blocks, state: { values }, hash: 'h' },
+        view: { id: view.id ?? `V${++this.views}`, team_id: 'T1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', blocks: view.blocks, state: { values }, hash: 'h' },
       },
       headers,
     );

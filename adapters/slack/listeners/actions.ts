@@ -47,6 +47,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const ref = parseJson<AnswerRef | { t: 'compare' }>(action.value);
     const channel = body.channel?.id;
     if (!ref || !channel) return staleButton(respond);
+    // A double click shares once: the same person sharing the same thing to the same place within a minute.
+    if (!deps.recent.firstTime(`share:${body.user.id}:${channel}:${action.value}:${Math.floor(Date.now() / 60_000)}`)) return;
     let blocks;
     let text;
     if (ref.t === 'compare') {
@@ -60,8 +62,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
       blocks = answerBlocks(result, knowledge, { sharedBy: body.user.id, ...(q ? { question: q } : {}), details: Boolean((ref as AnswerRef).d) });
       text = answerText(result);
     }
-    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, blocks, text, what: 'answer' });
-    if (delivery.outcome === 'posted') await respond({ delete_original: true });
+    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, blocks, text, what: 'answer' }, deps.webApi);
+    if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
   });
 
   on(ACTIONS.details, async ({ ack, action: a, respond }) => {

@@ -16,7 +16,9 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   // One listener for both events (Bolt runs every listener's matchers on every request; fewer is faster).
   app.event(/^(app_home_opened|message)$/, (args) =>
     deps.interactions.run(args, async () => {
-      const { event, client, say } = args as typeof args & { say: SayFn };
+      const { event, client, say, body } = args as typeof args & { say: SayFn };
+      // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num): answer each event once.
+      if (!deps.recent.firstTime(`event:${(body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`}`)) return;
       if (event.type === 'app_home_opened') {
         if (event.tab !== 'home') return;
         await client.views.publish({ user_id: event.user, view: homeView(knowledge) as never });

@@ -28,6 +28,11 @@ export function registerViews(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
+    // A form submitted twice (double click, redelivery) posts once: the view id is the same both times.
+    if (!deps.recent.firstTime(`view:${view.id}:${view.hash ?? ''}`)) {
+      logger.info(`duplicate submission of view ${view.id} ignored`);
+      return;
+    }
     const user = body.user.id;
     const channel = submission.channel ?? metadata(view.private_metadata).origin ?? user;
     const rec = recommend(valid.requirements, deps.knowledge);
@@ -37,7 +42,8 @@ export function registerViews(app: App, deps: SlackDeps): void {
       blocks: recommendationBlocks(rec, deps.knowledge, { requestedBy: user, channel }),
       text: recommendationText(rec),
       what: 'recommendation',
-    });
+      recover: { requirements: valid.requirements },
+    }, deps.webApi);
     logger.debug(`recommendation ${rec.setup} delivered: ${delivery.outcome}`);
   }));
 }
