@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../adapters/cli/main.ts';
+import { BUILT_IN_KNOWLEDGE_FILE, parseKnowledge } from '../../src/index.ts';
+import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
+import { FakeConnector } from '../helpers/fake-connector.ts';
+import { FakeSlack } from '../helpers/fake-slack.ts';
+import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
+import { SlackClient, sign } from '../helpers/slack-client.ts';
+import { slackLimitViolations } from '../helpers/slack-limits.ts';
+
+// Hostile input at every entry point: whatever arrives, nothing crashes, bad input gets a clear 4xx or error, and
+// no user text reaches Slack or Teams unescaped.
+
+const nasty = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.string({ maxLength: 3000 }),
+  fc.constantFrom('<!channel>', '<!here>', '<@U123>', '*bold*', '[x](https://evil.example)', '<https://evil.example|click>', '‮evil‬', 'a​b‌c', '😀🇮🇳👍🏽', '', ' ', '\u0000', 'recommend <!channel>', 'compare extra', 'help me with calls'),
+);
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+
+/** mrkdwn strings in blocks: where mentions could fire. */
+function mrkdwnStrings(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnStrings);
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (o.type === 'mrkdwn' && typeof o.text === 'string') return [o.text];
+    return Object.values(o).flatMap(mrkdwnStrings);
+  }
+  return [];
+}
+const OUR_MENTIONS = /<@U_AGENT>|<#C[A-Z_0-9]+>|<https:\/\/[^|>]+\|[^>]+>/g;
+const noUserMarkup = (text: string) => expect(text.replace(OUR_MENTIONS, '')).not.toMatch(/<[!@#]|<https?:/);
+
+let fake: FakeSlack;
+let connector: FakeConnector;
+let product: Awaited<ReturnType<typeof startTestProduct>>;
+let slack: SlackClient;
+
+beforeAll(async () => {
+  fake = await new FakeSlack().start();
+  connector = await new FakeConnector().start();
+  product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
+  slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
+});
+afterAll(async () => {
+  await product?.stop();
+  await fake?.stop();
+  await connector?.stop();
+});
+beforeEach(() => {
+  fake.reset();
+  connector.reset();
+});
+
+describe('Slack', () => {
+  it('slash command text: always a 200 with valid, escaped blocks', async () => {
+    await fc.assert(
+      fc.asyncProperty(nasty, async (text) => {
+        const reply = await slack.command(text);
+        expect(reply.status).toBe(200);
+        if (reply.body) {
+          const body = reply.json();
+          expect(slackLimitViolations(body)).toEqual([]);
+          for (const t of mrkdwnStrings(body.blocks)) noUserMarkup(t);
+        }
+      }),
+      { numRuns: 80 },
+    );
+    expect((await fetch(`${product.url}/healthz`)).status).toBe(200);
+  });
+
+  it('modal submissions with missing blocks, wrong types and huge strings: errors on fields or a safe post', async () => {
+    const field = fc.oneof(anyJson, fc.record({ value: fc.oneof(nasty, anyJson) }));
+    const state = fc.dictionary(fc.constantFrom('customer', 'country', 'agents', 'dailyMessages', 'peakMps', 'needs_0', 'needs_9', 'notes', 'channel', 'bogus'), fc.record({ value: field }), { maxKeys: 9 });
+    await fc.assert(
+      fc.asyncProperty(state, async (values) => {
+        fake.reset();
+        const reply = await slack.submit({ callback_id: 'recommend_modal', private_metadata: '{"origin":"C_DEALS"}', blocks: [] }, values);
+        expect(reply.status).toBe(200);
+        if (reply.body) {
+          const body = reply.json();
+          expect(body.response_action).toBe('errors');
+          for (const message of Object.values(body.errors as Record<string, string>)) expect(message.length).toBeGreaterThan(5);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('posted recommendations escape whatever the user typed', async () => {
+    await fc.assert(
+      fc.asyncProperty(nasty, nasty, async (customer, notes) => {
+        fake.reset();
+        await slack.submit(
+          { callback_id: 'recommend_modal', blocks: [] },
+          {
+            customer: { value: { type: 'plain_text_input', value: customer.slice(0, 80) } },
+            country: { value: { type: 'static_select', selected_option: { value: 'IN' } } },
+            notes: { value: { type: 'plain_text_input', value: notes.slice(0, 2000) } },
+            channel: { value: { type: 'conversations_select', selected_conversation: 'C_DEALS' } },
+          },
+        );
+        const [posted] = await fake.waitFor('chat.postMessage');
+        expect(slackLimitViolations(posted!.args)).toEqual([]);
+        for (const t of mrkdwnStrings(posted!.args.blocks)) noUserMarkup(t);
+        noUserMarkup(posted!.args.text);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('signature problems are all 401: wrong version, missing headers, bad timestamp, replay', async () => {
+    const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
+    const good = sign(SIGNING_SECRET, body);
+    const attempts: Record<string, string>[] = [
+      { 'x-slack-request-timestamp': good['x-slack-request-timestamp']!, 'x-slack-signature': good['x-slack-signature']!.replace('v0=', 'v1=') },
+      { 'x-slack-request-timestamp': good['x-slack-request-timestamp']! },
+      { 'x-slack-signature': good['x-slack-signature']! },
+      { 'x-slack-request-timestamp': 'yesterday', 'x-slack-signature': good['x-slack-signature']! },
+      sign(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 3600),
+      sign(SIGNING_SECRET, `${body}&extra=1`),
+    ];
+    for (const headers of attempts) {
+      const res = await fetch(`${product.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('an oversized body sent without a length (chunked) is refused with 413 once the cap is passed', async () => {
+    // A socket of its own (agent: false), so the refused upload cannot disturb later requests' connections.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${product.url}/slack/events`, { method: 'POST', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      const chunk = 'x'.repeat(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 && !req.destroyed) {
+          sent++;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!req.destroyed) req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+  });
+});
+
+describe('Teams', () => {
+  const activity = (fields: Record<string, unknown>) => ({
+    type: 'message',
+    id: `fz-${Math.random()}`,
+    serviceUrl: connector.url,
+    channelId: 'msteams',
+    from: { id: '29:u', name: 'Fuzz' },
+    conversation: { id: 'a:fuzz', conversationType: 'personal' },
+    recipient: { id: '28:bot', name: 'Co-Existence Advisor' },
+    ...fields,
+  });
+
+  it('arbitrary text and card values: never a 5xx; every card valid and escaped', async () => {
+    const value = fc.oneof(
+      anyJson,
+      fc.record({ action: fc.constantFrom('recommend.submit', 'recommend.edit', 'topic', 'compare', 'x'), customer: nasty, country: fc.oneof(nasty, fc.constantFrom('IN', 'de')), agents: fc.oneof(nasty, anyJson), needs_0: nasty, notes: nasty, requirements: anyJson, topic: nasty }, { requiredKeys: ['action'] }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.option(nasty), fc.option(value), async (text, v) => {
+        connector.reset();
+        const res = await fetch(`${product.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(activity({ ...(text !== null ? { text } : {}), ...(v !== null ? { value: v } : {}) })),
+        });
+        expect(res.status).toBeLessThan(500);
+        for (const call of connector.calls) {
+          for (const card of FakeConnector.cards(call)) {
+            expect(cardProblems(card)).toEqual([]);
+            for (const t of textBlocks(card)) expect(t).not.toMatch(/(^|[^\\])<at>/);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('arbitrary JSON bodies: 4xx for anything that is not an activity', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyJson, async (body) => {
+        const res = await fetch(`${product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('CLI flags and knowledge files', () => {
+  it('any flags: exit 0 or 2, never a crash', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const token = fc.oneof(nasty, fc.constantFrom('ask', 'recommend', 'compare', 'topics', '--json', '--country', 'IN', '--need', 'calls', '--peak-mps', '-1', '--agents', 'x', '--file', '/nonexistent', '--notes'));
+      await fc.assert(
+        fc.asyncProperty(fc.array(token, { maxLength: 8 }), async (argv) => {
+          if (argv.length === 0 || (argv[0] === 'ask' && argv.length === 1) || (argv.includes('-') && argv[0] === 'recommend')) return; // those read stdin
+          const code = await run(argv);
+          expect([0, 2]).toContain(code);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it('a mangled knowledge file is reported, never thrown', () => {
+    const original = readFileSync(BUILT_IN_KNOWLEDGE_FILE, 'utf8');
+    const lines = original.split('\n');
+    fc.assert(
+      fc.property(fc.nat({ max: lines.length - 1 }), fc.nat({ max: 40 }), nasty, (at, count, insert) => {
+        const mangled = [...lines.slice(0, at), insert, ...lines.slice(at + count)].join('\n');
+        const result = parseKnowledge(mangled);
+        if (!result.ok) expect(result.problems.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
