@@ -19,6 +19,7 @@ import { comparisonCard } from './cards/comparison.ts';
 import { formCard, readForm, type FormValues } from './cards/form.ts';
 import { helpCard, topicsCard } from './cards/help.ts';
 import { recommendationCard } from './cards/recommendation.ts';
+import { TEAMS_LIMITS } from './limits.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
@@ -44,7 +45,7 @@ export class AdvisorBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       // Welcome once, when the bot itself joins a chat, group chat or team.
       const botId = context.activity.recipient?.id;
-      if (context.activity.membersAdded?.some((m) => m.id === botId)) await context.sendActivity(cardActivity(helpCard(this.knowledge, true)));
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.send(context, cardActivity(helpCard(this.knowledge, true)));
       await next();
     });
   }
@@ -57,19 +58,19 @@ export class AdvisorBot extends ActivityHandler {
     const kb = this.knowledge;
     switch (command.kind) {
       case 'help':
-        await context.sendActivity(cardActivity(helpCard(kb)));
+        await this.send(context, cardActivity(helpCard(kb)));
         return;
       case 'compare':
-        await context.sendActivity(cardActivity(comparisonCard(compare(kb))));
+        await this.send(context, cardActivity(comparisonCard(compare(kb))));
         return;
       case 'topics':
-        await context.sendActivity(cardActivity(topicsCard(allTopicFacts(kb))));
+        await this.send(context, cardActivity(topicsCard(allTopicFacts(kb))));
         return;
       case 'recommend':
-        await context.sendActivity(cardActivity(formCard(kb, command.customer ? { customer: command.customer } : {})));
+        await this.send(context, cardActivity(formCard(kb, command.customer ? { customer: command.customer } : {})));
         return;
       case 'question':
-        await context.sendActivity(cardActivity(answerCard(answer(command.text, kb), kb, command.text)));
+        await this.send(context, cardActivity(answerCard(answer(command.text, kb), kb, command.text)));
     }
   }
 
@@ -98,28 +99,43 @@ export class AdvisorBot extends ActivityHandler {
           ...(Array.isArray(r.needs) ? { needs: r.needs.filter((n): n is string => typeof n === 'string') } : {}),
           ...(typeof r.notes === 'string' ? { notes: r.notes } : {}),
         };
-        await context.sendActivity(cardActivity(formCard(kb, values)));
+        await this.send(context, cardActivity(formCard(kb, values)));
         return;
       }
       case SUBMIT.openForm:
-        await context.sendActivity(cardActivity(formCard(kb)));
+        await this.send(context, cardActivity(formCard(kb)));
         return;
       case SUBMIT.compare:
-        await context.sendActivity(cardActivity(comparisonCard(compare(kb))));
+        await this.send(context, cardActivity(comparisonCard(compare(kb))));
         return;
       case SUBMIT.topic: {
         const topic = typeof value.topic === 'string' ? findTopic(kb, value.topic) : undefined;
         if (!topic) break;
         const result: AnswerResult = { topic: topic.id as TopicId, confidence: 1, answer: topicFacts(kb, topic), alternatives: [] };
-        await context.sendActivity(cardActivity(answerCard(result, kb, typeof value.question === 'string' ? value.question : undefined)));
+        await this.send(context, cardActivity(answerCard(result, kb, typeof value.question === 'string' ? value.question : undefined)));
         return;
       }
       case SUBMIT.help:
-        await context.sendActivity(cardActivity(helpCard(kb)));
+        await this.send(context, cardActivity(helpCard(kb)));
         return;
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
-    await context.sendActivity({ type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+    await this.send(context, { type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+  }
+
+  /**
+   * Sends an activity. The Bot Connector rate-limits with 429 (botbuilder retries 5xx itself, not 429): wait once,
+   * bounded, and send again, so a busy moment costs the user a second rather than their answer.
+   */
+  private async send(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+    try {
+      await context.sendActivity(activity);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 429) throw err;
+      this.log.warn({ activityId: context.activity.id }, 'Bot Connector rate-limited the reply; retrying once');
+      await new Promise((r) => setTimeout(r, TEAMS_LIMITS.rateLimitWaitMs));
+      await context.sendActivity(activity);
+    }
   }
 
   /** Replaces the card that was submitted (so the form becomes the result), or sends a new one if it cannot. */
@@ -130,9 +146,9 @@ export class AdvisorBot extends ActivityHandler {
         await context.updateActivity({ ...cardActivity(c), id });
         return;
       } catch (err) {
-        this.log.warn({ err: (err as Error).message, activityId: id }, 'could not update the card; sending a new one');
+        this.log.warn({ err: (err as Error).message, activityId: id, status: (err as { statusCode?: number }).statusCode }, 'could not update the card; sending a new one');
       }
     }
-    await context.sendActivity(cardActivity(c));
+    await this.send(context, cardActivity(c));
   }
 }

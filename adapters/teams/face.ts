@@ -36,7 +36,11 @@ export function createTeamsFace(config: Config, knowledge: Knowledge, logger: Lo
   const adapter = new AdvisorAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
-    log.error({ activityId: a?.id, conversationId: a?.conversation?.id, type: a?.type, err: { message: error.message, name: error.name } }, 'Teams turn failed');
+    // What the user submitted goes into the log too, so a form lost to a failing connector can be recreated.
+    log.error(
+      { activityId: a?.id, conversationId: a?.conversation?.id, type: a?.type, err: { message: error.message, name: error.name }, ...(a?.value ? { value: a.value } : {}) },
+      'Teams turn failed',
+    );
     try {
       await context.sendActivity({ type: 'message', text: 'Sorry, something went wrong on my side. Please try again, or type **help**.' });
     } catch {

@@ -12,6 +12,8 @@ export const TEAMS_LIMITS = {
   maxJsonDepth: 32,
   /** Rows in one Table element we send. */
   tableRows: 40,
+  /** The connector rate-limits (429) without telling us for how long: wait this long once, then try again. */
+  rateLimitWaitMs: 1000,
   /** Characters of a TextBlock we fill with user text. */
   userTextChars: 2000,
 } as const;
