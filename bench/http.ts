@@ -17,25 +17,28 @@ export interface HttpResult {
   non2xx: number;
   startupMs: number;
   peakRssMb: number;
+  /** Server CPU time (user + system) per request: steadier than req/s on a shared, noisy machine. */
+  cpuUsPerRequest: number;
 }
 
-interface Server {
+export interface Server {
   child: ChildProcess;
   url: string;
+  connectorUrl: string;
   startupMs: number;
 }
 
 export async function spawnServer(script: string, kind: string): Promise<Server> {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ url: string; startupMs: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; startupMs: number }));
+  const ready = await new Promise<{ url: string; connectorUrl: string; startupMs: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; connectorUrl: string; startupMs: number }));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
   });
   return { child, ...ready };
 }
 
-export async function stats(server: Server): Promise<{ peakRssMb: number }> {
-  const reply = new Promise<{ peakRssMb: number }>((resolve) => server.child.once('message', (m) => resolve(m as { peakRssMb: number })));
+export async function stats(server: Server): Promise<{ peakRssMb: number; cpuUs: number }> {
+  const reply = new Promise<{ peakRssMb: number; cpuUs: number }>((resolve) => server.child.once('message', (m) => resolve(m as { peakRssMb: number; cpuUs: number })));
   server.child.send('stats');
   return reply;
 }
@@ -54,14 +57,31 @@ export function signedSlashCommand(text: string) {
   return { method: 'POST' as const, path: '/slack/events', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(BENCH_SECRET, body) } };
 }
 
+/** A Teams message activity for /api/messages, replying through the server's own fake connector. */
+export function teamsMessage(server: Server, text: string) {
+  const body = JSON.stringify({
+    type: 'message',
+    id: 'bench-1',
+    serviceUrl: server.connectorUrl,
+    channelId: 'msteams',
+    from: { id: '29:bench', name: 'Bench' },
+    conversation: { id: 'a:bench', conversationType: 'personal' },
+    recipient: { id: '28:bot', name: 'Bot' },
+    text,
+  });
+  return { method: 'POST' as const, path: '/api/messages', body, headers: { 'content-type': 'application/json' } };
+}
+
 export async function load(name: string, server: Server, requests: { method: 'POST'; path: string; body: string; headers: Record<string, string> }[], options: { connections: number; seconds: number }): Promise<HttpResult> {
+  const before = await stats(server);
   const result = await autocannon({
     url: server.url,
     connections: options.connections,
     duration: options.seconds,
     requests,
   });
-  const { peakRssMb } = await stats(server);
+  const after = await stats(server);
+  const total = result.requests.total || 1;
   return {
     name,
     requestsPerSec: Math.round(result.requests.average),
@@ -71,16 +91,17 @@ export async function load(name: string, server: Server, requests: { method: 'PO
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     startupMs: server.startupMs,
-    peakRssMb,
+    peakRssMb: after.peakRssMb,
+    cpuUsPerRequest: Math.round((after.cpuUs - before.cpuUs) / total),
   };
 }
 
 export function printHttp(title: string, rows: HttpResult[]): void {
   console.log(`\n${title}`);
-  console.log('server                      req/s   p50 ms   p99 ms   max ms  errors  non2xx  start ms  peak RSS MB');
+  console.log('server                      req/s   p50 ms   p99 ms   max ms  errors  non2xx  CPU µs/req  start ms  peak RSS MB');
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(24)}${String(r.requestsPerSec).padStart(8)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.max).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${String(r.startupMs).padStart(10)}${String(r.peakRssMb).padStart(13)}`,
+      `${r.name.padEnd(24)}${String(r.requestsPerSec).padStart(8)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}${String(r.max).padStart(9)}${String(r.errors).padStart(8)}${String(r.non2xx).padStart(8)}${String(r.cpuUsPerRequest).padStart(12)}${String(r.startupMs).padStart(10)}${String(r.peakRssMb).padStart(13)}`,
     );
   }
 }

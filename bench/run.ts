@@ -1,21 +1,18 @@
 import { benchCore, printCore } from './core.ts';
-import { load, printHttp, signedSlashCommand, spawnServer, type HttpResult } from './http.ts';
+import { load, printHttp, signedSlashCommand, spawnServer, teamsMessage, type HttpResult, type Server } from './http.ts';
 
 // npm run bench: every benchmark, side by side in one run, loopback only.
-// BENCH_SECONDS, BENCH_CONNECTIONS and BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds).
+// BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
+// BENCH_HEAVY_CONNECTIONS the heavy run (default 200).
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const heavy = Number(process.env.BENCH_HEAVY_CONNECTIONS ?? 200);
 
+console.log(`coexist-advisor bench · node ${process.version} · ${new Date().toISOString()}`);
 printCore(benchCore());
 
-// Slack: an empty Bolt app (HTTPReceiver, one command listener that only acks) vs our /slack/events, both with
-// signed slash commands, alternating rounds; the median round of each is reported. Two workloads:
-//   help      the endpoint's own overhead (our ack carries the help card)
-//   question  a rotating mix of questions, each answered in the ack with the full answer card
-const emptyBolt = await spawnServer('./servers.ts', 'empty-bolt');
-const product = await spawnServer('./servers.ts', 'product');
 const QUESTIONS = [
   'can we do video calls on the api?',
   'how many messages per second with coexistence',
@@ -26,21 +23,55 @@ const QUESTIONS = [
   'do we pay for messages sent from the app',
   'whatsapp web still works?',
 ];
+type Req = ReturnType<typeof signedSlashCommand>;
 const median = (rs: HttpResult[]) => [...rs].sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(rs.length / 2)]!;
-for (const [label, requests] of [
-  ['help', [signedSlashCommand('help')]],
-  ['question', QUESTIONS.map((q) => signedSlashCommand(q))],
-] as const) {
-  const empty: HttpResult[] = [];
-  const ours: HttpResult[] = [];
+const ratios: string[] = [];
+
+/** Baseline and ours, alternating rounds on the same machine; the median round of each is reported. */
+async function sideBySide(title: string, base: { name: string; server: Server; requests: Req[] }, ours: { name: string; server: Server; requests: Req[] }) {
+  const b: HttpResult[] = [];
+  const o: HttpResult[] = [];
+  // Warm both up (JIT, caches) before measuring.
+  await load(base.name, base.server, base.requests, { connections, seconds: 2 });
+  await load(ours.name, ours.server, ours.requests, { connections, seconds: 2 });
   for (let round = 0; round < rounds; round++) {
-    empty.push(await load('empty Bolt app', emptyBolt, [...requests], { connections, seconds }));
-    ours.push(await load(`coexist-advisor (${label})`, product, [...requests], { connections, seconds }));
+    b.push(await load(base.name, base.server, base.requests, { connections, seconds }));
+    o.push(await load(ours.name, ours.server, ours.requests, { connections, seconds }));
   }
-  const e = median(empty);
-  const o = median(ours);
-  printHttp(`Slack slash command "${label}", signed, ${connections} connections, ${rounds} rounds × ${seconds} s (median round)`, [e, o]);
-  console.log(`ratio (ours / empty Bolt): ${(o.requestsPerSec / e.requestsPerSec).toFixed(3)}   p99 of our ack: ${o.p99} ms (Slack allows 3000)`);
+  const mb = median(b);
+  const mo = median(o);
+  printHttp(`${title}: ${connections} connections, ${rounds} rounds × ${seconds} s, median round`, [mb, mo]);
+  const ratio = (mo.requestsPerSec / mb.requestsPerSec).toFixed(3);
+  const cpu = (median(b.map((r) => ({ ...r, requestsPerSec: r.cpuUsPerRequest }))).cpuUsPerRequest / median(o.map((r) => ({ ...r, requestsPerSec: r.cpuUsPerRequest }))).cpuUsPerRequest).toFixed(3);
+  console.log(`throughput ratio (ours / baseline): ${ratio}   CPU-capacity ratio (baseline CPU per request / ours): ${cpu}   our p99: ${mo.p99} ms`);
+  ratios.push(`${title}: throughput ${ratio}, CPU capacity ${cpu}`);
 }
-emptyBolt.child.kill('SIGINT');
-product.child.kill('SIGINT');
+
+const emptyBolt = await spawnServer('./servers.ts', 'empty-bolt');
+const echoBot = await spawnServer('./servers.ts', 'echo-bot');
+const product = await spawnServer('./servers.ts', 'product');
+try {
+  await sideBySide(
+    'Slack /coexist-vs-api help, signed',
+    { name: 'empty Bolt app', server: emptyBolt, requests: [signedSlashCommand('help')] },
+    { name: 'coexist-advisor', server: product, requests: [signedSlashCommand('help')] },
+  );
+  const questions = QUESTIONS.map((q) => signedSlashCommand(q));
+  await sideBySide(
+    'Slack /coexist-vs-api <question>, signed',
+    { name: 'empty Bolt app', server: emptyBolt, requests: questions },
+    { name: 'coexist-advisor', server: product, requests: questions },
+  );
+  await sideBySide(
+    'Teams message → reply card, local mode',
+    { name: 'Bot Framework echo', server: echoBot, requests: [teamsMessage(echoBot, QUESTIONS[0]!)] },
+    { name: 'coexist-advisor', server: product, requests: QUESTIONS.map((q) => teamsMessage(product, q)) },
+  );
+  const h1 = await load('coexist-advisor Slack', product, questions, { connections: heavy, seconds });
+  const h2 = await load('coexist-advisor Teams', product, QUESTIONS.map((q) => teamsMessage(product, q)), { connections: heavy, seconds });
+  printHttp(`Heavy: ${heavy} connections, ${seconds} s each`, [h1, h2]);
+  console.log(`errors at ${heavy} connections: ${h1.errors + h1.non2xx + h2.errors + h2.non2xx}`);
+  console.log(`\nratios: ${ratios.join(' · ')}`);
+} finally {
+  for (const s of [emptyBolt, echoBot, product]) s.child.kill('SIGINT');
+}

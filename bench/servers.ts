@@ -1,35 +1,74 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createLogger } from '../adapters/host/logger.ts';
 import { startProduct } from '../adapters/host/start.ts';
+import { FakeConnector } from '../test/helpers/fake-connector.ts';
 import { FakeSlack } from '../test/helpers/fake-slack.ts';
 
 // A server to benchmark, in its own process so the load generator does not share its event loop.
-// argv[2]: empty-bolt | product. Reports { url, startupMs } over IPC, answers 'stats' with memory figures.
+// argv[2]: empty-bolt | echo-bot | product. Each has its own fake Slack API / Bot Connector on loopback.
+// Reports { url, connectorUrl, startupMs } over IPC and answers 'stats' with memory figures.
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
 const kind = process.argv[2];
 
 const fake = await new FakeSlack().start();
+const connector = await new FakeConnector({ record: false }).start();
+
 let url: string;
+const listen = async (server: import('node:http').Server) => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
 if (kind === 'empty-bolt') {
+  // The baseline for Slack: Bolt's HTTPReceiver and one command listener that only acks.
   const receiver = new HTTPReceiver({ signingSecret: BENCH_SECRET, endpoints: '/slack/events' });
   const app = new App({ token: 'xoxb-bench', receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
   app.command('/coexist-vs-api', async ({ ack }) => {
     await ack();
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as import('node:http').Server;
-  const address = server.address() as import('node:net').AddressInfo;
-  url = `http://127.0.0.1:${address.port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+} else if (kind === 'echo-bot') {
+  // The baseline for Teams: a bare Bot Framework echo bot (CloudAdapter, local mode) behind node:http.
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}, new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: '', MicrosoftAppPassword: '' })));
+  const bot = new ActivityHandler();
+  bot.onMessage(async (context, next) => {
+    await context.sendActivity(`You said: ${context.activity.text}`);
+    await next();
+  });
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d: Buffer) => (raw += d));
+    req.on('end', () => {
+      const shim = {
+        socket: res.socket,
+        status: (c: number) => ((res.statusCode = c), shim),
+        header: (k: string, v: unknown) => (res.setHeader(k, String(v)), shim),
+        send: (b?: unknown) => (b !== undefined && res.write(typeof b === 'string' ? b : JSON.stringify(b)), shim),
+        end: () => (res.end(), shim),
+      };
+      void adapter.process({ body: JSON.parse(raw), headers: req.headers, method: req.method }, shim, (ctx) => bot.run(ctx));
+    });
+  });
+  url = await listen(server);
 } else {
+  // The product as deployed: info-level JSON logs (to /dev/null here), Slack over HTTP, Teams in local mode.
   const product = await startProduct(
     { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl },
-    { logger: createLogger('silent') },
+    { logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
   );
   url = product.url;
 }
 const startupMs = Math.round(performance.now());
-process.send?.({ url, startupMs });
+process.send?.({ url, connectorUrl: connector.url, startupMs });
 process.on('message', (m) => {
-  if (m === 'stats') process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+  if (m === 'stats') {
+    const cpu = process.cpuUsage();
+    process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
+  }
 });
 process.on('SIGINT', () => process.exit(0));

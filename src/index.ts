@@ -10,3 +10,4 @@ export * from './advisor/compare.ts';
 export * from './advisor/countries.ts';
 export * from './advisor/wording.ts';
 export * from './advisor/commands.ts';
+export * from './advisor/frozen.ts';

@@ -1,4 +1,5 @@
 import dotenv from 'dotenv';
+import { flushLogs } from './logger.ts';
 import { StartError, startProduct } from './start.ts';
 
 // `npm start`: load .env, start, and stop cleanly on SIGTERM / SIGINT.
@@ -14,7 +15,7 @@ try {
     product.logger.info(`${signal} received: finishing requests in flight, then exiting`);
     await product.stop();
     product.logger.info('stopped');
-    product.logger.flush?.();
+    await flushLogs(product.logger);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

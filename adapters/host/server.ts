@@ -49,9 +49,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
-      const entry = { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) };
-      if (path === '/healthz') logger.debug(entry, 'http');
-      else logger.info(entry, 'http');
+      // Platform requests that succeed are logged once, by the face that handled them (with what they were
+      // about); the host adds its own line for everything else: refusals, errors, other paths.
+      const quiet = res.statusCode < 400 && (path === '/healthz' || path === '/slack/events' || path === '/api/messages');
+      const level = quiet ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
+      if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
     });
     if (stopping) {
       sendJson(res, 503, { error: 'Shutting down; retry shortly.' }, { connection: 'close' });

@@ -3,6 +3,7 @@ import { stemmer } from 'stemmer';
 import type { Knowledge } from '../knowledge/schema.ts';
 import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
+import { deepFreeze } from './frozen.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, one word or a paragraph. MiniSearch does the
 // ranking (BM25 with fuzzy and prefix matching); the knowledge file supplies synonyms, stop words and the
@@ -104,14 +105,6 @@ function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], confidence
   };
 }
 
-/** Freezes a cached result all the way down, so no caller can change what the next caller gets. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 export function answer(question: string, knowledge: Knowledge): AnswerResult {
   const m = matcherFor(knowledge);

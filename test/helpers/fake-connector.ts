@@ -19,7 +19,8 @@ export class FakeConnector {
   private n = 0;
   url = '';
 
-  constructor() {
+  /** `record: false` keeps no history (benchmarks and soak runs). */
+  constructor(private readonly options: { record?: boolean } = {}) {
     this.server = createServer((req, res) => {
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
@@ -35,7 +36,7 @@ export class FakeConnector {
           res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceError', message: 'injected' } }));
           return;
         }
-        this.calls.push({
+        if (this.options.record !== false) this.calls.push({
           method: req.method as 'POST' | 'PUT',
           conversationId: decodeURIComponent(m[1]!),
           ...(m[2] ? { activityId: decodeURIComponent(m[2]) } : {}),

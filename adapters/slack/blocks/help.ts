@@ -1,4 +1,4 @@
-import { SETUP_NAMES, STATUS_ICON, type Knowledge, type TopicFacts } from '../../../src/index.ts';
+import { SETUP_NAMES, STATUS_ICON, deepFreeze, type Knowledge, type TopicFacts } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
 import { ACTIONS, actions, context, divider, header, section, type Block } from './common.ts';
 
@@ -16,8 +16,24 @@ const startButtons = () =>
     { text: 'Compare all features', actionId: ACTIONS.compare },
   ]);
 
-export function helpBlocks(knowledge: Knowledge): Block[] {
-  return [
+/**
+ * Remembers a renderer's result per knowledge base: help, topics and Home depend on nothing else, and are sent
+ * on every `/coexist-vs-api` without arguments. Results are frozen, so no caller can change the shared copy.
+ */
+function perKnowledge<T extends object>(render: (knowledge: Knowledge) => T): (knowledge: Knowledge) => T {
+  const cache = new WeakMap<Knowledge, T>();
+  return (knowledge) => {
+    let value = cache.get(knowledge);
+    if (!value) {
+      value = deepFreeze(render(knowledge));
+      cache.set(knowledge, value);
+    }
+    return value;
+  };
+}
+
+
+export const helpBlocks = perKnowledge((knowledge): Block[] => [
     section(
       `*I answer one question: ${SETUP_NAMES.coexistence} (same number on the Business App and the API) or ${SETUP_NAMES['api-only']}?*\n` +
         `Ask me anything about the two setups, and I'll answer for both with sources.`,
@@ -27,8 +43,7 @@ export function helpBlocks(knowledge: Knowledge): Block[] {
       `*Commands*\n• \`${COMMAND} compare\`: every feature side by side\n• \`${COMMAND} recommend [customer]\`: fill in what the customer needs, post a recommendation\n• \`${COMMAND} topics\`: what I know about`,
     ),
     startButtons(),
-  ];
-}
+]);
 
 export function topicsBlocks(topics: TopicFacts[]): Block[] {
   const lines = topics.map((t) => `${STATUS_ICON[t.coexistence.status]} ${STATUS_ICON[t.apiOnly.status]}  *${escapeMrkdwn(t.title)}*  \`${t.id}\``);
@@ -38,8 +53,7 @@ export function topicsBlocks(topics: TopicFacts[]): Block[] {
   ];
 }
 
-export function homeView(knowledge: Knowledge): Record<string, unknown> {
-  return {
+export const homeView = perKnowledge((knowledge): Record<string, unknown> => ({
     type: 'home',
     blocks: [
       header(`${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}`),
@@ -53,5 +67,4 @@ export function homeView(knowledge: Knowledge): Record<string, unknown> {
       startButtons(),
       context(`Facts are kept in one knowledge file; each answer shows its sources and when it was last verified.`),
     ],
-  };
-}
+}));
