@@ -14,7 +14,7 @@ import { FakeSlack } from '../test/helpers/fake-slack.ts';
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
 const kind = process.argv[2];
 
-const fake = await new FakeSlack().start();
+const fake = await new FakeSlack({ record: false }).start();
 const connector = await new FakeConnector({ record: false }).start();
 
 let url: string;
@@ -66,6 +66,11 @@ if (kind === 'empty-bolt') {
 const startupMs = Math.round(performance.now());
 process.send?.({ url, connectorUrl: connector.url, startupMs });
 process.on('message', (m) => {
+  if (m === 'heap') {
+    // Live heap after a full collection (needs --expose-gc): the measure of a leak, unlike RSS.
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ heapMb: Math.round(process.memoryUsage().heapUsed / 1048576), rssMb: Math.round(process.memoryUsage().rss / 1048576) });
+  }
   if (m === 'stats') {
     const cpu = process.cpuUsage();
     process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });

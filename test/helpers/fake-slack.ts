@@ -48,7 +48,8 @@ export class FakeSlack {
   private ts = 1000;
   url = '';
 
-  constructor() {
+  /** `record: false` keeps no history (benchmarks and soak runs). */
+  constructor(private readonly options: { record?: boolean } = {}) {
     this.server = createServer((req, res) => {
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
@@ -56,7 +57,7 @@ export class FakeSlack {
         const path = (req.url ?? '').split('?')[0]!;
         const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/response/') ? `response_url${path.slice('/response'.length)}` : path;
         const args = parseBody(req, raw);
-        this.calls.push({ method, args, at: Date.now() });
+        if (this.options.record !== false) this.calls.push({ method, args, at: Date.now() });
         const failure = this.failures.find((f) => (f.method === method || (f.method === 'response_url' && method.startsWith('response_url'))) && (!f.match || f.match(args)));
         if (failure) {
           if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
