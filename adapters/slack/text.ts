@@ -1,20 +1,11 @@
+import { truncate } from '../text.ts';
 import { SLACK_LIMITS } from './limits.ts';
+
+export { truncate };
 
 // User text and long text in Slack. Escaping makes `<!channel>`, `<@U123>` and links inert in mrkdwn; truncation
 // degrades over-long content with "…" instead of failing with invalid_blocks.
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-/** Cuts to at most `max` UTF-16 units without splitting a character, ending with "…" when cut. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const { segment } of segmenter.segment(text)) {
-    if (out.length + segment.length > max - 1) break;
-    out += segment;
-  }
-  return `${out}…`;
-}
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {

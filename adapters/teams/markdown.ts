@@ -1,18 +1,8 @@
+import { truncate } from '../text.ts';
+
 // User text in Teams. Adaptive Card TextBlocks render a markdown subset; a backslash before ASCII punctuation
 // shows the character literally, so typed `*bold*`, `[links](…)`, `# headings` or `<at>mentions</at>` stay text.
 // Mentions only exist with msteams entities, which we never build from user text.
-
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const { segment } of segmenter.segment(text)) {
-    if (out.length + segment.length > max - 1) break;
-    out += segment;
-  }
-  return `${out}…`;
-}
 
 /** Escapes every character Teams markdown could read as formatting, a link or markup. */
 export function escapeMarkdown(text: string): string {
@@ -23,3 +13,5 @@ export function escapeMarkdown(text: string): string {
 export function userText(text: string, max: number): string {
   return escapeMarkdown(truncate(text, max));
 }
+
+export { truncate };

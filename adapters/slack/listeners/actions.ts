@@ -66,10 +66,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
   });
 
-  on(ACTIONS.details, async ({ ack, action: a, respond }) => {
+  // "More details" / "Less" and the closest-topic buttons: re-render the answer in place from the button's value.
+  const showAnswerInPlace: Handler = async ({ ack, action: a, respond }) => {
     await ack();
-    const action = a as ButtonAction;
-    const ref = parseJson<AnswerRef>(action.value);
+    const ref = parseJson<AnswerRef>((a as ButtonAction).value);
     const result = ref && answerFor(knowledge, ref);
     if (!ref || !result) return staleButton(respond);
     await respond({
@@ -78,21 +78,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
       blocks: answerBlocks(result, knowledge, { ...(ref.q ? { question: ref.q } : {}), details: Boolean(ref.d) }) as never,
       text: answerText(result),
     });
-  });
-
-  on(ACTIONS.topic, async ({ ack, action: a, respond }) => {
-    await ack();
-    const action = a as ButtonAction;
-    const ref = parseJson<AnswerRef>(action.value);
-    const result = ref && answerFor(knowledge, ref);
-    if (!ref || !result) return staleButton(respond);
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: true,
-      blocks: answerBlocks(result, knowledge, ref.q ? { question: ref.q } : {}) as never,
-      text: answerText(result),
-    });
-  });
+  };
+  on(ACTIONS.details, showAnswerInPlace);
+  on(ACTIONS.topic, showAnswerInPlace);
 
   on(ACTIONS.compare, async ({ ack, body: raw, client, respond }) => {
     await ack();
