@@ -100,3 +100,14 @@ export function slackLimitViolations(payload: Json): string[] {
   checkBlocks(blocks, 'message', out);
   return out;
 }
+
+/** Every mrkdwn string in a message or view: the places where a mention or link could fire. */
+export function mrkdwnStrings(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnStrings);
+  if (value && typeof value === 'object') {
+    const o = value as Json;
+    if (o.type === 'mrkdwn' && typeof o.text === 'string') return [o.text];
+    return Object.values(o).flatMap(mrkdwnStrings);
+  }
+  return [];
+}

@@ -9,7 +9,8 @@ import { FakeConnector } from '../helpers/fake-connector.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient, sign } from '../helpers/slack-client.ts';
-import { slackLimitViolations } from '../helpers/slack-limits.ts';
+import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
 
 // Hostile input at every entry point: whatever arrives, nothing crashes, bad input gets a clear 4xx or error, and
 // no user text reaches Slack or Teams unescaped.
@@ -21,16 +22,6 @@ const nasty = fc.oneof(
 );
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 
-/** mrkdwn strings in blocks: where mentions could fire. */
-function mrkdwnStrings(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnStrings);
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (o.type === 'mrkdwn' && typeof o.text === 'string') return [o.text];
-    return Object.values(o).flatMap(mrkdwnStrings);
-  }
-  return [];
-}
 const OUR_MENTIONS = /<@U_AGENT>|<#C[A-Z_0-9]+>|<https:\/\/[^|>]+\|[^>]+>/g;
 const noUserMarkup = (text: string) => expect(text.replace(OUR_MENTIONS, '')).not.toMatch(/<[!@#]|<https?:/);
 
@@ -154,16 +145,7 @@ describe('Slack', () => {
 });
 
 describe('Teams', () => {
-  const activity = (fields: Record<string, unknown>) => ({
-    type: 'message',
-    id: `fz-${Math.random()}`,
-    serviceUrl: connector.url,
-    channelId: 'msteams',
-    from: { id: '29:u', name: 'Fuzz' },
-    conversation: { id: 'a:fuzz', conversationType: 'personal' },
-    recipient: { id: '28:bot', name: 'Co-Existence Advisor' },
-    ...fields,
-  });
+  const activity = (fields: Record<string, unknown>) => teamsActivity(connector.url, fields);
 
   it('arbitrary text and card values: never a 5xx; every card valid and escaped', async () => {
     const value = fc.oneof(

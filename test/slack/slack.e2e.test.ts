@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FakeSlack, type RecordedCall } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient, sign } from '../helpers/slack-client.ts';
-import { slackLimitViolations } from '../helpers/slack-limits.ts';
+import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 
 // Slack end to end: the real product on 127.0.0.1, signed requests as Slack sends them, and a fake Web API.
 
@@ -36,17 +36,6 @@ const button = (blocks: Block[], actionId: string): Block & { action_id: string 
   if (!b) throw new Error(`no ${actionId} button in ${texts(blocks).slice(0, 300)}`);
   return b as Block & { action_id: string };
 };
-/** Every mrkdwn string in blocks: where a mention could fire. */
-const mrkdwnStrings = (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnStrings);
-  if (value && typeof value === 'object') {
-    const o = value as Block;
-    if (o.type === 'mrkdwn' && typeof o.text === 'string') return [o.text];
-    return Object.values(o).flatMap(mrkdwnStrings);
-  }
-  return [];
-};
-
 /** Modal state values the way Slack sends them for the given answers. */
 function stateFor(view: Block, answers: { customer?: string; country?: string; agents?: string; dailyMessages?: string; peakMps?: string; needs?: string[]; notes?: string; channel?: string }) {
   const values: Record<string, Record<string, unknown>> = {};
@@ -380,6 +369,24 @@ describe('App Home and DMs', () => {
     expect(pub!.args.user_id).toBe('U_AGENT');
     expect(pub!.args.view.type).toBe('home');
     expect(texts(pub!.args.view.blocks)).toMatch(/recommend Acme/);
+  });
+
+  it('Compare from the Home tab opens the comparison in a modal (there is no message to reply to)', async () => {
+    await slack.interaction({
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'U_AGENT', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy',
+      trigger_id: 'trigger-home',
+      container: { type: 'view', view_id: 'VHOME' },
+      view: { id: 'VHOME', type: 'home', blocks: [] },
+      actions: [{ type: 'button', action_id: 'show_compare', block_id: 'b', text: { type: 'plain_text', text: 'Compare' }, action_ts: '1' }],
+    });
+    const [open] = await fake.waitFor('views.open');
+    expect(open!.args.trigger_id).toBe('trigger-home');
+    expect(open!.args.view.title.text).toBe('Compare setups');
+    expect(texts(open!.args.view.blocks)).toMatch(/Same number on the app and the API/);
   });
 
   it('a question in a DM gets the answer as a message', async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeConnector } from '../helpers/fake-connector.ts';
 import { startTestProduct } from '../helpers/product.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
 
 // Bot Connector faults: rate limits, errors, a failing update, an outage. The user gets the answer (or an
 // apology), what they submitted is never silently dropped, and the process keeps serving.
 
 let connector: FakeConnector;
 let product: Awaited<ReturnType<typeof startTestProduct>>;
-let n = 0;
 
 beforeAll(async () => {
   connector = await new FakeConnector().start();
@@ -19,16 +19,7 @@ afterAll(async () => {
 });
 beforeEach(() => connector.reset());
 
-const activity = (fields: Record<string, unknown>) => ({
-  type: 'message',
-  id: `fault-${++n}`,
-  serviceUrl: connector.url,
-  channelId: 'msteams',
-  from: { id: '29:u', name: 'Asha' },
-  conversation: { id: 'a:faults', conversationType: 'personal' },
-  recipient: { id: '28:bot', name: 'Co-Existence Advisor' },
-  ...fields,
-});
+const activity = (fields: Record<string, unknown>) => teamsActivity(connector.url, fields);
 const post = (fields: Record<string, unknown>) =>
   fetch(`${product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(fields)) });
 const cardTitle = (i = 0) => FakeConnector.cards(connector.calls[i]!)[0]?.body[0].text;

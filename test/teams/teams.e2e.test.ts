@@ -2,13 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
 import { startTestProduct } from '../helpers/product.ts';
+import { teamsActivity, type Scope } from '../helpers/teams-activity.ts';
 
 // Teams end to end: the real host in local mode on 127.0.0.1, Bot Framework activities posted to /api/messages,
 // and a fake Bot Connector (the activities' serviceUrl) that records what the bot sends back.
 
 let connector: FakeConnector;
 let product: Awaited<ReturnType<typeof startTestProduct>>;
-let n = 0;
 
 beforeAll(async () => {
   connector = await new FakeConnector().start();
@@ -24,28 +24,7 @@ afterEach(() => {
   for (const call of connector.calls) for (const card of FakeConnector.cards(call)) expect(cardProblems(card)).toEqual([]);
 });
 
-type Scope = 'personal' | 'groupChat' | 'channel';
-function activity(fields: Record<string, unknown> = {}, scope: Scope = 'personal'): Record<string, unknown> {
-  const conversation =
-    scope === 'personal'
-      ? { id: 'a:personal-chat-1', conversationType: 'personal', tenantId: 'tenant-1' }
-      : scope === 'groupChat'
-        ? { id: '19:group-chat@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: 'tenant-1' }
-        : { id: '19:deals@thread.tacv2;messageid=123', conversationType: 'channel', isGroup: true, tenantId: 'tenant-1' };
-  return {
-    type: 'message',
-    id: `incoming-${++n}`,
-    timestamp: new Date().toISOString(),
-    serviceUrl: connector.url,
-    channelId: 'msteams',
-    from: { id: '29:user-asha', name: 'Asha Agent', aadObjectId: 'aad-asha' },
-    conversation,
-    recipient: { id: '28:advisor-bot', name: 'Co-Existence Advisor' },
-    locale: 'en-US',
-    channelData: { tenant: { id: 'tenant-1' } },
-    ...fields,
-  };
-}
+const activity = (fields: Record<string, unknown> = {}, scope: Scope = 'personal') => teamsActivity(connector.url, fields, scope);
 
 async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${product.url}/api/messages`, {

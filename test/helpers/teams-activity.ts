@@ -1,0 +1,28 @@
+// Bot Framework activities as Teams sends them to /api/messages, for the tests.
+
+export type Scope = 'personal' | 'groupChat' | 'channel';
+
+const CONVERSATIONS: Record<Scope, Record<string, unknown>> = {
+  personal: { id: 'a:personal-chat-1', conversationType: 'personal', tenantId: 'tenant-1' },
+  groupChat: { id: '19:group-chat@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: 'tenant-1' },
+  channel: { id: '19:deals@thread.tacv2;messageid=123', conversationType: 'channel', isGroup: true, tenantId: 'tenant-1' },
+};
+
+let n = 0;
+
+/** A message activity from a user to the bot; `serviceUrl` is where the bot must reply (a fake connector). */
+export function teamsActivity(serviceUrl: string, fields: Record<string, unknown> = {}, scope: Scope = 'personal'): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: `incoming-${++n}`,
+    timestamp: new Date().toISOString(),
+    serviceUrl,
+    channelId: 'msteams',
+    from: { id: '29:user-asha', name: 'Asha Agent', aadObjectId: 'aad-asha' },
+    conversation: CONVERSATIONS[scope],
+    recipient: { id: '28:advisor-bot', name: 'Co-Existence Advisor' },
+    locale: 'en-US',
+    channelData: { tenant: { id: 'tenant-1' } },
+    ...fields,
+  };
+}
