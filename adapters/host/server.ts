@@ -40,11 +40,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, knowledge, logger, slack, teams } = options;
   const started = Date.now();
   let stopping = false;
+  // Request ids: unique per process start, then a counter (cheaper than a UUID per request, and sortable).
+  const bootId = randomUUID().slice(0, 8);
+  let served = 0;
 
   const server = createServer((req, res) => {
     const t0 = performance.now();
     const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${bootId}-${(++served).toString(36)}`;
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
@@ -57,6 +60,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
     if (stopping) {
       sendJson(res, 503, { error: 'Shutting down; retry shortly.' }, { connection: 'close' });
+      return;
+    }
+    // The Slack path is the hot one (and must ack within 3 s): handed over synchronously.
+    if (path === '/slack/events' && req.method === 'POST' && slack?.requestListener) {
+      if (!refuseIfDeclaredTooLarge(req, res, SLACK_BODY_LIMIT)) slack.requestListener(req, res);
       return;
     }
     route(req, res, path ?? '/', requestId).catch((err: unknown) => {
