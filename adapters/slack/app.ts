@@ -60,6 +60,9 @@ export function createSlackFace(
       socketMode: true,
       logger: boltLogger(logger),
       clientOptions,
+      // Bolt hands only installerOptions.clientOptions to the Socket Mode client: without this its
+      // apps.connections.open call would ignore SLACK_API_URL.
+      installerOptions: { clientOptions },
       deferInitialization: true,
       convoStore: false,
       ignoreSelf: false,

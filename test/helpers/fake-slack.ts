@@ -83,7 +83,16 @@ export class FakeSlack {
     });
   }
 
+  private overrides = new Map<string, (args: Record<string, any>) => Record<string, unknown>>();
+
+  /** Answers `method` with `answer` instead of the default (e.g. apps.connections.open for Socket Mode). */
+  answerWith(method: string, answer: (args: Record<string, any>) => Record<string, unknown>): void {
+    this.overrides.set(method, answer);
+  }
+
   private answer(method: string, args: Record<string, any>): Record<string, unknown> {
+    const override = this.overrides.get(method);
+    if (override) return override(args);
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://test.slack.invalid/', team: 'Test', user: 'advisor', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
