@@ -28,6 +28,14 @@ export interface Server {
   startupMs: number;
 }
 
+/** Starts the fake Bot Connector in its own process; its URL goes to the servers through BENCH_CONNECTOR_URL. */
+export async function spawnConnector(): Promise<ChildProcess> {
+  const child = fork(fileURLToPath(new URL('./connector.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
+  process.env.BENCH_CONNECTOR_URL = url;
+  return child;
+}
+
 export async function spawnServer(script: string, kind: string): Promise<Server> {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ url: string; connectorUrl: string; startupMs: number }>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { benchCore, printCore } from './core.ts';
-import { load, printHttp, signedSlashCommand, spawnServer, teamsMessage, type HttpResult, type Server } from './http.ts';
+import { load, printHttp, signedSlashCommand, spawnConnector, spawnServer, teamsMessage, type HttpResult, type Server } from './http.ts';
 
 // npm run bench: every benchmark, side by side in one run, loopback only.
 // BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
@@ -47,6 +47,7 @@ async function sideBySide(title: string, base: { name: string; server: Server; r
   ratios.push(`${title}: throughput ${ratio}, CPU capacity ${cpu}`);
 }
 
+const connector = await spawnConnector();
 const emptyBolt = await spawnServer('./servers.ts', 'empty-bolt');
 const echoBot = await spawnServer('./servers.ts', 'echo-bot');
 const product = await spawnServer('./servers.ts', 'product');
@@ -74,4 +75,5 @@ try {
   console.log(`\nratios: ${ratios.join(' · ')}`);
 } finally {
   for (const s of [emptyBolt, echoBot, product]) s.child.kill('SIGINT');
+  connector.kill('SIGINT');
 }

@@ -8,14 +8,15 @@ import { FakeConnector } from '../test/helpers/fake-connector.ts';
 import { FakeSlack } from '../test/helpers/fake-slack.ts';
 
 // A server to benchmark, in its own process so the load generator does not share its event loop.
-// argv[2]: empty-bolt | echo-bot | product. Each has its own fake Slack API / Bot Connector on loopback.
+// argv[2]: empty-bolt | echo-bot | product. Each has its own fake Slack API on loopback.
 // Reports { url, connectorUrl, startupMs } over IPC and answers 'stats' with memory figures.
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
 const kind = process.argv[2];
 
 const fake = await new FakeSlack({ record: false }).start();
-const connector = await new FakeConnector({ record: false }).start();
+// Replies go to the fake Bot Connector the bench started in its own process (BENCH_CONNECTOR_URL), or to one here.
+const connectorUrl = process.env.BENCH_CONNECTOR_URL ?? (await new FakeConnector({ record: false }).start()).url;
 
 let url: string;
 const listen = async (server: import('node:http').Server) => {
@@ -64,7 +65,7 @@ if (kind === 'empty-bolt') {
   url = product.url;
 }
 const startupMs = Math.round(performance.now());
-process.send?.({ url, connectorUrl: connector.url, startupMs });
+process.send?.({ url, connectorUrl, startupMs });
 process.on('message', (m) => {
   if (m === 'heap') {
     // Live heap after a full collection (needs --expose-gc): the measure of a leak, unlike RSS.
