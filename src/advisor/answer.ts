@@ -3,6 +3,7 @@ import { stemmer } from 'stemmer';
 import type { Knowledge } from '../knowledge/schema.ts';
 import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
+import { countryNamePattern } from './countries.ts';
 import { deepFreeze } from './frozen.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, one word or a paragraph. MiniSearch does the
@@ -28,12 +29,14 @@ export const MAX_QUESTION_CHARS = 2000;
 const CACHE_SIZE = 1000;
 
 interface Matcher {
-  search: MiniSearch<{ id: TopicId; text: string }>;
+  search: MiniSearch<{ id: TopicId; title: string; phrasings: string }>;
   terms: (text: string) => string[];
   domain: Set<string>;
   /** Every indexed term: a query term found here needs no fuzzy matching, which is the costly part. */
   vocabulary: Set<string>;
   cache: Map<string, AnswerResult>;
+  /** Country and region names: in a question about our domain they mean "availability in that country". */
+  countryNames: RegExp;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
@@ -59,8 +62,10 @@ function buildMatcher(knowledge: Knowledge): Matcher {
   };
 
   const vocabulary = new Set<string>();
-  const search = new MiniSearch<{ id: TopicId; text: string }>({
-    fields: ['text'],
+  const search = new MiniSearch<{ id: TopicId; title: string; phrasings: string }>({
+    // A topic's title weighs most; its phrasings and the labels of the needs it answers come next. The topic's
+    // formal question is not indexed: its filler words ("time", "apply", "use") matched unrelated questions.
+    fields: ['title', 'phrasings'],
     tokenize: terms,
     processTerm: (t) => t,
     searchOptions: {
@@ -69,16 +74,18 @@ function buildMatcher(knowledge: Knowledge): Matcher {
       prefix: (term) => term.length >= 4,
       fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0),
       weights: { fuzzy: 0.6, prefix: 0.4 },
+      boost: { title: 1.5 },
     },
   });
   const documents = knowledge.topics.map((t) => ({
     id: t.id,
-    text: [t.title, t.question, ...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
+    title: t.title,
+    phrasings: [...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
   }));
-  for (const d of documents) for (const t of terms(d.text)) vocabulary.add(t);
+  for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
   search.addAll(documents);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
-  return { search, terms, domain, vocabulary, cache: new Map() };
+  return { search, terms, domain, vocabulary, cache: new Map(), countryNames: countryNamePattern() };
 }
 
 function matcherFor(knowledge: Knowledge): Matcher {
@@ -123,7 +130,16 @@ export function answer(question: string, knowledge: Knowledge): AnswerResult {
 }
 
 function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
-  const qterms = m.terms(text);
+  let qterms = m.terms(text);
+  // "Is Co-Existence available in Brazil?": a country name next to a domain word asks about a country. Alone
+  // ("the capital of Peru") it says nothing about our domain, so it stays an unknown word.
+  if (qterms.some((t) => m.domain.has(t))) {
+    const lower = text.toLowerCase();
+    m.countryNames.lastIndex = 0;
+    if (m.countryNames.test(lower)) qterms = m.terms(lower.replace(m.countryNames, ' country '));
+  }
+  // Numbers the knowledge base does not use ("10000 customers", "20 mps") say nothing either way.
+  qterms = qterms.filter((t) => !/^\d+$/.test(t) || m.vocabulary.has(t));
   if (qterms.length === 0) return offTopic(knowledge);
 
   const results: SearchResult[] = m.search.search(qterms.join(' '), {
@@ -132,14 +148,17 @@ function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
   });
   if (results.length === 0) return offTopic(knowledge);
 
-  // Which of the question's terms does the knowledge base know at all?
-  const known = new Set<string>(qterms.filter((t) => m.domain.has(t)));
-  for (const r of results) for (const t of r.queryTerms) known.add(t);
+  // How well does the knowledge base know the question's words? A word in its vocabulary counts fully; one that
+  // only matched by prefix or as a likely typo counts half, and as evidence only when long enough to be a typo
+  // of a real term ("disapearing") rather than a different word that shares a stem ("office" / "official").
+  const matched = new Set<string>();
+  for (const r of results) for (const t of r.queryTerms) matched.add(t);
+  const evidence = (t: string): number => (m.domain.has(t) || m.vocabulary.has(t) ? 1 : matched.has(t) ? 0.5 : 0);
   const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
   const total = qterms.reduce((s, t) => s + weight(t), 0);
-  const covered = qterms.filter((t) => known.has(t)).reduce((s, t) => s + weight(t), 0);
-  const coverage = covered / total;
-  const strong = qterms.filter((t) => known.has(t) && !m.domain.has(t)).length;
+  const coverage = qterms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
+  const strong = qterms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= 6))).length;
+  const aboutOurDomain = qterms.some((t) => m.domain.has(t));
 
   const top = results[0]!;
   const second = results[1]?.score ?? 0;
@@ -151,7 +170,9 @@ function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
     .slice(0, 3)
     .map((r) => r.id as TopicId);
 
-  const onTopic = strong >= 3 || (strong >= 1 && coverage >= 0.5);
+  // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
+  // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
+  const onTopic = strong >= 1 && (strong >= 3 || (aboutOurDomain ? coverage >= 0.5 : coverage > 0.5));
   if (!onTopic) return offTopic(knowledge);
 
   const topic = findTopic(knowledge, String(top.id));

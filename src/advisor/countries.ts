@@ -15,3 +15,20 @@ export function allCountries(): { code: string; name: string }[] {
     .map(([code, name]) => ({ code, name }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 }
+
+/**
+ * A pattern that finds a country's name (or a common alias such as "UAE", "UK") in lower-cased text. Two-letter
+ * aliases other than "UK" are left out: "in", "it", "no", "us" are words.
+ */
+export function countryNamePattern(): RegExp {
+  const names = new Set<string>();
+  for (const list of Object.values(countries.getNames('en', { select: 'all' }))) {
+    for (const name of list as string[]) {
+      const lower = name.toLowerCase();
+      if (lower.length > 2 || lower === 'uk') names.add(lower);
+    }
+  }
+  for (const region of ['europe', 'european union', 'eea', 'africa', 'asia', 'latin america', 'middle east', 'gulf']) names.add(region);
+  const escaped = [...names].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?<![\\p{L}])(?:${escaped.join('|')})(?![\\p{L}])`, 'gu');
+}
