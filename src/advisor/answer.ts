@@ -142,6 +142,12 @@ function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
   qterms = qterms.filter((t) => !/^\d+$/.test(t) || m.vocabulary.has(t));
   if (qterms.length === 0) return offTopic(knowledge);
 
+  // Nothing but the setups' own names ("what is coexistence?", "who should use the api"): the overview topic.
+  if (qterms.every((t) => m.domain.has(t))) {
+    const overview = findTopic(knowledge, knowledge.matching.overviewTopic);
+    if (overview) return { topic: overview.id, confidence: LOW_CONFIDENCE / 2, answer: topicFacts(knowledge, overview), alternatives: ['number-usage'] };
+  }
+
   const results: SearchResult[] = m.search.search(qterms.join(' '), {
     // Domain words ("whatsapp", "api") are evidence of the domain, not of a topic: they count for little.
     boostTerm: (term) => (m.domain.has(term) ? 0.3 : 1),

@@ -115,6 +115,7 @@ export const knowledgeSchema = z
       synonyms: z.record(z.string(), text),
       stopwords: z.array(z.string()),
       examples: z.array(text).min(1),
+      overviewTopic: topicId,
       domainWords: z.array(z.string()),
     }),
     topics: z.array(topic),
