@@ -175,9 +175,9 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
   if (ruledOut.length > 0 && scores.coexistence > scores['api-only']) {
     conflicts.unshift({
       topic: ruledOut[0]!.topic!,
-      text: `On needs alone Co-Existence would fit better, but it is ruled out by ${ruledOut
-        .map((r) => findTopic(knowledge, r.topic!)?.title.toLowerCase() ?? r.topic)
-        .join(' and ')} (see why above).`,
+      text: `On needs alone Co-Existence would fit better, but ${ruledOut
+        .map((r) => (r.topic === 'throughput' ? `its fixed ${coexMps} messages per second` : `our country offer`))
+        .join(' and ')} rule${ruledOut.length === 1 ? 's' : ''} it out (see Why).`,
     });
   }
 
