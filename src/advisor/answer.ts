@@ -50,8 +50,9 @@ function buildMatcher(knowledge: Knowledge): Matcher {
     const words = text
       .normalize('NFKC')
       .toLowerCase()
+      .replace(/(\d)[.,](\d)/g, '$1_$2') // "2.24", "1,000" stay one token
       .replace(/[\u200b-\u200f\u2060\ufeff]/g, '')
-      .split(/[^\p{L}\p{N}-]+/u)
+      .split(/[^\p{L}\p{N}_-]+/u)
       .flatMap((w) => {
         const whole = synonymMap.get(w);
         if (whole) return whole.split(/\s+/);
@@ -72,7 +73,7 @@ function buildMatcher(knowledge: Knowledge): Matcher {
       // Queries arrive already normalised by terms(); re-tokenising would stem twice.
       tokenize: (q) => q.split(' '),
       prefix: (term) => term.length >= 4,
-      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= 8 ? 2 : term.length >= 5 ? 1 : 0),
+      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= 7 ? 2 : term.length >= 4 ? 1 : 0),
       weights: { fuzzy: 0.6, prefix: 0.4 },
       boost: { title: 1.5 },
     },
@@ -138,8 +139,8 @@ function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
     m.countryNames.lastIndex = 0;
     if (m.countryNames.test(lower)) qterms = m.terms(lower.replace(m.countryNames, ' country '));
   }
-  // Numbers the knowledge base does not use ("10000 customers", "20 mps") say nothing either way.
-  qterms = qterms.filter((t) => !/^\d+$/.test(t) || m.vocabulary.has(t));
+  // Numbers the knowledge base does not use ("10000 customers", "20 mps", "version 2.24") say nothing either way.
+  qterms = qterms.filter((t) => !/^[\d._]+$/.test(t) || m.vocabulary.has(t));
   if (qterms.length === 0) return offTopic(knowledge);
 
   // Nothing but the setups' own names ("what is coexistence?", "who should use the api"): the overview topic.
