@@ -165,6 +165,23 @@ export function crossCheck(data: unknown): { path: (string | number)[]; message:
   if (typeof c.mediumMargin === 'number' && typeof c.highMargin === 'number' && c.mediumMargin > c.highMargin) {
     issue(['decision', 'confidence', 'mediumMargin'], 'must not be above highMargin');
   }
+  // The MPS figures live in offerPolicy; the throughput topic's wording must say the same numbers, so a policy
+  // change without a wording change is caught here rather than shown to a customer.
+  const policy = kb.offerPolicy ?? {};
+  const throughputIndex = list(kb.topics).findIndex((t) => t?.id === 'throughput');
+  const throughput = list(kb.topics)[throughputIndex];
+  const mentions = (text: unknown, n: unknown) => typeof text !== 'string' || typeof n !== 'number' || text.includes(n.toLocaleString('en-US'));
+  if (throughput) {
+    if (!mentions(throughput.coexistence?.answer, policy.coexistence?.mps)) {
+      issue(['topics', throughputIndex, 'coexistence', 'answer'], `must state offerPolicy.coexistence.mps (${policy.coexistence?.mps})`);
+    }
+    for (const key of ['defaultMps', 'maxMps'] as const) {
+      if (!mentions(throughput.apiOnly?.answer, policy.apiOnly?.[key])) {
+        issue(['topics', throughputIndex, 'apiOnly', 'answer'], `must state offerPolicy.apiOnly.${key} (${Number(policy.apiOnly?.[key]).toLocaleString('en-US')})`);
+      }
+    }
+  }
+
   const api = kb.offerPolicy?.apiOnly ?? {};
   if (typeof api.maxMps === 'number' && typeof api.defaultMps === 'number' && api.maxMps < api.defaultMps) {
     issue(['offerPolicy', 'apiOnly', 'maxMps'], 'must not be below defaultMps');

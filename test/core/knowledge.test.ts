@@ -176,6 +176,16 @@ describe('loading another knowledge file', () => {
     expect(result.problems).toContain('offerPolicy.apiOnly.maxMps: must not be below defaultMps');
   });
 
+  it('catches an MPS policy change that the throughput wording does not follow', () => {
+    const result = parseKnowledge(
+      edited((d) => {
+        d.offerPolicy.coexistence.mps = 30;
+      }),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).toMatch(/topics\[\d+\]\.coexistence\.answer: must state offerPolicy\.coexistence\.mps \(30\)/);
+  });
+
   it('reports YAML syntax errors with line and column, never a stack trace', () => {
     const result = parseKnowledge('version: 1\ntopics: [\n  - id: calls\n');
     expect(result.ok).toBe(false);
