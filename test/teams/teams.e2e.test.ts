@@ -178,6 +178,19 @@ describe('the recommendation form', () => {
     expect(texts).toContain('\\*\\*Boss\\*\\*');
     expect(calls_noMentionEntities()).toBe(true);
   });
+
+  it('error messages that quote what the user typed are escaped too', async () => {
+    const card = onlyCard(
+      await say({ text: '', replyToId: 'f5', value: { action: 'recommend.submit', country: '<at>All</at> [x](https://evil.example)', needs_0: '**loud**' } }),
+    );
+    const errors = textBlocks(card).filter((t) => t.startsWith('❗'));
+    expect(errors.join('\n')).toMatch(/not a country code/);
+    for (const t of errors) {
+      expect(t).not.toMatch(/(^|[^\\])<at>/);
+      expect(t).not.toMatch(/(^|[^\\])\[x\]\(https/);
+      expect(t).not.toMatch(/(^|[^\\])\*\*loud/);
+    }
+  });
 });
 
 function calls_noMentionEntities(): boolean {

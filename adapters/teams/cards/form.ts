@@ -7,6 +7,7 @@ import {
   type Knowledge,
   type RequirementField,
 } from '../../../src/index.ts';
+import { userText } from '../markdown.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card, type Element } from './common.ts';
 
 // The requirements form card. On a bad submit it is rebuilt with every typed value in place and each error
@@ -25,7 +26,8 @@ export interface FormValues {
 const NEEDS_PREFIX = 'needs_';
 
 function errorText(errors: FieldError[], field: RequirementField): Element[] {
-  const messages = errors.filter((e) => e.field === field).map((e) => e.message);
+  // Messages quote what was typed ("\"xyz\" is not a country code"): escape them like any user text.
+  const messages = errors.filter((e) => e.field === field).map((e) => userText(e.message, 500));
   return messages.length ? [text(`❗ ${messages.join(' ')}`, { color: 'Attention', size: 'Small', spacing: 'None', id: `error-${field}` })] : [];
 }
 
@@ -47,7 +49,7 @@ export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: 
     const numeric = v !== undefined && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
     return [{ type: 'Input.Number', id, label, min: 0, placeholder, ...(numeric !== undefined ? { value: numeric } : {}) }, ...errorText(errors, id)];
   };
-  const general = errors.filter((e) => e.field === null).map((e) => e.message);
+  const general = errors.filter((e) => e.field === null).map((e) => userText(e.message, 500));
 
   const body: Element[] = [
     heading('Recommend a setup'),
