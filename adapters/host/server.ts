@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
-import { SLACK_BODY_LIMIT, type SlackFace } from '../slack/app.ts';
+import type { SlackFace } from '../slack/app.ts';
+import { SLACK_LIMITS } from '../slack/limits.ts';
 import type { Config } from './config.ts';
 import { HttpError, refuseIfDeclaredTooLarge, sendJson } from './http.ts';
 
@@ -64,7 +65,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     // The Slack path is the hot one (and must ack within 3 s): handed over synchronously.
     if (path === '/slack/events' && req.method === 'POST' && slack?.requestListener) {
-      if (!refuseIfDeclaredTooLarge(req, res, SLACK_BODY_LIMIT)) slack.requestListener(req, res);
+      if (!refuseIfDeclaredTooLarge(req, res, SLACK_LIMITS.maxRequestBytes)) slack.requestListener(req, res);
       return;
     }
     route(req, res, path ?? '/', requestId).catch((err: unknown) => {
@@ -92,7 +93,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (!slack?.requestListener) {
         return sendJson(res, 404, { error: 'Slack over HTTP is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and no SLACK_APP_TOKEN).' });
       }
-      if (refuseIfDeclaredTooLarge(req, res, SLACK_BODY_LIMIT)) return;
+      if (refuseIfDeclaredTooLarge(req, res, SLACK_LIMITS.maxRequestBytes)) return;
       slack.requestListener(req, res);
       return;
     }

@@ -5,7 +5,7 @@ import type { Config } from '../host/config.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentKeys } from './dedupe.ts';
 import { Interactions } from './interactions.ts';
-import { SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
+import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
@@ -14,8 +14,6 @@ import { registerViews } from './listeners/views.ts';
 // The Slack face: a Bolt App whose listeners are registered by kind (listeners/*). Over HTTP the host process
 // owns the server and hands POST /slack/events to the receiver's request listener; in Socket Mode Bolt holds a
 // WebSocket to Slack instead.
-
-export const SLACK_BODY_LIMIT = 1024 * 1024;
 
 export interface SlackFace {
   app: App;
@@ -49,7 +47,7 @@ export function createSlackFace(
       signingSecret: config.signingSecret,
       endpoints: '/slack/events',
       logger: boltLogger(logger),
-      bodyLimit: SLACK_BODY_LIMIT,
+      bodyLimit: SLACK_LIMITS.maxRequestBytes,
       customPropertiesExtractor: (req) => ({ requestId: req.headers['x-request-id'] }),
     });
     app = new App({ token: config.botToken, receiver, logger: boltLogger(logger), clientOptions, deferInitialization: true, convoStore: false, ignoreSelf: false });

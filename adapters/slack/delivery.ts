@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { clampBlocks, context, section, type Block } from './blocks/common.ts';
 import { slackError } from './deps.ts';
-import { BOT_DISPLAY_NAME } from './identity.ts';
+import { BOT_DISPLAY_NAME } from '../identity.ts';
 import { truncate } from './text.ts';
 
 // Posting to a channel the user chose. A failure is ours to handle, never the user's problem:

@@ -39,6 +39,9 @@ export const SLACK_LIMITS = {
   inputHint: 2000,
   plainTextInputMax: 3000,
 
+  /** Our cap on a request body at /slack/events; Slack's own payloads are far smaller. */
+  maxRequestBytes: 1024 * 1024,
+
   /** The table block: one per message. */
   tableRows: 100,
   tableCells: 20,

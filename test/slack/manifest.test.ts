@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CALLBACKS } from '../../adapters/slack/blocks/common.ts';
 import { COMMAND } from '../../adapters/slack/blocks/help.ts';
-import { BOT_DISPLAY_NAME } from '../../adapters/slack/identity.ts';
+import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
 

@@ -5,6 +5,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../adapters/teams/app-package/package.ts';
 import { parseCommand } from '../../src/index.ts';
+import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
 const APP_ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
@@ -18,6 +19,7 @@ describe('Teams app package', () => {
     expect(manifest.id).toBe(APP_ID);
     expect(manifest.bots[0].botId).toBe(APP_ID);
     expect(manifest.manifestVersion).toBe('1.22');
+    expect(manifest.name.short).toBe(BOT_DISPLAY_NAME);
     expect(manifest.bots[0].scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(PNG.sync.read(Buffer.from(files['color.png']!))).toMatchObject({ width: 192, height: 192 });
     expect(PNG.sync.read(Buffer.from(files['outline.png']!))).toMatchObject({ width: 32, height: 32 });

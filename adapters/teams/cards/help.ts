@@ -1,4 +1,5 @@
 import { SETUP_NAMES, STATUS_ICON, type Knowledge, type TopicFacts } from '../../../src/index.ts';
+import { BOT_DISPLAY_NAME } from '../../identity.ts';
 import { userText } from '../markdown.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card } from './common.ts';
 
@@ -9,11 +10,11 @@ const startActions = () => [submit('Recommend a setup', { action: SUBMIT.openFor
 export function helpCard(knowledge: Knowledge, welcome = false): Card {
   return card(
     [
-      heading(welcome ? '👋 Hi! I am the Co-Existence Advisor' : 'How to use the advisor'),
+      heading(welcome ? `👋 Hi! I am the ${BOT_DISPLAY_NAME}` : 'How to use the advisor'),
       text(`I answer one question: **${SETUP_NAMES.coexistence}** (same number on the Business App and the API) or **${SETUP_NAMES['api-only']}**? Ask me anything about the two setups and I answer for both, with sources.`),
       text(`**Try**\n${knowledge.matching.examples.map((e) => `- ${userText(e, 200)}`).join('\n')}`),
       text('**Commands**\n- **compare**: every feature side by side\n- **recommend [customer]**: fill in what the customer needs, get a recommendation\n- **topics**: what I know about'),
-      subtle('In a channel, mention me first, e.g. @Co-Existence Advisor calls'),
+      subtle(`In a channel, mention me first, e.g. @${BOT_DISPLAY_NAME} calls`),
     ],
     startActions(),
     welcome ? 'Hi! Ask me about WhatsApp Co-Existence vs the API' : 'How to use the advisor',
