@@ -182,6 +182,12 @@ export function crossCheck(data: unknown): { path: (string | number)[]; message:
     }
   }
 
+  list(kb.caveats?.coexistence).forEach((c, i) => {
+    if (c?.topic === 'throughput' && !mentions(c.text, policy.coexistence?.mps)) {
+      issue(['caveats', 'coexistence', i, 'text'], `must state offerPolicy.coexistence.mps (${policy.coexistence?.mps})`);
+    }
+  });
+
   const api = kb.offerPolicy?.apiOnly ?? {};
   if (typeof api.maxMps === 'number' && typeof api.defaultMps === 'number' && api.maxMps < api.defaultMps) {
     issue(['offerPolicy', 'apiOnly', 'maxMps'], 'must not be below defaultMps');

@@ -183,7 +183,10 @@ describe('loading another knowledge file', () => {
       }),
     );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.join('\n')).toMatch(/topics\[\d+\]\.coexistence\.answer: must state offerPolicy\.coexistence\.mps \(30\)/);
+    if (!result.ok) {
+      expect(result.problems.join('\n')).toMatch(/topics\[\d+\]\.coexistence\.answer: must state offerPolicy\.coexistence\.mps \(30\)/);
+      expect(result.problems.join('\n')).toMatch(/caveats\.coexistence\[\d+\]\.text: must state offerPolicy\.coexistence\.mps \(30\)/);
+    }
   });
 
   it('reports YAML syntax errors with line and column, never a stack trace', () => {
