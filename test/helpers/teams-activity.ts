@@ -1,3 +1,7 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { FakeConnector } from './fake-connector.ts';
+import { startTestProduct } from './product.ts';
+
 // Bot Framework activities as Teams sends them to /api/messages, for the tests.
 
 export type Scope = 'personal' | 'groupChat' | 'channel';
@@ -25,4 +29,20 @@ export function teamsActivity(serviceUrl: string, fields: Record<string, unknown
     channelData: { tenant: { id: 'tenant-1' } },
     ...fields,
   };
+}
+
+
+/** For a Teams suite: the real host in local mode and a fake Bot Connector, started once, reset per test. */
+export function useTeamsHost(): { connector: FakeConnector; product: Awaited<ReturnType<typeof startTestProduct>> } {
+  const harness = {} as { connector: FakeConnector; product: Awaited<ReturnType<typeof startTestProduct>> };
+  beforeAll(async () => {
+    harness.connector = await new FakeConnector().start();
+    harness.product = await startTestProduct({});
+  });
+  afterAll(async () => {
+    await harness.product?.stop();
+    await harness.connector?.stop();
+  });
+  beforeEach(() => harness.connector.reset());
+  return harness;
 }

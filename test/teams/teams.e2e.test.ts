@@ -1,33 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
 import { startTestProduct } from '../helpers/product.ts';
-import { teamsActivity, type Scope } from '../helpers/teams-activity.ts';
+import { teamsActivity, useTeamsHost, type Scope } from '../helpers/teams-activity.ts';
 
 // Teams end to end: the real host in local mode on 127.0.0.1, Bot Framework activities posted to /api/messages,
 // and a fake Bot Connector (the activities' serviceUrl) that records what the bot sends back.
 
-let connector: FakeConnector;
-let product: Awaited<ReturnType<typeof startTestProduct>>;
-
-beforeAll(async () => {
-  connector = await new FakeConnector().start();
-  product = await startTestProduct({});
-});
-afterAll(async () => {
-  await product?.stop();
-  await connector?.stop();
-});
-beforeEach(() => connector.reset());
+const host = useTeamsHost();
 afterEach(() => {
   // Every card the bot sent in the test is valid for Adaptive Cards 1.5 and within Teams limits.
-  for (const call of connector.calls) for (const card of FakeConnector.cards(call)) expect(cardProblems(card)).toEqual([]);
+  for (const call of host.connector.calls) for (const card of FakeConnector.cards(call)) expect(cardProblems(card)).toEqual([]);
 });
 
-const activity = (fields: Record<string, unknown> = {}, scope: Scope = 'personal') => teamsActivity(connector.url, fields, scope);
+const activity = (fields: Record<string, unknown> = {}, scope: Scope = 'personal') => teamsActivity(host.connector.url, fields, scope);
 
 async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${product.url}/api/messages`, {
+  return fetch(`${host.product.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -38,7 +27,7 @@ async function post(body: unknown, headers: Record<string, string> = {}): Promis
 async function say(fields: Record<string, unknown>, scope: Scope = 'personal'): Promise<ConnectorCall[]> {
   const res = await post(activity(fields, scope));
   expect(res.status).toBeLessThan(300);
-  return connector.calls.splice(0);
+  return host.connector.calls.splice(0);
 }
 const onlyCard = (calls: ConnectorCall[]) => {
   expect(calls).toHaveLength(1);
@@ -194,7 +183,7 @@ describe('the recommendation form', () => {
 });
 
 function calls_noMentionEntities(): boolean {
-  return connector.calls.every((c) => !(c.activity.entities ?? []).some((e: any) => e.type === 'mention'));
+  return host.connector.calls.every((c) => !(c.activity.entities ?? []).some((e: any) => e.type === 'mention'));
 }
 
 describe('conversation updates and errors', () => {
@@ -211,14 +200,14 @@ describe('conversation updates and errors', () => {
   });
 
   it('an error in a turn is logged with the activity and conversation ids, and the user gets an apology', async () => {
-    connector.fail('POST', 400);
+    host.connector.fail('POST', 400);
     const res = await post(activity({ text: 'calls', id: 'turn-that-fails' }));
     expect(res.status).toBeLessThan(500);
-    const apology = connector.calls.splice(0);
+    const apology = host.connector.calls.splice(0);
     expect(apology).toHaveLength(1);
     expect(apology[0]!.activity.text).toMatch(/Sorry, something went wrong on my side.*help/);
     expect(apology[0]!.activity.text).not.toMatch(/at .*\.ts:\d+/);
-    const line = product.logs.lines.find((l) => l.msg === 'Teams turn failed' && l.activityId === 'turn-that-fails');
+    const line = host.product.logs.lines.find((l) => l.msg === 'Teams turn failed' && l.activityId === 'turn-that-fails');
     expect(line).toMatchObject({ conversationId: 'a:personal-chat-1' });
   });
 
@@ -251,7 +240,7 @@ describe('Teams with Bot Framework auth on', () => {
         body: JSON.stringify(activity({ text: 'calls' })),
       });
       expect(forged.status).toBe(401);
-      expect(connector.calls).toHaveLength(0);
+      expect(host.connector.calls).toHaveLength(0);
       expect(secured.logs.raw).not.toContain('not-a-real-secret');
     } finally {
       await secured.stop();
