@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import {
   BUILT_IN_KNOWLEDGE_FILE,
@@ -20,24 +21,66 @@ import { formatAnswer, formatComparison, formatRecommendation, formatTopics } fr
 
 class BadInput extends Error {}
 
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const json = (value: unknown, pretty = true) => out(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value));
+/** Where the CLI reads and writes. Every field defaults to the process's own; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Standard input: a stream, or its whole text. Read only by the commands that read it. */
+  stdin: NodeJS.ReadableStream | string;
+  env: NodeJS.ProcessEnv;
+}
 
-function knowledge(): Knowledge {
-  const file = process.env.KNOWLEDGE_FILE;
-  if (!file) return builtInKnowledge();
-  const result = loadKnowledgeFile(file);
-  if (!result.ok) throw new BadInput(`KNOWLEDGE_FILE ${file} is invalid:\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
-  return result.knowledge;
+function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    // A getter: process.stdin is opened only if a command reads it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+}
+
+/** The CLI's side of one run: output, input and the knowledge it answers from. */
+class Session {
+  constructor(private readonly io: CliIo) {}
+
+  out(text: string): void {
+    this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  json(value: unknown, pretty = true): void {
+    this.out(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value));
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.io.env;
+  }
+
+  knowledge(): Knowledge {
+    const file = this.io.env.KNOWLEDGE_FILE;
+    if (!file) return builtInKnowledge();
+    const result = loadKnowledgeFile(file);
+    if (!result.ok) throw new BadInput(`KNOWLEDGE_FILE ${file} is invalid:\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
+    return result.knowledge;
+  }
+
+  stdinStream(): NodeJS.ReadableStream {
+    const stdin = this.io.stdin;
+    return typeof stdin === 'string' ? Readable.from([stdin]) : stdin;
+  }
+
+  async stdinText(): Promise<string> {
+    const stdin = this.io.stdin;
+    if (typeof stdin === 'string') return stdin;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
 }
 
 const titles = (kb: Knowledge) => Object.fromEntries(kb.topics.map((t) => [t.id, t.title]));
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** "3" → 3; anything else is passed on as text so the schema can say what is wrong with it. */
 function numberish(value: string): number | string {
@@ -57,13 +100,13 @@ interface RecommendOptions {
   notes?: string;
 }
 
-async function requirementsInput(stdinDash: string | undefined, o: RecommendOptions): Promise<unknown> {
+async function requirementsInput(cli: Session, stdinDash: string | undefined, o: RecommendOptions): Promise<unknown> {
   const fromFile = o.file ?? stdinDash;
   const flagGiven = [o.customer, o.country, o.agents, o.dailyMessages, o.peakMps, o.notes].some((v) => v !== undefined) || (o.need?.length ?? 0) > 0;
   if (fromFile !== undefined) {
     if (flagGiven) throw new BadInput('Give the requirements either as a file (--file, -) or as flags, not both.');
     let text: string;
-    if (fromFile === '-') text = await readStdin();
+    if (fromFile === '-') text = await cli.stdinText();
     else {
       try {
         text = readFileSync(fromFile, 'utf8');
@@ -98,9 +141,12 @@ const FLAG_OF: Record<string, string> = {
   notes: '--notes',
 };
 
-export function buildProgram(): Command {
+export function buildProgram(io: CliIo = processIo()): Command {
+  const cli = new Session(io);
+  // Set before any subcommand is added: subcommands inherit these settings.
   const program = new Command('coexist-advisor')
     .description('WhatsApp Co-Existence vs WhatsApp Business API only: answers, recommendations and the comparison.')
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -110,18 +156,18 @@ export function buildProgram(): Command {
     .argument('[question...]', 'the question, e.g. "can we do video calls on api?"')
     .option('--json', 'print JSON: {topic, confidence, answer, alternatives}')
     .action(async (words: string[], o: { json?: boolean }) => {
-      const kb = knowledge();
+      const kb = cli.knowledge();
       if (words.length === 0) {
-        const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+        const lines = createInterface({ input: cli.stdinStream(), crlfDelay: Infinity });
         for await (const line of lines) {
           if (line.trim() === '') continue;
-          json({ question: line, ...answer(line, kb) }, false);
+          cli.json({ question: line, ...answer(line, kb) }, false);
         }
         return;
       }
       const result = answer(words.join(' '), kb);
-      if (o.json) json(result);
-      else out(formatAnswer(result, titles(kb)));
+      if (o.json) cli.json(result);
+      else cli.out(formatAnswer(result, titles(kb)));
     });
 
   program
@@ -139,8 +185,8 @@ export function buildProgram(): Command {
     .option('--notes <text>', 'free text shown with the recommendation')
     .action(async (dash: string | undefined, o: RecommendOptions) => {
       if (dash !== undefined && dash !== '-') throw new BadInput(`Unexpected argument "${dash}". Use - to read standard input, or --file <path>.`);
-      const kb = knowledge();
-      const input = await requirementsInput(dash, o);
+      const kb = cli.knowledge();
+      const input = await requirementsInput(cli, dash, o);
       const valid = validateRequirements(input);
       if (!valid.ok) {
         const fromFlags = o.file === undefined && dash === undefined;
@@ -149,8 +195,8 @@ export function buildProgram(): Command {
         );
       }
       const result = recommend(valid.requirements, kb);
-      if (o.json) json(result);
-      else out(formatRecommendation(result));
+      if (o.json) cli.json(result);
+      else cli.out(formatRecommendation(result));
     });
 
   program
@@ -158,9 +204,9 @@ export function buildProgram(): Command {
     .description('the full side-by-side comparison')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const c = compare(knowledge());
-      if (o.json) json(c);
-      else out(formatComparison(c));
+      const c = compare(cli.knowledge());
+      if (o.json) cli.json(c);
+      else cli.out(formatComparison(c));
     });
 
   program
@@ -168,9 +214,9 @@ export function buildProgram(): Command {
     .description('every topic: id, title, status per setup, sources, last verified')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = allTopicFacts(knowledge());
+      const rows = allTopicFacts(cli.knowledge());
       if (o.json) {
-        json(
+        cli.json(
           rows.map((t) => ({
             id: t.id,
             title: t.title,
@@ -180,7 +226,7 @@ export function buildProgram(): Command {
             lastVerified: t.lastVerified,
           })),
         );
-      } else out(formatTopics(rows));
+      } else cli.out(formatTopics(rows));
     });
 
   program
@@ -188,24 +234,37 @@ export function buildProgram(): Command {
     .description('validate a knowledge file (default: KNOWLEDGE_FILE or the built-in one)')
     .argument('[file]', 'the YAML file to check')
     .action((file: string | undefined) => {
-      const path = file || process.env.KNOWLEDGE_FILE || BUILT_IN_KNOWLEDGE_FILE;
+      const path = file || cli.env.KNOWLEDGE_FILE || BUILT_IN_KNOWLEDGE_FILE;
       const result = loadKnowledgeFile(path);
       if (!result.ok) {
         throw new BadInput([`✖ ${path} has ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}:`, ...result.problems.map((p) => `  ${p}`)].join('\n'));
       }
       const kb = result.knowledge;
-      out(`✔ ${path} is valid: ${kb.topics.length} topics, ${kb.needs.length} needs, ${Object.keys(kb.sources).length} sources.`);
+      cli.out(`✔ ${path} is valid: ${kb.topics.length} topics, ${kb.needs.length} needs, ${Object.keys(kb.sources).length} sources.`);
       const today = new Date().toISOString().slice(0, 10);
       for (const s of staleTopics(kb, today)) {
-        out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
+        cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
       }
     });
 
   return program;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Runs one command line and returns the exit code: 0 done, 2 bad input, 1 our fault. Never throws and never exits
+ * the process, so it can run in-process (tests) as well as from bin/. `io` replaces any of the process's streams.
+ */
+export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const defaults = processIo();
+  const full: CliIo = {
+    stdout: io.stdout ?? defaults.stdout,
+    stderr: io.stderr ?? defaults.stderr,
+    env: io.env ?? defaults.env,
+    get stdin() {
+      return io.stdin ?? defaults.stdin;
+    },
+  };
+  const program = buildProgram(full);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -216,10 +275,10 @@ export async function run(argv: string[]): Promise<number> {
       return 2; // commander already printed the message
     }
     if (err instanceof BadInput) {
-      process.stderr.write(`${err.message}\n`);
+      full.stderr(`${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`coexist-advisor failed unexpectedly: ${(err as Error).message}\n`);
+    full.stderr(`coexist-advisor failed unexpectedly: ${(err as Error).message}\n`);
     return 1;
   }
 }

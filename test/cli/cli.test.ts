@@ -1,9 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { run } from '../../adapters/cli/main.ts';
 import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../../src/index.ts';
+import { FIXTURE_KNOWLEDGE_FILE, fixtureText } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
+
+// The CLI runs in this process (runCli), on the frozen fixture knowledge unless a test says otherwise.
+// test/cli/build.test.ts spawns the real binary once.
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'coexist-cli-'));
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
@@ -122,12 +128,15 @@ describe('coexist-advisor compare, topics, check-knowledge', () => {
     });
   });
 
-  it('check-knowledge validates the built-in file and lists every problem of a broken one with exit 2', async () => {
+  it('check-knowledge validates KNOWLEDGE_FILE, else the built-in file, and lists every problem of a broken one with exit 2', async () => {
     const ok = await runCli(['check-knowledge']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/is valid: 22 topics, 16 needs/);
+    expect(ok.stdout).toContain(`✔ ${FIXTURE_KNOWLEDGE_FILE} is valid: 22 topics, 16 needs`);
+    const builtIn = await runCli(['check-knowledge'], { env: { KNOWLEDGE_FILE: '' } });
+    expect(builtIn.code, builtIn.stderr).toBe(0);
+    expect(builtIn.stdout).toContain(`✔ ${BUILT_IN_KNOWLEDGE_FILE} is valid: ${TOPIC_IDS.length} topics`);
     const broken = path.join(tmp, 'broken.yml');
-    writeFileSync(broken, readFileSync(BUILT_IN_KNOWLEDGE_FILE, 'utf8').replace('url: https://developers.facebook.com/docs/whatsapp/cloud-api/calling', 'url: calling').replace('  - id: calls\n    title:', '  - id: callz\n    title:'));
+    writeFileSync(broken, fixtureText('knowledge.yml').replace('url: https://developers.facebook.com/docs/whatsapp/cloud-api/calling', 'url: calling').replace('  - id: calls\n    title:', '  - id: callz\n    title:'));
     const r = await runCli(['check-knowledge', broken]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sources\.M5\.url: invalid URL/);
@@ -138,11 +147,36 @@ describe('coexist-advisor compare, topics, check-knowledge', () => {
 
   it('uses KNOWLEDGE_FILE, and refuses to answer from a broken one', async () => {
     const policy = path.join(tmp, 'wider.yml');
-    writeFileSync(policy, readFileSync(BUILT_IN_KNOWLEDGE_FILE, 'utf8').replace('countries: [IN]', 'countries: [IN, DE]'));
+    writeFileSync(policy, fixtureText('knowledge.yml').replace('countries: [IN]', 'countries: [IN, DE]'));
     const r = await runCli(['recommend', '--json', '--country', 'DE', '--need', 'phone-app'], { env: { KNOWLEDGE_FILE: policy } });
     expect(JSON.parse(r.stdout).setup).toBe('coexistence');
+    const fixture = await runCli(['recommend', '--json', '--country', 'DE', '--need', 'phone-app']);
+    expect(JSON.parse(fixture.stdout).setup).toBe('api-only');
     const broken = await runCli(['ask', 'calls'], { env: { KNOWLEDGE_FILE: path.join(tmp, 'missing.yml') } });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/KNOWLEDGE_FILE .*missing\.yml is invalid:\n\s+.*no such file/);
+  });
+});
+
+describe('run(argv, io)', () => {
+  it('reads, writes and configures only through the io it is given: a stream on stdin, help on stdout', async () => {
+    const spies = [vi.spyOn(process.stdout, 'write'), vi.spyOn(process.stderr, 'write')];
+    try {
+      let stdout = '';
+      let stderr = '';
+      const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), env: { KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE } };
+      // Lines split across chunks, as a pipe delivers them.
+      expect(await run(['ask'], { ...io, stdin: Readable.from(['video call\nwhats', 'app web\n']) })).toBe(0);
+      expect(stdout.trim().split('\n').map((l) => JSON.parse(l).topic)).toEqual(['calls', 'linked-devices']);
+      stdout = '';
+      expect(await run(['--help'], io)).toBe(0);
+      expect(stdout).toMatch(/^Usage: coexist-advisor/);
+      expect(await run(['recommend', '--country', 'IN', '--peak-mps', 'lots'], io)).toBe(2);
+      expect(stderr).toMatch(/--peak-mps: Peak messages per second must be a number/);
+      expect(await run(['ask', 'calls'], { ...io, env: { KNOWLEDGE_FILE: path.join(tmp, 'none.yml') } })).toBe(2);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });

@@ -1,27 +1,28 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../adapters/cli/main.ts';
+import { FIXTURE_KNOWLEDGE_FILE } from './fixtures.ts';
 
-export const CLI = fileURLToPath(new URL('../../bin/coexist-advisor.js', import.meta.url));
+/** The real binary, for the one smoke test that spawns it (test/cli/build.test.ts). */
+export const CLI_BIN = fileURLToPath(new URL('../../bin/coexist-advisor.js', import.meta.url));
 
 export interface CliRun {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the real coexist-advisor binary as a child process. */
-export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, KNOWLEDGE_FILE: '', NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+/**
+ * Runs the coexist-advisor command line in this process, as bin/ does, with its own output, standard input (empty
+ * unless given) and environment: KNOWLEDGE_FILE is the frozen fixture unless `env` says otherwise ('' = built-in).
+ */
+export async function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdin: options.stdin ?? '',
+    env: { KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, NO_COLOR: '1', ...options.env },
   });
+  return { code, stdout, stderr };
 }

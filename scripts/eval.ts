@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILT_IN_KNOWLEDGE_FILE, answer, builtInKnowledge, recommend, validateRequirements, type Knowledge } from '../src/index.ts';
+
+// npm run eval: scores the public question and scenario sets in ../shared/eval (SHARED_DIR overrides ../shared)
+// against the live built-in knowledge. Prints each set's score and every miss; exits 1 under the bar.
+// The same scoring functions are used by the behaviour tests, on frozen copies (test/fixtures/).
+
+export const BAR = { questionsTop1: 0.95, offTopicRejected: 1, scenarios: 1 } as const;
+export const SETS = { questions: 'questions.public.jsonl', scenarios: 'scenarios.public.jsonl' } as const;
+
+export interface Question {
+  q: string;
+  /** Acceptable top-1 topics; `null` means "off-topic: must get no topic". */
+  topics: (string | null)[];
+}
+
+export interface Scenario {
+  name: string;
+  req: Record<string, unknown>;
+  expect?: string;
+  expectConflict?: boolean;
+  expectUnmet?: boolean;
+}
+
+export interface QuestionScore {
+  total: number;
+  hits: number;
+  rate: number;
+  offTopic: { total: number; rejected: number };
+  misses: string[];
+}
+
+/** Top-1: a question scores when answer() picks one of its topics; an off-topic question when it picks none. */
+export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionScore {
+  const misses: string[] = [];
+  let offTopic = 0;
+  let rejected = 0;
+  for (const q of questions) {
+    const got = answer(q.q, kb).topic;
+    const isOffTopic = q.topics.length > 0 && q.topics.every((t) => t === null);
+    if (isOffTopic) {
+      offTopic++;
+      if (got === null) rejected++;
+    }
+    if (!q.topics.includes(got)) misses.push(`${JSON.stringify(q.q)}: expected ${q.topics.map(String).join(' or ')}, got ${got}`);
+  }
+  const total = questions.length;
+  return { total, hits: total - misses.length, rate: total === 0 ? 0 : (total - misses.length) / total, offTopic: { total: offTopic, rejected }, misses };
+}
+
+/** What is wrong with the recommendation for one scenario (empty: it passes). */
+export function scenarioProblems(s: Scenario, kb: Knowledge): string[] {
+  const valid = validateRequirements(s.req);
+  if (!valid.ok) return [`requirements are invalid: ${valid.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`];
+  const r = recommend(valid.requirements, kb);
+  const problems: string[] = [];
+  if (s.expect && r.setup !== s.expect) problems.push(`expected ${s.expect}, got ${r.setup}`);
+  if (s.expectConflict && r.conflicts.length === 0) problems.push('expected a conflict, got none');
+  if (s.expectUnmet && r.unmet.length === 0) problems.push('expected an unmet need, got none');
+  if (r.reasons.length === 0) problems.push('gave no reason');
+  return problems;
+}
+
+export function scoreScenarios(scenarios: Scenario[], kb: Knowledge): { total: number; passed: number; rate: number; misses: string[] } {
+  const misses = scenarios.flatMap((s) => {
+    const problems = scenarioProblems(s, kb);
+    return problems.length ? [`${s.name}: ${problems.join('; ')}`] : [];
+  });
+  const total = scenarios.length;
+  return { total, passed: total - misses.length, rate: total === 0 ? 0 : (total - misses.length) / total, misses };
+}
+
+function jsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ line, n: i + 1 }))
+    .filter(({ line }) => line.trim() !== '')
+    .map(({ line, n }) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch (err) {
+        throw new Error(`${file}:${n}: not valid JSON: ${(err as Error).message}`);
+      }
+    });
+}
+
+export interface EvalOptions {
+  env?: NodeJS.ProcessEnv;
+  out?: (line: string) => void;
+  /** Defaults to the live built-in knowledge. */
+  knowledge?: Knowledge;
+  knowledgeName?: string;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+const isCi = (env: NodeJS.ProcessEnv) => /^(true|1|yes)$/i.test((env.CI ?? '').trim());
+
+/** Runs the evaluation and returns the exit code: 0 at or above the bar (or no sets outside CI), 1 otherwise. */
+export function runEval(options: EvalOptions = {}): number {
+  const env = options.env ?? process.env;
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const shared = env.SHARED_DIR ? path.resolve(env.SHARED_DIR) : path.resolve(REPO_ROOT, '../shared');
+  const dir = path.join(shared, 'eval');
+  const files = { questions: path.join(dir, SETS.questions), scenarios: path.join(dir, SETS.scenarios) };
+  const absent = Object.values(files).filter((f) => !existsSync(f));
+  if (absent.length > 0) {
+    out(`eval: ${absent.join(' and ')} not found (the public sets live in ../shared/eval; SHARED_DIR overrides ../shared).`);
+    if (isCi(env)) {
+      out('eval: FAIL: CI=true and there is nothing to score.');
+      return 1;
+    }
+    out('eval: skipped.');
+    return 0;
+  }
+
+  const kb = options.knowledge ?? builtInKnowledge();
+  out(`eval: ${options.knowledgeName ?? path.relative(REPO_ROOT, BUILT_IN_KNOWLEDGE_FILE)} against ${dir}`);
+  const failures: string[] = [];
+
+  const q = scoreQuestions(jsonLines<Question>(files.questions), kb);
+  const offRate = q.offTopic.total === 0 ? 1 : q.offTopic.rejected / q.offTopic.total;
+  out(`${SETS.questions}: ${q.hits}/${q.total} top-1 (${pct(q.rate)}, bar ${pct(BAR.questionsTop1)}); off-topic rejected ${q.offTopic.rejected}/${q.offTopic.total} (bar ${pct(BAR.offTopicRejected)})`);
+  for (const m of q.misses) out(`  miss: ${m}`);
+  if (q.total === 0) failures.push(`${SETS.questions} is empty`);
+  if (q.rate < BAR.questionsTop1) failures.push(`questions top-1 ${pct(q.rate)} < ${pct(BAR.questionsTop1)}`);
+  if (offRate < BAR.offTopicRejected) failures.push(`off-topic rejected ${pct(offRate)} < ${pct(BAR.offTopicRejected)}`);
+
+  const s = scoreScenarios(jsonLines<Scenario>(files.scenarios), kb);
+  out(`${SETS.scenarios}: ${s.passed}/${s.total} (${pct(s.rate)}, bar ${pct(BAR.scenarios)})`);
+  for (const m of s.misses) out(`  miss: ${m}`);
+  if (s.total === 0) failures.push(`${SETS.scenarios} is empty`);
+  if (s.rate < BAR.scenarios) failures.push(`scenarios ${pct(s.rate)} < ${pct(BAR.scenarios)}`);
+
+  out(failures.length ? `eval: FAIL: ${failures.join('; ')}` : 'eval: PASS');
+  return failures.length ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    process.exitCode = runEval();
+  } catch (err) {
+    process.stderr.write(`eval: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
