@@ -8,6 +8,57 @@ const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 
 const optionalText = z.string().trim().optional();
 
+const SWITCH_WORDS: Record<string, boolean> = { true: true, on: true, yes: true, '1': true, false: false, off: false, no: false, '0': false };
+/** An explicit on/off switch: true/false, on/off, yes/no, 1/0 (any case). Unset means "decide from the credentials". */
+const platformSwitch = (name: string) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      const on = SWITCH_WORDS[v.trim().toLowerCase()];
+      if (on === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be true or false (or on/off, yes/no, 1/0)` });
+        return z.NEVER;
+      }
+      return on;
+    })
+    .optional();
+
+/** NODE_ENV as operators write it: `Production`, `"production "` and `production` are all production. */
+export const isProduction = (nodeEnv: string | undefined): boolean => (nodeEnv ?? '').trim().toLowerCase() === 'production';
+
+/** A loopback host name or address, as the WHATWG URL parser leaves it (so 0x7f.1 and 2130706433 are 127.0.0.1). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
+  if (h === '::1') return true;
+  // IPv4-mapped IPv6 (the URL parser writes ::ffff:127.0.0.1 as ::ffff:7f00:1).
+  const mapped = h.match(/^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/);
+  return mapped !== null && mapped[1]!.padStart(4, '0').startsWith('7f');
+}
+
+/** Comma-separated http(s) origins, each normalised to `scheme://host[:port]`. */
+const originList = z
+  .string()
+  .transform((v, ctx) => {
+    const origins: string[] = [];
+    for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(item);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        ctx.addIssue({ code: 'custom', message: `TEAMS_ALLOWED_SERVICE_URLS: "${item.slice(0, 80)}" is not an http(s) URL such as https://playground.example.test:56150` });
+        continue;
+      }
+      origins.push(url.origin);
+    }
+    return origins;
+  })
+  .optional();
+
 const envSchema = z
   .object({
     PORT: z.coerce
@@ -19,6 +70,9 @@ const envSchema = z
     HOST: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     NODE_ENV: optionalText,
+    SLACK_ENABLED: platformSwitch('SLACK_ENABLED'),
+    TEAMS_ENABLED: platformSwitch('TEAMS_ENABLED'),
+    TEAMS_ALLOWED_SERVICE_URLS: originList,
     SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, { error: 'SLACK_BOT_TOKEN must be a bot token starting with xoxb-' }).optional(),
     SLACK_SIGNING_SECRET: z.string().min(8, { error: 'SLACK_SIGNING_SECRET looks too short: copy it from Basic Information → App Credentials' }).optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-/, { error: 'SLACK_APP_TOKEN must be an app-level token starting with xapp-' }).optional(),
@@ -33,27 +87,44 @@ const envSchema = z
     KNOWLEDGE_FILE: optionalText,
   });
 
+/** A switch's raw value: true, false, or undefined when unset or unreadable (the schema reports the latter). */
+function rawSwitch(value: string | undefined): boolean | undefined {
+  return value === undefined ? undefined : SWITCH_WORDS[value.trim().toLowerCase()];
+}
+
 /** Rules across variables. Run on the raw values too, so they are reported together with the format problems. */
 function crossProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
+  const slackSwitch = rawSwitch(env.SLACK_ENABLED);
+  const teamsSwitch = rawSwitch(env.TEAMS_ENABLED);
   const socket = Boolean(env.SLACK_APP_TOKEN);
-  if (env.SLACK_BOT_TOKEN && !socket && !env.SLACK_SIGNING_SECRET) {
-    problems.push('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (slackSwitch !== false) {
+    if (env.SLACK_BOT_TOKEN && !socket && !env.SLACK_SIGNING_SECRET) {
+      problems.push('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+    if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || socket)) {
+      problems.push('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+    }
+    if (slackSwitch === true && !env.SLACK_BOT_TOKEN) {
+      problems.push('SLACK_ENABLED=true needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode)');
+    }
   }
-  if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || socket)) {
-    problems.push('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+  if (teamsSwitch !== false) {
+    if (env.MICROSOFT_APP_PASSWORD && !env.MICROSOFT_APP_ID) problems.push('MICROSOFT_APP_ID is required when MICROSOFT_APP_PASSWORD is set');
+    if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+      problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI)');
+    }
+    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+      problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant');
+    }
+    if (isProduction(env.NODE_ENV) && !env.MICROSOFT_APP_ID) {
+      problems.push(
+        'NODE_ENV=production refuses to run the Teams endpoint unauthenticated: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or TEAMS_ENABLED=false for a deployment without Teams (local mode is for development only)',
+      );
+    }
   }
-  if (env.MICROSOFT_APP_PASSWORD && !env.MICROSOFT_APP_ID) problems.push('MICROSOFT_APP_ID is required when MICROSOFT_APP_PASSWORD is set');
-  if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
-    problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI)');
-  }
-  if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
-    problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant');
-  }
-  if (env.NODE_ENV === 'production' && !env.MICROSOFT_APP_ID) {
-    problems.push(
-      'NODE_ENV=production refuses to run the Teams endpoint unauthenticated: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (local mode is for development only)',
-    );
+  if (teamsSwitch === false && (slackSwitch === false || !env.SLACK_BOT_TOKEN)) {
+    problems.push('TEAMS_ENABLED=false with Slack off leaves nothing to serve: set the Slack variables, or switch Teams back on');
   }
   return problems;
 }
@@ -62,14 +133,21 @@ export type Env = z.output<typeof envSchema>;
 
 export interface Config {
   port: number;
+  /** The address to listen on: HOST when set; otherwise 127.0.0.1 while Teams runs unauthenticated (local mode), all interfaces when not. */
   host: string | undefined;
+  /** True when HOST was set by the operator (local mode on a non-loopback HOST is then deliberate, and logged). */
+  hostChosen: boolean;
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
   slack:
     | { mode: 'off' }
     | { mode: 'http'; botToken: string; signingSecret: string; apiUrl?: string }
     | { mode: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl?: string };
-  teams: { auth: 'local' } | { auth: 'bot-framework'; appId: string; appPassword?: string; appType: (typeof APP_TYPES)[number]; tenantId?: string };
+  teams:
+    | { auth: 'off' }
+    /** Unauthenticated: replies only go to a loopback serviceUrl or one of `allowedServiceUrls` (origins). */
+    | { auth: 'local'; allowedServiceUrls: string[] }
+    | { auth: 'bot-framework'; appId: string; appPassword?: string; appType: (typeof APP_TYPES)[number]; tenantId?: string };
   knowledgeFile?: string;
 }
 
@@ -82,12 +160,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const env = parsed.data;
   const apiUrl = env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {};
-  const slack: Config['slack'] = !env.SLACK_BOT_TOKEN
+  const slack: Config['slack'] = env.SLACK_ENABLED === false || !env.SLACK_BOT_TOKEN
     ? { mode: 'off' }
     : env.SLACK_APP_TOKEN
       ? { mode: 'socket', botToken: env.SLACK_BOT_TOKEN, appToken: env.SLACK_APP_TOKEN, ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}), ...apiUrl }
       : { mode: 'http', botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET!, ...apiUrl };
-  const teams: Config['teams'] = env.MICROSOFT_APP_ID
+  const teams: Config['teams'] = env.TEAMS_ENABLED === false
+    ? { auth: 'off' }
+    : env.MICROSOFT_APP_ID
     ? {
         auth: 'bot-framework',
         appId: env.MICROSOFT_APP_ID,
@@ -95,14 +175,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
         appType: env.MICROSOFT_APP_TYPE ?? 'MultiTenant',
         ...(env.MICROSOFT_APP_TENANT_ID ? { tenantId: env.MICROSOFT_APP_TENANT_ID } : {}),
       }
-    : { auth: 'local' };
+    : { auth: 'local', allowedServiceUrls: env.TEAMS_ALLOWED_SERVICE_URLS ?? [] };
   return {
     ok: true,
     config: {
       port: env.PORT,
-      host: env.HOST,
+      // Local mode answers anyone who can reach it: only this machine, unless the operator says otherwise.
+      host: env.HOST ?? (teams.auth === 'local' ? '127.0.0.1' : undefined),
+      hostChosen: env.HOST !== undefined,
       logLevel: env.LOG_LEVEL,
-      production: env.NODE_ENV === 'production',
+      production: isProduction(env.NODE_ENV),
       slack,
       teams,
       ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
@@ -116,8 +198,12 @@ export function describeConfig(config: Config): string[] {
   if (config.slack.mode === 'off') lines.push('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) to turn it on.');
   else if (config.slack.mode === 'http') lines.push('Slack is on over HTTP at POST /slack/events.');
   else lines.push('Slack is on in Socket Mode (no public URL needed).');
-  if (config.teams.auth === 'local') {
-    lines.push('Teams runs in LOCAL MODE at POST /api/messages: unauthenticated, for Microsoft 365 Agents Playground or similar. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to require Bot Framework auth.');
+  if (config.teams.auth === 'off') lines.push('Teams is off (TEAMS_ENABLED=false): POST /api/messages answers 404.');
+  else if (config.teams.auth === 'local') {
+    const allowed = config.teams.allowedServiceUrls.length > 0 ? ` and ${config.teams.allowedServiceUrls.join(', ')}` : '';
+    lines.push(
+      `Teams runs in LOCAL MODE at POST /api/messages: unauthenticated, for Microsoft 365 Agents Playground or similar; replies go only to serviceUrls on this machine${allowed}. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to require Bot Framework auth, or TEAMS_ENABLED=false to turn Teams off.`,
+    );
   } else lines.push(`Teams is on at POST /api/messages with Bot Framework auth (${config.teams.appType}).`);
   return lines;
 }

@@ -1,18 +1,27 @@
 import dotenv from 'dotenv';
 import { flushLogs } from './logger.ts';
+import { keepServingOnUnhandledRejection } from './process.ts';
 import { StartError, startProduct } from './start.ts';
 
 // `npm start`: load .env, start, and stop cleanly on SIGTERM / SIGINT.
 
 dotenv.config({ quiet: true });
 
+// The drain deadline is the server's (10 s); this is the backstop if closing itself hangs.
+const EXIT_BACKSTOP_MS = 15_000;
+
 try {
   const product = await startProduct(process.env);
+  keepServingOnUnhandledRejection(product.logger);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     product.logger.info(`${signal} received: finishing requests in flight, then exiting`);
+    setTimeout(() => {
+      product.logger.error({ afterMs: EXIT_BACKSTOP_MS }, 'shutdown did not finish in time; exiting anyway');
+      void flushLogs(product.logger).finally(() => process.exit(1));
+    }, EXIT_BACKSTOP_MS).unref();
     await product.stop();
     product.logger.info('stopped');
     await flushLogs(product.logger);

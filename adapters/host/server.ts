@@ -26,19 +26,30 @@ export interface HostOptions {
   logger: Logger;
   slack?: SlackFace;
   teams?: TeamsFace;
+  /** How long stop() waits for work in flight before closing what is left. */
+  drainMs?: number;
 }
 
 export interface RunningHost {
   server: Server;
+  /** A URL that reaches the server from this machine (127.0.0.1 when bound to every interface). */
   url: string;
+  /** The URL of the address actually bound, as the operator should read it in the log. */
+  boundUrl: string;
+  /** The address actually bound: `127.0.0.1`, `::`, `0.0.0.0`, … */
+  address: string;
   port: number;
+  /** Stops accepting, waits for work in flight up to the drain deadline, then closes every connection. */
   stop(): Promise<void>;
 }
+
+const DEFAULT_DRAIN_MS = 10_000;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { config, knowledge, logger, slack, teams } = options;
+  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const started = Date.now();
   let stopping = false;
   // Request ids: unique per process start, then a counter (cheaper than a UUID per request, and sortable).
@@ -85,7 +96,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
         slack: config.slack.mode,
         teams: teams ? config.teams.auth : 'off',
-        knowledge: { topics: knowledge.topics.length, file: config.knowledgeFile ?? 'built-in' },
+        // Which knowledge, never where it lives: a path tells an outsider about the machine.
+        knowledge: { source: config.knowledgeFile ? 'file' : 'built-in', topics: knowledge.topics.length },
       });
     }
     if (path === '/slack/events') {
@@ -117,21 +129,39 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const everywhere = address.address === '::' || address.address === '0.0.0.0';
+  let stopped: Promise<void> | undefined;
 
   return {
     server,
     port: address.port,
-    url: `http://${host === '::' || host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
-    async stop() {
-      // Stop accepting, let requests in flight finish (and the work they started), then close.
-      stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.all([slack?.drain(), teams?.drain()]);
-      await slack?.stop();
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
-      await Promise.race([closed, timeout]);
-      server.closeAllConnections();
+    address: address.address,
+    boundUrl: `http://${host}:${address.port}`,
+    url: `http://${everywhere ? '127.0.0.1' : host}:${address.port}`,
+    stop() {
+      stopped ??= (async () => {
+        // Stop accepting, let requests in flight finish (and the work they started) until the deadline, then
+        // close whatever is left: a shutdown never waits on a peer that does not answer.
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), drainMs);
+          timer.unref();
+        });
+        const drained = (async () => {
+          await Promise.all([slack?.drain(), teams?.drain()]);
+          await slack?.stop();
+          await closed;
+          return 'drained' as const;
+        })();
+        const outcome = await Promise.race([drained, deadline]);
+        clearTimeout(timer);
+        if (outcome === 'deadline') logger.warn({ drainMs }, 'shutdown deadline reached: closing the connections still open');
+        server.closeAllConnections();
+      })();
+      return stopped;
     },
   };
 }

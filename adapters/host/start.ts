@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
-import { createSlackFace, type SlackFace } from '../slack/app.ts';
+import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
-import { describeConfig, loadConfig, type Config } from './config.ts';
+import type { TeamsConnectorPolicy } from '../teams/limits.ts';
+import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { createTeamsFace } from '../teams/face.ts';
-import { startHost, type RunningHost } from './server.ts';
+import { startHost, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
 
@@ -25,6 +25,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Overrides for how Slack's Web API is called (tests use short timeouts). */
   slackWebApi?: Partial<SlackWebApiPolicy>;
+  /** Overrides for how the Bot Connector is called (tests use short timeouts and retry delays). */
+  teamsConnector?: Partial<TeamsConnectorPolicy>;
+  /** How long a shutdown waits for work in flight before it closes what is left (default 10 s). */
+  drainMs?: number;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -40,8 +44,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     knowledge = result.knowledge;
   } else knowledge = builtInKnowledge();
 
+  // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
+  // milliseconds and tens of megabytes to import.
   let slack: SlackFace | undefined;
   if (config.slack.mode !== 'off') {
+    const { createSlackFace } = await import('../slack/app.ts');
     slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi);
     try {
       await slack.start();
@@ -50,9 +57,20 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       throw new StartError([`Slack did not accept the credentials (${code}). Check SLACK_BOT_TOKEN${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}${config.slack.apiUrl ? ` and SLACK_API_URL (${config.slack.apiUrl})` : ''}.`]);
     }
   }
-  const teams = createTeamsFace(config, knowledge, logger);
-  const host = await startHost({ config, knowledge, logger, teams, ...(slack ? { slack } : {}) });
+  let teams: TeamsFace | undefined;
+  if (config.teams.auth !== 'off') {
+    const { createTeamsFace } = await import('../teams/face.ts');
+    teams = createTeamsFace(config.teams, knowledge, logger, options.teamsConnector);
+  }
+  const host = await startHost({ config, knowledge, logger, ...(teams ? { teams } : {}), ...(slack ? { slack } : {}), ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}) });
   for (const line of describeConfig(config)) logger.info(line);
-  logger.info({ url: host.url, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length }, `coexist-advisor listening on ${host.url}`);
+  if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
+    logger.warn({ address: host.address }, `HOST=${config.host ?? ''} exposes the unauthenticated Teams endpoint beyond this machine; replies still go only to loopback or TEAMS_ALLOWED_SERVICE_URLS`);
+  }
+  const everywhere = host.address === '::' || host.address === '0.0.0.0';
+  logger.info(
+    { url: host.url, address: host.address, port: host.port, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
+    `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
+  );
   return { ...host, config, knowledge, logger };
 }

@@ -19,7 +19,7 @@ import { comparisonCard } from './cards/comparison.ts';
 import { formCard, readForm, type FormValues } from './cards/form.ts';
 import { helpCard, topicsCard } from './cards/help.ts';
 import { recommendationCard } from './cards/recommendation.ts';
-import { TEAMS_LIMITS } from './limits.ts';
+import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
@@ -34,6 +34,7 @@ export class AdvisorBot extends ActivityHandler {
   constructor(
     private readonly knowledge: Knowledge,
     private readonly log: Logger,
+    private readonly connector: Pick<TeamsConnectorPolicy, 'rateLimitWaitMs'> = TEAMS_CONNECTOR,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -133,7 +134,7 @@ export class AdvisorBot extends ActivityHandler {
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 429) throw err;
       this.log.warn({ activityId: context.activity.id }, 'Bot Connector rate-limited the reply; retrying once');
-      await new Promise((r) => setTimeout(r, TEAMS_LIMITS.rateLimitWaitMs));
+      await new Promise((r) => setTimeout(r, this.connector.rateLimitWaitMs));
       await context.sendActivity(activity);
     }
   }

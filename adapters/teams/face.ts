@@ -1,16 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultRetryPolicy, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Activity } from 'botbuilder';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Knowledge } from '../../src/index.ts';
-import type { Config } from '../host/config.ts';
+import { isLoopbackHost, type Config } from '../host/config.ts';
 import { HttpError, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
 import type { TeamsFace } from '../host/server.ts';
 import { AdvisorBot } from './bot.ts';
-import { TEAMS_LIMITS } from './limits.ts';
+import { TEAMS_CONNECTOR, TEAMS_LIMITS, type TeamsConnectorPolicy } from './limits.ts';
 
 // The Teams face: POST /api/messages → Bot Framework CloudAdapter → AdvisorBot. The host reads and checks the
 // body; CloudAdapter.processActivity authenticates it and runs the turn; we answer and log (CloudAdapter.process
 // would print its errors to the console instead of our log).
+//
+// Safety, before any turn runs:
+// - The activity must have the shape a turn relies on (a malformed one is a 400 and a warning, not a stack trace).
+// - In local mode nothing authenticates the caller, so the bot would send its reply (a POST or PUT with a body the
+//   caller shaped) wherever the activity's serviceUrl points. Only loopback or configured origins are accepted.
+//   With Bot Framework auth the signed token binds the serviceUrl, so this check is not needed there.
+// - Turns in flight are capped, and every Bot Connector call is bounded (TEAMS_CONNECTOR).
+
+type TeamsOn = Exclude<Config['teams'], { auth: 'off' }>;
 
 /** CloudAdapter with its turn runner reachable: we parse, answer and log the HTTP side ourselves. */
 class AdvisorAdapter extends CloudAdapter {
@@ -19,9 +30,91 @@ class AdvisorAdapter extends CloudAdapter {
   }
 }
 
-export function createTeamsFace(config: Config, knowledge: Knowledge, logger: Logger): TeamsFace {
+/** Gives each Bot Connector call a timeout and our retry policy in place of the SDK's (minutes, unbounded in total). */
+function boundConnector(client: unknown, policy: TeamsConnectorPolicy): void {
+  // ConnectorClient keeps its HTTP pipeline (@azure/core-rest-pipeline) on a field the typings mark private.
+  const pipeline = (client as { client?: { pipeline?: { removePolicy(p: { phase: 'Retry' }): unknown; addPolicy(p: PipelinePolicy, o?: object): void } } }).client?.pipeline;
+  if (!pipeline) throw new Error('botbuilder ConnectorClient has no HTTP pipeline: cannot bound Bot Connector calls');
+  pipeline.removePolicy({ phase: 'Retry' });
+  pipeline.addPolicy(defaultRetryPolicy({ maxRetries: policy.retries, retryDelayInMs: policy.retryDelayMs, maxRetryDelayInMs: policy.maxRetryDelayMs }), { phase: 'Retry' });
+  pipeline.addPolicy({
+    name: 'coexistAdvisorTimeout',
+    sendRequest(request, next) {
+      request.timeout = policy.timeoutMs;
+      return next(request);
+    },
+  });
+}
+
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+
+/** Bot Framework authentication whose connector clients are bounded, however the adapter asks for them. */
+class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
+  constructor(
+    credentials: ConfigurationServiceClientCredentialFactory,
+    private readonly policy: TeamsConnectorPolicy,
+  ) {
+    super({}, credentials);
+  }
+
+  private bound(factory: ConnectorFactory): ConnectorFactory {
+    const create = factory.create.bind(factory);
+    factory.create = async (serviceUrl, audience) => {
+      const client = await create(serviceUrl, audience);
+      boundConnector(client, this.policy);
+      return client;
+    };
+    return factory;
+  }
+
+  // Incoming activities get their connector from the authentication result; proactive sends from the factory.
+  override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    const result = await super.authenticateRequest(...args);
+    if (result.connectorFactory) this.bound(result.connectorFactory);
+    return result;
+  }
+
+  override createConnectorFactory(identity: Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0]) {
+    return this.bound(super.createConnectorFactory(identity));
+  }
+}
+
+/** What a turn relies on. Everything else in an activity passes through untouched. */
+const account = z.looseObject({ id: z.string().optional(), name: z.string().optional() });
+const activitySchema = z.looseObject({
+  type: z.string().min(1),
+  serviceUrl: z.string().regex(/^https?:\/\//i, { error: 'must be an http(s) URL' }),
+  id: z.string().optional(),
+  text: z.string().optional(),
+  replyToId: z.string().optional(),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+  from: account.optional(),
+  recipient: account.optional(),
+  membersAdded: z.array(account).optional(),
+  entities: z.array(z.looseObject({ type: z.string().optional() })).optional(),
+  channelData: z.looseObject({}).optional(),
+});
+
+function activityProblems(body: unknown): string[] {
+  const parsed = activitySchema.safeParse(body);
+  if (parsed.success) return [];
+  return parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : 'activity'}: ${i.message}`);
+}
+
+/** In local mode: may the bot send to this serviceUrl? Loopback, or an origin the operator allowed. */
+function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return false;
+  }
+  return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
+}
+
+export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}): TeamsFace {
   const log = logger.child({ component: 'teams' });
-  const teams = config.teams;
+  const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
   // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
   const credentials = new ConfigurationServiceClientCredentialFactory(
     teams.auth === 'local'
@@ -33,21 +126,31 @@ export function createTeamsFace(config: Config, knowledge: Knowledge, logger: Lo
           ...(teams.tenantId ? { MicrosoftAppTenantId: teams.tenantId } : {}),
         },
   );
-  const adapter = new AdvisorAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
+  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy));
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
+    const status = (error as { statusCode?: number }).statusCode;
+    const unreachable = status === undefined && (error.name === 'AbortError' || (error as { code?: string }).code !== undefined);
     // What the user submitted goes into the log too, so a form lost to a failing connector can be recreated.
     log.error(
-      { activityId: a?.id, conversationId: a?.conversation?.id, type: a?.type, err: { message: error.message, name: error.name }, ...(a?.value ? { value: a.value } : {}) },
+      {
+        activityId: a?.id,
+        conversationId: a?.conversation?.id,
+        type: a?.type,
+        err: { message: error.message, name: error.name, ...(status ? { status } : {}) },
+        ...(a?.value ? { value: a.value } : {}),
+      },
       'Teams turn failed',
     );
+    // An apology through a connector that does not answer would only wait out another timeout.
+    if (unreachable) return;
     try {
       await context.sendActivity({ type: 'message', text: 'Sorry, something went wrong on my side. Please try again, or type **help**.' });
     } catch {
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log);
+  const bot = new AdvisorBot(knowledge, log, policy);
   const inFlight = new Set<Promise<unknown>>();
 
   return {
@@ -55,13 +158,23 @@ export function createTeamsFace(config: Config, knowledge: Knowledge, logger: Lo
       const type = String(req.headers['content-type'] ?? '');
       if (!type.includes('application/json')) throw new HttpError(415, 'Bot Framework activities are JSON: send Content-Type: application/json.');
       if (refuseIfDeclaredTooLarge(req, res, TEAMS_LIMITS.maxRequestBytes)) return;
-      const body = parseJsonBody(await readBody(req, TEAMS_LIMITS.maxRequestBytes), TEAMS_LIMITS.maxJsonDepth);
-      if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
-        throw new HttpError(400, 'Not a Bot Framework activity: expected a JSON object with a string "type".');
+      if (inFlight.size >= policy.turnsInFlight) {
+        log.warn({ requestId, inFlight: inFlight.size }, 'Teams request refused: too many turns in flight');
+        sendJson(res, 503, { error: 'Too many Teams requests in progress; retry shortly.' }, { 'retry-after': '1', connection: 'close' });
+        req.resume();
+        return;
       }
-      const activity = body as { type: string; id?: string; conversation?: { id?: string }; serviceUrl?: unknown };
-      if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//.test(activity.serviceUrl)) {
-        throw new HttpError(400, 'Not a Bot Framework activity: "serviceUrl" must be an http(s) URL.');
+      const body = parseJsonBody(await readBody(req, TEAMS_LIMITS.maxRequestBytes), TEAMS_LIMITS.maxJsonDepth);
+      const problems = activityProblems(body);
+      if (problems.length > 0) {
+        log.warn({ requestId, problems }, 'Teams request refused: not a Bot Framework activity');
+        throw new HttpError(400, `Not a Bot Framework activity: ${problems.join('; ')}.`);
+      }
+      const activity = body as z.infer<typeof activitySchema>;
+      if (teams.auth === 'local' && !serviceUrlAllowed(activity.serviceUrl, teams.allowedServiceUrls)) {
+        // Checked before any connection is made, so the refusal also tells nothing about the target.
+        log.warn({ requestId, serviceUrl: activity.serviceUrl.slice(0, 200) }, 'Teams request refused: serviceUrl is not on this machine nor in TEAMS_ALLOWED_SERVICE_URLS');
+        throw new HttpError(403, 'Local mode replies only to a serviceUrl on this machine (or in TEAMS_ALLOWED_SERVICE_URLS).');
       }
       const started = performance.now();
       const work = adapter.runActivity(String(req.headers.authorization ?? ''), body as Activity, (context) => bot.run(context));
@@ -80,7 +193,7 @@ export function createTeamsFace(config: Config, knowledge: Knowledge, logger: Lo
       } finally {
         inFlight.delete(work);
         log.info(
-          { requestId, kind: 'activity', type: activity.type, activityId: activity.id, conversationId: activity.conversation?.id, status, ms: Math.round(performance.now() - started) },
+          { requestId, kind: 'activity', type: activity.type, activityId: activity.id, conversationId: activity.conversation.id, status, ms: Math.round(performance.now() - started) },
           `activity ${activity.type}`,
         );
       }

@@ -12,8 +12,25 @@ export const TEAMS_LIMITS = {
   maxJsonDepth: 32,
   /** Rows in one Table element we send. */
   tableRows: 40,
-  /** The connector rate-limits (429) without telling us for how long: wait this long once, then try again. */
-  rateLimitWaitMs: 1000,
   /** Characters of a TextBlock we fill with user text. */
   userTextChars: 2000,
 } as const;
+
+/**
+ * How we call the Bot Connector (the activity's serviceUrl): every call bounded, so a connector that never
+ * answers costs one turn a few seconds, not minutes, and never holds a shutdown.
+ * - A call that gets no answer within `timeoutMs` is abandoned (not retried: the connector may have taken it).
+ * - A 5xx or a dropped connection is retried `retries` times, waiting `retryDelayMs` doubling up to `maxRetryDelayMs`.
+ */
+export const TEAMS_CONNECTOR = {
+  timeoutMs: 5000,
+  retries: 2,
+  retryDelayMs: 400,
+  maxRetryDelayMs: 2000,
+  /** The connector rate-limits (429) without telling us for how long: wait this long once, then try again. */
+  rateLimitWaitMs: 1000,
+  /** Turns running at once; one more is refused at once with 503 rather than queued behind a slow connector. */
+  turnsInFlight: 64,
+} as const;
+
+export type TeamsConnectorPolicy = { -readonly [K in keyof typeof TEAMS_CONNECTOR]: number };

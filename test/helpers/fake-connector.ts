@@ -15,6 +15,9 @@ export interface ConnectorCall {
 export class FakeConnector {
   calls: ConnectorCall[] = [];
   private failures: { method: string; status: number; times: number }[] = [];
+  private hanging = false;
+  /** Requests received while hanging: held open, never answered (until stop). */
+  held = 0;
   private server: Server;
   private n = 0;
   url = '';
@@ -22,6 +25,10 @@ export class FakeConnector {
   /** `record: false` keeps no history (benchmarks and soak runs). */
   constructor(private readonly options: { record?: boolean } = {}) {
     this.server = createServer((req, res) => {
+      if (this.hanging) {
+        this.held++;
+        return;
+      }
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
       req.on('end', () => {
@@ -62,9 +69,16 @@ export class FakeConnector {
     this.failures.push({ method, status, times });
   }
 
+  /** From now on, accept every request and never answer it: a connector that has stopped responding. */
+  hang(): void {
+    this.hanging = true;
+  }
+
   reset(): void {
     this.calls = [];
     this.failures = [];
+    this.hanging = false;
+    this.held = 0;
   }
 
   /** The Adaptive Cards in what the bot sent. */

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { FakeConnector } from './fake-connector.ts';
 import { startTestProduct } from './product.ts';
 
+/** Bot Connector waits short enough for tests: the same policy, in milliseconds instead of seconds. */
+export const FAST_CONNECTOR = { timeoutMs: 2000, retryDelayMs: 5, maxRetryDelayMs: 20, rateLimitWaitMs: 20 };
+
 // Bot Framework activities as Teams sends them to /api/messages, for the tests.
 
 export type Scope = 'personal' | 'groupChat' | 'channel';
@@ -37,7 +40,7 @@ export function useTeamsHost(): { connector: FakeConnector; product: Awaited<Ret
   const harness = {} as { connector: FakeConnector; product: Awaited<ReturnType<typeof startTestProduct>> };
   beforeAll(async () => {
     harness.connector = await new FakeConnector().start();
-    harness.product = await startTestProduct({});
+    harness.product = await startTestProduct({}, { teamsConnector: FAST_CONNECTOR });
   });
   afterAll(async () => {
     await harness.product?.stop();

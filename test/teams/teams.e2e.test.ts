@@ -157,15 +157,14 @@ describe('the recommendation form', () => {
   });
 
   it('user text cannot inject formatting or mentions', async () => {
-    const card = onlyCard(
-      await say({ text: '', replyToId: 'f4', value: { action: 'recommend.submit', customer: '**Boss** [x](https://evil.example) <at>All</at>', country: 'IN', notes: '# Heading\n- item <at>Team</at>' } }),
-    );
+    const calls = await say({ text: '', replyToId: 'f4', value: { action: 'recommend.submit', customer: '**Boss** [x](https://evil.example) <at>All</at>', country: 'IN', notes: '# Heading\n- item <at>Team</at>' } });
+    const card = onlyCard(calls);
     const texts = textBlocks(card).join('\n');
     expect(texts).not.toMatch(/(^|[^\\])\*\*Boss/);
     expect(texts).not.toMatch(/(^|[^\\])\[x\]\(https/);
     expect(texts).not.toMatch(/(^|[^\\])<at>/);
     expect(texts).toContain('\\*\\*Boss\\*\\*');
-    expect(calls_noMentionEntities()).toBe(true);
+    expect(mentionEntities(calls)).toEqual([]);
   });
 
   it('error messages that quote what the user typed are escaped too', async () => {
@@ -182,8 +181,9 @@ describe('the recommendation form', () => {
   });
 });
 
-function calls_noMentionEntities(): boolean {
-  return host.connector.calls.every((c) => !(c.activity.entities ?? []).some((e: any) => e.type === 'mention'));
+/** The mention entities in what the bot sent: any one would notify someone. */
+function mentionEntities(calls: ConnectorCall[]): unknown[] {
+  return calls.flatMap((c) => (c.activity.entities ?? []).filter((e: any) => e.type === 'mention'));
 }
 
 describe('conversation updates and errors', () => {
