@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../adapters/host/logger.ts';
 import { startProduct, type Product, type StartOptions } from '../../adapters/host/start.ts';
+import { FIXTURE_KNOWLEDGE_FILE } from './fixtures.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-0000-secret-token';
@@ -17,10 +18,13 @@ export class LogCapture extends Writable {
   }
 }
 
-/** Starts the real product on 127.0.0.1 with a random port. */
+/**
+ * Starts the real product on 127.0.0.1 with a random port, answering from the frozen fixture knowledge
+ * (test/fixtures/knowledge.yml) unless `env` names another KNOWLEDGE_FILE ('' = the built-in file).
+ */
 export async function startTestProduct(env: Record<string, string>, options: Omit<StartOptions, 'logger'> = {}): Promise<Product & { logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
-  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', ...env }, { logger, ...options });
+  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...env }, { logger, ...options });
   return Object.assign(product, { logs });
 }
