@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../../src/index.ts';
+import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
+import { CLI_BIN } from '../helpers/run-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -10,9 +13,25 @@ describe('npm run build', () => {
   it('emits runnable JavaScript with the knowledge file beside the loader', () => {
     const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
-    expect(existsSync(path.join(ROOT, 'dist/src/knowledge/knowledge.yml'))).toBe(true);
+    const shipped = path.join(ROOT, 'dist/src/knowledge/knowledge.yml');
+    expect(existsSync(shipped)).toBe(true);
+    expect(readFileSync(shipped, 'utf8')).toBe(readFileSync(BUILT_IN_KNOWLEDGE_FILE, 'utf8'));
+    // No KNOWLEDGE_FILE: the compiled loader finds its built-in file (the live one: no values asserted).
     const ask = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'ask', 'whatsapp web', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(ask.status, ask.stderr).toBe(0);
-    expect(JSON.parse(ask.stdout).topic).toBe('linked-devices');
+    expect(TOPIC_IDS).toContain(JSON.parse(ask.stdout).topic);
+  });
+
+  // The one smoke test of the real binary; every other CLI test runs in-process (test/helpers/run-cli.ts).
+  it('the real binary, bin/coexist-advisor.js, reads standard input, writes standard output and exits 0 or 2', () => {
+    const env = { PATH: process.env.PATH ?? '', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE };
+    const ask = spawnSync(process.execPath, [CLI_BIN, 'ask'], { cwd: ROOT, input: 'video call\n\nwhatsapp web\n', encoding: 'utf8', env });
+    expect(ask.status, ask.stderr).toBe(0);
+    expect(ask.stdout.trim().split('\n').map((l) => JSON.parse(l).topic)).toEqual(['calls', 'linked-devices']);
+    const bad = spawnSync(process.execPath, [CLI_BIN, 'recommend', '--country', 'Germany'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/--country: "Germany" is not a country code/);
+    expect(bad.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 });
