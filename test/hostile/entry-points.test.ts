@@ -188,9 +188,15 @@ describe('CLI flags and knowledge files', () => {
   it('any flags: exit 0 or 2 with a message, never a crash', async () => {
     // In-process, with empty standard input: commands that read it (ask, recommend -) get nothing and finish.
     const command = fc.constantFrom('ask', 'recommend', 'compare', 'topics', 'check-knowledge');
-    const token = fc.oneof(nasty, command, fc.constantFrom('-', '--json', '--country', 'IN', '--need', 'calls', '--peak-mps', '-1', '--agents', 'x', '--file', '/nonexistent', '--notes'));
-    // Mostly a real command first, so the flags reach its parser and action, not just "unknown command".
-    const argvs = fc.oneof({ arbitrary: fc.tuple(command, fc.array(token, { maxLength: 7 })).map(([c, rest]) => [c, ...rest]), weight: 4 }, { arbitrary: fc.array(token, { maxLength: 8 }), weight: 1 });
+    const value = fc.oneof(nasty, fc.constantFrom('IN', 'de', 'XX', 'calls', 'fax', '-1', '0', '3', '2.5', '1e309', 'x', '-', '/nonexistent', '/'));
+    const flag = fc.constantFrom('--country', '--need', '--peak-mps', '--agents', '--daily-messages', '--customer', '--notes', '--file');
+    const json = fc.constantFrom([], ['--json']);
+    const recommendArgs = fc.tuple(fc.array(fc.tuple(flag, value), { maxLength: 5 }), json, fc.constantFrom([], ['-'])).map(([pairs, j, dash]) => ['recommend', ...pairs.flat(), ...j, ...dash]);
+    const askArgs = fc.tuple(fc.array(nasty, { maxLength: 3 }), json).map(([words, j]) => ['ask', ...words, ...j]);
+    const otherArgs = fc.tuple(fc.constantFrom('compare', 'topics', 'check-knowledge'), json, fc.array(value, { maxLength: 1 })).map(([c, j, rest]) => [c, ...j, ...rest]);
+    const token = fc.oneof(nasty, command, flag, value, fc.constant('--json'));
+    // Mostly well-formed command lines, so that hostile values reach each command's parser and action; some noise.
+    const argvs = fc.oneof({ arbitrary: recommendArgs, weight: 4 }, { arbitrary: askArgs, weight: 2 }, { arbitrary: otherArgs, weight: 1 }, { arbitrary: fc.array(token, { maxLength: 8 }), weight: 1 });
     await fc.assert(
       fc.asyncProperty(argvs, async (argv) => {
         let stdout = '';
@@ -201,7 +207,7 @@ describe('CLI flags and knowledge files', () => {
         expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
         if (code === 0 && argv[0] !== 'ask') expect(stdout.trim() || stderr.trim(), argv.join(' ')).not.toBe('');
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
   });
 
