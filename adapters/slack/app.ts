@@ -4,6 +4,7 @@ import type { Knowledge } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentKeys } from './dedupe.ts';
+import { guardSlackRequests } from './guard.ts';
 import { Interactions } from './interactions.ts';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
@@ -17,12 +18,27 @@ import { registerViews } from './listeners/views.ts';
 
 export interface SlackFace {
   app: App;
-  /** Node request listener for POST /slack/events (HTTP mode only). */
+  /**
+   * Node request listener for POST /slack/events (HTTP mode only): Bolt's, behind guard.ts (timestamp window,
+   * body cap, body shape). Call it synchronously with the unread request.
+   */
   requestListener?: HTTPReceiver['requestListener'];
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when every interaction in progress has finished (for graceful shutdown). */
   drain(): Promise<void>;
+}
+
+/** Every Slack face of this process that has not been stopped (see drainSlackFaces). */
+const liveFaces = new Set<SlackFace>();
+
+/**
+ * Resolves when every interaction in progress in every Slack face of this process has finished, its log line
+ * included. For callers that hold no face: an in-process test of the whole product waits on this rather than
+ * sleeping before it asserts that something happened once.
+ */
+export async function drainSlackFaces(): Promise<void> {
+  await Promise.all([...liveFaces].map((face) => face.drain()));
 }
 
 export function createSlackFace(
@@ -81,19 +97,22 @@ export function createSlackFace(
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');
   });
 
-  return {
+  const face: SlackFace = {
     app,
-    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    ...(receiver ? { requestListener: guardSlackRequests(receiver.requestListener, { maxBytes: SLACK_LIMITS.maxRequestBytes, log }) } : {}),
     async start() {
       // init() calls auth.test (at SLACK_API_URL when set): a bad token stops the start with a clear message.
       await app.init();
       if (config.mode === 'socket') await app.start();
     },
     async stop() {
+      liveFaces.delete(face);
       if (config.mode === 'socket') await app.stop();
     },
     async drain() {
       await interactions.drain();
     },
   };
+  liveFaces.add(face);
+  return face;
 }

@@ -1,17 +1,21 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
+import { SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
+import { messageAsMrkdwn, textSections } from './blocks/as-text.ts';
 import { clampBlocks, context, section, type Block } from './blocks/common.ts';
 import { slackError } from './deps.ts';
 import { BOT_DISPLAY_NAME } from '../identity.ts';
-import { truncate } from './text.ts';
+import type { InteractionOutcome } from './interactions.ts';
 
 // Posting to a channel the user chose. A failure is ours to handle, never the user's problem:
-// - Slack rejects the formatting (invalid_blocks, msg_too_long): post the same content as plain text sections.
+// - Slack rejects the formatting (invalid_blocks, msg_too_long): post the same content, all of it, as text sections
+//   (blocks/as-text.ts).
 // - Slack rate-limits us: wait it out once (bounded), then try again.
 // - The channel refuses us (not_in_channel, channel_not_found, is_archived, …) or Slack keeps failing: DM the user
 //   what happened, how to fix it, and the full content, so nothing they prepared is lost.
 // - Even the DM fails: log the content at error level with the reason, so an operator can recover it.
+// A degraded delivery (text version, or DM) is logged at warn level with the content, and reported to the caller
+// so the interaction's own log line says what happened (never `ok`).
 
 const HOW_TO_FIX: Record<string, string> = {
   not_in_channel: `I am not a member of that private channel. Invite me with \`/invite @${BOT_DISPLAY_NAME}\` and post again.`,
@@ -40,30 +44,6 @@ export interface OutgoingMessage {
   what: string;
   /** Extra fields for the log line if everything fails (e.g. the requirements, to recreate it). */
   recover?: Record<string, unknown>;
-}
-
-/** The content as text sections only: what to send when Slack will not take our blocks. */
-export function plainBlocks(text: string): Block[] {
-  const blocks: Block[] = [];
-  for (let i = 0; i < text.length && blocks.length < SLACK_LIMITS.blocksPerMessage; i += SLACK_LIMITS.sectionText - 10) {
-    blocks.push(section(text.slice(i, i + SLACK_LIMITS.sectionText - 10)));
-  }
-  return blocks;
-}
-
-/** Every text in a message's blocks, for a log line that lets an operator recover the content. */
-function blocksText(blocks: Block[]): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if ((o.type === 'mrkdwn' || o.type === 'plain_text' || o.type === 'raw_text') && typeof o.text === 'string') out.push(o.text);
-      else Object.values(o).forEach(walk);
-    }
-  };
-  walk(blocks);
-  return truncate(out.join('\n'), 20_000);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,30 +78,37 @@ export async function postOrDeliverToUser(
   } catch (err) {
     error = slackError(err);
   }
+  // Built only on this (rare) path: the whole message as mrkdwn, for the text version and for the log.
+  const content = messageAsMrkdwn(blocks);
+  const asText = textSections(content);
   if (FORMAT_ERRORS.has(error)) {
-    logger.warn({ error, channel, what }, 'Slack rejected the blocks; posting the text version');
     try {
-      const ts = await post(client, channel, plainBlocks(text), text, policy);
+      const ts = await post(client, channel, asText, text, policy);
+      logger.warn({ error, channel, what, outcome: 'plain', ...message.recover, content }, `Slack rejected the ${what}'s blocks; posted its text version`);
       return { outcome: 'plain', error, ...(ts ? { ts } : {}) };
     } catch (err) {
       error = slackError(err);
     }
   }
-  logger.warn({ error, channel, what }, 'posting failed; delivering to the user by DM');
   const why = HOW_TO_FIX[error] ?? `Slack answered \`${error}\`.`;
   const notice: Block[] = [section(`:warning: *I could not post the ${what} in <#${channel}>.* ${why}`), context('Here it is, so nothing is lost:')];
-  for (const content of FORMAT_ERRORS.has(error) ? [plainBlocks(text)] : [blocks, plainBlocks(text)]) {
+  let dmError: string | undefined;
+  for (const body of FORMAT_ERRORS.has(error) ? [asText] : [blocks, asText]) {
     try {
-      const ts = await post(client, user, clampBlocks([...notice, ...content]), text, policy);
+      const ts = await post(client, user, clampBlocks([...notice, ...body]), text, policy);
+      logger.warn({ error, channel, user, what, outcome: 'dm', ...message.recover, content }, `could not post the ${what} in the channel; delivered it to the user by DM`);
       return { outcome: 'dm', error, ...(ts ? { ts } : {}) };
-    } catch (dmErr) {
-      const dmError = slackError(dmErr);
-      if (!FORMAT_ERRORS.has(dmError)) {
-        logger.error({ error, dmError, channel, user, what, ...message.recover, content: blocksText(blocks) }, `could not deliver the ${what} to the channel nor by DM`);
-        return { outcome: 'lost', error };
-      }
+    } catch (err) {
+      dmError = slackError(err);
+      if (!FORMAT_ERRORS.has(dmError)) break;
     }
   }
-  logger.error({ error, channel, user, what, ...message.recover, content: blocksText(blocks) }, `could not deliver the ${what} to the channel nor by DM`);
+  logger.error({ error, dmError, channel, user, what, outcome: 'lost', ...message.recover, content }, `could not deliver the ${what} to the channel nor by DM`);
   return { outcome: 'lost', error };
+}
+
+/** How a delivery should read in the interaction's log line: anything but a normal post is degraded. */
+export function deliveryOutcome(delivery: Delivery): InteractionOutcome | undefined {
+  if (delivery.outcome === 'posted') return undefined;
+  return { outcome: delivery.outcome, level: delivery.outcome === 'lost' ? 'error' : 'warn', ...(delivery.error ? { error: delivery.error } : {}) };
 }

@@ -7,6 +7,18 @@ import type { Logger } from 'pino';
 
 type Body = Record<string, any>;
 
+/**
+ * What a listener reports when its work finished but not as asked (e.g. a post that reached Slack only as text,
+ * or only by DM): the interaction's log line then carries this outcome at this level instead of `ok`.
+ */
+export interface InteractionOutcome {
+  outcome: string;
+  level: 'warn' | 'error';
+  error?: string;
+}
+
+type Work = () => Promise<void | InteractionOutcome | undefined>;
+
 /** One short name for what a Slack request is about, for logs: never its free text. */
 export function describeInteraction(body: Body): { kind: string; name: string } {
   if (body.command) return { kind: 'command', name: `${body.command} ${String(body.text ?? '').trim().split(/\s+/)[0] || 'help'}` };
@@ -22,26 +34,38 @@ export class Interactions {
 
   constructor(private readonly log: Logger) {}
 
-  async run(args: { body: unknown; context: Record<string, any> }, work: () => Promise<void>): Promise<void> {
+  run(args: { body: unknown; context: Record<string, any> }, work: Work): Promise<void> {
+    // Tracked until its log line is written, so drain() means "finished and logged". Registered synchronously
+    // when Bolt calls the listener: before the listener acks (or, for events, which Bolt acks itself, in the same
+    // turn as the ack, before any I/O), so the work is in flight by the time the HTTP answer can be read.
+    const tracked = this.track(args, work);
+    this.inFlight.add(tracked);
+    void tracked.then(
+      () => this.inFlight.delete(tracked),
+      () => this.inFlight.delete(tracked),
+    );
+    return tracked;
+  }
+
+  private async track(args: { body: unknown; context: Record<string, any> }, work: Work): Promise<void> {
     const started = performance.now();
-    const promise = work();
-    this.inFlight.add(promise);
+    let result: void | InteractionOutcome | undefined;
     try {
-      await promise;
-      if (this.log.isLevelEnabled('info')) this.write('info', args, started, 'ok');
+      result = await work();
     } catch (err) {
       this.write('error', args, started, 'error', err);
       throw err;
-    } finally {
-      this.inFlight.delete(promise);
     }
+    if (result) this.write(result.level, args, started, result.outcome, undefined, result.error);
+    else if (this.log.isLevelEnabled('info')) this.write('info', args, started, 'ok');
   }
 
+  /** Resolves when every interaction in progress has finished and been logged. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private write(level: 'info' | 'error', args: { body: unknown; context: Record<string, any> }, started: number, outcome: string, err?: unknown): void {
+  private write(level: 'info' | 'warn' | 'error', args: { body: unknown; context: Record<string, any> }, started: number, outcome: string, err?: unknown, error?: string): void {
     const body = args.body as Body;
     const what = describeInteraction(body);
     const { context } = args;
@@ -53,10 +77,11 @@ export class Interactions {
         team: context.teamId,
         ...(context.retryNum ? { retryNum: context.retryNum, retryReason: context.retryReason } : {}),
         outcome,
+        ...(error ? { error } : {}),
         ...(err ? { err } : {}),
         ms: Math.round(performance.now() - started),
       },
-      `${what.kind} ${what.name}${err ? ' failed' : ''}`,
+      `${what.kind} ${what.name}${err ? ' failed' : level === 'info' ? '' : ` (${outcome})`}`,
     );
   }
 }

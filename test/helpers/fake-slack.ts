@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -43,6 +44,8 @@ function parseBody(req: IncomingMessage, raw: string): Record<string, any> {
 
 export class FakeSlack {
   calls: RecordedCall[] = [];
+  /** Emits 'call' for every recorded call, so a test waits for the call itself rather than polling. */
+  private readonly arrivals = new EventEmitter();
   private failures: Failure[] = [];
   private server: Server;
   private ts = 1000;
@@ -57,7 +60,10 @@ export class FakeSlack {
         const path = (req.url ?? '').split('?')[0]!;
         const method = path.startsWith('/api/') ? path.slice(5) : path.startsWith('/response/') ? `response_url${path.slice('/response'.length)}` : path;
         const args = parseBody(req, raw);
-        if (this.options.record !== false) this.calls.push({ method, args, at: Date.now() });
+        if (this.options.record !== false) {
+          this.calls.push({ method, args, at: Date.now() });
+          this.arrivals.emit('call');
+        }
         const failure = this.failures.find((f) => (f.method === method || (f.method === 'response_url' && method.startsWith('response_url'))) && (!f.match || f.match(args)));
         if (failure) {
           if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
@@ -142,15 +148,25 @@ export class FakeSlack {
   }
 
   /** Waits until `count` calls to `method` (matching `where`) have arrived; the ack returns before follow-ups. */
-  async waitFor(method: string, where: (args: Record<string, any>) => boolean = () => true, count = 1, timeoutMs = 8000): Promise<RecordedCall[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.callsTo(method).filter((c) => where(c.args));
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${count} × ${method}; saw: ${this.calls.map((c) => c.method).join(', ') || 'nothing'}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor(method: string, where: (args: Record<string, any>) => boolean = () => true, count = 1, timeoutMs = 8000): Promise<RecordedCall[]> {
+    const found = () => this.callsTo(method).filter((c) => where(c.args));
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const calls = found();
+        if (calls.length < count) return;
+        done();
+        resolve(calls);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${count} × ${method}; saw: ${this.calls.map((c) => c.method).join(', ') || 'nothing'}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.arrivals.off('call', check);
+      };
+      this.arrivals.on('call', check);
+      check();
+    });
   }
 }

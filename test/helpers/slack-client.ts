@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 
 export interface SlackReply {
   status: number;
+  headers: Headers;
   body: string;
   json(): any;
 }
@@ -22,14 +23,16 @@ export class SlackClient {
     readonly fakeUrl: string,
   ) {}
 
-  async post(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SlackReply> {
+  /** Posts a signed body; a request the server never answers fails after `timeoutMs` instead of hanging the test. */
+  async post(body: string, contentType: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<SlackReply> {
     const res = await fetch(`${this.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': contentType, ...sign(this.secret, body), ...headers },
       body,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    return { status: res.status, body: text, json: () => JSON.parse(text) };
+    return { status: res.status, headers: res.headers, body: text, json: () => JSON.parse(text) };
   }
 
   /** A slash command as the user typed it. */

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { drainSlackFaces } from '../../adapters/slack/app.ts';
 import { FakeSlack, type RecordedCall } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient, sign } from '../helpers/slack-client.ts';
@@ -398,7 +399,8 @@ describe('App Home and DMs', () => {
 
   it('ignores messages from bots (including itself)', async () => {
     await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', bot_id: 'BBOT', text: 'calls', ts: '6.1', event_ts: '6.1' });
-    await slack.command('help'); // a later request completes, so the bot message had its chance
+    await drainSlackFaces(); // the event's listener has finished: it had its chance to answer
+    expect(product.logs.lines.findLast((l) => l.kind === 'event' && l.name === 'message')).toMatchObject({ outcome: 'ok' });
     expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
 });
@@ -424,6 +426,27 @@ describe('transport security and robustness', () => {
     expect(res.status).toBe(401);
   });
 
+  it('rejects a timestamp more than 5 minutes in the future with 401, signed or not', async () => {
+    const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
+    const future = Math.floor(Date.now() / 1000) + 301;
+    const res = await fetch(`${product.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, future) },
+      body,
+    });
+    expect(res.status).toBe(401);
+    expect(product.logs.lines.find((l) => l.level === 40 && /timestamp/.test(l.msg) && l.requestId === res.headers.get('x-request-id'))).toBeDefined();
+    // Within the window both ways, the same request is served.
+    for (const skew of [-290, 290]) {
+      const ok = await fetch(`${product.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + skew) },
+        body,
+      });
+      expect(ok.status, `skew ${skew}`).toBe(200);
+    }
+  });
+
   it('answers a malformed body with 4xx and keeps serving', async () => {
     const reply = await slack.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded');
     expect(reply.status).toBeGreaterThanOrEqual(400);
@@ -431,6 +454,76 @@ describe('transport security and robustness', () => {
     const health = await fetch(`${product.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', slack: 'http' });
+    expect((await slack.command('calls')).status).toBe(200);
+  });
+
+  describe('a signed body whose payload is not a JSON object gets 400, a warning, and the process keeps serving', () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    beforeAll(() => void process.on('unhandledRejection', onRejection));
+    afterAll(() => void process.off('unhandledRejection', onRejection));
+    const FORM = 'application/x-www-form-urlencoded';
+    const JSON_TYPE = 'application/json';
+    it.each([
+      ['payload=null', FORM],
+      ['pay%6Coad=null', FORM],
+      ['payload=+%20null', FORM],
+      ['payload=', FORM],
+      ['payload', FORM],
+      ['payload=%5B%5D', FORM],
+      ['payload=%22x%22', FORM],
+      ['payload=5', FORM],
+      ['payload=true', FORM],
+      ['payload=%7Bnot-json', FORM],
+      ['payload=%7B%22type%22%3A%22block_actions%22%7D&payload=null', FORM],
+      ['null', JSON_TYPE],
+      ['5', JSON_TYPE],
+      ['[]', JSON_TYPE],
+      ['"x"', JSON_TYPE],
+      [' \n null', JSON_TYPE],
+      ['', JSON_TYPE],
+    ])('%j (%s)', async (body, type) => {
+      const before = product.logs.lines.length;
+      const reply = await slack.post(body, type, {}, 2000);
+      expect(reply.status).toBe(400);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+      // Our guard's warning names the request; JSON that starts like an object but does not parse is Bolt's to
+      // refuse (parsing it here too would parse every request twice), with its own warning.
+      const warnings = product.logs.lines.slice(before).filter((l) => l.level === 40);
+      expect(warnings.some((l) => (l.requestId === reply.headers.get('x-request-id') && /not a JSON object/.test(l.msg)) || /Malformed request body/.test(l.msg))).toBe(true);
+      expect((await fetch(`${product.url}/healthz`)).status).toBe(200);
+      expect((await slack.command('calls')).status).toBe(200);
+    });
+  });
+
+  it('a payload that is a JSON object, and a form without one, still reach the app', async () => {
+    const spaced = await slack.post(`payload=+${encodeURIComponent(JSON.stringify({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sp', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' }))}`, 'application/x-www-form-urlencoded');
+    expect(spaced.status).toBe(200);
+    const [open] = await fake.waitFor('views.open');
+    expect(open!.args.trigger_id).toBe('trigger-sp');
+    const ssl = await fetch(`${product.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    expect(ssl.status).toBe(200);
+    const verify = await slack.post(JSON.stringify({ type: 'url_verification', challenge: 'abc' }), 'application/json');
+    expect(verify.json()).toEqual({ challenge: 'abc' });
+  });
+
+  it('refuses an oversized body sent without a length (chunked) with 413', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 20) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${product.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, 'x') },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
     expect((await slack.command('calls')).status).toBe(200);
   });
 
@@ -445,7 +538,7 @@ describe('transport security and robustness', () => {
 
   it('logs one line per interaction with a request id, and never a token or secret', async () => {
     await slack.command('calls', { });
-    await new Promise((r) => setTimeout(r, 50));
+    await drainSlackFaces();
     const line = product.logs.lines.find((l) => l.kind === 'command' && l.name === '/coexist-vs-api calls');
     expect(line).toMatchObject({ outcome: 'ok', user: 'U_AGENT' });
     expect(typeof line!.requestId).toBe('string');

@@ -1,13 +1,14 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 
-type Handler = (args: SlackActionMiddlewareArgs & AllMiddlewareArgs) => Promise<void>;
+type Handler = (args: SlackActionMiddlewareArgs & AllMiddlewareArgs) => Promise<void | InteractionOutcome | undefined>;
 import { answer, compare, findTopic, topicFacts, type AnswerResult, type Knowledge, type TopicId } from '../../../src/index.ts';
 import { answerBlocks, answerText, type AnswerRef } from '../blocks/answer.ts';
 import { ACTIONS } from '../blocks/common.ts';
 import { comparisonBlocks, comparisonLines, comparisonText } from '../blocks/comparison.ts';
 import { notesFromMessage, type EditRef } from '../blocks/recommendation.ts';
 import type { SlackDeps } from '../deps.ts';
-import { postOrDeliverToUser } from '../delivery.ts';
+import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
+import type { InteractionOutcome } from '../interactions.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import { plain } from '../text.ts';
@@ -64,6 +65,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
     }
     const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, blocks, text, what: 'answer' }, deps.webApi);
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
+    return deliveryOutcome(delivery);
   });
 
   // "More details" / "Less" and the closest-topic buttons: re-render the answer in place from the button's value.
@@ -137,8 +139,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
     deps.interactions.run(args, async () => {
       const actionId = String((args.action as { action_id?: string }).action_id ?? '').split(':')[0]!;
       const handler = handlers.get(actionId);
-      if (handler) await handler(args);
-      else await args.ack();
+      if (handler) return handler(args);
+      await args.ack();
+      return undefined;
     }),
   );
 }

@@ -4,7 +4,7 @@ import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationBlocks, recommendationText } from '../blocks/recommendation.ts';
 import type { SlackDeps } from '../deps.ts';
-import { postOrDeliverToUser } from '../delivery.ts';
+import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 
 // The requirements modal's submission: validate, show errors on the fields (the modal stays open with
 // everything typed), or close it and post the recommendation where the user chose.
@@ -45,5 +45,6 @@ export function registerViews(app: App, deps: SlackDeps): void {
       recover: { requirements: valid.requirements },
     }, deps.webApi);
     logger.debug(`recommendation ${rec.setup} delivered: ${delivery.outcome}`);
+    return deliveryOutcome(delivery);
   }));
 }
