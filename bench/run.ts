@@ -1,16 +1,34 @@
 import { benchCore, printCore } from './core.ts';
 import { load, printHttp, signedSlashCommand, spawnConnector, spawnServer, teamsMessage, type HttpResult, type Server } from './http.ts';
+import { benchImports, benchStartup, printImports, printStartup } from './startup.ts';
 
 // npm run bench: every benchmark, side by side in one run, loopback only.
+// `npm run bench -- startup` (or BENCH_ONLY=startup) runs only start-up and memory (about a minute).
 // BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
-// BENCH_HEAVY_CONNECTIONS the heavy run (default 200).
+// BENCH_HEAVY_CONNECTIONS the heavy run (default 200). BENCH_STARTUP_ROUNDS, BENCH_SETTLE_MS, BENCH_IMPORTS=0: see
+// startup.ts.
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const heavy = Number(process.env.BENCH_HEAVY_CONNECTIONS ?? 200);
 
+const only = process.env.BENCH_ONLY ?? process.argv[2];
+if (only !== undefined && only !== 'startup') {
+  console.error(`bench: unknown part "${only}" (known: startup)`);
+  process.exit(2);
+}
+
 console.log(`coexist-advisor bench · node ${process.version} · ${new Date().toISOString()}`);
+// Start-up first, before the HTTP servers below are running and competing for the CPU.
+const startup = await benchStartup();
+printStartup(startup);
+if (process.env.BENCH_IMPORTS !== '0') printImports(benchImports());
+if (only === 'startup') {
+  console.log(`\nstart-up against bare node:http: ${startup.summary.join(' · ')}`);
+  process.exit(0);
+}
+
 printCore(benchCore());
 
 const QUESTIONS = [
@@ -25,7 +43,7 @@ const QUESTIONS = [
 ];
 type Req = ReturnType<typeof signedSlashCommand>;
 const median = (rs: HttpResult[]) => [...rs].sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(rs.length / 2)]!;
-const ratios: string[] = [];
+const ratios: string[] = [...startup.summary];
 
 /** Baseline and ours, alternating rounds on the same machine; the median round of each is reported. */
 async function sideBySide(title: string, base: { name: string; server: Server; requests: Req[] }, ours: { name: string; server: Server; requests: Req[] }) {
