@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -42,6 +42,27 @@ function processIo(): CliIo {
   };
 }
 
+/**
+ * KNOWLEDGE_FILE as loaded before in this process, by path, while its size, mtime and inode stay the same. One
+ * command line loads it once anyway; in-process callers (the tests) run many, and parsing costs ~20 ms each time.
+ */
+const loadedFiles = new Map<string, { stamp: string; knowledge: Knowledge }>();
+
+function loadKnowledgeOnce(file: string): ReturnType<typeof loadKnowledgeFile> {
+  let stamp: string;
+  try {
+    const st = statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return loadKnowledgeFile(file); // says what is wrong with the path
+  }
+  const hit = loadedFiles.get(file);
+  if (hit?.stamp === stamp) return { ok: true, knowledge: hit.knowledge };
+  const result = loadKnowledgeFile(file);
+  if (result.ok) loadedFiles.set(file, { stamp, knowledge: result.knowledge });
+  return result;
+}
+
 /** The CLI's side of one run: output, input and the knowledge it answers from. */
 class Session {
   constructor(private readonly io: CliIo) {}
@@ -61,7 +82,7 @@ class Session {
   knowledge(): Knowledge {
     const file = this.io.env.KNOWLEDGE_FILE;
     if (!file) return builtInKnowledge();
-    const result = loadKnowledgeFile(file);
+    const result = loadKnowledgeOnce(file);
     if (!result.ok) throw new BadInput(`KNOWLEDGE_FILE ${file} is invalid:\n${result.problems.map((p) => `  ${p}`).join('\n')}`);
     return result.knowledge;
   }

@@ -152,6 +152,10 @@ describe('coexist-advisor compare, topics, check-knowledge', () => {
     expect(JSON.parse(r.stdout).setup).toBe('coexistence');
     const fixture = await runCli(['recommend', '--json', '--country', 'DE', '--need', 'phone-app']);
     expect(JSON.parse(fixture.stdout).setup).toBe('api-only');
+    // An edited file is read again, not served from the previous run in this process.
+    writeFileSync(policy, fixtureText('knowledge.yml'));
+    const edited = await runCli(['recommend', '--json', '--country', 'DE', '--need', 'phone-app'], { env: { KNOWLEDGE_FILE: policy } });
+    expect(JSON.parse(edited.stdout).setup).toBe('api-only');
     const broken = await runCli(['ask', 'calls'], { env: { KNOWLEDGE_FILE: path.join(tmp, 'missing.yml') } });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/KNOWLEDGE_FILE .*missing\.yml is invalid:\n\s+.*no such file/);
