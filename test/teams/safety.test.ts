@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS } from '../../src/index.ts';
 import { isLoopbackHost } from '../../adapters/host/config.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
+import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
 
@@ -146,9 +147,10 @@ describe('a very long question', () => {
 
 describe('/healthz', () => {
   it('says which knowledge is in use, never where it lives on disk', async () => {
-    const p = await product({ KNOWLEDGE_FILE: new URL('../../src/knowledge/knowledge.yml', import.meta.url).pathname });
+    const p = await product({ KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE });
     const text = await (await fetch(`${p.url}/healthz`)).text();
     expect(JSON.parse(text)).toMatchObject({ status: 'ok', knowledge: { source: 'file' } });
-    expect(text).not.toMatch(/knowledge\.yml|\/src\/|\/work\//);
+    expect(text).not.toContain(FIXTURE_KNOWLEDGE_FILE);
+    expect(text).not.toMatch(/knowledge\.yml|\/test\/|\/work\//);
   });
 });
