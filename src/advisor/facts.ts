@@ -51,8 +51,28 @@ export function allTopicFacts(knowledge: Knowledge): TopicFacts[] {
 /** Does `setup` meet `need` for our customers, with the offer policy applied? */
 export function needSupport(knowledge: Knowledge, need: Need, setup: SetupId): Status {
   const status = need[setupKey(setup)];
-  if (setup === 'api-only' && need.unlessOffered && knowledge.offerPolicy.capabilities[need.unlessOffered]) return 'yes';
+  if (setup === 'api-only' && need.unlessOffered && knowledge.offerPolicy.capabilities[need.unlessOffered]) {
+    // Offering a capability gives what its topic says it gives (the Calling API is voice only: partial), not more.
+    const ifOffered = findTopic(knowledge, need.topic)?.apiOnly.ifOffered;
+    return ifOffered?.capability === need.unlessOffered ? ifOffered.status : 'yes';
+  }
   return status;
+}
+
+/**
+ * How API-only gets from its default MPS to its maximum, in words: "80 by default; Meta raises it to 1,000 only
+ * when all of these hold: …". Wherever the maximum is stated, its conditions are stated with it.
+ */
+export function maxMpsWording(knowledge: Knowledge): string {
+  const { defaultMps, maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (!maxMpsConditions?.length) return `API-only starts at ${n(defaultMps)} and rises automatically to ${n(maxMps)}`;
+  return `API-only starts at ${n(defaultMps)}; Meta raises it to ${n(maxMps)} only when all of these hold: ${listWords(maxMpsConditions, '; ')}`;
+}
+
+function listWords(items: readonly string[], separator = ', '): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(separator)}${separator.trim() === ';' ? ';' : ','} and ${items.at(-1)}`;
 }
 
 export function otherSetup(setup: SetupId): SetupId {

@@ -1,7 +1,7 @@
 import type { Knowledge, Need } from '../knowledge/schema.ts';
 import { SETUP_NAMES, type NeedId, type SetupId, type Status, type TopicId } from '../knowledge/ids.ts';
 import { countryName } from './countries.ts';
-import { findTopic, needSupport, otherSetup, topicFacts } from './facts.ts';
+import { findTopic, maxMpsWording, needSupport, otherSetup, topicFacts } from './facts.ts';
 import type { Requirements } from './requirements.ts';
 
 // How a recommendation is made (also in README "How recommend decides"):
@@ -60,7 +60,8 @@ function formatNumber(n: number): string {
 }
 
 function listLabels(needs: Need[]): string {
-  const labels = needs.map((n) => n.label.charAt(0).toLowerCase() + n.label.slice(1));
+  // "Voice & video calls" → "voice & video calls", but "WhatsApp group chats" keeps its capital.
+  const labels = needs.map((n) => (/^.[A-Z]/.test(n.label) ? n.label : n.label.charAt(0).toLowerCase() + n.label.slice(1)));
   if (labels.length <= 1) return labels.join('');
   return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }
@@ -85,7 +86,11 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
   if (requirements.peakMps !== undefined && requirements.peakMps > coexMps) {
     ruledOut.push({
       topic: 'throughput',
-      text: `Peak of ${formatNumber(requirements.peakMps)} messages per second is above Co-Existence's fixed ${coexMps}; API-only starts at ${formatNumber(offerPolicy.apiOnly.defaultMps)} and rises automatically to ${formatNumber(offerPolicy.apiOnly.maxMps)}.`,
+      text: `Peak of ${formatNumber(requirements.peakMps)} messages per second is above Co-Existence's fixed ${coexMps}; ${
+        requirements.peakMps > offerPolicy.apiOnly.defaultMps && offerPolicy.apiOnly.maxMpsConditions?.length
+          ? `API-only starts at ${formatNumber(offerPolicy.apiOnly.defaultMps)}, and goes higher only under Meta's conditions (see What changes)`
+          : maxMpsWording(knowledge)
+      }.`,
     });
   }
   if (!countryOffered) {
@@ -194,11 +199,34 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
     .map((c, i) => ({ c, i, mine: c.need !== undefined && requirements.needs.includes(c.need) }))
     .sort((a, b) => Number(b.mine) - Number(a.mine) || a.i - b.i);
   for (const { c } of setupCaveats) caveats.push({ text: c.text, topic: c.topic, ...(c.need ? { need: c.need } : {}) });
-  if (requirements.peakMps !== undefined && requirements.peakMps > offerPolicy.apiOnly.maxMps) {
+  const { defaultMps, maxMps, maxMpsConditions } = offerPolicy.apiOnly;
+  if (requirements.peakMps !== undefined && requirements.peakMps > maxMps) {
     unmet.push({
       topic: 'throughput',
-      text: `A peak of ${formatNumber(requirements.peakMps)} messages per second is above even API-only's ${formatNumber(offerPolicy.apiOnly.maxMps)}; spread sending or use more than one number.`,
+      text: `A peak of ${formatNumber(requirements.peakMps)} messages per second is above even API-only's ${formatNumber(maxMps)}${maxMpsConditions?.length ? ' (reached only under the conditions in What changes)' : ''}; spread sending or use more than one number.`,
     });
+  }
+  // Above API-only's default the customer depends on Meta's upgrade: say what it takes, first among the caveats.
+  if (setup === 'api-only' && requirements.peakMps !== undefined && requirements.peakMps > defaultMps && maxMpsConditions?.length) {
+    caveats.unshift({
+      topic: 'throughput',
+      text:
+        `A peak of ${formatNumber(requirements.peakMps)} messages per second is above API-only's default ${formatNumber(defaultMps)}. ` +
+        `Meta raises a number to ${formatNumber(maxMps)} only when all of these hold: ${maxMpsConditions.join('; ')}. ` +
+        `Until then, plan for ${formatNumber(defaultMps)} per second (spread campaigns over time or over more numbers).`,
+    });
+  }
+  // A part of a need API-only never gives (video calls, large groups), when Co-Existence is ruled out for this
+  // number: no setup we can offer on it gives that part, whatever our offer says.
+  if (setup === 'api-only' && ruledOut.length > 0) {
+    for (const need of ordered) {
+      if (!need.apiOnlyGap) continue;
+      unmet.push({
+        need: need.id,
+        topic: need.topic,
+        text: `${need.apiOnlyGap.part}: no setup gives them on this number. ${need.apiOnlyGap.why}. Co-Existence, which keeps them in the Business App, is ruled out here (see Why).`,
+      });
+    }
   }
 
   // Alternative when the recommendation costs the customer something.

@@ -56,6 +56,8 @@ const need = z.strictObject({
   coexistence: status,
   apiOnly: status,
   unlessOffered: capability.optional(),
+  /** A part of this need that API-only never gives, whatever we offer (video calls, large groups). */
+  apiOnlyGap: z.strictObject({ part: text.max(80), why: text.max(200) }).optional(),
 });
 
 const caveat = z.strictObject({ text, topic: topicId, need: needId.optional(), unlessOffered: capability.optional() });
@@ -94,7 +96,12 @@ export const knowledgeSchema = z
     reviewEveryDays: z.number().int().min(1),
     offerPolicy: z.strictObject({
       coexistence: z.strictObject({ countries: z.array(countryCode), mps: z.number().positive() }),
-      apiOnly: z.strictObject({ defaultMps: z.number().positive(), maxMps: z.number().positive() }),
+      apiOnly: z.strictObject({
+        defaultMps: z.number().positive(),
+        maxMps: z.number().positive(),
+        /** Meta raises a number from defaultMps to maxMps only when all of these hold. */
+        maxMpsConditions: z.array(text).min(1).optional(),
+      }),
       capabilities,
       metaSupport: z.strictObject({ coexistenceUnavailable: z.array(countryCode), summary: text }),
     }),

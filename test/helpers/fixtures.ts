@@ -9,6 +9,8 @@ import { NEED_IDS, STATUSES, TOPIC_IDS, loadKnowledgeFile, type Knowledge } from
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test/fixtures');
 export const FIXTURE_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge.yml');
+/** The knowledge as corrected by the 2026-11-25 audit (facts.md section C), frozen: the corrections' own tests. */
+export const CORRECTED_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge.corrected.yml');
 
 export function fixtureText(name: string): string {
   return readFileSync(path.join(FIXTURES_DIR, name), 'utf8');
@@ -31,6 +33,18 @@ export function fixtureKnowledge(): Knowledge {
     fixture = result.knowledge;
   }
   return fixture;
+}
+
+let corrected: Knowledge | undefined;
+
+/** The frozen corrected knowledge (CORRECTED_KNOWLEDGE_FILE). Shared: copy it before changing it. */
+export function correctedKnowledge(): Knowledge {
+  if (!corrected) {
+    const result = loadKnowledgeFile(CORRECTED_KNOWLEDGE_FILE);
+    if (!result.ok) throw new Error(`${CORRECTED_KNOWLEDGE_FILE} is invalid:\n${result.problems.join('\n')}`);
+    corrected = result.knowledge;
+  }
+  return corrected;
 }
 
 /**
