@@ -20,7 +20,7 @@ beforeAll(async () => {
   fake = await new FakeSlack().start();
   product = await startTestProduct(
     { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl },
-    { slackWebApi: { timeoutMs: 1000, retries: 1, minRetryDelayMs: 10, maxRetryDelayMs: 20, maxRateLimitWaitMs: 200 } },
+    { slackWebApi: { timeoutMs: 500, retries: 1, minRetryDelayMs: 10, maxRetryDelayMs: 20, maxRateLimitWaitMs: 50 } },
   );
   slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
 });
@@ -132,7 +132,7 @@ describe('posting a recommendation when Slack misbehaves', () => {
   });
 
   it('a Slack slower than our timeout: the user gets it by DM', async () => {
-    fake.fail({ method: 'chat.postMessage', delayMs: 2500, match: toChannel('C_SLOW'), times: 5 });
+    fake.fail({ method: 'chat.postMessage', delayMs: 1500, match: toChannel('C_SLOW'), times: 5 });
     await submitRecommendation('C_SLOW');
     const [dm] = await fake.waitFor('chat.postMessage', toChannel('U_AGENT'));
     expect(texts(dm!.args.blocks)).toMatch(/Faulty Co/);

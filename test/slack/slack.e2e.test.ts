@@ -193,7 +193,10 @@ describe('Share in channel', () => {
     const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
     expect(texts(dm!.args.blocks)).toMatch(/could not post the answer in <#C_PRIVATE>.*Invite me/);
     expect(texts(dm!.args.blocks)).toMatch(/Voice & video calls/);
+    await drainSlackFaces();
     expect(fake.callsTo('response_url').some((c) => c.args.delete_original)).toBe(false);
+    // The click's own log line says where the answer went, at warn: not `ok`.
+    expect(product.logs.lines.findLast((l) => l.kind === 'action' && l.name === 'share_in_channel')).toMatchObject({ level: 40, outcome: 'dm', error: 'not_in_channel' });
   });
 
   it('shares the comparison too', async () => {
