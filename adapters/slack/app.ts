@@ -102,8 +102,13 @@ export function createSlackFace(
     ...(receiver ? { requestListener: guardSlackRequests(receiver.requestListener, { maxBytes: SLACK_LIMITS.maxRequestBytes, log }) } : {}),
     async start() {
       // init() calls auth.test (at SLACK_API_URL when set): a bad token stops the start with a clear message.
-      await app.init();
-      if (config.mode === 'socket') await app.start();
+      try {
+        await app.init();
+        if (config.mode === 'socket') await app.start();
+      } catch (err) {
+        liveFaces.delete(face);
+        throw err;
+      }
     },
     async stop() {
       liveFaces.delete(face);
