@@ -19,6 +19,8 @@ export interface Product extends RunningHost {
   config: Config;
   knowledge: Knowledge;
   logger: Logger;
+  /** The Slack face when Slack is on: its drain() resolves when every interaction in progress has finished. */
+  slack?: SlackFace;
 }
 
 export interface StartOptions {
@@ -72,5 +74,5 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     { url: host.url, address: host.address, port: host.port, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
-  return { ...host, config, knowledge, logger };
+  return { ...host, config, knowledge, logger, ...(slack ? { slack } : {}) };
 }

@@ -29,18 +29,6 @@ export interface SlackFace {
   drain(): Promise<void>;
 }
 
-/** Every Slack face of this process that has not been stopped (see drainSlackFaces). */
-const liveFaces = new Set<SlackFace>();
-
-/**
- * Resolves when every interaction in progress in every Slack face of this process has finished, its log line
- * included. For callers that hold no face: an in-process test of the whole product waits on this rather than
- * sleeping before it asserts that something happened once.
- */
-export async function drainSlackFaces(): Promise<void> {
-  await Promise.all([...liveFaces].map((face) => face.drain()));
-}
-
 export function createSlackFace(
   config: Extract<Config['slack'], { mode: 'http' | 'socket' }>,
   knowledge: Knowledge,
@@ -97,27 +85,19 @@ export function createSlackFace(
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');
   });
 
-  const face: SlackFace = {
+  return {
     app,
     ...(receiver ? { requestListener: guardSlackRequests(receiver.requestListener, { maxBytes: SLACK_LIMITS.maxRequestBytes, log }) } : {}),
     async start() {
       // init() calls auth.test (at SLACK_API_URL when set): a bad token stops the start with a clear message.
-      try {
-        await app.init();
-        if (config.mode === 'socket') await app.start();
-      } catch (err) {
-        liveFaces.delete(face);
-        throw err;
-      }
+      await app.init();
+      if (config.mode === 'socket') await app.start();
     },
     async stop() {
-      liveFaces.delete(face);
       if (config.mode === 'socket') await app.stop();
     },
     async drain() {
       await interactions.drain();
     },
   };
-  liveFaces.add(face);
-  return face;
 }

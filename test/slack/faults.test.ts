@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { drainSlackFaces } from '../../adapters/slack/app.ts';
 import { escapeMrkdwn } from '../../adapters/slack/text.ts';
 import { recommend, validateRequirements } from '../../src/index.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
@@ -47,7 +46,7 @@ async function submitRecommendation(channel: string, customer = 'Faulty Co', ext
 }
 
 /** Waits until every Slack interaction in progress has finished and written its log line. */
-const settled = () => drainSlackFaces();
+const settled = () => product.slack!.drain();
 
 /** The interaction's own log line for the latest modal submission. */
 const submissionLine = () => product.logs.lines.findLast((l) => l.kind === 'view_submission' && l.name === 'recommend_modal');

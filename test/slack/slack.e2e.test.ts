@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { drainSlackFaces } from '../../adapters/slack/app.ts';
 import { FakeSlack, type RecordedCall } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient, sign } from '../helpers/slack-client.ts';
@@ -193,7 +192,7 @@ describe('Share in channel', () => {
     const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
     expect(texts(dm!.args.blocks)).toMatch(/could not post the answer in <#C_PRIVATE>.*Invite me/);
     expect(texts(dm!.args.blocks)).toMatch(/Voice & video calls/);
-    await drainSlackFaces();
+    await product.slack!.drain();
     expect(fake.callsTo('response_url').some((c) => c.args.delete_original)).toBe(false);
     // The click's own log line says where the answer went, at warn: not `ok`.
     expect(product.logs.lines.findLast((l) => l.kind === 'action' && l.name === 'share_in_channel')).toMatchObject({ level: 40, outcome: 'dm', error: 'not_in_channel' });
@@ -402,7 +401,7 @@ describe('App Home and DMs', () => {
 
   it('ignores messages from bots (including itself)', async () => {
     await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', bot_id: 'BBOT', text: 'calls', ts: '6.1', event_ts: '6.1' });
-    await drainSlackFaces(); // the event's listener has finished: it had its chance to answer
+    await product.slack!.drain(); // the event's listener has finished: it had its chance to answer
     expect(product.logs.lines.findLast((l) => l.kind === 'event' && l.name === 'message')).toMatchObject({ outcome: 'ok' });
     expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
@@ -541,7 +540,7 @@ describe('transport security and robustness', () => {
 
   it('logs one line per interaction with a request id, and never a token or secret', async () => {
     await slack.command('calls', { });
-    await drainSlackFaces();
+    await product.slack!.drain();
     const line = product.logs.lines.find((l) => l.kind === 'command' && l.name === '/coexist-vs-api calls');
     expect(line).toMatchObject({ outcome: 'ok', user: 'U_AGENT' });
     expect(typeof line!.requestId).toBe('string');
