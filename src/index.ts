@@ -11,3 +11,4 @@ export * from './advisor/countries.ts';
 export * from './advisor/wording.ts';
 export * from './advisor/commands.ts';
 export * from './advisor/frozen.ts';
+export * from './knowledge/figures.ts';

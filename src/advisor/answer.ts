@@ -81,7 +81,7 @@ function buildMatcher(knowledge: Knowledge): Matcher {
   const documents = knowledge.topics.map((t) => ({
     id: t.id,
     title: t.title,
-    phrasings: [...t.aliases, ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
+    phrasings: [...(knowledge.matching.phrasings[t.id] ?? []), ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
   }));
   for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
   search.addAll(documents);

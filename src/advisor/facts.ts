@@ -1,4 +1,5 @@
 import type { Knowledge, Need, Source, Topic } from '../knowledge/schema.ts';
+import { conditionList } from '../knowledge/figures.ts';
 import { SETUP_IDS, setupKey, type SetupId, type Status, type TopicId } from '../knowledge/ids.ts';
 
 // Reading the knowledge with the offer policy applied: what is true for a customer of ours today.
@@ -48,31 +49,29 @@ export function allTopicFacts(knowledge: Knowledge): TopicFacts[] {
   return knowledge.topics.map((t) => topicFacts(knowledge, t));
 }
 
-/** Does `setup` meet `need` for our customers, with the offer policy applied? */
+/**
+ * Does `setup` meet `need` for our customers, with the offer policy applied? A need follows its topic's status
+ * (including what the topic gives once a capability is offered), unless the need is marked narrower.
+ */
 export function needSupport(knowledge: Knowledge, need: Need, setup: SetupId): Status {
-  const status = need[setupKey(setup)];
-  if (setup === 'api-only' && need.unlessOffered && knowledge.offerPolicy.capabilities[need.unlessOffered]) {
-    // Offering a capability gives what its topic says it gives (the Calling API is voice only: partial), not more.
-    const ifOffered = findTopic(knowledge, need.topic)?.apiOnly.ifOffered;
-    return ifOffered?.capability === need.unlessOffered ? ifOffered.status : 'yes';
-  }
-  return status;
+  const key = setupKey(setup);
+  const own = need.narrower?.[key];
+  if (own) return own;
+  const side = findTopic(knowledge, need.topic)?.[key];
+  if (!side) return need[key];
+  if (side.ifOffered && knowledge.offerPolicy.capabilities[side.ifOffered.capability]) return side.ifOffered.status;
+  return side.status;
 }
 
 /**
- * How API-only gets from its default MPS to its maximum, in words: "80 by default; Meta raises it to 1,000 only
+ * How API-only gets from its default MPS to its maximum, in words: "starts at 80; Meta raises it to 1,000 only
  * when all of these hold: …". Wherever the maximum is stated, its conditions are stated with it.
  */
 export function maxMpsWording(knowledge: Knowledge): string {
   const { defaultMps, maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
   const n = (x: number) => x.toLocaleString('en-US');
   if (!maxMpsConditions?.length) return `API-only starts at ${n(defaultMps)} and rises automatically to ${n(maxMps)}`;
-  return `API-only starts at ${n(defaultMps)}; Meta raises it to ${n(maxMps)} only when all of these hold: ${listWords(maxMpsConditions, '; ')}`;
-}
-
-function listWords(items: readonly string[], separator = ', '): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(separator)}${separator.trim() === ';' ? ';' : ','} and ${items.at(-1)}`;
+  return `API-only starts at ${n(defaultMps)}; Meta raises it to ${n(maxMps)} only when all of these hold: ${conditionList(maxMpsConditions)}`;
 }
 
 export function otherSetup(setup: SetupId): SetupId {

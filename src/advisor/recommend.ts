@@ -1,5 +1,6 @@
 import type { Knowledge, Need } from '../knowledge/schema.ts';
 import { SETUP_NAMES, type NeedId, type SetupId, type Status, type TopicId } from '../knowledge/ids.ts';
+import { conditionList } from '../knowledge/figures.ts';
 import { countryName } from './countries.ts';
 import { findTopic, maxMpsWording, needSupport, otherSetup, topicFacts } from './facts.ts';
 import type { Requirements } from './requirements.ts';
@@ -212,7 +213,7 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
       topic: 'throughput',
       text:
         `A peak of ${formatNumber(requirements.peakMps)} messages per second is above API-only's default ${formatNumber(defaultMps)}. ` +
-        `Meta raises a number to ${formatNumber(maxMps)} only when all of these hold: ${maxMpsConditions.join('; ')}. ` +
+        `Meta raises a number to ${formatNumber(maxMps)} only when all of these hold: ${conditionList(maxMpsConditions)}. ` +
         `Until then, plan for ${formatNumber(defaultMps)} per second (spread campaigns over time or over more numbers).`,
     });
   }

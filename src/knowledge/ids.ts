@@ -1,5 +1,6 @@
 // Stable identifiers from the SPEC. Tests, scripts and users depend on these exact strings.
 
+/** The SPEC's topics: every one must be in the knowledge. A knowledge owner may add more, as data (topics/<id>.yml). */
 export const TOPIC_IDS = [
   'number-usage',
   'calls',
@@ -24,7 +25,9 @@ export const TOPIC_IDS = [
   'templates',
   'migration',
 ] as const;
-export type TopicId = (typeof TOPIC_IDS)[number];
+export type SpecTopicId = (typeof TOPIC_IDS)[number];
+/** A topic id: one of the SPEC's, or one added as a topic file (lower-case words joined by "-"). */
+export type TopicId = SpecTopicId | (string & {});
 
 export const NEED_IDS = [
   'phone-app',

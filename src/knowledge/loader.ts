@@ -1,17 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { crossCheck, knowledgeSchema, type Knowledge } from './schema.ts';
+import { crossCheck, type Problem } from './checks.ts';
+import { fillFigures } from './figures.ts';
+import { TOPIC_IDS } from './ids.ts';
+import { PARTS, knowledgeDataSchema, type Knowledge, type KnowledgeData, type PartName } from './schema.ts';
+
+// Reads a knowledge file. knowledge.yml names the file of each part (policy.yml, topics/ with one file per topic,
+// …) or holds it inline; both read the same way. Every problem is reported at once with its file, line and topic,
+// and nothing is returned unless all of it is valid, so a broken file never half-loads.
 
 export type KnowledgeResult = { ok: true; knowledge: Knowledge } | { ok: false; problems: string[] };
 
 export const BUILT_IN_KNOWLEDGE_FILE = fileURLToPath(new URL('./knowledge.yml', import.meta.url));
 
 /** `['topics', 3, 'sources', 0, 'url']` → `topics[3].sources[0].url` */
-export function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(parts: readonly PropertyKey[]): string {
   let out = '';
-  for (const part of path) {
+  for (const part of parts) {
     if (typeof part === 'number') out += `[${part}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
@@ -22,51 +30,236 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
 }
 
-/**
- * Parses and validates knowledge text. Every problem is reported at once, each with its place in the file;
- * nothing is returned unless all of it is valid, so a broken file never half-loads.
- */
-export function parseKnowledge(text: string): KnowledgeResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-        return `${where}: ${e.message.split('\n')[0]}`;
-      }),
-    };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 50 });
-  } catch (err) {
-    return { ok: false, problems: [`YAML: ${(err as Error).message}`] };
-  }
-  const parsed = knowledgeSchema.safeParse(data);
-  const problems = [
-    ...(parsed.success ? [] : formatIssues(parsed.error.issues)),
-    ...crossCheck(data).map((p) => `${formatPath(p.path)}: ${p.message}`),
-  ];
-  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, knowledge: parsed.data };
+/** One YAML document read, and where its root sits in the knowledge data. */
+interface Part {
+  /** Shown in problems: relative to knowledge.yml's folder; undefined for text given without a file. */
+  file: string | undefined;
+  doc: Document;
+  lines: LineCounter;
+  at: (string | number)[];
 }
 
-export function loadKnowledgeFile(file: string): KnowledgeResult {
-  let text: string;
+const ALIAS_LIMIT = 50;
+const PART_NAMES = Object.keys(PARTS) as PartName[];
+const FILE_REF = /^(?!\/)(?!.*\.\.)[\w./-]+\.ya?ml$/;
+const FOLDER_REF = /^(?!\/)(?!.*\.\.)[\w./-]+\/$/;
+
+class Reader {
+  readonly parts: Part[] = [];
+  readonly problems: string[] = [];
+  syntaxErrors = 0;
+
+  /** Parses one document; a syntax error is reported with its line and column and gives undefined. */
+  parse(text: string, file: string | undefined, at: (string | number)[]): unknown {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = e.linePos?.[0];
+        const where = file ? `${file}:${pos ? `${pos.line}:${pos.col}` : '1'}` : pos ? `line ${pos.line}, column ${pos.col}` : 'YAML';
+        const line = pos ? (text.split('\n')[pos.line - 1] ?? '') : '';
+        // YAML reads a value that starts with "{" as a mapping: the usual slip when a text begins with a figure.
+        const hint = /:\s*\{\{/.test(line) ? ' (a text that starts with a {{placeholder}} must be written in "quotes")' : '';
+        this.syntaxErrors++;
+        this.problems.push(`${where}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}${hint}`);
+      }
+      return undefined;
+    }
+    try {
+      const data = doc.toJS({ maxAliasCount: ALIAS_LIMIT });
+      this.parts.push({ file, doc, lines, at });
+      return data;
+    } catch (err) {
+      this.problems.push(`${file ? `${file}: ` : 'YAML: '}${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * A problem with its place: `topics/calls.yml:12 (topic calls): coexistence.status: …` when read from a file;
+   * `topics[1].coexistence.status: … (line 12, topic calls)` for text given without one.
+   */
+  describe(at: (string | number)[], message: string, data: unknown): string {
+    let part: Part | undefined;
+    for (const p of this.parts) if (p.at.every((k, i) => at[i] === k) && (!part || p.at.length > part.at.length)) part = p;
+    const inner = part ? at.slice(part.at.length) : at;
+    let line: number | undefined;
+    if (part) {
+      for (let n = inner.length; n >= 0 && line === undefined; n--) {
+        const node = n === 0 ? part.doc.contents : part.doc.getIn(inner.slice(0, n), true);
+        const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+        if (range && (n > 0 || isMap(node) || isSeq(node))) line = part.lines.linePos(range[0]).line;
+      }
+    }
+    const owner = ownerOf(at, data);
+    if (part?.file) return `${part.file}:${line ?? 1}${owner ? ` (${owner})` : ''}: ${inner.length ? `${formatPath(inner)}: ` : ''}${message}`;
+    const extra = [at.length && line !== undefined ? `line ${line}` : undefined, owner].filter(Boolean).join(', ');
+    return `${formatPath(at)}: ${message}${extra ? ` (${extra})` : ''}`;
+  }
+}
+
+/** "topic calls" or "need calls": whose text a place in the data is. */
+function ownerOf(at: (string | number)[], data: unknown): string | undefined {
+  const kb = data as Record<string, any> | undefined;
+  const item = (list: string, i: unknown) => (typeof i === 'number' && Array.isArray(kb?.[list]) ? kb![list][i] : undefined);
+  const id = (v: any) => (v && typeof v.id === 'string' ? v.id : undefined);
+  if (at[0] === 'topics' && id(item('topics', at[1]))) return `topic ${id(item('topics', at[1]))}`;
+  if (at[0] === 'needs' && id(item('needs', at[1]))) return `need ${id(item('needs', at[1]))}`;
+  if (at[0] === 'caveats' && typeof at[2] === 'number') {
+    const topic = kb?.caveats?.[at[1]!]?.[at[2]]?.topic;
+    if (typeof topic === 'string') return `topic ${topic}`;
+  }
+  if (at[0] === 'matching' && at[1] === 'phrasings' && typeof at[2] === 'string') return `topic ${at[2]}`;
+  return undefined;
+}
+
+function readText(file: string): { text: string } | { problem: string } {
   try {
-    text = readFileSync(file, 'utf8');
+    return { text: readFileSync(file, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (code ?? 'cannot be read');
-    return { ok: false, problems: [`${file}: ${why}`] };
+    return { problem: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (code ?? 'cannot be read') };
   }
-  return parseKnowledge(text);
+}
+
+/** Topic files in a folder, the SPEC's topics first in the SPEC's order (the comparison's row order), then the rest. */
+function topicFiles(folder: string): string[] {
+  const files = readdirSync(folder).filter((f) => /\.ya?ml$/.test(f));
+  const rank = (f: string) => {
+    const i = (TOPIC_IDS as readonly string[]).indexOf(f.replace(/\.ya?ml$/, ''));
+    return i < 0 ? TOPIC_IDS.length : i;
+  };
+  return files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en'));
+}
+
+/** Reads the parts knowledge.yml names by file into the data, reporting what cannot be read. */
+function readParts(reader: Reader, index: Record<string, unknown>, dir: string | undefined): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...index };
+  for (const name of PART_NAMES) {
+    const ref = index[name];
+    if (typeof ref !== 'string') continue;
+    const where = `${name}: "${ref}"`;
+    if (dir === undefined) {
+      reader.problems.push(`${where} names a file, but this knowledge was given as text: give it inline`);
+      continue;
+    }
+    if (name === 'topics') {
+      if (!FOLDER_REF.test(ref)) {
+        reader.problems.push(`${where} must name a folder beside knowledge.yml, ending in / (such as topics/)`);
+        continue;
+      }
+      const folder = path.join(dir, ref);
+      let files: string[];
+      try {
+        if (!statSync(folder).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+        files = topicFiles(folder);
+      } catch {
+        reader.problems.push(`${where}: no such folder`);
+        continue;
+      }
+      const topics: unknown[] = [];
+      for (const f of files) {
+        const rel = `${ref}${f}`;
+        const read = readText(path.join(folder, f));
+        if ('problem' in read) {
+          reader.problems.push(`${rel}: ${read.problem}`);
+          continue;
+        }
+        const topic = reader.parse(read.text, rel, ['topics', topics.length]);
+        if (topic === undefined) continue;
+        const id = (topic as { id?: unknown } | null)?.id;
+        const stem = f.replace(/\.ya?ml$/, '');
+        if (typeof id === 'string' && id !== stem) reader.problems.push(`${rel}:1 (topic ${id}): id: "${id}" must be the file's name: rename the file to ${id}.yml, or fix the id`);
+        topics.push(topic);
+      }
+      data.topics = topics;
+      continue;
+    }
+    if (!FILE_REF.test(ref)) {
+      reader.problems.push(`${where} must name a .yml file beside knowledge.yml`);
+      continue;
+    }
+    const read = readText(path.join(dir, ref));
+    if ('problem' in read) {
+      reader.problems.push(`${ref}: ${read.problem} (named by knowledge.yml, ${name})`);
+      continue;
+    }
+    data[name] = reader.parse(read.text, ref, [name]);
+  }
+  return data;
+}
+
+/** Fills in figures and resolves need support: the knowledge as the advisor reads it. */
+function resolve(data: KnowledgeData): Knowledge {
+  const policy = data.offerPolicy;
+  const fill = (text: string) => fillFigures(text, policy);
+  const topics = data.topics.map((t) => {
+    const side = (s: typeof t.coexistence) => ({
+      ...s,
+      answer: fill(s.answer),
+      details: fill(s.details),
+      ...(s.ifOffered ? { ifOffered: { ...s.ifOffered, answer: fill(s.ifOffered.answer) } } : {}),
+    });
+    return {
+      ...t,
+      coexistence: side(t.coexistence),
+      apiOnly: side(t.apiOnly),
+      ...(t.articleSays ? { articleSays: { ...t.articleSays, correction: fill(t.articleSays.correction) } } : {}),
+    };
+  });
+  const byId = new Map(topics.map((t) => [t.id, t]));
+  const needs = data.needs.map((n) => {
+    const topic = byId.get(n.topic)!;
+    return {
+      ...n,
+      ...(n.apiOnlyGap ? { apiOnlyGap: { part: fill(n.apiOnlyGap.part), why: fill(n.apiOnlyGap.why) } } : {}),
+      coexistence: n.narrower?.coexistence ?? topic.coexistence.status,
+      apiOnly: n.narrower?.apiOnly ?? topic.apiOnly.status,
+    };
+  });
+  const caveats = {
+    coexistence: data.caveats.coexistence.map((c) => ({ ...c, text: fill(c.text) })),
+    apiOnly: data.caveats.apiOnly.map((c) => ({ ...c, text: fill(c.text) })),
+  };
+  return { ...data, topics, needs, caveats };
+}
+
+function load(text: string, file: string | undefined): KnowledgeResult {
+  const reader = new Reader();
+  const shown = file === undefined ? undefined : path.basename(file);
+  const index = reader.parse(text, shown, []);
+  if (index === undefined) return { ok: false, problems: reader.problems };
+  const data =
+    index && typeof index === 'object' && !Array.isArray(index)
+      ? readParts(reader, index as Record<string, unknown>, file === undefined ? undefined : path.dirname(file))
+      : index;
+  // A file that cannot be read as YAML would show up again as missing topics and unknown references: fix it first.
+  if (reader.syntaxErrors > 0) return { ok: false, problems: reader.problems };
+  const parsed = knowledgeDataSchema.safeParse(data);
+  const located = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i): Problem => ({ path: i.path as (string | number)[], message: i.message }))),
+    ...crossCheck(data),
+  ].map((p) => reader.describe(p.path, p.message, data));
+  const problems = [...reader.problems, ...located];
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, knowledge: resolve(parsed.data) };
+}
+
+/** Reads knowledge given as text, every part inline (no files to read beside it). */
+export function parseKnowledge(text: string): KnowledgeResult {
+  return load(text, undefined);
+}
+
+/** Reads a knowledge file and the part files it names beside it. */
+export function loadKnowledgeFile(file: string): KnowledgeResult {
+  const read = readText(file);
+  if ('problem' in read) return { ok: false, problems: [`${file}: ${read.problem}`] };
+  return load(read.text, path.resolve(file));
 }
 
 let builtIn: Knowledge | undefined;
 
-/** The knowledge file shipped with the product. A broken built-in file is a developer error, caught by tests. */
+/** The knowledge shipped with the product. A broken built-in file is a developer error, caught by tests. */
 export function builtInKnowledge(): Knowledge {
   if (!builtIn) {
     const result = loadKnowledgeFile(BUILT_IN_KNOWLEDGE_FILE);

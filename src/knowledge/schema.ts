@@ -1,211 +1,173 @@
 import { z } from 'zod';
-import { NEED_IDS, STATUSES, TOPIC_IDS, SETUP_IDS } from './ids.ts';
+import { NEED_IDS, STATUSES } from './ids.ts';
 
-// The shape of the knowledge file. Every object is strict so that a typo in a key ("anwser") is reported instead
-// of silently ignored. Cross-references (source ids, topic ids) are checked in `knowledgeSchema`'s refinement.
+// The shape of each knowledge file. Every object is strict so that a typo in a key ("anwser") is reported instead
+// of silently ignored. What the shape alone cannot say (references, figures, needs against topics) is checked in
+// checks.ts. The JSON Schemas in json-schema/ are generated from these (npm run knowledge:schema), so an editor
+// checks a file while it is typed.
 
 const status = z.enum(STATUSES);
-const topicId = z.enum(TOPIC_IDS);
 const needId = z.enum(NEED_IDS);
 const text = z.string().trim().min(1, 'must not be empty');
 const isoDate = z.iso.date('must be a date written YYYY-MM-DD');
-const countryCode = z
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as IN');
+/** Topic ids: the SPEC's ids must all exist; a new topic is a new file whose id follows the same pattern. */
+export const topicId = z
   .string()
-  .regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as IN');
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'topic ids are lower-case words joined by "-", such as group-chats');
+const sourceId = z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _');
 
-const capabilities = z.strictObject({
-  callingApi: z.boolean(),
-  groupsApi: z.boolean(),
+export const CAPABILITIES = ['callingApi', 'groupsApi'] as const;
+const capability = z.enum(CAPABILITIES);
+export type Capability = (typeof CAPABILITIES)[number];
+
+// ---- policy.yml: our offer, and the platform figures every text quotes through {{placeholders}}.
+export const policySchema = z.strictObject({
+  coexistence: z.strictObject({
+    countries: z.array(countryCode).describe('ISO codes of the countries where WE offer Co-Existence'),
+    mps: z.number().positive().describe("Meta's fixed Co-Existence throughput: {{coexistence.mps}}"),
+  }),
+  apiOnly: z.strictObject({
+    defaultMps: z.number().positive().describe("Meta's default Cloud API throughput: {{apiOnly.defaultMps}}"),
+    maxMps: z.number().positive().describe("Meta's upgraded throughput: {{apiOnly.maxMps}}"),
+    maxMpsConditions: z
+      .array(text)
+      .min(1)
+      .optional()
+      .describe('Meta upgrades to maxMps only when all of these hold: {{apiOnly.maxMpsConditions}}'),
+  }),
+  capabilities: z
+    .strictObject({ callingApi: z.boolean(), groupsApi: z.boolean() })
+    .describe("Meta platform features we offer on API-only numbers; a topic's ifOffered applies when true"),
+  metaSupport: z.strictObject({ coexistenceUnavailable: z.array(countryCode), summary: text }),
 });
-export type Capability = keyof z.infer<typeof capabilities>;
-const capability = z.enum(['callingApi', 'groupsApi']);
 
+// ---- decision.yml: how recommend() weighs signals (product judgement).
+export const decisionSchema = z.strictObject({
+  largeTeamAgents: z.number().int().min(1),
+  smallTeamAgents: z.number().int().min(0),
+  highVolumeDailyMessages: z.number().int().min(1),
+  signalWeights: z.strictObject({ largeTeam: z.number().min(0), smallTeam: z.number().min(0), highVolume: z.number().min(0) }),
+  confidence: z.strictObject({ highMargin: z.number().min(0), mediumMargin: z.number().min(0) }),
+});
+
+// ---- topics/<id>.yml: one question answered for both setups.
 const setupFacts = z.strictObject({
   status,
-  answer: text.max(200, 'keep the one-line answer under 200 characters'),
+  answer: text.max(300, 'keep the one-line answer under 300 characters'),
   details: text,
   ifOffered: z
-    .strictObject({ capability, status, answer: text.max(200) })
-    .optional(),
+    .strictObject({ capability, status, answer: text.max(300) })
+    .optional()
+    .describe('what this setup gives once that capability is switched on in policy.yml'),
 });
 
-const articleNote = z.strictObject({
-  verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']),
-  claim: text,
-  correction: text,
-});
-
-const topic = z.strictObject({
+export const topicSchema = z.strictObject({
   id: topicId,
   title: text.max(60),
   question: text,
-  aliases: z.array(text).min(1, 'give at least one phrasing'),
   coexistence: setupFacts,
   apiOnly: setupFacts,
-  articleSays: articleNote.optional(),
-  sources: z.array(text).min(1, 'cite at least one source'),
+  articleSays: z
+    .strictObject({ verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']), claim: text, correction: text })
+    .optional()
+    .describe('where the provider help article says otherwise'),
+  sources: z.array(sourceId).min(1, 'cite at least one source'),
   lastVerified: isoDate,
 });
 
-const need = z.strictObject({
+// ---- needs.yml: what a customer can need. Support comes from the need's topic, unless the need says it is narrower.
+export const needSchema = z.strictObject({
   id: needId,
   label: text.max(75, 'labels show in forms: keep them under 75 characters'),
   group: text,
   topic: topicId,
   weight: z.number().int().min(1).max(5),
-  coexistence: status,
-  apiOnly: status,
-  unlessOffered: capability.optional(),
-  /** A part of this need that API-only never gives, whatever we offer (video calls, large groups). */
-  apiOnlyGap: z.strictObject({ part: text.max(80), why: text.max(200) }).optional(),
+  narrower: z
+    .strictObject({ coexistence: status.optional(), apiOnly: status.optional(), why: text })
+    .refine((n) => n.coexistence !== undefined || n.apiOnly !== undefined, 'name the setup (coexistence or apiOnly) the need is narrower for')
+    .optional()
+    .describe("a need deliberately narrower than its topic: its own status for that setup, and why"),
+  apiOnlyGap: z
+    .strictObject({ part: text.max(80), why: text.max(200) })
+    .optional()
+    .describe('a part of this need API-only never gives, whatever we offer'),
 });
+export const needsSchema = z.array(needSchema);
 
+// ---- caveats.yml: what changes for the customer on moving to a setup.
 const caveat = z.strictObject({ text, topic: topicId, need: needId.optional(), unlessOffered: capability.optional() });
+export const caveatsSchema = z.strictObject({ coexistence: z.array(caveat), apiOnly: z.array(caveat) });
 
-const verdict = z.enum(['current', 'outdated', 'incomplete', 'unverified', 'contradicted']);
-const requirementsLike = z.record(z.string(), z.unknown());
-
-const helpArticle = z.strictObject({
-  overview: z.array(z.strictObject({ says: text, topic: topicId, verdict })),
-  comparison: z.array(
-    z.strictObject({
-      row: text,
-      topic: topicId,
-      coexistence: status.optional(),
-      apiOnly: status.optional(),
-      verdict,
-    }),
-  ),
-  chooseCoexistence: z.array(
-    z.strictObject({ item: z.number().int().min(1), says: text, need: needId.optional(), topic: topicId, verdict }),
-  ),
-  chooseApiOnly: z.array(
-    z.strictObject({ item: z.number().int().min(1), says: text, need: needId.optional(), topic: topicId, verdict }),
-  ),
-  rightSetup: z.array(z.strictObject({ want: text, setup: z.enum(SETUP_IDS), needs: z.array(needId).min(1) })),
-  useCases: z.array(
-    z.strictObject({ name: text, setup: z.enum(SETUP_IDS), summary: text, requirements: requirementsLike }),
-  ),
+// ---- matching.yml: the vocabulary of free-text matching (developers).
+export const matchingSchema = z.strictObject({
+  synonyms: z.record(z.string(), text),
+  stopwords: z.array(z.string()),
+  examples: z.array(text).min(1),
+  overviewTopic: topicId,
+  domainWords: z.array(z.string()),
+  phrasings: z.record(topicId, z.array(text).min(1)).describe('ways people ask about each topic, by topic id'),
 });
 
-const source = z.strictObject({ title: text, url: z.url({ protocol: /^https?$/, error: 'invalid URL' }) });
+// ---- sources.yml: every cited source once, by id.
+export const sourcesSchema = z.record(sourceId, z.strictObject({ title: text, url: z.url({ protocol: /^https?$/, error: 'invalid URL' }) }));
 
-export const knowledgeSchema = z
-  .strictObject({
-    version: z.literal(1),
-    reviewEveryDays: z.number().int().min(1),
-    offerPolicy: z.strictObject({
-      coexistence: z.strictObject({ countries: z.array(countryCode), mps: z.number().positive() }),
-      apiOnly: z.strictObject({
-        defaultMps: z.number().positive(),
-        maxMps: z.number().positive(),
-        /** Meta raises a number from defaultMps to maxMps only when all of these hold. */
-        maxMpsConditions: z.array(text).min(1).optional(),
-      }),
-      capabilities,
-      metaSupport: z.strictObject({ coexistenceUnavailable: z.array(countryCode), summary: text }),
-    }),
-    decision: z.strictObject({
-      largeTeamAgents: z.number().int().min(1),
-      smallTeamAgents: z.number().int().min(0),
-      highVolumeDailyMessages: z.number().int().min(1),
-      signalWeights: z.strictObject({
-        largeTeam: z.number().min(0),
-        smallTeam: z.number().min(0),
-        highVolume: z.number().min(0),
-      }),
-      confidence: z.strictObject({ highMargin: z.number().min(0), mediumMargin: z.number().min(0) }),
-    }),
-    needs: z.array(need),
-    caveats: z.strictObject({ coexistence: z.array(caveat), apiOnly: z.array(caveat) }),
-    matching: z.strictObject({
-      synonyms: z.record(z.string(), text),
-      stopwords: z.array(z.string()),
-      examples: z.array(text).min(1),
-      overviewTopic: topicId,
-      domainWords: z.array(z.string()),
-    }),
-    topics: z.array(topic),
-    helpArticle,
-    sources: z.record(z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _'), source),
-  });
+/** Every part of the knowledge, in the order a reader meets them. */
+export const PARTS = {
+  offerPolicy: policySchema,
+  decision: decisionSchema,
+  needs: needsSchema,
+  caveats: caveatsSchema,
+  matching: matchingSchema,
+  topics: z.array(topicSchema),
+  sources: sourcesSchema,
+} as const;
+export type PartName = keyof typeof PARTS;
+
+const header = { version: z.literal(2), reviewEveryDays: z.number().int().min(1) };
+
+/** The knowledge with every part read: what the checks and the resolver work on. */
+export const knowledgeDataSchema = z.strictObject({ ...header, ...PARTS });
+export type KnowledgeData = z.infer<typeof knowledgeDataSchema>;
 
 /**
- * Cross-references and consistency rules the shape alone cannot express. Written defensively against raw data,
- * so that these problems are reported together with shape problems, all at once.
+ * knowledge.yml itself: each part inline, or the name of its file (`policy.yml`); `topics` may name a folder
+ * (`topics/`) holding one file per topic. Used for the editor's JSON Schema; the loader reads the files first.
  */
-export function crossCheck(data: unknown): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  const issue = (path: (string | number)[], message: string) => problems.push({ path, message });
-  const kb = (data ?? {}) as Record<string, any>;
-  const sources = kb.sources && typeof kb.sources === 'object' ? (kb.sources as Record<string, unknown>) : {};
-  const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+const fileName = z.string().regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.ya?ml$/, 'a .yml file beside knowledge.yml');
+const folderName = z.string().regex(/^(?!\/)(?!.*\.\.)[\w./-]+\/$/, 'a folder beside knowledge.yml, ending in /');
+export const knowledgeIndexSchema = z.strictObject({
+  ...header,
+  offerPolicy: z.union([fileName, policySchema]),
+  decision: z.union([fileName, decisionSchema]),
+  needs: z.union([fileName, needsSchema]),
+  caveats: z.union([fileName, caveatsSchema]),
+  matching: z.union([fileName, matchingSchema]),
+  topics: z.union([folderName, z.array(topicSchema)]),
+  sources: z.union([fileName, sourcesSchema]),
+});
 
-  const seen = new Set<string>();
-  list(kb.topics).forEach((t, i) => {
-    if (!t || typeof t !== 'object') return;
-    if (typeof t.id === 'string') {
-      if (seen.has(t.id)) issue(['topics', i, 'id'], `topic "${t.id}" appears more than once`);
-      seen.add(t.id);
-    }
-    list(t.sources).forEach((ref, j) => {
-      if (typeof ref === 'string' && !(ref in sources)) {
-        issue(['topics', i, 'sources', j], `unknown source "${ref}"; add it under sources: or use one of ${Object.keys(sources).join(', ')}`);
-      }
-    });
-  });
-  if (Array.isArray(kb.topics)) for (const id of TOPIC_IDS) if (!seen.has(id)) issue(['topics'], `topic "${id}" is missing`);
+/** The schemas an editor checks the files against: file name in json-schema/ → schema. */
+export const EDITOR_SCHEMAS = {
+  'knowledge.schema.json': knowledgeIndexSchema,
+  'policy.schema.json': policySchema,
+  'decision.schema.json': decisionSchema,
+  'needs.schema.json': needsSchema,
+  'caveats.schema.json': caveatsSchema,
+  'matching.schema.json': matchingSchema,
+  'topic.schema.json': topicSchema,
+  'sources.schema.json': sourcesSchema,
+} as const;
 
-  const needSeen = new Set<string>();
-  list(kb.needs).forEach((n, i) => {
-    if (!n || typeof n.id !== 'string') return;
-    if (needSeen.has(n.id)) issue(['needs', i, 'id'], `need "${n.id}" appears more than once`);
-    needSeen.add(n.id);
-  });
-  if (Array.isArray(kb.needs)) for (const id of NEED_IDS) if (!needSeen.has(id)) issue(['needs'], `need "${id}" is missing`);
-
-  const d = kb.decision ?? {};
-  if (typeof d.smallTeamAgents === 'number' && typeof d.largeTeamAgents === 'number' && d.smallTeamAgents >= d.largeTeamAgents) {
-    issue(['decision', 'smallTeamAgents'], 'must be below largeTeamAgents');
-  }
-  const c = d.confidence ?? {};
-  if (typeof c.mediumMargin === 'number' && typeof c.highMargin === 'number' && c.mediumMargin > c.highMargin) {
-    issue(['decision', 'confidence', 'mediumMargin'], 'must not be above highMargin');
-  }
-  // The MPS figures live in offerPolicy; the throughput topic's wording must say the same numbers, so a policy
-  // change without a wording change is caught here rather than shown to a customer.
-  const policy = kb.offerPolicy ?? {};
-  const throughputIndex = list(kb.topics).findIndex((t) => t?.id === 'throughput');
-  const throughput = list(kb.topics)[throughputIndex];
-  const mentions = (text: unknown, n: unknown) => typeof text !== 'string' || typeof n !== 'number' || text.includes(n.toLocaleString('en-US'));
-  if (throughput) {
-    if (!mentions(throughput.coexistence?.answer, policy.coexistence?.mps)) {
-      issue(['topics', throughputIndex, 'coexistence', 'answer'], `must state offerPolicy.coexistence.mps (${policy.coexistence?.mps})`);
-    }
-    for (const key of ['defaultMps', 'maxMps'] as const) {
-      if (!mentions(throughput.apiOnly?.answer, policy.apiOnly?.[key])) {
-        issue(['topics', throughputIndex, 'apiOnly', 'answer'], `must state offerPolicy.apiOnly.${key} (${Number(policy.apiOnly?.[key]).toLocaleString('en-US')})`);
-      }
-    }
-  }
-
-  list(kb.caveats?.coexistence).forEach((c, i) => {
-    if (c?.topic === 'throughput' && !mentions(c.text, policy.coexistence?.mps)) {
-      issue(['caveats', 'coexistence', i, 'text'], `must state offerPolicy.coexistence.mps (${policy.coexistence?.mps})`);
-    }
-  });
-
-  const api = kb.offerPolicy?.apiOnly ?? {};
-  if (typeof api.maxMps === 'number' && typeof api.defaultMps === 'number' && api.maxMps < api.defaultMps) {
-    issue(['offerPolicy', 'apiOnly', 'maxMps'], 'must not be below defaultMps');
-  }
-  return problems;
-}
-
-export type Knowledge = z.infer<typeof knowledgeSchema>;
-export type Topic = Knowledge['topics'][number];
+// ---- The knowledge as the advisor reads it: files read, figures filled in, need support resolved.
+export type OfferPolicy = KnowledgeData['offerPolicy'];
+export type Topic = KnowledgeData['topics'][number];
 export type SetupFacts = Topic['coexistence'];
-export type Need = Knowledge['needs'][number];
-export type Caveat = Knowledge['caveats']['coexistence'][number];
-export type Source = Knowledge['sources'][string];
-export type OfferPolicy = Knowledge['offerPolicy'];
+export type Source = KnowledgeData['sources'][string];
+export type Caveat = KnowledgeData['caveats']['coexistence'][number];
+export type Need = KnowledgeData['needs'][number] & {
+  /** Whether the setup meets the need under the default offer: the topic's status, or the need's narrower one. */
+  coexistence: (typeof STATUSES)[number];
+  apiOnly: (typeof STATUSES)[number];
+};
+export type Knowledge = Omit<KnowledgeData, 'needs'> & { needs: Need[] };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { NEED_IDS, STATUSES, TOPIC_IDS, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
 
 // The one place that knows where the test fixtures are (test/fixtures/README.md says where each came from).
@@ -10,7 +11,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test/fixtures');
 export const FIXTURE_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge.yml');
 /** The knowledge as corrected by the 2026-11-25 audit (facts.md section C), frozen: the corrections' own tests. */
-export const CORRECTED_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge.corrected.yml');
+export const CORRECTED_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge-corrected/knowledge.yml');
 
 export function fixtureText(name: string): string {
   return readFileSync(path.join(FIXTURES_DIR, name), 'utf8');
@@ -61,7 +62,9 @@ export function knowledgeInvariantProblems(kb: Knowledge): string[] {
     const unknown = actual.filter((id) => !expected.includes(id));
     if (unknown.length) problems.push(`${what}: unknown ${unknown.join(', ')}`);
   };
-  sameSet('topics', kb.topics.map((t) => t.id), TOPIC_IDS);
+  // Every SPEC topic once; a knowledge owner may add topics of their own.
+  const ids = kb.topics.map((t) => t.id);
+  sameSet('topics', ids, [...TOPIC_IDS, ...ids.filter((id) => !(TOPIC_IDS as readonly string[]).includes(id))]);
   sameSet('needs', kb.needs.map((n) => n.id), NEED_IDS);
 
   const topics = new Set<string>(kb.topics.map((t) => t.id));
@@ -91,18 +94,52 @@ export function knowledgeInvariantProblems(kb: Knowledge): string[] {
     });
   }
   topic('matching.overviewTopic', kb.matching.overviewTopic);
-  const ha = kb.helpArticle;
-  ha.overview.forEach((o, i) => topic(`helpArticle.overview[${i}]`, o.topic));
-  ha.comparison.forEach((c, i) => topic(`helpArticle.comparison[${i}]`, c.topic));
-  for (const list of ['chooseCoexistence', 'chooseApiOnly'] as const) {
-    ha[list].forEach((c, i) => {
-      topic(`helpArticle.${list}[${i}]`, c.topic);
-      need(`helpArticle.${list}[${i}]`, c.need);
-    });
+  for (const id of Object.keys(kb.matching.phrasings)) topic(`matching.phrasings.${id}`, id);
+  const rank = { no: 0, partial: 1, yes: 2 } as const;
+  for (const n of kb.needs) {
+    const t = kb.topics.find((x) => x.id === n.topic);
+    for (const side of ['coexistence', 'apiOnly'] as const) {
+      if (!t) continue;
+      // A need follows its topic, or is narrower than it and says why.
+      if (n[side] !== t[side].status && !(n.narrower?.[side] && n.narrower.why && rank[n[side]] < rank[t[side].status])) problems.push(`need ${n.id} ${side}: "${n[side]}" vs topic "${t[side].status}"`);
+    }
   }
-  ha.rightSetup.forEach((r, i) => r.needs.forEach((n) => need(`helpArticle.rightSetup[${i}]`, n)));
+  for (const t of kb.topics) for (const side of ['coexistence', 'apiOnly'] as const) if (/\{\{/.test(t[side].answer + t[side].details)) problems.push(`topic ${t.id} ${side}: an unfilled placeholder`);
   const { coexistence, apiOnly } = kb.offerPolicy;
   if (!(coexistence.mps > 0) || !(apiOnly.defaultMps > 0) || apiOnly.maxMps < apiOnly.defaultMps) problems.push('offerPolicy: MPS figures');
   for (const c of coexistence.countries) if (!/^[A-Z]{2}$/.test(c)) problems.push(`offerPolicy.coexistence.countries: "${c}"`);
+  return problems;
+}
+
+/** The help article, row by row, mapped to the topics and needs that cover it (test/fixtures/help-article-map.yml). */
+export interface HelpArticleMap {
+  overview: { says: string; topic: string; verdict: string }[];
+  comparison: { row: string; topic: string; coexistence?: string; apiOnly?: string; verdict: string }[];
+  chooseCoexistence: { item: number; says: string; need?: string; topic: string; verdict: string }[];
+  chooseApiOnly: { item: number; says: string; need?: string; topic: string; verdict: string }[];
+  rightSetup: { want: string; setup: 'coexistence' | 'api-only'; needs: string[] }[];
+  useCases: { name: string; setup: 'coexistence' | 'api-only'; summary: string; requirements: Record<string, unknown> }[];
+}
+
+export function helpArticleMap(): HelpArticleMap {
+  return parse(fixtureText('help-article-map.yml')) as HelpArticleMap;
+}
+
+/** Where the help article map points at a topic or need the knowledge does not have. */
+export function helpArticleMapProblems(kb: Knowledge, map: HelpArticleMap = helpArticleMap()): string[] {
+  const problems: string[] = [];
+  const topics = new Set(kb.topics.map((t) => t.id));
+  const needs = new Set<string>(kb.needs.map((n) => n.id));
+  const topic = (where: string, id: string) => topics.has(id) || problems.push(`${where}: unknown topic "${id}"`);
+  const need = (where: string, id: string | undefined) => id === undefined || needs.has(id) || problems.push(`${where}: unknown need "${id}"`);
+  map.overview.forEach((o, i) => topic(`overview[${i}]`, o.topic));
+  map.comparison.forEach((c, i) => topic(`comparison[${i}]`, c.topic));
+  for (const list of ['chooseCoexistence', 'chooseApiOnly'] as const) {
+    map[list].forEach((c, i) => {
+      topic(`${list}[${i}]`, c.topic);
+      need(`${list}[${i}]`, c.need);
+    });
+  }
+  map.rightSetup.forEach((r, i) => r.needs.forEach((n) => need(`rightSetup[${i}]`, n)));
   return problems;
 }

@@ -1,0 +1,34 @@
+import type { OfferPolicy } from './schema.ts';
+
+// Figures are written once, in policy.yml, and quoted everywhere else as {{placeholders}}: change 20 to 25 there
+// and every answer, caveat and recommendation says 25. A figure retyped by hand is refused by check-knowledge.
+
+export const PLACEHOLDER = /\{\{\s*([\w.]+)\s*\}\}/g;
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+/** "a; b; and c" */
+export function conditionList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join('; ')}; and ${items.at(-1)}`;
+}
+
+/** Every placeholder a text may use, with how it reads. `undefined`: the policy does not state it. */
+export const FIGURES: Record<string, (policy: OfferPolicy) => string | undefined> = {
+  'coexistence.mps': (p) => number(p.coexistence.mps),
+  'apiOnly.defaultMps': (p) => number(p.apiOnly.defaultMps),
+  'apiOnly.maxMps': (p) => number(p.apiOnly.maxMps),
+  'apiOnly.maxMpsConditions': (p) => (p.apiOnly.maxMpsConditions?.length ? conditionList(p.apiOnly.maxMpsConditions) : undefined),
+};
+
+/** The MPS figures of a policy, by placeholder name: for telling a retyped or contradicting figure apart. */
+export function mpsFigures(policy: OfferPolicy): Record<string, number> {
+  return { 'coexistence.mps': policy.coexistence.mps, 'apiOnly.defaultMps': policy.apiOnly.defaultMps, 'apiOnly.maxMps': policy.apiOnly.maxMps };
+}
+
+/** A number written next to a throughput unit: "20 MPS", "1,000 messages per second", "80 messages a second". */
+export const LITERAL_MPS = /(?<![\w{.])(\d[\d,]*(?:\.\d+)?)(?:\s*[–-]\s*(\d[\d,]*))?\s*(?:MPS\b|messages? (?:per|a) second|msg\/s)/gi;
+
+export function fillFigures(text: string, policy: OfferPolicy): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => FIGURES[name]?.(policy) ?? whole);
+}
