@@ -1,3 +1,4 @@
+import countries from 'i18n-iso-countries';
 import type { OfferPolicy } from './schema.ts';
 
 // Figures are written once, in policy.yml, and quoted everywhere else as {{placeholders}}: change 20 to 25 there
@@ -13,8 +14,16 @@ export function conditionList(items: readonly string[]): string {
   return `${items.slice(0, -1).join('; ')}; and ${items.at(-1)}`;
 }
 
+/** "India", "India and Germany", "India, Germany and Brazil". */
+function countryList(codes: readonly string[]): string {
+  const names = codes.map((c) => countries.getName(c, 'en', { select: 'official' }) ?? c);
+  if (names.length === 0) return 'no country yet';
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
 /** Every placeholder a text may use, with how it reads. `undefined`: the policy does not state it. */
 export const FIGURES: Record<string, (policy: OfferPolicy) => string | undefined> = {
+  'coexistence.countries': (p) => countryList(p.coexistence.countries),
   'coexistence.mps': (p) => number(p.coexistence.mps),
   'apiOnly.defaultMps': (p) => number(p.apiOnly.defaultMps),
   'apiOnly.maxMps': (p) => number(p.apiOnly.maxMps),

@@ -24,7 +24,7 @@ export type Capability = (typeof CAPABILITIES)[number];
 // ---- policy.yml: our offer, and the platform figures every text quotes through {{placeholders}}.
 export const policySchema = z.strictObject({
   coexistence: z.strictObject({
-    countries: z.array(countryCode).describe('ISO codes of the countries where WE offer Co-Existence'),
+    countries: z.array(countryCode).describe('ISO codes of the countries where WE offer Co-Existence: {{coexistence.countries}}'),
     mps: z.number().positive().describe("Meta's fixed Co-Existence throughput: {{coexistence.mps}}"),
   }),
   apiOnly: z.strictObject({
