@@ -1,3 +1,4 @@
+import countries from 'i18n-iso-countries';
 import { NEED_IDS, TOPIC_IDS, type Status } from './ids.ts';
 import { FIGURES, LITERAL_MPS, PLACEHOLDER, fillFigures, mpsFigures } from './figures.ts';
 import type { OfferPolicy } from './schema.ts';
@@ -87,6 +88,13 @@ export function crossCheck(data: unknown): Problem[] {
   const c = d.confidence ?? {};
   if (typeof c.mediumMargin === 'number' && typeof c.highMargin === 'number' && c.mediumMargin > c.highMargin) {
     issue(['decision', 'confidence', 'mediumMargin'], 'must not be above highMargin');
+  }
+  // The shape allows any two capitals; a code must also be a country, or answers would name "XX".
+  for (const key of ['coexistence', 'metaSupport'] as const) {
+    const field = key === 'coexistence' ? 'countries' : 'coexistenceUnavailable';
+    list(kb.offerPolicy?.[key]?.[field]).forEach((code, i) => {
+      if (typeof code === 'string' && /^[A-Z]{2}$/.test(code) && !countries.isValid(code)) issue(['offerPolicy', key, field, i], `"${code}" is not an ISO 3166-1 country code`);
+    });
   }
   const api = kb.offerPolicy?.apiOnly ?? {};
   if (typeof api.maxMps === 'number' && typeof api.defaultMps === 'number' && api.maxMps < api.defaultMps) {

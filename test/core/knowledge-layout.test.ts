@@ -95,6 +95,18 @@ describe('check-knowledge on the knowledge folder', () => {
     expect(r.stderr).toMatch(/topics\/automation\.yml:\d+ \(topic automation\): apiOnly\.details: \{\{apiOnly\.maxMps\}\} is only reached under conditions/);
   });
 
+  it('widening the offer is one line in policy.yml: the availability answer names the new country; a code that is no country is refused', async () => {
+    const kb = knowledgeCopy();
+    kb.edit('policy.yml', /countries: \[IN\]/, 'countries: [IN, DE]');
+    const loaded = loadKnowledgeFile(kb.index);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(topicFacts(loaded.knowledge, loaded.knowledge.topics.find((t) => t.id === 'availability')!).coexistence.answer).toMatch(/numbers in India and Germany only/);
+    expect(recommend({ country: 'DE', needs: ['phone-app'] }, loaded.knowledge).setup).toBe('coexistence');
+    kb.edit('policy.yml', 'countries: [IN, DE]', 'countries: [IN, DX]');
+    const r = await checkKnowledge(kb.index);
+    expect(r.stderr).toContain(`policy.yml:${kb.lineOf('policy.yml', 'countries:')}: coexistence.countries[1]: "DX" is not an ISO 3166-1 country code`);
+  });
+
   it('changing a figure in policy.yml is the whole edit: answers and recommendations follow', () => {
     const kb = knowledgeCopy();
     kb.edit('policy.yml', /mps: 20\n/, 'mps: 25\n');
