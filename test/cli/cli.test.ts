@@ -134,7 +134,9 @@ describe('coexist-advisor compare, topics, check-knowledge', () => {
     expect(ok.stdout).toContain(`✔ ${FIXTURE_KNOWLEDGE_FILE} is valid: 22 topics, 16 needs`);
     const builtIn = await runCli(['check-knowledge'], { env: { KNOWLEDGE_FILE: '' } });
     expect(builtIn.code, builtIn.stderr).toBe(0);
-    expect(builtIn.stdout).toContain(`✔ ${BUILT_IN_KNOWLEDGE_FILE} is valid: ${TOPIC_IDS.length} topics`);
+    // The live file: valid, however many topics its owner has added.
+    expect(builtIn.stdout).toContain(`✔ ${BUILT_IN_KNOWLEDGE_FILE} is valid: `);
+    expect(builtIn.stdout).toMatch(/is valid: \d+ topics/);
     const broken = path.join(tmp, 'broken.yml');
     writeFileSync(broken, fixtureText('knowledge.yml').replace('url: https://developers.facebook.com/docs/whatsapp/cloud-api/calling', 'url: calling').replace('  - id: calls\n    title:', '  - id: callz\n    title:'));
     const r = await runCli(['check-knowledge', broken]);
