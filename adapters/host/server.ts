@@ -110,8 +110,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     if (path === '/api/messages') {
-      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
       if (!teams) return sendJson(res, 404, { error: 'Teams is off.' });
+      // Agents Playground (and other tools) probe the endpoint with HEAD before they start: it is there.
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { allow: 'POST, HEAD' }).end();
+        return;
+      }
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST, HEAD' });
       await teams.handle(req, res, requestId);
       return;
     }

@@ -145,6 +145,17 @@ describe('a very long question', () => {
   });
 });
 
+describe('the endpoint itself', () => {
+  it('answers the HEAD probe that Agents Playground sends before it starts, quietly', async () => {
+    const p = await product();
+    const res = await fetch(`${p.url}/api/messages`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('allow')).toBe('POST, HEAD');
+    expect(p.logs.lines.filter((l) => l.msg === 'http' && l.level >= 30)).toEqual([]);
+    expect((await fetch(`${p.url}/api/messages`)).status).toBe(405);
+  });
+});
+
 describe('/healthz', () => {
   it('says which knowledge is in use, never where it lives on disk', async () => {
     const p = await product({ KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE });
