@@ -60,9 +60,12 @@ function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/**
+ * Need labels as a list, exactly as written ("CRM integration", "Google Drive / iCloud chat backups"): a label is a
+ * name, never re-cased, so sentences place the list after a colon ("these needs: …") where a capital reads right.
+ */
 function listLabels(needs: Need[]): string {
-  // "Voice & video calls" → "voice & video calls", but "WhatsApp group chats" keeps its capital.
-  const labels = needs.map((n) => (/^.[A-Z]/.test(n.label) ? n.label : n.label.charAt(0).toLowerCase() + n.label.slice(1)));
+  const labels = needs.map((n) => n.label);
   if (labels.length <= 1) return labels.join('');
   return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }
@@ -154,7 +157,7 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
   }
   reasons.push(...signalsFor[setup]);
   if (shared.length > 0) {
-    reasons.push({ kind: 'need', topic: shared[0]!.topic, text: `Both setups cover ${listLabels(shared)}.` });
+    reasons.push({ kind: 'need', topic: shared[0]!.topic, text: `Both setups cover these needs: ${listLabels(shared)}.` });
   }
   if (reasons.length === 0 || (ruledOut.length === 0 && scores.coexistence === scores['api-only'])) {
     reasons.push({
@@ -237,16 +240,16 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
       alternative = countryOffered
         ? {
             setups: ['coexistence', 'api-only'],
-            text: `Use two numbers: one on Co-Existence for ${listLabels(lostNeeds)} (up to ${coexMps} messages per second), and one API-only number for the high-volume and automated traffic.`,
+            text: `Use two numbers. One on Co-Existence (up to ${coexMps} messages per second) for these needs: ${listLabels(lostNeeds)}. One API-only number for the high-volume and automated traffic.`,
           }
         : {
             setups: ['api-only'],
-            text: `Keep a second number on the WhatsApp Business App alone (not connected to the API) for ${listLabels(lostNeeds)}, and run automation on the API-only number. Co-Existence on one number becomes possible if our offer adds ${countryName(country)}.`,
+            text: `Keep a second number on the WhatsApp Business App alone (not connected to the API) for these needs: ${listLabels(lostNeeds)}. Run automation on the API-only number. Co-Existence on one number becomes possible if our offer adds ${countryName(country)}.`,
           };
     } else {
       alternative = {
         setups: ['coexistence', 'api-only'],
-        text: `Add a second, API-only number for ${listLabels(lostNeeds)}, and keep this number on Co-Existence for the phone.`,
+        text: `Add a second, API-only number for these needs: ${listLabels(lostNeeds)}. Keep this number on Co-Existence for the phone.`,
       };
     }
   }

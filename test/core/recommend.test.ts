@@ -87,7 +87,7 @@ describe('recommend', () => {
     const r = recommend(req({ country: 'IN', agents: 2, needs: ['phone-app', 'calls', 'green-tick'] }), kb);
     expect(r.setup).toBe('coexistence');
     expect(r.conflicts.map((c) => c.need)).toEqual(['green-tick']);
-    expect(r.alternative?.text).toMatch(/second, API-only number for green tick/);
+    expect(r.alternative?.text).toMatch(/second, API-only number for these needs: Green tick \(Official Business Account\)\./);
     expect(r.confidence).not.toBe('high');
   });
 
