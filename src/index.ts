@@ -12,3 +12,7 @@ export * from './advisor/wording.ts';
 export * from './advisor/commands.ts';
 export * from './advisor/frozen.ts';
 export * from './knowledge/figures.ts';
+export * from './present/reply.ts';
+export * from './present/asked.ts';
+export * from './present/present.ts';
+export * from './present/router.ts';

@@ -1,25 +1,54 @@
-// What a person typed to the advisor (after /coexist-vs-api in Slack, to the bot in Teams, in a DM), as one of the
-// product's commands. Platform-neutral: every surface offers the same words.
+// What a person typed to the advisor (after /coexist-vs-api in Slack, to the bot in Teams, in a DM, or to
+// `coexist-advisor ask`), as one of the product's commands. Platform-neutral: every surface offers the same words,
+// and the help on every surface lists COMMANDS, so a command added here appears everywhere.
 
 import { MAX_QUESTION_CHARS } from './answer.ts';
 
 export type AdvisorCommand =
   | { kind: 'help' }
+  | { kind: 'greeting' }
   | { kind: 'compare' }
   | { kind: 'topics' }
   | { kind: 'recommend'; customer?: string }
   | { kind: 'question'; text: string };
 
+export interface CommandWord {
+  kind: Exclude<AdvisorCommand['kind'], 'question' | 'greeting'>;
+  /** The words that start it; the first is the one shown. */
+  words: readonly string[];
+  /** What may follow the word, as shown in help ("[customer]"); absent: nothing may follow. */
+  argument?: string;
+  /** One line for help and the Teams command menu. */
+  what: string;
+}
+
+/** Every command word, in the order help shows them. A new command is one entry here plus its reply (present/). */
+export const COMMANDS: readonly CommandWord[] = [
+  { kind: 'compare', words: ['compare', 'comparison'], what: 'every feature side by side' },
+  { kind: 'recommend', words: ['recommend'], argument: '[customer]', what: 'fill in what the customer needs, get a recommendation' },
+  { kind: 'topics', words: ['topics'], what: 'what I know about' },
+  { kind: 'help', words: ['help', '?'], what: 'what I can do, with examples' },
+];
+
+/** "hi", "Hello!", "namaste", "good morning team": a greeting, answered with one (not with "off-topic"). */
+const GREETING = /^(?:hi+|hey+|hello+|hiya|yo|namaste|namaskar|hola|good\s+(?:morning|afternoon|evening|day))(?:\s+(?:there|all|team|everyone|bot|advisor))?[\s!.,🙏👋]*$/iu;
+
+export function isGreeting(text: string): boolean {
+  return GREETING.test(text.trim());
+}
+
 export function parseCommand(raw: string | undefined): AdvisorCommand {
   // Cut first: a 250 KB paste costs every later step (splitting, matching, rendering, logging) for nothing.
   const text = (raw ?? '').trimStart().slice(0, MAX_QUESTION_CHARS).trimEnd();
+  if (text === '') return { kind: 'help' };
   const first = /^\S*/.exec(text)![0];
-  const remainder = text.slice(first.length).trim();
-  const rest = remainder === '' ? [] : [remainder];
+  const rest = text.slice(first.length).trim();
   const word = first.toLowerCase();
-  if (word === '' || word === 'help' || word === '?') return rest.length === 0 || word === '' ? { kind: 'help' } : { kind: 'question', text };
-  if ((word === 'compare' || word === 'comparison') && rest.length === 0) return { kind: 'compare' };
-  if (word === 'topics' && rest.length === 0) return { kind: 'topics' };
-  if (word === 'recommend') return remainder ? { kind: 'recommend', customer: remainder } : { kind: 'recommend' };
+  const command = COMMANDS.find((c) => c.words.includes(word));
+  if (command && (rest === '' || command.argument)) {
+    if (command.kind === 'recommend') return rest ? { kind: 'recommend', customer: rest } : { kind: 'recommend' };
+    return { kind: command.kind };
+  }
+  if (isGreeting(text)) return { kind: 'greeting' };
   return { kind: 'question', text };
 }

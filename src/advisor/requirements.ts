@@ -132,3 +132,27 @@ export function requirementsFromForm(fields: FormFields, needs: readonly string[
   if (notes !== undefined) input.notes = notes;
   return input;
 }
+
+/** What a form is prefilled with: the requirement fields, each only if it has the right type. */
+export interface RequirementsPrefill {
+  customer?: string;
+  country?: string;
+  agents?: number;
+  dailyMessages?: number;
+  peakMps?: number;
+  needs?: string[];
+  notes?: string;
+}
+
+/**
+ * Requirements carried by a button (Slack's Edit value, Teams' Edit action data) back into a form's prefill.
+ * The value came through a client: anything of the wrong type is dropped, never trusted.
+ */
+export function prefillFrom(value: unknown): RequirementsPrefill {
+  const r = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const out: RequirementsPrefill = {};
+  for (const k of ['customer', 'country', 'notes'] as const) if (typeof r[k] === 'string') out[k] = r[k];
+  for (const k of ['agents', 'dailyMessages', 'peakMps'] as const) if (typeof r[k] === 'number' && Number.isFinite(r[k])) out[k] = r[k];
+  if (Array.isArray(r.needs)) out.needs = r.needs.filter((n): n is string => typeof n === 'string');
+  return out;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CALLBACKS } from '../../adapters/slack/blocks/common.ts';
-import { COMMAND } from '../../adapters/slack/blocks/help.ts';
+import { COMMAND } from '../../adapters/slack/blocks/common.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));

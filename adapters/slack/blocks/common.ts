@@ -1,11 +1,13 @@
-import { STATUS_ICON, STATUS_WORD, type SetupAnswer, type Source } from '../../../src/index.ts';
+import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { Source } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
 
-// Small pure builders shared by the renderers. Block Kit JSON is kept loosely typed on purpose: Slack accepts
-// blocks (table, for one) that the published TypeScript types lag behind.
+// Small pure builders shared by the renderers, typed with @slack/types.
 
-export type Block = { type: string; block_id?: string; [key: string]: unknown };
+export type Block = KnownBlock;
+
+export const COMMAND = '/coexist-vs-api';
 
 export const ACTIONS = {
   share: 'share_in_channel',
@@ -22,19 +24,19 @@ export const CALLBACKS = {
   shortcut: 'recommend_shortcut',
 } as const;
 
-export const header = (text: string): Block => ({ type: 'header', text: plain(text, SLACK_LIMITS.headerText) });
-export const divider = (): Block => ({ type: 'divider' });
-export const section = (text: string, blockId?: string): Block => ({
+export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(text, SLACK_LIMITS.headerText) });
+export const divider = (): DividerBlock => ({ type: 'divider' });
+export const section = (text: string, blockId?: string): SectionBlock => ({
   type: 'section',
   ...(blockId ? { block_id: blockId } : {}),
   text: mrkdwn(text, SLACK_LIMITS.sectionText),
 });
-export const plainSection = (text: string, blockId?: string): Block => ({
+export const plainSection = (text: string, blockId?: string): SectionBlock => ({
   type: 'section',
   ...(blockId ? { block_id: blockId } : {}),
   text: plain(text, SLACK_LIMITS.sectionText),
 });
-export const context = (...texts: (string | { plain: string })[]): Block => ({
+export const context = (...texts: (string | { plain: string })[]): ContextBlock => ({
   type: 'context',
   elements: texts
     .slice(0, SLACK_LIMITS.contextElements)
@@ -47,23 +49,27 @@ export interface ButtonSpec {
   value?: string;
   style?: 'primary' | 'danger';
 }
-export const button = (b: ButtonSpec) => ({
+export const button = (b: ButtonSpec): Button => ({
   type: 'button',
   text: plain(b.text, SLACK_LIMITS.buttonText),
   action_id: b.actionId,
   ...(b.value !== undefined ? { value: truncate(b.value, SLACK_LIMITS.buttonValue) } : {}),
   ...(b.style ? { style: b.style } : {}),
 });
-export const actions = (buttons: ButtonSpec[], blockId?: string): Block => ({
+export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock => ({
   type: 'actions',
   ...(blockId ? { block_id: blockId } : {}),
   elements: buttons.slice(0, SLACK_LIMITS.actionsElements).map(button),
 });
 
-export const statusText = (side: SetupAnswer): string => `${STATUS_ICON[side.status]} ${STATUS_WORD[side.status]}`;
+export const startButtons = (): ActionsBlock =>
+  actions([
+    { text: 'Recommend a setup', actionId: ACTIONS.recommend, style: 'primary' },
+    { text: 'Compare all features', actionId: ACTIONS.compare },
+  ]);
 
 /** Bulleted mrkdwn list that fits one section, dropping whole items (and saying how many) rather than failing. */
-export function bullets(title: string, items: string[], max = SLACK_LIMITS.sectionText): string {
+export function bullets(title: string, items: readonly string[], max = SLACK_LIMITS.sectionText): string {
   let text = `*${title}*`;
   for (let i = 0; i < items.length; i++) {
     const line = `\n• ${escapeMrkdwn(items[i]!)}`;
@@ -77,8 +83,10 @@ export function bullets(title: string, items: string[], max = SLACK_LIMITS.secti
   return text;
 }
 
-export const sourceLinks = (sources: Source[]): string =>
+export const sourceLinks = (sources: readonly Source[]): string =>
   sources.map((s) => `<${s.url}|${escapeMrkdwn(s.title).replace(/\|/g, '¦')}>`).join(' · ');
+
+export const examplesList = (examples: readonly string[]): string => examples.map((e) => `• \`${COMMAND} ${escapeMrkdwn(e)}\``).join('\n');
 
 /** Caps a message at Slack's block limit: keeps the first blocks and the final actions row. */
 export function clampBlocks(blocks: Block[], max: number = SLACK_LIMITS.blocksPerMessage): Block[] {
@@ -88,3 +96,11 @@ export function clampBlocks(blocks: Block[], max: number = SLACK_LIMITS.blocksPe
   const head = blocks.slice(0, max - (keepLast ? 2 : 1));
   return [...head, context('_Some content was left out to fit in one message._'), ...(keepLast ? [last] : [])];
 }
+
+/** What a Slack message carries: its blocks and the notification / fallback text (mrkdwn, escaped). */
+export interface SlackMessage {
+  blocks: Block[];
+  text: string;
+}
+
+export const fallbackText = (summary: string): string => truncate(escapeMrkdwn(summary), SLACK_LIMITS.messageText);

@@ -1,29 +1,40 @@
-import { SETUP_NAMES, STATUS_ICON, type Comparison } from '../../../src/index.ts';
+import type { RawTextElement, TableBlock } from '@slack/types';
+import { SETUP_IDS, SETUP_NAMES, type ComparisonReply, type Row } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
-import { escapeMrkdwn, truncate } from '../text.ts';
-import { ACTIONS, actions, context, header, section, statusText, type Block, type ButtonSpec } from './common.ts';
+import { escapeMrkdwn } from '../text.ts';
+import { ACTIONS, COMMAND, actions, context, fallbackText, header, section, type Block, type ButtonSpec, type SlackMessage } from './common.ts';
 
 // The full side-by-side comparison. Slack's table block renders it best (one table per message); clients or
 // workspaces that reject it get the same rows as compact text lines, readable on a phone.
 
-const cell = (text: string) => ({ type: 'raw_text', text });
+const cell = (text: string): RawTextElement => ({ type: 'raw_text', text });
 
-function tableBlock(c: Comparison): Block {
-  const rows = [
-    [cell('Feature'), cell(SETUP_NAMES.coexistence), cell(SETUP_NAMES['api-only'])],
-    ...c.rows.map((r) => [cell(`${r.title}${r.articleSays ? ' *' : ''}`), cell(statusText(r.coexistence)), cell(statusText(r.apiOnly))]),
-  ].slice(0, SLACK_LIMITS.tableRows);
-  return { type: 'table', block_id: 'comparison_table', column_settings: [{ is_wrapped: true }, { align: 'left' }, { align: 'left' }], rows };
+function tableBlock(rows: readonly Row[]): TableBlock {
+  return {
+    type: 'table',
+    block_id: 'comparison_table',
+    column_settings: [{ is_wrapped: true }, { is_wrapped: true }, { is_wrapped: true }],
+    rows: [
+      [cell('Feature'), cell(SETUP_NAMES.coexistence), cell(SETUP_NAMES['api-only'])],
+      ...rows.map((r) => [cell(r.label), ...SETUP_IDS.map((s) => cell(r.cells[s].text))]),
+    ].slice(0, SLACK_LIMITS.tableRows),
+  };
+}
+
+/** One row as a text line: the two icons then the title, or the title and each setup's words. */
+export function rowLine(r: Row, bold = false): string {
+  const title = bold ? `*${escapeMrkdwn(r.title)}*` : escapeMrkdwn(r.title);
+  const label = r.note ? `${title} (${escapeMrkdwn(r.note)})` : title;
+  const [a, b] = SETUP_IDS.map((s) => r.cells[s]);
+  if (a!.kind === 'status' && b!.kind === 'status') return `${a!.icon} ${b!.icon}  ${label}`;
+  return `${label}: ${SETUP_IDS.map((s) => `${SETUP_NAMES[s]}: ${escapeMrkdwn(r.cells[s].text)}`).join('; ')}`;
 }
 
 /** Rows as text lines, split over as few sections as the section limit allows. */
-export function comparisonLines(c: Comparison): Block[] {
-  const lines = c.rows.map(
-    (r) => `${STATUS_ICON[r.coexistence.status]} ${STATUS_ICON[r.apiOnly.status]}  ${escapeMrkdwn(r.title)}${r.articleSays ? ' *' : ''}`,
-  );
+export function comparisonLines(rows: readonly Row[], heading = `_${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']}_`, bold = false): Block[] {
   const blocks: Block[] = [];
-  let current = `_${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']}_`;
-  for (const line of lines) {
+  let current = heading;
+  for (const line of rows.map((r) => rowLine(r, bold))) {
     if (current.length + line.length + 1 > SLACK_LIMITS.sectionText) {
       blocks.push(section(current));
       current = '';
@@ -34,22 +45,23 @@ export function comparisonLines(c: Comparison): Block[] {
   return blocks;
 }
 
-export function comparisonBlocks(c: Comparison, options: { table: boolean; shareable: boolean; sharedBy?: string }): Block[] {
-  const blocks: Block[] = [header(`${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}`)];
-  if (options.sharedBy) blocks.push(context(`Shared by <@${options.sharedBy}>`));
-  blocks.push(context('✅ yes · ❌ no · ⚠️ partly · * the provider help article is outdated on this row', `Least recently verified row: ${c.lastVerified}`));
-  if (options.table) blocks.push(tableBlock(c));
-  else blocks.push(...comparisonLines(c));
-  blocks.push(context('Ask about any row: `/coexist-vs-api <question>`, e.g. `/coexist-vs-api calls`'));
-  const recommendButton = { text: 'Recommend a setup', actionId: ACTIONS.recommend };
-  const buttons: ButtonSpec[] = options.shareable
-    ? [{ text: 'Share in channel', actionId: ACTIONS.share, value: JSON.stringify({ t: 'compare' }), style: 'primary' }, recommendButton]
-    : [{ ...recommendButton, style: 'primary' }];
-  blocks.push(actions(buttons));
-  return blocks;
+export interface ComparisonView {
+  table: boolean;
+  shareable: boolean;
+  sharedBy?: string;
 }
 
-export function comparisonText(c: Comparison): string {
-  const lines = c.rows.map((r) => `${r.title}: ${SETUP_NAMES.coexistence} ${statusText(r.coexistence)}, ${SETUP_NAMES['api-only']} ${statusText(r.apiOnly)}`);
-  return truncate(escapeMrkdwn(`${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}\n${lines.join('\n')}`), SLACK_LIMITS.messageText);
+export function comparisonMessage(reply: ComparisonReply, view: ComparisonView): SlackMessage {
+  const blocks: Block[] = [header(reply.title)];
+  if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
+  blocks.push(context(reply.legend, `Least recently verified row: ${reply.lastVerified}`));
+  if (view.table) blocks.push(tableBlock(reply.rows));
+  else blocks.push(...comparisonLines(reply.rows));
+  blocks.push(context(`Ask about any row: \`${COMMAND} <question>\`, e.g. \`${COMMAND} calls\``));
+  const recommendButton = { text: 'Recommend a setup', actionId: ACTIONS.recommend };
+  const buttons: ButtonSpec[] = view.shareable
+    ? [{ text: 'Share in channel', actionId: ACTIONS.share, value: JSON.stringify({ comparison: true }), style: 'primary' }, recommendButton]
+    : [{ ...recommendButton, style: 'primary' }];
+  blocks.push(actions(buttons));
+  return { blocks, text: fallbackText(reply.summary) };
 }

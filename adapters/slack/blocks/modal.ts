@@ -10,6 +10,7 @@ import {
 } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain, truncate } from '../text.ts';
+import type { InputBlock, InputBlockElement, ModalView, NumberInput, PlainTextOption } from '@slack/types';
 import { CALLBACKS, context, type Block } from './common.ts';
 
 // The "Recommend a setup" modal: build it (prefilled), read its state back into requirements input, and place
@@ -34,7 +35,7 @@ export interface ModalMetadata {
   origin?: string;
 }
 
-const option = (text: string, value: string) => ({ text: plain(text, SLACK_LIMITS.optionText), value: truncate(value, SLACK_LIMITS.optionValue) });
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text, SLACK_LIMITS.optionText), value: truncate(value, SLACK_LIMITS.optionValue) });
 
 function countryOptionGroups(knowledge: Knowledge) {
   const offered = new Set(knowledge.offerPolicy.coexistence.countries);
@@ -51,18 +52,21 @@ function countryOptionGroups(knowledge: Knowledge) {
   return groups.slice(0, SLACK_LIMITS.optionGroups);
 }
 
-function input(blockId: string, label: string, element: Record<string, unknown>, opts: { optional?: boolean; hint?: string } = {}): Block {
+/** An element without its action_id: every input's is VALUE. */
+type ElementSpec = InputBlockElement extends infer E ? (E extends { action_id?: string } ? Omit<E, 'action_id'> : never) : never;
+
+function input(blockId: string, label: string, element: ElementSpec, opts: { optional?: boolean; hint?: string } = {}): InputBlock {
   return {
     type: 'input',
     block_id: blockId,
     label: plain(label, SLACK_LIMITS.inputLabel),
     optional: opts.optional ?? true,
     ...(opts.hint ? { hint: plain(opts.hint, SLACK_LIMITS.inputHint) } : {}),
-    element: { action_id: VALUE, ...element },
+    element: { action_id: VALUE, ...element } as InputBlockElement,
   };
 }
 
-const numberInput = (initial: number | undefined, decimal: boolean, placeholder: string) => ({
+const numberInput = (initial: number | undefined, decimal: boolean, placeholder: string): Omit<NumberInput, 'action_id'> => ({
   type: 'number_input',
   is_decimal_allowed: decimal,
   min_value: '0',
@@ -70,7 +74,7 @@ const numberInput = (initial: number | undefined, decimal: boolean, placeholder:
   ...(initial !== undefined && Number.isFinite(initial) ? { initial_value: String(initial) } : {}),
 });
 
-export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = {}, meta: ModalMetadata = {}): Record<string, unknown> {
+export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = {}, meta: ModalMetadata = {}): ModalView {
   const groups = countryOptionGroups(knowledge);
   const initialCountry = groups.flatMap((g) => g.options).find((o) => o.value === prefill.country?.toUpperCase());
   const needGroups = [...new Set(knowledge.needs.map((n) => n.group))];
@@ -96,7 +100,7 @@ export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = 
     input('peakMps', 'Peak messages per second', numberInput(prefill.peakMps, true, 'e.g. 12'), { hint: `Above ${cap} rules out Co-Existence.` }),
     ...needGroups.map((group, i) => {
       const options = knowledge.needs.filter((n) => n.group === group).slice(0, SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
-      const initial = options.filter((o) => chosen.has(o.value));
+      const initial = options.filter((o) => o.value !== undefined && chosen.has(o.value));
       return input(`${NEEDS_BLOCK_PREFIX}${i}`, `Needs: ${group}`, { type: 'checkboxes', options, ...(initial.length ? { initial_options: initial } : {}) });
     }),
     input('notes', 'Notes', {

@@ -1,39 +1,34 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
-
-type Handler = (args: SlackActionMiddlewareArgs & AllMiddlewareArgs) => Promise<void | InteractionOutcome | undefined>;
-import { answer, compare, findTopic, topicFacts, type AnswerResult, type Knowledge, type TopicId } from '../../../src/index.ts';
-import { answerBlocks, answerText, type AnswerRef } from '../blocks/answer.ts';
-import { ACTIONS } from '../blocks/common.ts';
-import { comparisonBlocks, comparisonLines, comparisonText } from '../blocks/comparison.ts';
-import { notesFromMessage, type EditRef } from '../blocks/recommendation.ts';
+import { prefillFrom, presentComparison, presentTopic } from '../../../src/index.ts';
+import { answerMessage } from '../blocks/answer.ts';
+import { ACTIONS, type Block } from '../blocks/common.ts';
+import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import type { SlackDeps } from '../deps.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
+import { SLACK_LIMITS } from '../limits.ts';
+import { plain } from '../text.ts';
+import { readEditValue, readShareValue, readTopicValue } from '../values.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
-import { plain } from '../text.ts';
-import { SLACK_LIMITS } from '../limits.ts';
 
-// Buttons. Each button carries what it needs in its value, so no click depends on server-side state.
+// Buttons. Each button carries what it needs in its value (values.ts), so no click depends on server-side state.
 
-function parseJson<T>(value: string | undefined): T | undefined {
-  if (!value) return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Rebuilds the answer for a topic straight from the knowledge base. */
-function answerFor(knowledge: Knowledge, ref: AnswerRef): AnswerResult | undefined {
-  const topic = findTopic(knowledge, ref.t);
-  if (!topic) return undefined;
-  return { topic: topic.id as TopicId, confidence: 1, answer: topicFacts(knowledge, topic), alternatives: [] };
-}
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type Handler = (args: ButtonArgs) => Promise<void | InteractionOutcome | undefined>;
 
 async function staleButton(respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is from an older version of this message. Please ask again with /coexist-vs-api.' });
+}
+
+/** The value of another button in the same message (the rest of long notes rides on "Full comparison"). */
+function siblingValue(body: BlockAction, actionId: string): string | undefined {
+  const blocks = (body.message?.blocks ?? []) as Block[];
+  for (const b of blocks) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements) if (e.type === 'button' && e.action_id === actionId) return e.value;
+  }
+  return undefined;
 }
 
 export function registerActions(app: App, deps: SlackDeps): void {
@@ -41,53 +36,39 @@ export function registerActions(app: App, deps: SlackDeps): void {
   const handlers = new Map<string, Handler>();
   const on = (actionId: string, handler: Handler) => handlers.set(actionId, handler);
 
-  on(ACTIONS.share, async ({ ack, body: raw, action: a, client, respond }) => {
+  on(ACTIONS.share, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const body = raw as BlockAction;
-    const action = a as ButtonAction;
-    const ref = parseJson<AnswerRef | { t: 'compare' }>(action.value);
+    const share = readShareValue(action.value);
     const channel = body.channel?.id;
-    if (!ref || !channel) return staleButton(respond);
+    if (!share || !channel) return staleButton(respond);
     // A double click shares once: the same person sharing the same thing to the same place within a minute.
     if (!deps.recent.firstTime(`share:${body.user.id}:${channel}:${action.value}:${Math.floor(Date.now() / 60_000)}`)) return;
-    let blocks;
-    let text;
-    if (ref.t === 'compare') {
-      const c = compare(knowledge);
-      blocks = comparisonBlocks(c, { table: true, shareable: false, sharedBy: body.user.id });
-      text = comparisonText(c);
-    } else {
-      const result = answerFor(knowledge, ref as AnswerRef);
-      if (!result) return staleButton(respond);
-      const q = (ref as AnswerRef).q;
-      blocks = answerBlocks(result, knowledge, { sharedBy: body.user.id, ...(q ? { question: q } : {}), details: Boolean((ref as AnswerRef).d) });
-      text = answerText(result);
+    let message;
+    if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
+    else {
+      const reply = presentTopic(knowledge, share.topic, share.question);
+      if (!reply) return staleButton(respond);
+      message = answerMessage(reply, { audience: 'shared', sharedBy: body.user.id, details: Boolean(share.details) });
     }
-    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, blocks, text, what: 'answer' }, deps.webApi);
+    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, ...message, what: 'answer' }, deps.webApi);
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
     return deliveryOutcome(delivery);
   });
 
-  // "More details" / "Less" and the closest-topic buttons: re-render the answer in place from the button's value.
-  const showAnswerInPlace: Handler = async ({ ack, action: a, respond }) => {
+  // "More details" / "Less" and the closest-topic buttons: the topic's answer, in place.
+  const showAnswerInPlace: Handler = async ({ ack, action, respond }) => {
     await ack();
-    const ref = parseJson<AnswerRef>((a as ButtonAction).value);
-    const result = ref && answerFor(knowledge, ref);
-    if (!ref || !result) return staleButton(respond);
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: true,
-      blocks: answerBlocks(result, knowledge, { ...(ref.q ? { question: ref.q } : {}), details: Boolean(ref.d) }) as never,
-      text: answerText(result),
-    });
+    const ref = readTopicValue(action.value);
+    const reply = ref && presentTopic(knowledge, ref.topic, ref.question);
+    if (!ref || !reply) return staleButton(respond);
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details) }) });
   };
   on(ACTIONS.details, showAnswerInPlace);
   on(ACTIONS.topic, showAnswerInPlace);
 
-  on(ACTIONS.compare, async ({ ack, body: raw, client, respond }) => {
+  on(ACTIONS.compare, async ({ ack, body, client, respond }) => {
     await ack();
-    const body = raw as BlockAction;
-    const c = compare(knowledge);
+    const reply = presentComparison(knowledge);
     if (body.container?.type === 'view' || !body.response_url) {
       // From App Home or a modal there is no message to reply to: show the comparison in a modal.
       await client.views.open({
@@ -96,17 +77,16 @@ export function registerActions(app: App, deps: SlackDeps): void {
           type: 'modal',
           title: plain('Compare setups', SLACK_LIMITS.viewTitle),
           close: plain('Close', SLACK_LIMITS.viewClose),
-          blocks: comparisonLines(c) as never,
+          blocks: comparisonLines(reply.rows),
         },
       });
       return;
     }
-    await respondWithComparison(respond, c, deps, { shareable: true });
+    await respondWithComparison(respond, reply, deps, { shareable: true });
   });
 
-  on(ACTIONS.recommend, async ({ ack, body: raw, client, respond }) => {
+  on(ACTIONS.recommend, async ({ ack, body, client, respond }) => {
     await ack();
-    const body = raw as BlockAction;
     await openRequirementsModal(client, deps, {
       triggerId: body.trigger_id,
       prefill: {},
@@ -117,17 +97,14 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   });
 
-  on(ACTIONS.edit, async ({ ack, body: raw, action: a, client, respond }) => {
+  on(ACTIONS.edit, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const body = raw as BlockAction;
-    const action = a as ButtonAction;
-    const ref = parseJson<EditRef>(action.value);
-    if (!ref || typeof ref.r !== 'object' || ref.r === null) return staleButton(respond);
-    const notes = notesFromMessage(body.message?.blocks);
-    const origin = ref.c ?? body.channel?.id;
+    const edit = readEditValue(action.value, () => siblingValue(body, ACTIONS.compare));
+    if (!edit) return staleButton(respond);
+    const origin = edit.channel ?? body.channel?.id;
     await openRequirementsModal(client, deps, {
       triggerId: body.trigger_id,
-      prefill: { ...ref.r, ...(notes ? { notes } : {}) },
+      prefill: prefillFrom({ ...edit.requirements, ...(edit.notes ? { notes: edit.notes } : {}) }),
       ...(origin ? { origin } : {}),
       onFail: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }),
     });
@@ -135,10 +112,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
 
   // One Bolt listener for every button: Bolt runs each registered listener's matchers on every request, so a
   // table here keeps the per-request cost flat however many buttons the app has. `open_topic:<id>` shares a handler.
-  app.action(/^[a-z_]+(:.*)?$/, (args) =>
+  app.action<BlockAction<ButtonAction>>(/^[a-z_]+(:.*)?$/, (args) =>
     deps.interactions.run(args, async () => {
-      const actionId = String((args.action as { action_id?: string }).action_id ?? '').split(':')[0]!;
-      const handler = handlers.get(actionId);
+      const handler = handlers.get(args.action.action_id.split(':')[0]!);
       if (handler) return handler(args);
       await args.ack();
       return undefined;

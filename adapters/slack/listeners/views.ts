@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
-import { recommend, validateRequirements } from '../../../src/index.ts';
+import { presentRecommendation, recommend, validateRequirements } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
-import { recommendationBlocks, recommendationText } from '../blocks/recommendation.ts';
+import { recommendationMessage } from '../blocks/recommendation.ts';
 import type { SlackDeps } from '../deps.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 
@@ -35,16 +35,15 @@ export function registerViews(app: App, deps: SlackDeps): void {
     }
     const user = body.user.id;
     const channel = submission.channel ?? metadata(view.private_metadata).origin ?? user;
-    const rec = recommend(valid.requirements, deps.knowledge);
+    const reply = presentRecommendation(recommend(valid.requirements, deps.knowledge), deps.knowledge);
     const delivery = await postOrDeliverToUser(client, deps.logger, {
       channel,
       user,
-      blocks: recommendationBlocks(rec, deps.knowledge, { requestedBy: user, channel }),
-      text: recommendationText(rec),
+      ...recommendationMessage(reply, { requestedBy: user, channel }),
       what: 'recommendation',
       recover: { requirements: valid.requirements },
     }, deps.webApi);
-    logger.debug(`recommendation ${rec.setup} delivered: ${delivery.outcome}`);
+    logger.debug(`recommendation ${reply.setup} delivered: ${delivery.outcome}`);
     return deliveryOutcome(delivery);
   }));
 }

@@ -1,0 +1,31 @@
+import type { Reply } from '../../../src/index.ts';
+import { answerMessage, noTopicMessage, type AnswerView } from './answer.ts';
+import type { SlackMessage } from './common.ts';
+import { comparisonMessage } from './comparison.ts';
+import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from './help.ts';
+import { recommendationMessage } from './recommendation.ts';
+
+/** Where a reply is shown: the asker alone (slash command), or the app's DM. */
+export type Surface = 'ephemeral' | 'dm';
+
+/** Draws any reply as a Slack message for `surface`. */
+export function slackMessage(reply: Reply, surface: Surface, answerView: Partial<AnswerView> = {}): SlackMessage {
+  switch (reply.kind) {
+    case 'answer':
+      return answerMessage(reply, { audience: surface, ...answerView });
+    case 'off-topic':
+      return noTopicMessage(reply);
+    case 'greeting':
+      return greetingMessage(reply);
+    case 'help':
+      return helpMessage(reply);
+    case 'topics':
+      return topicsMessage(reply);
+    case 'comparison':
+      return comparisonMessage(reply, { table: surface === 'ephemeral', shareable: surface === 'ephemeral' });
+    case 'form':
+      return formButtonMessage(reply);
+    case 'recommendation':
+      return recommendationMessage(reply, { editable: surface !== 'dm' });
+  }
+}

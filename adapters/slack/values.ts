@@ -1,0 +1,78 @@
+import type { Requirements } from '../../src/index.ts';
+import { SLACK_LIMITS } from './limits.ts';
+
+// What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
+
+/** A topic's answer: which topic, the question it answered (so it leads with the same setup), details shown. */
+export interface TopicValue {
+  topic: string;
+  question?: string;
+  details?: boolean;
+}
+
+/** What "Share in channel" shares: an answer, or the comparison. */
+export type ShareValue = TopicValue | { comparison: true };
+
+export const QUESTION_IN_VALUE = 300;
+
+export function topicValue(v: TopicValue): string {
+  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}) });
+}
+
+function parseObject(value: string | undefined): Record<string, unknown> | undefined {
+  if (!value) return undefined;
+  try {
+    const v = JSON.parse(value) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readTopicValue(value: string | undefined): TopicValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.topic !== 'string') return undefined;
+  return { topic: v.topic, ...(typeof v.question === 'string' ? { question: v.question } : {}), ...(v.details === true ? { details: true } : {}) };
+}
+
+export function readShareValue(value: string | undefined): ShareValue | undefined {
+  return parseObject(value)?.comparison === true ? { comparison: true } : readTopicValue(value);
+}
+
+// ---- "Edit requirements" ------------------------------------------------------------------------------------
+// A recommendation carries its own requirements. A button value holds 2,000 characters and notes alone may be
+// 2,000, so the value is one JSON line (requirements without notes, the channel) followed by the notes as typed
+// (no JSON escaping to grow them). When that does not fit, the notes continue in the value of the message's
+// other button ("Full comparison"), which needs no value of its own: `"notesContinue": true` says so.
+
+export interface EditValue {
+  requirements: Record<string, unknown>;
+  channel?: string;
+}
+
+export function editValues(requirements: Requirements, channel?: string): { edit: string; notesRest?: string } {
+  const { notes = '', ...rest } = requirements;
+  const head = { requirements: rest, ...(channel ? { channel } : {}) };
+  const whole = `${JSON.stringify(head)}\n${notes}`;
+  if (whole.length <= SLACK_LIMITS.buttonValue) return { edit: whole };
+  const line = JSON.stringify({ ...head, notesContinue: true });
+  let cut = SLACK_LIMITS.buttonValue - line.length - 1;
+  // Never split a surrogate pair between the two values.
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(notes.charAt(cut - 1))) cut--;
+  return { edit: `${line}\n${notes.slice(0, cut)}`, notesRest: notes.slice(cut) };
+}
+
+/** The requirements (notes included) from an Edit value, plus the rest of the notes when they continued. */
+export function readEditValue(value: string | undefined, notesRest: () => string | undefined): (EditValue & { notes?: string }) | undefined {
+  if (!value) return undefined;
+  const newline = value.indexOf('\n');
+  const head = parseObject(newline === -1 ? value : value.slice(0, newline));
+  if (!head || !head.requirements || typeof head.requirements !== 'object' || Array.isArray(head.requirements)) return undefined;
+  let notes = newline === -1 ? '' : value.slice(newline + 1);
+  if (head.notesContinue === true) notes += notesRest() ?? '';
+  return {
+    requirements: head.requirements as Record<string, unknown>,
+    ...(typeof head.channel === 'string' ? { channel: head.channel } : {}),
+    ...(notes ? { notes } : {}),
+  };
+}

@@ -1,0 +1,219 @@
+import type { Knowledge, Source } from '../knowledge/schema.ts';
+import { SETUP_IDS, SETUP_NAMES, type SetupId, type TopicId } from '../knowledge/ids.ts';
+import { LOW_CONFIDENCE, type AnswerResult } from '../advisor/answer.ts';
+import { COMMANDS } from '../advisor/commands.ts';
+import { countryName } from '../advisor/countries.ts';
+import { allTopicFacts, findTopic, otherSetup, topicFacts, type SetupAnswer, type TopicFacts } from '../advisor/facts.ts';
+import { deepFreeze } from '../advisor/frozen.ts';
+import type { Recommendation } from '../advisor/recommend.ts';
+import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } from '../advisor/wording.ts';
+import { askedSetup } from './asked.ts';
+import type {
+  AnswerReply,
+  Cell,
+  ComparisonReply,
+  GreetingReply,
+  HelpReply,
+  NoTopicReply,
+  RecommendationReply,
+  RecommendationSection,
+  Row,
+  SetupSide,
+  TopicLink,
+  TopicsReply,
+} from './reply.ts';
+
+// The core's results (answer, recommendation, the knowledge) turned into complete replies (reply.ts).
+
+/**
+ * Topics whose yes/no means nothing ("Pricing: ⚠️ Partly / ❌ No", "Who each setup suits: ✅ / ✅"): they describe
+ * rather than grant. Their rows and answers show words, never a status.
+ */
+export const DESCRIPTIVE_TOPICS: readonly TopicId[] = ['pricing', 'best-suited'];
+
+/** The first clause of an answer, short enough for a table cell: "Messages sent from the app stay free". */
+function cellWords(answer: string, max = 90): string {
+  const clause = answer.split(/;\s|\.\s|\.$/)[0]!.trim();
+  if (clause.length <= max) return clause;
+  const cut = clause.slice(0, max - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2))}…`;
+}
+
+function statusCell(side: SetupAnswer): Extract<Cell, { kind: 'status' }> {
+  return { kind: 'status', status: side.status, icon: STATUS_ICON[side.status], text: `${STATUS_ICON[side.status]} ${STATUS_WORD[side.status]}` };
+}
+
+const sideOf = (facts: TopicFacts, setup: SetupId): SetupAnswer => (setup === 'coexistence' ? facts.coexistence : facts.apiOnly);
+const describes = (topic: TopicId) => DESCRIPTIVE_TOPICS.includes(topic);
+
+function rowOf(facts: TopicFacts): Row {
+  const note = facts.articleSays ? `help article ${VERDICT_WORD[facts.articleSays.verdict]}` : undefined;
+  const cell = (setup: SetupId): Cell => (describes(facts.id) ? { kind: 'words', text: cellWords(sideOf(facts, setup).answer) } : statusCell(sideOf(facts, setup)));
+  return {
+    topic: facts.id,
+    title: facts.title,
+    ...(note ? { note } : {}),
+    label: note ? `${facts.title} (${note})` : facts.title,
+    cells: { coexistence: cell('coexistence'), 'api-only': cell('api-only') },
+  };
+}
+
+const rowSummary = (row: Row, order: readonly SetupId[] = SETUP_IDS): string =>
+  `${row.title}: ${order.map((s) => `${SETUP_NAMES[s]} ${row.cells[s].text}`).join(', ')}`;
+
+/** Remembers a reply per knowledge base (help, topics, comparison depend on nothing else). Frozen: shared. */
+function perKnowledge<T extends object>(make: (knowledge: Knowledge) => T): (knowledge: Knowledge) => T {
+  const cache = new WeakMap<Knowledge, T>();
+  return (knowledge) => {
+    let value = cache.get(knowledge);
+    if (!value) {
+      value = deepFreeze(make(knowledge));
+      cache.set(knowledge, value);
+    }
+    return value;
+  };
+}
+
+const topicLinks = (knowledge: Knowledge, ids: readonly TopicId[]): TopicLink[] =>
+  ids.map((id) => ({ topic: id, title: findTopic(knowledge, id)?.title ?? id }));
+
+function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerReply {
+  const lead = askedSetup(question);
+  const order: SetupId[] = [lead, otherSetup(lead)];
+  const sides: SetupSide[] = order.map((setup) => {
+    const s = sideOf(facts, setup);
+    return { setup, name: SETUP_NAMES[setup], ...(describes(facts.id) ? {} : { status: statusCell(s) }), answer: s.answer, details: s.details };
+  });
+  const row = rowOf(facts);
+  return {
+    kind: 'answer',
+    topic: facts.id,
+    title: facts.title,
+    ...(question ? { question } : {}),
+    sides,
+    ...(facts.articleSays
+      ? { warning: { lead: `The help article is ${VERDICT_WORD[facts.articleSays.verdict]} here.`, claim: facts.articleSays.claim, correction: facts.articleSays.correction } }
+      : {}),
+    sources: facts.sources,
+    lastVerified: facts.lastVerified,
+    summary: describes(facts.id) ? `${facts.title}: ${sides.map((s) => `${s.name}: ${row.cells[s.setup].text}`).join('; ')}` : rowSummary(row, order),
+  };
+}
+
+/** The reply to a question, from answer()'s result. */
+export function presentAnswer(result: AnswerResult, question: string, knowledge: Knowledge): AnswerReply | NoTopicReply {
+  if (result.topic === null) {
+    return {
+      kind: 'off-topic',
+      message: result.answer.message,
+      question,
+      topics: topicLinks(knowledge, result.alternatives),
+      examples: result.answer.examples,
+      summary: result.answer.message,
+    };
+  }
+  const reply = topicAnswer(result.answer, question || undefined);
+  if (result.confidence < LOW_CONFIDENCE && result.alternatives.length > 0) {
+    reply.closest = {
+      message: `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%). Closest topics:`,
+      topics: topicLinks(knowledge, result.alternatives),
+    };
+  }
+  return reply;
+}
+
+/** The reply for one topic, chosen by id (a topic button): the answer as it stands, no matching involved. */
+export function presentTopic(knowledge: Knowledge, topic: string, question?: string): AnswerReply | undefined {
+  const t = findTopic(knowledge, topic);
+  return t ? topicAnswer(topicFacts(knowledge, t), question) : undefined;
+}
+
+export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
+  const facts = allTopicFacts(knowledge);
+  const rows = facts.map(rowOf);
+  const sources = new Map<string, Source>();
+  for (const f of facts) for (const s of f.sources) if (!sources.has(s.url)) sources.set(s.url, s);
+  return {
+    kind: 'comparison',
+    title: `${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}`,
+    legend: `${STATUS_ICON.yes} yes · ${STATUS_ICON.no} no · ${STATUS_ICON.partial} partly`,
+    rows,
+    sources: [...sources.values()],
+    lastVerified: facts.map((f) => f.lastVerified).sort()[0] ?? '',
+    summary: `${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}\n${rows.map((r) => rowSummary(r)).join('\n')}`,
+  };
+});
+
+export const presentTopics = perKnowledge((knowledge): TopicsReply => ({
+  kind: 'topics',
+  rows: presentComparison(knowledge).rows,
+  summary: 'Topics I know about',
+}));
+
+const INTRO = `I answer one question: ${SETUP_NAMES.coexistence} (same number on the Business App and the API) or ${SETUP_NAMES['api-only']}? Ask me anything about the two setups and I answer for both, with sources.`;
+
+export const presentHelp = perKnowledge((knowledge): HelpReply => ({
+  kind: 'help',
+  title: 'How to use the advisor',
+  intro: INTRO,
+  examples: knowledge.matching.examples,
+  commands: COMMANDS.map((c) => ({ usage: c.argument ? `${c.words[0]} ${c.argument}` : c.words[0]!, what: c.what })),
+  summary: 'How to use the advisor',
+}));
+
+export const presentGreeting = perKnowledge((knowledge): GreetingReply => ({
+  kind: 'greeting',
+  title: '👋 Hi!',
+  text: `${INTRO} Try one of these:`,
+  examples: knowledge.matching.examples,
+  summary: 'Hi! Ask me about WhatsApp Co-Existence vs the WhatsApp Business API',
+}));
+
+/** The reply for a recommendation: what it says, the rows, sources and date that belong to it. */
+export function presentRecommendation(rec: Recommendation, knowledge: Knowledge): RecommendationReply {
+  const q = rec.requirements;
+  const facts = [
+    { label: 'Country', value: `${countryName(q.country)} (${q.country})` },
+    ...(q.agents !== undefined ? [{ label: 'Agents', value: q.agents.toLocaleString('en-US') }] : []),
+    ...(q.dailyMessages !== undefined ? [{ label: 'Messages/day', value: q.dailyMessages.toLocaleString('en-US') }] : []),
+    ...(q.peakMps !== undefined ? [{ label: 'Peak MPS', value: q.peakMps.toLocaleString('en-US') }] : []),
+  ];
+  const sections: RecommendationSection[] = [{ id: 'why', title: 'Why', items: rec.reasons.map((r) => r.text) }];
+  if (rec.conflicts.length) sections.push({ id: 'conflicts', title: 'Conflicts: asked for, not given by this setup', icon: '⚠️', attention: true, items: rec.conflicts.map((c) => c.text) });
+  if (rec.unmet.length) sections.push({ id: 'unmet', title: 'Not met by either setup', icon: '⛔', attention: true, items: rec.unmet.map((u) => u.text) });
+  if (rec.alternative) sections.push({ id: 'alternative', title: 'Alternative', icon: '💡', items: [rec.alternative.text] });
+  if (rec.caveats.length) sections.push({ id: 'caveats', title: 'What changes on switching', items: rec.caveats.map((c) => c.text) });
+
+  const all = presentComparison(knowledge).rows;
+  const rows = rec.relevantTopics.map((id) => all.find((r) => r.topic === id)).filter((r): r is Row => r !== undefined);
+  const sources = new Map<string, Source>();
+  const dates: string[] = [];
+  for (const row of rows) {
+    const t = findTopic(knowledge, row.topic)!;
+    dates.push(t.lastVerified);
+    for (const ref of t.sources) {
+      const s = knowledge.sources[ref];
+      if (s && !sources.has(s.url)) sources.set(s.url, s);
+    }
+  }
+  const lastVerified = dates.sort()[0];
+  const who = q.customer ? ` for ${q.customer}` : '';
+  return {
+    kind: 'recommendation',
+    setup: rec.setup,
+    icon: rec.setup === 'coexistence' ? '📱' : '⚙️',
+    setupTitle: SETUP_TITLE[rec.setup],
+    ...(q.customer ? { customer: q.customer } : {}),
+    confidence: { level: rec.confidence, text: CONFIDENCE_WORD[rec.confidence] },
+    facts,
+    needs: q.needs.map((id) => knowledge.needs.find((n) => n.id === id)?.label ?? id),
+    sections,
+    rows,
+    rowsTitle: 'How the setups compare here',
+    sources: [...sources.values()].slice(0, 8),
+    ...(lastVerified ? { lastVerified } : {}),
+    ...(q.notes ? { notes: q.notes } : {}),
+    requirements: q,
+    summary: `${SETUP_TITLE[rec.setup]} recommended${who} (${rec.confidence} confidence). ${rec.reasons[0]?.text ?? ''}`.trim(),
+  };
+}

@@ -1,0 +1,164 @@
+import type { Source } from '../knowledge/schema.ts';
+import type { SetupId, Status, TopicId } from '../knowledge/ids.ts';
+import type { Confidence } from '../advisor/recommend.ts';
+import type { Requirements } from '../advisor/requirements.ts';
+
+// A reply, complete and platform-neutral: every decision about what to say (which setup leads, which rows and
+// sources a recommendation shows, when to offer the closest topics, the words of each line) is made once, here.
+// Renderers (adapters/slack/blocks, adapters/teams/cards, adapters/cli/terminal.ts) only draw a Reply: they never
+// call back into the advisor. Texts are our own words unless marked as user text (to escape per platform).
+
+export interface TopicLink {
+  topic: TopicId;
+  title: string;
+}
+
+/** What a table cell or a setup heading shows: a status (✅ Yes), or words where a status would mean nothing. */
+export type Cell = { kind: 'status'; status: Status; icon: string; text: string } | { kind: 'words'; text: string };
+
+/** One row of a comparison: a topic, with what each setup gets, in SETUP_ORDER. */
+export interface Row {
+  topic: TopicId;
+  title: string;
+  /** Why the row deserves a second look, in words ("help article outdated"); shown beside the title. */
+  note?: string;
+  /** The title with its note: "Voice & video calls (help article outdated)". */
+  label: string;
+  cells: Record<SetupId, Cell>;
+}
+
+export interface SetupSide {
+  setup: SetupId;
+  name: string;
+  /** Absent for topics where a yes/no means nothing (pricing, who each setup suits). */
+  status?: Extract<Cell, { kind: 'status' }>;
+  answer: string;
+  details: string;
+}
+
+export interface ArticleWarning {
+  /** "The help article is outdated here." */
+  lead: string;
+  claim: string;
+  correction: string;
+}
+
+export interface AnswerReply {
+  kind: 'answer';
+  topic: TopicId;
+  title: string;
+  /** The question as typed (user text), when there was one. */
+  question?: string;
+  /** Both setups, the one the question asked about first. */
+  sides: SetupSide[];
+  warning?: ArticleWarning;
+  sources: Source[];
+  lastVerified: string;
+  /** Offered when the match is unsure: a line saying so and the closest other topics. */
+  closest?: { message: string; topics: TopicLink[] };
+  /** One line: notification, fallback and summary text. */
+  summary: string;
+}
+
+export interface NoTopicReply {
+  kind: 'off-topic';
+  message: string;
+  question: string;
+  /** Topics the question might be about; when empty, examples instead. */
+  topics: TopicLink[];
+  examples: string[];
+  summary: string;
+}
+
+export interface GreetingReply {
+  kind: 'greeting';
+  title: string;
+  text: string;
+  examples: string[];
+  summary: string;
+}
+
+export interface CommandLine {
+  /** "recommend [customer]" */
+  usage: string;
+  what: string;
+}
+
+export interface HelpReply {
+  kind: 'help';
+  title: string;
+  intro: string;
+  examples: string[];
+  commands: CommandLine[];
+  summary: string;
+}
+
+export interface TopicsReply {
+  kind: 'topics';
+  rows: Row[];
+  summary: string;
+}
+
+export interface ComparisonReply {
+  kind: 'comparison';
+  title: string;
+  /** What the status icons mean. */
+  legend: string;
+  rows: Row[];
+  sources: Source[];
+  /** The oldest lastVerified among the rows. */
+  lastVerified: string;
+  summary: string;
+}
+
+export interface FormReply {
+  kind: 'form';
+  /** A customer name typed after "recommend" (user text). */
+  customer?: string;
+  summary: string;
+}
+
+export interface RecommendationSection {
+  id: 'why' | 'conflicts' | 'unmet' | 'alternative' | 'caveats';
+  title: string;
+  /** Shown before the title where the platform has room for it. */
+  icon?: string;
+  /** Drawn as a warning (attention colour) where the platform can. */
+  attention?: boolean;
+  items: string[];
+}
+
+export interface RecommendationReply {
+  kind: 'recommendation';
+  setup: SetupId;
+  icon: string;
+  setupTitle: string;
+  /** User text. */
+  customer?: string;
+  confidence: { level: Confidence; text: string };
+  /** What the customer told us, as label/value pairs ("Country", "India (IN)"), in a fixed order. */
+  facts: { label: string; value: string }[];
+  /** The needs' labels, as written in the knowledge. */
+  needs: string[];
+  sections: RecommendationSection[];
+  /** The comparison rows that matter for this customer, most relevant first. */
+  rows: Row[];
+  rowsTitle: string;
+  sources: Source[];
+  lastVerified?: string;
+  /** User text. */
+  notes?: string;
+  /** What the form was filled with: carried by "Edit requirements". */
+  requirements: Requirements;
+  summary: string;
+}
+
+export type Reply =
+  | AnswerReply
+  | NoTopicReply
+  | GreetingReply
+  | HelpReply
+  | TopicsReply
+  | ComparisonReply
+  | FormReply
+  | RecommendationReply;

@@ -1,0 +1,30 @@
+import type { Knowledge } from '../knowledge/schema.ts';
+import { answer } from '../advisor/answer.ts';
+import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
+import { presentAnswer, presentComparison, presentGreeting, presentHelp, presentTopics } from './present.ts';
+import type { Reply } from './reply.ts';
+
+// The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
+// Surfaces differ only in how they draw it and deliver it.
+
+export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
+  switch (command.kind) {
+    case 'help':
+      return presentHelp(knowledge);
+    case 'greeting':
+      return presentGreeting(knowledge);
+    case 'compare':
+      return presentComparison(knowledge);
+    case 'topics':
+      return presentTopics(knowledge);
+    case 'recommend':
+      return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: 'Recommend a setup: fill in what the customer needs' };
+    case 'question':
+      return presentAnswer(answer(command.text, knowledge), command.text, knowledge);
+  }
+}
+
+/** Text as typed → the reply. */
+export function route(text: string | undefined, knowledge: Knowledge): Reply {
+  return replyTo(parseCommand(text), knowledge);
+}
