@@ -1,24 +1,20 @@
 import { ActivityHandler, CardFactory, TurnContext, type Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import {
-  allTopicFacts,
-  answer,
-  compare,
-  findTopic,
-  parseCommand,
+  prefillFrom,
+  presentComparison,
+  presentHelp,
+  presentRecommendation,
+  presentTopic,
   recommend,
-  topicFacts,
+  route,
   validateRequirements,
-  type AnswerResult,
   type Knowledge,
-  type TopicId,
 } from '../../src/index.ts';
-import { answerCard } from './cards/answer.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
-import { comparisonCard } from './cards/comparison.ts';
-import { formCard, readForm, type FormValues } from './cards/form.ts';
-import { helpCard, topicsCard } from './cards/help.ts';
-import { recommendationCard } from './cards/recommendation.ts';
+import { formCard, readForm } from './cards/form.ts';
+import { helpCard } from './cards/help.ts';
+import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
@@ -46,7 +42,7 @@ export class AdvisorBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       // Welcome once, when the bot itself joins a chat, group chat or team.
       const botId = context.activity.recipient?.id;
-      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.send(context, cardActivity(helpCard(this.knowledge, true)));
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.send(context, cardActivity(helpCard(presentHelp(this.knowledge), true)));
       await next();
     });
   }
@@ -55,24 +51,7 @@ export class AdvisorBot extends ActivityHandler {
     // In channels and group chats the bot is @mentioned: read the text without the mention.
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const typed = raw.replace(/<at>[^<]*<\/at>/g, '').trim();
-    const command = parseCommand(typed);
-    const kb = this.knowledge;
-    switch (command.kind) {
-      case 'help':
-        await this.send(context, cardActivity(helpCard(kb)));
-        return;
-      case 'compare':
-        await this.send(context, cardActivity(comparisonCard(compare(kb))));
-        return;
-      case 'topics':
-        await this.send(context, cardActivity(topicsCard(allTopicFacts(kb))));
-        return;
-      case 'recommend':
-        await this.send(context, cardActivity(formCard(kb, command.customer ? { customer: command.customer } : {})));
-        return;
-      case 'question':
-        await this.send(context, cardActivity(answerCard(answer(command.text, kb), kb, command.text)));
-    }
+    await this.send(context, cardActivity(teamsCard(route(typed, this.knowledge), this.knowledge)));
   }
 
   private async onSubmit(context: TurnContext, value: Record<string, unknown>): Promise<void> {
@@ -85,39 +64,27 @@ export class AdvisorBot extends ActivityHandler {
           await this.replaceOrSend(context, formCard(kb, values, valid.errors));
           return;
         }
-        const rec = recommend(valid.requirements, kb);
-        await this.replaceOrSend(context, recommendationCard(rec, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
+        const reply = presentRecommendation(recommend(valid.requirements, kb), kb);
+        await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
         return;
       }
-      case SUBMIT.edit: {
-        const r = isObject(value.requirements) ? value.requirements : {};
-        const values: FormValues = {
-          ...(typeof r.customer === 'string' ? { customer: r.customer } : {}),
-          ...(typeof r.country === 'string' ? { country: r.country } : {}),
-          ...(typeof r.agents === 'number' ? { agents: r.agents } : {}),
-          ...(typeof r.dailyMessages === 'number' ? { dailyMessages: r.dailyMessages } : {}),
-          ...(typeof r.peakMps === 'number' ? { peakMps: r.peakMps } : {}),
-          ...(Array.isArray(r.needs) ? { needs: r.needs.filter((n): n is string => typeof n === 'string') } : {}),
-          ...(typeof r.notes === 'string' ? { notes: r.notes } : {}),
-        };
-        await this.send(context, cardActivity(formCard(kb, values)));
+      case SUBMIT.edit:
+        await this.send(context, cardActivity(formCard(kb, prefillFrom(value.requirements))));
         return;
-      }
       case SUBMIT.openForm:
         await this.send(context, cardActivity(formCard(kb)));
         return;
       case SUBMIT.compare:
-        await this.send(context, cardActivity(comparisonCard(compare(kb))));
+        await this.send(context, cardActivity(teamsCard(presentComparison(kb), kb)));
         return;
       case SUBMIT.topic: {
-        const topic = typeof value.topic === 'string' ? findTopic(kb, value.topic) : undefined;
-        if (!topic) break;
-        const result: AnswerResult = { topic: topic.id as TopicId, confidence: 1, answer: topicFacts(kb, topic), alternatives: [] };
-        await this.send(context, cardActivity(answerCard(result, kb, typeof value.question === 'string' ? value.question : undefined)));
+        const reply = typeof value.topic === 'string' ? presentTopic(kb, value.topic, typeof value.question === 'string' ? value.question : undefined) : undefined;
+        if (!reply) break;
+        await this.send(context, cardActivity(teamsCard(reply, kb)));
         return;
       }
       case SUBMIT.help:
-        await this.send(context, cardActivity(helpCard(kb)));
+        await this.send(context, cardActivity(helpCard(presentHelp(kb))));
         return;
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');

@@ -56,7 +56,8 @@ describe('a question in a personal chat', () => {
     expect(all(card)).toMatch(/Last verified \d{4}-\d{2}-\d{2}/);
     expect(all(card)).toMatch(/help article is outdated here/);
     expect(card.actions.some((a: any) => a.type === 'Action.ToggleVisibility' && a.title === 'More details')).toBe(true);
-    expect(calls[0]!.activity.summary).toMatch(/Voice & video calls: Co-Existence ✅ Yes/);
+    // The question names the API: the answer leads with API only (issue 11).
+    expect(calls[0]!.activity.summary).toMatch(/Voice & video calls: API only ❌ No, Co-Existence ✅ Yes/);
   });
 
   it('off-topic: a friendly reply with examples, no topic', async () => {

@@ -1,34 +1,36 @@
-import { SETUP_NAMES, STATUS_ICON, type Knowledge, type TopicFacts } from '../../../src/index.ts';
+import { SETUP_NAMES, type GreetingReply, type HelpReply, type TopicsReply } from '../../../src/index.ts';
 import { BOT_DISPLAY_NAME } from '../../identity.ts';
 import { userText } from '../markdown.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card } from './common.ts';
 
-// Help, welcome and the topic list.
+// Help, welcome, the greeting and the topic list.
 
 const startActions = () => [submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })];
+const examples = (list: readonly string[]) => list.map((e) => `- ${userText(e, 200)}`).join('\n');
 
-export function helpCard(knowledge: Knowledge, welcome = false): Card {
+export function helpCard(reply: HelpReply, welcome = false): Card {
   return card(
     [
-      heading(welcome ? `👋 Hi! I am the ${BOT_DISPLAY_NAME}` : 'How to use the advisor'),
-      text(`I answer one question: **${SETUP_NAMES.coexistence}** (same number on the Business App and the API) or **${SETUP_NAMES['api-only']}**? Ask me anything about the two setups and I answer for both, with sources.`),
-      text(`**Try**\n${knowledge.matching.examples.map((e) => `- ${userText(e, 200)}`).join('\n')}`),
-      text('**Commands**\n- **compare**: every feature side by side\n- **recommend [customer]**: fill in what the customer needs, get a recommendation\n- **topics**: what I know about'),
+      heading(welcome ? `👋 Hi! I am the ${BOT_DISPLAY_NAME}` : reply.title),
+      text(reply.intro),
+      text(`**Try**\n${examples(reply.examples)}`),
+      text(`**Commands**\n${reply.commands.map((c) => `- **${c.usage}**: ${c.what}`).join('\n')}`),
       subtle(`In a channel, mention me first, e.g. @${BOT_DISPLAY_NAME} calls`),
     ],
     startActions(),
-    welcome ? 'Hi! Ask me about WhatsApp Co-Existence vs the API' : 'How to use the advisor',
+    welcome ? 'Hi! Ask me about WhatsApp Co-Existence vs the API' : reply.summary,
   );
 }
 
-export function topicsCard(topics: TopicFacts[]): Card {
-  return card(
-    [
-      heading('Topics'),
-      subtle(`${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']}`),
-      text(topics.map((t) => `- ${STATUS_ICON[t.coexistence.status]} ${STATUS_ICON[t.apiOnly.status]} **${t.title}** (${t.id})`).join('\n')),
-    ],
-    startActions(),
-    'Topics I know about',
-  );
+export function greetingCard(reply: GreetingReply): Card {
+  return card([heading(reply.title), text(reply.text), text(examples(reply.examples))], startActions(), reply.summary);
+}
+
+export function topicsCard(reply: TopicsReply): Card {
+  const line = (r: TopicsReply['rows'][number]) => {
+    const cells = [r.cells.coexistence, r.cells['api-only']];
+    const icons = cells.every((c) => c.kind === 'status') ? `${cells.map((c) => (c.kind === 'status' ? c.icon : '')).join(' ')} ` : '';
+    return `- ${icons}**${r.title}** (${r.topic})`;
+  };
+  return card([heading('Topics'), subtle(`${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']}`), text(reply.rows.map(line).join('\n'))], startActions(), reply.summary);
 }

@@ -1,0 +1,30 @@
+import type { FormValues } from './form.ts';
+import type { Knowledge, Reply } from '../../../src/index.ts';
+import { answerCard, noTopicCard } from './answer.ts';
+import type { Card } from './common.ts';
+import { comparisonCard } from './comparison.ts';
+import { formCard } from './form.ts';
+import { greetingCard, helpCard, topicsCard } from './help.ts';
+import { recommendationCard } from './recommendation.ts';
+
+/** Draws any reply as an Adaptive Card. The form needs the knowledge (its needs and countries), nothing else does. */
+export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string } = {}): Card {
+  switch (reply.kind) {
+    case 'answer':
+      return answerCard(reply);
+    case 'off-topic':
+      return noTopicCard(reply);
+    case 'greeting':
+      return greetingCard(reply);
+    case 'help':
+      return helpCard(reply);
+    case 'topics':
+      return topicsCard(reply);
+    case 'comparison':
+      return comparisonCard(reply);
+    case 'form':
+      return formCard(knowledge, reply.customer ? ({ customer: reply.customer } satisfies FormValues) : {});
+    case 'recommendation':
+      return recommendationCard(reply, options);
+  }
+}
