@@ -10,12 +10,17 @@ import {
   builtInKnowledge,
   compare,
   loadKnowledgeFile,
+  presentComparison,
+  presentRecommendation,
+  presentTopics,
   recommend,
+  route,
   staleTopics,
   validateRequirements,
   type Knowledge,
 } from '../../src/index.ts';
-import { formatAnswer, formatComparison, formatRecommendation, formatTopics } from './terminal.ts';
+import { formatReply } from './terminal.ts';
+import { registerStoreCommands } from './store-commands.ts';
 
 // The coexist-advisor command line. Exit codes: 0 done, 2 bad input (flags, files, requirements), 1 our fault.
 
@@ -101,8 +106,6 @@ class Session {
   }
 }
 
-const titles = (kb: Knowledge) => Object.fromEntries(kb.topics.map((t) => [t.id, t.title]));
-
 /** "3" → 3; anything else is passed on as text so the schema can say what is wrong with it. */
 function numberish(value: string): number | string {
   const trimmed = value.trim();
@@ -186,9 +189,10 @@ export function buildProgram(io: CliIo = processIo()): Command {
         }
         return;
       }
-      const result = answer(words.join(' '), kb);
-      if (o.json) cli.json(result);
-      else cli.out(formatAnswer(result, titles(kb)));
+      const question = words.join(' ');
+      // --json is the answer() contract (SPEC); text goes through the same router as Slack and Teams.
+      if (o.json) cli.json(answer(question, kb));
+      else cli.out(formatReply(route(question, kb)));
     });
 
   program
@@ -217,7 +221,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
       }
       const result = recommend(valid.requirements, kb);
       if (o.json) cli.json(result);
-      else cli.out(formatRecommendation(result));
+      else cli.out(formatReply(presentRecommendation(result, kb)));
     });
 
   program
@@ -225,9 +229,9 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .description('the full side-by-side comparison')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const c = compare(cli.knowledge());
-      if (o.json) cli.json(c);
-      else cli.out(formatComparison(c));
+      const kb = cli.knowledge();
+      if (o.json) cli.json(compare(kb));
+      else cli.out(formatReply(presentComparison(kb)));
     });
 
   program
@@ -235,8 +239,9 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .description('every topic: id, title, status per setup, sources, last verified')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = allTopicFacts(cli.knowledge());
+      const kb = cli.knowledge();
       if (o.json) {
+        const rows = allTopicFacts(kb);
         cli.json(
           rows.map((t) => ({
             id: t.id,
@@ -247,7 +252,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
             lastVerified: t.lastVerified,
           })),
         );
-      } else cli.out(formatTopics(rows));
+      } else cli.out(formatReply(presentTopics(kb)));
     });
 
   program
@@ -267,6 +272,8 @@ export function buildProgram(io: CliIo = processIo()): Command {
         cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
       }
     });
+
+  registerStoreCommands(program, { out: (text) => cli.out(text), env: () => cli.env, badInput: (message) => { throw new BadInput(message); } });
 
   return program;
 }

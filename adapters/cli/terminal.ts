@@ -1,25 +1,25 @@
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import {
-  CONFIDENCE_WORD,
-  LOW_CONFIDENCE,
+  SETUP_IDS,
   SETUP_NAMES,
-  SETUP_TITLE,
-  STATUS_ICON,
-  STATUS_WORD,
-  VERDICT_WORD,
-  countryName,
-  type AnswerResult,
-  type Comparison,
-  type Finding,
-  type Recommendation,
-  type SetupAnswer,
-  type TopicFacts,
+  type AnswerReply,
+  type ComparisonReply,
+  type FormReply,
+  type GreetingReply,
+  type HelpReply,
+  type NoTopicReply,
+  type RecommendationReply,
+  type Reply,
+  type Row,
+  type Source,
+  type TopicsReply,
 } from '../../src/index.ts';
 
-// Human output for an 80-column terminal. Pure functions: data in, text out.
+// Human output for an 80-column terminal: draws a Reply (src/present) as text. Pure functions: data in, text out.
 
 export const WIDTH = 80;
+const BIN = 'coexist-advisor';
 
 /** Word-wraps to the terminal width; continuation lines hang under the text (after a bullet). Long URLs stay whole. */
 const wrap = (text: string, indent = 2): string => {
@@ -31,88 +31,100 @@ const wrap = (text: string, indent = 2): string => {
 };
 
 const pad = (text: string, width: number): string => text + ' '.repeat(Math.max(0, width - stringWidth(text)));
-const status = (s: SetupAnswer): string => `${STATUS_ICON[s.status]} ${STATUS_WORD[s.status]}`;
 
-function sourcesBlock(facts: Pick<TopicFacts, 'sources' | 'lastVerified'>): string[] {
-  return ['Sources:', ...facts.sources.map((s) => wrap(`- ${s.title}: ${s.url}`)), `Last verified ${facts.lastVerified}`];
+function sourcesBlock(sources: readonly Source[], lastVerified?: string): string[] {
+  return ['Sources:', ...sources.map((s) => wrap(`- ${s.title}: ${s.url}`)), ...(lastVerified ? [`Last verified ${lastVerified}`] : [])];
 }
 
-export function formatAnswer(result: AnswerResult, titles: Record<string, string>): string {
-  if (result.topic === null) {
-    const lines = [result.answer.message];
-    if (result.alternatives.length > 0) lines.push(...result.alternatives.map((id) => `  - ${titles[id] ?? id} (coexist-advisor ask ${id})`));
-    else lines.push(...result.answer.examples.map((e) => `  coexist-advisor ask "${e}"`));
-    return lines.join('\n');
+const examples = (list: readonly string[]) => list.map((e) => `  ${BIN} ask "${e}"`);
+
+function formatAnswer(r: AnswerReply): string {
+  const lines = [`${r.title}  [${r.topic}]`, ''];
+  for (const side of r.sides) {
+    lines.push(side.status ? `${pad(side.name, 14)}${side.status.text}` : side.name, wrap(side.answer), wrap(side.details, 4), '');
   }
-  const a = result.answer;
-  const lines = [`${a.title}  [${a.id}]`];
-  if (result.confidence < LOW_CONFIDENCE) lines.push(wrap(`(Best guess, confidence ${result.confidence.toFixed(2)}: check the related topics below.)`, 0));
-  lines.push(wrap(a.question, 0), '');
-  for (const [name, side] of [
-    [SETUP_NAMES.coexistence, a.coexistence],
-    [SETUP_NAMES['api-only'], a.apiOnly],
-  ] as const) {
-    lines.push(`${pad(name, 14)}${status(side)}`, wrap(side.answer), wrap(side.details, 4), '');
-  }
-  if (a.articleSays) {
-    lines.push(wrap(`Note: the help article is ${VERDICT_WORD[a.articleSays.verdict]} here. It says: ${a.articleSays.claim} Now: ${a.articleSays.correction}`, 0), '');
-  }
-  lines.push(...sourcesBlock(a));
-  if (result.alternatives.length > 0) lines.push(`Related: ${result.alternatives.map((id) => titles[id] ?? id).join(', ')}`);
+  if (r.warning) lines.push(wrap(`⚠️  ${r.warning.lead} It says: ${r.warning.claim} Now: ${r.warning.correction}`, 0), '');
+  lines.push(...sourcesBlock(r.sources, r.lastVerified));
+  if (r.closest) lines.push('', r.closest.message, ...r.closest.topics.map((t) => `  - ${t.title} (${BIN} ask ${t.topic})`));
   return lines.join('\n');
 }
 
-export function formatComparison(c: Comparison): string {
+function formatNoTopic(r: NoTopicReply): string {
+  const lines = [r.message];
+  if (r.topics.length > 0) lines.push(...r.topics.map((t) => `  - ${t.title} (${BIN} ask ${t.topic})`));
+  else lines.push(...examples(r.examples));
+  return lines.join('\n');
+}
+
+const formatGreeting = (r: GreetingReply): string => [r.title, wrap(r.text, 0), ...examples(r.examples)].join('\n');
+
+const formatHelp = (r: HelpReply): string =>
+  [r.title, wrap(r.intro, 0), '', 'Try:', ...examples(r.examples), '', 'Ask for:', ...r.commands.map((c) => `  ${pad(`${BIN} ask ${c.usage}`, 40)}${c.what}`), '', `More: ${BIN} --help`].join('\n');
+
+/** A row's cell for a fixed-width table; words (Pricing, who each setup suits) get a line of their own. */
+function rowLines(row: Row, titleWidth: number): string[] {
+  const [a, b] = SETUP_IDS.map((s) => row.cells[s]);
+  if (a!.kind === 'status' && b!.kind === 'status') {
+    const statuses = `${pad(a!.text, 18)}${b!.text}`;
+    // A long label ("… (help article outdated)") gets its own line rather than pushing past 80 columns.
+    return stringWidth(row.label) < titleWidth ? [`${pad(row.label, titleWidth)}${statuses}`] : [row.label, `${pad('', titleWidth)}${statuses}`];
+  }
+  return [row.label, ...SETUP_IDS.map((s) => wrap(`${SETUP_NAMES[s]}: ${row.cells[s].text}`, 4))];
+}
+
+function formatComparison(c: ComparisonReply): string {
   const titleWidth = 44;
-  const lines = [
-    `${pad('', titleWidth)}${pad(SETUP_NAMES.coexistence, 18)}${SETUP_NAMES['api-only']}`,
-    '-'.repeat(WIDTH - 2),
-  ];
-  for (const row of c.rows) {
-    const mark = row.articleSays ? ' *' : '';
-    lines.push(`${pad(row.title + mark, titleWidth)}${pad(status(row.coexistence), 18)}${status(row.apiOnly)}`);
-  }
-  lines.push(
-    '',
-    wrap('* the provider help article is outdated or incomplete on this row. Details: coexist-advisor ask <topic id>.', 0),
-    `Least recently verified row: ${c.lastVerified}. ${c.sources.length} sources: coexist-advisor topics.`,
-  );
+  const lines = [`${pad('', titleWidth)}${pad(SETUP_NAMES.coexistence, 18)}${SETUP_NAMES['api-only']}`, '-'.repeat(WIDTH - 2)];
+  for (const row of c.rows) lines.push(...rowLines(row, titleWidth));
+  lines.push('', wrap(`${c.legend}. Details on a row: ${BIN} ask <topic id>.`, 0), wrap(`Least recently verified row: ${c.lastVerified}. ${c.sources.length} sources: ${BIN} topics --json.`, 0));
   return lines.join('\n');
 }
 
-export function formatTopics(rows: TopicFacts[]): string {
-  const lines = [`${pad('id', 24)}${pad('Co-Ex', 8)}${pad('API', 8)}${pad('verified', 12)}title`];
-  for (const t of rows) {
-    lines.push(`${pad(t.id, 24)}${pad(STATUS_ICON[t.coexistence.status], 8)}${pad(STATUS_ICON[t.apiOnly.status], 8)}${pad(t.lastVerified, 12)}${t.title}`);
+function formatTopics(t: TopicsReply): string {
+  const lines = [`${pad('id', 24)}${pad('Co-Ex', 8)}${pad('API', 8)}title`];
+  for (const r of t.rows) {
+    const icon = (s: (typeof SETUP_IDS)[number]) => (r.cells[s].kind === 'status' ? (r.cells[s] as { icon: string }).icon : '·');
+    lines.push(`${pad(r.topic, 24)}${pad(icon('coexistence'), 8)}${pad(icon('api-only'), 8)}${r.title}`);
   }
   return lines.join('\n');
 }
 
-function section(title: string, items: Finding[] | string[]): string[] {
-  if (items.length === 0) return [];
-  return ['', title, ...items.map((i) => wrap(`• ${typeof i === 'string' ? i : i.text}`))];
+function formatRecommendation(r: RecommendationReply): string {
+  const facts = [...(r.customer ? [`Customer: ${r.customer}`] : []), ...r.facts.map((f) => `${f.label}: ${f.value}`)];
+  const lines = [`Recommendation: ${r.setupTitle}`, r.confidence.text, wrap(facts.join(' · '), 0)];
+  if (r.needs.length) lines.push(wrap(`Needs: ${r.needs.join(', ')}`, 0));
+  for (const s of r.sections) lines.push('', s.title, ...s.items.map((i) => wrap(`• ${i}`)));
+  if (r.rows.length) lines.push('', r.rowsTitle, ...r.rows.flatMap((row) => rowLines(row, 44).map((l) => `  ${l}`)));
+  if (r.notes) lines.push('', 'Notes', wrap(r.notes));
+  lines.push('', ...sourcesBlock(r.sources, r.lastVerified));
+  return lines.join('\n');
 }
 
-export function formatRecommendation(r: Recommendation): string {
-  const q = r.requirements;
-  const facts = [
-    q.customer ? `Customer: ${q.customer}` : undefined,
-    `Country: ${countryName(q.country)} (${q.country})`,
-    q.agents !== undefined ? `Agents: ${q.agents}` : undefined,
-    q.dailyMessages !== undefined ? `Messages/day: ${q.dailyMessages}` : undefined,
-    q.peakMps !== undefined ? `Peak MPS: ${q.peakMps}` : undefined,
-  ].filter(Boolean);
-  const lines = [
-    `Recommendation: ${SETUP_TITLE[r.setup]}`,
-    CONFIDENCE_WORD[r.confidence],
-    wrap(facts.join(' · '), 0),
-    ...(q.needs.length ? [wrap(`Needs: ${q.needs.join(', ')}`, 0)] : []),
-    ...section('Why', r.reasons),
-    ...section('Conflicts (asked for, not given by this setup)', r.conflicts),
-    ...section('Not met by either setup', r.unmet),
-    ...section('What changes on switching', r.caveats),
-    ...section('Alternative', r.alternative ? [r.alternative.text] : []),
-    ...section('Notes', q.notes ? [q.notes] : []),
-  ];
-  return lines.join('\n');
+const formatForm = (r: FormReply): string =>
+  [
+    'Recommend a setup: give what the customer needs, e.g.',
+    `  ${BIN} recommend${r.customer ? ` --customer ${JSON.stringify(r.customer)}` : ''} --country IN --agents 3 --peak-mps 12 --need calls --need phone-app`,
+    `  ${BIN} recommend --file requirements.json`,
+  ].join('\n');
+
+/** Any reply as terminal text. */
+export function formatReply(reply: Reply): string {
+  switch (reply.kind) {
+    case 'answer':
+      return formatAnswer(reply);
+    case 'off-topic':
+      return formatNoTopic(reply);
+    case 'greeting':
+      return formatGreeting(reply);
+    case 'help':
+      return formatHelp(reply);
+    case 'topics':
+      return formatTopics(reply);
+    case 'comparison':
+      return formatComparison(reply);
+    case 'form':
+      return formatForm(reply);
+    case 'recommendation':
+      return formatRecommendation(reply);
+  }
 }

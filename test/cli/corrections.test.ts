@@ -25,7 +25,7 @@ describe('coexist-advisor recommend, after the audit', () => {
 
   it('a group-chats customer sees the Groups API limits (Official Business Account, 8 participants), not a plain yes', async () => {
     const r = await runCli(['recommend', '--country', 'IN', '--peak-mps', '200', '--need', 'group-chats', '--customer', 'Chai Club'], { env });
-    const conflicts = section(r.stdout, 'Conflicts (asked for, not given by this setup)');
+    const conflicts = section(r.stdout, 'Conflicts: asked for, not given by this setup');
     expect(conflicts).toMatch(/WhatsApp group chats: Not in our current offer\. Meta's Groups API is only for Official Business Accounts, with at most 8 participants per group\./);
     expect(section(r.stdout, 'Not met by either setup')).toMatch(/Groups of more than 8 people \(a community group, for example\): no setup gives them/);
     const answer = await runCli(['ask', 'groups api', '--json'], { env });
