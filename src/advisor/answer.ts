@@ -1,15 +1,24 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
 import type { Knowledge } from '../knowledge/schema.ts';
 import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
 import { countryNamePattern } from './countries.ts';
 import { deepFreeze } from './frozen.ts';
+import { OFF_TOPIC, builtInModel, probabilities, type Classifier } from '../matching/classifier.ts';
+import { wordsOf } from '../matching/features.ts';
+import { ALTERNATIVES, BM25, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT } from '../matching/thresholds.ts';
 
-// Free text from busy people: typos, abbreviations, Hinglish, one word or a paragraph. MiniSearch does the
-// ranking (BM25 with fuzzy and prefix matching); the knowledge file supplies synonyms, stop words and the
-// phrasings per topic. On top of the ranking we decide whether the question is about our domain at all:
-// a question whose words are mostly unknown to the knowledge base gets `topic: null`, never a guess.
+// Free text from busy people: typos, abbreviations, Hinglish, scenario sentences, one word or a paragraph. Two
+// readers score every topic and their scores are fused:
+// - BM25 (MiniSearch, with fuzzy and prefix matching) over each topic's title, phrasings and needs, with the
+//   synonyms and stop words of matching.yml. It knows the knowledge's own words, including any added today.
+// - A trained classifier (TF-IDF over word and character n-grams, logistic regression; src/matching/) that learnt
+//   from labelled questions how staff actually write, and has a class of its own for off-topic questions.
+// A gate then decides whether the question is about our domain at all: a question neither reader is sure of gets
+// `topic: null` and a helpful reply, never a guess. Every threshold is in src/matching/thresholds.ts.
+
+export { LOW_CONFIDENCE, MAX_QUESTION_CHARS };
 
 export interface OffTopicReply {
   message: string;
@@ -20,28 +29,54 @@ export type AnswerResult =
   | { topic: TopicId; confidence: number; answer: TopicFacts; alternatives: TopicId[] }
   | { topic: null; confidence: number; answer: OffTopicReply; alternatives: TopicId[] };
 
-/** Below this confidence an answer should be presented as a best guess, with the alternatives offered. */
-export const LOW_CONFIDENCE = 0.6;
-/** Questions longer than this are cut before matching; nobody's question needs more. */
-export const MAX_QUESTION_CHARS = 2000;
+/** One topic as both readers scored it. */
+export interface Candidate {
+  topic: TopicId;
+  /** MiniSearch's BM25 score, and that score relative to the best topic's (1 for the best). */
+  bm25: number;
+  bm25Relative: number;
+  /** The classifier's probability for this topic. */
+  classifier: number;
+  fused: number;
+}
+
+/** How the matcher read a question: what `explain` shows. */
+export interface Explanation {
+  question: string;
+  /** The normalised terms BM25 searched for (synonyms applied, stop words dropped, stemmed). */
+  terms: string[];
+  /** The question's words: known to the knowledge or the classifier, unknown, or ignored as stop words. */
+  words: { known: string[]; unknown: string[]; ignored: string[] };
+  candidates: Candidate[];
+  offTopicProbability: number;
+  gate: { accepted: boolean; reasons: string[] };
+  result: AnswerResult;
+}
 
 /** Recent answers per knowledge base. Questions repeat ("calls", "mps"), and answer() is deterministic. */
 const CACHE_SIZE = 1000;
 
+type Doc = { id: TopicId; title: string; phrasings: string };
+
 interface Matcher {
-  search: MiniSearch<{ id: TopicId; title: string; phrasings: string }>;
+  search: MiniSearch<Doc>;
   terms: (text: string) => string[];
+  stop: Set<string>;
   domain: Set<string>;
   /** Every indexed term: a query term found here needs no fuzzy matching, which is the costly part. */
   vocabulary: Set<string>;
   cache: Map<string, AnswerResult>;
   /** Country and region names: in a question about our domain they mean "availability in that country". */
   countryNames: RegExp;
+  classifier: Classifier;
+  /** Index of each knowledge topic in the classifier's classes (-1: a topic the model was not trained on). */
+  classOf: Map<TopicId, number>;
+  offTopicClass: number;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
 
-function buildMatcher(knowledge: Knowledge): Matcher {
+function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   const { synonyms, stopwords, domainWords } = knowledge.matching;
   const synonymMap = new Map(Object.entries(synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
   const stop = new Set(stopwords.map((w) => w.toLowerCase()));
@@ -63,7 +98,7 @@ function buildMatcher(knowledge: Knowledge): Matcher {
   };
 
   const vocabulary = new Set<string>();
-  const search = new MiniSearch<{ id: TopicId; title: string; phrasings: string }>({
+  const search = new MiniSearch<Doc>({
     // A topic's title weighs most; its phrasings and the labels of the needs it answers come next. The topic's
     // formal question is not indexed: its filler words ("time", "apply", "use") matched unrelated questions.
     fields: ['title', 'phrasings'],
@@ -72,10 +107,10 @@ function buildMatcher(knowledge: Knowledge): Matcher {
     searchOptions: {
       // Queries arrive already normalised by terms(); re-tokenising would stem twice.
       tokenize: (q) => q.split(' '),
-      prefix: (term) => term.length >= 4,
-      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= 7 ? 2 : term.length >= 4 ? 1 : 0),
-      weights: { fuzzy: 0.6, prefix: 0.4 },
-      boost: { title: 1.5 },
+      prefix: (term) => term.length >= BM25.prefixMinLength,
+      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= BM25.typoLength2 ? 2 : term.length >= BM25.typoLength1 ? 1 : 0),
+      weights: { fuzzy: BM25.fuzzyWeight, prefix: BM25.prefixWeight },
+      boost: { title: BM25.titleBoost },
     },
   });
   const documents = knowledge.topics.map((t) => ({
@@ -86,33 +121,64 @@ function buildMatcher(knowledge: Knowledge): Matcher {
   for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
   search.addAll(documents);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
-  return { search, terms, domain, vocabulary, cache: new Map(), countryNames: countryNamePattern() };
+  const classOf = new Map(knowledge.topics.map((t) => [t.id, classifier.classes.indexOf(t.id)]));
+  return {
+    search,
+    terms,
+    stop,
+    domain,
+    vocabulary,
+    cache: new Map(),
+    countryNames: countryNamePattern(),
+    classifier,
+    classOf,
+    offTopicClass: classifier.classes.indexOf(OFF_TOPIC),
+  };
 }
 
 function matcherFor(knowledge: Knowledge): Matcher {
   let m = matchers.get(knowledge);
   if (!m) {
-    m = buildMatcher(knowledge);
+    m = buildMatcher(knowledge, builtInModel().classifier);
     matchers.set(knowledge, m);
   }
   return m;
 }
 
-function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], confidence = 0): AnswerResult {
+export type FusionSettings = { -readonly [K in keyof typeof CLASSIFIER]: number };
+
+const trialMatchers = new WeakMap<Classifier, WeakMap<Knowledge, Matcher>>();
+
+/**
+ * The answer with another classifier and other fusion settings: for cross-validation and calibration
+ * (`npm run train -- --cv`), never for users. Not cached.
+ */
+export function answerWith(question: string, knowledge: Knowledge, classifier: Classifier, settings: FusionSettings = CLASSIFIER): AnswerResult {
+  let byKnowledge = trialMatchers.get(classifier);
+  if (!byKnowledge) trialMatchers.set(classifier, (byKnowledge = new WeakMap()));
+  let m = byKnowledge.get(knowledge);
+  if (!m) byKnowledge.set(knowledge, (m = buildMatcher(knowledge, classifier)));
+  return read(String(question ?? '').slice(0, MAX_QUESTION_CHARS), m, knowledge, settings).result;
+}
+
+const DEVANAGARI_REPLY =
+  'I cannot read Hindi in Devanagari script yet, sorry. Please ask in English, or in Hindi written in English letters (like "kya api pe call kar sakte hai?"). Or try one of these:';
+
+function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], message?: string): AnswerResult {
   return {
     topic: null,
-    confidence,
+    confidence: 0,
     answer: {
       message:
-        alternatives.length > 0
+        message ??
+        (alternatives.length > 0
           ? 'I am not sure which part of Co-Existence vs API-only you mean. Pick a topic, or ask in other words.'
-          : 'I only know about WhatsApp Co-Existence vs the WhatsApp Business API. Try one of these:',
+          : 'I only know about WhatsApp Co-Existence vs the WhatsApp Business API. Try one of these:'),
       examples: knowledge.matching.examples,
     },
     alternatives,
   };
 }
-
 
 export function answer(question: string, knowledge: Knowledge): AnswerResult {
   const m = matcherFor(knowledge);
@@ -124,65 +190,155 @@ export function answer(question: string, knowledge: Knowledge): AnswerResult {
     m.cache.set(text, cached);
     return cached;
   }
-  const result = deepFreeze(match(text, m, knowledge));
+  const result = deepFreeze(read(text, m, knowledge).result);
   if (m.cache.size >= CACHE_SIZE) m.cache.delete(m.cache.keys().next().value!);
   m.cache.set(text, result);
   return result;
 }
 
-function match(text: string, m: Matcher, knowledge: Knowledge): AnswerResult {
-  let qterms = m.terms(text);
-  // "Is Co-Existence available in Brazil?": a country name next to a domain word asks about a country. Alone
-  // ("the capital of Peru") it says nothing about our domain, so it stays an unknown word.
-  if (qterms.some((t) => m.domain.has(t))) {
+/** How the matcher read a question, step by step (the `explain` command). Not cached; same result as answer(). */
+export function explain(question: string, knowledge: Knowledge): Explanation {
+  const m = matcherFor(knowledge);
+  const text = String(question ?? '').slice(0, MAX_QUESTION_CHARS);
+  const r = read(text, m, knowledge, CLASSIFIER, true);
+  const words = { known: [] as string[], unknown: [] as string[], ignored: [] as string[] };
+  for (const w of new Set(wordsOf(text))) {
+    const t = m.terms(w);
+    if (t.length === 0) words.ignored.push(w);
+    else if (t.some((x) => m.vocabulary.has(x) || m.domain.has(x)) || m.classifier.index.has(`w:${w}`)) words.known.push(w);
+    else words.unknown.push(w);
+  }
+  return { question: text, terms: r.terms, words, candidates: r.candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
+}
+
+interface Reading {
+  terms: string[];
+  candidates: Candidate[];
+  offTopic: number;
+  reasons: string[];
+  result: AnswerResult;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSettings = CLASSIFIER, trace = false): Reading {
+  const reasons: string[] = [];
+  // The reasons are words for `explain`; answer() does not pay for formatting them.
+  const note = trace ? (reason: () => string) => void reasons.push(reason()) : () => {};
+  const refuse = (why: string, message?: string): Reading => ({ terms, candidates, offTopic: pOff, reasons: [...reasons, why], result: offTopic(knowledge, [], message) });
+  let terms: string[] = [];
+  let candidates: Candidate[] = [];
+  let pOff = 0;
+
+  // Hindi in Devanagari: the data knows romanised Hindi only. A polite reply beats a guess from the English words.
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  const devanagari = text.match(/\p{Script=Devanagari}/gu)?.length ?? 0;
+  if (devanagari > 0 && devanagari >= letters * SCRIPT.maxDevanagariShare) {
+    return refuse(`${devanagari} of ${letters} letters are Devanagari (at least ${SCRIPT.maxDevanagariShare * 100}%): asked to write in Latin letters`, DEVANAGARI_REPLY);
+  }
+
+  // BM25 first. "Is Co-Existence available in Brazil?": a country name next to a domain word asks about a country.
+  // Alone ("the capital of Peru") it says nothing about our domain, so it stays an unknown word.
+  terms = m.terms(text);
+  if (terms.some((t) => m.domain.has(t))) {
     const lower = text.toLowerCase();
     m.countryNames.lastIndex = 0;
-    if (m.countryNames.test(lower)) qterms = m.terms(lower.replace(m.countryNames, ' country '));
+    if (m.countryNames.test(lower)) terms = m.terms(lower.replace(m.countryNames, ' country '));
   }
   // Numbers the knowledge base does not use ("10000 customers", "20 mps", "version 2.24") say nothing either way.
-  qterms = qterms.filter((t) => !/^[\d._]+$/.test(t) || m.vocabulary.has(t));
-  if (qterms.length === 0) return offTopic(knowledge);
+  terms = terms.filter((t) => !/^[\d._]+$/.test(t) || m.vocabulary.has(t));
 
-  // Nothing but the setups' own names ("what is coexistence?", "who should use the api"): the overview topic.
-  if (qterms.every((t) => m.domain.has(t))) {
-    const overview = findTopic(knowledge, knowledge.matching.overviewTopic);
-    if (overview) return { topic: overview.id, confidence: LOW_CONFIDENCE / 2, answer: topicFacts(knowledge, overview), alternatives: ['number-usage'] };
+  // The classifier reads the question as written.
+  const p = wordsOf(text).length > 0 ? probabilities(m.classifier, text) : undefined;
+  pOff = p && m.offTopicClass >= 0 ? p[m.offTopicClass]! : 1;
+  const pTopic = (id: TopicId) => {
+    const c = m.classOf.get(id) ?? -1;
+    return p && c >= 0 ? p[c]! : 0;
+  };
+
+  if (terms.length === 0 && !p) return refuse('no words to read');
+
+  // BM25's scores and its gate: is the question, by the words the knowledge knows, about our domain?
+  const bm25 = new Map<TopicId, number>();
+  let bm25Gate = false;
+  let bm25Sure = false;
+  const overviewOnly = terms.length > 0 && terms.every((t) => m.domain.has(t));
+  if (overviewOnly) {
+    // Nothing but the setups' own names ("what is coexistence?", "who should use the api"): the overview topic.
+    bm25.set(knowledge.matching.overviewTopic as TopicId, 1);
+    bm25.set('number-usage', 0.5);
+    bm25Gate = true;
+    note(() => `BM25: only the setups' names (${terms.join(', ')}): the overview topic ${knowledge.matching.overviewTopic}`);
+  } else if (terms.length > 0) {
+    const results = m.search.search(terms.join(' '), { boostTerm: (term) => (m.domain.has(term) ? BM25.domainTermBoost : 1) });
+    for (const r of results) bm25.set(r.id as TopicId, r.score);
+    // How well does the knowledge base know the question's words? A word in its vocabulary counts fully; one that
+    // only matched by prefix or as a likely typo counts half, and as evidence only when long enough to be a typo
+    // of a real term ("disapearing") rather than a different word that shares a stem ("office" / "official").
+    const matched = new Set<string>();
+    for (const r of results) for (const t of r.queryTerms) matched.add(t);
+    const evidence = (t: string): number => (m.domain.has(t) || m.vocabulary.has(t) ? 1 : matched.has(t) ? 0.5 : 0);
+    const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
+    const total = terms.reduce((s, t) => s + weight(t), 0);
+    const coverage = terms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
+    const strong = terms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= BM25.strongTypoMinLength))).length;
+    const aboutOurDomain = terms.some((t) => m.domain.has(t));
+    bm25Sure = coverage >= BM25.sureCoverage;
+    // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
+    // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
+    bm25Gate =
+      results.length > 0 &&
+      strong >= 1 &&
+      (strong >= BM25.strongWordsAlwaysOnTopic || (aboutOurDomain ? coverage >= BM25.minCoverage : coverage > BM25.minCoverage));
+    note(() => 
+      `BM25 gate ${bm25Gate ? 'yes' : 'no'}: ${strong} known topic word${strong === 1 ? '' : 's'}, coverage ${round(coverage)} ` +
+        `(needs ${BM25.strongWordsAlwaysOnTopic}+ known words, or 1+ and coverage ${aboutOurDomain ? '≥' : '>'} ${BM25.minCoverage}${aboutOurDomain ? ' with a domain word' : ' without a domain word'})`,
+    );
   }
 
-  const results: SearchResult[] = m.search.search(qterms.join(' '), {
-    // Domain words ("whatsapp", "api") are evidence of the domain, not of a topic: they count for little.
-    boostTerm: (term) => (m.domain.has(term) ? 0.3 : 1),
-  });
-  if (results.length === 0) return offTopic(knowledge);
+  // Fuse: the classifier's probability and BM25's score relative to its best topic.
+  const bestBm25 = Math.max(0, ...bm25.values());
+  const w = settings.fusionWeight;
+  candidates = knowledge.topics
+    .map((t) => {
+      const raw = bm25.get(t.id) ?? 0;
+      const rel = bestBm25 > 0 ? raw / bestBm25 : 0;
+      const clf = pTopic(t.id);
+      return { topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: w * clf + (1 - w) * rel };
+    })
+    .filter((c) => c.bm25 > 0 || c.classifier >= 0.01)
+    .sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
+  const top = candidates[0];
+  const clfTop = candidates.reduce<Candidate | undefined>((best, c) => (!best || c.classifier > best.classifier ? c : best), undefined);
+  const pBest = clfTop?.classifier ?? 0;
+  note(() => `classifier: off-topic ${round(pOff)}, best topic ${clfTop ? `${clfTop.topic} ${round(pBest)}` : 'none'}`);
 
-  // How well does the knowledge base know the question's words? A word in its vocabulary counts fully; one that
-  // only matched by prefix or as a likely typo counts half, and as evidence only when long enough to be a typo
-  // of a real term ("disapearing") rather than a different word that shares a stem ("office" / "official").
-  const matched = new Set<string>();
-  for (const r of results) for (const t of r.queryTerms) matched.add(t);
-  const evidence = (t: string): number => (m.domain.has(t) || m.vocabulary.has(t) ? 1 : matched.has(t) ? 0.5 : 0);
-  const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
-  const total = qterms.reduce((s, t) => s + weight(t), 0);
-  const coverage = qterms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
-  const strong = qterms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= 6))).length;
-  const aboutOurDomain = qterms.some((t) => m.domain.has(t));
+  let accepted = false;
+  // The off-topic class vetoes BM25, less readily when the knowledge knows every word of the question.
+  const veto = bm25Sure ? settings.offTopicVetoAllKnown : settings.offTopicVeto;
+  if (bm25Gate && pOff < veto) {
+    accepted = true;
+    note(() => `accepted: BM25 gate yes and off-topic ${round(pOff)} < veto ${veto}${bm25Sure ? ' (every word known)' : ''}`);
+  } else if (pBest >= settings.accept && pBest > pOff) {
+    accepted = true;
+    note(() => `accepted: classifier ${round(pBest)} ≥ ${settings.accept} and above off-topic ${round(pOff)}`);
+  } else if (bm25Gate) {
+    note(() => `refused: off-topic ${round(pOff)} ≥ veto ${veto}${bm25Sure ? ' (every word known)' : ''}, classifier's best topic ${round(pBest)} < ${settings.accept}`);
+  } else {
+    note(() => `refused: BM25 gate no, classifier's best topic ${round(pBest)} < ${settings.accept} or not above off-topic ${round(pOff)}`);
+  }
+  candidates = candidates.map((c) => ({ ...c, fused: round(c.fused) }));
+  if (!accepted || !top) return { terms, candidates, offTopic: pOff, reasons, result: offTopic(knowledge) };
 
-  const top = results[0]!;
-  const second = results[1]?.score ?? 0;
-  const dominance = (top.score - second) / (top.score + second);
-  const confidence = Math.round(coverage * (0.5 + 0.5 * dominance) * 1000) / 1000;
-  const alternatives = results
+  const topic = findTopic(knowledge, top.topic);
+  if (!topic) return { terms, candidates, offTopic: pOff, reasons: [...reasons, `${top.topic} is not in this knowledge`], result: offTopic(knowledge) };
+  const second = candidates[1]?.fused ?? 0;
+  const dominance = top.fused + second > 0 ? (top.fused - second) / (top.fused + second) : 0;
+  const confidence = round(Math.min(1, top.fused) * (0.5 + 0.5 * dominance));
+  const alternatives = candidates
     .slice(1)
-    .filter((r) => r.score >= top.score * 0.4)
-    .slice(0, 3)
-    .map((r) => r.id as TopicId);
-
-  // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
-  // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
-  const onTopic = strong >= 1 && (strong >= 3 || (aboutOurDomain ? coverage >= 0.5 : coverage > 0.5));
-  if (!onTopic) return offTopic(knowledge);
-
-  const topic = findTopic(knowledge, String(top.id));
-  if (!topic) return offTopic(knowledge);
-  return { topic: topic.id, confidence, answer: topicFacts(knowledge, topic), alternatives };
+    .filter((c) => c.fused >= top.fused * ALTERNATIVES.minShareOfBest)
+    .slice(0, ALTERNATIVES.max)
+    .map((c) => c.topic);
+  return { terms, candidates, offTopic: pOff, reasons, result: { topic: topic.id, confidence, answer: topicFacts(knowledge, topic), alternatives } };
 }

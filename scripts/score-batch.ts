@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtInKnowledge } from '../src/index.ts';
+import { scoreQuestions, type Question } from './eval.ts';
+
+// npm run score -- FILE.jsonl [--misses]: top-1 accuracy and off-topic rejection of a question batch against the
+// built-in knowledge and model, the way `npm run eval` scores the public set. For a blind batch, run it once
+// before the batch joins the training set and record the line it prints (the README keeps the table); only then
+// read the misses (--misses).
+
+export function scoreFile(file: string, showMisses: boolean, out = (l: string) => process.stdout.write(`${l}\n`)): void {
+  const questions = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Question;
+      } catch (err) {
+        throw new Error(`${file}:${i + 1}: not valid JSON: ${(err as Error).message}`);
+      }
+    });
+  const s = scoreQuestions(questions, builtInKnowledge());
+  const onTopic = s.total - s.offTopic.total;
+  const onTopicHits = s.hits - s.offTopic.rejected;
+  out(
+    `${path.basename(file)}: ${s.hits}/${s.total} top-1 (${((s.rate * 100).toFixed(1))}%); on-topic ${onTopicHits}/${onTopic}; off-topic rejected ${s.offTopic.rejected}/${s.offTopic.total}`,
+  );
+  if (showMisses) for (const m of s.misses) out(`  miss: ${m}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => !a.startsWith('--'));
+  if (files.length === 0) {
+    process.stderr.write('usage: npm run score -- FILE.jsonl [--misses]\n');
+    process.exitCode = 2;
+  } else {
+    try {
+      for (const f of files) scoreFile(f, args.includes('--misses'));
+    } catch (err) {
+      process.stderr.write(`score: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

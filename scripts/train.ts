@@ -1,0 +1,118 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { answerWith, builtInKnowledge, type FusionSettings, type Knowledge } from '../src/index.ts';
+import { CLASSIFIER } from '../src/matching/thresholds.ts';
+import { MODEL_FILE, builtInModel, type ModelFile } from '../src/matching/classifier.ts';
+import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../src/matching/train.ts';
+import { classesOf, inputsHash, knowledgeExamples, lineExamples, readTrainingSet, type TrainingLine } from '../src/matching/training.ts';
+import type { TrainParams } from '../src/matching/classifier.ts';
+
+// npm run train: trains the classifier from src/knowledge/training/*.jsonl and the built-in knowledge's titles and
+// phrasings, and writes src/matching/model.json (checked in, shipped in dist/ by the build).
+// npm run train -- --check: exit 1 when model.json is stale (the data, the parameters or the feature code changed).
+// Deterministic: the same inputs give the same file.
+
+export interface TrainingInputs {
+  knowledge: Knowledge;
+  classes: string[];
+  examples: Example[];
+  hash: string;
+  problems: string[];
+}
+
+export function trainingInputs(knowledge: Knowledge = builtInKnowledge()): TrainingInputs {
+  const classes = classesOf(knowledge);
+  const set = readTrainingSet(new Set(knowledge.topics.map((t) => t.id)));
+  const examples = [...knowledgeExamples(knowledge), ...set.files.flatMap((f) => lineExamples(f.lines))];
+  return { knowledge, classes, examples, hash: inputsHash(examples, classes, DEFAULT_PARAMS), problems: set.problems };
+}
+
+export function buildModel(inputs: TrainingInputs = trainingInputs()): ModelFile {
+  if (inputs.problems.length > 0) throw new Error(`the training set has problems:\n${inputs.problems.map((p) => `  ${p}`).join('\n')}`);
+  const trained = train(inputs.examples, inputs.classes, DEFAULT_PARAMS);
+  return toModelFile(trained, inputs.classes, DEFAULT_PARAMS, inputs.hash, inputs.examples);
+}
+
+/** Why the checked-in model does not match its inputs, or undefined when it does. */
+export function staleness(inputs: TrainingInputs = trainingInputs(), model: ModelFile = builtInModel().file): string | undefined {
+  if (inputs.problems.length > 0) return `the training set has problems:\n${inputs.problems.join('\n')}`;
+  if (model.inputsHash !== inputs.hash) {
+    return `${path.relative(process.cwd(), fileURLToPath(MODEL_FILE))} is stale: the training set, the knowledge's titles or phrasings, the parameters or the feature code changed since it was trained. Run \`npm run train\` and commit the model.`;
+  }
+  return undefined;
+}
+
+/**
+ * k-fold cross-validation of the fused matcher on the training lines (the knowledge's own phrasings always train):
+ * how the fusion settings and training parameters would do on questions the classifier has not seen. For choosing
+ * the values in thresholds.ts and DEFAULT_PARAMS; it never sees a batch that has not been scored.
+ */
+export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], params: TrainParams = DEFAULT_PARAMS, out = (l: string) => process.stdout.write(`${l}\n`)): void {
+  const kb = builtInKnowledge();
+  const classes = classesOf(kb);
+  const set = readTrainingSet(new Set(kb.topics.map((t) => t.id)));
+  const lines: { file: string; line: TrainingLine; fold: number }[] = [];
+  let n = 0;
+  for (const f of set.files) for (const line of f.lines) lines.push({ file: f.name, line, fold: n++ % folds });
+  const results = grid.map(() => ({ hits: 0, total: 0, off: 0, offRejected: 0, byFile: new Map<string, [number, number]>(), misses: [] as string[] }));
+  for (let k = 0; k < folds; k++) {
+    const trainLines = lines.filter((l) => l.fold !== k).map((l) => l.line);
+    const { classifier } = train([...knowledgeExamples(kb), ...lineExamples(trainLines)], classes, params);
+    for (const l of lines.filter((x) => x.fold === k)) {
+      grid.forEach((settings, g) => {
+        const got = answerWith(l.line.q, kb, classifier, settings).topic;
+        const r = results[g]!;
+        const ok = l.line.topics.includes(got);
+        r.total++;
+        if (ok) r.hits++;
+        else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
+        const isOff = l.line.topics[0] === null;
+        if (isOff) {
+          r.off++;
+          if (got === null) r.offRejected++;
+        }
+        const bf = r.byFile.get(l.file) ?? [0, 0];
+        r.byFile.set(l.file, [bf[0] + (ok ? 1 : 0), bf[1] + 1]);
+      });
+    }
+  }
+  grid.forEach((settings, g) => {
+    const r = results[g]!;
+    const files = [...r.byFile].map(([f, [h, t]]) => `${f} ${h}/${t}`).join(', ');
+    out(`cv ${JSON.stringify(settings)}: ${r.hits}/${r.total} (${((r.hits / r.total) * 100).toFixed(1)}%), off-topic rejected ${r.offRejected}/${r.off}; ${files}`);
+  });
+  if (process.env.CV_MISSES) for (const m of results[0]!.misses) out(`  miss: ${m}`);
+}
+
+function main(argv: string[]): number {
+  if (argv.includes('--cv')) {
+    const grid: FusionSettings[] = [];
+    for (const fusionWeight of [0, 0.5, 0.7]) for (const accept of [0.4, 0.5, 0.6, 2]) for (const offTopicVeto of [0.5, 0.7, 0.9]) for (const offTopicVetoAllKnown of [0.9, 0.95, 0.99]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
+    crossValidate(5, argv.includes('--grid') ? grid : [CLASSIFIER]);
+    return 0;
+  }
+  if (argv.includes('--check')) {
+    const why = staleness();
+    process.stdout.write(why ? `train: ${why}\n` : 'train: model.json is up to date.\n');
+    return why ? 1 : 0;
+  }
+  const started = performance.now();
+  const inputs = trainingInputs();
+  const model = buildModel(inputs);
+  writeFileSync(MODEL_FILE, `${JSON.stringify(model)}\n`);
+  const ms = Math.round(performance.now() - started);
+  process.stdout.write(
+    `train: ${inputs.examples.length} examples, ${model.classes.length} classes, ${model.features.length} features → ${path.relative(process.cwd(), fileURLToPath(MODEL_FILE))} (${ms} ms)\n`,
+  );
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`train: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
