@@ -70,95 +70,118 @@ function listLabels(needs: Need[]): string {
   return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }
 
-export function recommend(requirements: Requirements, knowledge: Knowledge): Recommendation {
-  const { offerPolicy, decision } = knowledge;
-  const coexMps = offerPolicy.coexistence.mps;
-  const needs = requirements.needs
-    .map((id) => knowledge.needs.find((n) => n.id === id))
-    .filter((n): n is Need => n !== undefined);
-  const answerOf = (topic: TopicId, setup: SetupId): string => {
-    const t = findTopic(knowledge, topic);
-    if (!t) return '';
-    const facts = topicFacts(knowledge, t);
-    return setup === 'coexistence' ? facts.coexistence.answer : facts.apiOnly.answer;
-  };
+/** One customer's case, as every step reads it: their requirements, the knowledge, and what follows at once. */
+interface Case {
+  requirements: Requirements;
+  knowledge: Knowledge;
+  /** The customer's needs, in the order given. */
+  needs: Need[];
+  /** The same needs, heaviest first (ties in the knowledge's order): the order reasons and costs are told in. */
+  ordered: Need[];
+  coexMps: number;
+  countryOffered: boolean;
+  /** A topic's one-line answer for a setup, with the offer policy applied. */
+  answerOf(topic: TopicId, setup: SetupId): string;
+}
 
-  // 1. Hard facts.
+function caseOf(requirements: Requirements, knowledge: Knowledge): Case {
+  const needs = requirements.needs.map((id) => knowledge.needs.find((n) => n.id === id)).filter((n): n is Need => n !== undefined);
+  return {
+    requirements,
+    knowledge,
+    needs,
+    ordered: [...needs].sort((a, b) => b.weight - a.weight || knowledge.needs.indexOf(a) - knowledge.needs.indexOf(b)),
+    coexMps: knowledge.offerPolicy.coexistence.mps,
+    countryOffered: knowledge.offerPolicy.coexistence.countries.includes(requirements.country),
+    answerOf(topic, setup) {
+      const t = findTopic(knowledge, topic);
+      if (!t) return '';
+      const facts = topicFacts(knowledge, t);
+      return setup === 'coexistence' ? facts.coexistence.answer : facts.apiOnly.answer;
+    },
+  };
+}
+
+/** 1. Hard facts: a peak above Co-Existence's fixed MPS, a country outside our offer. */
+function ruleOut(c: Case): Finding[] {
+  const { requirements: q, knowledge } = c;
+  const { offerPolicy } = knowledge;
   const ruledOut: Finding[] = [];
-  const country = requirements.country;
-  const countryOffered = offerPolicy.coexistence.countries.includes(country);
-  if (requirements.peakMps !== undefined && requirements.peakMps > coexMps) {
+  if (q.peakMps !== undefined && q.peakMps > c.coexMps) {
     ruledOut.push({
       topic: 'throughput',
-      text: `Peak of ${formatNumber(requirements.peakMps)} messages per second is above Co-Existence's fixed ${coexMps}; ${
-        requirements.peakMps > offerPolicy.apiOnly.defaultMps && offerPolicy.apiOnly.maxMpsConditions?.length
+      text: `Peak of ${formatNumber(q.peakMps)} messages per second is above Co-Existence's fixed ${c.coexMps}; ${
+        q.peakMps > offerPolicy.apiOnly.defaultMps && offerPolicy.apiOnly.maxMpsConditions?.length
           ? `API-only starts at ${formatNumber(offerPolicy.apiOnly.defaultMps)}, and goes higher only under Meta's conditions (see What changes)`
           : maxMpsWording(knowledge)
       }.`,
     });
   }
-  if (!countryOffered) {
-    const metaSupports = !offerPolicy.metaSupport.coexistenceUnavailable.includes(country);
+  if (!c.countryOffered) {
+    const metaSupports = !offerPolicy.metaSupport.coexistenceUnavailable.includes(q.country);
     ruledOut.push({
       topic: 'availability',
       text:
         `We offer Co-Existence only for numbers in ${offerPolicy.coexistence.countries.map(countryName).join(', ') || 'no country yet'}; ` +
-        `this number is in ${countryName(country)} (${country}).` +
+        `this number is in ${countryName(q.country)} (${q.country}).` +
         (metaSupports ? ` Meta itself supports Co-Existence there, so this changes if our offer widens.` : ''),
     });
   }
+  return ruledOut;
+}
 
-  // 2. Needs and signals.
+interface Scored {
+  scores: Record<SetupId, number>;
+  /** The team-size and volume signals, by the setup they favour. */
+  signals: Record<SetupId, Reason[]>;
+}
+
+/** 2. Each need scores its weight for every setup that meets it (half for partial); team size and volume add signals. */
+function score(c: Case): Scored {
+  const { requirements: q, knowledge } = c;
+  const { decision } = knowledge;
   const scores: Record<SetupId, number> = { coexistence: 0, 'api-only': 0 };
-  const unmet: Finding[] = [];
-  for (const need of needs) {
-    const coex = needSupport(knowledge, need, 'coexistence');
-    const api = needSupport(knowledge, need, 'api-only');
-    scores.coexistence += POINTS[coex] * need.weight;
-    scores['api-only'] += POINTS[api] * need.weight;
-    if (coex === 'no' && api === 'no') {
-      unmet.push({ need: need.id, topic: need.topic, text: `${need.label}: neither setup offers this. ${answerOf(need.topic, 'coexistence')}` });
-    }
+  for (const need of c.needs) {
+    scores.coexistence += POINTS[needSupport(knowledge, need, 'coexistence')] * need.weight;
+    scores['api-only'] += POINTS[needSupport(knowledge, need, 'api-only')] * need.weight;
   }
-  const signals: Reason[] = [];
-  const addSignal = (setup: SetupId, weight: number, text: string) => {
+  const signals: Record<SetupId, Reason[]> = { coexistence: [], 'api-only': [] };
+  const signal = (setup: SetupId, weight: number, text: string) => {
     scores[setup] += weight;
-    signals.push({ kind: 'signal', text, topic: 'best-suited' });
+    signals[setup].push({ kind: 'signal', text, topic: 'best-suited' });
   };
-  const signalsFor: Record<SetupId, Reason[]> = { coexistence: [], 'api-only': [] };
-  if (requirements.agents !== undefined) {
-    if (requirements.agents >= decision.largeTeamAgents) {
-      addSignal('api-only', decision.signalWeights.largeTeam, `${formatNumber(requirements.agents)} agents work best from a shared dashboard rather than one phone.`);
-      signalsFor['api-only'].push(signals.at(-1)!);
-    } else if (requirements.agents <= decision.smallTeamAgents) {
-      addSignal('coexistence', decision.signalWeights.smallTeam, `A small team (${formatNumber(requirements.agents)} ${requirements.agents === 1 ? 'agent' : 'agents'}) can keep replying from the Business App.`);
-      signalsFor.coexistence.push(signals.at(-1)!);
+  if (q.agents !== undefined) {
+    if (q.agents >= decision.largeTeamAgents) {
+      signal('api-only', decision.signalWeights.largeTeam, `${formatNumber(q.agents)} agents work best from a shared dashboard rather than one phone.`);
+    } else if (q.agents <= decision.smallTeamAgents) {
+      signal('coexistence', decision.signalWeights.smallTeam, `A small team (${formatNumber(q.agents)} ${q.agents === 1 ? 'agent' : 'agents'}) can keep replying from the Business App.`);
     }
   }
-  if (requirements.dailyMessages !== undefined && requirements.dailyMessages >= decision.highVolumeDailyMessages) {
-    addSignal('api-only', decision.signalWeights.highVolume, `${formatNumber(requirements.dailyMessages)} messages a day is high-volume messaging, where API-only is built to scale.`);
-    signalsFor['api-only'].push(signals.at(-1)!);
+  if (q.dailyMessages !== undefined && q.dailyMessages >= decision.highVolumeDailyMessages) {
+    signal('api-only', decision.signalWeights.highVolume, `${formatNumber(q.dailyMessages)} messages a day is high-volume messaging, where API-only is built to scale.`);
   }
+  return { scores, signals };
+}
 
-  // Decide.
-  const byScore: SetupId = scores['api-only'] > scores.coexistence ? 'api-only' : 'coexistence';
-  const setup: SetupId = ruledOut.length > 0 ? 'api-only' : byScore;
+/** A hard fact decides; otherwise the higher score, and a tie goes to Co-Existence. */
+function decide(ruledOut: Finding[], { scores }: Scored): SetupId {
+  if (ruledOut.length > 0) return 'api-only';
+  return scores['api-only'] > scores.coexistence ? 'api-only' : 'coexistence';
+}
+
+/** 3. Reasons: hard facts, then needs the chosen setup meets better (heaviest first), then signals, then shared needs. */
+function reasonsFor(c: Case, setup: SetupId, ruledOut: Finding[], { scores, signals }: Scored): Reason[] {
   const other = otherSetup(setup);
-
-  // Reasons: hard facts, then needs the chosen setup meets better (heaviest first), then signals.
   const reasons: Reason[] = ruledOut.map((f) => ({ kind: 'hard-fact' as const, text: f.text, ...(f.topic ? { topic: f.topic } : {}) }));
-  const ordered = [...needs].sort((a, b) => b.weight - a.weight || knowledge.needs.indexOf(a) - knowledge.needs.indexOf(b));
   const shared: Need[] = [];
-  for (const need of ordered) {
-    const mine = POINTS[needSupport(knowledge, need, setup)];
-    const theirs = POINTS[needSupport(knowledge, need, other)];
-    if (mine > theirs) reasons.push({ kind: 'need', need: need.id, topic: need.topic, text: `${need.label}: ${answerOf(need.topic, setup)}` });
+  for (const need of c.ordered) {
+    const mine = POINTS[needSupport(c.knowledge, need, setup)];
+    const theirs = POINTS[needSupport(c.knowledge, need, other)];
+    if (mine > theirs) reasons.push({ kind: 'need', need: need.id, topic: need.topic, text: `${need.label}: ${c.answerOf(need.topic, setup)}` });
     else if (mine === theirs && mine > 0) shared.push(need);
   }
-  reasons.push(...signalsFor[setup]);
-  if (shared.length > 0) {
-    reasons.push({ kind: 'need', topic: shared[0]!.topic, text: `Both setups cover these needs: ${listLabels(shared)}.` });
-  }
+  reasons.push(...signals[setup]);
+  if (shared.length > 0) reasons.push({ kind: 'need', topic: shared[0]!.topic, text: `Both setups cover these needs: ${listLabels(shared)}.` });
   if (reasons.length === 0 || (ruledOut.length === 0 && scores.coexistence === scores['api-only'])) {
     reasons.push({
       kind: 'default',
@@ -169,61 +192,51 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
           : 'API-only fits what the customer named.',
     });
   }
+  return reasons;
+}
 
-  // Conflicts: asked for, not given by the chosen setup, but given by the other.
+/** 4. Conflicts: asked for, not given by the chosen setup, but given by the other; and the needs that costs. */
+function conflictsFor(c: Case, setup: SetupId, ruledOut: Finding[], { scores }: Scored): { conflicts: Finding[]; lostNeeds: Need[] } {
+  const other = otherSetup(setup);
   const conflicts: Finding[] = [];
   const lostNeeds: Need[] = [];
-  for (const need of ordered) {
-    const mine = needSupport(knowledge, need, setup);
-    const theirs = needSupport(knowledge, need, other);
-    if (mine === 'no' && theirs !== 'no') {
+  for (const need of c.ordered) {
+    if (needSupport(c.knowledge, need, setup) === 'no' && needSupport(c.knowledge, need, other) !== 'no') {
       lostNeeds.push(need);
-      conflicts.push({ need: need.id, topic: need.topic, text: `${need.label}: ${answerOf(need.topic, setup)}` });
+      conflicts.push({ need: need.id, topic: need.topic, text: `${need.label}: ${c.answerOf(need.topic, setup)}` });
     }
   }
   if (ruledOut.length > 0 && scores.coexistence > scores['api-only']) {
     conflicts.unshift({
       topic: ruledOut[0]!.topic!,
       text: `On needs alone Co-Existence would fit better, but ${ruledOut
-        .map((r) => (r.topic === 'throughput' ? `its fixed ${coexMps} messages per second` : `our country offer`))
+        .map((r) => (r.topic === 'throughput' ? `its fixed ${c.coexMps} messages per second` : `our country offer`))
         .join(' and ')} rule${ruledOut.length === 1 ? 's' : ''} it out (see Why).`,
     });
   }
+  return { conflicts, lostNeeds };
+}
 
-  // Caveats: what changes on moving to the chosen setup; partly-met needs first, then the data's caveats with
-  // the customer's own needs at the top.
-  const caveats: Finding[] = [];
-  for (const need of ordered) {
-    if (needSupport(knowledge, need, setup) === 'partial') {
-      caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${answerOf(need.topic, setup)}` });
+/** What neither setup gives: needs no setup meets, a peak above even API-only's maximum, parts API-only never gives. */
+function unmetFor(c: Case, setup: SetupId, ruledOut: Finding[]): Finding[] {
+  const { requirements: q, knowledge } = c;
+  const unmet: Finding[] = [];
+  for (const need of c.needs) {
+    if (needSupport(knowledge, need, 'coexistence') === 'no' && needSupport(knowledge, need, 'api-only') === 'no') {
+      unmet.push({ need: need.id, topic: need.topic, text: `${need.label}: neither setup offers this. ${c.answerOf(need.topic, 'coexistence')}` });
     }
   }
-  const setupCaveats = knowledge.caveats[setup === 'coexistence' ? 'coexistence' : 'apiOnly']
-    .filter((c) => !(c.unlessOffered && offerPolicy.capabilities[c.unlessOffered]))
-    .map((c, i) => ({ c, i, mine: c.need !== undefined && requirements.needs.includes(c.need) }))
-    .sort((a, b) => Number(b.mine) - Number(a.mine) || a.i - b.i);
-  for (const { c } of setupCaveats) caveats.push({ text: c.text, topic: c.topic, ...(c.need ? { need: c.need } : {}) });
-  const { defaultMps, maxMps, maxMpsConditions } = offerPolicy.apiOnly;
-  if (requirements.peakMps !== undefined && requirements.peakMps > maxMps) {
+  const { maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
+  if (q.peakMps !== undefined && q.peakMps > maxMps) {
     unmet.push({
       topic: 'throughput',
-      text: `A peak of ${formatNumber(requirements.peakMps)} messages per second is above even API-only's ${formatNumber(maxMps)}${maxMpsConditions?.length ? ' (reached only under the conditions in What changes)' : ''}; spread sending or use more than one number.`,
-    });
-  }
-  // Above API-only's default the customer depends on Meta's upgrade: say what it takes, first among the caveats.
-  if (setup === 'api-only' && requirements.peakMps !== undefined && requirements.peakMps > defaultMps && maxMpsConditions?.length) {
-    caveats.unshift({
-      topic: 'throughput',
-      text:
-        `A peak of ${formatNumber(requirements.peakMps)} messages per second is above API-only's default ${formatNumber(defaultMps)}. ` +
-        `Meta raises a number to ${formatNumber(maxMps)} only when all of these hold: ${conditionList(maxMpsConditions)}. ` +
-        `Until then, plan for ${formatNumber(defaultMps)} per second (spread campaigns over time or over more numbers).`,
+      text: `A peak of ${formatNumber(q.peakMps)} messages per second is above even API-only's ${formatNumber(maxMps)}${maxMpsConditions?.length ? ' (reached only under the conditions in What changes)' : ''}; spread sending or use more than one number.`,
     });
   }
   // A part of a need API-only never gives (video calls, large groups), when Co-Existence is ruled out for this
   // number: no setup we can offer on it gives that part, whatever our offer says.
   if (setup === 'api-only' && ruledOut.length > 0) {
-    for (const need of ordered) {
+    for (const need of c.ordered) {
       if (!need.apiOnlyGap) continue;
       unmet.push({
         need: need.id,
@@ -232,42 +245,88 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
       });
     }
   }
+  return unmet;
+}
 
-  // Alternative when the recommendation costs the customer something.
-  let alternative: Alternative | undefined;
-  if (lostNeeds.length > 0) {
-    if (setup === 'api-only') {
-      alternative = countryOffered
-        ? {
-            setups: ['coexistence', 'api-only'],
-            text: `Use two numbers. One on Co-Existence (up to ${coexMps} messages per second) for these needs: ${listLabels(lostNeeds)}. One API-only number for the high-volume and automated traffic.`,
-          }
-        : {
-            setups: ['api-only'],
-            text: `Keep a second number on the WhatsApp Business App alone (not connected to the API) for these needs: ${listLabels(lostNeeds)}. Run automation on the API-only number. Co-Existence on one number becomes possible if our offer adds ${countryName(country)}.`,
-          };
-    } else {
-      alternative = {
-        setups: ['coexistence', 'api-only'],
-        text: `Add a second, API-only number for these needs: ${listLabels(lostNeeds)}. Keep this number on Co-Existence for the phone.`,
-      };
+/** 5. Caveats: what changes on moving to the chosen setup; the MPS upgrade's conditions first, partly-met needs, then the data's caveats with the customer's own needs at the top. */
+function caveatsFor(c: Case, setup: SetupId): Finding[] {
+  const { requirements: q, knowledge } = c;
+  const caveats: Finding[] = [];
+  const { defaultMps, maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
+  // Above API-only's default the customer depends on Meta's upgrade: say what it takes, first among the caveats.
+  if (setup === 'api-only' && q.peakMps !== undefined && q.peakMps > defaultMps && maxMpsConditions?.length) {
+    caveats.push({
+      topic: 'throughput',
+      text:
+        `A peak of ${formatNumber(q.peakMps)} messages per second is above API-only's default ${formatNumber(defaultMps)}. ` +
+        `Meta raises a number to ${formatNumber(maxMps)} only when all of these hold: ${conditionList(maxMpsConditions)}. ` +
+        `Until then, plan for ${formatNumber(defaultMps)} per second (spread campaigns over time or over more numbers).`,
+    });
+  }
+  for (const need of c.ordered) {
+    if (needSupport(knowledge, need, setup) === 'partial') {
+      caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${c.answerOf(need.topic, setup)}` });
     }
   }
+  const setupCaveats = knowledge.caveats[setup === 'coexistence' ? 'coexistence' : 'apiOnly']
+    .filter((cv) => !(cv.unlessOffered && knowledge.offerPolicy.capabilities[cv.unlessOffered]))
+    .map((cv, i) => ({ cv, i, mine: cv.need !== undefined && q.needs.includes(cv.need) }))
+    .sort((a, b) => Number(b.mine) - Number(a.mine) || a.i - b.i);
+  for (const { cv } of setupCaveats) caveats.push({ text: cv.text, topic: cv.topic, ...(cv.need ? { need: cv.need } : {}) });
+  return caveats;
+}
 
-  // Confidence.
+/** 6. An alternative when the recommendation costs the customer something they asked for. */
+function alternativeFor(c: Case, setup: SetupId, lostNeeds: Need[]): Alternative | undefined {
+  if (lostNeeds.length === 0) return undefined;
+  if (setup === 'coexistence') {
+    return {
+      setups: ['coexistence', 'api-only'],
+      text: `Add a second, API-only number for these needs: ${listLabels(lostNeeds)}. Keep this number on Co-Existence for the phone.`,
+    };
+  }
+  return c.countryOffered
+    ? {
+        setups: ['coexistence', 'api-only'],
+        text: `Use two numbers. One on Co-Existence (up to ${c.coexMps} messages per second) for these needs: ${listLabels(lostNeeds)}. One API-only number for the high-volume and automated traffic.`,
+      }
+    : {
+        setups: ['api-only'],
+        text: `Keep a second number on the WhatsApp Business App alone (not connected to the API) for these needs: ${listLabels(lostNeeds)}. Run automation on the API-only number. Co-Existence on one number becomes possible if our offer adds ${countryName(c.requirements.country)}.`,
+      };
+}
+
+/** 7. Confidence: see the top of this file. */
+function confidenceOf(c: Case, ruledOut: Finding[], conflicts: Finding[], { scores }: Scored): Confidence {
+  const { confidence } = c.knowledge.decision;
   const margin = Math.abs(scores.coexistence - scores['api-only']);
-  let confidence: Confidence;
-  if (ruledOut.length > 0) confidence = conflicts.length > 0 ? 'medium' : 'high';
-  else if (margin >= decision.confidence.highMargin && conflicts.length === 0) confidence = 'high';
-  else if (margin >= decision.confidence.mediumMargin) confidence = 'medium';
-  else confidence = 'low';
+  if (ruledOut.length > 0) return conflicts.length > 0 ? 'medium' : 'high';
+  if (margin >= confidence.highMargin && conflicts.length === 0) return 'high';
+  if (margin >= confidence.mediumMargin) return 'medium';
+  return 'low';
+}
 
+/** The comparison rows that matter for this customer: what ruled Co-Existence out, their needs, then number use and throughput. */
+function relevantTopicsFor(c: Case, ruledOut: Finding[]): TopicId[] {
   const relevant = new Set<TopicId>();
   for (const f of ruledOut) if (f.topic) relevant.add(f.topic);
-  for (const n of ordered) relevant.add(n.topic);
+  for (const n of c.ordered) relevant.add(n.topic);
   relevant.add('number-usage');
   relevant.add('throughput');
+  return [...relevant];
+}
 
+export function recommend(requirements: Requirements, knowledge: Knowledge): Recommendation {
+  const c = caseOf(requirements, knowledge);
+  const ruledOut = ruleOut(c);
+  const scored = score(c);
+  const setup = decide(ruledOut, scored);
+  const reasons = reasonsFor(c, setup, ruledOut, scored);
+  const { conflicts, lostNeeds } = conflictsFor(c, setup, ruledOut, scored);
+  const unmet = unmetFor(c, setup, ruledOut);
+  const caveats = caveatsFor(c, setup);
+  const alternative = alternativeFor(c, setup, lostNeeds);
+  const confidence = confidenceOf(c, ruledOut, conflicts, scored);
   const who = requirements.customer ? ` for ${requirements.customer}` : '';
   return {
     setup,
@@ -279,8 +338,8 @@ export function recommend(requirements: Requirements, knowledge: Knowledge): Rec
     caveats,
     ...(alternative ? { alternative } : {}),
     ruledOut,
-    scores,
-    relevantTopics: [...relevant],
+    scores: scored.scores,
+    relevantTopics: relevantTopicsFor(c, ruledOut),
     requirements,
   };
 }

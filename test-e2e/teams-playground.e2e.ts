@@ -1,0 +1,200 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM_ARGS,
+  ROOT,
+  chromiumPath,
+  freeLoopbackPort,
+  startBot,
+  startPlayground,
+  type RunningBot,
+  type RunningPlayground,
+} from '../scripts/playground/session.ts';
+
+// The Teams bot in a real Teams client: the product built as `npm start` runs it, in local mode on 127.0.0.1,
+// Microsoft 365 Agents Playground pointed at it, and headless Chromium clicking through the Playground as a
+// person would. Assertions stay on what a person reads (topic titles, headings, typed values), not on card
+// layout. Screenshots of every step go to build/e2e/ (and failed-<test>.png when a step fails), with the bot's
+// and the Playground's logs beside them.
+
+const OUT = path.join(ROOT, 'build/e2e');
+/** How long one reply may take to show: the bot answers in milliseconds; the rest is the Playground and the browser. */
+const STEP_MS = 20_000;
+const BOT_NAME = 'Co-Existence Advisor'; // .m365agentsplayground.yml
+const GROUP_CHAT = 'Support team'; // .m365agentsplayground.yml
+
+let bot: RunningBot | undefined;
+let playground: RunningPlayground | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Bounded: a hung close must not hang the run. */
+const within = <T>(ms: number, work: Promise<T>) => Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+
+/** A screenshot of the page with `target` scrolled into view: its top (`start`, for cards taller than the window) or its bottom. */
+async function shot(name: string, target?: Locator, block: 'start' | 'end' = 'end'): Promise<void> {
+  if (target) await target.evaluate((el, b) => el.scrollIntoView({ block: b }), block).catch(() => undefined);
+  await page.screenshot({ path: path.join(OUT, `${name}.png`) });
+}
+
+const cards = () => page.locator('.ac-adaptiveCard');
+
+/**
+ * Does `action` and returns the new card it brings that contains `text`: the one at the index after those
+ * already on the page. Waits on the element, bounded by STEP_MS.
+ */
+async function newCard(text: string | RegExp, action: () => Promise<void>): Promise<Locator> {
+  const matching = cards().filter({ hasText: text });
+  const before = await matching.count();
+  await action();
+  const card = matching.nth(before);
+  await card.waitFor({ state: 'visible', timeout: STEP_MS });
+  return card;
+}
+
+/** Types a message into the compose box of the open chat and sends it. */
+async function send(text: string): Promise<void> {
+  const editor = page.locator('[data-lexical-editor]');
+  await editor.click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+beforeAll(async () => {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('No chromium on the PATH (or CHROMIUM_PATH): apt-get install chromium fonts-noto-color-emoji');
+  // The built-in knowledge, whatever .env says: the answers a new user sees.
+  bot = await startBot({ port: await freeLoopbackPort(), output: { kind: 'file', file: path.join(OUT, 'bot.log') }, env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '' } });
+  playground = await startPlayground({
+    endpoint: bot.endpoint,
+    port: await freeLoopbackPort(),
+    output: { kind: 'file', file: path.join(OUT, 'playground.out') },
+    logFile: path.join(OUT, 'playground.log'),
+  });
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 60_000 });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  context.setDefaultTimeout(STEP_MS);
+  page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(playground.url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail' && browser) {
+    await page.screenshot({ path: path.join(OUT, `failed-${task.name.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
+    if (pageErrors.length) console.error(`Errors in the Playground page:\n${pageErrors.join('\n')}`);
+    if (playground) console.error(`Agents Playground log (end):\n${playground.logTail()}`);
+    if (bot) console.error(`Bot output (end):\n${bot.child.tail(15)}`);
+  }
+});
+
+afterAll(async () => {
+  await within(10_000, browser?.close() ?? Promise.resolve());
+  await playground?.child.stop(5_000);
+  await bot?.child.stop();
+});
+
+describe('Teams in Microsoft 365 Agents Playground', () => {
+  it('welcomes the user in the personal chat', async () => {
+    const welcome = cards().filter({ hasText: `I am the ${BOT_NAME}` }).first();
+    await welcome.waitFor({ timeout: 30_000 });
+    await expect(welcome.getByRole('button', { name: 'Recommend a setup' }).isVisible()).resolves.toBe(true);
+    await shot('01-welcome', welcome);
+  });
+
+  it('answers a question with a card titled by its topic', async () => {
+    const question = 'can we make video calls on the api?';
+    const answer = await newCard('Voice & video calls', () => send(question));
+    const text = await answer.innerText();
+    expect(text).toContain('Co-Existence');
+    expect(text).toContain('API only');
+    expect(text).toContain(question);
+    await shot('02-question', answer);
+    // The README's picture (docs/playground-answer.png is a copy): the question and its answer.
+    const asked = (await page.getByText(question, { exact: true }).first().boundingBox())!;
+    const box = (await answer.boundingBox())!;
+    const left = Math.max(0, box.x - 64);
+    const top = Math.max(0, asked.y - 48); // with the timestamp above the question
+    const right = Math.max(box.x + box.width, asked.x + asked.width) + 32;
+    await page.screenshot({ path: path.join(OUT, 'readme-answer.png'), clip: { x: left, y: top, width: right - left, height: box.y + box.height + 24 - top } });
+  });
+
+  it('compares every feature side by side', async () => {
+    const comparison = await newCard('Throughput', () => send('compare'));
+    const text = await comparison.innerText();
+    for (const topic of ['Voice & video calls', 'Group chats', 'Throughput']) expect(text).toContain(topic);
+    await shot('03-compare', comparison, 'start');
+  });
+
+  it('recommend: an invalid submit keeps what was typed and shows the error; a valid one gives the recommendation; Edit requirements brings the form back filled in', async () => {
+    const form = await newCard('Customer or deal', () => send('recommend Acme'));
+    await expect(form.getByLabel('Customer or deal').inputValue()).resolves.toBe('Acme');
+
+    await form.getByRole('combobox').click();
+    await page.getByRole('option', { name: 'Germany (DE)', exact: true }).click();
+    await form.getByLabel('Agents who will reply').fill('2.5'); // not a whole number: the bot refuses it
+    await form.getByLabel('Messages per day').fill('2000');
+    await form.getByRole('checkbox', { name: 'Voice & video calls' }).check();
+    await form.getByRole('textbox', { name: 'Notes' }).fill('Wants calls from the website');
+    await form.getByRole('button', { name: 'Recommend', exact: true }).click();
+
+    // The same card comes back (updated in place) with the error under the field and everything still filled in.
+    await form.getByText(/whole number/i).waitFor();
+    await expect(form.innerText()).resolves.toMatch(/fix the field/i);
+    await expect(form.getByLabel('Customer or deal').inputValue()).resolves.toBe('Acme');
+    await expect(form.getByRole('combobox').inputValue()).resolves.toContain('(DE)');
+    await expect(form.getByLabel('Agents who will reply').inputValue()).resolves.toBe('2.5');
+    await expect(form.getByLabel('Messages per day').inputValue()).resolves.toBe('2000');
+    await expect(form.getByRole('checkbox', { name: 'Voice & video calls' }).isChecked()).resolves.toBe(true);
+    await expect(form.getByRole('textbox', { name: 'Notes' }).inputValue()).resolves.toBe('Wants calls from the website');
+    await shot('04-recommend-invalid', form, 'start');
+
+    await form.getByLabel('Agents who will reply').fill('3');
+    const recommendation = await newCard('for Acme', () => form.getByRole('button', { name: 'Recommend', exact: true }).click());
+    const text = await recommendation.innerText();
+    expect(text).toContain('Germany (DE)');
+    expect(text).toContain('Voice & video calls');
+    expect(text).toContain('Wants calls from the website');
+    await shot('05-recommendation', recommendation, 'start');
+
+    const again = await newCard('Customer or deal', () => recommendation.getByRole('button', { name: 'Edit requirements' }).click());
+    await expect(again.getByLabel('Customer or deal').inputValue()).resolves.toBe('Acme');
+    await expect(again.getByRole('combobox').inputValue()).resolves.toContain('(DE)');
+    await expect(again.getByLabel('Agents who will reply').inputValue()).resolves.toBe('3');
+    await expect(again.getByLabel('Messages per day').inputValue()).resolves.toBe('2000');
+    await expect(again.getByRole('checkbox', { name: 'Voice & video calls' }).isChecked()).resolves.toBe(true);
+    await expect(again.getByRole('textbox', { name: 'Notes' }).inputValue()).resolves.toBe('Wants calls from the website');
+    await shot('06-edit-requirements', again, 'start');
+  });
+
+  it('answers an @mention in a group chat', async () => {
+    await page.getByRole('treeitem', { name: GROUP_CHAT }).click();
+    const editor = page.locator('[data-lexical-editor]');
+    await editor.click();
+    await page.keyboard.type('@Co-Ex');
+    await page.getByRole('menuitem', { name: BOT_NAME }).click();
+    const answer = await newCard('Throughput', async () => {
+      await page.keyboard.type(' how many messages per second can we send?');
+      await page.keyboard.press('Enter');
+    });
+    await expect(answer.innerText()).resolves.toContain('messages per second');
+    await shot('07-group-chat-mention', answer);
+  });
+
+  it('the bot logged no errors', () => {
+    const lines = readFileSync(path.join(OUT, 'bot.log'), 'utf8').split('\n').filter(Boolean);
+    const errors = lines.filter((line) => {
+      try {
+        return (JSON.parse(line) as { level?: number }).level! >= 50;
+      } catch {
+        return true; // anything but a JSON log line (a stack trace) counts
+      }
+    });
+    expect(errors).toEqual([]);
+  });
+});
