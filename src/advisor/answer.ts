@@ -53,6 +53,9 @@ export interface Explanation {
   result: AnswerResult;
 }
 
+/** Terms (after synonyms and stemming) that name one of the setups. */
+const SETUP_NAME_TERMS = new Set(['coexist', 'whatsapp', 'api']);
+
 /** Recent answers per knowledge base. Questions repeat ("calls", "mps"), and answer() is deterministic. */
 const CACHE_SIZE = 1000;
 
@@ -283,7 +286,9 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     const coverage = terms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
     const strong = terms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= BM25.strongTypoMinLength))).length;
     const aboutOurDomain = terms.some((t) => m.domain.has(t));
-    bm25Sure = coverage >= BM25.sureCoverage;
+    // Naming a setup ("coex", "whatsapp", "waba", "cloud api") is domain evidence the off-topic class must not
+    // overrule lightly: Hinglish function words ("kaise", "karna hai") appear in office questions too.
+    bm25Sure = coverage >= BM25.sureCoverage || terms.some((t) => SETUP_NAME_TERMS.has(t));
     // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
     // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
     bm25Gate =
@@ -318,12 +323,12 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   const veto = bm25Sure ? settings.offTopicVetoAllKnown : settings.offTopicVeto;
   if (bm25Gate && pOff < veto) {
     accepted = true;
-    note(() => `accepted: BM25 gate yes and off-topic ${round(pOff)} < veto ${veto}${bm25Sure ? ' (every word known)' : ''}`);
+    note(() => `accepted: BM25 gate yes and off-topic ${round(pOff)} < veto ${veto}${bm25Sure ? ' (every word known or a setup named)' : ''}`);
   } else if (pBest >= settings.accept && pBest > pOff) {
     accepted = true;
     note(() => `accepted: classifier ${round(pBest)} ≥ ${settings.accept} and above off-topic ${round(pOff)}`);
   } else if (bm25Gate) {
-    note(() => `refused: off-topic ${round(pOff)} ≥ veto ${veto}${bm25Sure ? ' (every word known)' : ''}, classifier's best topic ${round(pBest)} < ${settings.accept}`);
+    note(() => `refused: off-topic ${round(pOff)} ≥ veto ${veto}${bm25Sure ? ' (every word known or a setup named)' : ''}, classifier's best topic ${round(pBest)} < ${settings.accept}`);
   } else {
     note(() => `refused: BM25 gate no, classifier's best topic ${round(pBest)} < ${settings.accept} or not above off-topic ${round(pOff)}`);
   }

@@ -40,7 +40,7 @@ export const CLASSIFIER = {
   accept: 0.7,
   /** The off-topic class vetoes a BM25 acceptance at this probability or more. */
   offTopicVeto: 0.7,
-  /** The veto when the knowledge knows every word of the question ("mps kitna hai"). */
+  /** The veto when the knowledge knows every word of the question ("mps kitna hai") or it names a setup ("coex"). */
   offTopicVetoAllKnown: 0.95,
   /** Fused score = weight × classifier probability + (1 − weight) × BM25 score relative to BM25's best. */
   fusionWeight: 0.5,
