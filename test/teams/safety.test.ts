@@ -135,7 +135,8 @@ describe('malformed activities', () => {
 describe('a very long question', () => {
   it('is answered, and what is echoed back is cut to the question cap', async () => {
     const p = await product();
-    const question = `can we make video calls on the api? ${'please tell me '.repeat(15_000)}`;
+    // A paste gone wrong: the same question 7,000 times.
+    const question = 'can we make video calls on the api? '.repeat(7_000);
     expect(question.length).toBeGreaterThan(200_000);
     expect((await post(p, teamsActivity(connector.url, { text: question }))).status).toBe(200);
     const sent = JSON.stringify(connector.calls[0]!.activity);
