@@ -88,8 +88,10 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
 function main(argv: string[]): number {
   if (argv.includes('--cv')) {
     const grid: FusionSettings[] = [];
-    for (const fusionWeight of [0, 0.5, 0.7]) for (const accept of [0.4, 0.5, 0.6, 2]) for (const offTopicVeto of [0.5, 0.7, 0.9]) for (const offTopicVetoAllKnown of [0.9, 0.95, 0.99]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
-    crossValidate(5, argv.includes('--grid') ? grid : [CLASSIFIER]);
+    for (const fusionWeight of [0.5, 0.6, 0.7, 0.8]) for (const accept of [0.5, 0.6, 0.7]) for (const offTopicVeto of [0.5, 0.7]) for (const offTopicVetoAllKnown of [0.95]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
+    // CV_PARAMS='{"minDf":1}' tries other training parameters.
+    const params = { ...DEFAULT_PARAMS, ...(process.env.CV_PARAMS ? (JSON.parse(process.env.CV_PARAMS) as Partial<TrainParams>) : {}) };
+    crossValidate(5, argv.includes('--grid') ? grid : [CLASSIFIER], params);
     return 0;
   }
   if (argv.includes('--check')) {
