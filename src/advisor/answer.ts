@@ -265,6 +265,8 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   const bm25 = new Map<TopicId, number>();
   let bm25Gate = false;
   let bm25Sure = false;
+  /** How much of the question BM25 understood: its scores count for that much in the fusion. */
+  let bm25Coverage = 1;
   const overviewOnly = terms.length > 0 && terms.every((t) => m.domain.has(t));
   if (overviewOnly) {
     // Nothing but the setups' own names ("what is coexistence?", "who should use the api"): the overview topic.
@@ -288,6 +290,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     const aboutOurDomain = terms.some((t) => m.domain.has(t));
     // Naming a setup ("coex", "whatsapp", "waba", "cloud api") is domain evidence the off-topic class must not
     // overrule lightly: Hinglish function words ("kaise", "karna hai") appear in office questions too.
+    bm25Coverage = coverage;
     bm25Sure = coverage >= BM25.sureCoverage || terms.some((t) => SETUP_NAME_TERMS.has(t));
     // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
     // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
@@ -301,7 +304,8 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     );
   }
 
-  // Fuse: the classifier's probability and BM25's score relative to its best topic.
+  // Fuse: the classifier's probability and BM25's score relative to its best topic, times the share of the question
+  // BM25 understood (a paragraph of unknown words with one known word is weak evidence for that word's topic).
   const bestBm25 = Math.max(0, ...bm25.values());
   const w = settings.fusionWeight;
   candidates = knowledge.topics
@@ -309,7 +313,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
       const raw = bm25.get(t.id) ?? 0;
       const rel = bestBm25 > 0 ? raw / bestBm25 : 0;
       const clf = pTopic(t.id);
-      return { topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: w * clf + (1 - w) * rel };
+      return { topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: w * clf + (1 - w) * rel * bm25Coverage };
     })
     .filter((c) => c.bm25 > 0 || c.classifier >= 0.01)
     .sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
