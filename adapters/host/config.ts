@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 // Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
@@ -59,8 +60,53 @@ const originList = z
   })
   .optional();
 
+/** postgres://… or postgresql://…, parsable. The value is never echoed: it usually holds a password. */
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database (leave it empty for the embedded store under DATA_DIR)' },
+  )
+  .optional();
+
+/** Comma- or space-separated Slack user ids (U…, W…) and Teams AAD object ids (GUIDs). */
+const ownerList = z
+  .string()
+  .transform((v, ctx) => {
+    const ids = v.split(/[\s,]+/).filter(Boolean);
+    for (const id of ids) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/.test(id)) {
+        ctx.addIssue({ code: 'custom', message: `KNOWLEDGE_OWNERS: "${id.slice(0, 80)}" is not a Slack user id (U0123ABCD) or a Teams AAD object id (a GUID)` });
+      }
+    }
+    return [...new Set(ids)];
+  })
+  .optional();
+
+/** The store's variables: the server and the CLI (history, report, export, db migrate) read them alike. */
+const storeShape = {
+  DATA_DIR: optionalText,
+  DATABASE_URL: databaseUrl,
+  RETENTION_DAYS: z.coerce
+    .number({ error: 'RETENTION_DAYS must be a number of days (default 365)' })
+    .int({ error: 'RETENTION_DAYS must be a whole number of days' })
+    .min(1, { error: 'RETENTION_DAYS must be at least 1' })
+    .max(36_500, { error: 'RETENTION_DAYS must be at most 36500 (100 years)' })
+    .default(365),
+};
+
 const envSchema = z
   .object({
+    ...storeShape,
+    KNOWLEDGE_OWNERS: ownerList,
     PORT: z.coerce
       .number({ error: 'PORT must be a port number (0-65535)' })
       .int({ error: 'PORT must be a whole number' })
@@ -149,6 +195,33 @@ export interface Config {
     | { auth: 'local'; allowedServiceUrls: string[] }
     | { auth: 'bot-framework'; appId: string; appPassword?: string; appType: (typeof APP_TYPES)[number]; tenantId?: string };
   knowledgeFile?: string;
+  store: StoreConfig;
+  /** Slack user ids and Teams AAD object ids who see the knowledge owner's report. */
+  knowledgeOwners: string[];
+}
+
+export interface StoreConfig {
+  /** Where the data lives: the SQLite file under DATA_DIR (default ./data), or PostgreSQL with DATABASE_URL. */
+  target: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  retentionDays: number;
+}
+
+/** The SQLite file's name inside DATA_DIR. */
+export const STORE_FILE_NAME = 'coexist-advisor.db';
+
+function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number }): StoreConfig {
+  return {
+    target: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'sqlite', file: path.resolve(env.DATA_DIR ?? 'data', STORE_FILE_NAME) },
+    retentionDays: env.RETENTION_DAYS,
+  };
+}
+
+/** Only the store's variables (the CLI's store commands): every problem at once, like loadConfig. */
+export function loadStoreConfig(environment: NodeJS.ProcessEnv): { ok: true; store: StoreConfig } | { ok: false; problems: string[] } {
+  const cleaned = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = z.object(storeShape).safeParse(cleaned);
+  if (!parsed.success) return { ok: false, problems: [...new Set(parsed.error.issues.map((i) => i.message))] };
+  return { ok: true, store: storeConfig(parsed.data) };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -188,6 +261,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       slack,
       teams,
       ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
+      store: storeConfig(env),
+      knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
     },
   };
 }

@@ -7,11 +7,14 @@ import type { SlackFace } from '../slack/app.ts';
 import { SLACK_LIMITS } from '../slack/limits.ts';
 import type { Config } from './config.ts';
 import { HttpError, refuseIfDeclaredTooLarge, sendJson } from './http.ts';
+import type { Metrics } from './metrics.ts';
 
 // The one process that hosts both platforms on one port:
 //   POST /slack/events  → Slack (Bolt's HTTP receiver)
 //   POST /api/messages  → Teams (Bot Framework)
 //   GET  /healthz       → liveness and what is on
+//   GET  /readyz        → readiness: 200 when the store answers, 503 when not (a load balancer stops sending)
+//   GET  /metrics       → Prometheus text
 // The host owns the HTTP server so it can cap bodies, give every request an id, log it, and shut down cleanly.
 
 export interface TeamsFace {
@@ -28,6 +31,9 @@ export interface HostOptions {
   teams?: TeamsFace;
   /** How long stop() waits for work in flight before closing what is left. */
   drainMs?: number;
+  /** For GET /readyz: whether the store answers. Without it, /readyz says ready once listening. */
+  readiness?: () => Promise<{ ready: boolean; store: string; reason?: string }>;
+  metrics?: Metrics;
 }
 
 export interface RunningHost {
@@ -48,7 +54,7 @@ const DEFAULT_DRAIN_MS = 10_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const { config, knowledge, logger, slack, teams } = options;
+  const { config, knowledge, logger, slack, teams, metrics, readiness } = options;
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const started = Date.now();
   let stopping = false;
@@ -64,9 +70,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
+      if (metrics && (path === '/slack/events' || path === '/api/messages')) {
+        metrics.http(path === '/slack/events' ? 'slack' : 'teams', res.statusCode, (performance.now() - t0) / 1000);
+      }
       // Platform requests that succeed are logged once, by the face that handled them (with what they were
       // about); the host adds its own line for everything else: refusals, errors, other paths.
-      const quiet = res.statusCode < 400 && (path === '/healthz' || path === '/slack/events' || path === '/api/messages');
+      const quiet = res.statusCode < 400 && (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages');
       const level = quiet ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
       if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
     });
@@ -100,6 +109,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         knowledge: { source: config.knowledgeFile ? 'file' : 'built-in', topics: knowledge.topics.length },
       });
     }
+    if (path === '/readyz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+      if (!readiness) return sendJson(res, 200, { status: 'ready' });
+      const r = await readiness();
+      // Why it is not ready goes to the log (rate-limited by the store), not to the caller: it can name hosts.
+      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', store: r.store, ...(r.ready ? {} : { problem: 'the store does not answer; see the log' }) });
+    }
+    if (path === '/metrics') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+      if (!metrics) return sendJson(res, 404, { error: 'Metrics are off.' });
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (path === '/slack/events') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
       if (!slack?.requestListener) {
@@ -120,7 +144,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await teams.handle(req, res, requestId);
       return;
     }
-    sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz.' });
+    sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz, GET /readyz, GET /metrics.' });
   }
 
   server.headersTimeout = 15_000;

@@ -5,6 +5,8 @@ import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy } from '../teams/limits.ts';
 import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { StoreService } from '../store/service.ts';
 import { startHost, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
@@ -21,6 +23,11 @@ export interface Product extends RunningHost {
   logger: Logger;
   /** The Slack face when Slack is on: its drain() resolves when every interaction in progress has finished. */
   slack?: SlackFace;
+  /** The store: recorder (fire-and-forget writes), claim() for deduplication across replicas, readiness. */
+  store: StoreService;
+  metrics: Metrics;
+  /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
+  storeStarted: Promise<void>;
 }
 
 export interface StartOptions {
@@ -64,7 +71,28 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const { createTeamsFace } = await import('../teams/face.ts');
     teams = createTeamsFace(config.teams, knowledge, logger, options.teamsConnector);
   }
-  const host = await startHost({ config, knowledge, logger, ...(teams ? { teams } : {}), ...(slack ? { slack } : {}), ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}) });
+  const metrics = new Metrics();
+  const store = new StoreService({
+    target: config.store.target,
+    retentionDays: config.store.retentionDays,
+    logger,
+    onError: (operation, count) => metrics.storeError(operation, count),
+  });
+  const host = await startHost({
+    config,
+    knowledge,
+    logger,
+    metrics,
+    readiness: () => store.readiness(),
+    ...(teams ? { teams } : {}),
+    ...(slack ? { slack } : {}),
+    ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
+  });
+  // The store and prom-client are loaded after the server listens: together they cost about 150 ms of imports,
+  // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
+  // the recorder's queue.
+  const storeStarted = store.start();
+  void metrics.load();
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
     logger.warn({ address: host.address }, `HOST=${config.host ?? ''} exposes the unauthenticated Teams endpoint beyond this machine; replies still go only to loopback or TEAMS_ALLOWED_SERVICE_URLS`);
@@ -74,5 +102,19 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     { url: host.url, address: host.address, port: host.port, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
-  return { ...host, config, knowledge, logger, ...(slack ? { slack } : {}) };
+  return {
+    ...host,
+    config,
+    knowledge,
+    logger,
+    ...(slack ? { slack } : {}),
+    store,
+    metrics,
+    storeStarted,
+    // After the requests in flight (and what they recorded): write what is queued, then close the store.
+    stop: async () => {
+      await host.stop();
+      await store.close();
+    },
+  };
 }

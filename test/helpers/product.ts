@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../adapters/host/logger.ts';
 import { startProduct, type Product, type StartOptions } from '../../adapters/host/start.ts';
@@ -20,11 +23,23 @@ export class LogCapture extends Writable {
 
 /**
  * Starts the real product on 127.0.0.1 with a random port, answering from the frozen fixture knowledge
- * (test/fixtures/knowledge.yml) unless `env` names another KNOWLEDGE_FILE ('' = the built-in file).
+ * (test/fixtures/knowledge.yml) unless `env` names another KNOWLEDGE_FILE ('' = the built-in file). Its embedded
+ * store lives in a temporary DATA_DIR of its own (removed by stop()) unless `env` sets DATA_DIR or DATABASE_URL.
  */
 export async function startTestProduct(env: Record<string, string>, options: Omit<StartOptions, 'logger'> = {}): Promise<Product & { logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
-  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...env }, { logger, ...options });
+  const ownDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), 'coexist-test-data-')) : undefined;
+  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, ...options }).catch((err: unknown) => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    throw err;
+  });
+  if (ownDir) {
+    const stop = product.stop;
+    product.stop = async () => {
+      await stop();
+      rmSync(ownDir, { recursive: true, force: true });
+    };
+  }
   return Object.assign(product, { logs });
 }

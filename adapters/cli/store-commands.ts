@@ -1,0 +1,221 @@
+import type { Command } from 'commander';
+import { SETUP_NAMES } from '../../src/index.ts';
+import { loadStoreConfig } from '../host/config.ts';
+import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
+import type { Report, Store } from '../store/store.ts';
+
+// The command line's view of the store: history, the knowledge owner's report, exports, and `db migrate`. They
+// read DATA_DIR / DATABASE_URL like the server. The store (and its drivers) is loaded only when one of these runs.
+
+export interface StoreCommandsIo {
+  out: (text: string) => void;
+  env: () => NodeJS.ProcessEnv;
+  /** Stops the command as bad input (exit code 2) with this message. */
+  badInput: (message: string) => never;
+}
+
+const DAY_MS = 86_400_000;
+const UNITS: Record<string, number> = { h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+
+/** `30d`, `12h`, `2w`, or a date (`2026-11-01`, or a full ISO time): the start of the period. Undefined when unreadable. */
+export function parseSince(text: string, now = Date.now()): Date | undefined {
+  const t = text.trim().toLowerCase();
+  const m = t.match(/^(\d{1,6})\s*([hdw])$/);
+  if (m) return new Date(now - Number(m[1]) * UNITS[m[2]!]!);
+  if (/^\d{4}-\d{2}-\d{2}([t ][\d:.]+(z|[+-]\d{2}:?\d{2})?)?$/.test(t)) {
+    const at = new Date(t.length === 10 ? `${t}T00:00:00Z` : t.toUpperCase().replace(' ', 'T'));
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  return undefined;
+}
+
+/** Control characters and bidi overrides from stored user text must not steer the terminal. */
+const plain = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
+
+const when = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export function registerStoreCommands(program: Command, io: StoreCommandsIo): void {
+  const since = (text: string | undefined, fallback: string): Date => {
+    const value = text ?? fallback;
+    const at = parseSince(value);
+    if (!at) io.badInput(`--since "${value.slice(0, 40)}" is not a period: use a duration such as 30d, 12h or 2w, or a date such as 2026-11-01.`);
+    return at;
+  };
+
+  /** Opens the store named by the environment; reading commands never create one. */
+  async function withStore<T>(mode: 'read' | 'migrate', work: (store: Store) => Promise<T>): Promise<T> {
+    const loaded = loadStoreConfig(io.env());
+    if (!loaded.ok) io.badInput(`The store's configuration has problems:\n${loaded.problems.map((p) => `  ${p}`).join('\n')}`);
+    const { openStore, StoreMissing } = await import('../store/store.ts');
+    let store: Store;
+    try {
+      store = await openStore(loaded.store.target, { create: mode === 'migrate' });
+    } catch (err) {
+      if (err instanceof StoreMissing) io.badInput(err.message);
+      throw err;
+    }
+    try {
+      if (mode === 'read') {
+        let pending: string[];
+        try {
+          pending = await store.pendingMigrations();
+        } catch (err) {
+          throw new Error(`cannot read the ${store.kind} store at ${store.where}: ${(err as Error).message}`);
+        }
+        if (pending.length > 0) io.badInput(`The store at ${store.where} needs migrations (${pending.join(', ')}): run \`coexist-advisor db migrate\`, or start the server once.`);
+      }
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  program
+    .command('history')
+    .description('past recommendations, newest first (reads DATA_DIR / DATABASE_URL)')
+    .option('--customer <text>', 'only customers whose name contains this text (any case)')
+    .option('--since <period>', 'how far back: 30d, 12h, 2w or a date (default 30d)')
+    .option('--limit <n>', 'at most this many (default 50, at most 1000)')
+    .option('--json', 'print JSON: an array of {id, customer, setup, confidence, createdAt, platform, ...}')
+    .action(async (o: { customer?: string; since?: string; limit?: string; json?: boolean }) => {
+      const from = since(o.since, '30d');
+      const limit = o.limit === undefined ? 50 : Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) io.badInput('--limit must be a whole number from 1 to 1000.');
+      const rows = await withStore('read', (store) => store.history({ since: from, limit, ...(o.customer ? { customer: o.customer } : {}) }));
+      if (o.json) return io.out(JSON.stringify(rows.map(historyJson), null, 2));
+      if (rows.length === 0) return io.out(`No recommendations since ${when(from)}${o.customer ? ` for customers matching "${plain(o.customer)}"` : ''}.`);
+      io.out(rows.map(historyLine).join('\n'));
+    });
+
+  program
+    .command('report')
+    .description("the knowledge owner's report: questions asked, the share answered, unanswered and low-confidence questions, feedback")
+    .option('--since <period>', 'how far back: 7d, 12h, 2w or a date (default 7d)')
+    .option('--json', 'print JSON: {questions, answered, unanswered: [{question, count}], ...}')
+    .action(async (o: { since?: string; json?: boolean }) => {
+      const from = since(o.since, '7d');
+      const report = await withStore('read', (store) => store.report(from));
+      if (o.json) return io.out(JSON.stringify({ ...report, since: report.since.toISOString() }, null, 2));
+      io.out(formatReport(report));
+    });
+
+  program
+    .command('export')
+    .description('every recommendation or question in a period, to standard output (reads DATA_DIR / DATABASE_URL)')
+    .argument('<what>', 'recommendations or questions')
+    .option('--since <period>', 'how far back: 30d, 12h, 2w or a date (default 30d)')
+    .option('--format <format>', 'csv or jsonl (default csv)')
+    .action(async (what: string, o: { since?: string; format?: string }) => {
+      if (what !== 'recommendations' && what !== 'questions') io.badInput(`Export "${what.slice(0, 40)}"? Choose recommendations or questions.`);
+      const format = (o.format ?? 'csv').toLowerCase();
+      if (format !== 'csv' && format !== 'jsonl') io.badInput(`--format must be csv or jsonl, not "${(o.format ?? '').slice(0, 40)}".`);
+      const from = since(o.since, '30d');
+      const { stringify } = await import('csv-stringify/sync');
+      await withStore('read', async (store) => {
+        const rows: AsyncIterable<Record<string, unknown>> = what === 'recommendations' ? mapRows(store.exportRecommendations(from), recommendationRow) : mapRows(store.exportQuestions(from), questionRow);
+        let header = true;
+        const lines: string[] = [];
+        const emit = () => {
+          if (lines.length > 0) io.out(lines.join(''));
+          lines.length = 0;
+        };
+        for await (const row of rows) {
+          if (format === 'jsonl') lines.push(`${JSON.stringify(row)}\n`);
+          else {
+            lines.push(stringify([Object.values(row).map(csvCell)], header ? { header: true, columns: Object.keys(row) } : {}));
+            header = false;
+          }
+          if (lines.length >= 500) emit();
+        }
+        if (header && format === 'csv') lines.push(stringify([], { header: true, columns: Object.keys(what === 'recommendations' ? RECOMMENDATION_COLUMNS : QUESTION_COLUMNS) }));
+        emit();
+      });
+    });
+
+  program
+    .command('db')
+    .description('the store: `db migrate` brings its schema up to date (the server also migrates at start)')
+    .argument('<action>', 'migrate')
+    .action(async (action: string) => {
+      if (action !== 'migrate') io.badInput(`db ${action.slice(0, 40)}? The only action is: db migrate.`);
+      const outcome = await withStore('migrate', async (store) => ({ where: store.where, ...(await store.migrate()) }));
+      io.out(outcome.applied.length > 0 ? `Migrated ${outcome.where}: applied ${outcome.applied.join(', ')}.` : `${outcome.where} is up to date.`);
+    });
+}
+
+async function* mapRows<T>(rows: AsyncIterable<T>, map: (row: T) => Record<string, unknown>): AsyncIterable<Record<string, unknown>> {
+  for await (const row of rows) yield map(row);
+}
+
+function historyJson(r: StoredRecommendation) {
+  return {
+    id: r.id,
+    customer: r.customer,
+    setup: r.setup,
+    confidence: r.confidence,
+    createdAt: r.createdAt.toISOString(),
+    platform: r.platform,
+    userId: r.userId,
+    channelId: r.channelId,
+    messageRef: r.messageRef,
+    messageLink: r.messageLink,
+    summary: r.summary,
+    knowledgeVersion: r.knowledgeVersion,
+    requirements: r.requirements,
+  };
+}
+
+function historyLine(r: StoredRecommendation): string {
+  const customer = r.customer ? plain(r.customer) : '(no customer named)';
+  return `${r.id}  ${when(r.createdAt)}  ${r.platform.padEnd(5)}  ${customer}: ${SETUP_NAMES[r.setup] ?? r.setup}, ${r.confidence} confidence  (by ${plain(r.userId)})`;
+}
+
+const RECOMMENDATION_COLUMNS = { id: '', createdAt: '', platform: '', userId: '', channelId: '', messageRef: '', customer: '', setup: '', confidence: '', knowledgeVersion: '', requirements: '' };
+const QUESTION_COLUMNS = { id: '', createdAt: '', platform: '', userId: '', question: '', topic: '', confidence: '' };
+
+function recommendationRow(r: StoredRecommendation): Record<keyof typeof RECOMMENDATION_COLUMNS, unknown> {
+  return {
+    id: r.id,
+    createdAt: r.createdAt.toISOString(),
+    platform: r.platform,
+    userId: r.userId,
+    channelId: r.channelId,
+    messageRef: r.messageRef,
+    customer: r.customer,
+    setup: r.setup,
+    confidence: r.confidence,
+    knowledgeVersion: r.knowledgeVersion,
+    requirements: JSON.stringify(r.requirements),
+  };
+}
+
+function questionRow(q: StoredQuestion): Record<keyof typeof QUESTION_COLUMNS, unknown> {
+  return { id: q.id, createdAt: q.createdAt.toISOString(), platform: q.platform, userId: q.userId, question: q.question, topic: q.topic, confidence: q.confidence };
+}
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula: user text is
+ * prefixed with an apostrophe so it is shown, never run. Quoting itself is csv-stringify's.
+ */
+function csvCell(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? '';
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function formatReport(r: Report): string {
+  const share = r.questions > 0 ? Math.round((r.answered / r.questions) * 100) : 0;
+  const lines = [`Since ${when(r.since)}: ${r.questions} question${r.questions === 1 ? '' : 's'}, ${r.answered} answered (${share}%).`];
+  const section = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    lines.push('', title, ...items.map((i) => `  ${i}`));
+  };
+  section('Unanswered (no topic found), most asked first:', r.unanswered.map((u) => `${u.count}×  ${plain(u.question)}`));
+  section('Answered with low confidence:', r.lowConfidence.map((u) => `${u.count}×  ${plain(u.question)}  → ${u.topic}`));
+  lines.push('', `Feedback: ${r.feedback.helpful} helpful, ${r.feedback.notHelpful} not helpful, ${r.feedback.corrections} correction${r.feedback.corrections === 1 ? '' : 's'}.`);
+  section('Not helpful:', r.notHelpful.map((u) => `${u.count}×  ${plain(u.question)}  (answered ${u.topic ?? 'with no topic'})`));
+  section('Corrections (asked X, picked topic Y):', r.corrections.map((c) => `${c.count}×  "${plain(c.question)}"  ${c.answered ?? 'no topic'} → ${c.picked}`));
+  if (r.unanswered.length > 0 || r.corrections.length > 0) {
+    lines.push('', 'Add the missing phrasings to the knowledge (README, "Changing the facts"), check it with `coexist-advisor check-knowledge`, then deploy.');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,121 @@
+import type { Counter, Histogram, Registry } from 'prom-client';
+
+// GET /metrics in Prometheus text, from prom-client, on a registry of the product's own (two products in one test
+// process do not share counters). Labels are fixed, small sets: never a user, a channel or a question's text.
+//
+// prom-client costs about 40 ms to import, so it is loaded after the server listens (load()); what happens before
+// that is kept as a short backlog and replayed, so the first requests are counted too.
+
+export type MetricPlatform = 'slack' | 'teams' | 'cli' | 'other';
+/** What a request was about, for coexist_requests_total (the listeners report it). */
+export type RequestKind = 'question' | 'recommendation' | 'form' | 'feedback' | 'history' | 'report' | 'help' | 'compare' | 'topics' | 'share' | 'other';
+export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate';
+
+const KINDS = new Set<string>(['question', 'recommendation', 'form', 'feedback', 'history', 'report', 'help', 'compare', 'topics', 'share', 'other']);
+const PLATFORMS = new Set<string>(['slack', 'teams', 'cli', 'other']);
+const OUTCOMES = new Set<string>(['ok', 'error', 'refused', 'duplicate']);
+const oneOf = (allowed: Set<string>, value: string, fallback: string) => (allowed.has(value) ? value : fallback);
+
+/** Seconds; the Slack ack must come within 3 s, answers are expected in milliseconds. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Loaded {
+  registry: Registry;
+  http: Counter<'platform' | 'outcome'>;
+  httpSeconds: Histogram<'platform'>;
+  requests: Counter<'platform' | 'kind' | 'outcome'>;
+  requestSeconds: Histogram<'platform' | 'kind'>;
+  questions: Counter<'platform' | 'outcome'>;
+  feedback: Counter<'platform' | 'target' | 'rating'>;
+  storeErrors: Counter<'operation'>;
+}
+
+const BACKLOG_LIMIT = 10_000;
+
+export class Metrics {
+  private loaded: Loaded | undefined;
+  private loading: Promise<Loaded> | undefined;
+  private backlog: ((m: Loaded) => void)[] = [];
+  /** Bound children by label values: a label lookup per request costs more than the increment. */
+  private readonly httpChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
+
+  /** Loads prom-client and creates the metrics; replays what was counted before. Idempotent. */
+  load(): Promise<Loaded> {
+    this.loading ??= (async () => {
+      const prom = await import('prom-client');
+      const registry = new prom.Registry();
+      prom.collectDefaultMetrics({ register: registry });
+      const loaded: Loaded = {
+        registry,
+        http: new prom.Counter({ name: 'coexist_http_requests_total', help: 'HTTP requests to the platform endpoints, by platform and outcome (ok: 2xx/3xx, client_error: 4xx, server_error: 5xx).', labelNames: ['platform', 'outcome'], registers: [registry] }),
+        httpSeconds: new prom.Histogram({ name: 'coexist_http_request_duration_seconds', help: 'Time from request to response (for Slack: to the ack), by platform.', labelNames: ['platform'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+        requests: new prom.Counter({ name: 'coexist_requests_total', help: 'Interactions handled, by platform, kind and outcome.', labelNames: ['platform', 'kind', 'outcome'], registers: [registry] }),
+        requestSeconds: new prom.Histogram({ name: 'coexist_request_duration_seconds', help: 'Time to handle an interaction, by platform and kind.', labelNames: ['platform', 'kind'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+        questions: new prom.Counter({ name: 'coexist_questions_total', help: 'Questions asked, by platform and outcome (answered: a topic was found; unanswered: none).', labelNames: ['platform', 'outcome'], registers: [registry] }),
+        feedback: new prom.Counter({ name: 'coexist_feedback_total', help: 'Feedback given, by platform, target (answer, recommendation) and rating (helpful, not-helpful, correction).', labelNames: ['platform', 'target', 'rating'], registers: [registry] }),
+        storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune).', labelNames: ['operation'], registers: [registry] }),
+      };
+      // Every series exists from the start (at 0), so a dashboard shows a flat line, not "no data".
+      for (const outcome of ['answered', 'unanswered']) loaded.questions.inc({ platform: 'slack', outcome }, 0);
+      for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune']) loaded.storeErrors.inc({ operation }, 0);
+      const backlog = this.backlog;
+      this.backlog = [];
+      this.loaded = loaded;
+      for (const replay of backlog) replay(loaded);
+      return loaded;
+    })();
+    return this.loading;
+  }
+
+  private use(record: (m: Loaded) => void): void {
+    if (this.loaded) record(this.loaded);
+    else if (this.backlog.length < BACKLOG_LIMIT) this.backlog.push(record);
+  }
+
+  /** One HTTP request to a platform endpoint, when its response is finished (the host calls this). */
+  http(platform: MetricPlatform, status: number, seconds: number): void {
+    const m = this.loaded;
+    if (!m) return this.use(() => this.http(platform, status, seconds));
+    const outcome = status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'ok';
+    const key = `${platform}|${outcome}`;
+    let child = this.httpChildren.get(key);
+    if (!child) {
+      child = { count: m.http.labels(platform, outcome), seconds: m.httpSeconds.labels(platform) };
+      this.httpChildren.set(key, child);
+    }
+    child.count.inc();
+    child.seconds.observe(seconds);
+  }
+
+  /** One interaction, as a listener saw it (phase 2 of issue 12 wires the listeners to this). */
+  request(platform: MetricPlatform, kind: RequestKind, outcome: RequestOutcome, seconds?: number): void {
+    const p = oneOf(PLATFORMS, platform, 'other');
+    const k = oneOf(KINDS, kind, 'other');
+    const o = oneOf(OUTCOMES, outcome, 'error');
+    this.use((m) => {
+      m.requests.inc({ platform: p, kind: k, outcome: o });
+      if (seconds !== undefined && Number.isFinite(seconds)) m.requestSeconds.observe({ platform: p, kind: k }, seconds);
+    });
+  }
+
+  /** A question, answered (a topic) or not (topic null). */
+  question(platform: MetricPlatform, answered: boolean): void {
+    const p = oneOf(PLATFORMS, platform, 'other');
+    this.use((m) => m.questions.inc({ platform: p, outcome: answered ? 'answered' : 'unanswered' }));
+  }
+
+  feedback(platform: MetricPlatform, target: 'answer' | 'recommendation', rating: 'helpful' | 'not-helpful' | 'correction'): void {
+    const p = oneOf(PLATFORMS, platform, 'other');
+    this.use((m) => m.feedback.inc({ platform: p, target: target === 'recommendation' ? 'recommendation' : 'answer', rating }));
+  }
+
+  storeError(operation: string, count = 1): void {
+    this.use((m) => m.storeErrors.inc({ operation }, count));
+  }
+
+  /** The Prometheus text exposition (loads prom-client if it is not yet). */
+  async render(): Promise<{ contentType: string; body: string }> {
+    const m = await this.load();
+    return { contentType: m.registry.contentType, body: await m.registry.metrics() };
+  }
+}

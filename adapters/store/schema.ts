@@ -1,0 +1,62 @@
+// The tables, as Kysely sees them. One schema for SQLite and PostgreSQL: times are epoch milliseconds in a
+// bigint (SQLite stores it as an integer), JSON is text, and ids are made by the application, so neither
+// database's own sequences or types leak into the code. PostgreSQL returns bigint as a string through `pg`:
+// the PostgreSQL connection parses it back into a number (epoch milliseconds fit a double exactly).
+
+export interface RecommendationsTable {
+  id: string;
+  created_at: number;
+  platform: string;
+  user_id: string;
+  channel_id: string | null;
+  message_ref: string | null;
+  message_link: string | null;
+  customer: string | null;
+  /** Lowercased customer, for case-insensitive search that works the same on both databases. */
+  customer_key: string | null;
+  setup: string;
+  confidence: string;
+  summary: string;
+  requirements: string;
+  detail: string;
+  knowledge_version: string;
+}
+
+export interface QuestionsTable {
+  id: string;
+  created_at: number;
+  platform: string;
+  user_id: string;
+  text: string;
+  /** questionKey(text): the report groups on it. */
+  text_key: string;
+  topic: string | null;
+  confidence: number;
+}
+
+export interface FeedbackTable {
+  id: string;
+  created_at: number;
+  platform: string;
+  user_id: string;
+  target: string;
+  target_id: string;
+  rating: string;
+  topic: string | null;
+  question: string | null;
+  /** When the knowledge owner reviewed a correction (for the training export); null until then. */
+  reviewed_at: number | null;
+}
+
+export interface DedupeKeysTable {
+  key: string;
+  expires_at: number;
+}
+
+export interface Database {
+  recommendations: RecommendationsTable;
+  questions: QuestionsTable;
+  feedback: FeedbackTable;
+  dedupe_keys: DedupeKeysTable;
+}
+

@@ -1,0 +1,211 @@
+import type { Logger } from 'pino';
+import { Recorder } from './recorder.ts';
+import { openStore, type PruneCounts, type Store, type StoreTarget } from './store.ts';
+
+// The store as the running product uses it: opened and migrated at start (retried in the background while the
+// database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
+// checked by /readyz. Nothing here ever makes a user wait for the database or fail because of it.
+
+export type StoreOperation = 'open' | 'migrate' | 'write' | 'dropped' | 'claim' | 'ping' | 'prune';
+
+export interface StoreServiceOptions {
+  target: StoreTarget;
+  retentionDays: number;
+  logger: Logger;
+  /** Counts a failure (the /metrics store-error counter). */
+  onError?: (operation: StoreOperation, count: number) => void;
+  /** Default: every hour. */
+  pruneEveryMs?: number;
+  /** How long claim() and ping() wait for the database. Default 2 s. */
+  deadlineMs?: number;
+  /** Waits between attempts to open the store (the last repeats). */
+  reopenMs?: number[];
+  /** Passed to the recorder (tests use short back-offs). */
+  recorder?: { backoffMs?: number[]; limit?: number };
+}
+
+export interface Readiness {
+  ready: boolean;
+  store: StoreTarget['kind'];
+  /** Why not ready: for the log, not for the HTTP answer (it can name hosts). */
+  reason?: string;
+}
+
+class Deadline extends Error {}
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Deadline(`${what} took longer than ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** An error as a log field: its message and code, nothing else (no config objects, no connection strings). */
+const errorField = (err: unknown) => ({ message: err instanceof Error ? err.message : String(err), ...(typeof (err as { code?: unknown })?.code === 'string' ? { code: (err as { code: string }).code } : {}) });
+
+export class StoreService {
+  readonly recorder: Recorder;
+  private current: Store | undefined;
+  private lastProblem = 'the store has not been opened yet';
+  private opening: Promise<void> | undefined;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private openFailures = 0;
+  private closed = false;
+  /** Keys this process has claimed, so its own repeats cost no round trip. Bounded. */
+  private readonly local = new Map<string, number>();
+  /** Last time each operation's failure was logged: a database that is down is logged once a minute, not per write. */
+  private readonly loggedAt = new Map<StoreOperation, number>();
+  private readonly deadlineMs: number;
+
+  constructor(private readonly options: StoreServiceOptions) {
+    this.deadlineMs = options.deadlineMs ?? 2000;
+    this.recorder = new Recorder({
+      ...options.recorder,
+      write: async (batch) => {
+        // Records handed over while the store is still opening (the first moments after start) wait for it.
+        if (!this.current && this.opening) await withDeadline(this.opening, this.deadlineMs, 'opening the store').catch(() => {});
+        const store = this.current;
+        if (!store) throw new Error(`the store is not open: ${this.lastProblem}`);
+        await store.recordQuestions(batch.questions);
+        await store.recordRecommendations(batch.recommendations);
+        await store.recordFeedback(batch.feedback);
+      },
+      onError: (err, dropped) => {
+        this.failed('write', err, { dropped });
+        if (dropped > 0) this.options.onError?.('dropped', dropped);
+      },
+    });
+  }
+
+  get kind(): StoreTarget['kind'] {
+    return this.options.target.kind;
+  }
+
+  /** The open, migrated store; undefined while it is not (reads then say the history is unavailable). */
+  get store(): Store | undefined {
+    return this.current;
+  }
+
+  /** Opens and migrates. Resolves after the first attempt either way; a failed attempt is retried in the background. */
+  start(): Promise<void> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    let store: Store | undefined;
+    let stage: StoreOperation = 'open';
+    try {
+      store = await openStore(this.options.target);
+      await store.ping(); // PostgreSQL connects lazily: a refused connection is an open failure, not a migration's
+      stage = 'migrate';
+      const { applied } = await store.migrate();
+      if (this.closed) {
+        await store.close();
+        return;
+      }
+      this.current = store;
+      this.openFailures = 0;
+      this.options.logger.info({ store: store.kind, where: store.where, migrations: applied }, applied.length > 0 ? `store ready (${store.kind}); applied migrations ${applied.join(', ')}` : `store ready (${store.kind})`);
+      void this.prune();
+      this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneEveryMs ?? 3_600_000);
+      this.pruneTimer.unref();
+    } catch (err) {
+      await store?.close().catch(() => {});
+      this.lastProblem = `${stage === 'open' ? 'cannot open' : 'cannot migrate'} the ${this.options.target.kind} store: ${errorField(err).message}`;
+      this.failed(stage, err, { retryInMs: this.nextReopenMs() });
+      if (!this.closed) {
+        this.reopenTimer = setTimeout(() => {
+          this.opening = this.open();
+        }, this.nextReopenMs());
+        this.reopenTimer.unref();
+        this.openFailures++;
+      }
+    }
+  }
+
+  private nextReopenMs(): number {
+    const waits = this.options.reopenMs ?? [1000, 5000, 15_000, 60_000];
+    return waits[Math.min(this.openFailures, waits.length - 1)]!;
+  }
+
+  /** Enforces RETENTION_DAYS now (it also runs at open and on a timer). Undefined when the store is not open or failed. */
+  prune(): Promise<PruneCounts | undefined> {
+    const store = this.current;
+    if (!store) return Promise.resolve(undefined);
+    return store.prune(this.options.retentionDays).then(
+      (counts) => {
+        if (Object.values(counts).some((n) => n > 0)) this.options.logger.info({ retentionDays: this.options.retentionDays, deleted: counts }, 'store pruned');
+        return counts;
+      },
+      (err: unknown) => {
+        this.failed('prune', err);
+        return undefined;
+      },
+    );
+  }
+
+  /**
+   * True the first time `key` is claimed by any replica sharing the store, until `ttlMs` have passed. When the store
+   * cannot answer within the deadline the claim falls back to this process's memory (true unless this process saw
+   * the key): a user is never left without an answer because the database is away; the miss is logged and counted.
+   */
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const seenUntil = this.local.get(key);
+    if (seenUntil !== undefined && seenUntil > now) return false;
+    this.local.delete(key);
+    this.local.set(key, now + ttlMs);
+    if (this.local.size > 10_000) this.local.delete(this.local.keys().next().value!);
+    const store = this.current;
+    if (!store) {
+      this.failed('claim', new Error(`the store is not open: ${this.lastProblem}`));
+      return true;
+    }
+    try {
+      return await withDeadline(store.claim(key, ttlMs, now), this.deadlineMs, 'claim');
+    } catch (err) {
+      this.failed('claim', err);
+      return true;
+    }
+  }
+
+  /** /readyz: ready when the store is open and answers a trivial query within the deadline. */
+  async readiness(): Promise<Readiness> {
+    const store = this.current;
+    if (!store) return { ready: false, store: this.kind, reason: this.lastProblem };
+    try {
+      await withDeadline(store.ping(), this.deadlineMs, 'ping');
+      return { ready: true, store: this.kind };
+    } catch (err) {
+      this.failed('ping', err);
+      return { ready: false, store: this.kind, reason: `the ${this.kind} store does not answer: ${errorField(err).message}` };
+    }
+  }
+
+  /** Writes what is queued (waiting at most `deadlineMs`), then closes the store. */
+  async close(deadlineMs = 5000): Promise<void> {
+    if (this.closed) return;
+    await withDeadline(this.recorder.flush(), deadlineMs, 'flushing the recorder').catch((err: unknown) => this.failed('write', err, { pending: this.recorder.pending }));
+    this.closed = true;
+    this.recorder.close();
+    clearTimeout(this.reopenTimer);
+    clearInterval(this.pruneTimer);
+    const store = this.current;
+    this.current = undefined;
+    this.lastProblem = 'the store is closed';
+    await store?.close().catch(() => {});
+  }
+
+  private failed(operation: StoreOperation, err: unknown, fields: Record<string, unknown> = {}): void {
+    this.options.onError?.(operation, 1);
+    const now = Date.now();
+    const last = this.loggedAt.get(operation);
+    if (last !== undefined && now - last < 60_000) return;
+    this.loggedAt.set(operation, now);
+    this.options.logger.error({ store: this.kind, operation, err: errorField(err), ...fields }, `store ${operation} failed (logged at most once a minute per operation; counted in coexist_store_errors_total)`);
+  }
+}

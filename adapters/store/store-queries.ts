@@ -1,0 +1,325 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { LOW_CONFIDENCE } from '../../src/index.ts';
+import { migrateToLatest, pendingMigrations, type MigrationOutcome } from './migrations.ts';
+import {
+  MAX_REF_CHARS,
+  MAX_STORED_QUESTION_CHARS,
+  cap,
+  newFeedbackId,
+  normaliseRecommendationId,
+  questionKey,
+  type FeedbackRecord,
+  type Platform,
+  type QuestionRecord,
+  type RecommendationRecord,
+  type StoredQuestion,
+  type StoredRecommendation,
+} from './records.ts';
+import type { Database, RecommendationsTable } from './schema.ts';
+import { storedKey, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget } from './store.ts';
+
+// The store's queries, written once in Kysely for SQLite and PostgreSQL. Only constructs both understand:
+// INSERT … ON CONFLICT (upsert, with a WHERE on the update), RETURNING, LIKE … ESCAPE, count(column).
+
+const DAY_MS = 86_400_000;
+const PAGE = 500;
+const REPORT_LINES = 20;
+/** Feedback rows the report reads at most (grouped here, not in SQL: they are few, and the grouping is richer). */
+const REPORT_FEEDBACK_ROWS = 20_000;
+
+const ref = (value: string | null | undefined): string | null => (value == null || value === '' ? null : cap(String(value), MAX_REF_CHARS));
+
+/** `50% off_x!` → `50!% off!_x!!`: the customer search matches the text literally. */
+const likeLiteral = (text: string): string => text.replace(/[!%_]/g, (c) => `!${c}`);
+
+function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommendation {
+  const detail = JSON.parse(row.detail);
+  return {
+    id: row.id,
+    createdAt: new Date(Number(row.created_at)),
+    platform: row.platform as Platform,
+    userId: row.user_id,
+    channelId: row.channel_id,
+    messageRef: row.message_ref,
+    messageLink: row.message_link,
+    customer: row.customer,
+    setup: row.setup as StoredRecommendation['setup'],
+    confidence: row.confidence as StoredRecommendation['confidence'],
+    summary: row.summary,
+    requirements: JSON.parse(row.requirements),
+    knowledgeVersion: row.knowledge_version,
+    recommendation: detail,
+  };
+}
+
+export class KyselyStore implements Store {
+  constructor(
+    readonly kind: StoreTarget['kind'],
+    readonly where: string,
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  async migrate(): Promise<MigrationOutcome> {
+    return migrateToLatest(this.db, await this.schema());
+  }
+
+  async pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.db, await this.schema());
+  }
+
+  /** PostgreSQL: the schema the connection's search_path resolves to (where the tables are made). */
+  private async schema(): Promise<string | undefined> {
+    if (this.kind !== 'postgres') return undefined;
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(this.db);
+    const schema = rows[0]?.schema;
+    if (!schema) throw new Error('the PostgreSQL search_path names no existing schema: create it, or fix the options in DATABASE_URL');
+    return schema;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async recordQuestions(rows: QuestionRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = Date.now();
+    await this.db
+      .insertInto('questions')
+      .values(
+        rows.map((q) => {
+          const text = cap(q.text, MAX_STORED_QUESTION_CHARS);
+          return {
+            id: q.id,
+            created_at: q.at ?? now,
+            platform: q.platform,
+            user_id: cap(q.userId, MAX_REF_CHARS),
+            text,
+            text_key: questionKey(text),
+            topic: q.topic,
+            confidence: Number.isFinite(q.confidence) ? q.confidence : 0,
+          };
+        }),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async recordRecommendations(rows: RecommendationRecord[]): Promise<void> {
+    const now = Date.now();
+    for (const r of rows) {
+      const rec = r.recommendation;
+      const customer = rec.requirements.customer?.trim() || null;
+      const values = {
+        id: normaliseRecommendationId(r.id),
+        created_at: r.at ?? now,
+        platform: r.platform,
+        user_id: cap(r.userId, MAX_REF_CHARS),
+        channel_id: ref(r.channelId),
+        message_ref: ref(r.messageRef),
+        message_link: r.messageLink ? cap(r.messageLink, 2000) : null,
+        customer,
+        customer_key: customer?.toLowerCase() ?? null,
+        setup: rec.setup,
+        confidence: rec.confidence,
+        summary: rec.summary,
+        requirements: JSON.stringify(rec.requirements),
+        detail: JSON.stringify(rec),
+        knowledge_version: r.knowledgeVersion,
+      };
+      const { id: _id, created_at: _at, ...changes } = values;
+      await this.db
+        .insertInto('recommendations')
+        .values(values)
+        .onConflict((oc) => oc.column('id').doUpdateSet(changes))
+        .execute();
+    }
+  }
+
+  async recordFeedback(rows: FeedbackRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const now = Date.now();
+    await this.db
+      .insertInto('feedback')
+      .values(
+        rows.map((f) => ({
+          id: f.id ?? newFeedbackId(),
+          created_at: f.at ?? now,
+          platform: f.platform,
+          user_id: cap(f.userId, MAX_REF_CHARS),
+          target: f.target,
+          target_id: cap(f.target === 'recommendation' ? normaliseRecommendationId(f.targetId) : f.targetId, MAX_REF_CHARS),
+          rating: f.rating,
+          topic: f.topic ?? null,
+          question: f.question ? cap(f.question, MAX_STORED_QUESTION_CHARS) : null,
+          reviewed_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async claim(key: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    // New key: inserted, ours. Existing but expired: taken over, ours. Existing and live: nothing returned. On
+    // PostgreSQL a concurrent insert of the same key waits for the first to commit, then sees it live.
+    const row = await this.db
+      .insertInto('dedupe_keys')
+      .values({ key: storedKey(key), expires_at: now + Math.max(1, Math.round(ttlMs)) })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ expires_at: (eb) => eb.ref('excluded.expires_at') })
+          .where('dedupe_keys.expires_at', '<=', now),
+      )
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async prune(retentionDays: number, now = Date.now()): Promise<PruneCounts> {
+    const cutoff = now - retentionDays * DAY_MS;
+    const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+    return {
+      questions: deleted(await this.db.deleteFrom('questions').where('created_at', '<', cutoff).executeTakeFirst()),
+      recommendations: deleted(await this.db.deleteFrom('recommendations').where('created_at', '<', cutoff).executeTakeFirst()),
+      feedback: deleted(await this.db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst()),
+      dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
+    };
+  }
+
+  async history(query: HistoryQuery = {}): Promise<StoredRecommendation[]> {
+    let q = this.db.selectFrom('recommendations').selectAll();
+    const customer = query.customer?.trim().toLowerCase();
+    if (customer) q = q.where(sql<boolean>`customer_key like ${`%${likeLiteral(customer)}%`} escape '!'`);
+    if (query.since) q = q.where('created_at', '>=', query.since.getTime());
+    if (query.userId) q = q.where('user_id', '=', query.userId);
+    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), 1000);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toRecommendation);
+  }
+
+  async recommendation(id: string): Promise<StoredRecommendation | undefined> {
+    const row = await this.db.selectFrom('recommendations').selectAll().where('id', '=', normaliseRecommendationId(id)).executeTakeFirst();
+    return row ? toRecommendation(row) : undefined;
+  }
+
+  async *exportRecommendations(since: Date): AsyncIterable<StoredRecommendation> {
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      let q = this.db.selectFrom('recommendations').selectAll().where('created_at', '>=', since.getTime());
+      if (after) {
+        const { at, id } = after;
+        q = q.where((eb) => eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]));
+      }
+      const rows = await q.orderBy('created_at').orderBy('id').limit(PAGE).execute();
+      for (const row of rows) yield toRecommendation(row);
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = { at: Number(last.created_at), id: last.id };
+    }
+  }
+
+  async *exportQuestions(since: Date): AsyncIterable<StoredQuestion> {
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      let q = this.db.selectFrom('questions').selectAll().where('created_at', '>=', since.getTime());
+      if (after) {
+        const { at, id } = after;
+        q = q.where((eb) => eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]));
+      }
+      const rows = await q.orderBy('created_at').orderBy('id').limit(PAGE).execute();
+      for (const row of rows) {
+        yield {
+          id: row.id,
+          createdAt: new Date(Number(row.created_at)),
+          platform: row.platform as Platform,
+          userId: row.user_id,
+          question: row.text,
+          topic: row.topic,
+          confidence: Number(row.confidence),
+        };
+      }
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = { at: Number(last.created_at), id: last.id };
+    }
+  }
+
+  async report(since: Date): Promise<Report> {
+    const from = since.getTime();
+    const totals = await this.db
+      .selectFrom('questions')
+      .select((eb) => [eb.fn.countAll<number>().as('questions'), eb.fn.count<number>('topic').as('answered')])
+      .where('created_at', '>=', from)
+      .executeTakeFirstOrThrow();
+
+    const unanswered = await this.db
+      .selectFrom('questions')
+      .select((eb) => [eb.fn.min('text').as('question'), eb.fn.countAll<number>().as('count')])
+      .where('created_at', '>=', from)
+      .where('topic', 'is', null)
+      .groupBy('text_key')
+      .orderBy('count', 'desc')
+      .orderBy('text_key')
+      .limit(REPORT_LINES)
+      .execute();
+
+    const lowConfidence = await this.db
+      .selectFrom('questions')
+      .select((eb) => [eb.fn.min('text').as('question'), 'topic', eb.fn.countAll<number>().as('count')])
+      .where('created_at', '>=', from)
+      .where('topic', 'is not', null)
+      .where('confidence', '<', LOW_CONFIDENCE)
+      .groupBy(['text_key', 'topic'])
+      .orderBy('count', 'desc')
+      .orderBy('text_key')
+      .limit(REPORT_LINES)
+      .execute();
+
+    const feedbackRows = await this.db
+      .selectFrom('feedback as f')
+      .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
+      .select(['f.rating', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion', 'q.topic as answered'])
+      .where('f.created_at', '>=', from)
+      .orderBy('f.created_at', 'desc')
+      .limit(REPORT_FEEDBACK_ROWS)
+      .execute();
+
+    const feedback = { helpful: 0, notHelpful: 0, corrections: 0 };
+    const notHelpful = new Map<string, { question: string; topic: string | null; count: number }>();
+    const corrections = new Map<string, { question: string; answered: string | null; picked: string; count: number }>();
+    for (const row of feedbackRows) {
+      const question = row.storedQuestion ?? row.ownQuestion ?? '';
+      if (row.rating === 'helpful') feedback.helpful++;
+      else if (row.rating === 'not-helpful') {
+        feedback.notHelpful++;
+        const key = `${questionKey(question)}\u0000${row.answered ?? ''}`;
+        const line = notHelpful.get(key) ?? { question, topic: row.answered, count: 0 };
+        line.count++;
+        notHelpful.set(key, line);
+      } else if (row.rating === 'correction' && row.picked) {
+        feedback.corrections++;
+        const key = `${questionKey(question)}\u0000${row.answered ?? ''}\u0000${row.picked}`;
+        const line = corrections.get(key) ?? { question, answered: row.answered, picked: row.picked, count: 0 };
+        line.count++;
+        corrections.set(key, line);
+      }
+    }
+    const top = <T extends { count: number; question: string }>(lines: Iterable<T>): T[] =>
+      [...lines].sort((a, b) => b.count - a.count || a.question.localeCompare(b.question)).slice(0, REPORT_LINES);
+
+    return {
+      since,
+      questions: Number(totals.questions),
+      answered: Number(totals.answered),
+      unanswered: unanswered.map((r) => ({ question: String(r.question), count: Number(r.count) })),
+      lowConfidence: lowConfidence.map((r) => ({ question: String(r.question), topic: String(r.topic), count: Number(r.count) })),
+      feedback,
+      notHelpful: top(notHelpful.values()),
+      corrections: top(corrections.values()),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { STORE_FILE_NAME, type StoreConfig } from '../host/config.ts';
+import type { MigrationOutcome } from './migrations.ts';
+import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
+import type { Database } from './schema.ts';
+
+// The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
+// prebuilt binaries from npm, nothing compiled or downloaded at install); with DATABASE_URL=postgres://… a
+// PostgreSQL database that several replicas share. Both sit behind one Kysely query layer (store-queries.ts) and
+// one set of migrations (migrations.ts). The drivers are imported only when a store is opened: a CLI command that
+// does not touch the store never loads them.
+
+export type StoreTarget = StoreConfig['target'];
+
+export const sqliteTarget = (dataDir: string): StoreTarget => ({ kind: 'sqlite', file: path.resolve(dataDir, STORE_FILE_NAME) });
+
+export interface HistoryQuery {
+  /** Part of the customer's name, any case. */
+  customer?: string;
+  since?: Date;
+  userId?: string;
+  /** Newest first, at most this many (default 50, at most 1000). */
+  limit?: number;
+}
+
+export interface ReportLine {
+  question: string;
+  count: number;
+}
+
+export interface Report {
+  since: Date;
+  /** Questions asked in the period. */
+  questions: number;
+  /** Of those, answered with a topic. */
+  answered: number;
+  /** Questions with no topic, grouped (case, spacing and trailing punctuation ignored), most asked first. */
+  unanswered: ReportLine[];
+  /** Answered, but below the matcher's LOW_CONFIDENCE: a best guess. */
+  lowConfidence: (ReportLine & { topic: string })[];
+  feedback: { helpful: number; notHelpful: number; corrections: number };
+  /** Answers marked not helpful, by question and the topic that was answered. */
+  notHelpful: (ReportLine & { topic: string | null })[];
+  /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
+  corrections: (ReportLine & { answered: string | null; picked: string })[];
+}
+
+export interface PruneCounts {
+  questions: number;
+  recommendations: number;
+  feedback: number;
+  dedupeKeys: number;
+}
+
+export interface Store {
+  readonly kind: StoreTarget['kind'];
+  /** Where the data lives, for logs and messages: a file, or postgres://host:port/database (never a password). */
+  readonly where: string;
+  migrate(): Promise<MigrationOutcome>;
+  pendingMigrations(): Promise<string[]>;
+  /** A trivial query; throws when the database does not answer. */
+  ping(): Promise<void>;
+
+  /** Writes are idempotent by id: a batch retried after an unclear failure does not duplicate anything. */
+  recordQuestions(rows: QuestionRecord[]): Promise<void>;
+  /** A recommendation recorded again under the same id replaces the first (e.g. once its message is posted). */
+  recordRecommendations(rows: RecommendationRecord[]): Promise<void>;
+  recordFeedback(rows: FeedbackRecord[]): Promise<void>;
+
+  /**
+   * True for exactly one caller per key until it expires, across every process sharing the database: the
+   * deduplication of Slack retries, double submits and double clicks between replicas.
+   */
+  claim(key: string, ttlMs: number, now?: number): Promise<boolean>;
+  /** Deletes questions, recommendations and feedback older than `retentionDays`, and expired dedupe keys. */
+  prune(retentionDays: number, now?: number): Promise<PruneCounts>;
+
+  history(query?: HistoryQuery): Promise<StoredRecommendation[]>;
+  recommendation(id: string): Promise<StoredRecommendation | undefined>;
+  /** Every recommendation since `since`, oldest first, read in pages. */
+  exportRecommendations(since: Date): AsyncIterable<StoredRecommendation>;
+  exportQuestions(since: Date): AsyncIterable<StoredQuestion>;
+  report(since: Date, now?: number): Promise<Report>;
+
+  close(): Promise<void>;
+}
+
+/** postgres://user:secret@db.internal:5432/advisor → postgres://db.internal:5432/advisor */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
+const MAX_KEY_CHARS = 200;
+export const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`);
+
+export class StoreMissing extends Error {}
+
+export interface OpenOptions {
+  /** Create the SQLite file (and DATA_DIR) when missing. Default true; the read-only CLI commands pass false. */
+  create?: boolean;
+}
+
+/** Opens the store; it does not migrate (see migrate()). Throws StoreMissing when `create: false` and there is none. */
+export async function openStore(target: StoreTarget, options: OpenOptions = {}): Promise<Store> {
+  const { KyselyStore } = await import('./store-queries.ts');
+  return new KyselyStore(target.kind, target.kind === 'sqlite' ? target.file : describePostgresUrl(target.url), await connect(target, options));
+}
+
+async function connect(target: StoreTarget, options: OpenOptions): Promise<Kysely<Database>> {
+  const { Kysely, PostgresDialect, SqliteDialect } = await import('kysely');
+  if (target.kind === 'sqlite') {
+    if (options.create === false && !existsSync(target.file)) {
+      throw new StoreMissing(`There is no store at ${target.file} yet: the server creates it on its first start (or run \`coexist-advisor db migrate\`). Set DATA_DIR (or DATABASE_URL) to where the server keeps its data.`);
+    }
+    mkdirSync(path.dirname(target.file), { recursive: true });
+    const { default: Sqlite } = await import('libsql');
+    const database = new Sqlite(target.file);
+    // WAL: the CLI reads while the server writes. NORMAL: no fsync per commit (a crash may lose the last
+    // moments of history, never corrupt the file). A short busy timeout: SQLite waits synchronously.
+    database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;');
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  }
+  const { default: pg } = await import('pg');
+  const INT8 = 20;
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 4,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 10_000,
+    application_name: 'coexist-advisor',
+    // bigint (epoch milliseconds, counts) as numbers, not strings.
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  // An idle connection that breaks (the server restarts) must not end the process: the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

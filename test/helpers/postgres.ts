@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+// The PostgreSQL the store's tests run against: TEST_DATABASE_URL, or the machine's own server on 127.0.0.1:5432
+// (trust authentication, database `test`). Each test file works in a schema of its own, made for the run and
+// dropped after it, so parallel runs never meet. Outside CI, no reachable server means the PostgreSQL tests are
+// skipped, and say so; with CI=true they run, and fail if there is no server.
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const IN_CI = (process.env.CI ?? '').toLowerCase() === 'true' || process.env.CI === '1';
+
+/** The URL without its password, for messages. */
+const shown = (url: string) => {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return '(TEST_DATABASE_URL is not a URL)';
+  }
+};
+
+async function probe(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (err) {
+    return `${shown(TEST_DATABASE_URL)}: ${(err as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const problem = await probe();
+if (problem && !IN_CI) {
+  console.warn(`PostgreSQL store tests SKIPPED: no PostgreSQL server reachable at ${problem}. Set TEST_DATABASE_URL (or run with CI=true to make this a failure).`);
+}
+
+/** Skip the PostgreSQL suites: only outside CI, and only when no server answers. */
+export const SKIP_POSTGRES = problem !== undefined && !IN_CI;
+
+/** Why PostgreSQL is unusable, for the test that fails in CI; undefined when it is usable. */
+export const POSTGRES_PROBLEM = problem;
+
+export interface TestSchema {
+  /** A DATABASE_URL whose connections work in the schema (search_path), as the product and the CLI take it. */
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
+}
+
+/** A new, empty schema; drop() removes it with everything in it. */
+export async function createTestSchema(): Promise<TestSchema> {
+  if (problem) throw new Error(`PostgreSQL is required (CI=true) but unusable: ${problem}`);
+  const schema = `coexist_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create schema "${schema}"`);
+  const u = new URL(TEST_DATABASE_URL);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: u.toString(), schema, drop: () => admin(`drop schema if exists "${schema}" cascade`) };
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
+import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { openStore, sqliteTarget, type Store, type StoreTarget } from '../../adapters/store/store.ts';
+import { fixtureKnowledge } from './fixtures.ts';
+import { createTestSchema } from './postgres.ts';
+
+// A fresh store of either kind for a test, and records that look like what the listeners will hand over.
+
+export interface TestStore {
+  store: Store;
+  target: StoreTarget;
+  /** The environment the product and the CLI need to reach the same store. */
+  env: Record<string, string>;
+  /** Another connection to the same database (a second replica). */
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+export async function sqliteTestStore(): Promise<TestStore> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'coexist-store-'));
+  const target = sqliteTarget(dir);
+  const opened: Store[] = [];
+  const open = async () => {
+    const s = await openStore(target);
+    opened.push(s);
+    return s;
+  };
+  const store = await open();
+  await store.migrate();
+  return {
+    store,
+    target,
+    env: { DATA_DIR: dir },
+    reopen: open,
+    cleanup: async () => {
+      for (const s of opened) await s.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postgresTestStore(): Promise<TestStore> {
+  const schema = await createTestSchema();
+  const target: StoreTarget = { kind: 'postgres', url: schema.url };
+  const opened: Store[] = [];
+  const open = async () => {
+    const s = await openStore(target);
+    opened.push(s);
+    return s;
+  };
+  let store: Store;
+  try {
+    store = await open();
+    await store.migrate();
+  } catch (err) {
+    for (const s of opened) await s.close().catch(() => {});
+    await schema.drop();
+    throw err;
+  }
+  return {
+    store,
+    target,
+    env: { DATABASE_URL: schema.url },
+    reopen: open,
+    cleanup: async () => {
+      for (const s of opened) await s.close().catch(() => {});
+      await schema.drop();
+    },
+  };
+}
+
+/** A recommendation as a listener would record it, for requirements given as input. */
+export function recommendationRecord(input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
+  const valid = validateRequirements(input);
+  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
+  return {
+    id: newRecommendationId(),
+    platform: 'slack',
+    userId: 'U0SALES1',
+    channelId: 'C0DEALS',
+    messageRef: '1732500000.000100',
+    recommendation: recommend(valid.requirements, fixtureKnowledge()),
+    knowledgeVersion: '2026-11-25.test0001',
+    ...extra,
+  };
+}

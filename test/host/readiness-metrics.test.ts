@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeConnector } from '../helpers/fake-connector.ts';
+import { SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
+import { startTestProduct } from '../helpers/product.ts';
+import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+
+// GET /readyz and GET /metrics on the running product: ready when the store answers, not ready (503) when it
+// does not, while answers go on; metrics in Prometheus text, labelled by platform and outcome, never by user.
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function product(env: Record<string, string> = {}) {
+  const connector = await new FakeConnector().start();
+  cleanups.push(() => connector.stop());
+  const p = await startTestProduct(env, { teamsConnector: FAST_CONNECTOR });
+  cleanups.push(() => p.stop());
+  await p.storeStarted;
+  return { p, connector };
+}
+
+const readyz = async (url: string) => {
+  const res = await fetch(`${url}/readyz`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+async function askInTeams(url: string, connector: FakeConnector, text: string) {
+  const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(teamsActivity(connector.url, { text })) });
+  expect(res.status).toBeLessThan(300);
+  return connector.calls.splice(0);
+}
+
+describe('GET /readyz', () => {
+  it('is 200 when the embedded store answers', async () => {
+    const { p } = await product();
+    expect(await readyz(p.url)).toEqual({ status: 200, body: { status: 'ready', store: 'sqlite' } });
+  });
+
+  it('is 503 when DATA_DIR cannot hold the store; questions are still answered', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-readyz-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'file'), 'not a directory');
+    const { p, connector } = await product({ DATA_DIR: path.join(dir, 'file') });
+    const r = await readyz(p.url);
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ status: 'not ready', store: 'sqlite' });
+    expect(JSON.stringify(r.body)).not.toContain(dir); // where the data lives is for the log, not the caller
+    const calls = await askInTeams(p.url, connector, 'can we do video calls on api?');
+    expect(calls).toHaveLength(1);
+    expect(JSON.stringify(calls[0]!.activity)).toMatch(/calls/i);
+    expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    expect(metrics).toMatch(/^coexist_store_errors_total\{operation="open"\} [1-9]/m);
+  });
+
+  it('is 503 when PostgreSQL refuses connections, and the password in DATABASE_URL appears nowhere', async () => {
+    const { p } = await product({ DATABASE_URL: 'postgres://advisor:s3cret-Passw0rd@127.0.0.1:1/advisor' });
+    const res = await fetch(`${p.url}/readyz`);
+    const body = await res.text();
+    expect(res.status).toBe(503);
+    expect(JSON.parse(body)).toMatchObject({ status: 'not ready', store: 'postgres' });
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    for (const text of [body, metrics, p.logs.raw]) expect(text).not.toContain('s3cret-Passw0rd');
+    expect(p.logs.lines.some((l) => l.operation === 'open' && /ECONNREFUSED/.test(l.err?.message ?? ''))).toBe(true);
+  });
+
+  it.skipIf(SKIP_POSTGRES)('is 200 on PostgreSQL (DATABASE_URL), after the product migrated it at start', async () => {
+    const schema = await createTestSchema();
+    cleanups.push(() => schema.drop());
+    const { p } = await product({ DATABASE_URL: schema.url });
+    expect(await readyz(p.url)).toEqual({ status: 200, body: { status: 'ready', store: 'postgres' } });
+    expect(await p.store.store!.pendingMigrations()).toEqual([]);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('counts platform requests by outcome, with a latency histogram, and never names a user or a question', async () => {
+    const { p, connector } = await product();
+    await askInTeams(p.url, connector, 'how many messages per second with coexistence?');
+    await fetch(`${p.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"an activity"' });
+    p.metrics.question('teams', true);
+    p.metrics.feedback('slack', 'answer', 'not-helpful');
+    p.metrics.request('slack', 'question', 'ok', 0.004);
+    const res = await fetch(`${p.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^coexist_http_requests_total\{platform="teams",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^coexist_http_requests_total\{platform="teams",outcome="client_error"\} 1$/m);
+    expect(text).toMatch(/^coexist_http_request_duration_seconds_count\{platform="teams"\} 2$/m);
+    expect(text).toMatch(/^coexist_questions_total\{platform="teams",outcome="answered"\} 1$/m);
+    expect(text).toMatch(/^coexist_feedback_total\{platform="slack",target="answer",rating="not-helpful"\} 1$/m);
+    expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="question",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^coexist_store_errors_total\{operation="write"\} 0$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    for (const personal of ['aad-asha', '29:user-asha', 'Asha', 'messages per second']) expect(text).not.toContain(personal);
+  });
+
+  it('labels only from fixed sets: an unknown kind is counted as other', async () => {
+    const { p } = await product();
+    p.metrics.request('slack', 'U0123 typed <script>' as never, 'ok');
+    const text = await (await fetch(`${p.url}/metrics`)).text();
+    expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="other",outcome="ok"\} 1$/m);
+    expect(text).not.toContain('U0123');
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Recorder, type RecordBatch } from '../../adapters/store/recorder.ts';
+import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
+
+// The recorder: listeners hand records over and go on; batches are written later, failures are counted and
+// retried with the same ids, and the queue never grows past its limit.
+
+const q = (text: string): QuestionRecord => ({ id: newQuestionId(), platform: 'slack', userId: 'U1', text, topic: null, confidence: 0 });
+
+function recorder(write: (batch: RecordBatch) => Promise<void>, limit = 100) {
+  const errors: { message: string; dropped: number }[] = [];
+  const r = new Recorder({ write, limit, backoffMs: [0], onError: (err, dropped) => errors.push({ message: (err as Error).message, dropped }) });
+  return { r, errors };
+}
+
+describe('the recorder', () => {
+  it('returns at once and writes what it was given in one batch', async () => {
+    const batches: RecordBatch[] = [];
+    const { r, errors } = recorder(async (b) => void batches.push(b));
+    r.question(q('calls?'));
+    r.question(q('groups?'));
+    r.feedback({ platform: 'teams', userId: 'aad-1', target: 'answer', targetId: 'Q1', rating: 'helpful' });
+    expect(batches).toHaveLength(0); // nothing written while the listener is still running
+    expect(r.pending).toBe(3);
+    await r.flush();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.questions.map((x) => x.text)).toEqual(['calls?', 'groups?']);
+    expect(batches[0]!.feedback[0]!.id).toMatch(/^[0-9A-Z]{12}$/);
+    expect(typeof batches[0]!.questions[0]!.at).toBe('number');
+    expect(errors).toEqual([]);
+  });
+
+  it('retries a failed batch with the same ids (so nothing is written twice), then drops it after three tries', async () => {
+    const seen: string[][] = [];
+    const { r, errors } = recorder(async (b) => {
+      seen.push([...b.questions.map((x) => x.id), ...b.feedback.map((x) => x.id!)]);
+      throw new Error('database is down');
+    });
+    r.question(q('calls?'));
+    r.feedback({ platform: 'slack', userId: 'U1', target: 'answer', targetId: 'Q1', rating: 'not-helpful' });
+    for (let i = 0; i < 3; i++) await r.flush();
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect(errors.map((e) => e.dropped)).toEqual([0, 0, 2]);
+    expect(errors[0]!.message).toBe('database is down');
+    expect(r.pending).toBe(0);
+  });
+
+  it('writes again once the store is back', async () => {
+    let down = true;
+    const written: string[] = [];
+    const { r, errors } = recorder(async (b) => {
+      if (down) throw new Error('connection refused');
+      written.push(...b.questions.map((x) => x.text));
+    });
+    r.question(q('first'));
+    await r.flush();
+    down = false;
+    r.question(q('second'));
+    await r.flush();
+    await r.flush();
+    expect(written).toEqual(['first', 'second']);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('keeps at most its limit: past it the oldest records are dropped and counted', async () => {
+    const written: string[] = [];
+    const { r, errors } = recorder(async (b) => void written.push(...b.questions.map((x) => x.text)), 3);
+    for (const text of ['a', 'b', 'c', 'd', 'e']) r.question(q(text));
+    expect(r.pending).toBe(3);
+    expect(errors.map((e) => e.dropped)).toEqual([1, 1]);
+    expect(errors[0]!.message).toMatch(/queue is full/);
+    await r.flush();
+    expect(written).toEqual(['c', 'd', 'e']);
+  });
+
+  it('after close() takes nothing more', async () => {
+    const written: string[] = [];
+    const { r } = recorder(async (b) => void written.push(...b.questions.map((x) => x.text)));
+    r.question(q('before'));
+    await r.flush();
+    r.close();
+    r.question(q('after'));
+    await r.flush();
+    expect(written).toEqual(['before']);
+  });
+});

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { MAX_STORED_QUESTION_CHARS, newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
+import { openStore } from '../../adapters/store/store.ts';
+import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
+import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+
+// The store's contract, run for real on the embedded SQLite file and on PostgreSQL.
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+const question = (text: string, topic: string | null, confidence: number, extra: Partial<QuestionRecord> = {}): QuestionRecord => ({
+  id: newQuestionId(),
+  platform: 'slack',
+  userId: 'U0AGENT1',
+  text,
+  topic,
+  confidence,
+  at: NOW - DAY,
+  ...extra,
+});
+
+function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
+  describe(`the ${kind} store`, () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await make();
+    });
+    afterAll(async () => {
+      await t?.cleanup();
+    });
+
+    it('is migrated once: a second migrate applies nothing and nothing is pending', async () => {
+      expect(await t.store.migrate()).toEqual({ applied: [] });
+      expect(await t.store.pendingMigrations()).toEqual([]);
+      await expect(t.store.ping()).resolves.toBeUndefined();
+    });
+
+    it('keeps recommendations: history is newest first and finds a customer by any part of the name, in any case', async () => {
+      const older = recommendationRecord({ customer: 'Acme Foods', country: 'IN', agents: 2, needs: ['phone-app'] }, { at: NOW - 3 * DAY });
+      const newer = recommendationRecord({ customer: 'ACME Logistics', country: 'DE', peakMps: 60, needs: ['bulk-campaigns'] }, { at: NOW - DAY, platform: 'teams', userId: 'aad-0001' });
+      const other = recommendationRecord({ customer: 'Globex', country: 'IN', needs: [] }, { at: NOW - 2 * DAY });
+      await t.store.recordRecommendations([older, newer, other]);
+
+      const acme = await t.store.history({ customer: 'acme' });
+      expect(acme.map((r) => r.id)).toEqual([newer.id, older.id]);
+      expect(acme[0]).toMatchObject({ customer: 'ACME Logistics', setup: newer.recommendation.setup, confidence: newer.recommendation.confidence, platform: 'teams', userId: 'aad-0001', knowledgeVersion: '2026-11-25.test0001' });
+      expect(acme[0]!.createdAt.getTime()).toBe(NOW - DAY);
+      expect(acme[0]!.requirements).toEqual(newer.recommendation.requirements);
+      expect(acme[0]!.recommendation).toEqual(JSON.parse(JSON.stringify(newer.recommendation)));
+
+      expect((await t.store.history({ since: new Date(NOW - 2.5 * DAY) })).map((r) => r.id)).toEqual([newer.id, other.id]);
+      expect((await t.store.history({ limit: 1 })).map((r) => r.id)).toEqual([newer.id]);
+      expect((await t.store.recommendation(` ${older.id.toLowerCase()} `))?.customer).toBe('Acme Foods');
+      expect(await t.store.recommendation('NOSUCHID')).toBeUndefined();
+    });
+
+    it('searches customer names literally: % and _ in the search are not wildcards', async () => {
+      const literal = recommendationRecord({ customer: '100%_Pure Juice', country: 'IN', needs: [] }, { at: NOW });
+      const lookalike = recommendationRecord({ customer: '100 and more Pure Juice', country: 'IN', needs: [] }, { at: NOW });
+      await t.store.recordRecommendations([literal, lookalike]);
+      expect((await t.store.history({ customer: '100%_pure' })).map((r) => r.id)).toEqual([literal.id]);
+      expect((await t.store.history({ customer: '%' })).map((r) => r.id)).toEqual([literal.id]);
+    });
+
+    it('records a recommendation again under its id: the message reference is added, nothing is duplicated', async () => {
+      const r = recommendationRecord({ customer: 'Initech', country: 'IN', needs: [] }, { messageRef: null, at: NOW - DAY });
+      await t.store.recordRecommendations([r]);
+      await t.store.recordRecommendations([{ ...r, messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999', at: NOW }]);
+      const rows = await t.store.history({ customer: 'initech' });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999' });
+      expect(rows[0]!.createdAt.getTime()).toBe(NOW - DAY);
+    });
+
+    it('keeps questions capped, and a retried batch adds nothing', async () => {
+      const long = question(`can we ${'really '.repeat(200)}call`, null, 0.05, { at: NOW - 5 * DAY });
+      await t.store.recordQuestions([long]);
+      await t.store.recordQuestions([long]);
+      const found: string[] = [];
+      for await (const q of t.store.exportQuestions(new Date(NOW - 6 * DAY))) if (q.id === long.id) found.push(q.question);
+      expect(found).toHaveLength(1);
+      expect(found[0]!.length).toBe(MAX_STORED_QUESTION_CHARS);
+      expect(long.text.startsWith(found[0]!)).toBe(true);
+    });
+
+    it('exports every row of a period in order, across pages', async () => {
+      const from = NOW - 100 * DAY;
+      const rows = Array.from({ length: 1234 }, (_, i) => question(`bulk question ${i}`, 'calls', 0.9, { at: from + (i % 300) * 1000 }));
+      for (let i = 0; i < rows.length; i += 200) await t.store.recordQuestions(rows.slice(i, i + 200));
+      const seen: { id: string; at: number }[] = [];
+      for await (const q of t.store.exportQuestions(new Date(from))) if (q.question.startsWith('bulk question')) seen.push({ id: q.id, at: q.createdAt.getTime() });
+      expect(seen).toHaveLength(1234);
+      expect(new Set(seen.map((s) => s.id)).size).toBe(1234);
+      const sorted = [...seen].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+      expect(seen).toEqual(sorted);
+    });
+
+    it('reports questions, the unanswered ones grouped, low confidence, feedback and corrections', async () => {
+      const fresh = await make();
+      onTestFinished(() => fresh.cleanup());
+      const s = fresh.store;
+      const since = new Date(NOW - 7 * DAY);
+      const q1 = question('Can I use it on Windows desktop?', null, 0.1);
+      const q2 = question('can i use it on windows  desktop', null, 0.12);
+      const q3 = question('Does it do payments', null, 0.2);
+      const q4 = question('calls?', 'calls', 0.95);
+      const q5 = question('phone ringing thing', 'calls', 0.3);
+      const old = question('very old unanswered', null, 0, { at: NOW - 30 * DAY });
+      await s.recordQuestions([q1, q2, q3, q4, q5, old]);
+      await s.recordFeedback([
+        { platform: 'slack', userId: 'U1', target: 'answer', targetId: q4.id, rating: 'helpful', at: NOW },
+        { platform: 'slack', userId: 'U1', target: 'answer', targetId: q5.id, rating: 'not-helpful', at: NOW },
+        { platform: 'slack', userId: 'U1', target: 'answer', targetId: q5.id, rating: 'correction', topic: 'number-usage', at: NOW },
+        { platform: 'teams', userId: 'aad-2', target: 'answer', targetId: 'NOTSTORED', rating: 'correction', topic: 'linked-devices', question: 'desktop app?', at: NOW },
+        { platform: 'slack', userId: 'U2', target: 'recommendation', targetId: 'abcd1234', rating: 'helpful', at: NOW },
+      ]);
+      const report = await s.report(since);
+      expect(report).toMatchObject({ questions: 5, answered: 2 });
+      expect(report.unanswered).toEqual([
+        { question: expect.stringMatching(/^can i use it on windows/i), count: 2 },
+        { question: 'Does it do payments', count: 1 },
+      ]);
+      expect(report.lowConfidence).toEqual([{ question: 'phone ringing thing', topic: 'calls', count: 1 }]);
+      expect(report.feedback).toEqual({ helpful: 2, notHelpful: 1, corrections: 2 });
+      expect(report.notHelpful).toEqual([{ question: 'phone ringing thing', topic: 'calls', count: 1 }]);
+      expect(report.corrections).toEqual(
+        expect.arrayContaining([
+          { question: 'phone ringing thing', answered: 'calls', picked: 'number-usage', count: 1 },
+          { question: 'desktop app?', answered: null, picked: 'linked-devices', count: 1 },
+        ]),
+      );
+      expect(report.corrections).toHaveLength(2);
+      const empty = await s.report(new Date(NOW + DAY));
+      expect(empty).toMatchObject({ questions: 0, answered: 0, unanswered: [], corrections: [] });
+    });
+
+    it('claims a key once until it expires; long keys too', async () => {
+      expect(await t.store.claim('slack:event:Ev01', 60_000, NOW)).toBe(true);
+      expect(await t.store.claim('slack:event:Ev01', 60_000, NOW + 1000)).toBe(false);
+      expect(await t.store.claim('slack:event:Ev02', 60_000, NOW + 1000)).toBe(true);
+      // Expired: the next claim takes it over, once.
+      expect(await t.store.claim('slack:event:Ev01', 60_000, NOW + 60_000)).toBe(true);
+      expect(await t.store.claim('slack:event:Ev01', 60_000, NOW + 60_001)).toBe(false);
+      const long = `slack:view:${'x'.repeat(1000)}`;
+      expect(await t.store.claim(long, 60_000, NOW)).toBe(true);
+      expect(await t.store.claim(long, 60_000, NOW)).toBe(false);
+      expect(await t.store.claim(`${long}y`, 60_000, NOW)).toBe(true);
+    });
+
+    it('prunes what is older than the retention, and expired keys', async () => {
+      const fresh = await make();
+      try {
+        const s = fresh.store;
+        const keep = question('recent', 'calls', 0.9, { at: NOW - 10 * DAY });
+        const drop = question('ancient', 'calls', 0.9, { at: NOW - 400 * DAY });
+        await s.recordQuestions([keep, drop]);
+        await s.recordRecommendations([recommendationRecord({ customer: 'Old Co', country: 'IN', needs: [] }, { at: NOW - 400 * DAY }), recommendationRecord({ customer: 'New Co', country: 'IN', needs: [] }, { at: NOW - DAY })]);
+        await s.recordFeedback([{ platform: 'slack', userId: 'U1', target: 'answer', targetId: drop.id, rating: 'helpful', at: NOW - 400 * DAY }]);
+        await s.claim('expired', 1000, NOW - 10_000);
+        await s.claim('live', 60_000, NOW);
+        expect(await s.prune(365, NOW)).toEqual({ questions: 1, recommendations: 1, feedback: 1, dedupeKeys: 1 });
+        const left: string[] = [];
+        for await (const q of s.exportQuestions(new Date(0))) left.push(q.question);
+        expect(left).toEqual(['recent']);
+        expect((await s.history({ since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
+        expect(await s.claim('live', 60_000, NOW + 1)).toBe(false);
+        expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0 });
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    it('two instances on one database (two replicas): each key is claimed by exactly one of them', async () => {
+      const replica = await t.reopen();
+      const keys = Array.from({ length: 40 }, (_, i) => `slack:view_submission:V${i}:${kind}`);
+      const outcomes = await Promise.all(keys.flatMap((key) => [t.store.claim(key, 600_000), replica.claim(key, 600_000)]));
+      for (let i = 0; i < keys.length; i++) expect([outcomes[2 * i], outcomes[2 * i + 1]].filter(Boolean)).toHaveLength(1);
+    });
+  });
+}
+
+contract('sqlite', sqliteTestStore);
+
+describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
+  it('is reachable (with CI=true a missing server is a failure, not a skip)', () => {
+    expect(POSTGRES_PROBLEM, `CI=${IN_CI}`).toBeUndefined();
+  });
+  contract('postgres', postgresTestStore);
+
+  it('replicas starting together migrate once', async () => {
+    const t = await createTestSchema();
+    try {
+      const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url: t.url })));
+      const outcomes = await Promise.all(stores.map((s) => s.migrate()));
+      expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, 1]);
+      for (const s of stores) await s.close();
+    } finally {
+      await t.drop();
+    }
+  });
+});
