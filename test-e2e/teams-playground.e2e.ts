@@ -34,8 +34,11 @@ const pageErrors: string[] = [];
 /** Bounded: a hung close must not hang the run. */
 const within = <T>(ms: number, work: Promise<T>) => Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 
-/** A screenshot of the page with `target` scrolled into view: its top (`start`, for cards taller than the window) or its bottom. */
-async function shot(name: string, target?: Locator, block: 'start' | 'end' = 'end'): Promise<void> {
+/**
+ * A screenshot of the page with `target` scrolled into view: centred, or its top (`start`) for cards taller than
+ * the window. (Not `end`: the compose box covers the bottom of the message list.)
+ */
+async function shot(name: string, target?: Locator, block: 'start' | 'center' = 'center'): Promise<void> {
   if (target) await target.evaluate((el, b) => el.scrollIntoView({ block: b }), block).catch(() => undefined);
   await page.screenshot({ path: path.join(OUT, `${name}.png`) });
 }
@@ -121,7 +124,7 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     const left = Math.max(0, box.x - 64);
     const top = Math.max(0, asked.y - 48); // with the timestamp above the question
     const right = Math.max(box.x + box.width, asked.x + asked.width) + 32;
-    await page.screenshot({ path: path.join(OUT, 'readme-answer.png'), clip: { x: left, y: top, width: right - left, height: box.y + box.height + 24 - top } });
+    await page.screenshot({ path: path.join(OUT, 'readme-answer.png'), clip: { x: left, y: top, width: right - left, height: box.y + box.height + 12 - top } });
   });
 
   it('compares every feature side by side', async () => {
@@ -185,6 +188,10 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     await expect(answer.innerText()).resolves.toContain('messages per second');
     await shot('07-group-chat-mention', answer);
   });
+
+  // The Playground can trigger one (+ in the compose box → Search Command, with a command id and a search term);
+  // the bot has no message extension yet (issue 13).
+  it.todo('finds an answer through the search message extension (searchAnswers)');
 
   it('the bot logged no errors', () => {
     const lines = readFileSync(path.join(OUT, 'bot.log'), 'utf8').split('\n').filter(Boolean);
