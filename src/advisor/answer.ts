@@ -265,7 +265,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   const bm25 = new Map<TopicId, number>();
   let bm25Gate = false;
   let bm25Sure = false;
-  /** How much of the question BM25 understood: its scores count for that much in the fusion. */
+  /** How much BM25's scores count in the fusion: fully past its gate, else the share of the question it understood. */
   let bm25Coverage = 1;
   const overviewOnly = terms.length > 0 && terms.every((t) => m.domain.has(t));
   if (overviewOnly) {
@@ -290,7 +290,6 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     const aboutOurDomain = terms.some((t) => m.domain.has(t));
     // Naming a setup ("coex", "whatsapp", "waba", "cloud api") is domain evidence the off-topic class must not
     // overrule lightly: Hinglish function words ("kaise", "karna hai") appear in office questions too.
-    bm25Coverage = coverage;
     bm25Sure = coverage >= BM25.sureCoverage || terms.some((t) => SETUP_NAME_TERMS.has(t));
     // A question that names our domain ("whatsapp", "api", "coex") needs half its words known; one that does not
     // ("video call", "old messages") needs more than half, so "how many days of vacation" stays off-topic.
@@ -298,14 +297,16 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
       results.length > 0 &&
       strong >= 1 &&
       (strong >= BM25.strongWordsAlwaysOnTopic || (aboutOurDomain ? coverage >= BM25.minCoverage : coverage > BM25.minCoverage));
+    // Past its gate BM25 counts fully; short of it, by the share of the question it understood.
+    bm25Coverage = bm25Gate ? 1 : coverage;
     note(() => 
       `BM25 gate ${bm25Gate ? 'yes' : 'no'}: ${strong} known topic word${strong === 1 ? '' : 's'}, coverage ${round(coverage)} ` +
         `(needs ${BM25.strongWordsAlwaysOnTopic}+ known words, or 1+ and coverage ${aboutOurDomain ? '≥' : '>'} ${BM25.minCoverage}${aboutOurDomain ? ' with a domain word' : ' without a domain word'})`,
     );
   }
 
-  // Fuse: the classifier's probability and BM25's score relative to its best topic, times the share of the question
-  // BM25 understood (a paragraph of unknown words with one known word is weak evidence for that word's topic).
+  // Fuse: the classifier's probability and BM25's score relative to its best topic; short of its gate, BM25 counts by
+  // the share of the question it understood (a paragraph of unknown words with one known word is weak evidence).
   const bestBm25 = Math.max(0, ...bm25.values());
   const w = settings.fusionWeight;
   candidates = knowledge.topics

@@ -42,7 +42,7 @@ export const CLASSIFIER = {
   offTopicVeto: 0.7,
   /** The veto when the knowledge knows every word of the question ("mps kitna hai") or it names a setup ("coex"). */
   offTopicVetoAllKnown: 0.95,
-  /** Fused score = weight × classifier probability + (1 − weight) × BM25 score relative to its best × BM25 coverage. */
+  /** Fused score = weight × classifier probability + (1 − weight) × BM25 score relative to its best (× its coverage when short of its gate). */
   fusionWeight: 0.5,
 } as const;
 
