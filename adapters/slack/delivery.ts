@@ -54,7 +54,7 @@ function retryAfterMs(err: unknown, policy: SlackWebApiPolicy): number {
 }
 
 async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy): Promise<string | undefined> {
-  const send = () => client.chat.postMessage({ channel, blocks: blocks as never, text, unfurl_links: false });
+  const send = () => client.chat.postMessage({ channel, blocks, text, unfurl_links: false });
   try {
     return (await send()).ts;
   } catch (err) {

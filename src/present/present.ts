@@ -100,8 +100,22 @@ function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerRep
   };
 }
 
-/** The reply to a question, from answer()'s result. */
+/**
+ * Replies already made, per answer() result: answer() keeps recent results per question text, so a repeated
+ * question ("calls", "mps") gets the same frozen reply instead of a new one.
+ */
+const made = new WeakMap<AnswerResult, AnswerReply | NoTopicReply>();
+
+/** The reply to a question, from answer()'s result. Frozen: shared between requests. */
 export function presentAnswer(result: AnswerResult, question: string, knowledge: Knowledge): AnswerReply | NoTopicReply {
+  const known = made.get(result);
+  if (known && (known.kind === 'answer' ? (known.question ?? '') : known.question) === question) return known;
+  const reply = deepFreeze(makeAnswer(result, question, knowledge));
+  made.set(result, reply);
+  return reply;
+}
+
+function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge): AnswerReply | NoTopicReply {
   if (result.topic === null) {
     return {
       kind: 'off-topic',

@@ -1,4 +1,4 @@
-import type { AnswerReply, NoTopicReply, SetupSide, TopicLink } from '../../../src/index.ts';
+import { deepFreeze, type AnswerReply, type NoTopicReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { topicValue } from '../values.ts';
 import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
@@ -22,7 +22,20 @@ const sideSection = (side: SetupSide, details: boolean): Block =>
 const topicButtons = (links: readonly TopicLink[], question?: string) =>
   links.map((l) => ({ text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}) }) }));
 
+/** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
+const firstShown = new WeakMap<AnswerReply, SlackMessage>();
+
 export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessage {
+  if (view.audience !== 'ephemeral' || view.details) return drawAnswer(reply, view);
+  let message = firstShown.get(reply);
+  if (!message) {
+    message = deepFreeze(drawAnswer(reply, view));
+    firstShown.set(reply, message);
+  }
+  return message;
+}
+
+function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   const details = Boolean(view.details);
   const blocks: Block[] = [header(reply.title)];
   if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
@@ -52,7 +65,18 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
   return { blocks: clampBlocks(blocks), text: fallbackText(reply.summary) };
 }
 
+const noTopicShown = new WeakMap<NoTopicReply, SlackMessage>();
+
 export function noTopicMessage(reply: NoTopicReply): SlackMessage {
+  let message = noTopicShown.get(reply);
+  if (!message) {
+    message = deepFreeze(drawNoTopic(reply));
+    noTopicShown.set(reply, message);
+  }
+  return message;
+}
+
+function drawNoTopic(reply: NoTopicReply): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
   if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question)));
   else blocks.push(section(examplesList(reply.examples)));

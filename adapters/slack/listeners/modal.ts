@@ -12,7 +12,7 @@ export async function openRequirementsModal(
   try {
     await client.views.open({
       trigger_id: options.triggerId,
-      view: requirementsModal(deps.knowledge, options.prefill, options.origin ? { origin: options.origin } : {}) as never,
+      view: requirementsModal(deps.knowledge, options.prefill, options.origin ? { origin: options.origin } : {}),
     });
   } catch (err) {
     const error = slackError(err);
