@@ -7,6 +7,18 @@ import { sign } from '../test/helpers/slack-client.ts';
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
 
+/** The questions every Slack and Teams run rotates through. */
+export const QUESTIONS = [
+  'can we do video calls on the api?',
+  'how many messages per second with coexistence',
+  'is chat history imported',
+  'green tick for app numbers',
+  'kya group chat chalega api pe',
+  'what happens if the phone is off for two weeks',
+  'do we pay for messages sent from the app',
+  'whatsapp web still works?',
+];
+
 export interface HttpResult {
   name: string;
   requestsPerSec: number;

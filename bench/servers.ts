@@ -4,11 +4,14 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createLogger } from '../adapters/host/logger.ts';
 import { startProduct } from '../adapters/host/start.ts';
+import { slackMessage } from '../adapters/slack/blocks/reply.ts';
+import { builtInKnowledge, route } from '../src/index.ts';
+import { QUESTIONS } from './http.ts';
 import { FakeConnector } from '../test/helpers/fake-connector.ts';
 import { FakeSlack } from '../test/helpers/fake-slack.ts';
 
 // A server to benchmark, in its own process so the load generator does not share its event loop.
-// argv[2]: empty-bolt | echo-bot | product. Each has its own fake Slack API on loopback.
+// argv[2]: empty-bolt | sized-bolt | echo-bot | product. Each has its own fake Slack API on loopback.
 // Reports { url, connectorUrl, startupMs } over IPC and answers 'stats' with memory figures.
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
@@ -30,6 +33,18 @@ if (kind === 'empty-bolt') {
   const app = new App({ token: 'xoxb-bench', receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
   app.command('/coexist-vs-api', async ({ ack }) => {
     await ack();
+  });
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as import('node:http').Server;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+} else if (kind === 'sized-bolt') {
+  // The fair baseline for Slack: Bolt acking, for each text the bench sends, the very body our app acks with,
+  // computed once here. Both sides then serialise and send the same bytes.
+  const kb = builtInKnowledge();
+  const replies = new Map(['help', ...QUESTIONS].map((text) => [text, { response_type: 'ephemeral' as const, ...slackMessage(route(text, kb), 'ephemeral') }]));
+  const receiver = new HTTPReceiver({ signingSecret: BENCH_SECRET, endpoints: '/slack/events' });
+  const app = new App({ token: 'xoxb-bench', receiver, clientOptions: { slackApiUrl: fake.apiUrl } });
+  app.command('/coexist-vs-api', async ({ ack, command }) => {
+    await ack(replies.get(command.text));
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as unknown as import('node:http').Server;
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

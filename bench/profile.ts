@@ -1,0 +1,50 @@
+import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QUESTIONS, signedSlashCommand } from './http.ts';
+
+// npm run bench:profile: the product (as `npm run bench` runs it) under `node --cpu-prof`, loaded with signed slash
+// commands (the question path) for BENCH_SECONDS (default 10), then the functions that took the most CPU time
+// (self time), by file. The profile itself is left in build/profiles/ for Chrome DevTools or speedscope.
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const dir = path.resolve(fileURLToPath(new URL('../build/profiles/', import.meta.url)));
+mkdirSync(dir, { recursive: true });
+const before = new Set(readdirSync(dir));
+
+const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), ['product'], {
+  execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
+const requests = QUESTIONS.map((q) => signedSlashCommand(q));
+await autocannon({ url, connections: 50, duration: 2, requests }); // warm-up
+const result = await autocannon({ url, connections: 50, duration: seconds, requests });
+console.log(`${Math.round(result.requests.average)} req/s under the profiler (slower than without it)`);
+await new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGINT');
+});
+
+const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no profile written in ${dir}`);
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; }
+const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<string, number>();
+const byPlace = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const n = byId.get(id)!;
+  const dt = profile.timeDeltas[i] ?? 0;
+  total += dt;
+  const where = n.callFrame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '') || '(native)';
+  const key = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`;
+  self.set(key, (self.get(key) ?? 0) + dt);
+  const place = where.startsWith('node_modules/') ? where.split('/').slice(0, where.split('/')[1]!.startsWith('@') ? 3 : 2).join('/') : where.startsWith('node:') ? 'node internals' : where.includes('/') ? where.split('/').slice(0, 2).join('/') : where;
+  byPlace.set(place, (byPlace.get(place) ?? 0) + dt);
+});
+const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+console.log(`\nprofile: ${path.relative(process.cwd(), path.join(dir, file))}\n\nself time by place:\n${top(byPlace, 15).join('\n')}\n\nself time by function:\n${top(self, 30).join('\n')}`);
