@@ -4,8 +4,10 @@ import { ROOT, chromiumPath } from '../scripts/playground/session.ts';
 
 // `npm run test:e2e` (after `node bin/build.js --if-stale`): type-checks test-e2e/, then runs its vitest config
 // inside a network namespace where only loopback is up (`unshare -n`, or `unshare -rn` when not root), so
-// nothing the bot, the Playground or Chromium does can leave the machine. Where no such namespace can be made it
-// says why and runs on the host network: everything still listens on and talks to 127.0.0.1.
+// nothing the bot, the Playground or Chromium does can leave the machine. It is also a PID namespace (`-pf
+// --kill-child`): when the run ends, however it ends (a failure, Ctrl-C, a killed worker), the kernel ends every
+// process it started. Where no such namespace can be made it says why and runs on the host network: everything
+// still listens on and talks to 127.0.0.1, and the test stops its children itself.
 // Arguments are passed to vitest (e.g. `npm run test:e2e -- -t mention`). E2E_NETNS=0 skips the namespace.
 
 const say = (line: string) => process.stdout.write(`test:e2e: ${line}\n`);
@@ -13,7 +15,8 @@ const say = (line: string) => process.stdout.write(`test:e2e: ${line}\n`);
 function loopbackNamespace(): { flags: string[] } | { reason: string } {
   if (process.env.E2E_NETNS === '0') return { reason: 'E2E_NETNS=0' };
   if (process.platform !== 'linux') return { reason: `network namespaces are Linux only (this is ${process.platform})` };
-  const tries = process.getuid?.() === 0 ? [['-n'], ['-rn']] : [['-rn']];
+  const base = ['-n', '-p', '-f', '--kill-child'];
+  const tries = process.getuid?.() === 0 ? [base, ['-r', ...base]] : [['-r', ...base]];
   let last = '';
   for (const flags of tries) {
     const probe = spawnSync('unshare', [...flags, 'sh', '-c', 'ip link set lo up && ip -o link show up'], { encoding: 'utf8', timeout: 10_000 });
@@ -42,7 +45,7 @@ const vitest = [process.execPath, path.join(ROOT, 'node_modules/vitest/vitest.mj
 const ns = loopbackNamespace();
 let command: string[];
 if ('flags' in ns) {
-  say(`network: a namespace of its own with only lo up (unshare ${ns.flags.join(' ')}): nothing can leave this machine`);
+  say(`network: a namespace of its own with only lo up (unshare ${ns.flags.join(' ')}): nothing can leave this machine, nothing outlives the run`);
   command = ['unshare', ...ns.flags, 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...vitest];
 } else {
   say(`network: NOT isolated (${ns.reason}); running on this machine's network. The bot, the Playground and the browser still use 127.0.0.1 only.`);
