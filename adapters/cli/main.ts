@@ -21,6 +21,7 @@ import {
 } from '../../src/index.ts';
 import { formatReply } from './terminal.ts';
 import { registerStoreCommands } from './store-commands.ts';
+import { registerExplainCommand } from './explain.ts';
 
 // The coexist-advisor command line. Exit codes: 0 done, 2 bad input (flags, files, requirements), 1 our fault.
 
@@ -274,6 +275,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
     });
 
   registerStoreCommands(program, { out: (text) => cli.out(text), env: () => cli.env, badInput: (message) => { throw new BadInput(message); } });
+  registerExplainCommand(program, { out: (text) => cli.out(text), knowledge: () => cli.knowledge(), badInput: (message) => { throw new BadInput(message); } });
 
   return program;
 }

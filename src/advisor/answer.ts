@@ -45,10 +45,14 @@ export interface Explanation {
   question: string;
   /** The normalised terms BM25 searched for (synonyms applied, stop words dropped, stemmed). */
   terms: string[];
-  /** The question's words: known to the knowledge or the classifier, unknown, or ignored as stop words. */
-  words: { known: string[]; unknown: string[]; ignored: string[] };
+  /**
+   * The question's words: known to the knowledge (its titles, phrasings, synonyms and domain words), known only to
+   * the classifier (learnt from the training set), unknown to both, or ignored as stop words.
+   */
+  words: { known: string[]; classifierOnly: string[]; unknown: string[]; ignored: string[] };
   candidates: Candidate[];
-  offTopicProbability: number;
+  /** The classifier's off-topic probability; null when it did not read the question (no words, Devanagari). */
+  offTopicProbability: number | null;
   gate: { accepted: boolean; reasons: string[] };
   result: AnswerResult;
 }
@@ -204,11 +208,12 @@ export function explain(question: string, knowledge: Knowledge): Explanation {
   const m = matcherFor(knowledge);
   const text = String(question ?? '').slice(0, MAX_QUESTION_CHARS);
   const r = read(text, m, knowledge, CLASSIFIER, true);
-  const words = { known: [] as string[], unknown: [] as string[], ignored: [] as string[] };
+  const words: Explanation['words'] = { known: [], classifierOnly: [], unknown: [], ignored: [] };
   for (const w of new Set(wordsOf(text))) {
     const t = m.terms(w);
     if (t.length === 0) words.ignored.push(w);
-    else if (t.some((x) => m.vocabulary.has(x) || m.domain.has(x)) || m.classifier.index.has(`w:${w}`)) words.known.push(w);
+    else if (t.some((x) => m.vocabulary.has(x) || m.domain.has(x))) words.known.push(w);
+    else if (m.classifier.index.has(`w:${w}`)) words.classifierOnly.push(w);
     else words.unknown.push(w);
   }
   return { question: text, terms: r.terms, words, candidates: r.candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
@@ -217,7 +222,7 @@ export function explain(question: string, knowledge: Knowledge): Explanation {
 interface Reading {
   terms: string[];
   candidates: Candidate[];
-  offTopic: number;
+  offTopic: number | null;
   reasons: string[];
   result: AnswerResult;
 }
@@ -228,14 +233,14 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   const reasons: string[] = [];
   // The reasons are words for `explain`; answer() does not pay for formatting them.
   const note = trace ? (reason: () => string) => void reasons.push(reason()) : () => {};
-  const refuse = (why: string, message?: string): Reading => ({ terms, candidates, offTopic: pOff, reasons: [...reasons, why], result: offTopic(knowledge, [], message) });
+  const refuse = (why: string, message?: string): Reading => ({ terms, candidates, offTopic: null, reasons: [...reasons, why], result: offTopic(knowledge, [], message) });
   let terms: string[] = [];
   let candidates: Candidate[] = [];
   let pOff = 0;
 
   // Hindi in Devanagari: the data knows romanised Hindi only. A polite reply beats a guess from the English words.
   const letters = text.match(/\p{L}/gu)?.length ?? 0;
-  const devanagari = text.match(/\p{Script=Devanagari}/gu)?.length ?? 0;
+  const devanagari = text.match(/(?=\p{Script=Devanagari})\p{L}/gu)?.length ?? 0;
   if (devanagari > 0 && devanagari >= letters * SCRIPT.maxDevanagariShare) {
     return refuse(`${devanagari} of ${letters} letters are Devanagari (at least ${SCRIPT.maxDevanagariShare * 100}%): asked to write in Latin letters`, DEVANAGARI_REPLY);
   }

@@ -79,7 +79,7 @@ describe('training', () => {
 
 describe('answer with the fused matcher', () => {
   it('answers Hindi in Devanagari politely, asking for Latin letters, and never crashes', () => {
-    for (const q of ['क्या एपीआई पर कॉल कर सकते हैं?', 'ग्रुप चैट', 'कॉल calls?', '\u0915\u094d\u200d\u0937']) {
+    for (const q of ['क्या एपीआई पर कॉल कर सकते हैं?', 'ग्रुप चैट', 'कॉल कैसे होगी, calls?', '\u0915\u094d\u200d\u0937']) {
       const r = answer(q, kb);
       expect(r.topic, q).toBeNull();
       if (r.topic === null) {
