@@ -79,6 +79,11 @@ interface Matcher {
   /** Index of each knowledge topic in the classifier's classes (-1: a topic the model was not trained on). */
   classOf: Map<TopicId, number>;
   offTopicClass: number;
+  /**
+   * Each topic's facts, built and frozen once: every answer about a topic shares them. (A fresh copy per answer kept
+   * the young heap full of cached copies, and garbage collection set answer()'s p99.)
+   */
+  facts: Map<TopicId, TopicFacts>;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
@@ -140,6 +145,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
     classifier,
     classOf,
     offTopicClass: classifier.classes.indexOf(OFF_TOPIC),
+    facts: new Map(),
   };
 }
 
@@ -355,5 +361,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     .filter((c) => c.fused >= top.fused * ALTERNATIVES.minShareOfBest)
     .slice(0, ALTERNATIVES.max)
     .map((c) => c.topic);
-  return { terms, candidates, offTopic: pOff, reasons, result: { topic: topic.id, confidence, answer: topicFacts(knowledge, topic), alternatives } };
+  let facts = m.facts.get(topic.id);
+  if (!facts) m.facts.set(topic.id, (facts = deepFreeze(topicFacts(knowledge, topic))));
+  return { terms, candidates, offTopic: pOff, reasons, result: { topic: topic.id, confidence, answer: facts, alternatives } };
 }
