@@ -54,7 +54,7 @@ try {
     [
       '',
       `  Open ${playground.url} in your browser: a Teams chat with the Co-Existence Advisor (bot at ${bot.endpoint}).`,
-      '  Try "can we make video calls on the api?", "compare" or "recommend Acme"; in Group Chat, @mention the bot first.',
+      '  Try "can we make video calls on the api?", "compare" or "recommend Acme"; in the Support team group chat, @mention the bot first.',
       '  Both listen on 127.0.0.1 only. Ctrl-C stops both.',
       '',
     ].join('\n'),
