@@ -5,7 +5,8 @@ import { ROOT, freeLoopbackPort, startBot, startPlayground, type RunningBot, typ
 // 127.0.0.1 and Microsoft 365 Agents Playground (a Teams emulator in the browser) pointed at it, prints the URL to
 // open, and stops both on Ctrl-C. PORT sets the bot's port (default: a free one); PLAYGROUND_PORT the
 // Playground's (default 56150, or a free one if that is taken). The bot reads .env as `npm start` does, except
-// that Teams runs unauthenticated and Slack is off.
+// that Teams runs unauthenticated, Slack is off, and what it records goes to a store of its own under
+// build/playground/data (never DATABASE_URL or DATA_DIR: trying things out leaves no trace in real history).
 
 const DEFAULT_PLAYGROUND_PORT = 56150;
 
@@ -43,7 +44,7 @@ process.on('SIGHUP', () => void stop(0));
 
 try {
   const botPort = portFrom('PORT') ?? (await freeLoopbackPort());
-  bot = await startBot({ port: botPort, output: { kind: 'inherit' } });
+  bot = await startBot({ port: botPort, output: { kind: 'inherit' }, env: { DATA_DIR: path.join(ROOT, 'build/playground/data'), DATABASE_URL: '' } });
   playground = await startPlayground({
     endpoint: bot.endpoint,
     port: portFrom('PLAYGROUND_PORT') ?? DEFAULT_PLAYGROUND_PORT,

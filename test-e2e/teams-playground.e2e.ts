@@ -71,8 +71,13 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('No chromium on the PATH (or CHROMIUM_PATH): apt-get install chromium fonts-noto-color-emoji');
-  // The built-in knowledge, whatever .env says: the answers a new user sees.
-  bot = await startBot({ port: await freeLoopbackPort(), output: { kind: 'file', file: path.join(OUT, 'bot.log') }, env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '' } });
+  // The built-in knowledge, whatever .env says: the answers a new user sees. Its own store under build/e2e/, so a
+  // run never writes test questions and recommendations into a developer's data (DATA_DIR, DATABASE_URL).
+  bot = await startBot({
+    port: await freeLoopbackPort(),
+    output: { kind: 'file', file: path.join(OUT, 'bot.log') },
+    env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '', DATA_DIR: path.join(OUT, 'data'), DATABASE_URL: '' },
+  });
   playground = await startPlayground({
     endpoint: bot.endpoint,
     port: await freeLoopbackPort(),
