@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { openStore, sqliteTarget, type Store, type StoreTarget } from '../../adapters/store/store.ts';
@@ -11,6 +12,8 @@ import { createTestSchema } from './postgres.ts';
 
 export interface TestStore {
   store: Store;
+  /** Runs SQL on the database directly, outside the store (what another release or an operator would do). */
+  exec(statement: string): Promise<void>;
   target: StoreTarget;
   /** The environment the product and the CLI need to reach the same store. */
   env: Record<string, string>;
@@ -34,6 +37,15 @@ export async function sqliteTestStore(): Promise<TestStore> {
     store,
     target,
     env: { DATA_DIR: dir },
+    exec: async (statement) => {
+      const { default: Sqlite } = await import('libsql');
+      const raw = new Sqlite(target.kind === 'sqlite' ? target.file : '');
+      try {
+        raw.exec(statement);
+      } finally {
+        raw.close();
+      }
+    },
     reopen: open,
     cleanup: async () => {
       for (const s of opened) await s.close().catch(() => {});
@@ -64,6 +76,15 @@ export async function postgresTestStore(): Promise<TestStore> {
     store,
     target,
     env: { DATABASE_URL: schema.url },
+    exec: async (statement) => {
+      const client = new pg.Client({ connectionString: schema.url });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    },
     reopen: open,
     cleanup: async () => {
       for (const s of opened) await s.close().catch(() => {});

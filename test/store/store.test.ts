@@ -36,6 +36,14 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       await expect(t.store.ping()).resolves.toBeUndefined();
     });
 
+    it('a replica of the previous release starts on a database migrated by the next one', async () => {
+      await t.exec(`insert into coexist_migrations (name, timestamp) values ('9999-from-the-next-release', '2026-12-01T00:00:00.000Z')`);
+      const older = await t.reopen();
+      expect(await older.migrate()).toEqual({ applied: [] });
+      expect(await older.pendingMigrations()).toEqual([]);
+      await t.exec(`delete from coexist_migrations where name = '9999-from-the-next-release'`);
+    });
+
     it('keeps recommendations: history is newest first and finds a customer by any part of the name, in any case', async () => {
       const older = recommendationRecord({ customer: 'Acme Foods', country: 'IN', agents: 2, needs: ['phone-app'] }, { at: NOW - 3 * DAY });
       const newer = recommendationRecord({ customer: 'ACME Logistics', country: 'DE', peakMps: 60, needs: ['bulk-campaigns'] }, { at: NOW - DAY, platform: 'teams', userId: 'aad-0001' });
