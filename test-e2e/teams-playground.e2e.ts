@@ -24,6 +24,7 @@ const OUT = path.join(ROOT, 'build/e2e');
 const STEP_MS = 20_000;
 const BOT_NAME = 'Co-Existence Advisor'; // .m365agentsplayground.yml
 const GROUP_CHAT = 'Support team'; // .m365agentsplayground.yml
+const CHANNEL = 'Escalations'; // .m365agentsplayground.yml
 
 let bot: RunningBot | undefined;
 let playground: RunningPlayground | undefined;
@@ -192,6 +193,20 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     });
     await expect(answer.innerText()).resolves.toContain('messages per second');
     await shot('07-group-chat-mention', answer);
+  });
+
+  it('answers an @mention in a channel post, in its thread', async () => {
+    await page.getByRole('treeitem', { name: CHANNEL }).click();
+    // A channel shows "Start a new post" first, then a reply box under each post.
+    await page.locator('[data-lexical-editor]').first().click();
+    await page.keyboard.type('@Co-Ex');
+    await page.getByRole('menuitem', { name: BOT_NAME }).click();
+    const answer = await newCard('Voice & video calls', async () => {
+      await page.keyboard.type(' calls');
+      await page.keyboard.press('Enter');
+    });
+    await expect(answer.innerText()).resolves.toContain('Co-Existence');
+    await shot('08-channel-mention', answer);
   });
 
   // The Playground can trigger one (+ in the compose box → Search Command, with a command id and a search term);
