@@ -5,7 +5,8 @@ import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
 import { countryNamePattern } from './countries.ts';
 import { deepFreeze } from './frozen.ts';
-import { OFF_TOPIC, builtInModel, probabilities, type Classifier } from '../matching/classifier.ts';
+import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
+import { scorerFor, type Scorer } from '../matching/scorer.ts';
 import { wordsOf } from '../matching/features.ts';
 import { ALTERNATIVES, BM25, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT } from '../matching/thresholds.ts';
 
@@ -76,6 +77,8 @@ interface Matcher {
   /** Country and region names: in a question about our domain they mean "availability in that country". */
   countryNames: RegExp;
   classifier: Classifier;
+  /** The classifier's probabilities for a question. */
+  score: Scorer;
   /** Index of each knowledge topic in the classifier's classes (-1: a topic the model was not trained on). */
   classOf: Map<TopicId, number>;
   offTopicClass: number;
@@ -143,6 +146,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
     cache: new Map(),
     countryNames: countryNamePattern(),
     classifier,
+    score: scorerFor(classifier),
     classOf,
     offTopicClass: classifier.classes.indexOf(OFF_TOPIC),
     facts: new Map(),
@@ -263,7 +267,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   terms = terms.filter((t) => !/^[\d._]+$/.test(t) || m.vocabulary.has(t));
 
   // The classifier reads the question as written.
-  const p = wordsOf(text).length > 0 ? probabilities(m.classifier, text) : undefined;
+  const p = wordsOf(text).length > 0 ? m.score(text) : undefined;
   pOff = p && m.offTopicClass >= 0 ? p[m.offTopicClass]! : 1;
   const pTopic = (id: TopicId) => {
     const c = m.classOf.get(id) ?? -1;

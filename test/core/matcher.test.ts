@@ -3,7 +3,8 @@ import { buildModel, staleness, trainingInputs } from '../../scripts/train.ts';
 import { answer, builtInKnowledge } from '../../src/index.ts';
 import { OFF_TOPIC, builtInModel, fromModelFile, probabilities } from '../../src/matching/classifier.ts';
 import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../../src/matching/train.ts';
-import { inputsHash, parseTrainingLines } from '../../src/matching/training.ts';
+import { inputsHash, parseTrainingLines, readTrainingSet } from '../../src/matching/training.ts';
+import { scorerFor } from '../../src/matching/scorer.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 
 // The trained classifier beside BM25: its checked-in model, its training data and what it does to answers.
@@ -100,6 +101,27 @@ describe('answer with the fused matcher', () => {
     // Not verbatim training lines: variations of them.
     for (const q of ['my vpn disconnects all the time', 'set my slack status to away', 'how to backup my laptop files', 'checklist for onboarding a new employee']) {
       expect(answer(q, kb).topic, q).toBeNull();
+    }
+  });
+});
+
+describe('the scorer answer() uses', () => {
+  it('gives the probabilities of the classifier, without building the features as strings', () => {
+    const { classifier } = builtInModel();
+    const score = scorerFor(classifier);
+    const questions = [
+      'coex pe purane msgs aayenge?',
+      'shopkeeper went on a 3 week pilgrimage and left his phone switched off, now nothing arrives in the dashboard',
+      'vidoe calls on coexistance? calls calls calls',
+      'Ünïcödé ﬁne, 1,000 MPS & 2.24 — “quotes” 😀 क्या',
+      'a',
+      'x'.repeat(300),
+      ...readTrainingSet(new Set(builtInKnowledge().topics.map((t) => t.id))).files.flatMap((f) => f.lines.slice(0, 40).map((l) => l.q)),
+    ];
+    for (const q of questions) {
+      const fast = score(q);
+      const slow = probabilities(classifier, q);
+      for (let c = 0; c < slow.length; c++) expect(Math.abs(fast[c]! - slow[c]!), q).toBeLessThan(1e-9);
     }
   });
 });
