@@ -8,7 +8,7 @@ import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
 import { scorerFor, type Scorer } from '../matching/scorer.ts';
 import { wordsOf } from '../matching/features.ts';
-import { ALTERNATIVES, BM25, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT } from '../matching/thresholds.ts';
+import { ALTERNATIVES, BM25, CANDIDATES, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT } from '../matching/thresholds.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, scenario sentences, one word or a paragraph. Two
 // readers score every topic and their scores are fused:
@@ -267,7 +267,7 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   terms = terms.filter((t) => !/^[\d._]+$/.test(t) || m.vocabulary.has(t));
 
   // The classifier reads the question as written.
-  const p = wordsOf(text).length > 0 ? m.score(text) : undefined;
+  const p = /[\p{L}\p{N}]/u.test(text) ? m.score(text) : undefined;
   pOff = p && m.offTopicClass >= 0 ? p[m.offTopicClass]! : 1;
   const pTopic = (id: TopicId) => {
     const c = m.classOf.get(id) ?? -1;
@@ -324,15 +324,16 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   // the share of the question it understood (a paragraph of unknown words with one known word is weak evidence).
   const bestBm25 = Math.max(0, ...bm25.values());
   const w = settings.fusionWeight;
-  candidates = knowledge.topics
-    .map((t) => {
-      const raw = bm25.get(t.id) ?? 0;
-      const rel = bestBm25 > 0 ? raw / bestBm25 : 0;
-      const clf = pTopic(t.id);
-      return { topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: w * clf + (1 - w) * rel * bm25Coverage };
-    })
-    .filter((c) => c.bm25 > 0 || c.classifier >= 0.01)
-    .sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
+  candidates = [];
+  for (const t of knowledge.topics) {
+    const raw = bm25.get(t.id) ?? 0;
+    const clf = pTopic(t.id);
+    if (raw <= 0 && clf < CANDIDATES.minClassifierProbability) continue;
+    const rel = bestBm25 > 0 ? raw / bestBm25 : 0;
+    const fused = w * clf + (1 - w) * rel * bm25Coverage;
+    candidates.push({ topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: round(fused) });
+  }
+  candidates.sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
   const top = candidates[0];
   const clfTop = candidates.reduce<Candidate | undefined>((best, c) => (!best || c.classifier > best.classifier ? c : best), undefined);
   const pBest = clfTop?.classifier ?? 0;
@@ -352,7 +353,6 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   } else {
     note(() => `refused: BM25 gate no, classifier's best topic ${round(pBest)} < ${settings.accept} or not above off-topic ${round(pOff)}`);
   }
-  candidates = candidates.map((c) => ({ ...c, fused: round(c.fused) }));
   if (!accepted || !top) return { terms, candidates, offTopic: pOff, reasons, result: offTopic(knowledge) };
 
   const topic = findTopic(knowledge, top.topic);

@@ -46,6 +46,9 @@ export const CLASSIFIER = {
   fusionWeight: 0.5,
 } as const;
 
+/** A topic is a candidate when BM25 found it or the classifier gives it at least this (explain lists the candidates). */
+export const CANDIDATES = { minClassifierProbability: 0.01 } as const;
+
 /** Alternatives offered beside the answer: topics whose fused score is at least this share of the best one. */
 export const ALTERNATIVES = { minShareOfBest: 0.4, max: 3 } as const;
 
