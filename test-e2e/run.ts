@@ -53,8 +53,27 @@ if ('flags' in ns) {
 }
 
 const started = Date.now();
-const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_NETWORK: 'flags' in ns ? 'loopback-only' : 'host' } });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: 'inherit' });
+/**
+ * Stops the run. `unshare --fork` ignores SIGINT and SIGTERM while it waits, so in the namespace it gets SIGKILL:
+ * --kill-child then kills the namespace's first process, and the kernel every other one in it. Without the
+ * namespace, vitest gets the signal (its hooks stop the children) and SIGKILL 15 s later if it is still there.
+ */
+function stopRun(signal: NodeJS.Signals): void {
+  if ('flags' in ns) {
+    child.kill('SIGKILL');
+    return;
+  }
+  child.kill(signal);
+  setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopRun(signal));
+// Every step and hook has its own timeout; this bounds the whole run as well (E2E_TIMEOUT_MS, default 10 minutes).
+const limitMs = Number(process.env.E2E_TIMEOUT_MS) || 600_000;
+setTimeout(() => {
+  say(`still running after ${limitMs / 1000} s: stopping it`);
+  stopRun('SIGTERM');
+}, limitMs).unref();
 child.on('error', (err) => {
   say(`could not run vitest: ${err.message}`);
   process.exit(1);
