@@ -112,48 +112,77 @@ export function guardSlackRequests(bolt: RequestListener, options: GuardOptions)
       refuse(res, 401);
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      cleanup();
-      warn(req, `body is larger than ${maxBytes} bytes`);
-      // Stop reading: answer, then drop the connection rather than take in the rest.
-      res.once('finish', () => req.destroy());
-      refuse(res, 413, true);
-    };
-    const onError = () => {
-      // The client went away mid-body: there is no one to answer.
-      cleanup();
-    };
-    const onEnd = () => {
-      cleanup();
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      const problem = shapeProblem(body, req.headers['content-type']);
-      if (problem) {
-        warn(req, problem, { bytes: size });
-        refuse(res, 400);
-        return;
-      }
-      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-      try {
-        bolt(req, res);
-      } catch (err) {
-        log.error({ requestId: req.headers['x-request-id'], err }, 'Slack request failed');
-        refuse(res, 500);
-      }
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+    new BodyRead(req, res, maxBytes, warn, bolt, log).start();
   };
+}
+
+/**
+ * Reads one request's body within the cap, checks its shape, then hands it to Bolt. A small object per request
+ * rather than four closures: this runs on every Slack request.
+ */
+class BodyRead {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly maxBytes: number,
+    private readonly warn: (req: IncomingMessage, reason: string, extra?: Record<string, unknown>) => void,
+    private readonly bolt: RequestListener,
+    private readonly log: Logger,
+  ) {
+    this.onData = this.onData.bind(this);
+    this.onEnd = this.onEnd.bind(this);
+    this.onError = this.onError.bind(this);
+  }
+
+  start(): void {
+    this.req.on('data', this.onData);
+    this.req.on('end', this.onEnd);
+    this.req.on('error', this.onError);
+  }
+
+  private cleanup(): void {
+    this.req.off('data', this.onData);
+    this.req.off('end', this.onEnd);
+    this.req.off('error', this.onError);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size <= this.maxBytes) {
+      this.chunks.push(chunk);
+      return;
+    }
+    this.cleanup();
+    this.warn(this.req, `body is larger than ${this.maxBytes} bytes`);
+    // Stop reading: answer, then drop the connection rather than take in the rest.
+    this.res.once('finish', () => this.req.destroy());
+    refuse(this.res, 413, true);
+  }
+
+  private onError(): void {
+    // The client went away mid-body: there is no one to answer.
+    this.cleanup();
+  }
+
+  private onEnd(): void {
+    this.cleanup();
+    const { req, res } = this;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    const problem = shapeProblem(body, req.headers['content-type']);
+    if (problem) {
+      this.warn(req, problem, { bytes: this.size });
+      refuse(res, 400);
+      return;
+    }
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    try {
+      this.bolt(req, res);
+    } catch (err) {
+      this.log.error({ requestId: req.headers['x-request-id'], err }, 'Slack request failed');
+      refuse(res, 500);
+    }
+  }
 }

@@ -21,7 +21,7 @@ type Work = () => Promise<void | InteractionOutcome | undefined>;
 
 /** One short name for what a Slack request is about, for logs: never its free text. */
 export function describeInteraction(body: Body): { kind: string; name: string } {
-  if (body.command) return { kind: 'command', name: `${body.command} ${String(body.text ?? '').trim().split(/\s+/)[0] || 'help'}` };
+  if (body.command) return { kind: 'command', name: `${body.command} ${/^\s*(\S*)/.exec(String(body.text ?? ''))![1] || 'help'}` };
   if (body.type === 'block_actions') return { kind: 'action', name: String(body.actions?.[0]?.action_id ?? 'unknown').split(':')[0]! };
   if (body.type === 'view_submission') return { kind: 'view_submission', name: String(body.view?.callback_id ?? 'unknown') };
   if (body.type === 'shortcut' || body.type === 'message_action') return { kind: 'shortcut', name: String(body.callback_id ?? 'unknown') };
@@ -40,10 +40,8 @@ export class Interactions {
     // turn as the ack, before any I/O), so the work is in flight by the time the HTTP answer can be read.
     const tracked = this.track(args, work);
     this.inFlight.add(tracked);
-    void tracked.then(
-      () => this.inFlight.delete(tracked),
-      () => this.inFlight.delete(tracked),
-    );
+    const done = () => this.inFlight.delete(tracked);
+    void tracked.then(done, done);
     return tracked;
   }
 

@@ -31,10 +31,16 @@ export const COMMANDS: readonly CommandWord[] = [
 ];
 
 /** "hi", "Hello!", "namaste", "good morning team": a greeting, answered with one (not with "off-topic"). */
-const GREETING = /^(?:hi+|hey+|hello+|hiya|yo|namaste|namaskar|hola|good\s+(?:morning|afternoon|evening|day))(?:\s+(?:there|all|team|everyone|bot|advisor))?[\s!.,🙏👋]*$/iu;
+const GREETING = /^(?:hi+|hey+|hel+o+|hiya|yo|namaste|namaskar|hola|good\s+(?:morning|afternoon|evening|day))(?:\s+(?:there|all|team|everyone|bot|advisor))?[\s!.,🙏👋]*$/iu;
+
+/** The first words a greeting can start with: a question starting otherwise skips the pattern (it runs on every question). */
+const GREETING_START = /^(?:hi+|hey+|hel+o+|hiya|yo|namaste|namaskar|hola|good)$/;
 
 export function isGreeting(text: string): boolean {
-  return GREETING.test(text.trim());
+  const trimmed = text.trim();
+  if (trimmed.length > 40) return false;
+  const first = /^[\p{L}]+/u.exec(trimmed)?.[0]?.toLowerCase();
+  return first !== undefined && GREETING_START.test(first) && GREETING.test(trimmed);
 }
 
 export function parseCommand(raw: string | undefined): AdvisorCommand {
