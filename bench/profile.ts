@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUESTIONS, signedSlashCommand } from './http.ts';
 
-// npm run bench:profile: the product (as `npm run bench` runs it) under `node --cpu-prof`, loaded with signed slash
+// node --import tsx bench/profile.ts [product|sized-bolt|empty-bolt]: that server (as `npm run bench` runs it) under
+// `node --cpu-prof`, loaded with signed slash
 // commands (the question path) for BENCH_SECONDS (default 10), then the functions that took the most CPU time
 // (self time), by file. The profile itself is left in build/profiles/ for Chrome DevTools or speedscope.
 
@@ -14,15 +15,17 @@ const dir = path.resolve(fileURLToPath(new URL('../build/profiles/', import.meta
 mkdirSync(dir, { recursive: true });
 const before = new Set(readdirSync(dir));
 
-const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), ['product'], {
+const kind = process.argv[2] ?? 'product';
+const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [kind], {
   execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
 const requests = QUESTIONS.map((q) => signedSlashCommand(q));
-await autocannon({ url, connections: 50, duration: 2, requests }); // warm-up
+const warm = await autocannon({ url, connections: 50, duration: 2, requests }); // warm-up
 const result = await autocannon({ url, connections: 50, duration: seconds, requests });
-console.log(`${Math.round(result.requests.average)} req/s under the profiler (slower than without it)`);
+const served = warm.requests.total + result.requests.total;
+console.log(`${Math.round(result.requests.average)} req/s under the profiler (slower than without it); ${served} requests in the profile`);
 await new Promise<void>((resolve) => {
   child.once('exit', () => resolve());
   child.kill('SIGINT');
@@ -46,5 +49,6 @@ profile.samples.forEach((id, i) => {
   const place = where.startsWith('node_modules/') ? where.split('/').slice(0, where.split('/')[1]!.startsWith('@') ? 3 : 2).join('/') : where.startsWith('node:') ? 'node internals' : where.includes('/') ? where.split('/').slice(0, 2).join('/') : where;
   byPlace.set(place, (byPlace.get(place) ?? 0) + dt);
 });
-const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+// Per request: all CPU time in the profile (start-up included, a little) over the requests served.
+const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / served).toFixed(1).padStart(6)} µs/req  ${k}`);
 console.log(`\nprofile: ${path.relative(process.cwd(), path.join(dir, file))}\n\nself time by place:\n${top(byPlace, 15).join('\n')}\n\nself time by function:\n${top(self, 30).join('\n')}`);

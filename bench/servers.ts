@@ -71,6 +71,40 @@ if (kind === 'empty-bolt') {
     });
   });
   url = await listen(server);
+} else if (kind === 'slack-face') {
+  // What-if (not in npm run bench): our Slack face alone behind a bare node:http server: no host (request ids,
+  // metrics, routing), to tell the face's cost from the host's.
+  const { createSlackFace } = await import('../adapters/slack/app.ts');
+  const { builtInKnowledge: kb } = await import('../src/index.ts');
+  const face = createSlackFace({ mode: 'http', botToken: 'xoxb-bench', signingSecret: BENCH_SECRET, apiUrl: fake.apiUrl } as never, kb(), createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }));
+  await face.start();
+  url = await listen(createServer((req, res) => face.requestListener!(req, res)));
+} else if (kind === 'host' || kind === 'host-no-metrics') {
+  // What-if: the host server and the Slack face, with or without metrics; no store, no Teams.
+  const { createSlackFace } = await import('../adapters/slack/app.ts');
+  const { startHost } = await import('../adapters/host/server.ts');
+  const { loadConfig } = await import('../adapters/host/config.ts');
+  const { Metrics } = await import('../adapters/host/metrics.ts');
+  const { builtInKnowledge: kb } = await import('../src/index.ts');
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' });
+  const knowledge = kb();
+  const face = createSlackFace(loaded.config.slack as never, knowledge, logger);
+  await face.start();
+  const metrics = kind === 'host' ? new Metrics() : undefined;
+  if (metrics) await metrics.load();
+  const host = await startHost({ config: loaded.config, knowledge, logger, slack: face, ...(metrics ? { metrics } : {}) });
+  url = host.url;
+} else if (kind === 'product-dist') {
+  // The product as `npm start` runs it: compiled JavaScript from dist/ (npm run build), no TypeScript loader.
+  const host = (await import(new URL('../dist/adapters/host/start.js', import.meta.url).href)) as typeof import('../adapters/host/start.ts');
+  const logs = (await import(new URL('../dist/adapters/host/logger.js', import.meta.url).href)) as typeof import('../adapters/host/logger.ts');
+  const product = await host.startProduct(
+    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl },
+    { logger: logs.createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
+  );
+  url = product.url;
 } else {
   // The product as deployed: info-level JSON logs (to /dev/null here), Slack over HTTP, Teams in local mode.
   const product = await startProduct(
