@@ -249,8 +249,8 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   let pOff = 0;
 
   // Hindi in Devanagari: the data knows romanised Hindi only. A polite reply beats a guess from the English words.
-  const letters = text.match(/\p{L}/gu)?.length ?? 0;
-  const devanagari = text.match(/(?=\p{Script=Devanagari})\p{L}/gu)?.length ?? 0;
+  const devanagari = /\p{Script=Devanagari}/u.test(text) ? (text.match(/(?=\p{Script=Devanagari})\p{L}/gu)?.length ?? 0) : 0;
+  const letters = devanagari > 0 ? (text.match(/\p{L}/gu)?.length ?? 0) : 0;
   if (devanagari > 0 && devanagari >= letters * SCRIPT.maxDevanagariShare) {
     return refuse(`${devanagari} of ${letters} letters are Devanagari (at least ${SCRIPT.maxDevanagariShare * 100}%): asked to write in Latin letters`, DEVANAGARI_REPLY);
   }
