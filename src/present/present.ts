@@ -2,7 +2,7 @@ import type { Knowledge, Source } from '../knowledge/schema.ts';
 import { SETUP_IDS, SETUP_NAMES, type SetupId, type TopicId } from '../knowledge/ids.ts';
 import { LOW_CONFIDENCE, type AnswerResult } from '../advisor/answer.ts';
 import { COMMANDS } from '../advisor/commands.ts';
-import { countryName } from '../advisor/countries.ts';
+import { allCountries, countryName } from '../advisor/countries.ts';
 import { allTopicFacts, findTopic, otherSetup, topicFacts, type SetupAnswer, type TopicFacts } from '../advisor/facts.ts';
 import { deepFreeze } from '../advisor/frozen.ts';
 import type { Recommendation } from '../advisor/recommend.ts';
@@ -17,6 +17,7 @@ import type {
   NoTopicReply,
   RecommendationReply,
   RecommendationSection,
+  RequirementsForm,
   Row,
   SetupSide,
   TopicLink,
@@ -231,3 +232,21 @@ export function presentRecommendation(rec: Recommendation, knowledge: Knowledge)
     summary: `${SETUP_TITLE[rec.setup]} recommended${who} (${rec.confidence} confidence). ${rec.reasons[0]?.text ?? ''}`.trim(),
   };
 }
+
+/** The requirements form's choices. */
+export const presentForm = perKnowledge((knowledge): RequirementsForm => {
+  const offered = new Set(knowledge.offerPolicy.coexistence.countries);
+  const countries = allCountries();
+  const cap = knowledge.offerPolicy.coexistence.mps;
+  return {
+    offeredCountries: countries.filter((c) => offered.has(c.code)),
+    otherCountries: countries.filter((c) => !offered.has(c.code)),
+    needGroups: [...new Set(knowledge.needs.map((n) => n.group))].map((group) => ({
+      group,
+      needs: knowledge.needs.filter((n) => n.group === group).map((n) => ({ id: n.id, label: n.label })),
+    })),
+    coexistenceMps: cap,
+    intro: `Tell me what the customer needs; I'll recommend a setup with reasons and trade-offs. Co-Existence is capped at ${cap} messages per second.`,
+    peakHint: `Above ${cap} rules out Co-Existence.`,
+  };
+});

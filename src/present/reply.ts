@@ -162,3 +162,16 @@ export type Reply =
   | ComparisonReply
   | FormReply
   | RecommendationReply;
+
+/** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */
+export interface RequirementsForm {
+  /** Countries where we offer Co-Existence, by name, then every other country by name. */
+  offeredCountries: { code: string; name: string }[];
+  otherCountries: { code: string; name: string }[];
+  needGroups: { group: string; needs: { id: string; label: string }[] }[];
+  /** Co-Existence's fixed messages per second: a peak above it rules Co-Existence out. */
+  coexistenceMps: number;
+  /** One line under the title. */
+  intro: string;
+  peakHint: string;
+}

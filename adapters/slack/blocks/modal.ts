@@ -1,11 +1,11 @@
 import {
   CUSTOMER_MAX,
   NOTES_MAX,
-  allCountries,
-  countryName,
+  presentForm,
   type FieldError,
   type Knowledge,
   type RequirementField,
+  type RequirementsForm,
   requirementsFromForm,
 } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
@@ -37,13 +37,10 @@ export interface ModalMetadata {
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text, SLACK_LIMITS.optionText), value: truncate(value, SLACK_LIMITS.optionValue) });
 
-function countryOptionGroups(knowledge: Knowledge) {
-  const offered = new Set(knowledge.offerPolicy.coexistence.countries);
+function countryOptionGroups(form: RequirementsForm) {
   const countryOption = (code: string, name: string) => option(`${name} (${code})`, code);
-  const groups = [
-    { label: plain('Co-Existence offered', SLACK_LIMITS.optionText), options: [...offered].map((code) => countryOption(code, countryName(code))) },
-  ];
-  const rest = allCountries().filter((c) => !offered.has(c.code));
+  const groups = [{ label: plain('Co-Existence offered', SLACK_LIMITS.optionText), options: form.offeredCountries.map((c) => countryOption(c.code, c.name)) }];
+  const rest = form.otherCountries;
   for (let i = 0; i < rest.length; i += SLACK_LIMITS.optionsPerSelect) {
     const chunk = rest.slice(i, i + SLACK_LIMITS.optionsPerSelect);
     const label = `${chunk[0]!.name[0]}–${chunk.at(-1)!.name[0]}`;
@@ -75,14 +72,13 @@ const numberInput = (initial: number | undefined, decimal: boolean, placeholder:
 });
 
 export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = {}, meta: ModalMetadata = {}): ModalView {
-  const groups = countryOptionGroups(knowledge);
+  const form = presentForm(knowledge);
+  const groups = countryOptionGroups(form);
   const initialCountry = groups.flatMap((g) => g.options).find((o) => o.value === prefill.country?.toUpperCase());
-  const needGroups = [...new Set(knowledge.needs.map((n) => n.group))];
   const chosen = new Set(prefill.needs ?? []);
-  const cap = knowledge.offerPolicy.coexistence.mps;
 
   const blocks: Block[] = [
-    context(`Tell me what the customer needs; I'll post a recommendation with reasons and trade-offs. Co-Existence is capped at ${cap} messages per second.`),
+    context(form.intro),
     input('customer', 'Customer or deal', {
       type: 'plain_text_input',
       max_length: CUSTOMER_MAX,
@@ -97,9 +93,9 @@ export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = 
     ),
     input('agents', 'Agents who will reply', numberInput(prefill.agents, false, 'e.g. 3')),
     input('dailyMessages', 'Messages per day', numberInput(prefill.dailyMessages, false, 'e.g. 2000')),
-    input('peakMps', 'Peak messages per second', numberInput(prefill.peakMps, true, 'e.g. 12'), { hint: `Above ${cap} rules out Co-Existence.` }),
-    ...needGroups.map((group, i) => {
-      const options = knowledge.needs.filter((n) => n.group === group).slice(0, SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
+    input('peakMps', 'Peak messages per second', numberInput(prefill.peakMps, true, 'e.g. 12'), { hint: form.peakHint }),
+    ...form.needGroups.map(({ group, needs }, i) => {
+      const options = needs.slice(0, SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
       const initial = options.filter((o) => o.value !== undefined && chosen.has(o.value));
       return input(`${NEEDS_BLOCK_PREFIX}${i}`, `Needs: ${group}`, { type: 'checkboxes', options, ...(initial.length ? { initial_options: initial } : {}) });
     }),

@@ -1,7 +1,7 @@
 import {
   CUSTOMER_MAX,
   NOTES_MAX,
-  allCountries,
+  presentForm,
   requirementsFromForm,
   type FieldError,
   type Knowledge,
@@ -34,15 +34,12 @@ function errorText(errors: FieldError[], field: RequirementField): Element[] {
 const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
 
 export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: FieldError[] = []): Card {
-  const offered = new Set(knowledge.offerPolicy.coexistence.countries);
-  const countries = allCountries();
+  const form = presentForm(knowledge);
   const choices = [
-    ...countries.filter((c) => offered.has(c.code)),
-    ...countries.filter((c) => !offered.has(c.code)),
-  ].map((c) => ({ title: `${c.name} (${c.code})${offered.has(c.code) ? ' · Co-Existence offered' : ''}`, value: c.code }));
-  const groups = [...new Set(knowledge.needs.map((n) => n.group))];
+    ...form.offeredCountries.map((c) => ({ title: `${c.name} (${c.code}) · Co-Existence offered`, value: c.code })),
+    ...form.otherCountries.map((c) => ({ title: `${c.name} (${c.code})`, value: c.code })),
+  ];
   const chosen = new Set(values.needs ?? []);
-  const cap = knowledge.offerPolicy.coexistence.mps;
   const number = (id: 'agents' | 'dailyMessages' | 'peakMps', label: string, placeholder: string): Element[] => {
     const v = str(values[id]);
     // Input.Number only takes a number as its value; keep anything else the user typed visible in the error.
@@ -53,7 +50,7 @@ export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: 
 
   const body: Element[] = [
     heading('Recommend a setup'),
-    subtle(`Tell me what the customer needs. Co-Existence is capped at ${cap} messages per second.`),
+    subtle(form.intro),
     ...(errors.length ? [text(`Please fix ${errors.length === 1 ? 'the field' : 'the fields'} marked ❗ and submit again.`, { color: 'Attention', weight: 'Bolder' })] : []),
     ...general.map((m) => text(`❗ ${m}`, { color: 'Attention', size: 'Small' })),
     { type: 'Input.Text', id: 'customer', label: 'Customer or deal', maxLength: CUSTOMER_MAX, placeholder: 'e.g. Acme Retail', ...(values.customer ? { value: values.customer } : {}) },
@@ -72,9 +69,8 @@ export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: 
     ...errorText(errors, 'country'),
     ...number('agents', 'Agents who will reply', 'e.g. 3'),
     ...number('dailyMessages', 'Messages per day', 'e.g. 2000'),
-    ...number('peakMps', `Peak messages per second (above ${cap} rules out Co-Existence)`, 'e.g. 12'),
-    ...groups.map((group, i) => {
-      const needs = knowledge.needs.filter((n) => n.group === group);
+    ...number('peakMps', `Peak messages per second (${form.peakHint})`, 'e.g. 12'),
+    ...form.needGroups.map(({ group, needs }, i) => {
       const selected = needs.filter((n) => chosen.has(n.id)).map((n) => n.id);
       return {
         type: 'Input.ChoiceSet',
