@@ -4,7 +4,7 @@ import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../adapters/teams/app-package/package.ts';
-import { parseCommand } from '../../src/index.ts';
+import { COMMANDS, parseCommand } from '../../src/index.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
 const APP_ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
@@ -28,6 +28,8 @@ describe('Teams app package', () => {
   it('lists only commands the bot understands', () => {
     const commands = buildPackage(APP_ID).manifest!.bots as { commandLists: { commands: { title: string }[] }[] }[];
     for (const c of commands[0]!.commandLists[0]!.commands) expect(parseCommand(c.title).kind).toBe(c.title);
+    // …and every command the router has: the menu is made from COMMANDS.
+    expect(commands[0]!.commandLists[0]!.commands.map((c) => c.title)).toEqual(COMMANDS.map((c) => c.words[0]));
   });
 
   it('refuses to build without an app id, saying why, with exit code 2', () => {

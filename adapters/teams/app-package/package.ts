@@ -5,6 +5,7 @@ import dotenv from 'dotenv';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { z } from 'zod';
+import { COMMANDS } from '../../../src/advisor/commands.ts';
 
 // npm run package:teams: fills the app id into manifest.json, validates the manifest and icons, and zips the
 // Teams app package for sideloading (build/coexist-advisor-teams.zip). Exit 2 with every problem listed.
@@ -81,6 +82,12 @@ export function buildPackage(appId: string | undefined): PackageResult {
     manifest = JSON.parse(filled);
   } catch (err) {
     return { ok: false, problems: [...problems, `manifest.json is not valid JSON: ${(err as Error).message}`] };
+  }
+  // The command menu is the router's command list (src/advisor/commands.ts): a command added there shows up here.
+  for (const bot of Array.isArray(manifest.bots) ? manifest.bots : []) {
+    for (const list of Array.isArray(bot?.commandLists) ? bot.commandLists : []) {
+      list.commands = COMMANDS.map((c) => ({ title: c.words[0], description: c.what.charAt(0).toUpperCase() + c.what.slice(1) }));
+    }
   }
   const parsed = manifestSchema.safeParse(manifest);
   if (!parsed.success) for (const i of parsed.error.issues) problems.push(`manifest.json ${i.path.join('.')}: ${i.message}`);
