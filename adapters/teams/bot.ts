@@ -4,9 +4,8 @@ import {
   prefillFrom,
   presentComparison,
   presentHelp,
-  presentRecommendation,
   presentTopic,
-  recommend,
+  recommendationReply,
   route,
   validateRequirements,
   type Knowledge,
@@ -64,7 +63,7 @@ export class AdvisorBot extends ActivityHandler {
           await this.replaceOrSend(context, formCard(kb, values, valid.errors));
           return;
         }
-        const reply = presentRecommendation(recommend(valid.requirements, kb), kb);
+        const reply = recommendationReply(valid.requirements, kb);
         await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
         return;
       }

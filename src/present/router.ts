@@ -1,8 +1,10 @@
 import type { Knowledge } from '../knowledge/schema.ts';
 import { answer } from '../advisor/answer.ts';
+import { recommend } from '../advisor/recommend.ts';
+import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
-import { presentAnswer, presentComparison, presentGreeting, presentHelp, presentTopics } from './present.ts';
-import type { Reply } from './reply.ts';
+import { presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
+import type { RecommendationReply, Reply } from './reply.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
 // Surfaces differ only in how they draw it and deliver it.
@@ -27,4 +29,9 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
 /** Text as typed → the reply. */
 export function route(text: string | undefined, knowledge: Knowledge): Reply {
   return replyTo(parseCommand(text), knowledge);
+}
+
+/** Validated requirements (the form, the modal) → the recommendation's reply. */
+export function recommendationReply(requirements: Requirements, knowledge: Knowledge): RecommendationReply {
+  return presentRecommendation(recommend(requirements, knowledge), knowledge);
 }

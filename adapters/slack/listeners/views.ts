@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { presentRecommendation, recommend, validateRequirements } from '../../../src/index.ts';
+import { recommendationReply, validateRequirements } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
@@ -35,7 +35,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
     }
     const user = body.user.id;
     const channel = submission.channel ?? metadata(view.private_metadata).origin ?? user;
-    const reply = presentRecommendation(recommend(valid.requirements, deps.knowledge), deps.knowledge);
+    const reply = recommendationReply(valid.requirements, deps.knowledge);
     const delivery = await postOrDeliverToUser(client, deps.logger, {
       channel,
       user,
