@@ -6,7 +6,8 @@ import { benchImports, benchStartup, printImports, printStartup } from './startu
 // `npm run bench -- startup` (or BENCH_ONLY=startup) runs only start-up and memory (about a minute);
 // `npm run bench -- slack` (or BENCH_ONLY=slack) only the Slack slash-command comparisons (about two minutes).
 // BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
-// BENCH_HEAVY_CONNECTIONS the heavy run (default 200). BENCH_STARTUP_ROUNDS, BENCH_SETTLE_MS, BENCH_IMPORTS=0: see
+// BENCH_HEAVY_CONNECTIONS the heavy run (default 200). BENCH_PRODUCT=dist runs our server from the compiled dist/
+// (as `npm start` does; build it first) instead of under tsx. BENCH_STARTUP_ROUNDS, BENCH_SETTLE_MS, BENCH_IMPORTS=0: see
 // startup.ts.
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -63,7 +64,8 @@ const emptyBolt = await spawnServer('./servers.ts', 'empty-bolt');
 // so both sides pay for the same bytes; only our work per request (matching, drawing, logging) differs.
 const sizedBolt = await spawnServer('./servers.ts', 'sized-bolt');
 const echoBot = only === 'slack' ? undefined : await spawnServer('./servers.ts', 'echo-bot');
-const product = await spawnServer('./servers.ts', 'product');
+const product = await spawnServer('./servers.ts', process.env.BENCH_PRODUCT === 'dist' ? 'product-dist' : 'product');
+console.log(`our server: ${process.env.BENCH_PRODUCT === 'dist' ? 'compiled dist/ (as npm start)' : 'TypeScript under tsx'}`);
 try {
   const help = [signedSlashCommand('help')];
   const questions = QUESTIONS.map((q) => signedSlashCommand(q));
