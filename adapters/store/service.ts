@@ -186,8 +186,11 @@ export class StoreService {
     }
   }
 
-  /** Writes what is queued (waiting at most `deadlineMs`), then closes the store. */
-  async close(deadlineMs = 5000): Promise<void> {
+  /**
+   * Writes what is queued (waiting at most `deadlineMs`), then closes the store. The default fits the process's
+   * shutdown: 10 s to drain requests, then this, within main.ts's 15 s backstop.
+   */
+  async close(deadlineMs = 3000): Promise<void> {
     if (this.closed) return;
     await withDeadline(this.recorder.flush(), deadlineMs, 'flushing the recorder').catch((err: unknown) => this.failed('write', err, { pending: this.recorder.pending }));
     this.closed = true;
