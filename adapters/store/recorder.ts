@@ -142,9 +142,9 @@ export class Recorder {
       const wait = this.backoffMs[Math.min(this.failuresInRow, this.backoffMs.length - 1)] ?? 1000;
       this.failuresInRow++;
       // The flush() callers are told once nothing more can be done now: a failing store must not hold up a
-      // shutdown. What is left is retried after the back-off.
-      if (retry.length > 0 && !this.closed) {
-        this.wake();
+      // shutdown. What is left (retries, and records queued behind them) is tried again after the back-off.
+      this.wake();
+      if (this.queue.length > 0 && !this.closed) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.schedule(0);

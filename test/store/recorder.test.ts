@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Recorder, type RecordBatch } from '../../adapters/store/recorder.ts';
 import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
 
@@ -12,6 +12,10 @@ function recorder(write: (batch: RecordBatch) => Promise<void>, limit = 100) {
   const r = new Recorder({ write, limit, backoffMs: [0], onError: (err, dropped) => errors.push({ message: (err as Error).message, dropped }) });
   return { r, errors };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('the recorder', () => {
   it('returns at once and writes what it was given in one batch', async () => {
@@ -62,6 +66,27 @@ describe('the recorder', () => {
     await r.flush();
     expect(written).toEqual(['first', 'second']);
     expect(errors).toHaveLength(1);
+  });
+
+  it('goes on with the records behind a batch it gave up on, without waiting for another hand-over', async () => {
+    vi.useFakeTimers();
+    const written: string[] = [];
+    let calls = 0;
+    const r = new Recorder({
+      batchSize: 1,
+      attempts: 1,
+      backoffMs: [1000],
+      write: async (b) => {
+        if (calls++ === 0) throw new Error('one bad moment');
+        written.push(...b.questions.map((x) => x.text));
+      },
+      onError: () => {},
+    });
+    r.question(q('dropped'));
+    r.question(q('kept'));
+    await vi.runAllTimersAsync();
+    expect(written).toEqual(['kept']);
+    expect(r.pending).toBe(0);
   });
 
   it('keeps at most its limit: past it the oldest records are dropped and counted', async () => {
