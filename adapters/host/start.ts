@@ -53,6 +53,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     knowledge = result.knowledge;
   } else knowledge = builtInKnowledge();
 
+  // Made before the faces (cheap: nothing is loaded or opened until start() and load(), after listening), so the
+  // faces can be given them.
+  const metrics = new Metrics();
+  const store = new StoreService({
+    target: config.store.target,
+    retentionDays: config.store.retentionDays,
+    logger,
+    onError: (operation, count) => metrics.storeError(operation, count),
+  });
+
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import.
   let slack: SlackFace | undefined;
@@ -71,13 +81,6 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const { createTeamsFace } = await import('../teams/face.ts');
     teams = createTeamsFace(config.teams, knowledge, logger, options.teamsConnector);
   }
-  const metrics = new Metrics();
-  const store = new StoreService({
-    target: config.store.target,
-    retentionDays: config.store.retentionDays,
-    logger,
-    onError: (operation, count) => metrics.storeError(operation, count),
-  });
   const host = await startHost({
     config,
     knowledge,
