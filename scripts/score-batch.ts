@@ -12,12 +12,13 @@ import { scoreQuestions, type Question } from './eval.ts';
 export function scoreFile(file: string, showMisses: boolean, out = (l: string) => process.stdout.write(`${l}\n`)): void {
   const questions = readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
+    .map((l, i) => ({ l, n: i + 1 }))
+    .filter(({ l }) => l.trim() !== '')
+    .map(({ l, n }) => {
       try {
         return JSON.parse(l) as Question;
       } catch (err) {
-        throw new Error(`${file}:${i + 1}: not valid JSON: ${(err as Error).message}`);
+        throw new Error(`${file}:${n}: not valid JSON: ${(err as Error).message}`);
       }
     });
   const s = scoreQuestions(questions, builtInKnowledge());
