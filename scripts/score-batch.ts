@@ -9,7 +9,7 @@ import { scoreQuestions, type Question } from './eval.ts';
 // before the batch joins the training set and record the line it prints (the README keeps the table); only then
 // read the misses (--misses).
 
-export function scoreFile(file: string, showMisses: boolean, out = (l: string) => process.stdout.write(`${l}\n`)): void {
+export function scoreFile(file: string, showMisses: boolean, out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): void {
   const questions = readFileSync(file, 'utf8')
     .split('\n')
     .map((l, i) => ({ l, n: i + 1 }))
