@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { Kysely, Migration, MigrationResultSet, Migrator as MigratorType } from 'kysely';
+import { Migrator } from './kysely.ts';
 
 // The one set of migrations, for SQLite and PostgreSQL alike (only portable column types: text, bigint,
 // double precision). Code, not files, so the compiled dist/ carries them. Append new migrations; never edit one
@@ -76,7 +77,7 @@ export const MIGRATION_TABLE = 'coexist_migrations';
  * `schema`: on PostgreSQL, the schema the connection works in (current_schema()). Without it Kysely looks for its
  * migration tables in every schema of the database, and would take another schema's for ours.
  */
-function migrator(db: Kysely<any>, schema: string | undefined): Migrator {
+function migrator(db: Kysely<any>, schema: string | undefined): MigratorType {
   return new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },

@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { LOW_CONFIDENCE } from '../../src/index.ts';
+import { sql } from './kysely.ts';
 import { migrateToLatest, pendingMigrations, type MigrationOutcome } from './migrations.ts';
 import {
   MAX_REF_CHARS,

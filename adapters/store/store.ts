@@ -139,7 +139,7 @@ function reusingStatements<D extends SqliteDatabase>(database: D): D {
 }
 
 async function connect(target: StoreTarget, options: OpenOptions): Promise<Kysely<Database>> {
-  const { Kysely, PostgresDialect, SqliteDialect } = await import('kysely');
+  const { Kysely, PostgresDialect, SqliteDialect } = await import('./kysely.ts');
   if (target.kind === 'sqlite') {
     if (options.create === false && !existsSync(target.file)) {
       throw new StoreMissing(`There is no store at ${target.file} yet: the server creates it on its first start (or run \`coexist-advisor db migrate\`). Set DATA_DIR (or DATABASE_URL) to where the server keeps its data.`);
