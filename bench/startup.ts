@@ -151,9 +151,10 @@ async function startOnce(subject: Subject, settleMs: number): Promise<Sample> {
 }
 
 function subjects(slackApiUrl: string, cwd: string): Subject[] {
-  // A clean environment: nothing from the caller's shell or a .env file (cwd is an empty folder) leaks in.
+  // A clean environment: nothing from the caller's shell or a .env file (cwd is an empty folder) leaks in; the
+  // embedded store lives in that folder too (npm start included), and goes with it.
   const extra = Object.fromEntries((process.env.BENCH_CHILD_ENV ?? '').split(/\s+/).filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const base: Record<string, string> = { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra };
+  const base: Record<string, string> = { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: path.join(cwd, 'data'), ...extra };
   const slack = { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789', SLACK_API_URL: slackApiUrl };
   const expect = (slackMode: string, teams: string) => (h: Record<string, unknown>) =>
     h.slack === slackMode && h.teams === teams ? undefined : `expected slack=${slackMode} teams=${teams}, /healthz says slack=${String(h.slack)} teams=${String(h.teams)}`;
