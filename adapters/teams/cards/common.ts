@@ -1,4 +1,4 @@
-import { STATUS_ICON, STATUS_WORD, type SetupAnswer, type Source } from '../../../src/index.ts';
+import type { Source } from '../../../src/index.ts';
 import { TEAMS_LIMITS } from '../limits.ts';
 
 // Small pure builders for Adaptive Cards (schema version TEAMS_LIMITS.cardVersion).
@@ -39,9 +39,7 @@ export const submit = (title: string, data: Record<string, unknown>, style?: 'po
   ...(style ? { style } : {}),
 });
 
-export const statusText = (side: SetupAnswer): string => `${STATUS_ICON[side.status]} ${STATUS_WORD[side.status]}`;
-
 /** Markdown list of our own sentences (not user text). */
-export const bulletList = (items: string[]): string => items.map((i) => `- ${i}`).join('\n');
+export const bulletList = (items: readonly string[]): string => items.map((i) => `- ${i}`).join('\n');
 
-export const sourceLinks = (sources: Source[]): string => sources.map((s) => `[${s.title.replace(/[[\]]/g, '')}](${s.url})`).join(' · ');
+export const sourceLinks = (sources: readonly Source[]): string => sources.map((s) => `[${s.title.replace(/[[\]]/g, '')}](${s.url})`).join(' · ');
