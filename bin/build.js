@@ -144,7 +144,7 @@ export function ensureBuilt(mode) {
     // A production install (no dev dependencies): serve the compiled code, with the current data files.
     for (const f of dataFiles) copyData(f);
     writeStamp({ ...stamp, data: dataHash });
-    if (codeChanged) say('TypeScript is not installed (a production install?), so dist/ was not recompiled after the sources changed. Build with `npm ci && npm run build` before `npm prune --omit=dev`.');
+    if (codeChanged) say('TypeScript is not installed (a production install?), so dist/ was not recompiled after the sources changed. Build with `npm ci` (it builds) before `npm prune --omit=dev`.');
     return 0;
   }
   if (needCode) {
@@ -164,7 +164,7 @@ function missing(code) {
   say(
     'dist/ is missing and TypeScript is not installed, so it cannot be built here.\n' +
       '  Development: `npm install` (installs TypeScript and builds dist/).\n' +
-      '  Production: build first (`npm ci && npm run build`), then `npm prune --omit=dev`; or ship dist/ from a build step.',
+      '  Production: build first (`npm ci` builds dist/), then `npm prune --omit=dev`; or copy dist/ from a build stage.',
   );
   return code;
 }
