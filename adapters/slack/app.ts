@@ -2,8 +2,10 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
+import type { StoreService } from '../store/service.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentKeys } from './dedupe.ts';
+import type { SlackDeps } from './deps.ts';
 import { guardSlackRequests } from './guard.ts';
 import { Interactions } from './interactions.ts';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
@@ -34,6 +36,7 @@ export function createSlackFace(
   knowledge: Knowledge,
   logger: Logger,
   webApi: Partial<SlackWebApiPolicy> = {},
+  store?: StoreService,
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -76,7 +79,16 @@ export function createSlackFace(
   // could see our own messages (DMs) already ignores every bot message, so Bolt's global filter is not needed.
 
   const interactions = new Interactions(log);
-  const deps = { knowledge, logger: log, interactions, webApi: policy, recent: new RecentKeys() };
+  // Deduplication in the store, shared by every replica; in this process's memory when there is no store.
+  const recent = store ? undefined : new RecentKeys();
+  const deps: SlackDeps = {
+    knowledge,
+    logger: log,
+    interactions,
+    webApi: policy,
+    claim: store ? (key, ttlMs) => store.claim(key, ttlMs) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
+    ...(store ? { store } : {}),
+  };
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);

@@ -1,21 +1,27 @@
-// Remembers recent deliveries so a redelivered event (Slack retries carry X-Slack-Retry-Num), a double-clicked
-// button or a twice-submitted form does its work once. In memory, bounded in size and time: the duplicates this
-// guards against arrive within seconds, from the same Slack request stream this process receives.
+// How long a delivery's key is held, and the in-memory fallback for a face that runs without a store. With a store
+// (the product), keys are claimed in it (StoreService.claim): a redelivered event (Slack retries carry
+// X-Slack-Retry-Num), a double-clicked button or a twice-submitted form does its work once even when the
+// duplicates reach different replicas.
+
+/** Slack retries an event up to three times over about five minutes. */
+export const EVENT_KEY_TTL_MS = 15 * 60_000;
+/** A modal is submitted twice by a double click or a redelivery, within seconds. */
+export const VIEW_KEY_TTL_MS = 10 * 60_000;
+/** The same person sharing the same thing to the same place within a minute is a double click. */
+export const SHARE_KEY_TTL_MS = 60_000;
 
 export class RecentKeys {
+  /** Key → when it expires. */
   private readonly seen = new Map<string, number>();
 
-  constructor(
-    private readonly ttlMs = 10 * 60_000,
-    private readonly max = 10_000,
-  ) {}
+  constructor(private readonly max = 10_000) {}
 
-  /** True the first time a key is seen within the TTL; false for a repeat. */
-  firstTime(key: string, now = Date.now()): boolean {
-    const at = this.seen.get(key);
-    if (at !== undefined && now - at < this.ttlMs) return false;
+  /** True the first time a key is seen within its TTL; false for a repeat. In this process's memory only. */
+  firstTime(key: string, ttlMs: number, now = Date.now()): boolean {
+    const until = this.seen.get(key);
+    if (until !== undefined && until > now) return false;
     this.seen.delete(key);
-    this.seen.set(key, now);
+    this.seen.set(key, now + ttlMs);
     if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value!);
     return true;
   }

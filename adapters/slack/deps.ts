@@ -1,17 +1,23 @@
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
-import type { RecentKeys } from './dedupe.ts';
+import type { StoreService } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
 
-/** What every Slack listener gets: the facts, a logger and the interaction log. No platform state, no storage. */
+/** What every Slack listener gets: the facts, a logger, the interaction log, and the store. No platform state. */
 export interface SlackDeps {
   knowledge: Knowledge;
   logger: Logger;
   interactions: Interactions;
   webApi: SlackWebApiPolicy;
-  /** Work already done for a delivery (see dedupe.ts). */
-  recent: RecentKeys;
+  /**
+   * True the first time `key` is claimed, by any replica sharing the store, until `ttlMs` have passed: a
+   * redelivered event, a form submitted twice or a double-clicked button does its work once (see dedupe.ts).
+   * Called after the ack, never on the slash-command path.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** The store, for records and history; absent when the face runs without one (benchmarks). */
+  store?: StoreService;
 }
 
 /** The Slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, ...), or a short description. */

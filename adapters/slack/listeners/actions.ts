@@ -3,6 +3,7 @@ import { prefillFrom, presentComparison, presentTopic } from '../../../src/index
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
+import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
@@ -41,8 +42,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const share = readShareValue(action.value);
     const channel = body.channel?.id;
     if (!share || !channel) return staleButton(respond);
-    // A double click shares once: the same person sharing the same thing to the same place within a minute.
-    if (!deps.recent.firstTime(`share:${body.user.id}:${channel}:${action.value}:${Math.floor(Date.now() / 60_000)}`)) return;
+    // A double click shares once, whichever replicas the clicks reach: the same person sharing the same thing to
+    // the same place within a minute. Claimed in the store, after the ack.
+    if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS))) return;
     let message;
     if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
     else {

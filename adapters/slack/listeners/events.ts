@@ -3,6 +3,7 @@ import { presentHelp, route, type Knowledge } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { homeView } from '../blocks/help.ts';
 import { slackMessage } from '../blocks/reply.ts';
+import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 
@@ -15,8 +16,10 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   app.event(/^(app_home_opened|message)$/, (args) =>
     deps.interactions.run(args, async () => {
       const { event, client, say, body } = args as typeof args & { say: SayFn };
-      // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num): answer each event once.
-      if (!deps.recent.firstTime(`event:${(body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`}`)) return;
+      // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num), possibly to another replica: answer
+      // each event once. Bolt has acked the event already; the claim is made in the store.
+      const eventId = (body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`;
+      if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS))) return;
       if (event.type === 'app_home_opened') {
         if (event.tab !== 'home') return;
         await client.views.publish({ user_id: event.user, view: homeView(presentHelp(knowledge)) });

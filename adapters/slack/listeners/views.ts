@@ -3,6 +3,7 @@ import { recommendationReply, validateRequirements } from '../../../src/index.ts
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
+import { VIEW_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 
@@ -28,8 +29,9 @@ export function registerViews(app: App, deps: SlackDeps): void {
       return;
     }
     await ack();
-    // A form submitted twice (double click, redelivery) posts once: the view id is the same both times.
-    if (!deps.recent.firstTime(`view:${view.id}:${view.hash ?? ''}`)) {
+    // A form submitted twice (double click, redelivery) posts once, whichever replicas the two reach: the view
+    // id is the same both times. Claimed in the store, after the ack.
+    if (!(await deps.claim(`slack:view:${view.id}:${view.hash ?? ''}`, VIEW_KEY_TTL_MS))) {
       logger.info(`duplicate submission of view ${view.id} ignored`);
       return;
     }
