@@ -13,6 +13,7 @@ import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
 import { registerViews } from './listeners/views.ts';
+import { ListenerTable } from './listeners/table.ts';
 
 // The Slack face: a Bolt App whose listeners are registered by kind (listeners/*). Over HTTP the host process
 // owns the server and hands POST /slack/events to the receiver's request listener; in Socket Mode Bolt holds a
@@ -89,10 +90,13 @@ export function createSlackFace(
     claim: store ? (key, ttlMs) => store.claim(key, ttlMs) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
     ...(store ? { store } : {}),
   };
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerEvents(app, deps);
+  // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).
+  const listeners = new ListenerTable();
+  registerCommands(listeners, deps);
+  registerActions(listeners, deps);
+  registerViews(listeners, deps);
+  registerEvents(listeners, deps);
+  app.use(listeners.middleware());
   app.error(async (err) => {
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');
   });

@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
 
 // One log line per Slack interaction (request id, what it was, who, outcome, duration including follow-up work),
-// and the set of interactions still running, so a shutdown can wait for them. Listeners wrap their work in
-// `run` rather than the app adding a global middleware: Bolt runs global middleware on every request, and the
-// slash-command path is benchmarked against an empty Bolt app.
+// and the set of interactions still running, so a shutdown can wait for them. Listeners wrap their work in `run`.
 
 type Body = Record<string, any>;
 

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, RespondFn } from '@slack/bolt';
 import { prefillFrom, presentComparison, presentTopic } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, type Block } from '../blocks/common.ts';
@@ -12,10 +12,10 @@ import { plain } from '../text.ts';
 import { readEditValue, readShareValue, readTopicValue } from '../values.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
+import type { ButtonArgs, ListenerTable } from './table.ts';
 
 // Buttons. Each button carries what it needs in its value (values.ts), so no click depends on server-side state.
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type Handler = (args: ButtonArgs) => Promise<void | InteractionOutcome | undefined>;
 
 async function staleButton(respond: RespondFn): Promise<void> {
@@ -32,7 +32,7 @@ function siblingValue(body: BlockAction, actionId: string): string | undefined {
   return undefined;
 }
 
-export function registerActions(app: App, deps: SlackDeps): void {
+export function registerActions(app: ListenerTable, deps: SlackDeps): void {
   const { knowledge } = deps;
   const handlers = new Map<string, Handler>();
   const on = (actionId: string, handler: Handler) => handlers.set(actionId, handler);
@@ -112,9 +112,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
     });
   });
 
-  // One Bolt listener for every button: Bolt runs each registered listener's matchers on every request, so a
-  // table here keeps the per-request cost flat however many buttons the app has. `open_topic:<id>` shares a handler.
-  app.action<BlockAction<ButtonAction>>(/^[a-z_]+(:.*)?$/, (args) =>
+  // One entry for every button, a table here: `open_topic:<id>` shares a handler.
+  app.action(/^[a-z_]+(:.*)?$/, (args) =>
     deps.interactions.run(args, async () => {
       const handler = handlers.get(args.action.action_id.split(':')[0]!);
       if (handler) return handler(args);

@@ -1,19 +1,20 @@
-import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import type { SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
+import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
 
 // /coexist-vs-api: the router decides the reply; here only how it travels. Ack first (with the content itself
 // when it is ready at once), slow work after.
 
-export function registerCommands(app: App, deps: SlackDeps): void {
+export function registerCommands(app: ListenerTable, deps: SlackDeps): void {
   app.command(COMMAND, (args) => deps.interactions.run(args, () => handleCommand(args, deps)));
 }
 
-async function handleCommand({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs, deps: SlackDeps): Promise<void> {
+async function handleCommand({ command, ack, respond, client }: CommandArgs, deps: SlackDeps): Promise<void> {
   const reply = route(command.text, deps.knowledge);
   switch (reply.kind) {
     case 'comparison':

@@ -1,4 +1,4 @@
-import type { App, SayFn } from '@slack/bolt';
+import type { SayFn } from '@slack/bolt';
 import { presentHelp, route, type Knowledge } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { homeView } from '../blocks/help.ts';
@@ -6,14 +6,14 @@ import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
+import type { ListenerTable } from './table.ts';
 
 // App Home, direct messages and the global shortcut.
 
-export function registerEvents(app: App, deps: SlackDeps): void {
+export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
   const { knowledge } = deps;
 
-  // One listener for both events (Bolt runs every listener's matchers on every request; fewer is faster).
-  app.event(/^(app_home_opened|message)$/, (args) =>
+  app.event(['app_home_opened', 'message'], (args) =>
     deps.interactions.run(args, async () => {
       const { event, client, say, body } = args as typeof args & { say: SayFn };
       // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num), possibly to another replica: answer

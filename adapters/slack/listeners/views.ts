@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { recommendationReply, validateRequirements } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
@@ -6,6 +5,7 @@ import { recommendationMessage } from '../blocks/recommendation.ts';
 import { VIEW_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
+import type { ListenerTable } from './table.ts';
 
 // The requirements modal's submission: validate, show errors on the fields (the modal stays open with
 // everything typed), or close it and post the recommendation where the user chose.
@@ -19,7 +19,7 @@ function metadata(raw: string | undefined): ModalMetadata {
   }
 }
 
-export function registerViews(app: App, deps: SlackDeps): void {
+export function registerViews(app: ListenerTable, deps: SlackDeps): void {
   app.view(CALLBACKS.modal, (args) => deps.interactions.run(args, async () => {
     const { ack, view, body, client, logger } = args;
     const submission = readSubmission(view.state?.values);
