@@ -81,7 +81,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store);
     });
   }
   const host = await startHost({

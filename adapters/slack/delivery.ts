@@ -32,6 +32,8 @@ export interface Delivery {
   /** `posted` where asked (`plain` when only the text version was accepted); `dm` to the user instead; `lost` if even that failed (logged). */
   outcome: 'posted' | 'plain' | 'dm' | 'lost';
   ts?: string;
+  /** The channel the message landed in (for a DM, the DM's channel id), as Slack answered. */
+  channel?: string;
   error?: string;
 }
 
@@ -53,14 +55,19 @@ function retryAfterMs(err: unknown, policy: SlackWebApiPolicy): number {
   return Math.min(Math.max(0, seconds * 1000), policy.maxRateLimitWaitMs);
 }
 
-async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy): Promise<string | undefined> {
-  const send = () => client.chat.postMessage({ channel, blocks, text, unfurl_links: false });
+type Posted = { ts?: string; channel?: string };
+
+async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy): Promise<Posted> {
+  const send = async (): Promise<Posted> => {
+    const answer = await client.chat.postMessage({ channel, blocks, text, unfurl_links: false });
+    return { ...(answer.ts ? { ts: answer.ts } : {}), ...(answer.channel ? { channel: answer.channel } : {}) };
+  };
   try {
-    return (await send()).ts;
+    return await send();
   } catch (err) {
     if (!RATE_LIMITED.has(slackError(err))) throw err;
     await sleep(retryAfterMs(err, policy));
-    return (await send()).ts;
+    return await send();
   }
 }
 
@@ -73,8 +80,8 @@ export async function postOrDeliverToUser(
   const { channel, user, blocks, text, what } = message;
   let error: string;
   try {
-    const ts = await post(client, channel, blocks, text, policy);
-    return { outcome: 'posted', ...(ts ? { ts } : {}) };
+    const posted = await post(client, channel, blocks, text, policy);
+    return { outcome: 'posted', ...posted };
   } catch (err) {
     error = slackError(err);
   }
@@ -83,9 +90,9 @@ export async function postOrDeliverToUser(
   const asText = textSections(content);
   if (FORMAT_ERRORS.has(error)) {
     try {
-      const ts = await post(client, channel, asText, text, policy);
+      const posted = await post(client, channel, asText, text, policy);
       logger.warn({ error, channel, what, outcome: 'plain', ...message.recover, content }, `Slack rejected the ${what}'s blocks; posted its text version`);
-      return { outcome: 'plain', error, ...(ts ? { ts } : {}) };
+      return { outcome: 'plain', error, ...posted };
     } catch (err) {
       error = slackError(err);
     }
@@ -95,9 +102,9 @@ export async function postOrDeliverToUser(
   let dmError: string | undefined;
   for (const body of FORMAT_ERRORS.has(error) ? [asText] : [blocks, asText]) {
     try {
-      const ts = await post(client, user, clampBlocks([...notice, ...body]), text, policy);
+      const posted = await post(client, user, clampBlocks([...notice, ...body]), text, policy);
       logger.warn({ error, channel, user, what, outcome: 'dm', ...message.recover, content }, `could not post the ${what} in the channel; delivered it to the user by DM`);
-      return { outcome: 'dm', error, ...(ts ? { ts } : {}) };
+      return { outcome: 'dm', error, ...posted };
     } catch (err) {
       dmError = slackError(err);
       if (!FORMAT_ERRORS.has(dmError)) break;
@@ -111,4 +118,18 @@ export async function postOrDeliverToUser(
 export function deliveryOutcome(delivery: Delivery): InteractionOutcome | undefined {
   if (delivery.outcome === 'posted') return undefined;
   return { outcome: delivery.outcome, level: delivery.outcome === 'lost' ? 'error' : 'warn', ...(delivery.error ? { error: delivery.error } : {}) };
+}
+
+/**
+ * A link to a posted message (chat.getPermalink), for the history; undefined when Slack does not give one. Called
+ * after the post, so the user never waits for it.
+ */
+export async function permalink(client: webApi.WebClient, logger: Logger, delivery: Delivery): Promise<string | undefined> {
+  if (!delivery.channel || !delivery.ts) return undefined;
+  try {
+    return (await client.chat.getPermalink({ channel: delivery.channel, message_ts: delivery.ts })).permalink;
+  } catch (err) {
+    logger.debug({ error: slackError(err) }, 'chat.getPermalink failed; the recommendation is recorded without a link');
+    return undefined;
+  }
 }

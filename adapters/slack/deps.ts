@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Knowledge } from '../../src/index.ts';
+import type { Knowledge, Reply } from '../../src/index.ts';
+import { questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
@@ -24,4 +25,14 @@ export interface SlackDeps {
 export function slackError(err: unknown): string {
   const e = err as { data?: { error?: string }; code?: string; message?: string };
   return e?.data?.error ?? e?.code ?? e?.message ?? 'unknown_error';
+}
+
+/**
+ * Hands the question a reply answered to the recorder (fire and forget: never waits, never throws). Call it after
+ * the reply has gone (the ack, the post): the store is never on the way to the user's answer.
+ */
+export function recordQuestion(deps: SlackDeps, reply: Reply, userId: string | undefined): void {
+  if (!deps.store || !userId) return;
+  const record = questionRecord(reply, 'slack', userId);
+  if (record) deps.store.recorder.question(record);
 }

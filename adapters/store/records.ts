@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Confidence, Recommendation, Requirements, SetupId, TopicId } from '../../src/index.ts';
+import type { Confidence, Recommendation, Reply, Requirements, SetupId, TopicId } from '../../src/index.ts';
 
 // What the store records, as the listeners hand it over: questions, recommendations, feedback. Plain data; the
 // ids are made here, synchronously, so a listener can put them into a message (a "Ref" line, a button's value)
@@ -129,4 +129,18 @@ export function questionKey(text: string): string {
     .trim()
     .replace(/[\s?!.,;:]+$/u, '')
     .slice(0, MAX_STORED_QUESTION_CHARS);
+}
+
+/**
+ * The question a reply answered, as the store records it: undefined for replies that answer no typed question (help,
+ * a greeting, the comparison, a form, a topic chosen by a button). The text is capped here, at hand-over.
+ */
+export function questionRecord(reply: Reply, platform: Platform, userId: string): QuestionRecord | undefined {
+  if (reply.kind === 'answer' && reply.question !== undefined && reply.confidence !== undefined) {
+    return { id: newQuestionId(), platform, userId, text: cap(reply.question, MAX_STORED_QUESTION_CHARS), topic: reply.topic, confidence: reply.confidence };
+  }
+  if (reply.kind === 'off-topic' && reply.question) {
+    return { id: newQuestionId(), platform, userId, text: cap(reply.question, MAX_STORED_QUESTION_CHARS), topic: null, confidence: reply.confidence };
+  }
+  return undefined;
 }

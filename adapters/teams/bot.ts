@@ -5,7 +5,7 @@ import {
   presentComparison,
   presentHelp,
   presentTopic,
-  recommendationReply,
+  recommendationWithReply,
   route,
   validateRequirements,
   type Knowledge,
@@ -15,6 +15,9 @@ import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
+import { knowledgeVersion } from '../store/knowledge-version.ts';
+import { newRecommendationId, questionRecord } from '../store/records.ts';
+import type { StoreService } from '../store/service.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
@@ -30,6 +33,8 @@ export class AdvisorBot extends ActivityHandler {
     private readonly knowledge: Knowledge,
     private readonly log: Logger,
     private readonly connector: Pick<TeamsConnectorPolicy, 'rateLimitWaitMs'> = TEAMS_CONNECTOR,
+    /** Records questions and recommendations, after the reply has gone (fire and forget). */
+    private readonly store?: StoreService,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -50,7 +55,12 @@ export class AdvisorBot extends ActivityHandler {
     // In channels and group chats the bot is @mentioned: read the text without the mention.
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const typed = raw.replace(/<at>[^<]*<\/at>/g, '').trim();
-    await this.send(context, cardActivity(teamsCard(route(typed, this.knowledge), this.knowledge)));
+    const reply = route(typed, this.knowledge);
+    await this.send(context, cardActivity(teamsCard(reply, this.knowledge)));
+    // After the reply has gone: recording it waits for nothing.
+    const user = userOf(context);
+    const question = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
+    if (question) this.store!.recorder.question(question);
   }
 
   private async onSubmit(context: TurnContext, value: Record<string, unknown>): Promise<void> {
@@ -63,8 +73,20 @@ export class AdvisorBot extends ActivityHandler {
           await this.replaceOrSend(context, formCard(kb, values, valid.errors));
           return;
         }
-        const reply = recommendationReply(valid.requirements, kb);
-        await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
+        const { recommendation, reply } = recommendationWithReply(valid.requirements, kb);
+        const messageRef = await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
+        const user = userOf(context);
+        if (this.store && user) {
+          this.store.recorder.recommendation({
+            id: newRecommendationId(),
+            platform: 'teams',
+            userId: user,
+            channelId: context.activity.conversation?.id ?? null,
+            messageRef: messageRef ?? null,
+            recommendation,
+            knowledgeVersion: knowledgeVersion(kb),
+          });
+        }
         return;
       }
       case SUBMIT.edit:
@@ -94,28 +116,37 @@ export class AdvisorBot extends ActivityHandler {
    * Sends an activity. The Bot Connector rate-limits with 429 (botbuilder retries 5xx itself, not 429): wait once,
    * bounded, and send again, so a busy moment costs the user a second rather than their answer.
    */
-  private async send(context: TurnContext, activity: Partial<Activity>): Promise<void> {
+  private async send(context: TurnContext, activity: Partial<Activity>): Promise<string | undefined> {
     try {
-      await context.sendActivity(activity);
+      return (await context.sendActivity(activity))?.id;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 429) throw err;
       this.log.warn({ activityId: context.activity.id }, 'Bot Connector rate-limited the reply; retrying once');
       await new Promise((r) => setTimeout(r, this.connector.rateLimitWaitMs));
-      await context.sendActivity(activity);
+      return (await context.sendActivity(activity))?.id;
     }
   }
 
-  /** Replaces the card that was submitted (so the form becomes the result), or sends a new one if it cannot. */
-  private async replaceOrSend(context: TurnContext, c: Card): Promise<void> {
+  /**
+   * Replaces the card that was submitted (so the form becomes the result), or sends a new one if it cannot. Returns
+   * the id of the message that shows the card, when known.
+   */
+  private async replaceOrSend(context: TurnContext, c: Card): Promise<string | undefined> {
     const id = context.activity.replyToId;
     if (id) {
       try {
         await context.updateActivity({ ...cardActivity(c), id });
-        return;
+        return id;
       } catch (err) {
         this.log.warn({ err: (err as Error).message, activityId: id, status: (err as { statusCode?: number }).statusCode }, 'could not update the card; sending a new one');
       }
     }
-    await this.send(context, cardActivity(c));
+    return this.send(context, cardActivity(c));
   }
+}
+
+/** Who sent the activity: the AAD object id (what KNOWLEDGE_OWNERS lists), else the channel account id. */
+function userOf(context: TurnContext): string | undefined {
+  const from = context.activity.from as { id?: string; aadObjectId?: string } | undefined;
+  return from?.aadObjectId || from?.id || undefined;
 }

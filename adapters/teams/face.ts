@@ -7,6 +7,7 @@ import type { Knowledge } from '../../src/index.ts';
 import { isLoopbackHost, type Config } from '../host/config.ts';
 import { HttpError, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
 import type { TeamsFace } from '../host/server.ts';
+import type { StoreService } from '../store/service.ts';
 import { AdvisorBot } from './bot.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, type TeamsConnectorPolicy } from './limits.ts';
 
@@ -112,7 +113,7 @@ function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
   return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
 }
 
-export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}): TeamsFace {
+export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}, store?: StoreService): TeamsFace {
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
   // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
@@ -150,7 +151,7 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log, policy);
+  const bot = new AdvisorBot(knowledge, log, policy, store);
   const inFlight = new Set<Promise<unknown>>();
 
   return {

@@ -124,10 +124,12 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
       question,
       topics: topicLinks(knowledge, result.alternatives),
       examples: result.answer.examples,
+      confidence: result.confidence,
       summary: result.answer.message,
     };
   }
   const reply = topicAnswer(result.answer, question || undefined);
+  reply.confidence = result.confidence;
   if (result.confidence < LOW_CONFIDENCE && result.alternatives.length > 0) {
     reply.closest = {
       message: `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%). Closest topics:`,

@@ -56,6 +56,8 @@ export interface AnswerReply {
   lastVerified: string;
   /** Offered when the match is unsure: a line saying so and the closest other topics. */
   closest?: { message: string; topics: TopicLink[] };
+  /** How sure the matcher was (0–1), when the topic was matched from a question (not chosen by a button). */
+  confidence?: number;
   /** One line: notification, fallback and summary text. */
   summary: string;
 }
@@ -64,6 +66,8 @@ export interface NoTopicReply {
   kind: 'off-topic';
   message: string;
   question: string;
+  /** The matcher's best score (0–1), below what answers. */
+  confidence: number;
   /** Topics the question might be about; when empty, examples instead. */
   topics: TopicLink[];
   examples: string[];

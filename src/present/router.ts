@@ -1,6 +1,6 @@
 import type { Knowledge } from '../knowledge/schema.ts';
 import { answer } from '../advisor/answer.ts';
-import { recommend } from '../advisor/recommend.ts';
+import { recommend, type Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
 import { presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
@@ -33,5 +33,11 @@ export function route(text: string | undefined, knowledge: Knowledge): Reply {
 
 /** Validated requirements (the form, the modal) → the recommendation's reply. */
 export function recommendationReply(requirements: Requirements, knowledge: Knowledge): RecommendationReply {
-  return presentRecommendation(recommend(requirements, knowledge), knowledge);
+  return recommendationWithReply(requirements, knowledge).reply;
+}
+
+/** The same, with the recommendation it draws: what a surface records once the reply is posted. */
+export function recommendationWithReply(requirements: Requirements, knowledge: Knowledge): { recommendation: Recommendation; reply: RecommendationReply } {
+  const recommendation = recommend(requirements, knowledge);
+  return { recommendation, reply: presentRecommendation(recommendation, knowledge) };
 }

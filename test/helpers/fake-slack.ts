@@ -104,6 +104,8 @@ export class FakeSlack {
         return { ok: true, url: 'https://test.slack.invalid/', team: 'Test', user: 'advisor', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
       case 'chat.postMessage':
         return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
+      case 'chat.getPermalink':
+        return { ok: true, channel: args.channel, permalink: `https://test.slack.invalid/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${++this.ts}.000200` };
       case 'views.open':

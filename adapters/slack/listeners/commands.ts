@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import type { SlackDeps } from '../deps.ts';
+import { recordQuestion, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
@@ -34,5 +34,7 @@ async function handleCommand({ command, ack, respond, client }: CommandArgs, dep
       return;
     default:
       await ack({ response_type: 'ephemeral', ...slackMessage(reply, 'ephemeral') });
+      // After the ack: the answer has gone; recording it waits for nothing.
+      recordQuestion(deps, reply, command.user_id);
   }
 }

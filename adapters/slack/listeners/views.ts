@@ -1,10 +1,12 @@
-import { recommendationReply, validateRequirements } from '../../../src/index.ts';
+import { recommendationWithReply, validateRequirements } from '../../../src/index.ts';
+import { knowledgeVersion } from '../../store/knowledge-version.ts';
+import { newRecommendationId } from '../../store/records.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { VIEW_KEY_TTL_MS } from '../dedupe.ts';
 import type { SlackDeps } from '../deps.ts';
-import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
+import { deliveryOutcome, permalink, postOrDeliverToUser } from '../delivery.ts';
 import type { ListenerTable } from './table.ts';
 
 // The requirements modal's submission: validate, show errors on the fields (the modal stays open with
@@ -37,7 +39,7 @@ export function registerViews(app: ListenerTable, deps: SlackDeps): void {
     }
     const user = body.user.id;
     const channel = submission.channel ?? metadata(view.private_metadata).origin ?? user;
-    const reply = recommendationReply(valid.requirements, deps.knowledge);
+    const { recommendation, reply } = recommendationWithReply(valid.requirements, deps.knowledge);
     const delivery = await postOrDeliverToUser(client, deps.logger, {
       channel,
       user,
@@ -46,6 +48,20 @@ export function registerViews(app: ListenerTable, deps: SlackDeps): void {
       recover: { requirements: valid.requirements },
     }, deps.webApi);
     logger.debug(`recommendation ${reply.setup} delivered: ${delivery.outcome}`);
+    // After the ack and the post: the user has their recommendation; recording it waits for nothing.
+    if (deps.store) {
+      const link = delivery.outcome === 'lost' ? undefined : await permalink(client, deps.logger, delivery);
+      deps.store.recorder.recommendation({
+        id: newRecommendationId(),
+        platform: 'slack',
+        userId: user,
+        channelId: delivery.channel ?? null,
+        messageRef: delivery.ts ?? null,
+        messageLink: link ?? null,
+        recommendation,
+        knowledgeVersion: knowledgeVersion(deps.knowledge),
+      });
+    }
     return deliveryOutcome(delivery);
   }));
 }
