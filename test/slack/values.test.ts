@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { SLACK_LIMITS } from '../../adapters/slack/limits.ts';
+import { editValues, readEditValue, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
+import { NEED_IDS, validateRequirements, type Requirements } from '../../src/index.ts';
+
+// What Slack buttons carry: readable keys, within Slack's 2,000-character value, nothing the user typed lost.
+
+const requirements = (notes?: string): Requirements => {
+  const v = validateRequirements({ customer: 'Ω'.repeat(80), country: 'IN', agents: 12, dailyMessages: 123456, peakMps: 19.5, needs: [...NEED_IDS], ...(notes ? { notes } : {}) });
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.requirements;
+};
+
+describe('Edit requirements', () => {
+  const worst = ['"'.repeat(2000), '\\\n'.repeat(1000), '😀'.repeat(1000), `${'x'.repeat(1000)}${'😀'.repeat(500)}`, 'short notes'];
+  it.each(worst.map((n) => [n.slice(0, 12), n]))('notes like %j: every value fits, and reading them back gives everything typed', (_, notes) => {
+    const q = requirements(notes);
+    const values = editValues(q, 'C_DEALS');
+    expect(values.edit.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
+    expect((values.notesRest ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
+    const back = readEditValue(values.edit, () => values.notesRest);
+    const { notes: _typed, ...withoutNotes } = q;
+    expect(back).toEqual({ requirements: withoutNotes, channel: 'C_DEALS', notes });
+    expect(JSON.parse(values.edit.split('\n')[0]!)).toHaveProperty('requirements.country', 'IN');
+  });
+
+  it('a value that is not ours is refused, not trusted', () => {
+    expect(readEditValue('{"r":{"country":"IN"}}', () => undefined)).toBeUndefined();
+    expect(readEditValue('not json', () => undefined)).toBeUndefined();
+  });
+});
+
+describe('topic buttons', () => {
+  it('carry readable keys and a question cut to a sane length', () => {
+    const v = topicValue({ topic: 'calls', question: 'q'.repeat(5000), details: true });
+    expect(JSON.parse(v)).toEqual({ topic: 'calls', question: 'q'.repeat(300), details: true });
+    expect(readTopicValue(v)).toEqual({ topic: 'calls', question: 'q'.repeat(300), details: true });
+    expect(readTopicValue('{"t":"calls"}')).toBeUndefined();
+  });
+});
