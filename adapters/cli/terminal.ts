@@ -8,6 +8,7 @@ import {
   type FormReply,
   type GreetingReply,
   type HelpReply,
+  type HistoryReply,
   type NoTopicReply,
   type RecommendationReply,
   type Reply,
@@ -107,6 +108,12 @@ const formatForm = (r: FormReply): string =>
     `  ${BIN} recommend --file requirements.json`,
   ].join('\n');
 
+const formatHistory = (r: HistoryReply): string => {
+  if (!r.entries) return `Past recommendations: ${BIN} history${r.customer ? ` --customer ${JSON.stringify(r.customer)}` : ''} [--since 30d] [--json]`;
+  if (r.entries.length === 0) return `${r.title}\n${r.empty}`;
+  return [r.title, ...r.entries.map((e) => `  ${e.id}  ${e.when}  ${e.setupTitle}${e.customer ? ` for ${e.customer}` : ''} (${e.confidence.level})${e.link ? `  ${e.link}` : ''}`)].join('\n');
+};
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -126,5 +133,7 @@ export function formatReply(reply: Reply): string {
       return formatForm(reply);
     case 'recommendation':
       return formatRecommendation(reply);
+    case 'history':
+      return formatHistory(reply);
   }
 }

@@ -53,11 +53,11 @@ export class Metrics {
         requestSeconds: new prom.Histogram({ name: 'coexist_request_duration_seconds', help: 'Time to handle an interaction, by platform and kind.', labelNames: ['platform', 'kind'], buckets: LATENCY_BUCKETS, registers: [registry] }),
         questions: new prom.Counter({ name: 'coexist_questions_total', help: 'Questions asked, by platform and outcome (answered: a topic was found; unanswered: none).', labelNames: ['platform', 'outcome'], registers: [registry] }),
         feedback: new prom.Counter({ name: 'coexist_feedback_total', help: 'Feedback given, by platform, target (answer, recommendation) and rating (helpful, not-helpful, correction).', labelNames: ['platform', 'target', 'rating'], registers: [registry] }),
-        storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune).', labelNames: ['operation'], registers: [registry] }),
+        storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune, read).', labelNames: ['operation'], registers: [registry] }),
       };
       // Every series exists from the start (at 0), so a dashboard shows a flat line, not "no data".
       for (const outcome of ['answered', 'unanswered']) loaded.questions.inc({ platform: 'slack', outcome }, 0);
-      for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune']) loaded.storeErrors.inc({ operation }, 0);
+      for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune', 'read']) loaded.storeErrors.inc({ operation }, 0);
       const backlog = this.backlog;
       this.backlog = [];
       this.loaded = loaded;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Knowledge, Reply } from '../../src/index.ts';
+import { HISTORY_LIMIT, presentHistory, type HistoryReply, type Knowledge, type Reply } from '../../src/index.ts';
 import { questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
@@ -35,4 +35,10 @@ export function recordQuestion(deps: SlackDeps, reply: Reply, userId: string | u
   if (!deps.store || !userId) return;
   const record = questionRecord(reply, 'slack', userId);
   if (record) deps.store.recorder.question(record);
+}
+
+/** `history [customer]`: the recent recommendations, read from the store within its deadline (or why not). */
+export async function historyReply(deps: SlackDeps, customer: string | undefined): Promise<HistoryReply> {
+  const past = deps.store ? await deps.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
+  return presentHistory(past, customer);
 }

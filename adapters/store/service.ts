@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { Recorder } from './recorder.ts';
-import { openStore, type PruneCounts, type Store, type StoreTarget } from './store.ts';
+import type { StoredRecommendation } from './records.ts';
+import { openStore, type HistoryQuery, type PruneCounts, type Store, type StoreTarget } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
 // checked by /readyz. Nothing here ever makes a user wait for the database or fail because of it.
 
-export type StoreOperation = 'open' | 'migrate' | 'write' | 'dropped' | 'claim' | 'ping' | 'prune';
+export type StoreOperation = 'open' | 'migrate' | 'write' | 'dropped' | 'claim' | 'ping' | 'prune' | 'read';
 
 export interface StoreServiceOptions {
   target: StoreTarget;
@@ -170,6 +171,21 @@ export class StoreService {
     } catch (err) {
       this.failed('claim', err);
       return true;
+    }
+  }
+
+  /**
+   * Recent recommendations for the apps' `history` command, within the deadline. Undefined when the store is not
+   * open or does not answer in time (logged and counted): the user is told, never left waiting.
+   */
+  async history(query: HistoryQuery): Promise<StoredRecommendation[] | undefined> {
+    const store = this.current;
+    if (!store) return undefined;
+    try {
+      return await withDeadline(store.history(query), this.deadlineMs, 'history');
+    } catch (err) {
+      this.failed('read', err);
+      return undefined;
     }
   }
 

@@ -1,7 +1,9 @@
 import { ActivityHandler, CardFactory, TurnContext, type Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import {
+  HISTORY_LIMIT,
   prefillFrom,
+  presentHistory,
   presentComparison,
   presentHelp,
   presentTopic,
@@ -56,6 +58,10 @@ export class AdvisorBot extends ActivityHandler {
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const typed = raw.replace(/<at>[^<]*<\/at>/g, '').trim();
     const reply = route(typed, this.knowledge);
+    if (reply.kind === 'history') {
+      await this.sendHistory(context, reply.customer);
+      return;
+    }
     await this.send(context, cardActivity(teamsCard(reply, this.knowledge)));
     // After the reply has gone: recording it waits for nothing.
     const user = userOf(context);
@@ -110,6 +116,20 @@ export class AdvisorBot extends ActivityHandler {
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
     await this.send(context, { type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+  }
+
+  /**
+   * `history [customer]`: only in a personal chat, where the list is the asker's alone (a bot's reply in a channel
+   * or group chat is seen by everyone there, and Teams has no message for one person).
+   */
+  private async sendHistory(context: TurnContext, customer: string | undefined): Promise<void> {
+    if (context.activity.conversation?.conversationType && context.activity.conversation.conversationType !== 'personal') {
+      await this.send(context, { type: 'message', text: 'The history is shown only in a personal chat with me, so the list stays yours: open a chat with me and type **history**.' });
+      return;
+    }
+    const past = this.store ? await this.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
+    const viewer = userOf(context);
+    await this.send(context, cardActivity(teamsCard(presentHistory(past, customer), this.knowledge, viewer ? { viewer } : {})));
   }
 
   /**

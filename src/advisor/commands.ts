@@ -10,6 +10,7 @@ export type AdvisorCommand =
   | { kind: 'compare' }
   | { kind: 'topics' }
   | { kind: 'recommend'; customer?: string }
+  | { kind: 'history'; customer?: string }
   | { kind: 'question'; text: string };
 
 export interface CommandWord {
@@ -26,6 +27,7 @@ export interface CommandWord {
 export const COMMANDS: readonly CommandWord[] = [
   { kind: 'compare', words: ['compare', 'comparison'], what: 'every feature side by side' },
   { kind: 'recommend', words: ['recommend'], argument: '[customer]', what: 'fill in what the customer needs, get a recommendation' },
+  { kind: 'history', words: ['history'], argument: '[customer]', what: 'recent recommendations, newest first (only you see the list)' },
   { kind: 'topics', words: ['topics'], what: 'what I know about' },
   { kind: 'help', words: ['help', '?'], what: 'what I can do, with examples' },
 ];
@@ -52,7 +54,7 @@ export function parseCommand(raw: string | undefined): AdvisorCommand {
   const word = first.toLowerCase();
   const command = COMMANDS.find((c) => c.words.includes(word));
   if (command && (rest === '' || command.argument)) {
-    if (command.kind === 'recommend') return rest ? { kind: 'recommend', customer: rest } : { kind: 'recommend' };
+    if (command.kind === 'recommend' || command.kind === 'history') return rest ? { kind: command.kind, customer: rest } : { kind: command.kind };
     return { kind: command.kind };
   }
   if (isGreeting(text)) return { kind: 'greeting' };

@@ -5,7 +5,7 @@ import { COMMANDS } from '../advisor/commands.ts';
 import { allCountries, countryName } from '../advisor/countries.ts';
 import { allTopicFacts, findTopic, otherSetup, topicFacts, type SetupAnswer, type TopicFacts } from '../advisor/facts.ts';
 import { deepFreeze } from '../advisor/frozen.ts';
-import type { Recommendation } from '../advisor/recommend.ts';
+import type { Confidence, Recommendation } from '../advisor/recommend.ts';
 import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } from '../advisor/wording.ts';
 import { askedSetup } from './asked.ts';
 import type {
@@ -14,6 +14,8 @@ import type {
   ComparisonReply,
   GreetingReply,
   HelpReply,
+  HistoryEntry,
+  HistoryReply,
   NoTopicReply,
   RecommendationReply,
   RecommendationSection,
@@ -252,3 +254,51 @@ export const presentForm = perKnowledge((knowledge): RequirementsForm => {
     peakHint: `Above ${cap} rules out Co-Existence.`,
   };
 });
+
+/** A recommendation as the store gives it back, for the history (the fields it shows). */
+export interface PastRecommendation {
+  id: string;
+  createdAt: Date;
+  platform: string;
+  userId: string;
+  customer: string | null;
+  setup: SetupId;
+  confidence: Confidence;
+  messageLink: string | null;
+}
+
+/** How many recommendations the history lists. */
+export const HISTORY_LIMIT = 10;
+
+const historyTitle = (customer: string | undefined) => (customer ? `Recent recommendations for “${customer}”` : 'Recent recommendations');
+
+/** `history [customer]` as the router answers it: the surface looks the entries up, then calls presentHistory. */
+export function historyRequest(customer?: string): HistoryReply {
+  return {
+    kind: 'history',
+    ...(customer ? { customer } : {}),
+    unavailable: 'The history is not available here.',
+    title: historyTitle(customer),
+    empty: '',
+    summary: historyTitle(customer),
+  };
+}
+
+/** The history's reply: `past` newest first (as the store returns it), or `undefined` when it could not be read. */
+export function presentHistory(past: readonly PastRecommendation[] | undefined, customer?: string): HistoryReply {
+  const title = historyTitle(customer);
+  const base = { kind: 'history' as const, ...(customer ? { customer } : {}), title, empty: customer ? 'No recommendations for a customer by that name yet.' : 'No recommendations yet.' };
+  if (!past) return { ...base, unavailable: 'The history cannot be read right now (the store does not answer). Please try again in a minute.', summary: title };
+  const entries: HistoryEntry[] = past.slice(0, HISTORY_LIMIT).map((r) => ({
+    id: r.id,
+    ...(r.customer ? { customer: r.customer } : {}),
+    setup: r.setup,
+    icon: r.setup === 'coexistence' ? '📱' : '⚙️',
+    setupTitle: SETUP_TITLE[r.setup],
+    confidence: { level: r.confidence, text: CONFIDENCE_WORD[r.confidence] },
+    by: { platform: r.platform, userId: r.userId },
+    when: `${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    ...(r.messageLink ? { link: r.messageLink } : {}),
+  }));
+  return { ...base, entries, summary: entries.length ? `${title}: ${entries.length}` : base.empty };
+}

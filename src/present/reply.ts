@@ -122,6 +122,41 @@ export interface FormReply {
   summary: string;
 }
 
+/** One past recommendation, as the history lists it. */
+export interface HistoryEntry {
+  /** The short shareable id ("7K2M9QXA"). */
+  id: string;
+  /** User text. */
+  customer?: string;
+  setup: SetupId;
+  icon: string;
+  setupTitle: string;
+  confidence: { level: Confidence; text: string };
+  /** Who made it: a platform's user id (Slack user id, Teams AAD object id); names are not kept. */
+  by: { platform: string; userId: string };
+  /** When, in UTC: "2026-11-25 14:03 UTC". */
+  when: string;
+  /** A link to the posted message, when the platform gave one. */
+  link?: string;
+}
+
+/**
+ * `history [customer]`: recent recommendations, newest first. From the router, `entries` is absent (the surface
+ * looks them up in the store and presents them with presentHistory); `unavailable` says why there are none to show.
+ */
+export interface HistoryReply {
+  kind: 'history';
+  /** The customer filter as typed (user text). */
+  customer?: string;
+  entries?: HistoryEntry[];
+  /** Set when the history cannot be read (no store, or it did not answer). */
+  unavailable?: string;
+  title: string;
+  /** Shown when there are no entries. */
+  empty: string;
+  summary: string;
+}
+
 export interface RecommendationSection {
   id: 'why' | 'conflicts' | 'unmet' | 'alternative' | 'caveats';
   title: string;
@@ -165,7 +200,8 @@ export type Reply =
   | TopicsReply
   | ComparisonReply
   | FormReply
-  | RecommendationReply;
+  | RecommendationReply
+  | HistoryReply;
 
 /** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */
 export interface RequirementsForm {

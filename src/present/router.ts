@@ -3,7 +3,7 @@ import { answer } from '../advisor/answer.ts';
 import { recommend, type Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
-import { presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
+import { historyRequest, presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
 import type { RecommendationReply, Reply } from './reply.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
@@ -21,6 +21,8 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
       return presentTopics(knowledge);
     case 'recommend':
       return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: 'Recommend a setup: fill in what the customer needs' };
+    case 'history':
+      return historyRequest(command.customer);
     case 'question':
       return presentAnswer(answer(command.text, knowledge), command.text, knowledge);
   }

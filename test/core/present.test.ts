@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, answer, parseCommand, presentAnswer, presentForm, presentHelp, presentTopic, route } from '../../src/index.ts';
+import { COMMANDS, answer, parseCommand, presentAnswer, presentForm, presentHelp, presentHistory, presentTopic, route } from '../../src/index.ts';
 import { REPO_ROOT, fixtureKnowledge } from '../helpers/fixtures.ts';
 
 // The reply model (src/present): one router for every surface, complete replies, renderers that only draw.
@@ -19,7 +19,27 @@ describe('the one command router', () => {
 
   it('tells greetings from questions that start like one', () => {
     for (const hello of ['hi', 'Hi!', 'hello', 'helloooo', 'namaste 🙏', 'good morning', 'Good evening team', 'hey there']) expect(parseCommand(hello).kind, hello).toBe('greeting');
-    for (const q of ['hi, can we make calls?', 'high volume', 'hello can the owner keep chatting', 'good for enterprises?', 'history']) expect(parseCommand(q).kind, q).toBe('question');
+    for (const q of ['hi, can we make calls?', 'high volume', 'hello can the owner keep chatting', 'good for enterprises?', 'historical chats']) expect(parseCommand(q).kind, q).toBe('question');
+  });
+
+  it('history [customer] is a command: the surface looks the entries up and presents them newest first', () => {
+    expect(parseCommand('history')).toEqual({ kind: 'history' });
+    expect(parseCommand('History  Acme Corp ')).toEqual({ kind: 'history', customer: 'Acme Corp' });
+    const request = route('history acme', kb);
+    expect(request).toMatchObject({ kind: 'history', customer: 'acme' });
+    expect(request.kind === 'history' && request.entries).toBeFalsy();
+    const at = new Date(Date.UTC(2026, 10, 25, 14, 3, 59));
+    const past = [
+      { id: 'NEW00001', createdAt: at, platform: 'slack', userId: 'U1', customer: 'Acme', setup: 'api-only' as const, confidence: 'high' as const, messageLink: 'https://x.slack.com/archives/C1/p1' },
+      { id: 'OLD00001', createdAt: new Date(at.getTime() - 86_400_000), platform: 'teams', userId: 'aad-1', customer: null, setup: 'coexistence' as const, confidence: 'low' as const, messageLink: null },
+    ];
+    const reply = presentHistory(past, 'acme');
+    expect(reply.entries!.map((e) => e.id)).toEqual(['NEW00001', 'OLD00001']);
+    expect(reply.entries![0]).toMatchObject({ when: '2026-11-25 14:03 UTC', link: 'https://x.slack.com/archives/C1/p1', by: { platform: 'slack', userId: 'U1' }, customer: 'Acme' });
+    expect(reply.entries![0]!.confidence.text).toMatch(/high/i);
+    expect(reply.entries![1]).not.toHaveProperty('link');
+    expect(presentHistory(undefined).unavailable).toMatch(/cannot be read/);
+    expect(presentHistory([]).entries).toEqual([]);
   });
 
   it('a topic button gets the topic as it stands: no match score, no "closest topics"', () => {

@@ -3,6 +3,7 @@ import { answerMessage, noTopicMessage, type AnswerView } from './answer.ts';
 import type { SlackMessage } from './common.ts';
 import { comparisonMessage } from './comparison.ts';
 import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from './help.ts';
+import { historyMessage } from './history.ts';
 import { recommendationMessage } from './recommendation.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
@@ -27,5 +28,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return formButtonMessage(reply);
     case 'recommendation':
       return recommendationMessage(reply, { editable: surface !== 'dm' });
+    case 'history':
+      return historyMessage(reply);
   }
 }

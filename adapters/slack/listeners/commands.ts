@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { recordQuestion, type SlackDeps } from '../deps.ts';
+import { historyReply, recordQuestion, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
@@ -31,6 +31,11 @@ async function handleCommand({ command, ack, respond, client }: CommandArgs, dep
         origin: command.channel_id,
         onFail: (text) => respond({ response_type: 'ephemeral', text }),
       });
+      return;
+    case 'history':
+      // Read from the store after the ack (it may take a moment); shown to the asker alone.
+      await ack();
+      await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, reply.customer), 'ephemeral') });
       return;
     default:
       await ack({ response_type: 'ephemeral', ...slackMessage(reply, 'ephemeral') });

@@ -4,7 +4,7 @@ import { CALLBACKS } from '../blocks/common.ts';
 import { homeView } from '../blocks/help.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
-import { recordQuestion, type SlackDeps } from '../deps.ts';
+import { historyReply, recordQuestion, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -27,7 +27,8 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
         return;
       }
       const message = event as unknown as { text: string; user?: string };
-      const reply = route(message.text, knowledge);
+      const routed = route(message.text, knowledge);
+      const reply = routed.kind === 'history' ? await historyReply(deps, routed.customer) : routed;
       await say(slackMessage(reply, 'dm'));
       recordQuestion(deps, reply, message.user);
     }),

@@ -5,10 +5,11 @@ import type { Card } from './common.ts';
 import { comparisonCard } from './comparison.ts';
 import { formCard } from './form.ts';
 import { greetingCard, helpCard, topicsCard } from './help.ts';
+import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 
 /** Draws any reply as an Adaptive Card. The form needs the knowledge (its needs and countries), nothing else does. */
-export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string } = {}): Card {
+export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string; viewer?: string } = {}): Card {
   switch (reply.kind) {
     case 'answer':
       return answerCard(reply);
@@ -26,5 +27,7 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: { request
       return formCard(knowledge, reply.customer ? ({ customer: reply.customer } satisfies FormValues) : {});
     case 'recommendation':
       return recommendationCard(reply, options);
+    case 'history':
+      return historyCard(reply, options.viewer);
   }
 }
