@@ -61,6 +61,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     retentionDays: config.store.retentionDays,
     logger,
     onError: (operation, count) => metrics.storeError(operation, count),
+    // Questions (answered or not) and feedback are counted as they are handed to the recorder, stored or not.
+    onRecord: (record) => {
+      if (record.kind === 'question') metrics.question(record.row.platform, record.row.topic !== null);
+      else if (record.kind === 'feedback') metrics.feedback(record.row.platform, record.row.target, record.row.rating);
+    },
   });
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of

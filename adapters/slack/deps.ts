@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { HISTORY_LIMIT, presentHistory, type HistoryReply, type Knowledge, type Reply } from '../../src/index.ts';
-import { questionRecord } from '../store/records.ts';
+import { questionRecord, type QuestionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
@@ -28,14 +28,21 @@ export function slackError(err: unknown): string {
 }
 
 /**
- * Hands the question a reply answered to the recorder (fire and forget: never waits, never throws). Call it after
- * the reply has gone (the ack, the post): the store is never on the way to the user's answer.
+ * The record of the question a reply answers, made before the reply is drawn (its id goes into the feedback
+ * buttons); undefined without a store or for replies that answer no question. Hand it to `recordQuestion` after the
+ * reply has gone (the ack, the post): the store is never on the way to the user's answer.
  */
-export function recordQuestion(deps: SlackDeps, reply: Reply, userId: string | undefined): void {
-  if (!deps.store || !userId) return;
-  const record = questionRecord(reply, 'slack', userId);
-  if (record) deps.store.recorder.question(record);
+export function questionFor(deps: SlackDeps, reply: Reply, userId: string | undefined): QuestionRecord | undefined {
+  return deps.store && userId ? questionRecord(reply, 'slack', userId) : undefined;
 }
+
+/** Hands a question to the recorder (fire and forget: never waits, never throws). */
+export function recordQuestion(deps: SlackDeps, question: QuestionRecord | undefined): void {
+  if (question) deps.store?.recorder.question(question);
+}
+
+/** The feedback buttons for an answer to a recorded question. */
+export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: { question: string } } => (question && question.topic !== null ? { feedback: { question: question.id } } : {});
 
 /** `history [customer]`: the recent recommendations, read from the store within its deadline (or why not). */
 export async function historyReply(deps: SlackDeps, customer: string | undefined): Promise<HistoryReply> {

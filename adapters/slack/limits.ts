@@ -20,6 +20,9 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   contextText: 2000,
   actionsElements: 25,
+  /** A context_actions block (feedback buttons): elements, and each feedback button's accessibility label. */
+  contextActionsElements: 5,
+  accessibilityLabel: 75,
   blockId: 255,
   actionId: 255,
 

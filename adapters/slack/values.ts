@@ -39,6 +39,23 @@ export function readShareValue(value: string | undefined): ShareValue | undefine
   return parseObject(value)?.comparison === true ? { comparison: true } : readTopicValue(value);
 }
 
+// ---- Feedback on an answer ----------------------------------------------------------------------------------
+/** What a feedback button carries: the question (its id in the store), the topic answered, and the rating. */
+export interface FeedbackValue {
+  question: string;
+  topic: string;
+  rating: 'helpful' | 'not-helpful';
+}
+
+export const feedbackValue = (v: FeedbackValue): string => JSON.stringify({ q: v.question, t: v.topic, r: v.rating });
+
+export function readFeedbackValue(value: string | undefined): FeedbackValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.q !== 'string' || typeof v.t !== 'string' || (v.r !== 'helpful' && v.r !== 'not-helpful')) return undefined;
+  if (v.q.length > 64 || v.t.length > 100) return undefined;
+  return { question: v.q, topic: v.t, rating: v.r };
+}
+
 // ---- "Edit requirements" ------------------------------------------------------------------------------------
 // A recommendation carries its own requirements. A button value holds 2,000 characters and notes alone may be
 // 2,000, so the value is one JSON line (requirements without notes, the channel) followed by the notes as typed

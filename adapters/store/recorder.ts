@@ -30,7 +30,12 @@ export interface RecorderOptions {
   attempts?: number;
   /** Waits after a failed write: the nth failure in a row waits the nth (the last repeats). */
   backoffMs?: number[];
+  /** Told of every record as it is handed over, written or not (the /metrics counters). Must not throw. */
+  observe?: (record: HandedRecord) => void;
 }
+
+/** A record as handed over. */
+export type HandedRecord = { kind: 'question'; row: QuestionRecord } | { kind: 'recommendation'; row: RecommendationRecord } | { kind: 'feedback'; row: FeedbackRecord };
 
 export class Recorder {
   private readonly queue: Item[] = [];
@@ -93,6 +98,11 @@ export class Recorder {
 
   private add(item: Item): void {
     if (this.closed) return;
+    try {
+      this.options.observe?.(item);
+    } catch {
+      // Counting must never cost a record.
+    }
     this.queue.push(item);
     if (this.queue.length > this.limit) {
       const dropped = this.queue.splice(0, this.queue.length - this.limit).length;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Recorder } from './recorder.ts';
+import { Recorder, type RecorderOptions } from './recorder.ts';
 import type { StoredRecommendation } from './records.ts';
 import { openStore, type HistoryQuery, type PruneCounts, type Store, type StoreTarget } from './store.ts';
 
@@ -23,6 +23,8 @@ export interface StoreServiceOptions {
   reopenMs?: number[];
   /** Passed to the recorder (tests use short back-offs). */
   recorder?: { backoffMs?: number[]; limit?: number };
+  /** Told of every record as it is handed over (the /metrics question and feedback counters). */
+  onRecord?: RecorderOptions['observe'];
 }
 
 export interface Readiness {
@@ -65,6 +67,7 @@ export class StoreService {
     this.deadlineMs = options.deadlineMs ?? 2000;
     this.recorder = new Recorder({
       ...options.recorder,
+      ...(options.onRecord ? { observe: options.onRecord } : {}),
       write: async (batch) => {
         // Records handed over while the store is still opening (the first moments after start) wait for it.
         if (!this.current && this.opening) await withDeadline(this.opening, this.deadlineMs, 'opening the store').catch(() => {});

@@ -62,10 +62,11 @@ export class AdvisorBot extends ActivityHandler {
       await this.sendHistory(context, reply.customer);
       return;
     }
-    await this.send(context, cardActivity(teamsCard(reply, this.knowledge)));
-    // After the reply has gone: recording it waits for nothing.
+    // The question's record is made first: its id goes into the feedback buttons.
     const user = userOf(context);
     const question = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
+    await this.send(context, cardActivity(teamsCard(reply, this.knowledge, question && question.topic !== null ? { feedback: { question: question.id } } : {})));
+    // After the reply has gone: recording it waits for nothing.
     if (question) this.store!.recorder.question(question);
   }
 
@@ -113,6 +114,14 @@ export class AdvisorBot extends ActivityHandler {
       case SUBMIT.help:
         await this.send(context, cardActivity(helpCard(presentHelp(kb))));
         return;
+      case SUBMIT.feedback: {
+        const user = userOf(context);
+        const rating = value.rating === 'helpful' || value.rating === 'not-helpful' ? value.rating : undefined;
+        if (typeof value.question !== 'string' || value.question.length > 64 || !rating) break;
+        await this.send(context, { type: 'message', text: rating === 'helpful' ? 'Thanks for the feedback.' : 'Thanks: noted for whoever keeps the answers up to date. Type **topics** to see what I know about.' });
+        if (this.store && user) this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: value.question, rating });
+        return;
+      }
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
     await this.send(context, { type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });

@@ -65,6 +65,17 @@ function checkBlocks(blocks: Json[], where: string, out: string[]): void {
         over('elements', b.elements.length, L.contextElements);
         for (const e of b.elements) over('element text', len(e), L.contextText);
         break;
+      case 'context_actions':
+        over('elements', b.elements.length, L.contextActionsElements);
+        for (const e of b.elements) {
+          for (const side of [e.positive_button, e.negative_button].filter(Boolean)) {
+            over('feedback button text', len(side.text), L.buttonText);
+            over('feedback button value', String(side.value ?? '').length, L.buttonValue);
+            over('feedback button accessibility_label', String(side.accessibility_label ?? '').length, L.accessibilityLabel);
+          }
+          if (e.action_id) over('action_id', e.action_id.length, L.actionId);
+        }
+        break;
       case 'actions':
         over('elements', b.elements.length, L.actionsElements);
         for (const e of b.elements) checkElement(e, at, out);

@@ -83,7 +83,7 @@ describe('GET /metrics', () => {
     const { p, connector } = await product();
     await askInTeams(p.url, connector, 'how many messages per second with coexistence?');
     await fetch(`${p.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"an activity"' });
-    p.metrics.question('teams', true);
+    // The Teams question above is counted by the product itself (as it is handed to the recorder).
     p.metrics.feedback('slack', 'answer', 'not-helpful');
     p.metrics.request('slack', 'question', 'ok', 0.004);
     const res = await fetch(`${p.url}/metrics`);

@@ -1,7 +1,7 @@
 import { deepFreeze, type AnswerReply, type NoTopicReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { topicValue } from '../values.ts';
-import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -14,6 +14,8 @@ export interface AnswerView {
    */
   audience: 'ephemeral' | 'dm' | 'shared';
   sharedBy?: string;
+  /** The recorded question this answers (its id): adds the feedback buttons (not on a shared answer). */
+  feedback?: { question: string };
 }
 
 const sideSection = (side: SetupSide, details: boolean): Block =>
@@ -26,6 +28,13 @@ const topicButtons = (links: readonly TopicLink[], question?: string) =>
 const firstShown = new WeakMap<AnswerReply, SlackMessage>();
 
 export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessage {
+  const message = shownAnswer(reply, view);
+  // The feedback buttons name one question: added to the (shared, frozen) answer, never drawn into it.
+  if (!view.feedback || view.audience === 'shared') return message;
+  return { blocks: clampBlocks([...message.blocks, feedbackBlock(view.feedback.question, reply.topic)]), text: message.text };
+}
+
+function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   if (view.audience !== 'ephemeral' || view.details) return drawAnswer(reply, view);
   let message = firstShown.get(reply);
   if (!message) {

@@ -1,7 +1,8 @@
-import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, Button, ContextActionsBlock, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Source } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
+import { feedbackValue } from '../values.ts';
 
 // Small pure builders shared by the renderers, typed with @slack/types.
 
@@ -17,6 +18,7 @@ export const ACTIONS = {
   recommend: 'open_recommend_modal',
   edit: 'edit_requirements',
   help: 'show_help',
+  feedback: 'answer_feedback',
 } as const;
 
 export const CALLBACKS = {
@@ -60,6 +62,20 @@ export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock =
   type: 'actions',
   ...(blockId ? { block_id: blockId } : {}),
   elements: buttons.slice(0, SLACK_LIMITS.actionsElements).map(button),
+});
+
+/** Block Kit's feedback buttons (in a context_actions block) for the answer to one recorded question. */
+export const feedbackBlock = (question: string, topic: string): ContextActionsBlock => ({
+  type: 'context_actions',
+  block_id: 'answer_feedback',
+  elements: [
+    {
+      type: 'feedback_buttons',
+      action_id: ACTIONS.feedback,
+      positive_button: { text: plain('Helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'helpful' }), accessibility_label: 'This answer was helpful' },
+      negative_button: { text: plain('Not helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'not-helpful' }), accessibility_label: 'This answer was not helpful' },
+    },
+  ],
 });
 
 export const startButtons = (): ActionsBlock =>

@@ -9,7 +9,7 @@ import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { readEditValue, readShareValue, readTopicValue } from '../values.ts';
+import { readEditValue, readFeedbackValue, readShareValue, readTopicValue } from '../values.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ButtonArgs, ListenerTable } from './table.ts';
@@ -55,6 +55,15 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, ...message, what: 'answer' }, deps.webApi);
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
     return deliveryOutcome(delivery);
+  });
+
+  // Block Kit's feedback buttons on an answer: recorded, nothing else (Slack shows the choice). The buttons toggle
+  // and Slack sends every change: each is one record.
+  on(ACTIONS.feedback, async ({ ack, body, action }) => {
+    await ack();
+    const feedback = readFeedbackValue(action.value);
+    if (!feedback || !deps.store) return;
+    deps.store.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating });
   });
 
   // "More details" / "Less" and the closest-topic buttons: the topic's answer, in place.

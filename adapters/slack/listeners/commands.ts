@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { historyReply, recordQuestion, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
@@ -37,9 +37,11 @@ async function handleCommand({ command, ack, respond, client }: CommandArgs, dep
       await ack();
       await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, reply.customer), 'ephemeral') });
       return;
-    default:
-      await ack({ response_type: 'ephemeral', ...slackMessage(reply, 'ephemeral') });
+    default: {
+      const question = questionFor(deps, reply, command.user_id);
+      await ack({ response_type: 'ephemeral', ...slackMessage(reply, 'ephemeral', feedbackFor(question)) });
       // After the ack: the answer has gone; recording it waits for nothing.
-      recordQuestion(deps, reply, command.user_id);
+      recordQuestion(deps, question);
+    }
   }
 }

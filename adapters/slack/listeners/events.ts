@@ -4,7 +4,7 @@ import { CALLBACKS } from '../blocks/common.ts';
 import { homeView } from '../blocks/help.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
-import { historyReply, recordQuestion, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -29,8 +29,9 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       const message = event as unknown as { text: string; user?: string };
       const routed = route(message.text, knowledge);
       const reply = routed.kind === 'history' ? await historyReply(deps, routed.customer) : routed;
-      await say(slackMessage(reply, 'dm'));
-      recordQuestion(deps, reply, message.user);
+      const question = questionFor(deps, reply, message.user);
+      await say(slackMessage(reply, 'dm', feedbackFor(question)));
+      recordQuestion(deps, question);
     }),
   );
 

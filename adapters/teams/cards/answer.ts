@@ -20,7 +20,16 @@ function setupContainer(side: SetupSide, detailsId: string): Element {
 const topicButtons = (links: readonly TopicLink[], question?: string): Element[] =>
   links.map((l) => submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(question ? { question: truncate(question, 300) } : {}) }));
 
-export function answerCard(reply: AnswerReply): Card {
+/** "Was this helpful?" for the answer to one recorded question (its id): a row of its own, under the answer. */
+function feedbackRow(question: string): Element[] {
+  const data = (rating: 'helpful' | 'not-helpful') => ({ action: SUBMIT.feedback, question, rating });
+  return [
+    subtle('Was this helpful?'),
+    { type: 'ActionSet', spacing: 'Small', actions: [submit('👍 Helpful', data('helpful')), submit('👎 Not helpful', data('not-helpful'))] },
+  ];
+}
+
+export function answerCard(reply: AnswerReply, feedback?: { question: string }): Card {
   const body: Element[] = [heading(reply.title)];
   if (reply.question) body.push(subtle(`“${userText(reply.question, 500)}”`));
   const ids = reply.sides.map((s) => `details-${s.setup}`);
@@ -32,6 +41,7 @@ export function answerCard(reply: AnswerReply): Card {
   }
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`), subtle(`Last verified ${reply.lastVerified}`));
   if (reply.closest) body.push(text(reply.closest.message, { spacing: 'Medium' }));
+  if (feedback) body.push(...feedbackRow(feedback.question));
   return card(
     body,
     [

@@ -14,6 +14,7 @@ export const SUBMIT = {
   openForm: 'recommend.open',
   submitForm: 'recommend.submit',
   edit: 'recommend.edit',
+  feedback: 'feedback',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {

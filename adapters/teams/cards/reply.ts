@@ -9,10 +9,10 @@ import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 
 /** Draws any reply as an Adaptive Card. The form needs the knowledge (its needs and countries), nothing else does. */
-export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string; viewer?: string } = {}): Card {
+export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string; viewer?: string; feedback?: { question: string } } = {}): Card {
   switch (reply.kind) {
     case 'answer':
-      return answerCard(reply);
+      return answerCard(reply, options.feedback);
     case 'off-topic':
       return noTopicCard(reply);
     case 'greeting':
