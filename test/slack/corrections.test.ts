@@ -1,33 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../helpers/fake-slack.ts';
+import { describe, expect, it } from 'vitest';
 import { CORRECTED_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
-import { slackLimitViolations } from '../helpers/slack-limits.ts';
+import { useSlackHost } from '../helpers/slack-host.ts';
 
 // The audit's three big corrections (facts.md section C) as sales see them in Slack: the real product on 127.0.0.1
 // answering from the frozen corrected knowledge, signed requests as Slack sends them, and a fake Web API.
 
-let fake: FakeSlack;
-let product: Awaited<ReturnType<typeof startTestProduct>>;
-let slack: SlackClient;
+const host = useSlackHost({ KNOWLEDGE_FILE: CORRECTED_KNOWLEDGE_FILE });
 
-beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: CORRECTED_KNOWLEDGE_FILE });
-  slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
-});
-afterAll(async () => {
-  await product?.stop();
-  await fake?.stop();
-});
-beforeEach(() => fake.reset());
-afterEach(() => {
-  for (const call of fake.calls) {
-    const payload = call.method.startsWith('views.') ? call.args.view : call.args;
-    if (payload && typeof payload === 'object') expect(slackLimitViolations(payload), call.method).toEqual([]);
-  }
-});
 
 type Block = Record<string, any>;
 
@@ -50,11 +29,11 @@ function filled(view: Block, answers: { country: string; peakMps?: string; needs
 
 /** /coexist-vs-api recommend → fill in the modal → the recommendation posted to the deal channel, as text. */
 async function recommendation(answers: Parameters<typeof filled>[1]): Promise<string> {
-  expect((await slack.command('recommend')).status).toBe(200);
-  const [open] = await fake.waitFor('views.open');
+  expect((await host.slack.command('recommend')).status).toBe(200);
+  const [open] = await host.fake.waitFor('views.open');
   const view = open!.args.view as Block;
-  expect((await slack.submit(view, filled(view, answers))).status).toBe(200);
-  const [posted] = await fake.waitFor('chat.postMessage');
+  expect((await host.slack.submit(view, filled(view, answers))).status).toBe(200);
+  const [posted] = await host.fake.waitFor('chat.postMessage');
   return JSON.stringify(posted!.args.blocks);
 }
 
@@ -69,7 +48,7 @@ describe('a salesperson recommends in Slack, after the audit', () => {
     const all = await recommendation({ country: 'IN', peakMps: '200', needs: ['group-chats'], customer: 'Chai Club' });
     expect(all).toMatch(/WhatsApp group chats: Not in our current offer\. Meta's Groups API is only for Official Business Accounts, with at most 8 participants per group\./);
     expect(all).toMatch(/Groups of more than 8 people \(a community group, for example\): no setup gives them on this number/);
-    const answer = (await slack.command('groups api')).json();
+    const answer = (await host.slack.command('groups api')).json();
     expect(JSON.stringify(answer.blocks)).toMatch(/\*API only\*  ❌ No\\nNot in our current offer\. Meta's Groups API is only for Official Business Accounts, with at most 8 participants per group\./);
   });
 

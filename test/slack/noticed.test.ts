@@ -1,44 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../helpers/fake-slack.ts';
+import { describe, expect, it } from 'vitest';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
-import { slackLimitViolations } from '../helpers/slack-limits.ts';
+import { useSlackHost } from '../helpers/slack-host.ts';
 import { filledModal, type ModalAnswers } from '../helpers/slack-modal.ts';
 
 // What a person noticed in a real client (issue 11), as an agent or a salesperson sees it in Slack: signed requests
 // to the real product, a fake Web API, the frozen fixture knowledge.
 
-let fake: FakeSlack;
-let product: Awaited<ReturnType<typeof startTestProduct>>;
-let slack: SlackClient;
+const host = useSlackHost();
 
-beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
-  slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
-});
-afterAll(async () => {
-  await product?.stop();
-  await fake?.stop();
-});
-beforeEach(() => fake.reset());
-afterEach(() => {
-  for (const call of fake.calls) {
-    const payload = call.method.startsWith('views.') ? call.args.view : call.args;
-    if (payload && typeof payload === 'object') expect(slackLimitViolations(payload), call.method).toEqual([]);
-  }
-});
 
 type Block = Record<string, any>;
 const json = (v: unknown) => JSON.stringify(v);
 
 async function recommendation(answers: ModalAnswers): Promise<Block[]> {
-  expect((await slack.command('recommend')).status).toBe(200);
-  const [open] = await fake.waitFor('views.open');
+  expect((await host.slack.command('recommend')).status).toBe(200);
+  const [open] = await host.fake.waitFor('views.open');
   const view = open!.args.view as Block;
-  expect((await slack.submit(view, filledModal(view, answers))).status).toBe(200);
-  const [posted] = await fake.waitFor('chat.postMessage');
+  expect((await host.slack.submit(view, filledModal(view, answers))).status).toBe(200);
+  const [posted] = await host.fake.waitFor('chat.postMessage');
   return posted!.args.blocks as Block[];
 }
 
@@ -60,8 +39,8 @@ describe('need labels are written as the knowledge writes them', () => {
 
 describe('no unexplained marker in a comparison', () => {
   it('the full comparison names the help-article verdict on its row instead of a bare "*"', async () => {
-    await slack.command('compare');
-    const [resp] = await fake.waitFor('response_url');
+    await host.slack.command('compare');
+    const [resp] = await host.fake.waitFor('response_url');
     const table = (resp!.args.blocks as Block[]).find((b) => b.type === 'table')!;
     const titles = (table.rows as Block[][]).slice(1).map((r) => r[0]!.text as string);
     expect(titles).toContain('Voice & video calls (help article outdated)');
@@ -79,27 +58,27 @@ describe('no unexplained marker in a comparison', () => {
 
 describe('an answer leads with the setup the question asked about', () => {
   it('"can we make calls with the api?" shows API only first, then Co-Existence', async () => {
-    const body = (await slack.command('can we make calls with the api?')).json();
+    const body = (await host.slack.command('can we make calls with the api?')).json();
     expect(setupOrder(body.blocks)).toEqual(['API only', 'Co-Existence']);
     expect(body.text).toMatch(/^Voice &amp; video calls: API only ❌ No, Co-Existence ✅ Yes/);
   });
 
   it('a question about Co-Existence, or about neither, shows Co-Existence first', async () => {
-    expect(setupOrder((await slack.command('can we make calls with coexistence?')).json().blocks)).toEqual(['Co-Existence', 'API only']);
-    expect(setupOrder((await slack.command('calls')).json().blocks)).toEqual(['Co-Existence', 'API only']);
+    expect(setupOrder((await host.slack.command('can we make calls with coexistence?')).json().blocks)).toEqual(['Co-Existence', 'API only']);
+    expect(setupOrder((await host.slack.command('calls')).json().blocks)).toEqual(['Co-Existence', 'API only']);
   });
 
   it('More details keeps the order the question asked for', async () => {
-    const body = (await slack.command('can we make calls with the api?')).json();
+    const body = (await host.slack.command('can we make calls with the api?')).json();
     const details = (body.blocks as Block[]).flatMap((b) => b.elements ?? []).find((e: Block) => e.action_id === 'toggle_details');
-    await slack.click({ action_id: 'toggle_details', value: details.value });
-    const [replaced] = await fake.waitFor('response_url');
+    await host.slack.click({ action_id: 'toggle_details', value: details.value });
+    const [replaced] = await host.fake.waitFor('response_url');
     expect(setupOrder(replaced!.args.blocks)).toEqual(['API only', 'Co-Existence']);
   });
 
   it('in a DM too', async () => {
-    await slack.event({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U_AGENT', text: 'can we make calls with the api?', ts: '1.1' });
-    const [said] = await fake.waitFor('chat.postMessage');
+    await host.slack.event({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U_AGENT', text: 'can we make calls with the api?', ts: '1.1' });
+    const [said] = await host.fake.waitFor('chat.postMessage');
     expect(setupOrder(said!.args.blocks)).toEqual(['API only', 'Co-Existence']);
   });
 });
@@ -107,7 +86,7 @@ describe('an answer leads with the setup the question asked about', () => {
 describe('a greeting gets a greeting', () => {
   for (const hello of ['hi', 'hello', 'namaste', 'good morning']) {
     it(`/coexist-vs-api ${hello}: a greeting and examples, not the off-topic reply`, async () => {
-      const body = (await slack.command(hello)).json();
+      const body = (await host.slack.command(hello)).json();
       const all = json(body.blocks);
       expect(all).toMatch(/👋 Hi!/);
       expect(all).toMatch(/`\/coexist-vs-api calls`/);
@@ -116,8 +95,8 @@ describe('a greeting gets a greeting', () => {
   }
 
   it('"hello" in a DM', async () => {
-    await slack.event({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U_AGENT', text: 'Hello!', ts: '1.2' });
-    const [said] = await fake.waitFor('chat.postMessage');
+    await host.slack.event({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U_AGENT', text: 'Hello!', ts: '1.2' });
+    const [said] = await host.fake.waitFor('chat.postMessage');
     expect(json(said!.args.blocks)).toMatch(/👋 Hi!/);
     expect(json(said!.args.blocks)).not.toMatch(/I only know about/);
   });
@@ -125,7 +104,7 @@ describe('a greeting gets a greeting', () => {
 
 describe('the help-article warning is readable', () => {
   it('is a section of normal text with ⚠️, not a small grey context line', async () => {
-    const body = (await slack.command('delete for everyone')).json();
+    const body = (await host.slack.command('delete for everyone')).json();
     const blocks = body.blocks as Block[];
     const warning = blocks.find((b) => json(b).includes('help article is outdated here'))!;
     expect(warning.type).toBe('section');
@@ -135,8 +114,8 @@ describe('the help-article warning is readable', () => {
 
 describe('a status means something for its row, or the row shows words', () => {
   it('Pricing and "Who each setup suits" show words in the comparison table', async () => {
-    await slack.command('compare');
-    const [resp] = await fake.waitFor('response_url');
+    await host.slack.command('compare');
+    const [resp] = await host.fake.waitFor('response_url');
     const table = (resp!.args.blocks as Block[]).find((b) => b.type === 'table')!;
     for (const title of ['Pricing', 'Who each setup suits']) {
       const row = (table.rows as Block[][]).find((r) => r[0]!.text === title)!;
@@ -149,7 +128,7 @@ describe('a status means something for its row, or the row shows words', () => {
   });
 
   it('the answer about pricing shows no status beside either setup', async () => {
-    const body = (await slack.command('pricing')).json();
+    const body = (await host.slack.command('pricing')).json();
     const sides = (body.blocks as Block[]).filter((b) => b.type === 'section' && /^\*(Co-Existence|API only)\*/.test(b.text.text));
     expect(sides).toHaveLength(2);
     for (const s of sides) expect(s.text.text.split('\n')[0]).not.toMatch(/✅|❌|⚠️/);

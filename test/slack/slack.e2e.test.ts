@@ -1,32 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlack, type RecordedCall } from '../helpers/fake-slack.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient, sign } from '../helpers/slack-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedCall } from '../helpers/fake-slack.ts';
+import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/product.ts';
+import { useSlackHost } from '../helpers/slack-host.ts';
+import { sign } from '../helpers/slack-client.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 
 // Slack end to end: the real product on 127.0.0.1, signed requests as Slack sends them, and a fake Web API.
 
-let fake: FakeSlack;
-let product: Awaited<ReturnType<typeof startTestProduct>>;
-let slack: SlackClient;
+const host = useSlackHost();
 
-beforeAll(async () => {
-  fake = await new FakeSlack().start();
-  product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl });
-  slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
-});
-afterAll(async () => {
-  await product?.stop();
-  await fake?.stop();
-});
-beforeEach(() => fake.reset());
-afterEach(() => {
-  // Every message and view the app sent in the test is within Block Kit limits.
-  for (const call of fake.calls) {
-    const payload = call.method.startsWith('views.') ? call.args.view : call.args;
-    if (payload && typeof payload === 'object') expect(slackLimitViolations(payload), call.method).toEqual([]);
-  }
-});
 
 type Block = Record<string, any>;
 const texts = (blocks: Block[]): string => JSON.stringify(blocks);
@@ -71,23 +53,23 @@ function stateFor(view: Block, answers: { customer?: string; country?: string; a
 }
 
 async function openModal(text = 'recommend'): Promise<Block> {
-  const reply = await slack.command(text);
+  const reply = await host.slack.command(text);
   expect(reply.status).toBe(200);
-  const [open] = await fake.waitFor('views.open');
+  const [open] = await host.fake.waitFor('views.open');
   return open!.args.view as Block;
 }
 
 async function postRecommendation(answers: Parameters<typeof stateFor>[1]): Promise<RecordedCall> {
   const view = await openModal();
-  const reply = await slack.submit(view, stateFor(view, answers));
+  const reply = await host.slack.submit(view, stateFor(view, answers));
   expect(reply.status).toBe(200);
-  const [posted] = await fake.waitFor('chat.postMessage');
+  const [posted] = await host.fake.waitFor('chat.postMessage');
   return posted!;
 }
 
 describe('agent types /coexist-vs-api', () => {
   it('with nothing: sees what it does, examples, and buttons to recommend or compare', async () => {
-    const reply = await slack.command('');
+    const reply = await host.slack.command('');
     expect(reply.status).toBe(200);
     const body = reply.json();
     expect(body.response_type).toBe('ephemeral');
@@ -99,7 +81,7 @@ describe('agent types /coexist-vs-api', () => {
   });
 
   it('a question: sees an ephemeral answer for both setups, sources, last verified and a Share button', async () => {
-    const reply = await slack.command('can the owner keep chatting on his phone?');
+    const reply = await host.slack.command('can the owner keep chatting on his phone?');
     const body = reply.json();
     expect(body.response_type).toBe('ephemeral');
     const all = texts(body.blocks);
@@ -114,12 +96,12 @@ describe('agent types /coexist-vs-api', () => {
   });
 
   it('an outdated help-article claim is flagged in the answer', async () => {
-    const body = (await slack.command('delete for everyone')).json();
+    const body = (await host.slack.command('delete for everyone')).json();
     expect(texts(body.blocks)).toMatch(/help article is outdated here/);
   });
 
   it('off-topic: gets a friendly "I only know Co-Existence vs API" with examples', async () => {
-    const body = (await slack.command('what is the capital of Peru?')).json();
+    const body = (await host.slack.command('what is the capital of Peru?')).json();
     const all = texts(body.blocks);
     expect(all).toMatch(/I only know about WhatsApp Co-Existence vs the WhatsApp Business API/);
     expect(all).toMatch(/`\/coexist-vs-api calls`/);
@@ -127,29 +109,29 @@ describe('agent types /coexist-vs-api', () => {
   });
 
   it('a question spanning topics: the answer says it is unsure and offers the closest topics as buttons', async () => {
-    const body = (await slack.command('calls groups status backups')).json();
+    const body = (await host.slack.command('calls groups status backups')).json();
     const topicButtons = buttons(body.blocks).filter((b) => String(b.action_id).startsWith('open_topic:'));
     expect(topicButtons.length).toBeGreaterThan(0);
     expect(texts(body.blocks)).toMatch(/Not sure this is what you meant/);
-    await slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });
-    const [replaced] = await fake.waitFor('response_url');
+    await host.slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });
+    const [replaced] = await host.fake.waitFor('response_url');
     expect(replaced!.args.replace_original).toBe(true);
     expect(replaced!.args.blocks[0].type).toBe('header');
   });
 
   it('More details expands the answer in place', async () => {
-    const body = (await slack.command('green tick')).json();
-    await slack.click(button(body.blocks, 'toggle_details'));
-    const [replaced] = await fake.waitFor('response_url');
+    const body = (await host.slack.command('green tick')).json();
+    await host.slack.click(button(body.blocks, 'toggle_details'));
+    const [replaced] = await host.fake.waitFor('response_url');
     expect(replaced!.args.replace_original).toBe(true);
     expect(texts(replaced!.args.blocks)).toMatch(/OBA rules exclude/);
     expect(button(replaced!.args.blocks, 'toggle_details').text.text).toBe('Less');
   });
 
   it('compare: the full comparison arrives as a table through the response URL', async () => {
-    const reply = await slack.command('compare');
+    const reply = await host.slack.command('compare');
     expect(reply.status).toBe(200);
-    const [resp] = await fake.waitFor('response_url');
+    const [resp] = await host.fake.waitFor('response_url');
     const table = (resp!.args.blocks as Block[]).find((b) => b.type === 'table');
     expect(table).toBeDefined();
     expect(table?.rows).toHaveLength(23);
@@ -158,15 +140,15 @@ describe('agent types /coexist-vs-api', () => {
   });
 
   it('compare: when Slack rejects the table, the rows come as text instead', async () => {
-    fake.fail({ method: 'response_url', status: 400, error: 'invalid_blocks' });
-    await slack.command('compare');
-    const calls = await fake.waitFor('response_url', () => true, 2);
+    host.fake.fail({ method: 'response_url', status: 400, error: 'invalid_blocks' });
+    await host.slack.command('compare');
+    const calls = await host.fake.waitFor('response_url', () => true, 2);
     expect((calls[1]!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(false);
     expect(texts(calls[1]!.args.blocks)).toMatch(/✅ ❌  Same number on the app and the API/);
   });
 
   it('topics: lists every topic', async () => {
-    const body = (await slack.command('topics')).json();
+    const body = (await host.slack.command('topics')).json();
     expect(texts(body.blocks)).toMatch(/`number-usage`/);
     expect(texts(body.blocks)).toMatch(/`migration`/);
   });
@@ -174,35 +156,35 @@ describe('agent types /coexist-vs-api', () => {
 
 describe('Share in channel', () => {
   it('posts the answer for everyone, credits the sharer, and removes the ephemeral', async () => {
-    const body = (await slack.command('video calls')).json();
-    await slack.click(button(body.blocks, 'share_in_channel'));
-    const [posted] = await fake.waitFor('chat.postMessage');
+    const body = (await host.slack.command('video calls')).json();
+    await host.slack.click(button(body.blocks, 'share_in_channel'));
+    const [posted] = await host.fake.waitFor('chat.postMessage');
     expect(posted!.args.channel).toBe('C_DEALS');
     expect(texts(posted!.args.blocks)).toMatch(/Shared by <@U_AGENT>/);
     expect(texts(posted!.args.blocks)).toMatch(/Voice & video calls/);
     expect(buttons(posted!.args.blocks).some((b) => b.action_id === 'share_in_channel')).toBe(false);
-    const [deleted] = await fake.waitFor('response_url', (a) => a.delete_original === true || a.delete_original === 'true');
+    const [deleted] = await host.fake.waitFor('response_url', (a) => a.delete_original === true || a.delete_original === 'true');
     expect(deleted).toBeDefined();
   });
 
   it('in a channel the bot is not in: the user gets a DM saying how to fix it, with the answer', async () => {
-    fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
-    const body = (await slack.command('video calls', { channel_id: 'C_PRIVATE' })).json();
-    await slack.click(button(body.blocks, 'share_in_channel'), undefined, 'C_PRIVATE');
-    const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+    host.fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
+    const body = (await host.slack.command('video calls', { channel_id: 'C_PRIVATE' })).json();
+    await host.slack.click(button(body.blocks, 'share_in_channel'), undefined, 'C_PRIVATE');
+    const [dm] = await host.fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
     expect(texts(dm!.args.blocks)).toMatch(/could not post the answer in <#C_PRIVATE>.*Invite me/);
     expect(texts(dm!.args.blocks)).toMatch(/Voice & video calls/);
-    await product.slack!.drain();
-    expect(fake.callsTo('response_url').some((c) => c.args.delete_original)).toBe(false);
+    await host.product.slack!.drain();
+    expect(host.fake.callsTo('response_url').some((c) => c.args.delete_original)).toBe(false);
     // The click's own log line says where the answer went, at warn: not `ok`.
-    expect(product.logs.lines.findLast((l) => l.kind === 'action' && l.name === 'share_in_channel')).toMatchObject({ level: 40, outcome: 'dm', error: 'not_in_channel' });
+    expect(host.product.logs.lines.findLast((l) => l.kind === 'action' && l.name === 'share_in_channel')).toMatchObject({ level: 40, outcome: 'dm', error: 'not_in_channel' });
   });
 
   it('shares the comparison too', async () => {
-    await slack.command('compare');
-    const [resp] = await fake.waitFor('response_url');
-    await slack.click(button(resp!.args.blocks, 'share_in_channel'));
-    const [posted] = await fake.waitFor('chat.postMessage');
+    await host.slack.command('compare');
+    const [resp] = await host.fake.waitFor('response_url');
+    await host.slack.click(button(resp!.args.blocks, 'share_in_channel'));
+    const [posted] = await host.fake.waitFor('chat.postMessage');
     expect((posted!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(true);
   });
 });
@@ -210,7 +192,7 @@ describe('Share in channel', () => {
 describe('the recommendation modal', () => {
   it('recommend Acme: opens the modal at once with the customer prefilled and the channel defaulted', async () => {
     const view = await openModal('recommend Acme Retail');
-    const open = fake.callsTo('views.open')[0]!;
+    const open = host.fake.callsTo('views.open')[0]!;
     expect(open.args.trigger_id).toBe('trigger-123');
     expect(view.title.text).toBe('Recommend a setup');
     const customer = view.blocks.find((b: Block) => b.block_id === 'customer');
@@ -224,27 +206,27 @@ describe('the recommendation modal', () => {
   });
 
   it('the global shortcut opens the same modal', async () => {
-    await slack.interaction({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sc', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' });
-    const [open] = await fake.waitFor('views.open');
+    await host.slack.interaction({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sc', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' });
+    const [open] = await host.fake.waitFor('views.open');
     expect(open!.args.trigger_id).toBe('trigger-sc');
     expect(open!.args.view.callback_id).toBe('recommend_modal');
   });
 
   it('bad values come back as errors on the right fields, and nothing is posted', async () => {
     const view = await openModal();
-    const reply = await slack.submit(view, stateFor(view, { country: 'IN', agents: '2.5', peakMps: 'lots', channel: 'C_DEALS' }));
+    const reply = await host.slack.submit(view, stateFor(view, { country: 'IN', agents: '2.5', peakMps: 'lots', channel: 'C_DEALS' }));
     expect(reply.status).toBe(200);
     const body = reply.json();
     expect(body.response_action).toBe('errors');
     expect(body.errors.agents).toMatch(/whole number/);
     expect(body.errors.peakMps).toMatch(/must be a number/);
     expect(Object.keys(body.errors).sort()).toEqual(['agents', 'peakMps']);
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(host.fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('a missing country is reported on the country field', async () => {
     const view = await openModal();
-    const body = (await slack.submit(view, stateFor(view, { channel: 'C_DEALS' }))).json();
+    const body = (await host.slack.submit(view, stateFor(view, { channel: 'C_DEALS' }))).json();
     expect(body.errors.country).toMatch(/Country is required/);
   });
 
@@ -301,15 +283,15 @@ describe('the recommendation modal', () => {
   });
 
   it('a question with <!channel> is shown back inert', async () => {
-    const body = (await slack.command('<!channel> video calls')).json();
+    const body = (await host.slack.command('<!channel> video calls')).json();
     for (const text of mrkdwnStrings(body.blocks)) expect(text).not.toContain('<!channel>');
   });
 
   it('not_in_channel: the user is told how to fix it and gets the full recommendation by DM', async () => {
-    fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
+    host.fake.fail({ method: 'chat.postMessage', error: 'not_in_channel', match: (a) => a.channel === 'C_PRIVATE' });
     const view = await openModal();
-    await slack.submit(view, stateFor(view, { customer: 'Globex', country: 'IN', needs: ['calls'], channel: 'C_PRIVATE' }));
-    const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+    await host.slack.submit(view, stateFor(view, { customer: 'Globex', country: 'IN', needs: ['calls'], channel: 'C_PRIVATE' }));
+    const [dm] = await host.fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
     const all = texts(dm!.args.blocks);
     expect(all).toMatch(/could not post the recommendation in <#C_PRIVATE>/);
     expect(all).toMatch(/\/invite @Co-Existence Advisor/);
@@ -318,11 +300,11 @@ describe('the recommendation modal', () => {
 
   it('is_archived and channel_not_found are explained too', async () => {
     for (const error of ['is_archived', 'channel_not_found']) {
-      fake.reset();
-      fake.fail({ method: 'chat.postMessage', error, match: (a) => a.channel === 'C_OLD' });
+      host.fake.reset();
+      host.fake.fail({ method: 'chat.postMessage', error, match: (a) => a.channel === 'C_OLD' });
       const view = await openModal();
-      await slack.submit(view, stateFor(view, { country: 'IN', channel: 'C_OLD' }));
-      const [dm] = await fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
+      await host.slack.submit(view, stateFor(view, { country: 'IN', channel: 'C_OLD' }));
+      const [dm] = await host.fake.waitFor('chat.postMessage', (a) => a.channel === 'U_AGENT');
       expect(texts(dm!.args.blocks)).toMatch(error === 'is_archived' ? /archived/ : /cannot see that channel/);
     }
   });
@@ -339,10 +321,10 @@ describe('the recommendation modal', () => {
       notes,
       channel: 'C_CHOSEN',
     });
-    fake.reset();
+    host.fake.reset();
     const blocks = posted.args.blocks as Block[];
-    await slack.click(button(blocks, 'edit_requirements'), { blocks, ts: '2000.0001' }, 'C_CHOSEN');
-    const [open] = await fake.waitFor('views.open');
+    await host.slack.click(button(blocks, 'edit_requirements'), { blocks, ts: '2000.0001' }, 'C_CHOSEN');
+    const [open] = await host.fake.waitFor('views.open');
     const view = open!.args.view as Block;
     const field = (id: string) => view.blocks.find((b: Block) => b.block_id === id).element;
     expect(field('customer').initial_value).toBe('Dr. Rao Clinic');
@@ -357,25 +339,25 @@ describe('the recommendation modal', () => {
 
   it('Full comparison from a recommendation replies with the comparison', async () => {
     const posted = await postRecommendation({ country: 'IN', channel: 'C_DEALS' });
-    fake.reset();
-    await slack.click(button(posted.args.blocks, 'show_compare'), { blocks: posted.args.blocks, ts: '3000.1' });
-    const [resp] = await fake.waitFor('response_url');
+    host.fake.reset();
+    await host.slack.click(button(posted.args.blocks, 'show_compare'), { blocks: posted.args.blocks, ts: '3000.1' });
+    const [resp] = await host.fake.waitFor('response_url');
     expect((resp!.args.blocks as Block[]).some((b) => b.type === 'table')).toBe(true);
   });
 });
 
 describe('App Home and DMs', () => {
   it('opening the Home tab publishes how to use the app', async () => {
-    const reply = await slack.event({ type: 'app_home_opened', user: 'U_AGENT', channel: 'D1', tab: 'home', event_ts: '1.1' });
+    const reply = await host.slack.event({ type: 'app_home_opened', user: 'U_AGENT', channel: 'D1', tab: 'home', event_ts: '1.1' });
     expect(reply.status).toBe(200);
-    const [pub] = await fake.waitFor('views.publish');
+    const [pub] = await host.fake.waitFor('views.publish');
     expect(pub!.args.user_id).toBe('U_AGENT');
     expect(pub!.args.view.type).toBe('home');
     expect(texts(pub!.args.view.blocks)).toMatch(/recommend Acme/);
   });
 
   it('Compare from the Home tab opens the comparison in a modal (there is no message to reply to)', async () => {
-    await slack.interaction({
+    await host.slack.interaction({
       type: 'block_actions',
       team: { id: 'T1' },
       user: { id: 'U_AGENT', team_id: 'T1' },
@@ -386,31 +368,31 @@ describe('App Home and DMs', () => {
       view: { id: 'VHOME', type: 'home', blocks: [] },
       actions: [{ type: 'button', action_id: 'show_compare', block_id: 'b', text: { type: 'plain_text', text: 'Compare' }, action_ts: '1' }],
     });
-    const [open] = await fake.waitFor('views.open');
+    const [open] = await host.fake.waitFor('views.open');
     expect(open!.args.trigger_id).toBe('trigger-home');
     expect(open!.args.view.title.text).toBe('Compare setups');
     expect(texts(open!.args.view.blocks)).toMatch(/Same number on the app and the API/);
   });
 
   it('a question in a DM gets the answer as a message', async () => {
-    await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'how many linked devices?', ts: '5.1', event_ts: '5.1' });
-    const [msg] = await fake.waitFor('chat.postMessage');
+    await host.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'how many linked devices?', ts: '5.1', event_ts: '5.1' });
+    const [msg] = await host.fake.waitFor('chat.postMessage');
     expect(msg!.args.channel).toBe('D1');
     expect(texts(msg!.args.blocks)).toMatch(/Linked devices/);
   });
 
   it('ignores messages from bots (including itself)', async () => {
-    await slack.event({ type: 'message', channel: 'D1', channel_type: 'im', bot_id: 'BBOT', text: 'calls', ts: '6.1', event_ts: '6.1' });
-    await product.slack!.drain(); // the event's listener has finished: it had its chance to answer
-    expect(product.logs.lines.findLast((l) => l.kind === 'event' && l.name === 'message')).toMatchObject({ outcome: 'ok' });
-    expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
+    await host.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', bot_id: 'BBOT', text: 'calls', ts: '6.1', event_ts: '6.1' });
+    await host.product.slack!.drain(); // the event's listener has finished: it had its chance to answer
+    expect(host.product.logs.lines.findLast((l) => l.kind === 'event' && l.name === 'message')).toMatchObject({ outcome: 'ok' });
+    expect(host.fake.callsTo('chat.postMessage')).toHaveLength(0);
   });
 });
 
 describe('transport security and robustness', () => {
   it('rejects a bad signature with 401', async () => {
     const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
-    const res = await fetch(`${product.url}/slack/events`, {
+    const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign('wrong-secret-wrong-secret', body) },
       body,
@@ -420,7 +402,7 @@ describe('transport security and robustness', () => {
 
   it('rejects a stale (replayed) timestamp with 401', async () => {
     const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
-    const res = await fetch(`${product.url}/slack/events`, {
+    const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 600) },
       body,
@@ -431,16 +413,16 @@ describe('transport security and robustness', () => {
   it('rejects a timestamp more than 5 minutes in the future with 401, signed or not', async () => {
     const body = new URLSearchParams({ command: '/coexist-vs-api', text: 'calls' }).toString();
     const future = Math.floor(Date.now() / 1000) + 301;
-    const res = await fetch(`${product.url}/slack/events`, {
+    const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, future) },
       body,
     });
     expect(res.status).toBe(401);
-    expect(product.logs.lines.find((l) => l.level === 40 && /timestamp/.test(l.msg) && l.requestId === res.headers.get('x-request-id'))).toBeDefined();
+    expect(host.product.logs.lines.find((l) => l.level === 40 && /timestamp/.test(l.msg) && l.requestId === res.headers.get('x-request-id'))).toBeDefined();
     // Within the window both ways, the same request is served.
     for (const skew of [-290, 290]) {
-      const ok = await fetch(`${product.url}/slack/events`, {
+      const ok = await fetch(`${host.product.url}/slack/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + skew) },
         body,
@@ -450,13 +432,13 @@ describe('transport security and robustness', () => {
   });
 
   it('answers a malformed body with 4xx and keeps serving', async () => {
-    const reply = await slack.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded');
+    const reply = await host.slack.post('payload=%7Bnot-json', 'application/x-www-form-urlencoded');
     expect(reply.status).toBeGreaterThanOrEqual(400);
     expect(reply.status).toBeLessThan(500);
-    const health = await fetch(`${product.url}/healthz`);
+    const health = await fetch(`${host.product.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', slack: 'http' });
-    expect((await slack.command('calls')).status).toBe(200);
+    expect((await host.slack.command('calls')).status).toBe(200);
   });
 
   describe('a signed body whose payload is not a JSON object gets 400, a warning, and the process keeps serving', () => {
@@ -485,28 +467,28 @@ describe('transport security and robustness', () => {
       [' \n null', JSON_TYPE],
       ['', JSON_TYPE],
     ])('%j (%s)', async (body, type) => {
-      const before = product.logs.lines.length;
-      const reply = await slack.post(body, type, {}, 2000);
+      const before = host.product.logs.lines.length;
+      const reply = await host.slack.post(body, type, {}, 2000);
       expect(reply.status).toBe(400);
       await new Promise<void>((resolve) => setImmediate(resolve));
       expect(rejections).toEqual([]);
       // Our guard's warning names the request; JSON that starts like an object but does not parse is Bolt's to
       // refuse (parsing it here too would parse every request twice), with its own warning.
-      const warnings = product.logs.lines.slice(before).filter((l) => l.level === 40);
+      const warnings = host.product.logs.lines.slice(before).filter((l) => l.level === 40);
       expect(warnings.some((l) => (l.requestId === reply.headers.get('x-request-id') && /not a JSON object/.test(l.msg)) || /Malformed request body/.test(l.msg))).toBe(true);
-      expect((await fetch(`${product.url}/healthz`)).status).toBe(200);
-      expect((await slack.command('calls')).status).toBe(200);
+      expect((await fetch(`${host.product.url}/healthz`)).status).toBe(200);
+      expect((await host.slack.command('calls')).status).toBe(200);
     });
   });
 
   it('a payload that is a JSON object, and a form without one, still reach the app', async () => {
-    const spaced = await slack.post(`payload=+${encodeURIComponent(JSON.stringify({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sp', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' }))}`, 'application/x-www-form-urlencoded');
+    const spaced = await host.slack.post(`payload=+${encodeURIComponent(JSON.stringify({ type: 'shortcut', callback_id: 'recommend_shortcut', trigger_id: 'trigger-sp', user: { id: 'U_AGENT', team_id: 'T1' }, team: { id: 'T1' }, token: 'legacy', action_ts: '1' }))}`, 'application/x-www-form-urlencoded');
     expect(spaced.status).toBe(200);
-    const [open] = await fake.waitFor('views.open');
+    const [open] = await host.fake.waitFor('views.open');
     expect(open!.args.trigger_id).toBe('trigger-sp');
-    const ssl = await fetch(`${product.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
+    const ssl = await fetch(`${host.product.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'ssl_check=1&token=x' });
     expect(ssl.status).toBe(200);
-    const verify = await slack.post(JSON.stringify({ type: 'url_verification', challenge: 'abc' }), 'application/json');
+    const verify = await host.slack.post(JSON.stringify({ type: 'url_verification', challenge: 'abc' }), 'application/json');
     expect(verify.json()).toEqual({ challenge: 'abc' });
   });
 
@@ -519,18 +501,18 @@ describe('transport security and robustness', () => {
         else controller.close();
       },
     });
-    const res = await fetch(`${product.url}/slack/events`, {
+    const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, 'x') },
       body,
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
-    expect((await slack.command('calls')).status).toBe(200);
+    expect((await host.slack.command('calls')).status).toBe(200);
   });
 
   it('refuses an oversized body with 413 before reading it', async () => {
-    const res = await fetch(`${product.url}/slack/events`, {
+    const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'x'.repeat(1024 * 1024 + 10),
@@ -539,13 +521,13 @@ describe('transport security and robustness', () => {
   });
 
   it('logs one line per interaction with a request id, and never a token or secret', async () => {
-    await slack.command('calls', { });
-    await product.slack!.drain();
-    const line = product.logs.lines.find((l) => l.kind === 'command' && l.name === '/coexist-vs-api calls');
+    await host.slack.command('calls', { });
+    await host.product.slack!.drain();
+    const line = host.product.logs.lines.find((l) => l.kind === 'command' && l.name === '/coexist-vs-api calls');
     expect(line).toMatchObject({ outcome: 'ok', user: 'U_AGENT' });
     expect(typeof line!.requestId).toBe('string');
     expect(typeof line!.ms).toBe('number');
-    expect(product.logs.raw).not.toContain(BOT_TOKEN);
-    expect(product.logs.raw).not.toContain(SIGNING_SECRET);
+    expect(host.product.logs.raw).not.toContain(BOT_TOKEN);
+    expect(host.product.logs.raw).not.toContain(SIGNING_SECRET);
   });
 });
