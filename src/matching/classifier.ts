@@ -89,11 +89,16 @@ export function probabilities(c: Classifier, text: string): Float64Array {
     const v = x.val[k]!;
     for (let j = 0; j < C; j++) z[j]! += v * c.weights[base + j]!;
   }
+  return softmaxInPlace(z);
+}
+
+/** Turns class scores into probabilities, in place (shifted by the maximum, so large scores cannot overflow). */
+export function softmaxInPlace(z: Float64Array): Float64Array {
   let max = -Infinity;
-  for (let j = 0; j < C; j++) max = Math.max(max, z[j]!);
+  for (let j = 0; j < z.length; j++) max = Math.max(max, z[j]!);
   let sum = 0;
-  for (let j = 0; j < C; j++) sum += z[j] = Math.exp(z[j]! - max);
-  for (let j = 0; j < C; j++) z[j]! /= sum;
+  for (let j = 0; j < z.length; j++) sum += z[j] = Math.exp(z[j]! - max);
+  for (let j = 0; j < z.length; j++) z[j]! /= sum;
   return z;
 }
 

@@ -1,5 +1,5 @@
 import { CHAR_GRAMS, wordsOf } from './features.ts';
-import type { Classifier } from './classifier.ts';
+import { softmaxInPlace, type Classifier } from './classifier.ts';
 
 // The classifier's probabilities at answer time, without the garbage: the same features as features.ts and the
 // same TF-IDF and softmax as classifier.ts, but character n-grams are found by a hash of their characters instead
@@ -113,11 +113,6 @@ function buildScorer(c: Classifier): Scorer {
       const base = i * C;
       for (let j = 0; j < C; j++) z[j]! += v * c.weights[base + j]!;
     }
-    let max = -Infinity;
-    for (let j = 0; j < C; j++) max = Math.max(max, z[j]!);
-    let sum = 0;
-    for (let j = 0; j < C; j++) sum += z[j] = Math.exp(z[j]! - max);
-    for (let j = 0; j < C; j++) z[j]! /= sum;
-    return z;
+    return softmaxInPlace(z);
   };
 }

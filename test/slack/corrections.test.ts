@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CORRECTED_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { useSlackHost } from '../helpers/slack-host.ts';
+import { filledModal, type ModalAnswers } from '../helpers/slack-modal.ts';
 
 // The audit's three big corrections (facts.md section C) as sales see them in Slack: the real product on 127.0.0.1
 // answering from the frozen corrected knowledge, signed requests as Slack sends them, and a fake Web API.
@@ -10,29 +11,12 @@ const host = useSlackHost({ KNOWLEDGE_FILE: CORRECTED_KNOWLEDGE_FILE });
 
 type Block = Record<string, any>;
 
-/** The modal's state as Slack sends it when a salesperson fills in country, peak MPS and needs. */
-function filled(view: Block, answers: { country: string; peakMps?: string; needs: string[]; customer?: string }): Record<string, unknown> {
-  const values: Record<string, Record<string, unknown>> = {};
-  for (const block of view.blocks as Block[]) {
-    if (block.type !== 'input') continue;
-    const el = block.element;
-    const id = block.block_id as string;
-    let state: Record<string, unknown> = {};
-    if (el.type === 'plain_text_input' || el.type === 'number_input') state = { type: el.type, value: (answers as Record<string, unknown>)[id] ?? null };
-    if (el.type === 'static_select') state = { type: el.type, selected_option: (el.option_groups as Block[]).flatMap((g) => g.options).find((o: Block) => o.value === answers.country) ?? null };
-    if (el.type === 'checkboxes') state = { type: el.type, selected_options: (el.options as Block[]).filter((o) => answers.needs.includes(o.value)) };
-    if (el.type === 'conversations_select') state = { type: el.type, selected_conversation: 'C_DEALS' };
-    values[id] = { value: state };
-  }
-  return values;
-}
-
 /** /coexist-vs-api recommend → fill in the modal → the recommendation posted to the deal channel, as text. */
-async function recommendation(answers: Parameters<typeof filled>[1]): Promise<string> {
+async function recommendation(answers: ModalAnswers): Promise<string> {
   expect((await host.slack.command('recommend')).status).toBe(200);
   const [open] = await host.fake.waitFor('views.open');
   const view = open!.args.view as Block;
-  expect((await host.slack.submit(view, filled(view, answers))).status).toBe(200);
+  expect((await host.slack.submit(view, filledModal(view, answers))).status).toBe(200);
   const [posted] = await host.fake.waitFor('chat.postMessage');
   return JSON.stringify(posted!.args.blocks);
 }
