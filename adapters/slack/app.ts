@@ -10,6 +10,7 @@ import { guardSlackRequests } from './guard.ts';
 import { Interactions } from './interactions.ts';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
+import { registerAsk } from './listeners/ask.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
 import { registerViews } from './listeners/views.ts';
@@ -96,6 +97,7 @@ export function createSlackFace(
   registerActions(listeners, deps);
   registerViews(listeners, deps);
   registerEvents(listeners, deps);
+  registerAsk(listeners, deps);
   app.use(listeners.middleware());
   app.error(async (err) => {
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');

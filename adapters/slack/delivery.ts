@@ -42,6 +42,8 @@ export interface OutgoingMessage {
   user: string;
   blocks: Block[];
   text: string;
+  /** Post as a reply in this thread (its parent message's ts). */
+  threadTs?: string;
   /** What it is, in words for the user: "recommendation", "answer". */
   what: string;
   /** Extra fields for the log line if everything fails (e.g. the requirements, to recreate it). */
@@ -57,9 +59,9 @@ function retryAfterMs(err: unknown, policy: SlackWebApiPolicy): number {
 
 type Posted = { ts?: string; channel?: string };
 
-async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy): Promise<Posted> {
+async function post(client: webApi.WebClient, channel: string, blocks: Block[], text: string, policy: SlackWebApiPolicy, threadTs?: string): Promise<Posted> {
   const send = async (): Promise<Posted> => {
-    const answer = await client.chat.postMessage({ channel, blocks, text, unfurl_links: false });
+    const answer = await client.chat.postMessage({ channel, blocks, text, unfurl_links: false, ...(threadTs ? { thread_ts: threadTs } : {}) });
     return { ...(answer.ts ? { ts: answer.ts } : {}), ...(answer.channel ? { channel: answer.channel } : {}) };
   };
   try {
@@ -80,7 +82,7 @@ export async function postOrDeliverToUser(
   const { channel, user, blocks, text, what } = message;
   let error: string;
   try {
-    const posted = await post(client, channel, blocks, text, policy);
+    const posted = await post(client, channel, blocks, text, policy, message.threadTs);
     return { outcome: 'posted', ...posted };
   } catch (err) {
     error = slackError(err);
@@ -90,7 +92,7 @@ export async function postOrDeliverToUser(
   const asText = textSections(content);
   if (FORMAT_ERRORS.has(error)) {
     try {
-      const posted = await post(client, channel, asText, text, policy);
+      const posted = await post(client, channel, asText, text, policy, message.threadTs);
       logger.warn({ error, channel, what, outcome: 'plain', ...message.recover, content }, `Slack rejected the ${what}'s blocks; posted its text version`);
       return { outcome: 'plain', error, ...posted };
     } catch (err) {

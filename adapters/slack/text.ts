@@ -33,3 +33,25 @@ export function plain(text: string, max: number): { type: 'plain_text'; text: st
 export function mrkdwn(text: string, max: number = SLACK_LIMITS.sectionText): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: truncate(text, max) };
 }
+
+/**
+ * The words of a Slack message as a person reads them, for asking about them: mentions of people and of the app
+ * removed, `<!channel>` / `<!here>` as `@channel` / `@here` (inert once drawn: we escape what we show), links as their
+ * label or address, and the entities Slack escapes decoded. Empty when the message has no words (a file, an image).
+ */
+export function messageWords(text: string | undefined): string {
+  if (!text) return '';
+  return text
+    .replace(/<@[A-Z0-9_]+(?:\|[^>]*)?>/g, ' ')
+    .replace(/<#[A-Z0-9_]+\|([^>]*)>/g, '#$1')
+    .replace(/<#[A-Z0-9_]+>/g, ' ')
+    .replace(/<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>/g, (_m, label: string | undefined) => label ?? ' ')
+    .replace(/<!([a-z]+)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/<([^>|]+)\|([^>]*)>/g, '$2')
+    .replace(/<([^>]+)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

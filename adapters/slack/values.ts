@@ -8,6 +8,8 @@ export interface TopicValue {
   topic: string;
   question?: string;
   details?: boolean;
+  /** Share into this thread (the ts of its parent message) rather than the channel itself. */
+  thread?: string;
 }
 
 /** What "Share in channel" shares: an answer, or the comparison. */
@@ -16,7 +18,7 @@ export type ShareValue = TopicValue | { comparison: true };
 export const QUESTION_IN_VALUE = 300;
 
 export function topicValue(v: TopicValue): string {
-  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}) });
+  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}) });
 }
 
 function parseObject(value: string | undefined): Record<string, unknown> | undefined {
@@ -32,7 +34,12 @@ function parseObject(value: string | undefined): Record<string, unknown> | undef
 export function readTopicValue(value: string | undefined): TopicValue | undefined {
   const v = parseObject(value);
   if (!v || typeof v.topic !== 'string') return undefined;
-  return { topic: v.topic, ...(typeof v.question === 'string' ? { question: v.question } : {}), ...(v.details === true ? { details: true } : {}) };
+  return {
+    topic: v.topic,
+    ...(typeof v.question === 'string' ? { question: v.question } : {}),
+    ...(v.details === true ? { details: true } : {}),
+    ...(typeof v.thread === 'string' && /^\d{1,20}\.\d{1,10}$/.test(v.thread) ? { thread: v.thread } : {}),
+  };
 }
 
 export function readShareValue(value: string | undefined): ShareValue | undefined {

@@ -10,7 +10,10 @@ const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.ur
 describe('manifest.yml', () => {
   it('declares the command, the shortcut and the events the code listens for', () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
-    expect(manifest.features.shortcuts[0]).toMatchObject({ type: 'global', callback_id: CALLBACKS.shortcut });
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'global', callback_id: CALLBACKS.shortcut }),
+      expect.objectContaining({ type: 'message', callback_id: CALLBACKS.askShortcut }),
+    ]);
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);

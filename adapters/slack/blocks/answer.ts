@@ -16,6 +16,8 @@ export interface AnswerView {
   sharedBy?: string;
   /** The recorded question this answers (its id): adds the feedback buttons (not on a shared answer). */
   feedback?: { question: string };
+  /** Share into this thread (its parent's ts): the answer to a message asked about with the message shortcut. */
+  thread?: string;
 }
 
 const sideSection = (side: SetupSide, details: boolean): Block =>
@@ -35,7 +37,7 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  if (view.audience !== 'ephemeral' || view.details) return drawAnswer(reply, view);
+  if (view.audience !== 'ephemeral' || view.details || view.thread) return drawAnswer(reply, view);
   let message = firstShown.get(reply);
   if (!message) {
     message = deepFreeze(drawAnswer(reply, view));
@@ -63,7 +65,7 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
     blocks.push(
       actions(
         [
-          { text: 'Share in channel', actionId: ACTIONS.share, value: topicValue({ ...ref, details }), style: 'primary' },
+          { text: view.thread ? 'Share in thread' : 'Share in channel', actionId: ACTIONS.share, value: topicValue({ ...ref, details, ...(view.thread ? { thread: view.thread } : {}) }), style: 'primary' },
           { text: details ? 'Less' : 'More details', actionId: ACTIONS.details, value: topicValue({ ...ref, details: !details }) },
           { text: 'Compare all features', actionId: ACTIONS.compare },
         ],

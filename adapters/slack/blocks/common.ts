@@ -24,6 +24,10 @@ export const ACTIONS = {
 export const CALLBACKS = {
   modal: 'recommend_modal',
   shortcut: 'recommend_shortcut',
+  /** The message shortcut "Ask the advisor": answers the clicked message. */
+  askShortcut: 'ask_advisor',
+  /** The Workflow Builder step. */
+  recommendStep: 'recommend_setup',
 } as const;
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(text, SLACK_LIMITS.headerText) });

@@ -46,13 +46,14 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     // the same place within a minute. Claimed in the store, after the ack.
     if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS))) return;
     let message;
+    const thread = 'thread' in share ? share.thread : undefined;
     if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
     else {
       const reply = presentTopic(knowledge, share.topic, share.question);
       if (!reply) return staleButton(respond);
       message = answerMessage(reply, { audience: 'shared', sharedBy: body.user.id, details: Boolean(share.details) });
     }
-    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, ...message, what: 'answer' }, deps.webApi);
+    const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, ...message, what: 'answer', ...(thread ? { threadTs: thread } : {}) }, deps.webApi);
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
     return deliveryOutcome(delivery);
   });

@@ -4,6 +4,7 @@ import type {
   BlockAction,
   ButtonAction,
   GlobalShortcut,
+  MessageShortcut,
   Middleware,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
@@ -24,6 +25,7 @@ export type CommandArgs = With<SlackCommandMiddlewareArgs>;
 export type ButtonArgs = With<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
 export type ViewArgs = With<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 export type ShortcutArgs = With<SlackShortcutMiddlewareArgs<GlobalShortcut>>;
+export type MessageShortcutArgs = With<SlackShortcutMiddlewareArgs<MessageShortcut>>;
 export type EventArgs = With<SlackEventMiddlewareArgs<'app_home_opened'>> | With<SlackEventMiddlewareArgs<'message'>>;
 
 type Handler<A> = (args: A) => Promise<void>;
@@ -32,6 +34,7 @@ export class ListenerTable {
   private readonly commands = new Map<string, Handler<CommandArgs>>();
   private readonly views = new Map<string, Handler<ViewArgs>>();
   private readonly shortcuts = new Map<string, Handler<ShortcutArgs>>();
+  private readonly messageShortcuts = new Map<string, Handler<MessageShortcutArgs>>();
   private readonly events = new Map<string, Handler<EventArgs>>();
   private buttons?: { actionIds: RegExp; handler: Handler<ButtonArgs> };
 
@@ -52,6 +55,11 @@ export class ListenerTable {
   /** A global shortcut, by callback_id. */
   shortcut(callbackId: string, handler: Handler<ShortcutArgs>): void {
     this.shortcuts.set(callbackId, handler);
+  }
+
+  /** A message shortcut (message_action), by callback_id. */
+  messageShortcut(callbackId: string, handler: Handler<MessageShortcutArgs>): void {
+    this.messageShortcuts.set(callbackId, handler);
   }
 
   event(types: readonly ('app_home_opened' | 'message')[], handler: Handler<EventArgs>): void {
@@ -80,6 +88,9 @@ export class ListenerTable {
       } else if (body.type === 'shortcut') {
         const h = this.shortcuts.get(body.callback_id);
         if (h) run = () => h(args as unknown as ShortcutArgs);
+      } else if (body.type === 'message_action') {
+        const h = this.messageShortcuts.get(body.callback_id);
+        if (h) run = () => h(args as unknown as MessageShortcutArgs);
       } else if (body.type === 'event_callback') {
         const h = this.events.get(body.event?.type);
         if (h) run = () => h(args as unknown as EventArgs);
