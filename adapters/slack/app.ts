@@ -11,6 +11,7 @@ import { Interactions } from './interactions.ts';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerAsk } from './listeners/ask.ts';
+import { registerMentions } from './listeners/mentions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
 import { registerViews } from './listeners/views.ts';
@@ -98,6 +99,7 @@ export function createSlackFace(
   registerViews(listeners, deps);
   registerEvents(listeners, deps);
   registerAsk(listeners, deps);
+  registerMentions(listeners, deps);
   app.use(listeners.middleware());
   app.error(async (err) => {
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');

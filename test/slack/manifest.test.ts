@@ -14,13 +14,13 @@ describe('manifest.yml', () => {
       expect.objectContaining({ type: 'global', callback_id: CALLBACKS.shortcut }),
       expect.objectContaining({ type: 'message', callback_id: CALLBACKS.askShortcut }),
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);
   });
 
   it('asks only for the scopes the app uses', () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'im:history']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'chat:write', 'chat:write.public', 'commands', 'im:history']);
   });
 
   it('sends every request to /slack/events', () => {

@@ -27,6 +27,7 @@ export type ViewArgs = With<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 export type ShortcutArgs = With<SlackShortcutMiddlewareArgs<GlobalShortcut>>;
 export type MessageShortcutArgs = With<SlackShortcutMiddlewareArgs<MessageShortcut>>;
 export type EventArgs = With<SlackEventMiddlewareArgs<'app_home_opened'>> | With<SlackEventMiddlewareArgs<'message'>>;
+export type MentionArgs = With<SlackEventMiddlewareArgs<'app_mention'>>;
 
 type Handler<A> = (args: A) => Promise<void>;
 
@@ -36,6 +37,7 @@ export class ListenerTable {
   private readonly shortcuts = new Map<string, Handler<ShortcutArgs>>();
   private readonly messageShortcuts = new Map<string, Handler<MessageShortcutArgs>>();
   private readonly events = new Map<string, Handler<EventArgs>>();
+  private mention?: Handler<MentionArgs>;
   private buttons?: { actionIds: RegExp; handler: Handler<ButtonArgs> };
 
   command(name: string, handler: Handler<CommandArgs>): void {
@@ -66,6 +68,11 @@ export class ListenerTable {
     for (const t of types) this.events.set(t, handler);
   }
 
+  /** `@app` in a channel (app_mention events). */
+  appMention(handler: Handler<MentionArgs>): void {
+    this.mention = handler;
+  }
+
   /**
    * The one global middleware. Bolt builds the same arguments for middleware as for listeners (ack, respond, say,
    * client, the payload under its kind's name), so each handler gets what its listener type promises; the casts
@@ -92,8 +99,11 @@ export class ListenerTable {
         const h = this.messageShortcuts.get(body.callback_id);
         if (h) run = () => h(args as unknown as MessageShortcutArgs);
       } else if (body.type === 'event_callback') {
+        const m = this.mention;
         const h = this.events.get(body.event?.type);
-        if (h) run = () => h(args as unknown as EventArgs);
+        if (body.event?.type === 'app_mention') {
+          if (m) run = () => m(args as unknown as MentionArgs);
+        } else if (h) run = () => h(args as unknown as EventArgs);
       }
       if (run) await run();
       else await args.next();
