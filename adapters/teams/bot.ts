@@ -1,18 +1,32 @@
-import { ActivityHandler, CardFactory, TurnContext, type Activity } from 'botbuilder';
+import {
+  CardFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
+} from 'botbuilder';
 import type { Logger } from 'pino';
 import {
   HISTORY_LIMIT,
+  answer,
   prefillFrom,
+  presentAnswer,
   presentHistory,
   presentComparison,
   presentHelp,
   presentTopic,
   recommendationWithReply,
   route,
+  usefulTopics,
   validateRequirements,
+  type AnswerReply,
   type Knowledge,
 } from '../../src/index.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
+import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
@@ -30,7 +44,7 @@ export function cardActivity(c: Card): Partial<Activity> {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class AdvisorBot extends ActivityHandler {
+export class AdvisorBot extends TeamsActivityHandler {
   constructor(
     private readonly knowledge: Knowledge,
     private readonly log: Logger,
@@ -125,6 +139,72 @@ export class AdvisorBot extends ActivityHandler {
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
     await this.send(context, { type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+  }
+
+  /**
+   * The search message extension (composeExtension/query): answer cards to insert, best first. An empty query (or
+   * Teams' initial run) lists the most useful topics; an off-topic query lists the topics it might be about.
+   */
+  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    const kb = this.knowledge;
+    if (query.commandId !== EXTENSION_COMMANDS.search) {
+      this.log.warn({ commandId: String(query.commandId).slice(0, 50) }, 'unknown message extension command');
+      return searchResponse([]);
+    }
+    const param = query.parameters?.find((p) => p.name === 'query');
+    const typed = typeof param?.value === 'string' ? param.value.trim().slice(0, 500) : '';
+    let replies: AnswerReply[];
+    if (!typed) {
+      replies = usefulTopics(kb).topics.flatMap((t) => presentTopic(kb, t) ?? []);
+    } else {
+      const result = answer(typed, kb);
+      const best = presentAnswer(result, typed, kb);
+      const others = result.alternatives.filter((t) => t !== result.topic).flatMap((t) => presentTopic(kb, t, typed) ?? []);
+      replies = best.kind === 'answer' ? [best, ...others] : others;
+    }
+    const skip = Math.max(0, Math.floor(Number(query.queryOptions?.skip) || 0));
+    const count = Math.min(MAX_RESULTS, Math.max(1, Math.floor(Number(query.queryOptions?.count) || MAX_RESULTS)));
+    return searchResponse(replies.slice(skip, skip + count).map(searchResult));
+  }
+
+  /** The action on messages, opened (composeExtension/fetchTask): the selected message's text answered in a dialog. */
+  protected override async handleTeamsMessagingExtensionFetchTask(_context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return this.askAboutMessage(action);
+  }
+
+  /**
+   * A submit from that dialog (composeExtension/submitAction): its topic and compare buttons open their card in the
+   * dialog; without a button (a client that skips fetchTask) the selected message is answered.
+   */
+  protected override async handleTeamsMessagingExtensionSubmitAction(_context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    const kb = this.knowledge;
+    const data = isObject(action.data) ? action.data : {};
+    switch (data.action) {
+      case undefined:
+        return this.askAboutMessage(action);
+      case SUBMIT.topic: {
+        const reply = typeof data.topic === 'string' ? presentTopic(kb, data.topic, typeof data.question === 'string' ? data.question : undefined) : undefined;
+        if (reply) return dialogResponse(teamsCard(reply, kb), reply.title);
+        break;
+      }
+      case SUBMIT.compare:
+        return dialogResponse(teamsCard(presentComparison(kb), kb), 'Compare all features');
+      case SUBMIT.openForm:
+        return dialogMessage('To get a recommendation, open a chat with me and type recommend: the form and its result stay in that chat.');
+    }
+    return { task: { type: 'message', value: 'Done.' } };
+  }
+
+  private askAboutMessage(action: MessagingExtensionAction): MessagingExtensionActionResponse {
+    const kb = this.knowledge;
+    if (action.commandId !== EXTENSION_COMMANDS.askAbout) {
+      this.log.warn({ commandId: String(action.commandId).slice(0, 50) }, 'unknown message extension command');
+      return dialogMessage('This command is from an older version of the app. Type help in a chat with me to start again.');
+    }
+    const question = messageText(action.messagePayload?.body).slice(0, 2000);
+    if (!question) return dialogMessage('That message has no text I can answer (a file or an image, perhaps). Pick a message with a question in it, or ask me in a chat.');
+    const reply = presentAnswer(answer(question, kb), question, kb);
+    return dialogResponse(teamsCard(reply, kb), reply.kind === 'answer' ? reply.title : 'Co-Existence Advisor');
   }
 
   /**

@@ -169,6 +169,17 @@ export const presentTopics = perKnowledge((knowledge): TopicsReply => ({
   summary: 'Topics I know about',
 }));
 
+/**
+ * The topics, most useful first: by the total weight of the customer needs that rest on each (needs.yml), then in
+ * the knowledge's order. What a browsing surface lists when nothing was asked (Teams' message extension).
+ */
+export const usefulTopics = perKnowledge((knowledge): { topics: TopicId[] } => {
+  const weight = new Map<string, number>();
+  for (const n of knowledge.needs) weight.set(n.topic, (weight.get(n.topic) ?? 0) + n.weight);
+  const rows = presentComparison(knowledge).rows.map((r, i) => ({ topic: r.topic, w: weight.get(r.topic) ?? 0, i }));
+  return { topics: rows.sort((a, b) => b.w - a.w || a.i - b.i).map((r) => r.topic) };
+});
+
 const INTRO = `I answer one question: ${SETUP_NAMES.coexistence} (same number on the Business App and the API) or ${SETUP_NAMES['api-only']}? Ask me anything about the two setups and I answer for both, with sources.`;
 
 export const presentHelp = perKnowledge((knowledge): HelpReply => ({

@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { z } from 'zod';
 import { COMMANDS } from '../../../src/advisor/commands.ts';
+import { EXTENSION_COMMANDS } from '../cards/extension.ts';
 
 // npm run package:teams: fills the app id into manifest.json, validates the manifest and icons, and zips the
 // Teams app package for sideloading (build/coexist-advisor-teams.zip). Exit 2 with every problem listed.
@@ -40,6 +41,34 @@ const manifestSchema = z.looseObject({
       }),
     )
     .length(1),
+  // The message extension (schema 1.22 limits): served by the same bot, commands the bot handles (checked below).
+  composeExtensions: z
+    .array(
+      z.looseObject({
+        botId: z.string().regex(GUID),
+        commands: z
+          .array(
+            z.looseObject({
+              id: z.string().min(1).max(64),
+              type: z.enum(['query', 'action']),
+              title: z.string().min(1).max(32),
+              description: z.string().min(1).max(128),
+              initialRun: z.boolean().optional(),
+              fetchTask: z.boolean().optional(),
+              context: z.array(z.enum(['compose', 'commandBox', 'message'])).min(1),
+              parameters: z
+                .array(z.looseObject({ name: z.string().min(1).max(64), title: z.string().min(1).max(32), description: z.string().max(128).optional(), inputType: z.enum(['text', 'textarea', 'number', 'date', 'time', 'toggle', 'choiceset']).optional() }))
+                .min(1)
+                .max(5)
+                .optional(),
+            }),
+          )
+          .min(1)
+          .max(10),
+      }),
+    )
+    .max(1)
+    .optional(),
   validDomains: z.array(z.string()).optional(),
 });
 
@@ -72,6 +101,21 @@ function iconProblems(file: string, size: number, outline: boolean): string[] {
   return problems;
 }
 
+/** The message extension's commands are the ones the bot answers (adapters/teams/bot.ts), each as it expects. */
+function extensionProblems(manifest: z.infer<typeof manifestSchema>): string[] {
+  const problems: string[] = [];
+  for (const ext of manifest.composeExtensions ?? []) {
+    if (ext.botId !== manifest.bots[0]?.botId) problems.push('manifest.json composeExtensions.0.botId: must be the bot\'s id');
+    const byId = new Map(ext.commands.map((c) => [c.id, c]));
+    for (const c of ext.commands) if (!Object.values(EXTENSION_COMMANDS).includes(c.id as never)) problems.push(`manifest.json composeExtensions: the bot does not handle command ${c.id}`);
+    const search = byId.get(EXTENSION_COMMANDS.search);
+    if (search && (search.type !== 'query' || search.parameters?.length !== 1 || search.parameters[0]!.name !== 'query')) problems.push(`manifest.json composeExtensions: ${EXTENSION_COMMANDS.search} must be a query with the one parameter "query"`);
+    const ask = byId.get(EXTENSION_COMMANDS.askAbout);
+    if (ask && (ask.type !== 'action' || ask.fetchTask !== true || ask.context.join() !== 'message')) problems.push(`manifest.json composeExtensions: ${EXTENSION_COMMANDS.askAbout} must be an action on messages with fetchTask`);
+  }
+  return problems;
+}
+
 export function buildPackage(appId: string | undefined): PackageResult {
   const problems: string[] = [];
   if (!appId) problems.push('MICROSOFT_APP_ID is not set: the package needs the Azure Bot app id (a GUID)');
@@ -91,6 +135,7 @@ export function buildPackage(appId: string | undefined): PackageResult {
   }
   const parsed = manifestSchema.safeParse(manifest);
   if (!parsed.success) for (const i of parsed.error.issues) problems.push(`manifest.json ${i.path.join('.')}: ${i.message}`);
+  else problems.push(...extensionProblems(parsed.data));
   problems.push(...iconProblems(path.join(here, manifest.icons?.color ?? 'color.png'), 192, false));
   problems.push(...iconProblems(path.join(here, manifest.icons?.outline ?? 'outline.png'), 32, true));
   if (problems.length > 0) return { ok: false, problems };

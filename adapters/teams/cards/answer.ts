@@ -29,7 +29,11 @@ function feedbackRow(question: string): Element[] {
   ];
 }
 
-export function answerCard(reply: AnswerReply, feedback?: { question: string }): Card {
+/**
+ * `submits: false` leaves out every Action.Submit (topic, compare and feedback buttons): for a card the bot does not
+ * receive back as a message, such as one inserted by the message extension (More details still works).
+ */
+export function answerCard(reply: AnswerReply, feedback?: { question: string }, { submits = true }: { submits?: boolean } = {}): Card {
   const body: Element[] = [heading(reply.title)];
   if (reply.question) body.push(subtle(`“${userText(reply.question, 500)}”`));
   const ids = reply.sides.map((s) => `details-${s.setup}`);
@@ -40,14 +44,13 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }):
     body.push({ type: 'Container', style: 'warning', spacing: 'Medium', items: [text(`⚠️ **${w.lead}** It says: ${w.claim} **Now:** ${w.correction}`)] });
   }
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`), subtle(`Last verified ${reply.lastVerified}`));
-  if (reply.closest) body.push(text(reply.closest.message, { spacing: 'Medium' }));
-  if (feedback) body.push(...feedbackRow(feedback.question));
+  if (reply.closest && submits) body.push(text(reply.closest.message, { spacing: 'Medium' }));
+  if (feedback && submits) body.push(...feedbackRow(feedback.question));
   return card(
     body,
     [
       { type: 'Action.ToggleVisibility', title: 'More details', targetElements: ids },
-      ...(reply.closest ? topicButtons(reply.closest.topics, reply.question) : []),
-      submit('Compare all features', { action: SUBMIT.compare }),
+      ...(submits ? [...(reply.closest ? topicButtons(reply.closest.topics, reply.question) : []), submit('Compare all features', { action: SUBMIT.compare })] : []),
     ],
     reply.summary,
   );
