@@ -12,6 +12,7 @@ import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts
 import { registerActions } from './listeners/actions.ts';
 import { registerAsk } from './listeners/ask.ts';
 import { registerMentions } from './listeners/mentions.ts';
+import { registerWorkflowStep } from './listeners/workflow.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
 import { registerViews } from './listeners/views.ts';
@@ -100,6 +101,7 @@ export function createSlackFace(
   registerEvents(listeners, deps);
   registerAsk(listeners, deps);
   registerMentions(listeners, deps);
+  registerWorkflowStep(listeners, deps);
   app.use(listeners.middleware());
   app.error(async (err) => {
     log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled Slack listener error');

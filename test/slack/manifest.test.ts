@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { CALLBACKS } from '../../adapters/slack/blocks/common.ts';
 import { COMMAND } from '../../adapters/slack/blocks/common.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
+import { REQUIREMENT_FIELDS } from '../../src/index.ts';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
 
@@ -14,9 +15,20 @@ describe('manifest.yml', () => {
       expect.objectContaining({ type: 'global', callback_id: CALLBACKS.shortcut }),
       expect.objectContaining({ type: 'message', callback_id: CALLBACKS.askShortcut }),
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'function_executed', 'message.im']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);
+  });
+
+  it('declares the Workflow Builder step with the requirement fields as inputs', () => {
+    expect(Object.keys(manifest.functions)).toEqual([CALLBACKS.recommendStep]);
+    const step = manifest.functions[CALLBACKS.recommendStep];
+    expect(Object.keys(step.input_parameters.properties)).toEqual([...REQUIREMENT_FIELDS]);
+    expect(step.input_parameters.required).toEqual(['country']);
+    expect(step.input_parameters.properties.needs).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(Object.keys(step.output_parameters.properties)).toEqual(['setup', 'confidence', 'summary']);
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.function_runtime).toBe('remote');
   });
 
   it('asks only for the scopes the app uses', () => {

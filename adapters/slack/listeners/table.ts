@@ -28,6 +28,8 @@ export type ShortcutArgs = With<SlackShortcutMiddlewareArgs<GlobalShortcut>>;
 export type MessageShortcutArgs = With<SlackShortcutMiddlewareArgs<MessageShortcut>>;
 export type EventArgs = With<SlackEventMiddlewareArgs<'app_home_opened'>> | With<SlackEventMiddlewareArgs<'message'>>;
 export type MentionArgs = With<SlackEventMiddlewareArgs<'app_mention'>>;
+/** A Workflow Builder step run (function_executed): `inputs`, `complete`, `fail`, and `ack`, which is ours to call. */
+export type FunctionArgs = With<SlackEventMiddlewareArgs<'function_executed'>> & { ack: () => Promise<void> };
 
 type Handler<A> = (args: A) => Promise<void>;
 
@@ -38,6 +40,7 @@ export class ListenerTable {
   private readonly messageShortcuts = new Map<string, Handler<MessageShortcutArgs>>();
   private readonly events = new Map<string, Handler<EventArgs>>();
   private mention?: Handler<MentionArgs>;
+  private readonly functions = new Map<string, Handler<FunctionArgs>>();
   private buttons?: { actionIds: RegExp; handler: Handler<ButtonArgs> };
 
   command(name: string, handler: Handler<CommandArgs>): void {
@@ -74,6 +77,14 @@ export class ListenerTable {
   }
 
   /**
+   * A custom step for Workflow Builder, by its callback_id (what Bolt's `app.function` matches). Bolt leaves the ack
+   * of function_executed events to the listener: the handler acks.
+   */
+  function(callbackId: string, handler: Handler<FunctionArgs>): void {
+    this.functions.set(callbackId, handler);
+  }
+
+  /**
    * The one global middleware. Bolt builds the same arguments for middleware as for listeners (ack, respond, say,
    * client, the payload under its kind's name), so each handler gets what its listener type promises; the casts
    * below follow the check of the body's kind that Bolt's own listener matchers would make.
@@ -103,6 +114,9 @@ export class ListenerTable {
         const h = this.events.get(body.event?.type);
         if (body.event?.type === 'app_mention') {
           if (m) run = () => m(args as unknown as MentionArgs);
+        } else if (body.event?.type === 'function_executed') {
+          const f = this.functions.get(body.event.function?.callback_id);
+          if (f) run = () => f(args as unknown as FunctionArgs);
         } else if (h) run = () => h(args as unknown as EventArgs);
       }
       if (run) await run();
