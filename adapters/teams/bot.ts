@@ -168,20 +168,21 @@ export class AdvisorBot extends TeamsActivityHandler {
   }
 
   /** The action on messages, opened (composeExtension/fetchTask): the selected message's text answered in a dialog. */
-  protected override async handleTeamsMessagingExtensionFetchTask(_context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return this.askAboutMessage(action);
+  protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return this.askAboutMessage(context, action);
   }
 
   /**
    * A submit from that dialog (composeExtension/submitAction): its topic and compare buttons open their card in the
-   * dialog; without a button (a client that skips fetchTask) the selected message is answered.
+   * dialog, its feedback buttons are recorded; without a button (a client that skips fetchTask) the selected message
+   * is answered.
    */
-  protected override async handleTeamsMessagingExtensionSubmitAction(_context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     const kb = this.knowledge;
     const data = isObject(action.data) ? action.data : {};
     switch (data.action) {
       case undefined:
-        return this.askAboutMessage(action);
+        return this.askAboutMessage(context, action);
       case SUBMIT.topic: {
         const reply = typeof data.topic === 'string' ? presentTopic(kb, data.topic, typeof data.question === 'string' ? data.question : undefined) : undefined;
         if (reply) return dialogResponse(teamsCard(reply, kb), reply.title);
@@ -191,11 +192,19 @@ export class AdvisorBot extends TeamsActivityHandler {
         return dialogResponse(teamsCard(presentComparison(kb), kb), 'Compare all features');
       case SUBMIT.openForm:
         return dialogMessage('To get a recommendation, open a chat with me and type recommend: the form and its result stay in that chat.');
+      case SUBMIT.feedback: {
+        const user = userOf(context);
+        const rating = data.rating === 'helpful' || data.rating === 'not-helpful' ? data.rating : undefined;
+        if (typeof data.question !== 'string' || data.question.length > 64 || !rating) break;
+        if (this.store && user) this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: data.question, rating });
+        return { task: { type: 'message', value: 'Thanks for the feedback.' } };
+      }
     }
+    this.log.warn({ action: String(data.action).slice(0, 50) }, 'unknown dialog action');
     return { task: { type: 'message', value: 'Done.' } };
   }
 
-  private askAboutMessage(action: MessagingExtensionAction): MessagingExtensionActionResponse {
+  private askAboutMessage(context: TurnContext, action: MessagingExtensionAction): MessagingExtensionActionResponse {
     const kb = this.knowledge;
     if (action.commandId !== EXTENSION_COMMANDS.askAbout) {
       this.log.warn({ commandId: String(action.commandId).slice(0, 50) }, 'unknown message extension command');
@@ -204,7 +213,12 @@ export class AdvisorBot extends TeamsActivityHandler {
     const question = messageText(action.messagePayload?.body).slice(0, 2000);
     if (!question) return dialogMessage('That message has no text I can answer (a file or an image, perhaps). Pick a message with a question in it, or ask me in a chat.');
     const reply = presentAnswer(answer(question, kb), question, kb);
-    return dialogResponse(teamsCard(reply, kb), reply.kind === 'answer' ? reply.title : 'Co-Existence Advisor');
+    // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
+    const user = userOf(context);
+    const record = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
+    const response = dialogResponse(teamsCard(reply, kb, record && record.topic !== null ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : 'Co-Existence Advisor');
+    if (record) this.store!.recorder.question(record);
+    return response;
   }
 
   /**
