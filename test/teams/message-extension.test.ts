@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../adapters/teams/app-package/package.ts';
 import { messageText } from '../../adapters/teams/cards/extension.ts';
@@ -164,6 +165,20 @@ describe('the message extension in the app package', () => {
     const [searchCmd, ask] = ext.commands as Json[];
     expect(searchCmd).toMatchObject({ id: 'searchAnswers', type: 'query', initialRun: true, parameters: [{ name: 'query' }] });
     expect(ask).toMatchObject({ id: 'askAdvisor', type: 'action', fetchTask: true, context: ['message'] });
+  });
+
+  it('refuses commands the bot does not handle, or shaped otherwise than it expects, and Teams\' limits', () => {
+    const template = readFileSync(new URL('../../adapters/teams/app-package/manifest.json', import.meta.url), 'utf8');
+    const edit = (change: (m: Json) => void) => {
+      const m = JSON.parse(template);
+      change(m);
+      return buildPackage(APP_ID, JSON.stringify(m)).problems;
+    };
+    expect(edit((m) => (m.composeExtensions[0].commands[0].id = 'findStuff'))).toContainEqual(expect.stringMatching(/does not handle command findStuff/));
+    expect(edit((m) => (m.composeExtensions[0].commands[0].parameters[0].name = 'q'))).toContainEqual(expect.stringMatching(/searchAnswers must be a query with the one parameter "query"/));
+    expect(edit((m) => (m.composeExtensions[0].commands[1].context = ['compose']))).toContainEqual(expect.stringMatching(/askAdvisor must be an action on messages/));
+    expect(edit((m) => (m.composeExtensions[0].commands[1].title = 'x'.repeat(33)))).toContainEqual(expect.stringMatching(/composeExtensions\.0\.commands\.1\.title/));
+    expect(edit((m) => (m.composeExtensions[0].botId = '00000000-0000-4000-8000-000000000000'))).toContainEqual(expect.stringMatching(/botId: must be the bot's id/));
   });
 });
 

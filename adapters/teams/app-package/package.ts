@@ -116,10 +116,10 @@ function extensionProblems(manifest: z.infer<typeof manifestSchema>): string[] {
   return problems;
 }
 
-export function buildPackage(appId: string | undefined): PackageResult {
+/** `template`: the manifest's text in place of manifest.json (tests of the validation). */
+export function buildPackage(appId: string | undefined, template = readFileSync(path.join(here, 'manifest.json'), 'utf8')): PackageResult {
   const problems: string[] = [];
   if (!appId) problems.push('MICROSOFT_APP_ID is not set: the package needs the Azure Bot app id (a GUID)');
-  const template = readFileSync(path.join(here, 'manifest.json'), 'utf8');
   const filled = template.replaceAll('${{MICROSOFT_APP_ID}}', appId ?? '');
   let manifest: Record<string, any>;
   try {
