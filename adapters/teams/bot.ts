@@ -201,7 +201,7 @@ export class AdvisorBot extends TeamsActivityHandler {
       }
     }
     this.log.warn({ action: String(data.action).slice(0, 50) }, 'unknown dialog action');
-    return { task: { type: 'message', value: 'Done.' } };
+    return { task: { type: 'message', value: 'That button is from an older version of this card. Ask again, or type help in a chat with me.' } };
   }
 
   private askAboutMessage(context: TurnContext, action: MessagingExtensionAction): MessagingExtensionActionResponse {

@@ -131,6 +131,7 @@ describe('action on messages "Ask the advisor" (askAdvisor)', () => {
     expect(dialog(await askAbout(undefined, { data: { action: 'topic', topic: 'calls' } }, 'composeExtension/submitAction')).title).toBe(presentTopic(fixtureKnowledge(), 'calls')!.title);
     expect(dialog(await askAbout(undefined, { data: { action: 'compare' } }, 'composeExtension/submitAction')).title).toBe('Compare all features');
     expect(textBlocks(dialog(await askAbout(undefined, { data: { action: 'recommend.open' } }, 'composeExtension/submitAction')).card).join()).toMatch(/type recommend/);
+    expect(await askAbout(undefined, { data: { action: 'topic', topic: 'no-such-topic' } }, 'composeExtension/submitAction')).toEqual({ task: { type: 'message', value: expect.stringMatching(/older version/) } });
     const answered = dialog(await askAbout({ contentType: 'text', content: 'can we make voice calls?' }, {}, 'composeExtension/submitAction'));
     expect(answered.title).toBe(presentTopic(fixtureKnowledge(), 'calls')!.title);
   });
