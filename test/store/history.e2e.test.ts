@@ -4,14 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cardProblems } from '../helpers/adaptive-cards.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
-import { FakeSlack } from '../helpers/fake-slack.ts';
+import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
+import { startTestProduct } from '../helpers/product.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { filledModal } from '../helpers/slack-modal.ts';
 import { recommendationRecord } from '../helpers/store.ts';
-import { FAST_CONNECTOR, teamsActivity, type Scope } from '../helpers/teams-activity.ts';
+import { teamsActivity, type Scope } from '../helpers/teams-activity.ts';
 
 // `/coexist-vs-api history [customer]` in Slack (and in the app's DM) and `history [customer]` in Teams: recent
 // recommendations, privately, newest first, with verdict, confidence, who made it, when, and the posted message's
@@ -21,29 +20,9 @@ type Block = Record<string, any>;
 type Product = Awaited<ReturnType<typeof startTestProduct>>;
 const HOUR = 3_600_000;
 
-interface Harness {
-  product: Product;
-  fake: FakeSlack;
-  connector: FakeConnector;
-  slack: SlackClient;
-}
-
-async function startHarness(env: Record<string, string>): Promise<Harness> {
-  const fake = await new FakeSlack().start();
-  const connector = await new FakeConnector().start();
-  const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR });
-  await product.storeStarted;
-  return { product, fake, connector, slack: new SlackClient(product.url, SIGNING_SECRET, fake.url) };
-}
-
-async function stopHarness(h: Harness | undefined): Promise<void> {
-  await h?.product.stop();
-  await h?.fake.stop();
-  await h?.connector.stop();
-}
 
 /** What the user sees after `/coexist-vs-api <text>` that answers through the response URL. */
-async function slackHistory(h: Harness, text: string): Promise<{ blocks: Block[]; all: string; ephemeral: boolean }> {
+async function slackHistory(h: BothPlatforms, text: string): Promise<{ blocks: Block[]; all: string; ephemeral: boolean }> {
   h.fake.reset();
   const ack = await h.slack.command(text);
   expect(ack.status).toBe(200);
@@ -53,7 +32,7 @@ async function slackHistory(h: Harness, text: string): Promise<{ blocks: Block[]
   return { blocks, all: JSON.stringify(blocks), ephemeral: reply!.args.response_type === 'ephemeral' };
 }
 
-async function teamsSay(h: Harness, text: string, scope: Scope = 'personal') {
+async function teamsSay(h: BothPlatforms, text: string, scope: Scope = 'personal') {
   const res = await fetch(`${h.product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(teamsActivity(h.connector.url, { text }, scope)) });
   expect(res.status).toBeLessThan(300);
   const calls = h.connector.calls.splice(0);
@@ -63,12 +42,12 @@ async function teamsSay(h: Harness, text: string, scope: Scope = 'personal') {
 
 function history(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
   describe(`history on ${kind}`, () => {
-    let h: Harness;
+    let h: BothPlatforms;
     let cleanup: (() => Promise<void>) | undefined;
     beforeAll(async () => {
       const made = await env();
       cleanup = made.cleanup;
-      h = await startHarness(made.env);
+      h = await startBothPlatforms(made.env);
       const now = Date.now();
       // Made earlier, by others and on both platforms (as the store holds them).
       await h.product.store.store!.recordRecommendations([
@@ -85,7 +64,7 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record
       await h.product.store.recorder.flush();
     });
     afterAll(async () => {
-      await stopHarness(h);
+      await stopBothPlatforms(h);
       await cleanup?.();
     });
     beforeEach(() => h.connector.reset());
@@ -172,15 +151,15 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
 });
 
 describe('history on every surface', () => {
-  let h: Harness;
+  let h: BothPlatforms;
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'coexist-history-broken-'));
     writeFileSync(path.join(dir, 'file'), 'not a directory');
-    h = await startHarness({ DATA_DIR: path.join(dir, 'file') });
+    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file') });
   });
   afterAll(async () => {
-    await stopHarness(h);
+    await stopBothPlatforms(h);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -6,14 +6,12 @@ import pg from 'pg';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { MAX_STORED_QUESTION_CHARS, type StoredQuestion } from '../../adapters/store/records.ts';
 import { answer } from '../../src/index.ts';
-import { FakeConnector } from '../helpers/fake-connector.ts';
-import { FakeSlack } from '../helpers/fake-slack.ts';
+import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
+import { startTestProduct } from '../helpers/product.ts';
 import { filledModal } from '../helpers/slack-modal.ts';
-import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
 
 // What the store holds after people use the product: signed Slack requests and Teams activities against the
 // running app, then the store read back. Every question (capped text, platform, user, topic or none, confidence)
@@ -24,40 +22,20 @@ import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
 type Block = Record<string, any>;
 type Product = Awaited<ReturnType<typeof startTestProduct>>;
 
-interface Harness {
-  product: Product;
-  fake: FakeSlack;
-  connector: FakeConnector;
-  slack: SlackClient;
-}
 
-async function startHarness(env: Record<string, string>): Promise<Harness> {
-  const fake = await new FakeSlack().start();
-  const connector = await new FakeConnector().start();
-  const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR });
-  await product.storeStarted;
-  return { product, fake, connector, slack: new SlackClient(product.url, SIGNING_SECRET, fake.url) };
-}
-
-async function stopHarness(h: Harness | undefined): Promise<void> {
-  await h?.product.stop();
-  await h?.fake.stop();
-  await h?.connector.stop();
-}
-
-async function teams(h: Harness, fields: Record<string, unknown>) {
+async function teams(h: BothPlatforms, fields: Record<string, unknown>) {
   const res = await fetch(`${h.product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(teamsActivity(h.connector.url, fields)) });
   expect(res.status).toBeLessThan(300);
   return h.connector.calls.splice(0);
 }
 
 /** Everything handed to the recorder so far has been written (or given up on). */
-async function recorded(h: Harness): Promise<void> {
+async function recorded(h: BothPlatforms): Promise<void> {
   await h.product.slack!.drain();
   await h.product.store.recorder.flush();
 }
 
-async function questions(h: Harness): Promise<StoredQuestion[]> {
+async function questions(h: BothPlatforms): Promise<StoredQuestion[]> {
   const all: StoredQuestion[] = [];
   for await (const q of h.product.store.store!.exportQuestions(new Date(0))) all.push(q);
   return all;
@@ -65,17 +43,17 @@ async function questions(h: Harness): Promise<StoredQuestion[]> {
 
 function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
   describe(`what the ${kind} store holds`, () => {
-    let h: Harness;
+    let h: BothPlatforms;
     let cleanup: (() => Promise<void>) | undefined;
     const kb = fixtureKnowledge();
     beforeAll(async () => {
       const made = await env();
       cleanup = made.cleanup;
-      h = await startHarness(made.env);
+      h = await startBothPlatforms(made.env);
       expect(h.product.store.store, 'the store is open').toBeDefined();
     });
     afterAll(async () => {
-      await stopHarness(h);
+      await stopBothPlatforms(h);
       await cleanup?.();
     });
 
@@ -192,15 +170,15 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
   });
 
   describe('a store that is slow never holds up a reply', () => {
-    let h: Harness;
+    let h: BothPlatforms;
     let locker: pg.Client | undefined;
     beforeAll(async () => {
       schema = await createTestSchema();
-      h = await startHarness({ DATABASE_URL: schema.url });
+      h = await startBothPlatforms({ DATABASE_URL: schema.url });
     });
     afterAll(async () => {
       await locker?.end().catch(() => {});
-      await stopHarness(h);
+      await stopBothPlatforms(h);
       await schema.drop();
     });
 
@@ -232,15 +210,15 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
 });
 
 describe('a broken store (a file where DATA_DIR should be)', () => {
-  let h: Harness;
+  let h: BothPlatforms;
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'coexist-broken-'));
     writeFileSync(path.join(dir, 'file'), 'not a directory');
-    h = await startHarness({ DATA_DIR: path.join(dir, 'file') });
+    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file') });
   });
   afterAll(async () => {
-    await stopHarness(h);
+    await stopBothPlatforms(h);
     rmSync(dir, { recursive: true, force: true });
   });
 
