@@ -209,9 +209,43 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     await shot('08-channel-mention', answer);
   });
 
-  // The Playground can trigger one (+ in the compose box → Search Command, with a command id and a search term);
-  // the bot has no message extension yet (issue 13).
-  it.todo('finds an answer through the search message extension (searchAnswers)');
+  // The search message extension (app-package/manifest.json): the Playground has no app package, so its + in the
+  // compose box → Search Command asks for the command id and parameter name, then shows the previews the bot returns
+  // (composeExtension/query). Picking one puts its card in the compose box; Send Message posts it. Done in the group
+  // chat, where a person shares an answer with colleagues (and, without an @mention, the bot is not sent the post).
+  it('finds an answer through the search message extension (searchAnswers), inserts it and sends it', async () => {
+    await page.getByRole('treeitem', { name: GROUP_CHAT }).click();
+    const fromSearch = cards().filter({ hasText: '\u201cvideo calls\u201d' }); // the answer card quotes the search term
+    const before = await fromSearch.count();
+
+    await page.getByRole('button', { name: 'Trigger Message Extension App' }).click();
+    await page.getByRole('menuitem', { name: /Search Command/ }).click();
+    const panel = page.getByRole('group').filter({ hasText: 'Search-Based Message Extension' });
+    await panel.getByText('Specify Command ID or Parameter').click();
+    await panel.getByPlaceholder('Command ID').fill('searchAnswers');
+    await panel.getByPlaceholder('Parameter name').fill('query');
+    await panel.getByPlaceholder('Enter a search term').fill('video calls');
+    await page.keyboard.press('Enter');
+    const result = panel.getByRole('heading', { name: 'Voice & video calls', exact: true });
+    await result.waitFor();
+    await shot('09-search-results', panel);
+
+    await result.click();
+    const inserted = page.locator('[data-lexical-editor] .ac-adaptiveCard').filter({ hasText: 'Voice & video calls' });
+    await inserted.waitFor();
+    await expect(inserted.innerText()).resolves.toContain('\u201cvideo calls\u201d');
+    await shot('10-search-inserted', inserted, 'start');
+
+    await page.getByRole('button', { name: 'Send Message' }).click();
+    await inserted.waitFor({ state: 'detached' });
+    const sent = fromSearch.nth(before);
+    await sent.waitFor();
+    const text = await sent.innerText();
+    expect(text).toContain('Voice & video calls');
+    expect(text).toContain('Co-Existence');
+    expect(text).toContain('API only');
+    await shot('11-search-sent', sent, 'start');
+  });
 
   it('the bot logged no errors', () => {
     const lines = readFileSync(path.join(OUT, 'bot.log'), 'utf8').split('\n').filter(Boolean);
