@@ -70,7 +70,13 @@ export class AdvisorBot extends TeamsActivityHandler {
   private async onText(context: TurnContext): Promise<void> {
     // In channels and group chats the bot is @mentioned: read the text without the mention.
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-    const typed = raw.replace(/<at>[^<]*<\/at>/g, '').trim();
+    const withoutMention = raw.replace(/<at>[^<]*<\/at>/g, '');
+    // Teams sends formatted messages as HTML: read them as the text a person sees.
+    const typed = /<[a-z][^>]*>/i.test(withoutMention) ? messageText({ content: withoutMention, contentType: 'html' }) : withoutMention.trim();
+    // A card inserted from the message extension arrives as an HTML placeholder (an InputExtension span) plus the
+    // card: someone shared an answer; nobody asked anything.
+    const sharedCard = (context.activity.attachments?.length ?? 0) > 0 && (typed === '' || /itemtype="http:\/\/schema\.skype\.com\/InputExtension"/.test(raw));
+    if (sharedCard) return;
     const reply = route(typed, this.knowledge);
     if (reply.kind === 'history') {
       await this.sendHistory(context, reply.customer);

@@ -146,6 +146,21 @@ describe('a very long question', () => {
   });
 });
 
+describe('formatted and shared messages', () => {
+  it('reads an HTML message as its text, and stays quiet when a shared answer card arrives on its own', async () => {
+    const p = await product();
+    expect((await post(p, teamsActivity(connector.url, { text: '<p>what is the <b>mps</b> limit?</p>', textFormat: 'xml' }))).status).toBe(200);
+    expect(JSON.stringify(connector.calls[0]?.activity)).toMatch(/Throughput/);
+    connector.reset();
+    const shared = teamsActivity(connector.url, {
+      text: '<span class="inline-compose-card" itemtype="http://schema.skype.com/InputExtension"><span itemprop="cardId">1</span></span>',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.5', body: [] } }],
+    });
+    expect((await post(p, shared)).status).toBe(200);
+    expect(connector.calls).toHaveLength(0);
+  });
+});
+
 describe('the endpoint itself', () => {
   it('answers the HEAD probe that Agents Playground sends before it starts, quietly', async () => {
     const p = await product();
