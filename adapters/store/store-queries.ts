@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { LOW_CONFIDENCE } from '../../src/index.ts';
 import { sql } from './kysely.ts';
@@ -17,7 +18,11 @@ import {
   type StoredRecommendation,
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
-import { storedKey, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget } from './store.ts';
+import type { HistoryQuery, PruneCounts, Report, Store, StoreTarget } from './store.ts';
+
+/** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
+const MAX_KEY_CHARS = 200;
+const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`);
 
 // The store's queries, written once in Kysely for SQLite and PostgreSQL. Only constructs both understand:
 // INSERT … ON CONFLICT (upsert, with a WHERE on the update), RETURNING, LIKE … ESCAPE, count(column).

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -98,9 +97,6 @@ export function describePostgresUrl(url: string): string {
   }
 }
 
-/** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
-const MAX_KEY_CHARS = 200;
-export const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`);
 
 export class StoreMissing extends Error {}
 
