@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import {
   HISTORY_LIMIT,
   answer,
+  MAX_QUESTION_CHARS,
   prefillFrom,
   presentAnswer,
   presentHistory,
@@ -216,7 +217,7 @@ export class AdvisorBot extends TeamsActivityHandler {
       this.log.warn({ commandId: String(action.commandId).slice(0, 50) }, 'unknown message extension command');
       return dialogMessage('This command is from an older version of the app. Type help in a chat with me to start again.');
     }
-    const question = messageText(action.messagePayload?.body).slice(0, 2000);
+    const question = messageText(action.messagePayload?.body).slice(0, MAX_QUESTION_CHARS);
     if (!question) return dialogMessage('That message has no text I can answer (a file or an image, perhaps). Pick a message with a question in it, or ask me in a chat.');
     const reply = presentAnswer(answer(question, kb), question, kb);
     // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
