@@ -15,4 +15,5 @@ export * from './knowledge/figures.ts';
 export * from './present/reply.ts';
 export * from './present/asked.ts';
 export * from './present/present.ts';
+export * from './present/report.ts';
 export * from './present/router.ts';

@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { SETUP_NAMES } from '../../src/index.ts';
 import { loadStoreConfig } from '../host/config.ts';
 import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
-import type { Report, Store } from '../store/store.ts';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { questionKey } from '../store/records.ts';
+import type { Report, Store, TrainingLine } from '../store/store.ts';
 
 // The command line's view of the store: history, the knowledge owner's report, exports, and `db migrate`. They
 // read DATA_DIR / DATABASE_URL like the server. The store (and its drivers) is loaded only when one of these runs.
@@ -89,10 +92,23 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
 
   program
     .command('report')
-    .description("the knowledge owner's report: questions asked, the share answered, unanswered and low-confidence questions, feedback")
-    .option('--since <period>', 'how far back: 7d, 12h, 2w or a date (default 7d)')
+    .description("the knowledge owner's report: questions asked, the share answered, unanswered and low-confidence questions, feedback and corrections")
+    .option('--since <period>', 'how far back: 7d, 12h, 2w or a date (default 7d; with --export-training, all time)')
     .option('--json', 'print JSON: {questions, answered, unanswered: [{question, count}], ...}')
-    .action(async (o: { since?: string; json?: boolean }) => {
+    .option('--export-training', "accepted corrections as lines of the matcher's training set ({q, topics} JSON lines)")
+    .option('--out <file>', 'with --export-training: append the lines not already in this file (e.g. src/knowledge/training/corrections.jsonl)')
+    .action(async (o: { since?: string; json?: boolean; exportTraining?: boolean; out?: string }) => {
+      if (o.out !== undefined && !o.exportTraining) io.badInput('--out goes with --export-training.');
+      if (o.exportTraining) {
+        if (o.json) io.badInput('--export-training prints JSON lines already: leave out --json.');
+        const from = o.since === undefined ? new Date(0) : since(o.since, '7d');
+        const lines = await withStore('read', (store) => store.trainingLines(from));
+        if (o.out === undefined) {
+          if (lines.length > 0) io.out(lines.map((l) => JSON.stringify(l)).join('\n'));
+          return;
+        }
+        return io.out(appendTrainingLines(o.out, lines));
+      }
       const from = since(o.since, '7d');
       const report = await withStore('read', (store) => store.report(from));
       if (o.json) return io.out(JSON.stringify({ ...report, since: report.since.toISOString() }, null, 2));
@@ -202,6 +218,34 @@ function csvCell(value: unknown): unknown {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/**
+ * Appends to a training file the lines whose question it does not hold yet (case, spacing and trailing punctuation
+ * ignored, as the report groups them). Returns what it did, for the terminal.
+ */
+function appendTrainingLines(file: string, lines: TrainingLine[]): string {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const known = new Set<string>();
+  for (const line of existing.split('\n')) {
+    try {
+      const parsed = JSON.parse(line) as { q?: unknown };
+      if (typeof parsed.q === 'string') known.add(questionKey(parsed.q));
+    } catch {
+      // Not a JSON line (blank, or a comment): the training loader reports those, not us.
+    }
+  }
+  const fresh = lines.filter((l) => !known.has(questionKey(l.q)));
+  if (fresh.length > 0) {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    appendFileSync(file, `${existing === '' || existing.endsWith('\n') ? '' : '\n'}${fresh.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  }
+  const skipped = lines.length - fresh.length;
+  if (lines.length === 0) return 'No accepted corrections yet: accept them in the report (Slack App Home, or `report` in a Teams chat with the bot).';
+  return [
+    `${fresh.length} new training line${fresh.length === 1 ? '' : 's'} added to ${file}${skipped > 0 ? ` (${skipped} already there)` : ''}.`,
+    ...(fresh.length > 0 ? ['Next: `npm run train`, then `npx coexist-advisor check-knowledge` and `npm test`, then deploy.'] : []),
+  ].join('\n');
+}
+
 function formatReport(r: Report): string {
   const share = r.questions > 0 ? Math.round((r.answered / r.questions) * 100) : 0;
   const lines = [`Since ${when(r.since)}: ${r.questions} question${r.questions === 1 ? '' : 's'}, ${r.answered} answered (${share}%).`];
@@ -213,7 +257,8 @@ function formatReport(r: Report): string {
   section('Answered with low confidence:', r.lowConfidence.map((u) => `${u.count}×  ${plain(u.question)}  → ${u.topic}`));
   lines.push('', `Feedback: ${r.feedback.helpful} helpful, ${r.feedback.notHelpful} not helpful, ${r.feedback.corrections} correction${r.feedback.corrections === 1 ? '' : 's'}.`);
   section('Not helpful:', r.notHelpful.map((u) => `${u.count}×  ${plain(u.question)}  (answered ${u.topic ?? 'with no topic'})`));
-  section('Corrections (asked X, picked topic Y):', r.corrections.map((c) => `${c.count}×  "${plain(c.question)}"  ${c.answered ?? 'no topic'} → ${c.picked}`));
+  section('Corrections (asked X, picked topic Y):', r.corrections.map((c) => `${c.count}×  "${plain(c.question)}"  ${c.answered ?? 'no topic'} → ${c.picked}  [${c.review}]`));
+  if (r.corrections.some((c) => c.review === 'accepted')) lines.push('', 'Accepted corrections become training lines: `coexist-advisor report --export-training --out src/knowledge/training/corrections.jsonl`.');
   if (r.unanswered.length > 0 || r.corrections.length > 0) {
     lines.push('', 'Add the missing phrasings to the knowledge (README, "Changing the facts"), check it with `coexist-advisor check-knowledge`, then deploy.');
   }

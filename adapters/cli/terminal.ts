@@ -10,6 +10,8 @@ import {
   type HelpReply,
   type HistoryReply,
   type NoTopicReply,
+  type NotHelpfulReply,
+  type ReportReply,
   type RecommendationReply,
   type Reply,
   type Row,
@@ -114,6 +116,12 @@ const formatHistory = (r: HistoryReply): string => {
   return [r.title, ...r.entries.map((e) => `  ${e.id}  ${e.when}  ${e.setupTitle}${e.customer ? ` for ${e.customer}` : ''} (${e.confidence.level})${e.link ? `  ${e.link}` : ''}`)].join('\n');
 };
 
+const formatNotHelpful = (r: NotHelpfulReply): string =>
+  [r.message, ...r.topics.map((t) => `  ${BIN} ask ${JSON.stringify(t.topic)}   (${t.title})`)].join('\n');
+
+/** From `ask report`: the report lives in its own command (it reads the store). */
+const formatReportRequest = (_r: ReportReply): string => `The knowledge owner's report: ${BIN} report [--since 7d] [--json]`;
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -135,5 +143,9 @@ export function formatReply(reply: Reply): string {
       return formatRecommendation(reply);
     case 'history':
       return formatHistory(reply);
+    case 'not-helpful':
+      return formatNotHelpful(reply);
+    case 'report':
+      return formatReportRequest(reply);
   }
 }

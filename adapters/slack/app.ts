@@ -41,6 +41,7 @@ export function createSlackFace(
   logger: Logger,
   webApi: Partial<SlackWebApiPolicy> = {},
   store?: StoreService,
+  knowledgeOwners: readonly string[] = [],
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -92,6 +93,7 @@ export function createSlackFace(
     webApi: policy,
     claim: store ? (key, ttlMs) => store.claim(key, ttlMs) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
     ...(store ? { store } : {}),
+    owners: new Set(knowledgeOwners.map((id) => id.toLowerCase())),
   };
   // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).
   const listeners = new ListenerTable();

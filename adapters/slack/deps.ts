@@ -19,7 +19,12 @@ export interface SlackDeps {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** The store, for records and history; absent when the face runs without one (benchmarks). */
   store?: StoreService;
+  /** KNOWLEDGE_OWNERS, lowercased: who sees the report in App Home and reviews corrections. */
+  owners: ReadonlySet<string>;
 }
+
+/** Whether this Slack user is one of the knowledge owners. */
+export const isOwner = (deps: SlackDeps, userId: string | undefined): boolean => userId !== undefined && deps.owners.has(userId.toLowerCase());
 
 /** The Slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, ...), or a short description. */
 export function slackError(err: unknown): string {

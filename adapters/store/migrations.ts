@@ -69,6 +69,19 @@ const MIGRATIONS: Record<string, Migration> = {
       for (const table of ['dedupe_keys', 'feedback', 'questions', 'recommendations']) await db.schema.dropTable(table).ifExists().execute();
     },
   },
+  // The knowledge owner reviews corrections: accepted ones become lines of the matcher's training set.
+  '0002-correction-review': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('feedback').addColumn('review', 'text').execute();
+      await db.schema.alterTable('feedback').addColumn('reviewed_by', 'text').execute();
+      await db.schema.createIndex('feedback_rating_topic').on('feedback').columns(['rating', 'topic']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('feedback_rating_topic').ifExists().execute();
+      await db.schema.alterTable('feedback').dropColumn('reviewed_by').execute();
+      await db.schema.alterTable('feedback').dropColumn('review').execute();
+    },
+  },
 };
 
 export const MIGRATION_TABLE = 'coexist_migrations';

@@ -46,6 +46,10 @@ export interface FeedbackTable {
   question: string | null;
   /** When the knowledge owner reviewed a correction (for the training export); null until then. */
   reviewed_at: number | null;
+  /** The review of a correction: 'accepted' (it becomes a training line) or 'dismissed'; null until reviewed. */
+  review: string | null;
+  /** Who reviewed it (a KNOWLEDGE_OWNERS id). */
+  reviewed_by: string | null;
 }
 
 export interface DedupeKeysTable {

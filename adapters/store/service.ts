@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import type { StoredRecommendation } from './records.ts';
-import { openStore, type HistoryQuery, type PruneCounts, type Store, type StoreTarget } from './store.ts';
+import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -177,15 +177,35 @@ export class StoreService {
     }
   }
 
+  /** Recent recommendations for the apps' `history` command, within the deadline; undefined when it cannot answer. */
+  history(query: HistoryQuery): Promise<StoredRecommendation[] | undefined> {
+    return this.read('history', (store) => store.history(query));
+  }
+
+  /** One recommendation by its id (history's Open and Edit), within the deadline; undefined as for history(). */
+  recommendation(id: string): Promise<StoredRecommendation | undefined> {
+    return this.read('recommendation', (store) => store.recommendation(id));
+  }
+
+  /** The knowledge owner's report since `since`, within the deadline; undefined as for history(). */
+  report(since: Date): Promise<Report | undefined> {
+    return this.read('report', (store) => store.report(since));
+  }
+
+  /** A knowledge owner's review of a correction group: how many it covered, or undefined when the store did not answer. */
+  reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string): Promise<number | undefined> {
+    return this.read('review', (store) => store.reviewCorrections(ref, verdict, reviewer));
+  }
+
   /**
-   * Recent recommendations for the apps' `history` command, within the deadline. Undefined when the store is not
-   * open or does not answer in time (logged and counted): the user is told, never left waiting.
+   * A read for a user, within the deadline. Undefined when the store is not open or does not answer in time
+   * (logged and counted): the user is told, never left waiting.
    */
-  async history(query: HistoryQuery): Promise<StoredRecommendation[] | undefined> {
+  private async read<T>(what: string, run: (store: Store) => Promise<T>): Promise<T | undefined> {
     const store = this.current;
     if (!store) return undefined;
     try {
-      return await withDeadline(store.history(query), this.deadlineMs, 'history');
+      return await withDeadline(run(store), this.deadlineMs, what);
     } catch (err) {
       this.failed('read', err);
       return undefined;

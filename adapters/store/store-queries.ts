@@ -18,7 +18,7 @@ import {
   type StoredRecommendation,
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
-import type { HistoryQuery, PruneCounts, Report, Store, StoreTarget } from './store.ts';
+import type { CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, TrainingLine } from './store.ts';
 
 /** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
 const MAX_KEY_CHARS = 200;
@@ -158,6 +158,8 @@ export class KyselyStore implements Store {
           topic: f.topic ?? null,
           question: f.question ? cap(f.question, MAX_STORED_QUESTION_CHARS) : null,
           reviewed_at: null,
+          review: null,
+          reviewed_by: null,
         })),
       )
       .onConflict((oc) => oc.column('id').doNothing())
@@ -284,7 +286,7 @@ export class KyselyStore implements Store {
     const feedbackRows = await this.db
       .selectFrom('feedback as f')
       .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
-      .select(['f.rating', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion', 'q.topic as answered'])
+      .select(['f.rating', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion', 'q.topic as answered', 'f.review'])
       .where('f.created_at', '>=', from)
       .orderBy('f.created_at', 'desc')
       .limit(REPORT_FEEDBACK_ROWS)
@@ -292,7 +294,7 @@ export class KyselyStore implements Store {
 
     const feedback = { helpful: 0, notHelpful: 0, corrections: 0 };
     const notHelpful = new Map<string, { question: string; topic: string | null; count: number }>();
-    const corrections = new Map<string, { question: string; answered: string | null; picked: string; count: number }>();
+    const corrections = new Map<string, { question: string; answered: string | null; picked: string; count: number; review: Report['corrections'][number]['review']; pending: number; accepted: number }>();
     for (const row of feedbackRows) {
       const question = row.storedQuestion ?? row.ownQuestion ?? '';
       if (row.rating === 'helpful') feedback.helpful++;
@@ -305,8 +307,12 @@ export class KyselyStore implements Store {
       } else if (row.rating === 'correction' && row.picked) {
         feedback.corrections++;
         const key = `${questionKey(question)}\u0000${row.answered ?? ''}\u0000${row.picked}`;
-        const line = corrections.get(key) ?? { question, answered: row.answered, picked: row.picked, count: 0 };
+        const line = corrections.get(key) ?? { question, answered: row.answered, picked: row.picked, count: 0, review: 'pending' as const, pending: 0, accepted: 0 };
         line.count++;
+        if (row.review === 'accepted') line.accepted++;
+        else if (row.review !== 'dismissed') line.pending++;
+        // A group is to review while any of it is; otherwise accepted if any of it was.
+        line.review = line.pending > 0 ? 'pending' : line.accepted > 0 ? 'accepted' : 'dismissed';
         corrections.set(key, line);
       }
     }
@@ -321,8 +327,49 @@ export class KyselyStore implements Store {
       lowConfidence: lowConfidence.map((r) => ({ question: String(r.question), topic: String(r.topic), count: Number(r.count) })),
       feedback,
       notHelpful: top(notHelpful.values()),
-      corrections: top(corrections.values()),
+      corrections: top(corrections.values()).map(({ pending: _p, accepted: _a, ...line }) => line),
     };
+  }
+
+  /** The correction rows of a group: its pick, and a question with the same key (the stored question, else its own). */
+  private async correctionRows(picked: string | undefined, since: number, review?: string) {
+    let q = this.db
+      .selectFrom('feedback as f')
+      .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
+      .select(['f.id', 'f.created_at', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion'])
+      .where('f.rating', '=', 'correction')
+      .where('f.created_at', '>=', since);
+    if (picked !== undefined) q = q.where('f.topic', '=', picked);
+    if (review !== undefined) q = q.where('f.review', '=', review);
+    const rows = await q.orderBy('f.created_at').orderBy('f.id').limit(REPORT_FEEDBACK_ROWS).execute();
+    return rows.map((r) => ({ id: r.id, at: Number(r.created_at), picked: r.picked, question: r.storedQuestion ?? r.ownQuestion ?? '' }));
+  }
+
+  async reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string, now = Date.now()): Promise<number> {
+    const key = questionKey(ref.question);
+    const ids = (await this.correctionRows(ref.picked, 0)).filter((r) => questionKey(r.question) === key).map((r) => r.id);
+    for (let i = 0; i < ids.length; i += PAGE) {
+      await this.db
+        .updateTable('feedback')
+        .set({ review: verdict, reviewed_at: now, reviewed_by: cap(reviewer, MAX_REF_CHARS) })
+        .where('id', 'in', ids.slice(i, i + PAGE))
+        .execute();
+    }
+    return ids.length;
+  }
+
+  async trainingLines(since: Date): Promise<TrainingLine[]> {
+    const lines = new Map<string, { q: string; topics: Set<string>; at: number }>();
+    for (const row of await this.correctionRows(undefined, since.getTime(), 'accepted')) {
+      const question = row.question.replace(/\s+/g, ' ').trim();
+      if (!question || !row.picked) continue;
+      const key = questionKey(question);
+      const line = lines.get(key) ?? { q: question, topics: new Set<string>(), at: row.at };
+      line.q = question; // the newest spelling (rows come oldest first)
+      line.topics.add(row.picked);
+      lines.set(key, line);
+    }
+    return [...lines.values()].sort((a, b) => a.at - b.at).map((l) => ({ q: l.q, topics: [...l.topics].sort() }));
   }
 
   close(): Promise<void> {

@@ -5,6 +5,7 @@ import { STORE_FILE_NAME, type StoreConfig } from '../host/config.ts';
 import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
+import type { UsageReport } from '../../src/index.ts';
 
 // The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
 // prebuilt binaries from npm, nothing compiled or downloaded at install); with DATABASE_URL=postgres://… a
@@ -25,26 +26,20 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-export interface ReportLine {
+/** The report's figures for a period: the core's UsageReport (src/present/report.ts), counted here. */
+export type Report = UsageReport;
+
+/** A correction group, as the knowledge owner reviews it: every "asked X, picked Y" with the same X and Y. */
+export interface CorrectionRef {
+  /** The question as asked (any of the group's spellings: case, spacing and trailing punctuation do not matter). */
   question: string;
-  count: number;
+  picked: string;
 }
 
-export interface Report {
-  since: Date;
-  /** Questions asked in the period. */
-  questions: number;
-  /** Of those, answered with a topic. */
-  answered: number;
-  /** Questions with no topic, grouped (case, spacing and trailing punctuation ignored), most asked first. */
-  unanswered: ReportLine[];
-  /** Answered, but below the matcher's LOW_CONFIDENCE: a best guess. */
-  lowConfidence: (ReportLine & { topic: string })[];
-  feedback: { helpful: number; notHelpful: number; corrections: number };
-  /** Answers marked not helpful, by question and the topic that was answered. */
-  notHelpful: (ReportLine & { topic: string | null })[];
-  /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
-  corrections: (ReportLine & { answered: string | null; picked: string })[];
+/** A line of the matcher's training set (src/knowledge/training/*.jsonl). */
+export interface TrainingLine {
+  q: string;
+  topics: string[];
 }
 
 export interface PruneCounts {
@@ -83,6 +78,13 @@ export interface Store {
   exportRecommendations(since: Date): AsyncIterable<StoredRecommendation>;
   exportQuestions(since: Date): AsyncIterable<StoredQuestion>;
   report(since: Date, now?: number): Promise<Report>;
+  /**
+   * The knowledge owner's review of a correction group: every correction with that question and pick, reviewed or
+   * not, takes the verdict. Returns how many corrections it covered (0: none by that question and pick).
+   */
+  reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string, now?: number): Promise<number>;
+  /** Accepted corrections since `since`, one training line per question (the newest spelling), oldest first. */
+  trainingLines(since: Date): Promise<TrainingLine[]>;
 
   close(): Promise<void>;
 }

@@ -52,6 +52,8 @@ export class AdvisorBot extends TeamsActivityHandler {
     private readonly connector: Pick<TeamsConnectorPolicy, 'rateLimitWaitMs'> = TEAMS_CONNECTOR,
     /** Records questions and recommendations, after the reply has gone (fire and forget). */
     private readonly store?: StoreService,
+    /** KNOWLEDGE_OWNERS, lowercased: who sees the report and reviews corrections (Teams: AAD object ids). */
+    private readonly owners: ReadonlySet<string> = new Set(),
   ) {
     super();
     this.onMessage(async (context, next) => {

@@ -213,6 +213,19 @@ export function answer(question: string, knowledge: Knowledge): AnswerResult {
   return result;
 }
 
+/**
+ * The topics a question is closest to, best first, without the gate: what "Not helpful" offers to pick from. Only
+ * topics either reader scored; `exclude` (the topic already given) is left out. Not cached (it runs on a click).
+ */
+export function closestTopics(question: string, knowledge: Knowledge, options: { exclude?: TopicId | null; max?: number } = {}): TopicId[] {
+  const text = String(question ?? '').slice(0, MAX_QUESTION_CHARS);
+  const { candidates } = read(text, matcherFor(knowledge), knowledge);
+  return candidates
+    .map((c) => c.topic)
+    .filter((t) => t !== options.exclude)
+    .slice(0, options.max ?? 5);
+}
+
 /** How the matcher read a question, step by step (the `explain` command). Not cached; same result as answer(). */
 export function explain(question: string, knowledge: Knowledge): Explanation {
   const m = matcherFor(knowledge);

@@ -11,6 +11,7 @@ export type AdvisorCommand =
   | { kind: 'topics' }
   | { kind: 'recommend'; customer?: string }
   | { kind: 'history'; customer?: string }
+  | { kind: 'report' }
   | { kind: 'question'; text: string };
 
 export interface CommandWord {
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandWord[] = [
   { kind: 'recommend', words: ['recommend'], argument: '[customer]', what: 'fill in what the customer needs, get a recommendation' },
   { kind: 'history', words: ['history'], argument: '[customer]', what: 'recent recommendations, newest first (only you see the list)' },
   { kind: 'topics', words: ['topics'], what: 'what I know about' },
+  { kind: 'report', words: ['report'], what: 'this week’s questions and feedback (for the knowledge owners)' },
   { kind: 'help', words: ['help', '?'], what: 'what I can do, with examples' },
 ];
 

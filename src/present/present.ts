@@ -1,11 +1,12 @@
 import type { Knowledge, Source } from '../knowledge/schema.ts';
 import { SETUP_IDS, SETUP_NAMES, type SetupId, type TopicId } from '../knowledge/ids.ts';
-import { LOW_CONFIDENCE, type AnswerResult } from '../advisor/answer.ts';
+import { LOW_CONFIDENCE, closestTopics, type AnswerResult } from '../advisor/answer.ts';
 import { COMMANDS } from '../advisor/commands.ts';
 import { allCountries, countryName } from '../advisor/countries.ts';
 import { allTopicFacts, findTopic, otherSetup, topicFacts, type SetupAnswer, type TopicFacts } from '../advisor/facts.ts';
 import { deepFreeze } from '../advisor/frozen.ts';
 import type { Confidence, Recommendation } from '../advisor/recommend.ts';
+import type { Requirements } from '../advisor/requirements.ts';
 import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } from '../advisor/wording.ts';
 import { askedSetup } from './asked.ts';
 import type {
@@ -17,6 +18,7 @@ import type {
   HistoryEntry,
   HistoryReply,
   NoTopicReply,
+  NotHelpfulReply,
   RecommendationReply,
   RecommendationSection,
   RequirementsForm,
@@ -139,6 +141,27 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
     };
   }
   return reply;
+}
+
+/** How many topics "Not helpful" offers. */
+export const NOT_HELPFUL_TOPICS = 5;
+
+/**
+ * After "Not helpful" on the answer to `question`: the topics it is closest to (the one given left out), then the
+ * most useful others, so there is always a choice. Picking one is a correction.
+ */
+export function presentNotHelpful(knowledge: Knowledge, question: string, answered: TopicId | null): NotHelpfulReply {
+  const ranked = closestTopics(question, knowledge, { exclude: answered, max: NOT_HELPFUL_TOPICS });
+  const known = new Set<TopicId>(knowledge.topics.map((t) => t.id));
+  const ids = [...new Set([...ranked, ...usefulTopics(knowledge).topics].filter((t) => t !== answered && known.has(t)))].slice(0, NOT_HELPFUL_TOPICS);
+  return {
+    kind: 'not-helpful',
+    question,
+    answered,
+    message: 'Sorry that did not help. Which of these were you asking about? Your pick shows its answer and teaches me the question.',
+    topics: topicLinks(knowledge, ids),
+    summary: 'Sorry that did not help: pick the topic you meant',
+  };
 }
 
 /** The reply for one topic, chosen by id (a topic button): the answer as it stands, no matching involved. */
@@ -266,6 +289,17 @@ export const presentForm = perKnowledge((knowledge): RequirementsForm => {
   };
 });
 
+const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * A past recommendation opened from the history, in full: as it was made (the stored recommendation), drawn with
+ * today's rows and sources, and marked with its id, when and by whom.
+ */
+export function presentPastRecommendation(past: PastRecommendation & { recommendation: Recommendation }, knowledge: Knowledge): RecommendationReply {
+  const reply = presentRecommendation(past.recommendation, knowledge);
+  return { ...reply, made: { id: past.id, when: utc(past.createdAt), by: { platform: past.platform, userId: past.userId } } };
+}
+
 /** A recommendation as the store gives it back, for the history (the fields it shows). */
 export interface PastRecommendation {
   id: string;
@@ -276,6 +310,7 @@ export interface PastRecommendation {
   setup: SetupId;
   confidence: Confidence;
   messageLink: string | null;
+  requirements?: Requirements;
 }
 
 /** How many recommendations the history lists. */
@@ -308,8 +343,9 @@ export function presentHistory(past: readonly PastRecommendation[] | undefined, 
     setupTitle: SETUP_TITLE[r.setup],
     confidence: { level: r.confidence, text: CONFIDENCE_WORD[r.confidence] },
     by: { platform: r.platform, userId: r.userId },
-    when: `${r.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    when: utc(r.createdAt),
     ...(r.messageLink ? { link: r.messageLink } : {}),
+    ...(r.requirements ? { requirements: r.requirements } : {}),
   }));
   return { ...base, entries, summary: entries.length ? `${title}: ${entries.length}` : base.empty };
 }

@@ -138,6 +138,8 @@ export interface HistoryEntry {
   when: string;
   /** A link to the posted message, when the platform gave one. */
   link?: string;
+  /** What it was made from: "Edit" starts a new recommendation from these. */
+  requirements?: Requirements;
 }
 
 /**
@@ -189,6 +191,60 @@ export interface RecommendationReply {
   notes?: string;
   /** What the form was filled with: carried by "Edit requirements". */
   requirements: Requirements;
+  /** A recommendation opened from the history: its shareable id, when it was made and by whom. */
+  made?: { id: string; when: string; by: { platform: string; userId: string } };
+  summary: string;
+}
+
+/**
+ * After "Not helpful": the topics the question is closest to. Picking one shows its answer and is recorded as a
+ * correction ("asked X, picked topic Y"), a labelled phrasing for the matcher's training set.
+ */
+export interface NotHelpfulReply {
+  kind: 'not-helpful';
+  /** The question as typed (user text). */
+  question: string;
+  /** The topic that was answered (null: none was). */
+  answered: TopicId | null;
+  message: string;
+  topics: TopicLink[];
+  summary: string;
+}
+
+export type ReviewState = 'pending' | 'accepted' | 'dismissed';
+
+/** One line of the knowledge owner's report: a question (user text), how often, and what it was answered with. */
+export interface ReportLine {
+  question: string;
+  count: number;
+  /** Our words: "answered with Voice & video calls". */
+  note?: string;
+  /** On correction lines: the topic picked, and whether the knowledge owner has reviewed it. */
+  correction?: { answered: TopicId | null; picked: TopicId; pickedTitle: string; review: ReviewState };
+}
+
+export interface ReportSection {
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections';
+  title: string;
+  /** One line saying what the section is for. */
+  hint: string;
+  lines: ReportLine[];
+  /** Shown when there are no lines. */
+  empty: string;
+}
+
+/** The knowledge owner's weekly report: how the answers did, and what to teach the matcher next. */
+export interface ReportReply {
+  kind: 'report';
+  title: string;
+  /** "18 Nov – 25 Nov 2026 (UTC)". */
+  period: string;
+  figures: { label: string; value: string }[];
+  sections: ReportSection[];
+  /** What to do with it: the workflow, in one line per step. */
+  next: string[];
+  /** Set when the report cannot be shown: not an owner, or no store. */
+  unavailable?: string;
   summary: string;
 }
 
@@ -201,7 +257,9 @@ export type Reply =
   | ComparisonReply
   | FormReply
   | RecommendationReply
-  | HistoryReply;
+  | HistoryReply
+  | NotHelpfulReply
+  | ReportReply;
 
 /** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */
 export interface RequirementsForm {

@@ -5,6 +5,7 @@ import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
 import { historyRequest, presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
 import type { RecommendationReply, Reply } from './reply.ts';
+import { reportRequest } from './report.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
 // Surfaces differ only in how they draw it and deliver it.
@@ -23,6 +24,8 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
       return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: 'Recommend a setup: fill in what the customer needs' };
     case 'history':
       return historyRequest(command.customer);
+    case 'report':
+      return reportRequest();
     case 'question':
       return presentAnswer(answer(command.text, knowledge), command.text, knowledge);
   }

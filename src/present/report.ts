@@ -1,0 +1,115 @@
+import type { Knowledge } from '../knowledge/schema.ts';
+import type { TopicId } from '../knowledge/ids.ts';
+import { findTopic } from '../advisor/facts.ts';
+import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
+
+// The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
+// marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
+// better answers. The figures come from the store (adapters/store); the words and the order are decided here.
+
+/** The figures as the store counts them for a period. */
+export interface UsageReport {
+  since: Date;
+  /** Questions asked in the period. */
+  questions: number;
+  /** Of those, answered with a topic. */
+  answered: number;
+  /** Questions with no topic, grouped (case, spacing and trailing punctuation ignored), most asked first. */
+  unanswered: { question: string; count: number }[];
+  /** Answered, but below the matcher's LOW_CONFIDENCE: a best guess. */
+  lowConfidence: { question: string; topic: string; count: number }[];
+  feedback: { helpful: number; notHelpful: number; corrections: number };
+  /** Answers marked not helpful, by question and the topic that was answered. */
+  notHelpful: { question: string; topic: string | null; count: number }[];
+  /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
+  corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
+}
+
+/** Lines per section of the report as the apps show it (the CLI's --json has them all). */
+export const REPORT_LINES_SHOWN = 8;
+
+const DAY_MS = 86_400_000;
+const day = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`);
+
+/** The report command as the router answers it: the surface checks who asks and reads the store. */
+export function reportRequest(): ReportReply {
+  return { kind: 'report', title: REPORT_TITLE, period: '', figures: [], sections: [], next: [], unavailable: 'The report is not available here.', summary: REPORT_TITLE };
+}
+
+const REPORT_TITLE = 'Knowledge owner’s report';
+
+/** Why someone gets no report: only the people in KNOWLEDGE_OWNERS see it. */
+export function reportNotForYou(): ReportReply {
+  return { ...reportRequest(), unavailable: 'The report is for the knowledge owners (KNOWLEDGE_OWNERS): it lists what people asked. Ask your admin to add you if you keep the answers up to date.' };
+}
+
+/** The report could not be read (no store, or it did not answer in time). */
+export function reportUnavailable(): ReportReply {
+  return { ...reportRequest(), unavailable: 'The report cannot be read right now (the store does not answer). Please try again in a minute.' };
+}
+
+/** How many days a report covers by default: the week. */
+export const REPORT_DAYS = 7;
+
+export const reportSince = (now: Date, days = REPORT_DAYS): Date => new Date(now.getTime() - days * DAY_MS);
+
+export function presentReport(report: UsageReport, knowledge: Knowledge, now: Date, shown = REPORT_LINES_SHOWN): ReportReply {
+  const title = (topic: string | null) => (topic === null ? 'nothing' : (findTopic(knowledge, topic as TopicId)?.title ?? topic));
+  const rated = report.feedback.helpful + report.feedback.notHelpful;
+  const pending = report.corrections.filter((c) => c.review === 'pending').length;
+  const sections: ReportSection[] = [
+    {
+      id: 'unanswered',
+      title: 'Not answered',
+      hint: 'Questions I could not place: add a phrasing to the topic they belong to, or leave them if they are off-topic.',
+      lines: report.unanswered.slice(0, shown).map((l) => ({ question: l.question, count: l.count })),
+      empty: 'Every question got an answer.',
+    },
+    {
+      id: 'low-confidence',
+      title: 'Answered, but unsure',
+      hint: 'Best guesses below the confidence line: check the topic is right, and add the phrasing if it is.',
+      lines: report.lowConfidence.slice(0, shown).map((l) => ({ question: l.question, count: l.count, note: `answered with ${title(l.topic)}` })),
+      empty: 'No unsure answers.',
+    },
+    {
+      id: 'not-helpful',
+      title: 'Marked not helpful',
+      hint: 'The answer was found but did not help: the wording or the facts may need work.',
+      lines: report.notHelpful.slice(0, shown).map((l) => ({ question: l.question, count: l.count, note: `answered with ${title(l.topic)}` })),
+      empty: 'Nobody marked an answer not helpful.',
+    },
+    {
+      id: 'corrections',
+      title: 'Corrections',
+      hint: 'After “Not helpful”, people picked the topic they meant. Accept the right ones: they become training lines (coexist-advisor report --export-training).',
+      lines: report.corrections.slice(0, shown).map((c) => ({
+        question: c.question,
+        count: c.count,
+        note: `answered with ${title(c.answered)}, picked ${title(c.picked)}`,
+        correction: { answered: c.answered as TopicId | null, picked: c.picked as TopicId, pickedTitle: title(c.picked), review: c.review },
+      })),
+      empty: 'No corrections.',
+    },
+  ];
+  return {
+    kind: 'report',
+    title: REPORT_TITLE,
+    period: `${day(report.since)} – ${day(now)} (UTC)`,
+    figures: [
+      { label: 'Questions', value: report.questions.toLocaleString('en-US') },
+      { label: 'Answered', value: `${report.answered.toLocaleString('en-US')} (${percent(report.answered, report.questions)})` },
+      { label: 'Rated helpful', value: rated === 0 ? 'no ratings' : `${report.feedback.helpful} of ${rated} (${percent(report.feedback.helpful, rated)})` },
+      { label: 'Corrections', value: pending > 0 ? `${report.feedback.corrections} (${pending} to review)` : String(report.feedback.corrections) },
+    ],
+    sections,
+    next: [
+      'Read the lines above: each is a phrasing people really used.',
+      'Accept the corrections that are right, then run `coexist-advisor report --export-training --out src/knowledge/training/corrections.jsonl`.',
+      'Add phrasings or synonyms for the rest (src/knowledge/matching.yml, training/*.jsonl), then `npm run train` and `npx coexist-advisor check-knowledge`.',
+      'Deploy: the next report shows whether they are answered now.',
+    ],
+    summary: `${REPORT_TITLE}: ${report.questions} questions, ${percent(report.answered, report.questions)} answered, ${report.feedback.notHelpful} not helpful, ${report.feedback.corrections} corrections`,
+  };
+}
