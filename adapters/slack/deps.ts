@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { HISTORY_LIMIT, presentHistory, type HistoryReply, type Knowledge, type Reply } from '../../src/index.ts';
+import { HISTORY_LIMIT, presentHistory, presentReport, reportNotForYou, reportSince, reportUnavailable, type HistoryReply, type Knowledge, type Reply, type ReportReply } from '../../src/index.ts';
 import { questionRecord, type QuestionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
@@ -53,4 +53,21 @@ export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: 
 export async function historyReply(deps: SlackDeps, customer: string | undefined): Promise<HistoryReply> {
   const past = deps.store ? await deps.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
   return presentHistory(past, customer);
+}
+
+/** How many of your own recommendations App Home lists. */
+export const HOME_RECENT = 5;
+
+/** Your recent recommendations, for App Home. */
+export async function recentFor(deps: SlackDeps, userId: string): Promise<HistoryReply> {
+  const past = deps.store ? await deps.store.history({ userId, limit: HOME_RECENT }) : undefined;
+  return { ...presentHistory(past), title: 'Your recent recommendations', empty: 'None yet.' };
+}
+
+/** `report`: this week's report for a knowledge owner; for anyone else, why not. */
+export async function reportReply(deps: SlackDeps, userId: string | undefined): Promise<ReportReply> {
+  if (!isOwner(deps, userId)) return reportNotForYou();
+  const now = new Date();
+  const report = deps.store ? await deps.store.report(reportSince(now)) : undefined;
+  return report ? presentReport(report, deps.knowledge, now) : reportUnavailable();
 }

@@ -46,21 +46,72 @@ export function readShareValue(value: string | undefined): ShareValue | undefine
   return parseObject(value)?.comparison === true ? { comparison: true } : readTopicValue(value);
 }
 
-// ---- Feedback on an answer ----------------------------------------------------------------------------------
-/** What a feedback button carries: the question (its id in the store), the topic answered, and the rating. */
+// ---- Feedback on an answer, and the corrections after it ------------------------------------------------------
+/**
+ * What a feedback button carries: the question (its id in the store), the topic answered, the rating, and the
+ * question's text (capped): "Not helpful" offers the topics closest to it.
+ */
 export interface FeedbackValue {
   question: string;
   topic: string;
   rating: 'helpful' | 'not-helpful';
+  text?: string;
 }
 
-export const feedbackValue = (v: FeedbackValue): string => JSON.stringify({ q: v.question, t: v.topic, r: v.rating });
+const ID_MAX = 64;
+const TOPIC_MAX = 100;
+
+export const feedbackValue = (v: FeedbackValue): string =>
+  JSON.stringify({ q: v.question, t: v.topic, r: v.rating, ...(v.text ? { x: v.text.slice(0, QUESTION_IN_VALUE) } : {}) });
 
 export function readFeedbackValue(value: string | undefined): FeedbackValue | undefined {
   const v = parseObject(value);
   if (!v || typeof v.q !== 'string' || typeof v.t !== 'string' || (v.r !== 'helpful' && v.r !== 'not-helpful')) return undefined;
-  if (v.q.length > 64 || v.t.length > 100) return undefined;
-  return { question: v.q, topic: v.t, rating: v.r };
+  if (v.q.length > ID_MAX || v.t.length > TOPIC_MAX) return undefined;
+  return { question: v.q, topic: v.t, rating: v.r, ...(typeof v.x === 'string' && v.x.trim() ? { text: v.x.slice(0, QUESTION_IN_VALUE) } : {}) };
+}
+
+/** A topic offered after "Not helpful": picking it is a correction of the answer to question `question` (its id). */
+export interface CorrectionValue {
+  question: string;
+  /** The topic picked. */
+  picked: string;
+  /** The topic answered first (null: none). */
+  answered: string | null;
+  text: string;
+}
+
+export const correctionValue = (v: CorrectionValue): string => JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE) });
+
+export function readCorrectionValue(value: string | undefined): CorrectionValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.q !== 'string' || typeof v.p !== 'string' || typeof v.x !== 'string' || !(v.a === null || typeof v.a === 'string')) return undefined;
+  if (v.q.length > ID_MAX || v.p.length > TOPIC_MAX || (typeof v.a === 'string' && v.a.length > TOPIC_MAX)) return undefined;
+  return { question: v.q, picked: v.p, answered: v.a, text: v.x.slice(0, QUESTION_IN_VALUE) };
+}
+
+/** A knowledge owner's verdict on a correction group (the report's Accept / Dismiss). */
+export interface ReviewValue {
+  question: string;
+  picked: string;
+  verdict: 'accepted' | 'dismissed';
+}
+
+/** Questions are stored at most 500 characters: the whole question fits a button (the group is found by it). */
+const REVIEW_QUESTION_MAX = 500;
+
+export const reviewValue = (v: ReviewValue): string => JSON.stringify({ q: v.question.slice(0, REVIEW_QUESTION_MAX), p: v.picked, v: v.verdict });
+
+export function readReviewValue(value: string | undefined): ReviewValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.q !== 'string' || typeof v.p !== 'string' || (v.v !== 'accepted' && v.v !== 'dismissed')) return undefined;
+  if (v.q.length > REVIEW_QUESTION_MAX || v.p.length > TOPIC_MAX) return undefined;
+  return { question: v.q, picked: v.p, verdict: v.v };
+}
+
+/** A recommendation's shareable id, as its history buttons carry it. */
+export function readRecommendationId(value: string | undefined): string | undefined {
+  return value && /^[0-9A-Z]{4,16}$/.test(value) ? value : undefined;
 }
 
 // ---- "Edit requirements" ------------------------------------------------------------------------------------

@@ -86,6 +86,9 @@ const MIGRATIONS: Record<string, Migration> = {
 
 export const MIGRATION_TABLE = 'coexist_migrations';
 
+/** Every migration this code knows, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 /**
  * `schema`: on PostgreSQL, the schema the connection works in (current_schema()). Without it Kysely looks for its
  * migration tables in every schema of the database, and would take another schema's for ours.

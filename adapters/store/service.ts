@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import type { StoredRecommendation } from './records.ts';
-import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget } from './store.ts';
+import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -195,6 +195,11 @@ export class StoreService {
   /** A knowledge owner's review of a correction group: how many it covered, or undefined when the store did not answer. */
   reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string): Promise<number | undefined> {
     return this.read('review', (store) => store.reviewCorrections(ref, verdict, reviewer));
+  }
+
+  /** Accepted corrections as training lines (the report's button), within the deadline; undefined as for history(). */
+  trainingLines(since: Date): Promise<TrainingLine[] | undefined> {
+    return this.read('training lines', (store) => store.trainingLines(since));
   }
 
   /**

@@ -10,7 +10,7 @@ import type { Example } from './train.ts';
 // title, its phrasings (matching.yml) and the labels of its needs from the built-in knowledge. A training line is
 // `{"q": "question as staff write it", "topics": ["topic-id"]}`; `"topics": [null]` marks an off-topic question,
 // and several topics mean any of them is a right answer. Knowledge owners and developers add lines; production
-// corrections (`report --export-training`) will write the same format.
+// corrections (`report --export-training --out training/corrections.jsonl`) write the same format.
 
 export const TRAINING_DIR = fileURLToPath(new URL('../knowledge/training/', import.meta.url));
 

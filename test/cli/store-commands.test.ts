@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSince } from '../../adapters/cli/store-commands.ts';
 import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
+import { parseTrainingLines } from '../../src/matching/training.ts';
+import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
@@ -85,6 +87,45 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       expect(text.stdout).toMatch(/2×\s+can it run on windows desktop/i);
     });
 
+    it('report --export-training: accepted corrections as training lines; --out appends only the new ones, in a form the trainer reads', async () => {
+      const own = await make(); // its own store: the other tests count the seeded questions
+      onTestFinished(() => own.cleanup());
+      const cli = (args: string[]) => runCli(args, { env: own.env });
+      const asked = q('Can the sales team pick up on the phone?', 'calls', 0.3);
+      const odd = q('is it free??', 'pricing', 0.4);
+      await own.store.recordQuestions([asked, odd]);
+      const correction = (question: QuestionRecord, topic: string) => ({ platform: 'slack' as const, userId: 'U0AGENT1', target: 'answer' as const, targetId: question.id, rating: 'correction' as const, topic: topic as never, at: now - DAY });
+      await own.store.recordFeedback([correction(asked, 'number-usage'), correction(odd, 'best-suited')]);
+      expect((await cli(['report', '--export-training'])).stdout).toBe('');
+
+      await own.store.reviewCorrections({ question: asked.text, picked: 'number-usage' }, 'accepted', 'U0OWNER');
+      await own.store.reviewCorrections({ question: odd.text, picked: 'best-suited' }, 'dismissed', 'U0OWNER');
+      const printed = await cli(['report', '--export-training']);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ q: 'Can the sales team pick up on the phone?', topics: ['number-usage'] }]);
+      const report = await cli(['report']);
+      expect(report.stdout).toMatch(/Can the sales team pick up on the phone\?" {2}calls → number-usage {2}\[accepted\]/);
+
+      const dir = mkdtempSync(path.join(tmpdir(), 'coexist-training-'));
+      try {
+        const file = path.join(dir, 'corrections.jsonl');
+        writeFileSync(file, '{"q":"can the sales team pick up on the phone","topics":["number-usage"]}'); // there already, no newline at the end
+        const first = await cli(['report', '--export-training', '--out', file]);
+        expect(first.stdout).toMatch(/^0 new training lines added to .*corrections\.jsonl \(1 already there\)\.$/m);
+        writeFileSync(file, '');
+        const second = await cli(['report', '--export-training', '--out', file]);
+        expect(second.stdout).toMatch(/^1 new training line added/m);
+        expect(second.stdout).toMatch(/npm run train/);
+        const parsed = parseTrainingLines(readFileSync(file, 'utf8'), 'corrections.jsonl', new Set(fixtureKnowledge().topics.map((x) => x.id)));
+        expect(parsed.problems).toEqual([]);
+        expect(parsed.lines).toEqual([{ q: 'Can the sales team pick up on the phone?', topics: ['number-usage'] }]);
+        expect((await cli(['report', '--export-training', '--out', file])).stdout).toMatch(/^0 new training lines .*\(1 already there\)/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect((await cli(['report', '--out', 'x.jsonl'])).code).toBe(2);
+    });
+
     it('export recommendations as CSV: a header, one quoted row each, formulas defused', async () => {
       const r = await cli(['export', 'recommendations', '--since', '30d', '--format', 'csv']);
       expect(r.code).toBe(0);
@@ -156,7 +197,7 @@ describe('store commands: bad input and a missing store', () => {
 
       const m = await runCli(['db', 'migrate'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial\.\n$/);
+      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review\.\n$/);
       const h = await runCli(['history', '--json'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(h.stdout.trim()).toBe('[]');
     } finally {

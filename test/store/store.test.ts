@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { MAX_STORED_QUESTION_CHARS, newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
 import { openStore } from '../../adapters/store/store.ts';
+import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
 import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
 import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
@@ -134,13 +135,46 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       expect(report.notHelpful).toEqual([{ question: 'phone ringing thing', topic: 'calls', count: 1 }]);
       expect(report.corrections).toEqual(
         expect.arrayContaining([
-          { question: 'phone ringing thing', answered: 'calls', picked: 'number-usage', count: 1 },
-          { question: 'desktop app?', answered: null, picked: 'linked-devices', count: 1 },
+          { question: 'phone ringing thing', answered: 'calls', picked: 'number-usage', count: 1, review: 'pending' },
+          { question: 'desktop app?', answered: null, picked: 'linked-devices', count: 1, review: 'pending' },
         ]),
       );
       expect(report.corrections).toHaveLength(2);
       const empty = await s.report(new Date(NOW + DAY));
       expect(empty).toMatchObject({ questions: 0, answered: 0, unanswered: [], corrections: [] });
+    });
+
+    it('a correction group is reviewed by the knowledge owner; accepted ones become training lines, one per question', async () => {
+      const fresh = await make();
+      onTestFinished(() => fresh.cleanup());
+      const s = fresh.store;
+      const asked = question('Can my team answer from the phone?', 'calls', 0.3);
+      const again = question('can my team answer from the phone', 'calls', 0.3);
+      const other = question('wallpaper for the desktop', null, 0.1);
+      await s.recordQuestions([asked, again, other]);
+      const correction = (q: QuestionRecord, topic: string, userId = 'U1', at = NOW) => ({ platform: 'slack' as const, userId, target: 'answer' as const, targetId: q.id, rating: 'correction' as const, topic: topic as never, at });
+      // The newest spelling of a question is the one its training line keeps.
+      await s.recordFeedback([correction(asked, 'number-usage'), correction(again, 'number-usage', 'U2', NOW + 1000), correction(other, 'linked-devices')]);
+
+      let report = await s.report(new Date(0));
+      expect(report.corrections).toEqual(
+        expect.arrayContaining([expect.objectContaining({ picked: 'number-usage', count: 2, review: 'pending' }), expect.objectContaining({ picked: 'linked-devices', review: 'pending' })]),
+      );
+      expect(await s.trainingLines(new Date(0))).toEqual([]);
+
+      // Any spelling of the question names the group; the pick must match too.
+      expect(await s.reviewCorrections({ question: 'CAN my team answer from the phone??', picked: 'number-usage' }, 'accepted', 'U0OWNER')).toBe(2);
+      expect(await s.reviewCorrections({ question: 'Can my team answer from the phone?', picked: 'calls' }, 'accepted', 'U0OWNER')).toBe(0);
+      expect(await s.reviewCorrections({ question: 'wallpaper for the desktop', picked: 'linked-devices' }, 'dismissed', 'U0OWNER')).toBe(1);
+
+      report = await s.report(new Date(0));
+      expect(report.corrections.map((c) => [c.picked, c.review]).sort()).toEqual([['linked-devices', 'dismissed'], ['number-usage', 'accepted']]);
+      expect(await s.trainingLines(new Date(0))).toEqual([{ q: 'can my team answer from the phone', topics: ['number-usage'] }]);
+      // A new correction of an accepted group waits for review again; the accepted ones stay training lines.
+      await s.recordFeedback([correction(asked, 'number-usage', 'U3')]);
+      expect((await s.report(new Date(0))).corrections.find((c) => c.picked === 'number-usage')?.review).toBe('pending');
+      expect(await s.trainingLines(new Date(0))).toHaveLength(1);
+      expect(await s.trainingLines(new Date(NOW + DAY))).toEqual([]);
     });
 
     it('claims a key once until it expires; long keys too', async () => {
@@ -201,7 +235,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
     try {
       const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url: t.url })));
       const outcomes = await Promise.all(stores.map((s) => s.migrate()));
-      expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, 1]);
+      expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, MIGRATION_NAMES.length]);
       for (const s of stores) await s.close();
     } finally {
       await t.drop();

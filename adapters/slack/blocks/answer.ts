@@ -1,6 +1,6 @@
-import { deepFreeze, type AnswerReply, type NoTopicReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
+import { deepFreeze, type AnswerReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
-import { topicValue } from '../values.ts';
+import { correctionValue, topicValue } from '../values.ts';
 import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
@@ -33,7 +33,7 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
   const message = shownAnswer(reply, view);
   // The feedback buttons name one question: added to the (shared, frozen) answer, never drawn into it.
   if (!view.feedback || view.audience === 'shared') return message;
-  return { blocks: clampBlocks([...message.blocks, feedbackBlock(view.feedback.question, reply.topic)]), text: message.text };
+  return { blocks: clampBlocks([...message.blocks, feedbackBlock(view.feedback.question, reply.topic, reply.question)]), text: message.text };
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
@@ -93,4 +93,20 @@ function drawNoTopic(reply: NoTopicReply): SlackMessage {
   else blocks.push(section(examplesList(reply.examples)));
   blocks.push(startButtons());
   return { blocks, text: fallbackText(reply.summary) };
+}
+
+/**
+ * After "Not helpful": the closest topics as buttons. With the question's id (it was recorded) a pick is a
+ * correction; without it (no store) the buttons just show the topic.
+ */
+export function notHelpfulMessage(reply: NotHelpfulReply, questionId?: string): SlackMessage {
+  const buttons = reply.topics.map((l) =>
+    questionId
+      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: questionId, picked: l.topic, answered: reply.answered, text: reply.question }) }
+      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, question: reply.question }) },
+  );
+  return {
+    blocks: [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` }), actions(buttons, 'not_helpful_topics')],
+    text: fallbackText(reply.summary),
+  };
 }

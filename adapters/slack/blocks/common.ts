@@ -19,6 +19,14 @@ export const ACTIONS = {
   edit: 'edit_requirements',
   help: 'show_help',
   feedback: 'answer_feedback',
+  /** A topic picked after "Not helpful": a correction. */
+  correct: 'correct_topic',
+  /** A history entry, in full / as a new form. */
+  openRecommendation: 'open_recommendation',
+  editRecommendation: 'edit_recommendation',
+  /** The report's Accept / Dismiss on a correction, and its accepted corrections as training lines. */
+  review: 'review_correction',
+  trainingLines: 'show_training_lines',
 } as const;
 
 export const CALLBACKS = {
@@ -69,15 +77,15 @@ export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock =
 });
 
 /** Block Kit's feedback buttons (in a context_actions block) for the answer to one recorded question. */
-export const feedbackBlock = (question: string, topic: string): ContextActionsBlock => ({
+export const feedbackBlock = (question: string, topic: string, text?: string): ContextActionsBlock => ({
   type: 'context_actions',
   block_id: 'answer_feedback',
   elements: [
     {
       type: 'feedback_buttons',
       action_id: ACTIONS.feedback,
-      positive_button: { text: plain('Helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'helpful' }), accessibility_label: 'This answer was helpful' },
-      negative_button: { text: plain('Not helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'not-helpful' }), accessibility_label: 'This answer was not helpful' },
+      positive_button: { text: plain('Helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'helpful', ...(text ? { text } : {}) }), accessibility_label: 'This answer was helpful' },
+      negative_button: { text: plain('Not helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'not-helpful', ...(text ? { text } : {}) }), accessibility_label: 'This answer was not helpful' },
     },
   ],
 });

@@ -1,7 +1,6 @@
-import type { HomeView } from '@slack/types';
 import { SETUP_NAMES, type FormReply, type GreetingReply, type HelpReply, type TopicsReply } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
-import { ACTIONS, COMMAND, actions, context, divider, examplesList, fallbackText, header, section, startButtons, type SlackMessage } from './common.ts';
+import { ACTIONS, COMMAND, actions, context, divider, examplesList, fallbackText, header, section, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // Help, the greeting, the topic list, the recommendation form's button (in a DM) and the App Home tab.
 
@@ -51,10 +50,9 @@ export const formButtonMessage = (reply: FormReply): SlackMessage => ({
   text: fallbackText(reply.summary),
 });
 
-export const homeView = perReply(
-  (help: HelpReply): HomeView => ({
-    type: 'home',
-    blocks: [
+/** The top of App Home: what the app does and how to start (the rest is the viewer's own: see report.ts). */
+export const homeIntro = perReply(
+  (help: HelpReply): Block[] => [
       header(`${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}`),
       section(
         'Support and sales get a correct, sourced answer in seconds, and a formatted recommendation for any customer: *WhatsApp Co-Existence* (same number on the Business App and the Cloud API) or *WhatsApp Business API only*.',
@@ -64,7 +62,6 @@ export const homeView = perReply(
       section(`*Recommendations* for a deal channel\n• \`${COMMAND} recommend Acme\`, or the shortcut *Recommend a WhatsApp setup*\n• Fill in country, volumes and needs; I post the verdict with reasons, conflicts and trade-offs`),
       section('*In a DM* just ask: write your question to me here in Messages.'),
       startButtons(),
-      context(`Facts are kept in one knowledge file; each answer shows its sources and when it was last verified.`),
+      context(`Facts are kept in knowledge files a support lead owns; each answer shows its sources and when it was last verified.`),
     ],
-  }),
 );

@@ -3,6 +3,7 @@ import { escapeMrkdwn } from '../text.ts';
 import { editValues } from '../values.ts';
 import { ACTIONS, actions, bullets, clampBlocks, context, divider, fallbackText, header, plainSection, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
 import { comparisonLines } from './comparison.ts';
+import { madeBy } from './history.ts';
 
 // The recommendation posted into a deal channel. Its buttons carry its requirements (values.ts), so "Edit
 // requirements" reopens the form prefilled without any database.
@@ -18,6 +19,7 @@ export function recommendationMessage(reply: RecommendationReply, options: { req
       ...(options.requestedBy ? [`Requested by <@${options.requestedBy}>`] : []),
     ),
   );
+  if (reply.made) blocks.push(context(`Ref \`${escapeMrkdwn(reply.made.id)}\` · made ${escapeMrkdwn(reply.made.when)} by ${madeBy(reply.made.by)} · the comparison and sources as known today`));
   if (reply.needs.length > 0) blocks.push(context(`*Needs:* ${escapeMrkdwn(reply.needs.join(', '))}`));
   for (const s of reply.sections) {
     const title = `${s.icon ? `${s.icon} ` : ''}${s.title}`;

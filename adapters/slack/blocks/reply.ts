@@ -1,10 +1,11 @@
 import type { Reply } from '../../../src/index.ts';
-import { answerMessage, noTopicMessage, type AnswerView } from './answer.ts';
+import { answerMessage, noTopicMessage, notHelpfulMessage, type AnswerView } from './answer.ts';
 import type { SlackMessage } from './common.ts';
 import { comparisonMessage } from './comparison.ts';
 import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from './help.ts';
 import { historyMessage } from './history.ts';
 import { recommendationMessage } from './recommendation.ts';
+import { reportMessage } from './report.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
 export type Surface = 'ephemeral' | 'dm';
@@ -30,5 +31,9 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return recommendationMessage(reply, { editable: surface !== 'dm' });
     case 'history':
       return historyMessage(reply);
+    case 'not-helpful':
+      return notHelpfulMessage(reply, answerView.feedback?.question);
+    case 'report':
+      return reportMessage(reply);
   }
 }

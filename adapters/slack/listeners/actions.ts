@@ -1,15 +1,19 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
-import { prefillFrom, presentComparison, presentTopic } from '../../../src/index.ts';
+import { findTopic, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
-import { ACTIONS, type Block } from '../blocks/common.ts';
+import { ACTIONS, section, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
-import type { SlackDeps } from '../deps.ts';
+import { notHelpfulMessage } from '../blocks/answer.ts';
+import { recommendationMessage } from '../blocks/recommendation.ts';
+import { reportMessage, trainingLinesView } from '../blocks/report.ts';
+import { isOwner, reportReply, type SlackDeps } from '../deps.ts';
+import { publishHome } from './events.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { readEditValue, readFeedbackValue, readShareValue, readTopicValue } from '../values.ts';
+import { readCorrectionValue, readEditValue, readFeedbackValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue } from '../values.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ButtonArgs, ListenerTable } from './table.ts';
@@ -17,6 +21,9 @@ import type { ButtonArgs, ListenerTable } from './table.ts';
 // Buttons. Each button carries what it needs in its value (values.ts), so no click depends on server-side state.
 
 type Handler = (args: ButtonArgs) => Promise<void | InteractionOutcome | undefined>;
+
+/** "Not helpful" offers the closest topics once per answer and person (the buttons toggle, and a toggle is a click). */
+const NOT_HELPFUL_OFFER_TTL_MS = 10 * 60_000;
 
 async function staleButton(respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is from an older version of this message. Please ask again with /coexist-vs-api.' });
@@ -58,13 +65,112 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     return deliveryOutcome(delivery);
   });
 
-  // Block Kit's feedback buttons on an answer: recorded, nothing else (Slack shows the choice). The buttons toggle
-  // and Slack sends every change: each is one record.
-  on(ACTIONS.feedback, async ({ ack, body, action }) => {
+  // Block Kit's feedback buttons on an answer: each click is recorded (the buttons toggle, and Slack sends every
+  // change). "Not helpful" also offers the topics closest to the question, once per answer: picking one is a
+  // correction (below).
+  on(ACTIONS.feedback, async ({ ack, body, action, respond }) => {
     await ack();
     const feedback = readFeedbackValue(action.value);
-    if (!feedback || !deps.store) return;
-    deps.store.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating });
+    if (!feedback) return;
+    deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating, ...(feedback.text ? { question: feedback.text } : {}) });
+    if (feedback.rating !== 'not-helpful' || !feedback.text || !findTopic(knowledge, feedback.topic as TopicId)) return;
+    if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS))) return;
+    const reply = presentNotHelpful(knowledge, feedback.text, feedback.topic as TopicId);
+    await respond({ response_type: 'ephemeral', replace_original: false, ...notHelpfulMessage(reply, deps.store ? feedback.question : undefined) });
+  });
+
+  // A topic picked after "Not helpful": its answer replaces the offer, and the pick is recorded as a correction
+  // ("asked X, picked topic Y"), once per person, question and topic whichever replica the clicks reach.
+  on(ACTIONS.correct, async ({ ack, body, action, respond }) => {
+    await ack();
+    const correction = readCorrectionValue(action.value);
+    const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
+    if (!correction || !reply) return staleButton(respond);
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral' }) });
+    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, SHARE_KEY_TTL_MS)) {
+      deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
+    }
+  });
+
+  // A history entry (the history list, App Home): in full, to the asker alone; in a modal where there is no
+  // message to answer (App Home).
+  on(ACTIONS.openRecommendation, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const id = readRecommendationId(action.value);
+    if (!id) return staleButton(respond);
+    const stored = await readRecommendation(id, respond, client, body.response_url ? undefined : body.trigger_id);
+    if (!stored) return;
+    const reply = presentPastRecommendation(stored, knowledge);
+    if (body.response_url) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true }) });
+      return;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: { type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks: recommendationMessage(reply, { editable: false }).blocks },
+    });
+  });
+
+  // Edit a history entry: the form, prefilled with what it was made from; submitting makes a new recommendation.
+  on(ACTIONS.editRecommendation, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const id = readRecommendationId(action.value);
+    if (!id) return staleButton(respond);
+    const stored = await readRecommendation(id, respond, client, body.response_url ? undefined : body.trigger_id);
+    if (!stored) return;
+    const origin = (stored.platform === 'slack' ? stored.channelId : undefined) ?? body.channel?.id;
+    await openRequirementsModal(client, deps, {
+      triggerId: body.trigger_id,
+      prefill: prefillFrom(stored.requirements),
+      ...(origin ? { origin } : {}),
+      onFail: async (text) => {
+        if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+      },
+    });
+  });
+
+  /** A recommendation from the store, or a word to the user on why not (ephemeral, or a small modal in App Home). */
+  async function readRecommendation(id: string, respond: RespondFn, client: ButtonArgs['client'], triggerId: string | undefined) {
+    const stored = deps.store ? await deps.store.recommendation(id) : undefined;
+    if (stored) return stored;
+    const text = !deps.store
+      ? 'The history is not kept here (no store).'
+      : `I cannot find recommendation ${id}: it may be older than the retention period, or the store did not answer. Please try again in a minute.`;
+    if (triggerId) {
+      await client.views.open({
+        trigger_id: triggerId,
+        view: { type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks: [section(text)] },
+      });
+    }
+    else await respond({ response_type: 'ephemeral', replace_original: false, text });
+    return undefined;
+  }
+
+  // The knowledge owner's review of a correction (the report's Accept / Dismiss), then the report again.
+  on(ACTIONS.review, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const inHome = body.container?.type === 'view';
+    if (!isOwner(deps, body.user.id)) {
+      if (!inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only the knowledge owners review corrections.' });
+      return;
+    }
+    const review = readReviewValue(action.value);
+    if (!review) return staleButton(respond);
+    const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, body.user.id) : undefined;
+    if (covered === undefined && !inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
+    if (inHome) await publishHome(deps, client, body.user.id);
+    else await respond({ response_type: 'ephemeral', replace_original: true, ...reportMessage(await reportReply(deps, body.user.id)) });
+  });
+
+  // The accepted corrections as training lines, in a modal to copy (the command line appends them to the file).
+  on(ACTIONS.trainingLines, async ({ ack, body, client, respond }) => {
+    await ack();
+    if (!isOwner(deps, body.user.id)) {
+      if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only the knowledge owners export training lines.' });
+      return;
+    }
+    const lines = deps.store ? await deps.store.trainingLines(new Date(0)) : undefined;
+    await client.views.open({ trigger_id: body.trigger_id, view: trainingLinesView(lines) });
   });
 
   // "More details" / "Less" and the closest-topic buttons: the topic's answer, in place.

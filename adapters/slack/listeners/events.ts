@@ -1,10 +1,11 @@
 import type { SayFn } from '@slack/bolt';
-import { presentHelp, route } from '../../../src/index.ts';
+import { presentHelp, route, type Reply } from '../../../src/index.ts';
 import { CALLBACKS } from '../blocks/common.ts';
-import { homeView } from '../blocks/help.ts';
+import { homeIntro } from '../blocks/help.ts';
+import { homeView } from '../blocks/report.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, isOwner, questionFor, recentFor, recordQuestion, reportReply, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -23,12 +24,15 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       const eventId = (body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`;
       if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS))) return;
       if (event.type === 'app_home_opened') {
-        await client.views.publish({ user_id: event.user, view: homeView(presentHelp(knowledge)) });
+        await publishHome(deps, client, event.user);
         return;
       }
       const message = event as unknown as { text: string; user?: string };
       const routed = route(message.text, knowledge);
-      const reply = routed.kind === 'history' ? await historyReply(deps, routed.customer) : routed;
+      // The DM is private: history and (for the knowledge owners) the report are shown here as in the slash command.
+      let reply: Reply = routed;
+      if (routed.kind === 'history') reply = await historyReply(deps, routed.customer);
+      else if (routed.kind === 'report') reply = await reportReply(deps, message.user);
       const question = questionFor(deps, reply, message.user);
       await say(slackMessage(reply, 'dm', feedbackFor(question)));
       recordQuestion(deps, question);
@@ -46,4 +50,13 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
 /** A person writing to the app in its DM; never our own or other bots' messages, never edits or joins. */
 function isPersonsDirectMessage(message: Record<string, unknown>): boolean {
   return message.channel_type === 'im' && message.subtype === undefined && !message.bot_id && typeof message.text === 'string' && message.text !== '';
+}
+
+/**
+ * App Home for one person: what the app does, their recent recommendations and, for the knowledge owners, this
+ * week's report. Published again after a review so the line shows its verdict.
+ */
+export async function publishHome(deps: SlackDeps, client: { views: { publish(args: { user_id: string; view: ReturnType<typeof homeView> }): Promise<unknown> } }, userId: string): Promise<void> {
+  const [recent, report] = await Promise.all([recentFor(deps, userId), isOwner(deps, userId) ? reportReply(deps, userId) : Promise.resolve(undefined)]);
+  await client.views.publish({ user_id: userId, view: homeView(homeIntro(presentHelp(deps.knowledge)), recent, report) });
 }

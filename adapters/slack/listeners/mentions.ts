@@ -2,13 +2,13 @@ import { route } from '../../../src/index.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, type SlackDeps } from '../deps.ts';
 import { messageWords } from '../text.ts';
 import type { ListenerTable } from './table.ts';
 
 // `@Co-Existence Advisor can we keep the phone app?` in a channel: the reply goes into the thread of the mention
 // (thread_ts: the mention's own thread when it is a reply, else the mention itself). `recommend` gets the button
-// that opens the modal (a mention carries no trigger_id). `history` is shown to the asker alone.
+// that opens the modal (a mention carries no trigger_id). `history` and `report` are shown to the asker alone.
 
 export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
   app.appMention((args) =>
@@ -22,8 +22,8 @@ export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
       if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS))) return;
       const threadTs = event.thread_ts ?? event.ts;
       const routed = route(messageWords(event.text), deps.knowledge);
-      if (routed.kind === 'history') {
-        const reply = await historyReply(deps, routed.customer);
+      if (routed.kind === 'history' || routed.kind === 'report') {
+        const reply = routed.kind === 'history' ? await historyReply(deps, routed.customer) : await reportReply(deps, event.user);
         await client.chat.postEphemeral({ channel: event.channel, user: event.user, thread_ts: threadTs, ...slackMessage(reply, 'ephemeral') });
         return;
       }
