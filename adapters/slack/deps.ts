@@ -46,8 +46,11 @@ export function recordQuestion(deps: SlackDeps, question: QuestionRecord | undef
   if (question) deps.store?.recorder.question(question);
 }
 
-/** The feedback buttons for an answer to a recorded question. */
-export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: { question: string } } => (question && question.topic !== null ? { feedback: { question: question.id } } : {});
+/**
+ * What a reply to a recorded question carries: its id, for the feedback buttons of an answer, and so that picking
+ * one of the topics offered (closest topics, a question not understood) is recorded as a correction.
+ */
+export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: { question: string } } => (question ? { feedback: { question: question.id } } : {});
 
 /** `history [customer]`: the recent recommendations, read from the store within its deadline (or why not). */
 export async function historyReply(deps: SlackDeps, customer: string | undefined): Promise<HistoryReply> {

@@ -110,7 +110,8 @@ describe('agent types /coexist-vs-api', () => {
 
   it('a question spanning topics: the answer says it is unsure and offers the closest topics as buttons', async () => {
     const body = (await host.slack.command('calls groups status backups')).json();
-    const topicButtons = buttons(body.blocks).filter((b) => String(b.action_id).startsWith('open_topic:'));
+    // The question is recorded (the product keeps a store), so a pick is also a correction (learning-loop tests).
+    const topicButtons = buttons(body.blocks).filter((b) => String(b.action_id).startsWith('correct_topic:'));
     expect(topicButtons.length).toBeGreaterThan(0);
     expect(texts(body.blocks)).toMatch(/Not sure this is what you meant/);
     await host.slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });

@@ -52,7 +52,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: R
     const responses = async (count = 1) => {
       const calls = await h.fake.waitFor('response_url', () => true, count);
       for (const c of calls) expect(slackLimitViolations(c.args)).toEqual([]);
-      return calls.map((c) => c.args);
+      return calls.map((c) => c.args) as any[];
     };
 
     beforeAll(async () => {
@@ -98,6 +98,26 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: R
       const report = await store().report(new Date(0));
       expect(report.feedback.notHelpful).toBe(2);
       expect(report.corrections.filter((c) => c.picked === picked)).toEqual([{ question, answered: given, picked, count: 1, review: 'pending' }]);
+    });
+
+    it('an unsure answer offers its closest topics: picking one is a correction too', async () => {
+      h.fake.reset();
+      const question = 'phone ringing thing';
+      const answer = (await h.slack.command(question, { user_id: 'U_UNSURE' })).json();
+      const given = answer.blocks.filter((b: Block) => b.type === 'context_actions').flatMap((b: Block) => b.elements)[0].negative_button.value;
+      const closest = buttonsOf(answer.blocks).filter((b) => b.action_id.startsWith('correct_topic:'));
+      expect(closest.length).toBeGreaterThan(0);
+      const pick = closest[0]!;
+      await click(h, 'U_UNSURE', pick);
+      const [shown] = await responses();
+      expect(shown.blocks[0]).toMatchObject({ type: 'header', text: { text: pick.text.text } });
+      await recorded();
+      const line = (await store().report(new Date(0))).corrections.find((c) => c.question === question);
+      expect(line).toEqual({ question, answered: JSON.parse(given).t, picked: pick.action_id.split(':')[1], count: 1, review: 'pending' });
+      // Asked again by someone else: the same answer, its own question id in the buttons (drawn per request).
+      const again = (await h.slack.command(question, { user_id: 'U_OTHER' })).json();
+      const theirs = buttonsOf(again.blocks).find((b) => b.action_id === pick.action_id)!;
+      expect(JSON.parse(theirs.value).q).not.toBe(JSON.parse(pick.value).q);
     });
 
     it('history: Open shows the whole recommendation with its ref; Edit opens the form prefilled; an unknown id is said so', async () => {

@@ -23,8 +23,16 @@ export interface AnswerView {
 const sideSection = (side: SetupSide, details: boolean): Block =>
   section(`*${side.name}*${side.status ? `  ${side.status.text}` : ''}\n${escapeMrkdwn(side.answer)}${details ? `\n_${escapeMrkdwn(side.details)}_` : ''}`);
 
-const topicButtons = (links: readonly TopicLink[], question?: string) =>
-  links.map((l) => ({ text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}) }) }));
+/**
+ * Buttons for other topics. With the recorded question's id (`correction`), a pick is also a correction of what was
+ * answered ("asked X, picked topic Y"); without it (no store, a topic chosen by a button) they only show the topic.
+ */
+const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }) =>
+  links.map((l) =>
+    correction && question
+      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question }) }
+      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}) }) },
+  );
 
 /** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
 const firstShown = new WeakMap<AnswerReply, SlackMessage>();
@@ -37,7 +45,9 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  if (view.audience !== 'ephemeral' || view.details || view.thread) return drawAnswer(reply, view);
+  // Drawn afresh when it carries something of this request's own: details, a thread, or closest topics whose pick
+  // is a correction of this recorded question.
+  if (view.audience !== 'ephemeral' || view.details || view.thread || (reply.closest && view.feedback)) return drawAnswer(reply, view);
   let message = firstShown.get(reply);
   if (!message) {
     message = deepFreeze(drawAnswer(reply, view));
@@ -58,7 +68,8 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   }
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, `Last verified ${reply.lastVerified}`));
   if (view.audience !== 'shared' && reply.closest) {
-    blocks.push(context(reply.closest.message), actions(topicButtons(reply.closest.topics, reply.question)));
+    const correction = view.feedback ? { questionId: view.feedback.question, answered: reply.topic } : undefined;
+    blocks.push(context(reply.closest.message), actions(topicButtons(reply.closest.topics, reply.question, correction)));
   }
   if (view.audience === 'ephemeral') {
     const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}) };
@@ -78,7 +89,9 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
 
 const noTopicShown = new WeakMap<NoTopicReply, SlackMessage>();
 
-export function noTopicMessage(reply: NoTopicReply): SlackMessage {
+/** A question not understood; with its recorded id, picking one of the topics offered is a correction. */
+export function noTopicMessage(reply: NoTopicReply, questionId?: string): SlackMessage {
+  if (questionId && reply.topics.length > 0) return drawNoTopic(reply, questionId);
   let message = noTopicShown.get(reply);
   if (!message) {
     message = deepFreeze(drawNoTopic(reply));
@@ -87,9 +100,9 @@ export function noTopicMessage(reply: NoTopicReply): SlackMessage {
   return message;
 }
 
-function drawNoTopic(reply: NoTopicReply): SlackMessage {
+function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
-  if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question)));
+  if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question, questionId ? { questionId, answered: null } : undefined)));
   else blocks.push(section(examplesList(reply.examples)));
   blocks.push(startButtons());
   return { blocks, text: fallbackText(reply.summary) };

@@ -16,7 +16,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
     case 'answer':
       return answerMessage(reply, { audience: surface, ...answerView });
     case 'off-topic':
-      return noTopicMessage(reply);
+      return noTopicMessage(reply, answerView.feedback?.question);
     case 'greeting':
       return greetingMessage(reply);
     case 'help':
