@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { CALLBACKS } from '../../adapters/slack/blocks/common.ts';
 import { COMMAND } from '../../adapters/slack/blocks/common.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
-import { REQUIREMENT_FIELDS } from '../../src/index.ts';
+import { COMMANDS, REQUIREMENT_FIELDS } from '../../src/index.ts';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
 
@@ -18,6 +18,11 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'function_executed', 'message.im']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);
+  });
+
+  it("the slash command's usage hint names every command word (a new command shows up in Slack's autocomplete)", () => {
+    const hint: string = manifest.features.slash_commands[0].usage_hint;
+    for (const c of COMMANDS) expect(hint.split(' | ').map((part) => part.split(' ')[0])).toContain(c.words[0]);
   });
 
   it('declares the Workflow Builder step with the requirement fields as inputs', () => {
