@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describe } from 'vitest';
 
 // The PostgreSQL the store's tests run against: TEST_DATABASE_URL, or the machine's own server on 127.0.0.1:5432
 // (trust authentication, database `test`). Each test file works in a schema of its own, made for the run and
@@ -67,4 +68,21 @@ export async function createTestSchema(): Promise<TestSchema> {
   const u = new URL(TEST_DATABASE_URL);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return { url: u.toString(), schema, drop: () => admin(`drop schema if exists "${schema}" cascade`) };
+}
+
+/** A product's store settings for one suite, and how to remove the store afterwards. */
+export type StoreEnv = () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>;
+
+/**
+ * Runs a product-level suite twice: on the embedded SQLite store (the product's default, a temp DATA_DIR) and on
+ * PostgreSQL in a schema of its own (skipped only outside CI when no server answers, as SKIP_POSTGRES says).
+ */
+export function onBothStores(suite: (kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) => void): void {
+  suite('SQLite', async () => ({ env: {}, cleanup: async () => {} }));
+  describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
+    suite('PostgreSQL', async () => {
+      const schema = await createTestSchema();
+      return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
+    });
+  });
 }

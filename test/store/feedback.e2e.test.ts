@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardProblems } from '../helpers/adaptive-cards.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
-import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
+import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
@@ -14,7 +14,7 @@ import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
 type Block = Record<string, any>;
 type Product = Awaited<ReturnType<typeof startTestProduct>>;
 
-function feedback(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
+function feedback(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`feedback on ${kind}`, () => {
     let product: Product;
     let fake: FakeSlack;
@@ -116,12 +116,4 @@ function feedback(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Recor
   });
 }
 
-feedback('SQLite', async () => ({ env: {}, cleanup: async () => {} }));
-
-describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
-  let schema: TestSchema;
-  feedback('PostgreSQL', async () => {
-    schema = await createTestSchema();
-    return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-  });
-});
+onBothStores(feedback);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cardProblems } from '../helpers/adaptive-cards.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
-import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
+import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { filledModal } from '../helpers/slack-modal.ts';
@@ -40,7 +40,7 @@ async function teamsSay(h: BothPlatforms, text: string, scope: Scope = 'personal
   return calls[0]!;
 }
 
-function history(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
+function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`history on ${kind}`, () => {
     let h: BothPlatforms;
     let cleanup: (() => Promise<void>) | undefined;
@@ -140,15 +140,7 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record
   });
 }
 
-history('SQLite', async () => ({ env: {}, cleanup: async () => {} }));
-
-describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
-  let schema: TestSchema;
-  history('PostgreSQL', async () => {
-    schema = await createTestSchema();
-    return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-  });
-});
+onBothStores(history);
 
 describe('history on every surface', () => {
   let h: BothPlatforms;

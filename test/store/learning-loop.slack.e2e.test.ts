@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newQuestionId } from '../../adapters/store/records.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
-import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
+import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
 
@@ -40,7 +40,7 @@ function click(h: BothPlatforms, user: string, action: Block, where: 'message' |
   });
 }
 
-function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
+function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`the learning loop in Slack on ${kind}`, () => {
     let h: BothPlatforms;
     let cleanup: (() => Promise<void>) | undefined;
@@ -236,12 +236,4 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: R
   });
 }
 
-learningLoop('SQLite', async () => ({ env: {}, cleanup: async () => {} }));
-
-describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
-  let schema: TestSchema;
-  learningLoop('PostgreSQL', async () => {
-    schema = await createTestSchema();
-    return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-  });
-});
+onBothStores(learningLoop);
