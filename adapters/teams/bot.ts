@@ -12,19 +12,27 @@ import type { Logger } from 'pino';
 import {
   HISTORY_LIMIT,
   answer,
+  findTopic,
   MAX_QUESTION_CHARS,
   prefillFrom,
   presentAnswer,
   presentHistory,
   presentComparison,
   presentHelp,
+  presentNotHelpful,
+  presentPastRecommendation,
+  presentReport,
   presentTopic,
   recommendationWithReply,
+  reportNotForYou,
+  reportSince,
+  reportUnavailable,
   route,
   usefulTopics,
   validateRequirements,
   type AnswerReply,
   type Knowledge,
+  type ReportReply,
 } from '../../src/index.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
@@ -32,6 +40,7 @@ import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
+import { readCorrection, readFeedback, readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { newRecommendationId, questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
@@ -44,6 +53,17 @@ export function cardActivity(c: Card): Partial<Activity> {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The same person picking the same topic for the same question again within this time is one correction (a double click). */
+const CORRECTION_REPEAT_MS = 10 * 60_000;
+
+/** Lists that are one person's (their history, a recommendation from it, the report) are shown only in a personal chat. */
+const PERSONAL_ONLY = {
+  history: 'The history is shown only in a personal chat with me, so the list stays yours: open a chat with me and type **history**.',
+  report: 'The report is shown only in a personal chat with me, so what people asked stays with the knowledge owners: open a chat with me and type **report**.',
+} as const;
+
+const STALE_CARD = 'That button is from an older version of this card. Type **help** to start again.';
 
 export class AdvisorBot extends TeamsActivityHandler {
   constructor(
@@ -85,6 +105,10 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.sendHistory(context, reply.customer);
       return;
     }
+    if (reply.kind === 'report') {
+      await this.sendReport(context);
+      return;
+    }
     // The question's record is made first: its id goes into the feedback buttons.
     const user = userOf(context);
     const question = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
@@ -119,8 +143,25 @@ export class AdvisorBot extends TeamsActivityHandler {
         }
         return;
       }
-      case SUBMIT.edit:
+      case SUBMIT.edit: {
+        // From a recommendation (and most history entries): the requirements themselves. From a history entry too
+        // large to carry them: its id, read from the store like Open.
+        if (value.requirements === undefined && value.id !== undefined) {
+          const stored = await this.readRecommendation(context, value.id);
+          if (stored) await this.send(context, cardActivity(formCard(kb, prefillFrom(stored.requirements))));
+          return;
+        }
         await this.send(context, cardActivity(formCard(kb, prefillFrom(value.requirements))));
+        return;
+      }
+      case SUBMIT.openRecommendation: {
+        const stored = await this.readRecommendation(context, value.id);
+        const viewer = userOf(context);
+        if (stored) await this.send(context, cardActivity(teamsCard(presentPastRecommendation(stored, kb), kb, viewer ? { viewer } : {})));
+        return;
+      }
+      case SUBMIT.reviewCorrection:
+        await this.reviewCorrection(context, value);
         return;
       case SUBMIT.openForm:
         await this.send(context, cardActivity(formCard(kb)));
@@ -138,16 +179,44 @@ export class AdvisorBot extends TeamsActivityHandler {
         await this.send(context, cardActivity(helpCard(presentHelp(kb))));
         return;
       case SUBMIT.feedback: {
-        const user = userOf(context);
-        const rating = value.rating === 'helpful' || value.rating === 'not-helpful' ? value.rating : undefined;
-        if (typeof value.question !== 'string' || value.question.length > 64 || !rating) break;
-        await this.send(context, { type: 'message', text: rating === 'helpful' ? 'Thanks for the feedback.' : 'Thanks: noted for whoever keeps the answers up to date. Type **topics** to see what I know about.' });
-        if (this.store && user) this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: value.question, rating });
+        const feedback = readFeedback(value, kb);
+        if (!feedback) break;
+        // Not helpful on an answer whose buttons say what was asked: the closest topics, to pick the one meant.
+        if (feedback.rating === 'not-helpful' && feedback.asked) {
+          const reply = presentNotHelpful(kb, feedback.asked.text, feedback.asked.topic);
+          await this.send(context, cardActivity(teamsCard(reply, kb, { correct: { question: feedback.question } })));
+        } else {
+          await this.send(context, { type: 'message', text: feedback.rating === 'helpful' ? 'Thanks for the feedback.' : 'Thanks: noted for whoever keeps the answers up to date. Type **topics** to see what I know about.' });
+        }
+        this.recordFeedback(context, feedback.question, feedback.rating, feedback.asked?.text);
+        return;
+      }
+      case SUBMIT.correct: {
+        // A topic picked after Not helpful: its answer takes the offer's place, and the pick is a correction.
+        const correction = readCorrection(value, kb);
+        const reply = correction && presentTopic(kb, correction.picked, correction.text);
+        if (!correction || !reply) break;
+        await this.replaceOrSend(context, teamsCard(reply, kb));
+        await this.recordCorrection(context, correction);
         return;
       }
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
-    await this.send(context, { type: 'message', text: 'That button is from an older version of this card. Type **help** to start again.' });
+    await this.send(context, { type: 'message', text: STALE_CARD });
+  }
+
+  /** Feedback on an answer (fire and forget), with the question's text when the button carried it. */
+  private recordFeedback(context: TurnContext, question: string, rating: 'helpful' | 'not-helpful', text: string | undefined): void {
+    const user = userOf(context);
+    if (this.store && user) this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: question, rating, ...(text ? { question: text } : {}) });
+  }
+
+  /** "Asked X, picked topic Y", once per person, question and topic whichever replica the clicks reach. */
+  private async recordCorrection(context: TurnContext, c: CorrectionSubmit): Promise<void> {
+    const user = userOf(context); // read before any wait: the turn may be over by then
+    if (!this.store || !user) return;
+    if (!(await this.store.claim(`teams:correction:${user}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS))) return;
+    this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: c.question, rating: 'correction', topic: c.picked, question: c.text });
   }
 
   /**
@@ -183,8 +252,9 @@ export class AdvisorBot extends TeamsActivityHandler {
 
   /**
    * A submit from that dialog (composeExtension/submitAction): its topic and compare buttons open their card in the
-   * dialog, its feedback buttons are recorded; without a button (a client that skips fetchTask) the selected message
-   * is answered.
+   * dialog, its feedback buttons are recorded (Not helpful shows the closest topics in the dialog, and a pick there
+   * shows its answer and is recorded as a correction); without a button (a client that skips fetchTask) the selected
+   * message is answered.
    */
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     const kb = this.knowledge;
@@ -202,11 +272,22 @@ export class AdvisorBot extends TeamsActivityHandler {
       case SUBMIT.openForm:
         return dialogMessage('To get a recommendation, open a chat with me and type recommend: the form and its result stay in that chat.');
       case SUBMIT.feedback: {
-        const user = userOf(context);
-        const rating = data.rating === 'helpful' || data.rating === 'not-helpful' ? data.rating : undefined;
-        if (typeof data.question !== 'string' || data.question.length > 64 || !rating) break;
-        if (this.store && user) this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: data.question, rating });
+        const feedback = readFeedback(data, kb);
+        if (!feedback) break;
+        this.recordFeedback(context, feedback.question, feedback.rating, feedback.asked?.text);
+        if (feedback.rating === 'not-helpful' && feedback.asked) {
+          const reply = presentNotHelpful(kb, feedback.asked.text, feedback.asked.topic);
+          return dialogResponse(teamsCard(reply, kb, { correct: { question: feedback.question } }), 'Which topic did you mean?');
+        }
         return { task: { type: 'message', value: 'Thanks for the feedback.' } };
+      }
+      case SUBMIT.correct: {
+        const correction = readCorrection(data, kb);
+        const reply = correction && presentTopic(kb, correction.picked, correction.text);
+        if (!correction || !reply) break;
+        // Recorded without holding the dialog: the double-click check may wait for the store (it never throws).
+        void this.recordCorrection(context, correction);
+        return dialogResponse(teamsCard(reply, kb), reply.title);
       }
     }
     this.log.warn({ action: String(data.action).slice(0, 50) }, 'unknown dialog action');
@@ -235,13 +316,92 @@ export class AdvisorBot extends TeamsActivityHandler {
    * or group chat is seen by everyone there, and Teams has no message for one person).
    */
   private async sendHistory(context: TurnContext, customer: string | undefined): Promise<void> {
-    if (context.activity.conversation?.conversationType && context.activity.conversation.conversationType !== 'personal') {
-      await this.send(context, { type: 'message', text: 'The history is shown only in a personal chat with me, so the list stays yours: open a chat with me and type **history**.' });
+    if (!isPersonal(context)) {
+      await this.send(context, { type: 'message', text: PERSONAL_ONLY.history });
       return;
     }
     const past = this.store ? await this.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
     const viewer = userOf(context);
     await this.send(context, cardActivity(teamsCard(presentHistory(past, customer), this.knowledge, viewer ? { viewer } : {})));
+  }
+
+  /**
+   * A history entry by its id (Open, or Edit of an entry too large to carry its requirements): only in a personal
+   * chat, like the history. Undefined, the user told why, when it is not shown.
+   */
+  private async readRecommendation(context: TurnContext, value: unknown) {
+    if (!isPersonal(context)) {
+      await this.send(context, { type: 'message', text: PERSONAL_ONLY.history });
+      return undefined;
+    }
+    const id = readRecommendationId(value);
+    if (!id) {
+      this.log.warn({ id: String(value).slice(0, 50) }, 'unknown recommendation id in a card action');
+      await this.send(context, { type: 'message', text: STALE_CARD });
+      return undefined;
+    }
+    const stored = this.store?.store ? await this.store.recommendation(id) : undefined;
+    if (stored) return stored;
+    await this.send(context, {
+      type: 'message',
+      text: !this.store?.store
+        ? 'The history cannot be read right now (the store does not answer). Please try again in a minute.'
+        : `I cannot find recommendation ${id}: it may be older than the retention period, or the store did not answer just now. Type **history** for the current list.`,
+    });
+    return undefined;
+  }
+
+  private isOwner(context: TurnContext): boolean {
+    const user = userOf(context);
+    return user !== undefined && this.owners.has(user.toLowerCase());
+  }
+
+  /** This week's report for a knowledge owner; for anyone else, why not. */
+  private async reportReply(context: TurnContext): Promise<ReportReply> {
+    if (!this.isOwner(context)) return reportNotForYou();
+    const now = new Date();
+    const report = this.store ? await this.store.report(reportSince(now)) : undefined;
+    return report ? presentReport(report, this.knowledge, now) : reportUnavailable();
+  }
+
+  /** `report`: only in a personal chat (it lists what people asked), and only for the knowledge owners. */
+  private async sendReport(context: TurnContext): Promise<void> {
+    if (!isPersonal(context)) {
+      await this.send(context, { type: 'message', text: PERSONAL_ONLY.report });
+      return;
+    }
+    await this.send(context, cardActivity(teamsCard(await this.reportReply(context), this.knowledge)));
+  }
+
+  /** The report's Accept / Dismiss: saved for the group of corrections, then the report again in the card's place. */
+  private async reviewCorrection(context: TurnContext, value: Record<string, unknown>): Promise<void> {
+    if (!isPersonal(context)) {
+      await this.send(context, { type: 'message', text: PERSONAL_ONLY.report });
+      return;
+    }
+    if (!this.isOwner(context)) {
+      await this.send(context, { type: 'message', text: 'Only the knowledge owners (KNOWLEDGE_OWNERS) review corrections.' });
+      return;
+    }
+    const review = readReview(value);
+    if (!review) {
+      this.log.warn('malformed correction review in a card action');
+      await this.send(context, { type: 'message', text: STALE_CARD });
+      return;
+    }
+    if (review.verdict === 'accepted' && !findTopic(this.knowledge, review.picked)) {
+      await this.send(context, { type: 'message', text: `The topic ${review.picked} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.` });
+      return;
+    }
+    const covered = this.store ? await this.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, userOf(context)!) : undefined;
+    if (covered === undefined) {
+      await this.send(context, { type: 'message', text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
+      return;
+    }
+    const reply = await this.reportReply(context);
+    // A report that cannot be read now does not replace the one on screen.
+    if (reply.unavailable) await this.send(context, cardActivity(teamsCard(reply, this.knowledge)));
+    else await this.replaceOrSend(context, teamsCard(reply, this.knowledge));
   }
 
   /**
@@ -275,6 +435,12 @@ export class AdvisorBot extends TeamsActivityHandler {
     }
     return this.send(context, cardActivity(c));
   }
+}
+
+/** A personal chat with the bot. Teams always says which kind of conversation it is; an activity that does not is taken as personal, as the history always did. */
+function isPersonal(context: TurnContext): boolean {
+  const type = context.activity.conversation?.conversationType;
+  return !type || type === 'personal';
 }
 
 /** Who sent the activity: the AAD object id (what KNOWLEDGE_OWNERS lists), else the channel account id. */

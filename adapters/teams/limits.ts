@@ -14,6 +14,25 @@ export const TEAMS_LIMITS = {
   tableRows: 40,
   /** Characters of a TextBlock we fill with user text. */
   userTextChars: 2000,
+  /** Our byte budget for a card whose size depends on stored data (history, report): under maxMessageBytes with room for the activity around it. */
+  cardBudgetBytes: 24 * 1024,
+} as const;
+
+/**
+ * What our Action.Submit buttons carry and what we accept back (cards/submits.ts). A submit is data a client sent:
+ * anything longer or of another shape is an old or a forged card.
+ */
+export const SUBMIT_LIMITS = {
+  /** Ids we put into buttons (a question id, a recommendation id); ours are 8–12 characters. */
+  idChars: 64,
+  /** A topic id. */
+  topicChars: 100,
+  /** The question's text in the feedback and correction buttons: enough to find the closest topics and to learn from. */
+  questionChars: 300,
+  /** A question in the report's Accept / Dismiss: questions are stored at most 500 characters, and the group is found by the whole question. */
+  reviewQuestionChars: 500,
+  /** A question shown in the report or the Not helpful card (escaped, so it may grow when drawn). */
+  shownQuestionChars: 300,
 } as const;
 
 /**

@@ -139,9 +139,12 @@ describe('action on messages "Ask the advisor" (askAdvisor)', () => {
   it('records the question, and the dialog\'s feedback buttons record feedback against it', async () => {
     await host.product.storeStarted;
     const { card } = dialog(await askAbout({ contentType: 'text', content: 'can we make video calls on the api?' }));
-    const feedbackData = JSON.stringify(card).match(/\{"action":"feedback","question":"([^"]{1,64})","rating":"not-helpful"\}/);
-    expect(feedbackData).not.toBeNull();
-    const questionId = feedbackData![1]!;
+    const submits = JSON.stringify(card).match(/\{"action":"feedback"[^{}]*\}/g)!.map((d) => JSON.parse(d) as Json);
+    const notHelpful = submits.find((d) => d.rating === 'not-helpful')!;
+    // The buttons carry the question's id, and what was asked and answered (for the closest topics).
+    expect(notHelpful).toEqual({ action: 'feedback', question: expect.stringMatching(/^[0-9A-Z]{1,64}$/), rating: 'not-helpful', text: 'can we make video calls on the api?', topic: 'calls' });
+    const questionId = notHelpful.question as string;
+    // A card drawn before the buttons carried the question's text is thanked, as it always was.
     const done = await askAbout(undefined, { data: { action: 'feedback', question: questionId, rating: 'not-helpful' } }, 'composeExtension/submitAction');
     expect(done).toEqual({ task: { type: 'message', value: 'Thanks for the feedback.' } });
     await host.product.store.recorder.flush();

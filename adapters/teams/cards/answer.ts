@@ -1,5 +1,7 @@
-import type { AnswerReply, NoTopicReply, SetupSide, TopicLink } from '../../../src/index.ts';
+import type { AnswerReply, NoTopicReply, NotHelpfulReply, SetupSide, TopicLink } from '../../../src/index.ts';
+import { SUBMIT_LIMITS } from '../limits.ts';
 import { truncate, userText } from '../markdown.ts';
+import { capText } from '../submits.ts';
 import { SUBMIT, card, heading, sourceLinks, submit, subtle, text, type Card, type Element } from './common.ts';
 
 // The answer to a question, as an Adaptive Card: both setups stacked (readable on a phone; the one the question
@@ -20,9 +22,14 @@ function setupContainer(side: SetupSide, detailsId: string): Element {
 const topicButtons = (links: readonly TopicLink[], question?: string): Element[] =>
   links.map((l) => submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(question ? { question: truncate(question, 300) } : {}) }));
 
-/** "Was this helpful?" for the answer to one recorded question (its id): a row of its own, under the answer. */
-function feedbackRow(question: string): Element[] {
-  const data = (rating: 'helpful' | 'not-helpful') => ({ action: SUBMIT.feedback, question, rating });
+/**
+ * "Was this helpful?" for the answer to one recorded question (its id): a row of its own, under the answer. The
+ * buttons also carry the question's text (capped) and the topic answered: Not helpful offers the topics closest to
+ * it, without the one given, and needs nothing kept on the server.
+ */
+function feedbackRow(question: string, reply: AnswerReply): Element[] {
+  const asked = reply.question ? { text: capText(reply.question, SUBMIT_LIMITS.questionChars), topic: reply.topic } : {};
+  const data = (rating: 'helpful' | 'not-helpful') => ({ action: SUBMIT.feedback, question, rating, ...asked });
   return [
     subtle('Was this helpful?'),
     { type: 'ActionSet', spacing: 'Small', actions: [submit('👍 Helpful', data('helpful')), submit('👎 Not helpful', data('not-helpful'))] },
@@ -45,7 +52,7 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }, 
   }
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`), subtle(`Last verified ${reply.lastVerified}`));
   if (reply.closest && submits) body.push(text(reply.closest.message, { spacing: 'Medium' }));
-  if (feedback && submits) body.push(...feedbackRow(feedback.question));
+  if (feedback && submits) body.push(...feedbackRow(feedback.question, reply));
   return card(
     body,
     [
@@ -64,6 +71,27 @@ export function noTopicCard(reply: NoTopicReply): Card {
       ...(reply.topics.length === 0 ? [text(reply.examples.map((e) => `- ${userText(e, 200)}`).join('\n'))] : []),
     ],
     [...topicButtons(reply.topics, reply.question), submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })],
+    reply.summary,
+  );
+}
+
+/**
+ * After Not helpful: the topics the question is closest to, one button each. With `correct` (the question's id),
+ * a pick is recorded as a correction; without it (nothing to record against) it only shows the topic's answer.
+ */
+export function notHelpfulCard(reply: NotHelpfulReply, correct?: { question: string }): Card {
+  const asked = capText(reply.question, SUBMIT_LIMITS.questionChars);
+  const pick = (l: TopicLink) =>
+    correct
+      ? submit(l.title, { action: SUBMIT.correct, question: correct.question, topic: l.topic, text: asked })
+      : submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(asked ? { question: asked } : {}) });
+  return card(
+    [
+      text(`👎 ${reply.message}`),
+      ...(reply.question ? [subtle(`You asked: “${userText(reply.question, SUBMIT_LIMITS.shownQuestionChars)}”`)] : []),
+      ...(reply.topics.length === 0 ? [text('Type **topics** to see everything I know about.')] : []),
+    ],
+    reply.topics.map(pick),
     reply.summary,
   );
 }

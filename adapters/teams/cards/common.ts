@@ -15,6 +15,12 @@ export const SUBMIT = {
   submitForm: 'recommend.submit',
   edit: 'recommend.edit',
   feedback: 'feedback',
+  /** A topic picked after Not helpful: its answer, recorded as a correction. */
+  correct: 'correct',
+  /** A history entry, in full. */
+  openRecommendation: 'openRecommendation',
+  /** The report's Accept / Dismiss on a correction (knowledge owners only). */
+  reviewCorrection: 'reviewCorrection',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {

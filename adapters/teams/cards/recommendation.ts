@@ -1,12 +1,13 @@
 import type { RecommendationReply } from '../../../src/index.ts';
 import { userText } from '../markdown.ts';
 import { comparisonTable } from './comparison.ts';
+import { madeBy } from './history.ts';
 import { SUBMIT, bulletList, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
 
 // The recommendation card. Its "Edit requirements" action carries the requirements themselves (notes included),
-// so the form comes back prefilled without any storage.
+// so the form comes back prefilled without any storage. Opened from the history it says which one it is (`made`).
 
-export function recommendationCard(reply: RecommendationReply, options: { requestedBy?: string } = {}): Card {
+export function recommendationCard(reply: RecommendationReply, options: { requestedBy?: string; viewer?: string } = {}): Card {
   const facts = [
     ...reply.facts.map((f) => ({ title: f.label, value: f.value })),
     ...(reply.needs.length ? [{ title: 'Needs', value: reply.needs.join(', ') }] : []),
@@ -15,6 +16,9 @@ export function recommendationCard(reply: RecommendationReply, options: { reques
   const body: Element[] = [
     heading(`${reply.icon} ${reply.setupTitle}${reply.customer ? ` for ${userText(reply.customer, 80)}` : ''}`),
     text(`**${reply.confidence.text}**`, { spacing: 'Small', color: reply.confidence.level === 'low' ? 'Warning' : 'Default' }),
+    ...(reply.made
+      ? [subtle(`Ref ${reply.made.id} · made ${reply.made.when} by ${madeBy(reply.made.by, options.viewer)} · the comparison and sources as known today`)]
+      : []),
     { type: 'FactSet', facts },
   ];
   for (const s of reply.sections) {

@@ -1,15 +1,27 @@
 import type { FormValues } from './form.ts';
 import type { Knowledge, Reply } from '../../../src/index.ts';
-import { answerCard, noTopicCard } from './answer.ts';
+import { answerCard, noTopicCard, notHelpfulCard } from './answer.ts';
 import type { Card } from './common.ts';
 import { comparisonCard } from './comparison.ts';
 import { formCard } from './form.ts';
 import { greetingCard, helpCard, topicsCard } from './help.ts';
 import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
+import { reportCard } from './report.ts';
+
+export interface CardOptions {
+  /** The requester's display name, on a new recommendation. */
+  requestedBy?: string;
+  /** Who is looking (AAD object id): "you" in the history and on a recommendation opened from it. */
+  viewer?: string;
+  /** The recorded question an answer answers: its feedback buttons refer to it. */
+  feedback?: { question: string };
+  /** The recorded question a Not helpful card's picks correct (without it, a pick only shows the topic). */
+  correct?: { question: string };
+}
 
 /** Draws any reply as an Adaptive Card. The form needs the knowledge (its needs and countries), nothing else does. */
-export function teamsCard(reply: Reply, knowledge: Knowledge, options: { requestedBy?: string; viewer?: string; feedback?: { question: string } } = {}): Card {
+export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptions = {}): Card {
   switch (reply.kind) {
     case 'answer':
       return answerCard(reply, options.feedback);
@@ -29,5 +41,9 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: { request
       return recommendationCard(reply, options);
     case 'history':
       return historyCard(reply, options.viewer);
+    case 'not-helpful':
+      return notHelpfulCard(reply, options.correct);
+    case 'report':
+      return reportCard(reply);
   }
 }

@@ -1,0 +1,73 @@
+import { findTopic, type Knowledge, type TopicId } from '../../src/index.ts';
+import { SUBMIT_LIMITS } from './limits.ts';
+
+// What the learning loop's Action.Submit buttons send back (activity.value in a chat, action.data in a dialog), read
+// and checked. A submit is data a client sent: a value of another type, too long, or naming a topic the knowledge
+// does not have is an old (or forged) card, and the reader answers undefined. Texts are capped, never trusted.
+
+/** Cut to `max` UTF-16 units without leaving half a surrogate pair; no ellipsis (the text is data, not display). */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return text.slice(0, cut);
+}
+
+const id = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= SUBMIT_LIMITS.idChars ? v : undefined);
+const knownTopic = (knowledge: Knowledge, v: unknown): TopicId | undefined =>
+  typeof v === 'string' && v.length <= SUBMIT_LIMITS.topicChars && findTopic(knowledge, v) ? v : undefined;
+const questionText = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? capText(v, SUBMIT_LIMITS.questionChars) : undefined);
+
+/** Helpful / Not helpful on an answer: the question's id, and (cards drawn since the learning loop) its text and topic. */
+export interface FeedbackSubmit {
+  question: string;
+  rating: 'helpful' | 'not-helpful';
+  /** Absent on cards drawn before the buttons carried them: then there is nothing to offer, only thanks. */
+  asked?: { text: string; topic: TopicId };
+}
+
+export function readFeedback(value: Record<string, unknown>, knowledge: Knowledge): FeedbackSubmit | undefined {
+  const question = id(value.question);
+  const rating = value.rating === 'helpful' || value.rating === 'not-helpful' ? value.rating : undefined;
+  if (!question || !rating) return undefined;
+  if (value.text === undefined && value.topic === undefined) return { question, rating };
+  const text = questionText(value.text);
+  const topic = knownTopic(knowledge, value.topic);
+  return text && topic ? { question, rating, asked: { text, topic } } : undefined;
+}
+
+/** A topic picked after Not helpful: a correction of the answer to question `question` (its id). */
+export interface CorrectionSubmit {
+  question: string;
+  picked: TopicId;
+  text: string;
+}
+
+export function readCorrection(value: Record<string, unknown>, knowledge: Knowledge): CorrectionSubmit | undefined {
+  const question = id(value.question);
+  const picked = knownTopic(knowledge, value.topic);
+  const text = questionText(value.text);
+  return question && picked && text ? { question, picked, text } : undefined;
+}
+
+/** A recommendation's shareable id, as the history's Open (and an oversized Edit) carries it. */
+export function readRecommendationId(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[0-9A-Z]{4,64}$/.test(v) ? v : undefined;
+}
+
+/** A knowledge owner's verdict on a correction group (the report's Accept / Dismiss). */
+export interface ReviewSubmit {
+  question: string;
+  picked: TopicId;
+  verdict: 'accepted' | 'dismissed';
+}
+
+/**
+ * Any topic id of the right shape: a correction to a topic removed from the knowledge since must still be
+ * dismissable (the bot refuses to accept it: it would become a training line for a topic that is gone).
+ */
+export function readReview(value: Record<string, unknown>): ReviewSubmit | undefined {
+  const verdict = value.verdict === 'accepted' || value.verdict === 'dismissed' ? value.verdict : undefined;
+  const question = typeof value.question === 'string' && value.question.trim() && value.question.length <= SUBMIT_LIMITS.reviewQuestionChars ? value.question : undefined;
+  const picked = typeof value.picked === 'string' && value.picked.length <= SUBMIT_LIMITS.topicChars && /^[a-z0-9][a-z0-9-]*$/.test(value.picked) ? value.picked : undefined;
+  return verdict && question && picked ? { question, picked, verdict } : undefined;
+}
