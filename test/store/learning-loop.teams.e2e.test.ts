@@ -4,7 +4,7 @@ import { closestTopics, presentNotHelpful, presentTopic } from '../../src/index.
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
-import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
+import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { recommendationRecord } from '../helpers/store.ts';
 import { FAST_CONNECTOR, teamsActivity, type Scope } from '../helpers/teams-activity.ts';
@@ -39,7 +39,7 @@ function expectEscaped(card: Json): void {
   for (const t of textBlocks(card)) for (const re of RAW_MARKUP) expect(t).not.toMatch(re);
 }
 
-function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
+function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`the learning loop in Teams on ${kind}`, () => {
     let product: Product;
     let connector: FakeConnector;
@@ -307,12 +307,4 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: R
   });
 }
 
-learningLoop('SQLite', async () => ({ env: {}, cleanup: async () => {} }));
-
-describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
-  let schema: TestSchema;
-  learningLoop('PostgreSQL', async () => {
-    schema = await createTestSchema();
-    return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-  });
-});
+onBothStores(learningLoop);
