@@ -134,6 +134,20 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(report.notHelpful).toEqual([expect.objectContaining({ question, topic: answered, count: 1 })]);
     });
 
+    it('an unsure answer offers its closest topics: picking one is a correction too', async () => {
+      const question = 'phone ringing thing';
+      const answer = onlyCard(await say({ text: question }));
+      const feedbackId = submits(answer).find((a) => a.data.action === 'feedback')!.data.question;
+      const closest = submits(answer).filter((a) => a.data.action === 'correct');
+      expect(closest.length).toBeGreaterThan(0);
+      expect(closest.every((a) => a.data.question === feedbackId && a.data.text === question)).toBe(true);
+      const shown = onlyCard(await click(closest[0]!.data, 'unsure-answer-1'));
+      expect(shown.body[0].text).toBe(titleOf(closest[0]!.data.topic));
+      const found = (await corrections()).filter((c) => c.question === question);
+      expect(found).toEqual([expect.objectContaining({ picked: closest[0]!.data.topic, count: 1, review: 'pending' })]);
+      expect(found[0]!.answered).not.toBe(closest[0]!.data.topic);
+    });
+
     it('the same in the askAdvisor dialog: Not helpful shows the closest topics, a pick its answer, and it is a correction', async () => {
       const question = 'will the green tick stay when we move to the app?';
       const { card } = dialogCard(await invoke('composeExtension/fetchTask', { commandId: 'askAdvisor', commandContext: 'message', messagePayload: { id: 'm-9', body: { contentType: 'text', content: question } } }));

@@ -19,8 +19,16 @@ function setupContainer(side: SetupSide, detailsId: string): Element {
   };
 }
 
-const topicButtons = (links: readonly TopicLink[], question?: string): Element[] =>
-  links.map((l) => submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(question ? { question: truncate(question, 300) } : {}) }));
+/**
+ * Buttons for other topics. With the recorded question's id (`correct`), a pick is also a correction of the answer
+ * given ("asked X, picked topic Y"); without it they only show the topic.
+ */
+const topicButtons = (links: readonly TopicLink[], question?: string, correct?: { question: string }): Element[] =>
+  links.map((l) =>
+    correct && question
+      ? submit(l.title, { action: SUBMIT.correct, question: correct.question, topic: l.topic, text: capText(question, SUBMIT_LIMITS.questionChars) })
+      : submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(question ? { question: truncate(question, 300) } : {}) }),
+  );
 
 /**
  * "Was this helpful?" for the answer to one recorded question (its id): a row of its own, under the answer. The
@@ -57,7 +65,7 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }, 
     body,
     [
       { type: 'Action.ToggleVisibility', title: 'More details', targetElements: ids },
-      ...(submits ? [...(reply.closest ? topicButtons(reply.closest.topics, reply.question) : []), submit('Compare all features', { action: SUBMIT.compare })] : []),
+      ...(submits ? [...(reply.closest ? topicButtons(reply.closest.topics, reply.question, feedback) : []), submit('Compare all features', { action: SUBMIT.compare })] : []),
     ],
     reply.summary,
   );
