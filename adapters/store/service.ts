@@ -182,9 +182,12 @@ export class StoreService {
     return this.read('history', (store) => store.history(query));
   }
 
-  /** One recommendation by its id (history's Open and Edit), within the deadline; undefined as for history(). */
-  recommendation(id: string): Promise<StoredRecommendation | undefined> {
-    return this.read('recommendation', (store) => store.recommendation(id));
+  /**
+   * One recommendation by its id (history's Open and Edit), within the deadline: null when the store has none by that
+   * id, undefined when the store cannot answer (as for history()).
+   */
+  recommendation(id: string): Promise<StoredRecommendation | null | undefined> {
+    return this.read('recommendation', async (store) => (await store.recommendation(id)) ?? null);
   }
 
   /** The knowledge owner's report since `since`, within the deadline; undefined as for history(). */

@@ -340,13 +340,14 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.send(context, { type: 'message', text: STALE_CARD });
       return undefined;
     }
-    const stored = this.store?.store ? await this.store.recommendation(id) : undefined;
+    const stored = this.store ? await this.store.recommendation(id) : undefined;
     if (stored) return stored;
     await this.send(context, {
       type: 'message',
-      text: !this.store?.store
-        ? 'The history cannot be read right now (the store does not answer). Please try again in a minute.'
-        : `I cannot find recommendation ${id}: it may be older than the retention period, or the store did not answer just now. Type **history** for the current list.`,
+      text:
+        stored === null
+          ? `I cannot find recommendation ${id}: it may be older than the retention period. Type **history** for the current list.`
+          : 'The history cannot be read right now (the store does not answer). Please try again in a minute.',
     });
     return undefined;
   }

@@ -1,7 +1,7 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import { findTopic, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
-import { ACTIONS, section, type Block } from '../blocks/common.ts';
+import { ACTIONS, COMMAND, section, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
 import { notHelpfulMessage } from '../blocks/answer.ts';
@@ -133,9 +133,10 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
   async function readRecommendation(id: string, respond: RespondFn, client: ButtonArgs['client'], triggerId: string | undefined) {
     const stored = deps.store ? await deps.store.recommendation(id) : undefined;
     if (stored) return stored;
-    const text = !deps.store
-      ? 'The history is not kept here (no store).'
-      : `I cannot find recommendation ${id}: it may be older than the retention period, or the store did not answer. Please try again in a minute.`;
+    const text =
+      stored === null
+        ? `I cannot find recommendation ${id}: it may be older than the retention period. \`${COMMAND} history\` lists the current ones.`
+        : 'The history cannot be read right now (the store does not answer). Please try again in a minute.';
     if (triggerId) {
       await client.views.open({
         trigger_id: triggerId,
