@@ -16,6 +16,13 @@ const wholeNumber = (what: string) =>
     .max(Number.MAX_SAFE_INTEGER, { error: `${what} is too large` })
     .optional();
 
+/**
+ * Control characters (other than tab and line breaks) are never meant: pasted from a terminal or a spreadsheet, they
+ * show as boxes or escapes and bloat every message that quotes the text (a JSON escape is six characters each).
+ */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const withoutControls = (s: string): string => s.replace(CONTROLS, ' ');
+
 /** The customer requirements contract (SPEC). Error messages are written for a salesperson, not a developer. */
 export const requirementsSchema = z.strictObject(
   {
@@ -23,6 +30,7 @@ export const requirementsSchema = z.strictObject(
       .string({ error: 'Customer must be text' })
       .trim()
       .max(CUSTOMER_MAX, { error: `Customer name is too long: keep it to ${CUSTOMER_MAX} characters` })
+      .transform((s) => withoutControls(s).trim())
       .transform((s) => (s === '' ? undefined : s))
       .optional(),
     country: z
@@ -50,6 +58,7 @@ export const requirementsSchema = z.strictObject(
     notes: z
       .string({ error: 'Notes must be text' })
       .max(NOTES_MAX, { error: `Notes are too long: keep them to ${NOTES_MAX} characters` })
+      .transform((s) => withoutControls(s))
       .transform((s) => (s.trim() === '' ? undefined : s))
       .optional(),
   },

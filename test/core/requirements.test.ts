@@ -35,6 +35,13 @@ describe('requirementsSchema', () => {
     expect(validateRequirements({ country: 'IN', needs: [], customer: 'c'.repeat(80), notes: 'n'.repeat(2000) }).ok).toBe(true);
   });
 
+  it('drops control characters from the customer and notes (tabs and line breaks stay): they would bloat every message quoting them', () => {
+    const r = validateRequirements({ country: 'IN', needs: [], customer: 'Acme\u0007 Foods\u001b', notes: 'line 1\n\tline 2\u0000\u0085' });
+    expect(r.ok && r.requirements).toMatchObject({ customer: 'Acme  Foods', notes: 'line 1\n\tline 2  ' });
+    const blank = validateRequirements({ country: 'IN', needs: [], customer: '\u0001\u0002', notes: '\u0000'.repeat(2000) });
+    expect(blank.ok && blank.requirements).toEqual({ country: 'IN', needs: [] });
+  });
+
   it('rejects values that are not objects without throwing', () => {
     for (const v of [null, undefined, 42, 'IN', [], true]) {
       const r = validateRequirements(v);
