@@ -241,7 +241,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('history: entries too large to carry their requirements keep the card within Teams\' size; their Edit reads the store', async () => {
-      const notes = `Huge ${'\u0001"\\'.repeat(660)}`; // 6 bytes a character in JSON: the worst notes the form takes
+      const notes = `Huge ${'"\\'.repeat(990)}`; // 2 bytes a character in JSON: the worst notes the form keeps (control characters become spaces)
       await store().recordRecommendations(
         Array.from({ length: 10 }, (_, i) =>
           recommendationRecord({ customer: `Huge ${i}`, country: 'IN', needs: ['calls'], notes }, { id: `HUGE000${i}`, platform: 'teams', userId: 'aad-asha', channelId: 'a:x', messageRef: `h${i}`, at: Date.now() - HOUR - i }),
