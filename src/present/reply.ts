@@ -219,8 +219,11 @@ export interface ReportLine {
   count: number;
   /** Our words: "answered with Voice & video calls". */
   note?: string;
-  /** On correction lines: the topic picked, and whether the knowledge owner has reviewed it. */
-  correction?: { answered: TopicId | null; picked: TopicId; pickedTitle: string; review: ReviewState };
+  /**
+   * On correction lines: the topic picked, whether the knowledge owner has reviewed it, and whether it can still be
+   * accepted (`known`: the topic is in today's knowledge; a removed topic's correction can only be dismissed).
+   */
+  correction?: { answered: TopicId | null; picked: TopicId; pickedTitle: string; review: ReviewState; known: boolean };
 }
 
 export interface ReportSection {

@@ -88,7 +88,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
         question: c.question,
         count: c.count,
         note: `answered with ${title(c.answered)}, picked ${title(c.picked)}`,
-        correction: { answered: c.answered as TopicId | null, picked: c.picked as TopicId, pickedTitle: title(c.picked), review: c.review },
+        correction: { answered: c.answered as TopicId | null, picked: c.picked as TopicId, pickedTitle: title(c.picked), review: c.review, known: findTopic(knowledge, c.picked as TopicId) !== undefined },
       })),
       empty: 'No corrections.',
     },

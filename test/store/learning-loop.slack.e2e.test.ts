@@ -215,6 +215,8 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const asked = { id: newQuestionId(), platform: 'slack' as const, userId: 'U1', text: 'green tick on the app number?', topic: 'verification' as const, confidence: 0.3, at: now - HOUR };
       await store().recordQuestions([asked]);
       await store().recordFeedback([{ platform: 'slack', userId: 'U1', target: 'answer', targetId: asked.id, rating: 'correction', topic: 'linked-devices', at: now - HOUR }]);
+      // A correction to a topic removed from the knowledge since: it can be dismissed, not accepted.
+      await store().recordFeedback([{ platform: 'slack', userId: 'U1', target: 'answer', targetId: asked.id, rating: 'correction', topic: 'retired-topic' as never, at: now - HOUR }]);
 
       h.fake.reset();
       await h.slack.command('report', { user_id: 'U_AGENT' });
@@ -225,13 +227,19 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       await h.slack.command('report', { user_id: OWNER });
       const [report] = await responses();
       expect(report.response_type).toBe('ephemeral');
-      const dismiss = buttonsOf(report.blocks).find((b) => b.action_id.startsWith('review_correction:dismissed') && JSON.parse(b.value).q === asked.text);
+      const forRetired = buttonsOf(report.blocks).filter((b) => b.action_id.startsWith('review_correction') && JSON.parse(b.value).p === 'retired-topic');
+      expect(forRetired.map((b) => b.action_id.split(':')[1])).toEqual(['dismissed']);
+      h.fake.reset();
+      await click(h, OWNER, { action_id: 'review_correction:accepted:9', value: JSON.stringify({ q: asked.text, p: 'retired-topic', v: 'accepted' }) }); // an old or forged button
+      expect((await responses())[0].text).toMatch(/no longer in the knowledge/);
+      expect(await store().trainingLines(new Date(0))).not.toContainEqual(expect.objectContaining({ topics: ['retired-topic'] }));
+      const dismiss = buttonsOf(report.blocks).find((b) => b.action_id.startsWith('review_correction:dismissed') && JSON.parse(b.value).q === asked.text && JSON.parse(b.value).p === 'linked-devices');
       h.fake.reset();
       await click(h, OWNER, dismiss!);
       const [updated] = await responses();
       expect(updated.replace_original).toBe(true);
       expect(textOf(updated.blocks)).toMatch(/green tick on the app number\?.*dismissed/);
-      expect((await store().report(new Date(0))).corrections.find((c) => c.question === asked.text)?.review).toBe('dismissed');
+      expect((await store().report(new Date(0))).corrections.find((c) => c.question === asked.text && c.picked === 'linked-devices')?.review).toBe('dismissed');
     });
   });
 }

@@ -40,7 +40,7 @@ function sectionBlocks(s: ReportSection): Block[] {
       blocks.push(
         actions(
           [
-            { text: `Accept: ${c.pickedTitle}`, actionId: `${ACTIONS.review}:accepted:${i}`, value: reviewValue({ question: line.question, picked: c.picked, verdict: 'accepted' }), style: 'primary' },
+            ...(c.known ? [{ text: `Accept: ${c.pickedTitle}`, actionId: `${ACTIONS.review}:accepted:${i}`, value: reviewValue({ question: line.question, picked: c.picked, verdict: 'accepted' }), style: 'primary' as const }] : []),
             { text: 'Dismiss', actionId: `${ACTIONS.review}:dismissed:${i}`, value: reviewValue({ question: line.question, picked: c.picked, verdict: 'dismissed' }) },
           ],
           `review_${i}`,

@@ -157,6 +157,11 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     }
     const review = readReviewValue(action.value);
     if (!review) return staleButton(respond);
+    if (review.verdict === 'accepted' && !findTopic(knowledge, review.picked as TopicId)) {
+      // A training line for a topic that is gone would fail the next `npm run train`: it can only be dismissed.
+      if (!inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: `The topic ${review.picked} is no longer in the knowledge: dismiss this correction instead.` });
+      return;
+    }
     const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, body.user.id) : undefined;
     if (covered === undefined && !inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
     if (inHome) await publishHome(deps, client, body.user.id);

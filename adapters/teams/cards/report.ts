@@ -20,7 +20,7 @@ function reviewButtons(line: ReportLine): Element[] {
   const c = line.correction;
   if (!c || c.review !== 'pending' || line.question.length > SUBMIT_LIMITS.reviewQuestionChars) return [];
   const data = (verdict: 'accepted' | 'dismissed') => ({ action: SUBMIT.reviewCorrection, question: line.question, picked: c.picked, verdict });
-  return [{ type: 'ActionSet', spacing: 'Small', actions: [submit(`Accept: ${c.pickedTitle}`, data('accepted'), 'positive'), submit('Dismiss', data('dismissed'))] }];
+  return [{ type: 'ActionSet', spacing: 'Small', actions: [...(c.known ? [submit(`Accept: ${c.pickedTitle}`, data('accepted'), 'positive')] : []), submit('Dismiss', data('dismissed'))] }];
 }
 
 function sectionElements(s: ReportSection, shown: number): Element[] {
