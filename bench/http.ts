@@ -29,6 +29,8 @@ export interface HttpResult {
   non2xx: number;
   startupMs: number;
   peakRssMb: number;
+  /** Responses with a 2xx status. */
+  ok: number;
   /** Server CPU time (user + system) per request: steadier than req/s on a shared, noisy machine. */
   cpuUsPerRequest: number;
 }
@@ -48,13 +50,27 @@ export async function spawnConnector(): Promise<ChildProcess> {
   return child;
 }
 
-export async function spawnServer(script: string, kind: string): Promise<Server> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [kind], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function spawnServer(script: string, kind: string, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [kind, ...(options.args ?? [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   const ready = await new Promise<{ url: string; connectorUrl: string; startupMs: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string; connectorUrl: string; startupMs: number }));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
   });
   return { child, ...ready };
+}
+
+/** Asks a server to stop cleanly (servers.ts 'stop': a store writes what is queued and closes) and waits for it to exit. */
+export async function stopServer<T extends object = Record<string, never>>(server: Server): Promise<T> {
+  const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+  const reply = new Promise<T>((resolve) => server.child.on('message', (m) => (m as { stopped?: boolean }).stopped && resolve(m as T)));
+  server.child.send('stop');
+  const counts = await reply;
+  await exited;
+  return counts;
 }
 
 export async function stats(server: Server): Promise<{ peakRssMb: number; cpuUs: number }> {
@@ -110,6 +126,7 @@ export async function load(name: string, server: Server, requests: { method: 'PO
     max: result.latency.max,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ok: result['2xx'],
     startupMs: server.startupMs,
     peakRssMb: after.peakRssMb,
     cpuUsPerRequest: Math.round((after.cpuUs - before.cpuUs) / total),

@@ -1,12 +1,13 @@
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUESTIONS, signedSlashCommand } from './http.ts';
 
-// node --import tsx bench/profile.ts [product|sized-bolt|empty-bolt]: that server (as `npm run bench` runs it) under
-// `node --cpu-prof`, loaded with signed slash
+// node --import tsx bench/profile.ts [product|sized-bolt|empty-bolt|store-host none|sqlite|postgres|discard]: that
+// server (as `npm run bench` runs it) under `node --cpu-prof`, loaded with signed slash
 // commands (the question path) for BENCH_SECONDS (default 10), then the functions that took the most CPU time
 // (self time), by file. The profile itself is left in build/profiles/ for Chrome DevTools or speedscope.
 
@@ -16,9 +17,14 @@ mkdirSync(dir, { recursive: true });
 const before = new Set(readdirSync(dir));
 
 const kind = process.argv[2] ?? 'product';
-const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [kind], {
+// store-host takes its store as the next argument (none | sqlite | postgres | discard, see servers.ts); SQLite gets a
+// fresh temporary DATA_DIR here (removed after), PostgreSQL needs BENCH_DATABASE_URL.
+const args = process.argv.slice(3);
+const dataDir = kind === 'store-host' && args[0] === 'sqlite' && !process.env.BENCH_DATA_DIR ? mkdtempSync(path.join(tmpdir(), 'coexist-profile-store-')) : undefined;
+const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [kind, ...args], {
   execArgv: ['--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  ...(dataDir ? { env: { ...process.env, BENCH_DATA_DIR: dataDir } } : {}),
 });
 const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
 const requests = QUESTIONS.map((q) => signedSlashCommand(q));
@@ -30,8 +36,10 @@ await new Promise<void>((resolve) => {
   child.once('exit', () => resolve());
   child.kill('SIGINT');
 });
+if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 
-const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.cpuprofile'));
+// CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main thread is 0 (tsx's loader thread writes one too).
+const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.cpuprofile') && f.split('.')[4] === '0');
 if (!file) throw new Error(`no profile written in ${dir}`);
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; }
 const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };

@@ -1,10 +1,12 @@
 import { benchCore, printCore } from './core.ts';
 import { QUESTIONS, load, printHttp, signedSlashCommand, spawnConnector, spawnServer, teamsMessage, type HttpResult, type Server } from './http.ts';
 import { benchImports, benchStartup, printImports, printStartup } from './startup.ts';
+import { benchStore } from './store.ts';
 
 // npm run bench: every benchmark, side by side in one run, loopback only.
 // `npm run bench -- startup` (or BENCH_ONLY=startup) runs only start-up and memory (about a minute);
-// `npm run bench -- slack` (or BENCH_ONLY=slack) only the Slack slash-command comparisons (about two minutes).
+// `npm run bench -- slack` (or BENCH_ONLY=slack) only the Slack slash-command comparisons (about two minutes);
+// `npm run bench -- store` (or BENCH_ONLY=store) only the store's cost on Slack questions (store.ts; about 1.5 minutes).
 // BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
 // BENCH_HEAVY_CONNECTIONS the heavy run (default 200). BENCH_PRODUCT=dist runs our server from the compiled dist/
 // (as `npm start` does; build it first) instead of under tsx. BENCH_STARTUP_ROUNDS, BENCH_SETTLE_MS, BENCH_IMPORTS=0: see
@@ -16,13 +18,18 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const heavy = Number(process.env.BENCH_HEAVY_CONNECTIONS ?? 200);
 
 const only = process.env.BENCH_ONLY ?? process.argv[2];
-if (only !== undefined && only !== 'startup' && only !== 'slack') {
-  console.error(`bench: unknown part "${only}" (known: startup, slack)`);
+if (only !== undefined && only !== 'startup' && only !== 'slack' && only !== 'store') {
+  console.error(`bench: unknown part "${only}" (known: startup, slack, store)`);
   process.exit(2);
 }
 
 console.log(`coexist-advisor bench · node ${process.version} · ${new Date().toISOString()}`);
 const ratios: string[] = [];
+if (only === 'store') {
+  const store = await benchStore({ connections, seconds, rounds });
+  console.log(`\nratios: ${store.summary.join(' · ')}`);
+  process.exit(store.ok ? 0 : 1);
+}
 if (only !== 'slack') {
   // Start-up first, before the HTTP servers below are running and competing for the CPU.
   const startup = await benchStartup();
@@ -85,8 +92,16 @@ try {
     printHttp(`Heavy: ${heavy} connections, ${seconds} s each`, [h1, h2]);
     console.log(`errors at ${heavy} connections: ${h1.errors + h1.non2xx + h2.errors + h2.non2xx}`);
   }
-  console.log(`\nratios: ${ratios.join(' · ')}`);
 } finally {
   for (const s of [emptyBolt, sizedBolt, echoBot, product]) s?.child.kill('SIGINT');
   connector.kill('SIGINT');
 }
+// The store's cost on the question path, after the servers above are gone (its own servers, store.ts).
+let storeOk = true;
+if (only === undefined) {
+  const store = await benchStore({ connections, seconds, rounds });
+  ratios.push(...store.summary);
+  storeOk = store.ok;
+}
+console.log(`\nratios: ${ratios.join(' · ')}`);
+if (!storeOk) process.exitCode = 1;

@@ -11,7 +11,7 @@ import { FakeConnector } from '../test/helpers/fake-connector.ts';
 import { FakeSlack } from '../test/helpers/fake-slack.ts';
 
 // A server to benchmark, in its own process so the load generator does not share its event loop.
-// argv[2]: empty-bolt | sized-bolt | echo-bot | product. Each has its own fake Slack API on loopback.
+// argv[2]: empty-bolt | sized-bolt | echo-bot | product | store-host (argv[3]: none | sqlite | postgres) and what-ifs. Each has its own fake Slack API on loopback.
 // Reports { url, connectorUrl, startupMs } over IPC and answers 'stats' with memory figures.
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789';
@@ -22,6 +22,8 @@ const fake = await new FakeSlack({ record: false }).start();
 const connectorUrl = process.env.BENCH_CONNECTOR_URL ?? (await new FakeConnector({ record: false }).start()).url;
 
 let url: string;
+/** Stops the server cleanly on the 'stop' message (store-host: writes what is queued, closes the store). */
+let onStop: (() => Promise<object>) | undefined;
 const listen = async (server: import('node:http').Server) => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -96,6 +98,70 @@ if (kind === 'empty-bolt') {
   if (metrics) await metrics.load();
   const host = await startHost({ config: loaded.config, knowledge, logger, slack: face, ...(metrics ? { metrics } : {}) });
   url = host.url;
+} else if (kind === 'store-host') {
+  // The store's cost (npm run bench -- store): the host and the Slack face wired as adapters/host/start.ts wires
+  // them (same config, metrics, info logs to /dev/null), with a StoreService passed to the face when argv[3] is
+  // `sqlite` (DATA_DIR=BENCH_DATA_DIR) or `postgres` (DATABASE_URL=BENCH_DATABASE_URL), and none when it is `none`.
+  // The only difference between the sides is the store. Teams is off on every side (it is not on the Slack path).
+  // Keep this in step with startProduct(): the store's options, its onRecord counters and the face's arguments.
+  // What-if (BENCH_STORE_DISCARD=1, not in npm run bench): `discard` gives the face a stand-in store whose recorder
+  // (the real one) writes nowhere: the store's cost on the request path (ids, feedback buttons, a bigger ack, the
+  // recorder, the counters) without any database.
+  const storeKind = process.argv[3];
+  if (storeKind !== 'none' && storeKind !== 'sqlite' && storeKind !== 'postgres' && storeKind !== 'discard') throw new Error(`store-host: unknown store "${storeKind}" (none, sqlite, postgres, discard)`);
+  const { createSlackFace } = await import('../adapters/slack/app.ts');
+  const { startHost } = await import('../adapters/host/server.ts');
+  const { loadConfig } = await import('../adapters/host/config.ts');
+  const { Metrics } = await import('../adapters/host/metrics.ts');
+  const { StoreService } = await import('../adapters/store/service.ts');
+  const { Recorder } = await import('../adapters/store/recorder.ts');
+  const where = storeKind === 'sqlite' ? { DATA_DIR: process.env.BENCH_DATA_DIR } : storeKind === 'postgres' ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {};
+  if ((storeKind === 'sqlite' || storeKind === 'postgres') && !Object.values(where)[0]) throw new Error(`store-host ${storeKind}: set ${storeKind === 'sqlite' ? 'BENCH_DATA_DIR' : 'BENCH_DATABASE_URL'}`);
+  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, TEAMS_ENABLED: 'false', ...where });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const config = loaded.config;
+  const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' });
+  const knowledge = builtInKnowledge();
+  const metrics = new Metrics();
+  // What the bench checks after the run: every question handed to the recorder, and every record it dropped.
+  const counted = { handed: 0, dropped: 0, storeErrors: 0 };
+  const onRecord = (record: import('../adapters/store/recorder.ts').HandedRecord) => {
+    if (record.kind === 'question') {
+      counted.handed++;
+      metrics.question(record.row.platform, record.row.topic !== null);
+    } else if (record.kind === 'feedback') metrics.feedback(record.row.platform, record.row.target, record.row.rating);
+  };
+  const discarding = storeKind === 'discard' ? new Recorder({ write: async () => {}, onError: () => {}, observe: onRecord }) : undefined;
+  const store =
+    storeKind === 'none'
+      ? undefined
+      : discarding
+        ? ({ recorder: discarding, store: {}, start: async () => {}, close: async () => discarding.close(), readiness: async () => ({ ready: true, store: 'sqlite' }) } as unknown as import('../adapters/store/service.ts').StoreService)
+        : new StoreService({
+          target: config.store.target,
+          retentionDays: config.store.retentionDays,
+          logger,
+          onError: (operation, count) => {
+            metrics.storeError(operation, count);
+            if (operation === 'dropped') counted.dropped += count;
+            else counted.storeErrors += count;
+          },
+          onRecord,
+        });
+  const face = createSlackFace(config.slack as never, knowledge, logger, undefined, store, config.knowledgeOwners);
+  await face.start();
+  const host = await startHost({ config, knowledge, logger, metrics, slack: face, ...(store ? { readiness: () => store.readiness() } : {}) });
+  // The product opens the store after listening and does not wait for it; the bench waits, so that no round
+  // measures records queued behind an opening store.
+  await store?.start();
+  if (store && !store.store) throw new Error(`store-host ${storeKind}: the store did not open (see the error above)`);
+  await metrics.load();
+  url = host.url;
+  onStop = async () => {
+    await host.stop();
+    await store?.close(10_000);
+    return counted;
+  };
 } else if (kind === 'product-dist') {
   // The product as `npm start` runs it: compiled JavaScript from dist/ (npm run build), no TypeScript loader.
   const host = (await import(new URL('../dist/adapters/host/start.js', import.meta.url).href)) as typeof import('../adapters/host/start.ts');
@@ -125,5 +191,17 @@ process.on('message', (m) => {
     const cpu = process.cpuUsage();
     process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
   }
+});
+process.on('message', (m) => {
+  if (m !== 'stop') return;
+  void (onStop ?? (async () => ({})))().then(
+    (counts) => {
+      process.send?.({ stopped: true, ...counts }, () => process.exit(0));
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 });
 process.on('SIGINT', () => process.exit(0));
