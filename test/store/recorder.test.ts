@@ -29,7 +29,7 @@ describe('the recorder', () => {
     await r.flush();
     expect(batches).toHaveLength(1);
     expect(batches[0]!.questions.map((x) => x.text)).toEqual(['calls?', 'groups?']);
-    expect(batches[0]!.feedback[0]!.id).toMatch(/^[0-9A-Z]{12}$/);
+    expect(batches[0]!.feedback[0]!.id).toMatch(/^[0-9A-Z]{16}$/);
     expect(typeof batches[0]!.questions[0]!.at).toBe('number');
     expect(errors).toEqual([]);
   });
