@@ -101,6 +101,11 @@ const storeShape = {
     .min(1, { error: 'RETENTION_DAYS must be at least 1' })
     .max(36_500, { error: 'RETENTION_DAYS must be at most 36500 (100 years)' })
     .default(365),
+  STORE_WRITES: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['thread', 'inline'], { error: 'STORE_WRITES must be thread (the default: records are written on a thread of their own) or inline' }))
+    .default('thread'),
 };
 
 const envSchema = z
@@ -204,15 +209,18 @@ export interface StoreConfig {
   /** Where the data lives: the SQLite file under DATA_DIR (default ./data), or PostgreSQL with DATABASE_URL. */
   target: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   retentionDays: number;
+  /** Where records are written: a thread of their own (default), or the main thread. */
+  writes: 'thread' | 'inline';
 }
 
 /** The SQLite file's name inside DATA_DIR. */
 export const STORE_FILE_NAME = 'coexist-advisor.db';
 
-function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number }): StoreConfig {
+function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number; STORE_WRITES: 'thread' | 'inline' }): StoreConfig {
   return {
     target: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'sqlite', file: path.resolve(env.DATA_DIR ?? 'data', STORE_FILE_NAME) },
     retentionDays: env.RETENTION_DAYS,
+    writes: env.STORE_WRITES,
   };
 }
 

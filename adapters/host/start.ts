@@ -59,6 +59,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const store = new StoreService({
     target: config.store.target,
     retentionDays: config.store.retentionDays,
+    writes: config.store.writes,
     logger,
     onError: (operation, count) => metrics.storeError(operation, count),
     // Questions (answered or not) and feedback are counted as they are handed to the recorder, stored or not.

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
+import { ThreadWriter, type BatchWriter } from './writer.ts';
 import type { StoredRecommendation } from './records.ts';
 import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
 
@@ -25,6 +26,11 @@ export interface StoreServiceOptions {
   recorder?: { backoffMs?: number[]; limit?: number };
   /** Told of every record as it is handed over (the /metrics question and feedback counters). */
   onRecord?: RecorderOptions['observe'];
+  /**
+   * Where the recorder's writes run: on a thread of their own (default: the main thread only hands batches over), or
+   * inline on this thread (the CLI, and tests of the writes themselves).
+   */
+  writes?: 'thread' | 'inline';
 }
 
 export interface Readiness {
@@ -62,9 +68,12 @@ export class StoreService {
   /** Last time each operation's failure was logged: a database that is down is logged once a minute, not per write. */
   private readonly loggedAt = new Map<StoreOperation, number>();
   private readonly deadlineMs: number;
+  /** The recorder's writes, on their own thread (writer.ts); undefined: on this thread. */
+  private readonly writer: BatchWriter | undefined;
 
   constructor(private readonly options: StoreServiceOptions) {
     this.deadlineMs = options.deadlineMs ?? 2000;
+    this.writer = options.writes === 'inline' ? undefined : new ThreadWriter(options.target);
     this.recorder = new Recorder({
       ...options.recorder,
       ...(options.onRecord ? { observe: options.onRecord } : {}),
@@ -73,6 +82,7 @@ export class StoreService {
         if (!this.current && this.opening) await withDeadline(this.opening, this.deadlineMs, 'opening the store').catch(() => {});
         const store = this.current;
         if (!store) throw new Error(`the store is not open: ${this.lastProblem}`);
+        if (this.writer) return this.writer.write(batch);
         await store.recordQuestions(batch.questions);
         await store.recordRecommendations(batch.recommendations);
         await store.recordFeedback(batch.feedback);
@@ -242,6 +252,7 @@ export class StoreService {
     await withDeadline(this.recorder.flush(), deadlineMs, 'flushing the recorder').catch((err: unknown) => this.failed('write', err, { pending: this.recorder.pending }));
     this.closed = true;
     this.recorder.close();
+    await this.writer?.close().catch(() => {});
     clearTimeout(this.reopenTimer);
     clearInterval(this.pruneTimer);
     const store = this.current;

@@ -29,7 +29,7 @@ function replicas(kind: 'PostgreSQL' | 'SQLite', makeEnv: () => Promise<{ env: R
       fake = await new FakeSlack().start();
       const made = await makeEnv();
       cleanup = made.cleanup;
-      const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...made.env };
+      const env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, STORE_WRITES: 'thread', ...made.env };
       // One after the other, as a rolling deploy starts them: the first migrates, the second finds it done.
       a = await startTestProduct(env);
       await a.storeStarted;

@@ -49,7 +49,7 @@ function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Reco
     beforeAll(async () => {
       const made = await env();
       cleanup = made.cleanup;
-      h = await startBothPlatforms(made.env);
+      h = await startBothPlatforms({ ...made.env, STORE_WRITES: 'thread' }); // as deployed: records written on their own thread
       expect(h.product.store.store, 'the store is open').toBeDefined();
     });
     afterAll(async () => {
@@ -174,7 +174,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
     let locker: pg.Client | undefined;
     beforeAll(async () => {
       schema = await createTestSchema();
-      h = await startBothPlatforms({ DATABASE_URL: schema.url });
+      h = await startBothPlatforms({ DATABASE_URL: schema.url, STORE_WRITES: 'thread' });
     });
     afterAll(async () => {
       await locker?.end().catch(() => {});
@@ -191,6 +191,8 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
       expect((await h.slack.command('can we do video calls on api?', { user_id: 'U_FIRST' })).status).toBe(200);
       // (The waiting statement is still being parsed, so pg_stat_activity does not show its text yet.)
       const stuck = async () => {
+        // Inside the locker's transaction pg_stat_activity is a snapshot taken at its first read: take a new one.
+        await locker!.query('select pg_stat_clear_snapshot()');
         const { rows } = await locker!.query(`select count(*)::int as n from pg_stat_activity where application_name = 'coexist-advisor' and wait_event_type = 'Lock'`);
         return rows[0].n as number;
       };
@@ -215,7 +217,7 @@ describe('a broken store (a file where DATA_DIR should be)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'coexist-broken-'));
     writeFileSync(path.join(dir, 'file'), 'not a directory');
-    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file') });
+    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file'), STORE_WRITES: 'thread' });
   });
   afterAll(async () => {
     await stopBothPlatforms(h);

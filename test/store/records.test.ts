@@ -9,7 +9,7 @@ describe('what the store records', () => {
     const ids = new Set(Array.from({ length: 2000 }, () => newRecommendationId()));
     expect(ids.size).toBe(2000);
     for (const id of ids) expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
-    expect(newQuestionId()).toMatch(/^[0-9A-HJKMNP-TV-Z]{12}$/);
+    expect(newQuestionId()).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
     expect(normaliseRecommendationId(' #7k2m9qxa ')).toBe('7K2M9QXA');
   });
 
@@ -30,9 +30,9 @@ describe('what the store records', () => {
 });
 
 describe('the store configuration', () => {
-  it('defaults to ./data, 365 days and no knowledge owners', () => {
+  it('defaults to ./data, 365 days, writes on a thread of their own and no knowledge owners', () => {
     const r = loadConfig({});
-    expect(r.ok && r.config.store).toEqual({ target: { kind: 'sqlite', file: `${process.cwd()}/data/coexist-advisor.db` }, retentionDays: 365 });
+    expect(r.ok && r.config.store).toEqual({ target: { kind: 'sqlite', file: `${process.cwd()}/data/coexist-advisor.db` }, retentionDays: 365, writes: 'thread' });
     expect(r.ok && r.config.knowledgeOwners).toEqual([]);
   });
 
@@ -42,11 +42,12 @@ describe('the store configuration', () => {
   });
 
   it('reports every store problem at once with the rest, and never echoes the database URL', () => {
-    const r = loadConfig({ PORT: 'x', DATABASE_URL: 'mysql://root:hunter2@db/x', RETENTION_DAYS: '-3', KNOWLEDGE_OWNERS: 'U1,<script>' });
+    const r = loadConfig({ PORT: 'x', DATABASE_URL: 'mysql://root:hunter2@db/x', RETENTION_DAYS: '-3', KNOWLEDGE_OWNERS: 'U1,<script>', STORE_WRITES: 'sometimes' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const all = r.problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'RETENTION_DAYS', 'KNOWLEDGE_OWNERS']) expect(all).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'RETENTION_DAYS', 'KNOWLEDGE_OWNERS', 'STORE_WRITES']) expect(all).toContain(name);
+    expect(loadConfig({ STORE_WRITES: ' Inline ' })).toMatchObject({ ok: true, config: { store: { writes: 'inline' } } });
     expect(all).not.toContain('hunter2');
   });
 });

@@ -1,0 +1,89 @@
+import { Worker } from 'node:worker_threads';
+import type { RecordBatch } from './recorder.ts';
+import type { StoreTarget } from './store.ts';
+
+// The recorder's writes, on a thread of their own. The SQLite driver is synchronous: inserting a batch of questions
+// held the event loop for 2-7 ms and cost every Slack question 30-60 µs of the main thread (bench/RESULTS.md, "The
+// store's cost"); PostgreSQL's driver spends 10-14 µs a row encoding. The writer thread opens its own connection to
+// the same store (one more SQLite connection in WAL mode, or a small pool) and writes each batch with the same query
+// layer (store-queries.ts); the main thread only hands the batch over. Reads, claims, migrations and the prune stay
+// on the main thread's connection. The thread starts with the first write, so an idle process does not pay for it.
+
+export interface BatchWriter {
+  write(batch: RecordBatch): Promise<void>;
+  /** Stops the thread after the writes already handed over. */
+  close(): Promise<void>;
+}
+
+/** What the thread is told (workerData and messages) and answers. */
+export interface WriterData {
+  target: StoreTarget;
+  /** The module to run: writer-thread.ts from the sources, writer-thread.js from dist/. */
+  entry: string;
+  /** Register tsx first (running from the TypeScript sources: tests, `npm run dev`, the benchmarks). */
+  typescript: boolean;
+}
+export type WriterRequest = { id: number; batch: RecordBatch } | { id: number; close: true };
+export type WriterReply = { id: number; ok: true } | { id: number; ok: false; message: string; code?: string };
+
+const fromSources = import.meta.url.endsWith('.ts');
+
+export class ThreadWriter implements BatchWriter {
+  private worker: Worker | undefined;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  constructor(private readonly target: StoreTarget) {}
+
+  write(batch: RecordBatch): Promise<void> {
+    return this.send({ batch });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([this.send({ close: true }), new Promise((resolve) => (timer = setTimeout(resolve, 3000)))]);
+    } catch {
+      // The thread failed while closing: terminate() below ends it either way.
+    } finally {
+      clearTimeout(timer);
+      this.worker = undefined;
+      await worker.terminate();
+    }
+  }
+
+  private send(message: { batch: RecordBatch } | { close: true }): Promise<void> {
+    const worker = this.worker ?? this.start();
+    const id = this.next++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message } satisfies WriterRequest);
+    });
+  }
+
+  private start(): Worker {
+    const entry = new URL(fromSources ? './writer-thread.ts' : './writer-thread.js', import.meta.url).href;
+    const data: WriterData = { target: this.target, entry, typescript: fromSources };
+    const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data });
+    // The thread never keeps the process alive: shutdown flushes and closes it explicitly.
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve();
+      else waiting.reject(Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}));
+    });
+    const failAll = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined; // the next write starts a new thread
+      for (const [, waiting] of this.pending) waiting.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (err) => failAll(new Error(`the store's writer thread failed: ${err.message}`)));
+    worker.on('exit', (code) => failAll(new Error(`the store's writer thread stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
