@@ -140,6 +140,7 @@ if (kind === 'empty-bolt') {
         : new StoreService({
           target: config.store.target,
           retentionDays: config.store.retentionDays,
+          writes: config.store.writes,
           logger,
           onError: (operation, count) => {
             metrics.storeError(operation, count);

@@ -61,8 +61,14 @@ export interface FeedbackValue {
 const ID_MAX = 64;
 const TOPIC_MAX = 100;
 
-export const feedbackValue = (v: FeedbackValue): string =>
-  JSON.stringify({ q: v.question, t: v.topic, r: v.rating, ...(v.text ? { x: v.text.slice(0, QUESTION_IN_VALUE) } : {}) });
+/**
+ * Both buttons' values at once: they differ only in the rating, so the question (and its text) is written as JSON
+ * once. This runs for every answer, on the ack's path.
+ */
+export function feedbackValues(question: string, topic: string, text?: string): Record<FeedbackValue['rating'], string> {
+  const head = JSON.stringify({ q: question, t: topic, ...(text ? { x: text.slice(0, QUESTION_IN_VALUE) } : {}) }).slice(0, -1);
+  return { helpful: `${head},"r":"helpful"}`, 'not-helpful': `${head},"r":"not-helpful"}` };
+}
 
 export function readFeedbackValue(value: string | undefined): FeedbackValue | undefined {
   const v = parseObject(value);

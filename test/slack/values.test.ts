@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS } from '../../adapters/slack/limits.ts';
-import { editValues, readEditValue, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
+import { QUESTION_IN_VALUE, editValues, feedbackValues, readEditValue, readFeedbackValue, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
 import { NEED_IDS, validateRequirements, type Requirements } from '../../src/index.ts';
 
 // What Slack buttons carry: readable keys, within Slack's 2,000-character value, nothing the user typed lost.
@@ -36,5 +36,17 @@ describe('topic buttons', () => {
     expect(JSON.parse(v)).toEqual({ topic: 'calls', question: 'q'.repeat(300), details: true });
     expect(readTopicValue(v)).toEqual({ topic: 'calls', question: 'q'.repeat(300), details: true });
     expect(readTopicValue('{"t":"calls"}')).toBeUndefined();
+  });
+});
+
+describe('feedback buttons', () => {
+  it('both values read back as what was drawn, the question text capped, quotes and emoji intact', () => {
+    const text = `He said "ok" 👍 \\ ${'x'.repeat(400)}`;
+    const values = feedbackValues('01JQ0000ABCDEFG', 'calls', text);
+    for (const rating of ['helpful', 'not-helpful'] as const) {
+      expect(readFeedbackValue(values[rating])).toEqual({ question: '01JQ0000ABCDEFG', topic: 'calls', rating, text: text.slice(0, QUESTION_IN_VALUE) });
+      expect(values[rating].length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
+    }
+    expect(readFeedbackValue(feedbackValues('Q1', 'calls').helpful)).toEqual({ question: 'Q1', topic: 'calls', rating: 'helpful' });
   });
 });

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, ContextActionsBlock, ContextBlock, DividerBl
 import type { Source } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
-import { feedbackValue } from '../values.ts';
+import { feedbackValues } from '../values.ts';
 
 // Small pure builders shared by the renderers, typed with @slack/types.
 
@@ -77,18 +77,24 @@ export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock =
 });
 
 /** Block Kit's feedback buttons (in a context_actions block) for the answer to one recorded question. */
-export const feedbackBlock = (question: string, topic: string, text?: string): ContextActionsBlock => ({
-  type: 'context_actions',
-  block_id: 'answer_feedback',
-  elements: [
-    {
-      type: 'feedback_buttons',
-      action_id: ACTIONS.feedback,
-      positive_button: { text: plain('Helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'helpful', ...(text ? { text } : {}) }), accessibility_label: 'This answer was helpful' },
-      negative_button: { text: plain('Not helpful', SLACK_LIMITS.buttonText), value: feedbackValue({ question, topic, rating: 'not-helpful', ...(text ? { text } : {}) }), accessibility_label: 'This answer was not helpful' },
-    },
-  ],
-});
+const HELPFUL = plain('Helpful', SLACK_LIMITS.buttonText);
+const NOT_HELPFUL = plain('Not helpful', SLACK_LIMITS.buttonText);
+
+export function feedbackBlock(question: string, topic: string, text?: string): ContextActionsBlock {
+  const values = feedbackValues(question, topic, text);
+  return {
+    type: 'context_actions',
+    block_id: 'answer_feedback',
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: ACTIONS.feedback,
+        positive_button: { text: HELPFUL, value: values.helpful, accessibility_label: 'This answer was helpful' },
+        negative_button: { text: NOT_HELPFUL, value: values['not-helpful'], accessibility_label: 'This answer was not helpful' },
+      },
+    ],
+  };
+}
 
 export const startButtons = (): ActionsBlock =>
   actions([
