@@ -66,7 +66,9 @@ export class ThreadWriter implements BatchWriter {
   private start(): Worker {
     const entry = new URL(fromSources ? './writer-thread.ts' : './writer-thread.js', import.meta.url).href;
     const data: WriterData = { target: this.target, entry, typescript: fromSources };
-    const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data });
+    // The process's options, less those only a script given as text takes (`node --input-type=module -e …`).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data, execArgv });
     // The thread never keeps the process alive: shutdown flushes and closes it explicitly.
     worker.unref();
     worker.on('message', (reply: WriterReply) => {

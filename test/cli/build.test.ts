@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../../src/index.ts';
 import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
@@ -20,6 +21,31 @@ describe('npm run build', () => {
     const ask = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'ask', 'whatsapp web', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(ask.status, ask.stderr).toBe(0);
     expect(TOPIC_IDS).toContain(JSON.parse(ask.stdout).topic);
+  });
+
+  it("the compiled store writes through its writer thread (dist/ has the thread's boot file and module)", () => {
+    // After the build above: a question handed to the compiled StoreService is written by the thread and read back.
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-dist-store-'));
+    try {
+      const script = `
+        const { StoreService } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/adapters/store/service.js')).href)});
+        const { sqliteTarget } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/adapters/store/store.js')).href)});
+        const { newQuestionId } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/adapters/store/records.js')).href)});
+        const quiet = { info() {}, warn() {}, error(o, m) { console.error(m, JSON.stringify(o)); }, child() { return quiet; } };
+        const s = new StoreService({ target: sqliteTarget(${JSON.stringify(dir)}), retentionDays: 30, logger: quiet });
+        await s.start();
+        s.recorder.question({ id: newQuestionId(), platform: 'slack', userId: 'U1', text: 'written by the thread', topic: null, confidence: 0 });
+        await s.recorder.flush();
+        const rows = [];
+        for await (const q of s.store.exportQuestions(new Date(0))) rows.push(q.question);
+        await s.close();
+        console.log(JSON.stringify(rows));`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual(['written by the thread']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // The one smoke test of the real binary; every other CLI test runs in-process (test/helpers/run-cli.ts).
