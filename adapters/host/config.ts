@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { STORE_FILE_NAME } from '../store/store-file.ts';
 
 // Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
 // each naming its variable. Empty values count as unset, so a copied .env.example works as is.
@@ -213,8 +214,7 @@ export interface StoreConfig {
   writes: 'thread' | 'inline';
 }
 
-/** The SQLite file's name inside DATA_DIR. */
-export const STORE_FILE_NAME = 'coexist-advisor.db';
+export { STORE_FILE_NAME };
 
 function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number; STORE_WRITES: 'thread' | 'inline' }): StoreConfig {
   return {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { LOW_CONFIDENCE } from '../../src/index.ts';
+// The threshold itself, not the core's index: the writer thread loads this module and needs nothing else of the core.
+import { LOW_CONFIDENCE } from '../../src/matching/thresholds.ts';
 import { sql } from './kysely.ts';
 import { migrateToLatest, pendingMigrations, type MigrationOutcome } from './migrations.ts';
 import {
