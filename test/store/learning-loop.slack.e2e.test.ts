@@ -184,6 +184,15 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const accept = buttonsOf(blocks).find((b) => b.action_id.startsWith('review_correction:accepted') && JSON.parse(b.value).q === asked.text);
       expect(accept).toBeTruthy();
 
+      // Open, from App Home (no message to answer): the recommendation in a modal.
+      h.fake.reset();
+      const openOwn = buttonsOf(blocks).find((b) => b.action_id === 'open_recommendation' && b.value === 'OWNR0001');
+      await click(h, OWNER, openOwn!, 'home');
+      const [opened] = await h.fake.waitFor('views.open');
+      expect(opened!.args.view).toMatchObject({ type: 'modal', title: { text: 'Recommendation' } });
+      expect(textOf(opened!.args.view.blocks)).toContain('Ref `OWNR0001`');
+      expect(slackLimitViolations(opened!.args.view)).toEqual([]);
+
       // Someone who is not an owner sees their own list and no report.
       h.fake.reset();
       await h.slack.event({ type: 'app_home_opened', user: 'U0SALES9', channel: 'D2', tab: 'home', event_ts: '9.2' });

@@ -1,4 +1,5 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import { findTopic, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type Block } from '../blocks/common.ts';
@@ -21,6 +22,9 @@ import type { ButtonArgs, ListenerTable } from './table.ts';
 // Buttons. Each button carries what it needs in its value (values.ts), so no click depends on server-side state.
 
 type Handler = (args: ButtonArgs) => Promise<void | InteractionOutcome | undefined>;
+
+/** A modal showing a recommendation (or why it cannot be shown): App Home has no message to answer. */
+const recommendationModal = (blocks: Block[]): ModalView => ({ type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks });
 
 /** "Not helpful" offers the closest topics once per answer and person (the buttons toggle, and a toggle is a click). */
 const NOT_HELPFUL_OFFER_TTL_MS = 10 * 60_000;
@@ -94,30 +98,24 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
 
   // A history entry (the history list, App Home): in full, to the asker alone; in a modal where there is no
   // message to answer (App Home).
-  on(ACTIONS.openRecommendation, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const id = readRecommendationId(action.value);
-    if (!id) return staleButton(respond);
-    const stored = await readRecommendation(id, respond, client, body.response_url ? undefined : body.trigger_id);
+  on(ACTIONS.openRecommendation, async (args) => {
+    await args.ack();
+    const stored = await storedRecommendation(args);
     if (!stored) return;
     const reply = presentPastRecommendation(stored, knowledge);
-    if (body.response_url) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true }) });
+    if (args.body.response_url) {
+      await args.respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true }) });
       return;
     }
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: { type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks: recommendationMessage(reply, { editable: false }).blocks },
-    });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: recommendationModal(recommendationMessage(reply, { editable: false }).blocks) });
   });
 
   // Edit a history entry: the form, prefilled with what it was made from; submitting makes a new recommendation.
-  on(ACTIONS.editRecommendation, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const id = readRecommendationId(action.value);
-    if (!id) return staleButton(respond);
-    const stored = await readRecommendation(id, respond, client, body.response_url ? undefined : body.trigger_id);
+  on(ACTIONS.editRecommendation, async (args) => {
+    await args.ack();
+    const stored = await storedRecommendation(args);
     if (!stored) return;
+    const { body, client, respond } = args;
     const origin = (stored.platform === 'slack' ? stored.channelId : undefined) ?? body.channel?.id;
     await openRequirementsModal(client, deps, {
       triggerId: body.trigger_id,
@@ -129,21 +127,24 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     });
   });
 
-  /** A recommendation from the store, or a word to the user on why not (ephemeral, or a small modal in App Home). */
-  async function readRecommendation(id: string, respond: RespondFn, client: ButtonArgs['client'], triggerId: string | undefined) {
+  /**
+   * The recommendation a history button names, from the store; or a word to the user on why not (ephemeral, or a
+   * small modal in App Home, where there is no message to answer).
+   */
+  async function storedRecommendation({ action, body, client, respond }: ButtonArgs) {
+    const id = readRecommendationId(action.value);
+    if (!id) {
+      await staleButton(respond);
+      return undefined;
+    }
     const stored = deps.store ? await deps.store.recommendation(id) : undefined;
     if (stored) return stored;
     const text =
       stored === null
         ? `I cannot find recommendation ${id}: it may be older than the retention period. \`${COMMAND} history\` lists the current ones.`
         : 'The history cannot be read right now (the store does not answer). Please try again in a minute.';
-    if (triggerId) {
-      await client.views.open({
-        trigger_id: triggerId,
-        view: { type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks: [section(text)] },
-      });
-    }
-    else await respond({ response_type: 'ephemeral', replace_original: false, text });
+    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+    else await client.views.open({ trigger_id: body.trigger_id, view: recommendationModal([section(text)]) });
     return undefined;
   }
 
