@@ -18,10 +18,12 @@ try {
     if (stopping) return;
     stopping = true;
     product.logger.info(`${signal} received: finishing requests in flight, then exiting`);
+    // Not unref'd: it also keeps the process alive until stop() is done. Once the server stops listening, what is left
+    // (the store's last writes, its timers and its thread) holds nothing open, and Node would exit half-way with 0.
     setTimeout(() => {
       product.logger.error({ afterMs: EXIT_BACKSTOP_MS }, 'shutdown did not finish in time; exiting anyway');
       void flushLogs(product.logger).finally(() => process.exit(1));
-    }, EXIT_BACKSTOP_MS).unref();
+    }, EXIT_BACKSTOP_MS);
     await product.stop();
     product.logger.info('stopped');
     await flushLogs(product.logger);

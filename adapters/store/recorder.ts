@@ -85,6 +85,8 @@ export class Recorder {
   flush(): Promise<void> {
     if (this.queue.length === 0 && !this.writing) return Promise.resolve();
     this.schedule(0);
+    // Someone waits for this write (a shutdown): its timer keeps the process alive, unlike the recorder's usual ones.
+    this.timer?.ref();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 

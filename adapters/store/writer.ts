@@ -59,6 +59,8 @@ export class ThreadWriter implements BatchWriter {
     const id = this.next++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      // While a write is under way the thread keeps the process alive: a shutdown that flushes waits for it.
+      if (this.pending.size === 1) worker.ref();
       worker.postMessage({ id, ...message } satisfies WriterRequest);
     });
   }
@@ -69,12 +71,13 @@ export class ThreadWriter implements BatchWriter {
     // The process's options, less those only a script given as text takes (`node --input-type=module -e …`).
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data, execArgv });
-    // The thread never keeps the process alive: shutdown flushes and closes it explicitly.
+    // An idle thread never keeps the process alive (send() holds it while a write is under way).
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
       if (reply.ok) waiting.resolve();
       else waiting.reject(Object.assign(new Error(reply.message), reply.code ? { code: reply.code } : {}));
     });

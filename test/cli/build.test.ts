@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../../src/index.ts';
 import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { CLI_BIN } from '../helpers/run-cli.ts';
+import { FakeConnector } from '../helpers/fake-connector.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
+import { openStore, sqliteTarget } from '../../adapters/store/store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -44,6 +47,39 @@ describe('npm run build', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual(['written by the thread']);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM right after a burst of questions: the server exits 0 and every question is in the store (writer thread)', async () => {
+    const connector = await new FakeConnector().start();
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-sigterm-'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/adapters/host/main.js')], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_WRITES: 'thread', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => {
+          out += b;
+          const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+          if (m && /store ready/.test(out)) resolve(m[0]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const asked = Array.from({ length: 20 }, (_, i) => `can we do video calls on api? ${i}`);
+      await Promise.all(asked.map((text) => fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(teamsActivity(connector.url, { text })) })));
+      child.kill('SIGTERM');
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+      const store = await openStore(sqliteTarget(dir), { create: false });
+      const stored: string[] = [];
+      for await (const q of store.exportQuestions(new Date(0))) stored.push(q.question);
+      await store.close();
+      expect(stored.sort()).toEqual([...asked].sort());
+    } finally {
+      child.kill('SIGKILL');
+      await connector.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
