@@ -219,6 +219,33 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(textOf(modal!.args.view.blocks)).toContain('report --export-training --out');
     });
 
+    it('a full report at its limits (every section full, 500-character questions): within Block Kit limits in a message and in App Home', async () => {
+      const now = Date.now();
+      const long = (tag: string, i: number) => `${tag} ${i} <!here> ${'why does this not work on the phone and the desktop app as well '.repeat(8)}`.slice(0, 500);
+      const rows = Array.from({ length: 12 }, (_, i) => [
+        { id: newQuestionId(), platform: 'slack' as const, userId: 'U1', text: long('unanswered', i), topic: null, confidence: 0.1, at: now - HOUR },
+        { id: newQuestionId(), platform: 'slack' as const, userId: 'U1', text: long('unsure', i), topic: 'calls' as const, confidence: 0.3, at: now - HOUR },
+      ]).flat();
+      await store().recordQuestions(rows);
+      await store().recordFeedback(
+        rows.filter((r) => r.topic !== null).flatMap((r) => [
+          { platform: 'slack' as const, userId: 'U1', target: 'answer' as const, targetId: r.id, rating: 'not-helpful' as const, at: now - HOUR },
+          { platform: 'slack' as const, userId: 'U1', target: 'answer' as const, targetId: r.id, rating: 'correction' as const, topic: 'number-usage' as const, at: now - HOUR },
+        ]),
+      );
+      h.fake.reset();
+      await h.slack.command('report', { user_id: OWNER });
+      const [report] = await responses(); // responses() checks every message against the limits
+      expect(report.blocks.length).toBeLessThanOrEqual(50);
+      expect(buttonsOf(report.blocks).filter((b) => b.action_id.startsWith('review_correction:accepted')).length).toBeGreaterThanOrEqual(5);
+      expect(mrkdwnOf(report.blocks)).not.toContain('<!here>');
+      h.fake.reset();
+      await h.slack.event({ type: 'app_home_opened', user: OWNER, channel: 'D1', tab: 'home', event_ts: '9.9' });
+      const [home] = await h.fake.waitFor('views.publish');
+      expect(slackLimitViolations(home!.args.view)).toEqual([]);
+      expect(mrkdwnOf(home!.args.view.blocks)).not.toContain('<!here>');
+    });
+
     it('/coexist-vs-api report: the owner gets it privately and Dismiss updates it; anyone else is told who it is for', async () => {
       const now = Date.now();
       const asked = { id: newQuestionId(), platform: 'slack' as const, userId: 'U1', text: 'green tick on the app number?', topic: 'verification' as const, confidence: 0.3, at: now - HOUR };
