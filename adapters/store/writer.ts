@@ -28,6 +28,9 @@ export type WriterReply = { id: number; ok: true } | { id: number; ok: false; me
 
 const fromSources = import.meta.url.endsWith('.ts');
 
+/** The writer thread's nice value (Linux): it yields to the thread that answers people when both want a core. */
+export const WRITER_NICE = 10;
+
 export class ThreadWriter implements BatchWriter {
   private worker: Worker | undefined;
   private next = 1;
