@@ -133,6 +133,29 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     await page.screenshot({ path: path.join(OUT, 'readme-answer.png'), clip: { x: left, y: top, width: right - left, height: box.y + box.height + 12 - top } });
   });
 
+  it('"Not helpful" offers the closest topics; picking one shows that answer in the offer\'s place', async () => {
+    const question = 'can the shop owner still reply from his phone?';
+    const answer = await newCard(question, () => send(question));
+    const answered = (await answer.locator('.ac-textBlock').first().innerText()).trim();
+    const offer = await newCard('Which of these were you asking about?', () => answer.getByRole('button', { name: /Not helpful/ }).click());
+    const picks = offer.getByRole('button');
+    expect(await picks.count()).toBeGreaterThanOrEqual(3);
+    const titles = (await picks.allInnerTexts()).map((t) => t.trim());
+    expect(titles).not.toContain(answered);
+    await shot('03a-not-helpful', offer);
+
+    // The pick's answer replaces the offer (the card is updated in place): one offer fewer, the topic's answer there.
+    const offers = cards().filter({ hasText: 'Which of these were you asking about?' });
+    const before = await offers.count();
+    await picks.first().click();
+    const deadline = Date.now() + STEP_MS;
+    while ((await offers.count()) >= before && Date.now() < deadline) await page.waitForTimeout(100);
+    expect(await offers.count()).toBe(before - 1);
+    const shown = cards().filter({ hasText: question }).last();
+    await expect(shown.locator('.ac-textBlock').first().innerText()).resolves.toBe(titles[0]);
+    await shot('03b-picked', shown);
+  });
+
   it('compares every feature side by side', async () => {
     const comparison = await newCard('Throughput', () => send('compare'));
     const text = await comparison.innerText();
