@@ -177,6 +177,24 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       expect(await s.trainingLines(new Date(NOW + DAY))).toEqual([]);
     });
 
+    it('a database of the previous release (0001 only) upgrades: its feedback is kept, unreviewed, and can be reviewed', async () => {
+      const old = await make();
+      onTestFinished(() => old.cleanup());
+      // The schema as 0001 left it: without 0002's columns and index, and 0002 not recorded as run.
+      await old.exec('drop index feedback_rating_topic');
+      await old.exec('alter table feedback drop column reviewed_by');
+      await old.exec('alter table feedback drop column review');
+      await old.exec(`delete from coexist_migrations where name = '0002-correction-review'`);
+      await old.exec(`insert into questions (id, created_at, platform, user_id, text, text_key, topic, confidence) values ('Q0LD', ${NOW}, 'slack', 'U1', 'old question?', 'old question', 'calls', 0.4)`);
+      await old.exec(`insert into feedback (id, created_at, platform, user_id, target, target_id, rating, topic, question, reviewed_at) values ('F0LD', ${NOW}, 'slack', 'U1', 'answer', 'Q0LD', 'correction', 'number-usage', null, null)`);
+      const reopened = await old.reopen();
+      expect(await reopened.pendingMigrations()).toEqual(['0002-correction-review']);
+      expect(await reopened.migrate()).toEqual({ applied: ['0002-correction-review'] });
+      expect((await reopened.report(new Date(0))).corrections).toEqual([{ question: 'old question?', answered: 'calls', picked: 'number-usage', count: 1, review: 'pending' }]);
+      expect(await reopened.reviewCorrections({ question: 'Old question', picked: 'number-usage' }, 'accepted', 'U0OWNER')).toBe(1);
+      expect(await reopened.trainingLines(new Date(0))).toEqual([{ q: 'old question?', topics: ['number-usage'] }]);
+    });
+
     it('claims a key once until it expires; long keys too', async () => {
       expect(await t.store.claim('slack:event:Ev01', 60_000, NOW)).toBe(true);
       expect(await t.store.claim('slack:event:Ev01', 60_000, NOW + 1000)).toBe(false);
