@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { isLoopbackHost } from '../adapters/host/config.ts';
 import { sqliteTarget, type StoreTarget } from '../adapters/store/store.ts';
+import { makeSchema } from '../test/helpers/pg-schema.ts';
 import { QUESTIONS, load, printHttp, signedSlashCommand, spawnServer, stopServer, type HttpResult, type Server } from './http.ts';
 
 // npm run bench -- store (or BENCH_ONLY=store; also part of the full npm run bench): what the store costs on the
@@ -63,23 +63,12 @@ export async function postgresSchema(): Promise<{ url: string; drop: () => Promi
     return 'BENCH_STORE_POSTGRES_URL is not a URL';
   }
   if (!isLoopbackHost(u.hostname)) return `skipped: ${u.hostname} is not a loopback host (benchmarks only talk to 127.0.0.1)`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 2000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  const schema = `coexist_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   try {
-    await admin(`create schema "${schema}"`);
+    const made = await makeSchema(base, 'coexist_bench', 2000);
+    return { url: made.url, drop: made.drop };
   } catch (err) {
     return `no PostgreSQL at ${u.host}${u.pathname} (${(err as Error).message})`;
   }
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: u.toString(), drop: () => admin(`drop schema if exists "${schema}" cascade`) };
 }
 
 /**

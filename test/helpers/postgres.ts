@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe } from 'vitest';
+import { makeSchema, type PgSchema } from './pg-schema.ts';
 
 // The PostgreSQL the store's tests run against: TEST_DATABASE_URL, or the machine's own server on 127.0.0.1:5432
 // (trust authentication, database `test`). Each test file works in a schema of its own, made for the run and
@@ -44,30 +44,12 @@ export const SKIP_POSTGRES = problem !== undefined && !IN_CI;
 /** Why PostgreSQL is unusable, for the test that fails in CI; undefined when it is usable. */
 export const POSTGRES_PROBLEM = problem;
 
-export interface TestSchema {
-  /** A DATABASE_URL whose connections work in the schema (search_path), as the product and the CLI take it. */
-  url: string;
-  schema: string;
-  drop(): Promise<void>;
-}
+export type TestSchema = PgSchema;
 
 /** A new, empty schema; drop() removes it with everything in it. */
 export async function createTestSchema(): Promise<TestSchema> {
   if (problem) throw new Error(`PostgreSQL is required (CI=true) but unusable: ${problem}`);
-  const schema = `coexist_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create schema "${schema}"`);
-  const u = new URL(TEST_DATABASE_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: u.toString(), schema, drop: () => admin(`drop schema if exists "${schema}" cascade`) };
+  return makeSchema(TEST_DATABASE_URL, 'coexist_test');
 }
 
 /** A product's store settings for one suite, and how to remove the store afterwards. */
