@@ -94,8 +94,21 @@ export class SlackClient {
     );
   }
 
+  /** An Events API delivery of `event`; a random event_id unless given (a redelivery repeats its id). */
+  eventBody(event: Record<string, unknown>, eventId = `Ev${Math.random().toString(36).slice(2)}`): string {
+    return JSON.stringify({ token: 'legacy', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: eventId, event_time: 1, event });
+  }
+
   event(event: Record<string, unknown>): Promise<SlackReply> {
-    const body = JSON.stringify({ token: 'legacy', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: `Ev${Math.random().toString(36).slice(2)}`, event_time: 1, event });
-    return this.post(body, 'application/json');
+    return this.post(this.eventBody(event), 'application/json');
+  }
+
+  /** Delivers `body` again as Slack retries it (X-Slack-Retry-Num), to this app or another replica. */
+  redeliver(body: string, attempt = 1): Promise<SlackReply> {
+    return this.post(body, 'application/json', { 'x-slack-retry-num': String(attempt), 'x-slack-retry-reason': 'http_timeout' });
   }
 }
+
+/** Every button of a message's (or view's) actions blocks, in order: what a person can click. */
+export type DrawnButton = Record<string, any> & { action_id: string };
+export const buttonsOf = (blocks: readonly Record<string, any>[]): DrawnButton[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);

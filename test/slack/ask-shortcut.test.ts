@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useSlackHost } from '../helpers/slack-host.ts';
+import { buttonsOf } from '../helpers/slack-client.ts';
 
 // The message shortcut "Ask the advisor" (callback_id ask_advisor), end to end: a signed message_action as Slack
 // sends it, the private answer through the response URL, and Share posting into the clicked message's thread.
@@ -7,7 +8,6 @@ import { useSlackHost } from '../helpers/slack-host.ts';
 const host = useSlackHost();
 
 type Block = Record<string, any>;
-const buttons = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 
 function askAbout(message: Record<string, unknown>, channel = 'C_SUPPORT') {
   return host.slack.interaction({
@@ -32,7 +32,7 @@ describe('message shortcut: Ask the advisor', () => {
     const [answer] = await host.fake.waitFor('response_url/ask');
     expect(answer!.args.response_type).toBe('ephemeral');
     expect(JSON.stringify(answer!.args.blocks)).toMatch(/phone app|Business App/i);
-    const share = buttons(answer!.args.blocks).find((b) => b.action_id === 'share_in_channel');
+    const share = buttonsOf(answer!.args.blocks).find((b) => b.action_id === 'share_in_channel');
     expect(share?.text.text).toBe('Share in thread');
     expect(JSON.parse(share!.value).thread).toBe('1700000000.000100');
 
@@ -45,7 +45,7 @@ describe('message shortcut: Ask the advisor', () => {
   it('shares into the parent thread when the clicked message is itself a reply', async () => {
     await askAbout({ ts: '1700000000.000300', thread_ts: '1700000000.000200', text: 'does coexistence support group chats?' });
     const [answer] = await host.fake.waitFor('response_url/ask');
-    const share = buttons(answer!.args.blocks).find((b) => b.action_id === 'share_in_channel');
+    const share = buttonsOf(answer!.args.blocks).find((b) => b.action_id === 'share_in_channel');
     expect(JSON.parse(share!.value).thread).toBe('1700000000.000200');
     await host.product.slack!.drain();
   });

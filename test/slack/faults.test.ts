@@ -3,7 +3,7 @@ import { escapeMrkdwn } from '../../adapters/slack/text.ts';
 import { recommend, validateRequirements } from '../../src/index.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
+import { SlackClient, buttonsOf } from '../helpers/slack-client.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 
 // Slack faults: the fake Web API answers with errors, slowly, or not at all. For each, the user is told and still
@@ -219,17 +219,9 @@ describe('other Slack failures', () => {
 
 describe('duplicates do their work once', () => {
   it('a redelivered event (X-Slack-Retry-Num) is answered once', async () => {
-    const body = JSON.stringify({
-      token: 'legacy',
-      team_id: 'T1',
-      api_app_id: 'A1',
-      type: 'event_callback',
-      event_id: 'EvRETRY1',
-      event_time: 1,
-      event: { type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'green tick', ts: '9.1', event_ts: '9.1' },
-    });
+    const body = slack.eventBody({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'green tick', ts: '9.1', event_ts: '9.1' }, 'EvRETRY1');
     expect((await slack.post(body, 'application/json')).status).toBe(200);
-    expect((await slack.post(body, 'application/json', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    expect((await slack.redeliver(body)).status).toBe(200);
     await settled();
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
@@ -247,7 +239,7 @@ describe('duplicates do their work once', () => {
 
   it('a double-clicked Share posts once', async () => {
     const answer = (await slack.command('video calls')).json();
-    const share = answer.blocks.filter((b: Block) => b.type === 'actions').flatMap((b: Block) => b.elements).find((e: Block) => e.action_id === 'share_in_channel');
+    const share = buttonsOf(answer.blocks).find((e) => e.action_id === 'share_in_channel')!;
     await Promise.all([slack.click(share), slack.click(share)]);
     await settled();
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);

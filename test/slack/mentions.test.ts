@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useSlackHost } from '../helpers/slack-host.ts';
+import { buttonsOf } from '../helpers/slack-client.ts';
 
 // @mentions in channels (app_mention), end to end: signed Events API requests, answers posted into the thread of
 // the mention through the fake Web API.
@@ -7,7 +8,6 @@ import { useSlackHost } from '../helpers/slack-host.ts';
 const host = useSlackHost();
 
 type Block = Record<string, any>;
-const buttons = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 
 const mention = (text: string, extra: Record<string, unknown> = {}) =>
   host.slack.event({ type: 'app_mention', user: 'U_AGENT', text, ts: '1700000100.000100', channel: 'C_SUPPORT', event_ts: '1700000100.000100', ...extra });
@@ -20,7 +20,7 @@ describe('@mentions in channels', () => {
     expect(post!.args).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000100.000100' });
     expect(JSON.stringify(post!.args.blocks)).toMatch(/phone app|Business App/i);
     // Everyone in the thread sees it: no "Share" button meant for a private answer.
-    expect(buttons(post!.args.blocks).map((b) => b.action_id)).not.toContain('share_in_channel');
+    expect(buttonsOf(post!.args.blocks).map((b) => b.action_id)).not.toContain('share_in_channel');
     await host.product.slack!.drain();
   });
 
@@ -35,7 +35,7 @@ describe('@mentions in channels', () => {
     await mention('<@UBOT> recommend');
     const [post] = await host.fake.waitFor('chat.postMessage');
     expect(post!.args.thread_ts).toBe('1700000100.000100');
-    const open = buttons(post!.args.blocks).find((b) => b.action_id === 'open_recommend_modal');
+    const open = buttonsOf(post!.args.blocks).find((b) => b.action_id === 'open_recommend_modal');
     expect(open).toBeDefined();
     await host.slack.click({ action_id: 'open_recommend_modal' }, { blocks: post!.args.blocks, ts: '1700000100.000900' }, 'C_SUPPORT');
     const [opened] = await host.fake.waitFor('views.open');
@@ -52,12 +52,9 @@ describe('@mentions in channels', () => {
   });
 
   it('answers a redelivered mention once, and never pings from the mention text', async () => {
-    const body = JSON.stringify({
-      token: 'legacy', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: 'Ev_MENTION_ONCE', event_time: 1,
-      event: { type: 'app_mention', user: 'U_AGENT', text: '<@UBOT> <!channel> blah blorp zzyzx', ts: '1700000100.000500', channel: 'C_SUPPORT', event_ts: '1700000100.000500' },
-    });
+    const body = host.slack.eventBody({ type: 'app_mention', user: 'U_AGENT', text: '<@UBOT> <!channel> blah blorp zzyzx', ts: '1700000100.000500', channel: 'C_SUPPORT', event_ts: '1700000100.000500' }, 'Ev_MENTION_ONCE');
     await host.slack.post(body, 'application/json');
-    await host.slack.post(body, 'application/json', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    await host.slack.redeliver(body);
     await host.fake.waitFor('chat.postMessage');
     await host.product.slack!.drain();
     expect(host.fake.callsTo('chat.postMessage')).toHaveLength(1);

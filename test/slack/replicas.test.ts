@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
+import { SlackClient, buttonsOf } from '../helpers/slack-client.ts';
 import { filledModal } from '../helpers/slack-modal.ts';
 
 // Several replicas behind one load balancer: two real products sharing one store (PostgreSQL, as in production;
@@ -65,16 +65,8 @@ function replicas(kind: 'PostgreSQL' | 'SQLite', makeEnv: () => Promise<{ env: R
     });
 
     it('an event and its redelivery (X-Slack-Retry-Num) reaching different replicas are answered once', async () => {
-      const body = JSON.stringify({
-        token: 'legacy',
-        team_id: 'T1',
-        api_app_id: 'A1',
-        type: 'event_callback',
-        event_id: `EvREPLICA${kind}`,
-        event_time: 1,
-        event: { type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'green tick', ts: '9.1', event_ts: '9.1' },
-      });
-      const [first, retry] = await Promise.all([toA.post(body, 'application/json'), toB.post(body, 'application/json', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })]);
+      const body = toA.eventBody({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'green tick', ts: '9.1', event_ts: '9.1' }, `EvREPLICA${kind}`);
+      const [first, retry] = await Promise.all([toA.post(body, 'application/json'), toB.redeliver(body)]);
       expect([first.status, retry.status]).toEqual([200, 200]);
       await settled();
       expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
@@ -82,7 +74,7 @@ function replicas(kind: 'PostgreSQL' | 'SQLite', makeEnv: () => Promise<{ env: R
 
     it('a Share double-clicked, the clicks reaching different replicas, posts once', async () => {
       const answer = (await toA.command('video calls')).json();
-      const share = answer.blocks.filter((bl: Block) => bl.type === 'actions').flatMap((bl: Block) => bl.elements).find((e: Block) => e.action_id === 'share_in_channel');
+      const share = buttonsOf(answer.blocks).find((e) => e.action_id === 'share_in_channel')!;
       await Promise.all([toA.click(share), toB.click(share)]);
       await settled();
       expect(fake.callsTo('chat.postMessage')).toHaveLength(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedCall } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from '../helpers/product.ts';
 import { useSlackHost } from '../helpers/slack-host.ts';
-import { sign } from '../helpers/slack-client.ts';
+import { buttonsOf, sign } from '../helpers/slack-client.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 
 // Slack end to end: the real product on 127.0.0.1, signed requests as Slack sends them, and a fake Web API.
@@ -12,9 +12,8 @@ const host = useSlackHost();
 
 type Block = Record<string, any>;
 const texts = (blocks: Block[]): string => JSON.stringify(blocks);
-const buttons = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 const button = (blocks: Block[], actionId: string): Block & { action_id: string } => {
-  const b = buttons(blocks).find((e) => e.action_id === actionId);
+  const b = buttonsOf(blocks).find((e) => e.action_id === actionId);
   if (!b) throw new Error(`no ${actionId} button in ${texts(blocks).slice(0, 300)}`);
   return b as Block & { action_id: string };
 };
@@ -111,7 +110,7 @@ describe('agent types /coexist-vs-api', () => {
   it('a question spanning topics: the answer says it is unsure and offers the closest topics as buttons', async () => {
     const body = (await host.slack.command('calls groups status backups')).json();
     // The question is recorded (the product keeps a store), so a pick is also a correction (learning-loop tests).
-    const topicButtons = buttons(body.blocks).filter((b) => String(b.action_id).startsWith('correct_topic:'));
+    const topicButtons = buttonsOf(body.blocks).filter((b) => String(b.action_id).startsWith('correct_topic:'));
     expect(topicButtons.length).toBeGreaterThan(0);
     expect(texts(body.blocks)).toMatch(/Not sure this is what you meant/);
     await host.slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });
@@ -163,7 +162,7 @@ describe('Share in channel', () => {
     expect(posted!.args.channel).toBe('C_DEALS');
     expect(texts(posted!.args.blocks)).toMatch(/Shared by <@U_AGENT>/);
     expect(texts(posted!.args.blocks)).toMatch(/Voice & video calls/);
-    expect(buttons(posted!.args.blocks).some((b) => b.action_id === 'share_in_channel')).toBe(false);
+    expect(buttonsOf(posted!.args.blocks).some((b) => b.action_id === 'share_in_channel')).toBe(false);
     const [deleted] = await host.fake.waitFor('response_url', (a) => a.delete_original === true || a.delete_original === 'true');
     expect(deleted).toBeDefined();
   });

@@ -9,9 +9,8 @@ const host = useSlackHost();
 let runs = 0;
 function runStep(inputs: Record<string, unknown>, callbackId = 'recommend_setup') {
   const id = `Fx${++runs}`;
-  const body = JSON.stringify({
-    token: 'legacy', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: `Ev_step_${runs}`, event_time: 1,
-    event: {
+  const body = host.slack.eventBody(
+    {
       type: 'function_executed',
       function: { id: 'Fn1', callback_id: callbackId, title: 'Recommend a WhatsApp setup', type: 'app', input_parameters: [], output_parameters: [], app_id: 'A1', date_created: 1, date_updated: 1, date_deleted: 0 },
       inputs,
@@ -20,8 +19,9 @@ function runStep(inputs: Record<string, unknown>, callbackId = 'recommend_setup'
       event_ts: '1700000200.000100',
       bot_access_token: 'xwfp-function-token',
     },
-  });
-  return { id, body, send: (headers: Record<string, string> = {}) => host.slack.post(body, 'application/json', headers) };
+    `Ev_step_${runs}`,
+  );
+  return { id, body, send: () => host.slack.post(body, 'application/json'), redeliver: () => host.slack.redeliver(body) };
 }
 
 describe('Workflow Builder step recommend_setup', () => {
@@ -69,7 +69,7 @@ describe('Workflow Builder step recommend_setup', () => {
     expect(failed!.args.error).toMatch(/Country is required/);
     const step = runStep({ country: 'DE', needs: [] });
     await step.send();
-    await step.send({ 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    await step.redeliver();
     await host.fake.waitFor('functions.completeSuccess');
     await host.product.slack!.drain();
     expect(host.fake.callsTo('functions.completeSuccess')).toHaveLength(1);

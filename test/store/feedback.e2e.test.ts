@@ -4,7 +4,7 @@ import { FakeConnector } from '../helpers/fake-connector.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient } from '../helpers/slack-client.ts';
+import { SlackClient, buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
 
@@ -84,7 +84,7 @@ function feedback(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(feedbackButtons(dm!.args.blocks)).toHaveLength(1);
 
       const answer = (await slack.command('video calls')).json();
-      const share = answer.blocks.filter((b: Block) => b.type === 'actions').flatMap((b: Block) => b.elements).find((e: Block) => e.action_id === 'share_in_channel');
+      const share = buttonsOf(answer.blocks).find((e) => e.action_id === 'share_in_channel')!;
       fake.reset();
       await slack.click(share);
       const [shared] = await fake.waitFor('chat.postMessage');

@@ -4,6 +4,7 @@ import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../he
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
+import { buttonsOf } from '../helpers/slack-client.ts';
 
 // The learning loop in Slack, against the running product over signed HTTP, on SQLite and on PostgreSQL:
 // "Not helpful" offers the closest topics and a pick is recorded as a correction; history entries open in full or
@@ -14,7 +15,6 @@ type Block = Record<string, any>;
 const OWNER = 'U0OWNER1';
 const HOUR = 3_600_000;
 
-const buttonsOf = (blocks: Block[]): Block[] => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 const textOf = (blocks: Block[]): string => JSON.stringify(blocks);
 /** Every mrkdwn text in the blocks: where Slack would turn `<!channel>` into a ping (plain_text shows it as typed). */
 function mrkdwnOf(value: unknown): string {

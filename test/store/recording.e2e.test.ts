@@ -81,17 +81,9 @@ function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Reco
     });
 
     it('a Slack DM question is recorded once, even when Slack redelivers it', async () => {
-      const body = JSON.stringify({
-        token: 'legacy',
-        team_id: 'T1',
-        api_app_id: 'A1',
-        type: 'event_callback',
-        event_id: `EvRECORD${kind}`,
-        event_time: 1,
-        event: { type: 'message', channel: 'D1', channel_type: 'im', user: 'U_DMER', text: 'do group chats work on coexistence?', ts: '7.1', event_ts: '7.1' },
-      });
+      const body = h.slack.eventBody({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_DMER', text: 'do group chats work on coexistence?', ts: '7.1', event_ts: '7.1' }, `EvRECORD${kind}`);
       await h.slack.post(body, 'application/json');
-      await h.slack.post(body, 'application/json', { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+      await h.slack.redeliver(body);
       await recorded(h);
       const mine = (await questions(h)).filter((r) => r.userId === 'U_DMER');
       expect(mine).toHaveLength(1);
