@@ -3,26 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSince } from '../../adapters/cli/store-commands.ts';
-import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
+import type { QuestionRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { parseTrainingLines } from '../../src/matching/training.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { askedQuestion, postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // history, report, export and db migrate, run in-process against a seeded store, on SQLite and on PostgreSQL.
 
 const DAY = 86_400_000;
 const now = Date.now();
-const q = (text: string, topic: string | null, confidence: number, daysAgo = 1): QuestionRecord => ({
-  id: newQuestionId(),
-  platform: 'slack',
-  userId: 'U0AGENT1',
-  text,
-  topic,
-  confidence,
-  at: now - daysAgo * DAY,
-});
+const q = (text: string, topic: string | null, confidence: number, daysAgo = 1): QuestionRecord =>
+  askedQuestion(text, topic as QuestionRecord['topic'], confidence, { at: now - daysAgo * DAY });
 
 const acme = recommendationRecord({ customer: 'Acme, "the best" Foods', country: 'IN', agents: 2, needs: ['phone-app'] }, { at: now - 2 * DAY });
 const globex = recommendationRecord({ customer: 'Globex', country: 'DE', peakMps: 60, needs: ['bulk-campaigns'] }, { at: now - DAY, platform: 'teams', userId: 'aad-0001' });

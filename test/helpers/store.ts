@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
-import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { newQuestionId, newRecommendationId, type QuestionRecord, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { openStore, sqliteTarget, type Store, type StoreTarget } from '../../adapters/store/store.ts';
 import { fixtureKnowledge } from './fixtures.ts';
 import { createTestSchema } from './postgres.ts';
@@ -107,4 +107,9 @@ export function recommendationRecord(input: RequirementsInput, extra: Partial<Re
     knowledgeVersion: '2026-11-25.test0001',
     ...extra,
   };
+}
+
+/** A question as a listener would record it: asked by a Slack agent, now unless `extra` says otherwise. */
+export function askedQuestion(text: string, topic: QuestionRecord['topic'], confidence: number, extra: Partial<QuestionRecord> = {}): QuestionRecord {
+  return { id: newQuestionId(), platform: 'slack', userId: 'U0AGENT1', text, topic, confidence, at: Date.now(), ...extra };
 }

@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { MAX_STORED_QUESTION_CHARS, newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
+import { MAX_STORED_QUESTION_CHARS, type QuestionRecord } from '../../adapters/store/records.ts';
 import { openStore } from '../../adapters/store/store.ts';
 import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
 import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
-import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { askedQuestion, postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The store's contract, run for real on the embedded SQLite file and on PostgreSQL.
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-const question = (text: string, topic: string | null, confidence: number, extra: Partial<QuestionRecord> = {}): QuestionRecord => ({
-  id: newQuestionId(),
-  platform: 'slack',
-  userId: 'U0AGENT1',
-  text,
-  topic,
-  confidence,
-  at: NOW - DAY,
-  ...extra,
-});
+const question = (text: string, topic: string | null, confidence: number, extra: Partial<QuestionRecord> = {}): QuestionRecord =>
+  askedQuestion(text, topic as QuestionRecord['topic'], confidence, { at: NOW - DAY, ...extra });
 
 function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
   describe(`the ${kind} store`, () => {
