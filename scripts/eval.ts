@@ -72,7 +72,8 @@ export function scoreScenarios(scenarios: Scenario[], kb: Knowledge): { total: n
   return { total, passed: total - misses.length, rate: total === 0 ? 0 : (total - misses.length) / total, misses };
 }
 
-function jsonLines<T>(file: string): T[] {
+/** A JSON Lines file, blank lines skipped; a bad line is named by file and line number. */
+export function jsonLines<T>(file: string): T[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .map((line, i) => ({ line, n: i + 1 }))

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtInKnowledge } from '../src/index.ts';
-import { scoreQuestions, type Question } from './eval.ts';
+import { jsonLines, scoreQuestions, type Question } from './eval.ts';
 
 // npm run score -- FILE.jsonl [--misses]: top-1 accuracy and off-topic rejection of a question batch against the
 // built-in knowledge and model, the way `npm run eval` scores the public set. For a blind batch, run it once
@@ -10,17 +9,7 @@ import { scoreQuestions, type Question } from './eval.ts';
 // read the misses (--misses).
 
 export function scoreFile(file: string, showMisses: boolean, out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): void {
-  const questions = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l, i) => ({ l, n: i + 1 }))
-    .filter(({ l }) => l.trim() !== '')
-    .map(({ l, n }) => {
-      try {
-        return JSON.parse(l) as Question;
-      } catch (err) {
-        throw new Error(`${file}:${n}: not valid JSON: ${(err as Error).message}`);
-      }
-    });
+  const questions = jsonLines<Question>(file);
   const s = scoreQuestions(questions, builtInKnowledge());
   const onTopic = s.total - s.offTopic.total;
   const onTopicHits = s.hits - s.offTopic.rejected;
