@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SETUP_NAMES } from '../../src/index.ts';
+import { REPORT_DAYS, SETUP_NAMES } from '../../src/index.ts';
 import { loadStoreConfig } from '../host/config.ts';
 import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -101,7 +101,7 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
       if (o.out !== undefined && !o.exportTraining) io.badInput('--out goes with --export-training.');
       if (o.exportTraining) {
         if (o.json) io.badInput('--export-training prints JSON lines already: leave out --json.');
-        const from = o.since === undefined ? new Date(0) : since(o.since, '7d');
+        const from = o.since === undefined ? new Date(0) : since(o.since, `${REPORT_DAYS}d`);
         const lines = await withStore('read', (store) => store.trainingLines(from));
         if (o.out === undefined) {
           if (lines.length > 0) io.out(lines.map((l) => JSON.stringify(l)).join('\n'));
@@ -109,7 +109,7 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
         }
         return io.out(appendTrainingLines(o.out, lines));
       }
-      const from = since(o.since, '7d');
+      const from = since(o.since, `${REPORT_DAYS}d`);
       const report = await withStore('read', (store) => store.report(from));
       if (o.json) return io.out(JSON.stringify({ ...report, since: report.since.toISOString() }, null, 2));
       io.out(formatReport(report));

@@ -1,4 +1,5 @@
 import type { Requirements } from '../../src/index.ts';
+import { MAX_STORED_QUESTION_CHARS } from '../store/records.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
 // What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
@@ -103,8 +104,8 @@ export interface ReviewValue {
   verdict: 'accepted' | 'dismissed';
 }
 
-/** Questions are stored at most 500 characters: the whole question fits a button (the group is found by it). */
-const REVIEW_QUESTION_MAX = 500;
+/** A stored question, whole (the group is found by it): it fits a button's 2,000 characters. */
+const REVIEW_QUESTION_MAX = MAX_STORED_QUESTION_CHARS;
 
 export const reviewValue = (v: ReviewValue): string => JSON.stringify({ q: v.question.slice(0, REVIEW_QUESTION_MAX), p: v.picked, v: v.verdict });
 

@@ -42,7 +42,7 @@ import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
 import { readCorrection, readFeedback, readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
-import { newRecommendationId, questionRecord } from '../store/records.ts';
+import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
@@ -53,9 +53,6 @@ export function cardActivity(c: Card): Partial<Activity> {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The same person picking the same topic for the same question again within this time is one correction (a double click). */
-const CORRECTION_REPEAT_MS = 10 * 60_000;
 
 /** Lists that are one person's (their history, a recommendation from it, the report) are shown only in a personal chat. */
 const PERSONAL_ONLY = {

@@ -1,6 +1,8 @@
 // Every Teams / Adaptive Card limit the app relies on, in one place. Renderers stay inside these; tests check
 // every card the bot sends against them and against the Adaptive Card schema of CARD_VERSION.
 
+import { MAX_STORED_QUESTION_CHARS } from '../store/records.ts';
+
 export const TEAMS_LIMITS = {
   /** Teams renders Adaptive Cards up to 1.5. */
   cardVersion: '1.5',
@@ -29,8 +31,8 @@ export const SUBMIT_LIMITS = {
   topicChars: 100,
   /** The question's text in the feedback and correction buttons: enough to find the closest topics and to learn from. */
   questionChars: 300,
-  /** A question in the report's Accept / Dismiss: questions are stored at most 500 characters, and the group is found by the whole question. */
-  reviewQuestionChars: 500,
+  /** A question in the report's Accept / Dismiss: a stored question, whole (the group is found by it). */
+  reviewQuestionChars: MAX_STORED_QUESTION_CHARS,
   /** A question shown in the report or the Not helpful card (escaped, so it may grow when drawn). */
   shownQuestionChars: 300,
 } as const;

@@ -5,6 +5,7 @@ import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
+import { CORRECTION_REPEAT_MS } from '../../store/records.ts';
 import { notHelpfulMessage } from '../blocks/answer.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { reportMessage, trainingLinesView } from '../blocks/report.ts';
@@ -91,7 +92,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral' }) });
-    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, SHARE_KEY_TTL_MS)) {
+    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS)) {
       deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
     }
   });
