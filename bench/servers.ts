@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -20,6 +23,17 @@ const kind = process.argv[2];
 const fake = await new FakeSlack({ record: false }).start();
 // Replies go to the fake Bot Connector the bench started in its own process (BENCH_CONNECTOR_URL), or to one here.
 const connectorUrl = process.env.BENCH_CONNECTOR_URL ?? (await new FakeConnector({ record: false }).start()).url;
+
+/**
+ * The product's store for a run: a temporary DATA_DIR (removed when the server exits), never the developer's ./data.
+ * BENCH_DATA_DIR wins when set (store-host sets it per side).
+ */
+function benchDataDir(): string {
+  if (process.env.BENCH_DATA_DIR) return process.env.BENCH_DATA_DIR;
+  const dir = mkdtempSync(path.join(tmpdir(), 'coexist-bench-data-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 let url: string;
 /** Stops the server cleanly on the 'stop' message (store-host: writes what is queued, closes the store). */
@@ -168,14 +182,14 @@ if (kind === 'empty-bolt') {
   const host = (await import(new URL('../dist/adapters/host/start.js', import.meta.url).href)) as typeof import('../adapters/host/start.ts');
   const logs = (await import(new URL('../dist/adapters/host/logger.js', import.meta.url).href)) as typeof import('../adapters/host/logger.ts');
   const product = await host.startProduct(
-    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl },
+    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
     { logger: logs.createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
   );
   url = product.url;
 } else {
   // The product as deployed: info-level JSON logs (to /dev/null here), Slack over HTTP, Teams in local mode.
   const product = await startProduct(
-    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl },
+    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
     { logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
   );
   url = product.url;
