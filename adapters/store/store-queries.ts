@@ -20,6 +20,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
 import type { CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, TrainingLine } from './store.ts';
+import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
 
 /** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
 const MAX_KEY_CHARS = 200;
@@ -64,10 +65,22 @@ export class KyselyStore implements Store {
     readonly kind: StoreTarget['kind'],
     readonly where: string,
     private readonly db: Kysely<Database>,
+    private readonly deadline: QueryDeadline = { ms: QUERY_DEADLINE_MS },
   ) {}
 
+  /** Runs `work` with the long query deadline (migrations and the prune may touch every row). */
+  private async long<T>(work: () => Promise<T>): Promise<T> {
+    const usual = this.deadline.ms;
+    this.deadline.ms = Math.max(usual, LONG_QUERY_DEADLINE_MS);
+    try {
+      return await work();
+    } finally {
+      this.deadline.ms = usual;
+    }
+  }
+
   async migrate(): Promise<MigrationOutcome> {
-    return migrateToLatest(this.db, await this.schema());
+    return this.long(async () => migrateToLatest(this.db, await this.schema()));
   }
 
   async pendingMigrations(): Promise<string[]> {
@@ -184,15 +197,15 @@ export class KyselyStore implements Store {
     return row !== undefined;
   }
 
-  async prune(retentionDays: number, now = Date.now()): Promise<PruneCounts> {
+  prune(retentionDays: number, now = Date.now()): Promise<PruneCounts> {
     const cutoff = now - retentionDays * DAY_MS;
     const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-    return {
+    return this.long(async () => ({
       questions: deleted(await this.db.deleteFrom('questions').where('created_at', '<', cutoff).executeTakeFirst()),
       recommendations: deleted(await this.db.deleteFrom('recommendations').where('created_at', '<', cutoff).executeTakeFirst()),
       feedback: deleted(await this.db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst()),
       dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
-    };
+    }));
   }
 
   async history(query: HistoryQuery = {}): Promise<StoredRecommendation[]> {

@@ -7,6 +7,7 @@ import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
 import type { UsageReport } from '../../src/index.ts';
+import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
 // The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
 // prebuilt binaries from npm, nothing compiled or downloaded at install); with DATABASE_URL=postgres://… a
@@ -106,12 +107,15 @@ export class StoreMissing extends Error {}
 export interface OpenOptions {
   /** Create the SQLite file (and DATA_DIR) when missing. Default true; the read-only CLI commands pass false. */
   create?: boolean;
+  /** PostgreSQL: the query deadline (default QUERY_DEADLINE_MS). */
+  queryDeadlineMs?: number;
 }
 
 /** Opens the store; it does not migrate (see migrate()). Throws StoreMissing when `create: false` and there is none. */
 export async function openStore(target: StoreTarget, options: OpenOptions = {}): Promise<Store> {
   const { KyselyStore } = await import('./store-queries.ts');
-  return new KyselyStore(target.kind, target.kind === 'sqlite' ? target.file : describePostgresUrl(target.url), await connect(target, options));
+  const deadline: QueryDeadline = { ms: options.queryDeadlineMs ?? QUERY_DEADLINE_MS };
+  return new KyselyStore(target.kind, target.kind === 'sqlite' ? target.file : describePostgresUrl(target.url), await connect(target, options, deadline), deadline);
 }
 
 type SqliteDatabase = { prepare(sql: string): unknown; close(): void };
@@ -137,7 +141,7 @@ function reusingStatements<D extends SqliteDatabase>(database: D): D {
   } as unknown as D;
 }
 
-async function connect(target: StoreTarget, options: OpenOptions): Promise<Kysely<Database>> {
+async function connect(target: StoreTarget, options: OpenOptions, deadline: QueryDeadline): Promise<Kysely<Database>> {
   const { Kysely, PostgresDialect, SqliteDialect } = await import('./kysely.ts');
   if (target.kind === 'sqlite') {
     if (options.create === false && !existsSync(target.file)) {
@@ -158,12 +162,22 @@ async function connect(target: StoreTarget, options: OpenOptions): Promise<Kysel
     max: 4,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
-    query_timeout: 10_000,
+    // A peer that vanished (a partition) is noticed by TCP too, not only by the query deadline below.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'coexist-advisor',
     // bigint (epoch milliseconds, counts) as numbers, not strings.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
-  // An idle connection that breaks (the server restarts) must not end the process: the next query reconnects.
+  // A connection that breaks must never end the process. pg-pool listens on idle connections only; a connection
+  // checked out by a query (or a partition's stalled one, reset when the network comes back) emits 'error' with no
+  // listener, which Node turns into an uncaught exception. Every connection gets a listener when it is made: the
+  // query in flight fails with the error (the caller logs and counts it), and the pool drops the connection when it
+  // is given back (it is no longer queryable).
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    cancelPastDeadline(client, deadline);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
