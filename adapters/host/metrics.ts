@@ -28,6 +28,8 @@ interface Loaded {
   questions: Counter<'platform' | 'outcome'>;
   feedback: Counter<'platform' | 'target' | 'rating'>;
   storeErrors: Counter<'operation'>;
+  dropped: Counter;
+  claimFallbacks: Counter<'use' | 'decision'>;
 }
 
 const BACKLOG_LIMIT = 10_000;
@@ -54,7 +56,10 @@ export class Metrics {
         questions: new prom.Counter({ name: 'coexist_questions_total', help: 'Questions asked, by platform and outcome (answered: a topic was found; unanswered: none).', labelNames: ['platform', 'outcome'], registers: [registry] }),
         feedback: new prom.Counter({ name: 'coexist_feedback_total', help: 'Feedback given, by platform, target (answer, recommendation) and rating (helpful, not-helpful, correction).', labelNames: ['platform', 'target', 'rating'], registers: [registry] }),
         storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune, read).', labelNames: ['operation'], registers: [registry] }),
+        dropped: new prom.Counter({ name: 'coexist_store_records_dropped_total', help: 'Records (questions, recommendations, feedback) given up without being written: a store that failed for longer than the recorder waits, a full queue, or a shutdown that could not flush.', registers: [registry] }),
+        claimFallbacks: new prom.Counter({ name: 'coexist_store_claim_fallbacks_total', help: 'Deduplication claims the store could not settle in time, by use (slack:view, slack:event, teams:correction, ...) and decision (act: done anyway, a duplicate is possible; skip: not done).', labelNames: ['use', 'decision'], registers: [registry] }),
       };
+      loaded.dropped.inc(0);
       // Every series exists from the start (at 0), so a dashboard shows a flat line, not "no data".
       for (const outcome of ['answered', 'unanswered']) loaded.questions.inc({ platform: 'slack', outcome }, 0);
       for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune', 'read']) loaded.storeErrors.inc({ operation }, 0);
@@ -110,7 +115,16 @@ export class Metrics {
   }
 
   storeError(operation: string, count = 1): void {
-    this.use((m) => m.storeErrors.inc({ operation }, count));
+    this.use((m) => {
+      m.storeErrors.inc({ operation }, count);
+      if (operation === 'dropped') m.dropped.inc(count);
+    });
+  }
+
+  /** A claim the store could not settle in time. `use` is a key's fixed prefix (a small set, never user text). */
+  claimFallback(use: string, decision: 'act' | 'skip'): void {
+    const u = /^[a-z]+:[a-z-]+$/.test(use) ? use : 'other';
+    this.use((m) => m.claimFallbacks.inc({ use: u, decision }));
   }
 
   /** The Prometheus text exposition (loads prom-client if it is not yet). */

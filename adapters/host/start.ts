@@ -62,6 +62,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     writes: config.store.writes,
     logger,
     onError: (operation, count) => metrics.storeError(operation, count),
+    onClaimFallback: (use, decision) => metrics.claimFallback(use, decision),
     // Questions (answered or not) and feedback are counted as they are handed to the recorder, stored or not.
     onRecord: (record) => {
       if (record.kind === 'question') metrics.question(record.row.platform, record.row.topic !== null);

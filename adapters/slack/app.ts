@@ -91,7 +91,7 @@ export function createSlackFace(
     logger: log,
     interactions,
     webApi: policy,
-    claim: store ? (key, ttlMs) => store.claim(key, ttlMs) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
+    claim: store ? (key, ttlMs, whenUnsure) => store.claim(key, ttlMs, whenUnsure) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
     ...(store ? { store } : {}),
     owners: new Set(knowledgeOwners.map((id) => id.toLowerCase())),
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { HISTORY_LIMIT, presentHistory, presentReport, reportNotForYou, reportSince, reportUnavailable, type HistoryReply, type Knowledge, type Reply, type ReportReply } from '../../src/index.ts';
 import { questionRecord, type QuestionRecord } from '../store/records.ts';
-import type { StoreService } from '../store/service.ts';
+import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
 
@@ -14,9 +14,10 @@ export interface SlackDeps {
   /**
    * True the first time `key` is claimed, by any replica sharing the store, until `ttlMs` have passed: a
    * redelivered event, a form submitted twice or a double-clicked button does its work once (see dedupe.ts).
-   * Called after the ack, never on the slash-command path.
+   * Called after the ack, never on the slash-command path. `whenUnsure`: what to do when the store cannot settle it in
+   * time (StoreService.claim): `act` where a duplicate is better than nothing, `skip` where nothing is better.
    */
-  claim(key: string, ttlMs: number): Promise<boolean>;
+  claim(key: string, ttlMs: number, whenUnsure: WhenUnsure): Promise<boolean>;
   /** The store, for records and history; absent when the face runs without one (benchmarks). */
   store?: StoreService;
   /** KNOWLEDGE_OWNERS, lowercased: who sees the report in App Home and reviews corrections. */

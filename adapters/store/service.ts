@@ -10,6 +10,13 @@ import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, typ
 
 export type StoreOperation = 'open' | 'migrate' | 'write' | 'dropped' | 'claim' | 'ping' | 'prune' | 'read';
 
+/**
+ * What a claim does when the store cannot say in time whether the key is new (not open yet past the deadline, or not
+ * answering): `act` (a duplicate is better than nothing: a recommendation's post, an answer, a share) or `skip`
+ * (nothing is better than a duplicate: a correction, a review).
+ */
+export type WhenUnsure = 'act' | 'skip';
+
 export interface StoreServiceOptions {
   target: StoreTarget;
   retentionDays: number;
@@ -18,8 +25,17 @@ export interface StoreServiceOptions {
   onError?: (operation: StoreOperation, count: number) => void;
   /** Default: every hour. */
   pruneEveryMs?: number;
-  /** How long claim() and ping() wait for the database. Default 2 s. */
+  /** How long reads and ping() wait for the database. Default 2 s. */
   deadlineMs?: number;
+  /**
+   * How long a claim waits for the store, while it opens and for its answer (claims are made after the platform's
+   * ack: the wait delays a post, never the ack). Default CLAIM_DEADLINE_MS.
+   */
+  claimDeadlineMs?: number;
+  /** A claim the store could not settle in time, and what was done (the /metrics fallback counter). */
+  onClaimFallback?: (use: string, decision: WhenUnsure) => void;
+  /** A write failure keeps /readyz at 503 this long unless a write succeeds first. Default WRITE_FAILURE_HOLD_MS. */
+  writeFailureHoldMs?: number;
   /** Waits between attempts to open the store (the last repeats). */
   reopenMs?: number[];
   /** Passed to the recorder (tests use short back-offs). */
@@ -41,6 +57,16 @@ export interface Readiness {
 }
 
 class Deadline extends Error {}
+
+/** See StoreServiceOptions.claimDeadlineMs. */
+export const CLAIM_DEADLINE_MS = 5000;
+/** See StoreServiceOptions.writeFailureHoldMs. */
+export const WRITE_FAILURE_HOLD_MS = 30_000;
+/** Dropped records are logged at most this often, with the count since the last line (none goes unlogged). */
+const DROP_LOG_EVERY_MS = 10_000;
+
+/** A claim key's use, for the fallback metric: its first two parts (`slack:view:V123:…` → `slack:view`). */
+export const claimUse = (key: string) => key.split(':', 2).join(':');
 
 function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -68,29 +94,93 @@ export class StoreService {
   /** Last time each operation's failure was logged: a database that is down is logged once a minute, not per write. */
   private readonly loggedAt = new Map<StoreOperation, number>();
   private readonly deadlineMs: number;
+  private readonly claimDeadlineMs: number;
   /** The recorder's writes, on their own thread (writer.ts); undefined: on this thread. */
   private readonly writer: BatchWriter | undefined;
+  /** Claims and writes waiting for the store to open. */
+  private openWaiters: ((store: Store | undefined) => void)[] = [];
+  /** The recorder's last write outcome, for /readyz: a store that answers `select 1` can still refuse writes. */
+  private lastWriteOk = 0;
+  private lastWriteFailed = 0;
+  private lastWriteProblem = '';
+  /** Dropped records not yet logged, and when the last drop line was written. */
+  private unloggedDrops = 0;
+  private droppedTotal = 0;
+  private dropLoggedAt = 0;
+  private dropTimer: NodeJS.Timeout | undefined;
+  /** This process's key for the /readyz write probe. */
+  private readonly probeKey = `coexist:readyz:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 
   constructor(private readonly options: StoreServiceOptions) {
     this.deadlineMs = options.deadlineMs ?? 2000;
+    this.claimDeadlineMs = options.claimDeadlineMs ?? CLAIM_DEADLINE_MS;
     this.writer = options.writes === 'inline' ? undefined : new ThreadWriter(options.target);
     this.recorder = new Recorder({
       ...options.recorder,
       ...(options.onRecord ? { observe: options.onRecord } : {}),
       write: async (batch) => {
         // Records handed over while the store is still opening (the first moments after start) wait for it.
-        if (!this.current && this.opening) await withDeadline(this.opening, this.deadlineMs, 'opening the store').catch(() => {});
-        const store = this.current;
+        const store = this.current ?? (await this.whenOpen(this.deadlineMs));
         if (!store) throw new Error(`the store is not open: ${this.lastProblem}`);
-        if (this.writer) return this.writer.write(batch);
-        await store.recordQuestions(batch.questions);
-        await store.recordRecommendations(batch.recommendations);
-        await store.recordFeedback(batch.feedback);
+        try {
+          if (this.writer) await this.writer.write(batch);
+          else {
+            await store.recordQuestions(batch.questions);
+            await store.recordRecommendations(batch.recommendations);
+            await store.recordFeedback(batch.feedback);
+          }
+        } catch (err) {
+          this.lastWriteFailed = Date.now();
+          this.lastWriteProblem = errorField(err).message;
+          throw err;
+        }
+        this.lastWriteOk = Date.now();
       },
       onError: (err, dropped) => {
-        this.failed('write', err, { dropped });
-        if (dropped > 0) this.options.onError?.('dropped', dropped);
+        if (dropped > 0) this.dropped(err, dropped);
+        else this.failed('write', err, { pending: this.recorder.pending });
       },
+    });
+  }
+
+  /**
+   * Records given up: counted at once (coexist_store_records_dropped_total), and logged at error with how many since
+   * the last line, at most every DROP_LOG_EVERY_MS: a storm of drops is a few lines, and no drop goes unlogged.
+   */
+  private dropped(err: unknown, count: number): void {
+    this.options.onError?.('dropped', count);
+    this.unloggedDrops += count;
+    this.droppedTotal += count;
+    const log = () => {
+      this.dropTimer = undefined;
+      if (this.unloggedDrops === 0) return;
+      this.dropLoggedAt = Date.now();
+      this.options.logger.error(
+        { store: this.kind, operation: 'dropped', dropped: this.unloggedDrops, droppedSinceStart: this.droppedTotal, err: errorField(err) },
+        `store: ${this.unloggedDrops} record(s) given up without being written (questions, recommendations or feedback already answered to users); counted in coexist_store_records_dropped_total`,
+      );
+      this.unloggedDrops = 0;
+    };
+    const wait = this.dropLoggedAt + DROP_LOG_EVERY_MS - Date.now();
+    if (wait <= 0 || this.closed) log();
+    else if (!this.dropTimer) {
+      this.dropTimer = setTimeout(log, wait);
+      this.dropTimer.unref();
+    }
+  }
+
+  /** The open store, waiting for it up to `ms` while it opens; undefined if it does not open in time. */
+  private whenOpen(ms: number): Promise<Store | undefined> {
+    if (this.current || this.closed) return Promise.resolve(this.current);
+    return new Promise((resolve) => {
+      const done = (store: Store | undefined) => {
+        clearTimeout(timer);
+        this.openWaiters = this.openWaiters.filter((w) => w !== done);
+        resolve(store);
+      };
+      const timer = setTimeout(() => done(undefined), ms);
+      timer.unref();
+      this.openWaiters.push(done);
     });
   }
 
@@ -123,6 +213,10 @@ export class StoreService {
       }
       this.current = store;
       this.openFailures = 0;
+      for (const waiting of [...this.openWaiters]) waiting(store);
+      // The writer thread starts now, with its connection, not on the first write: a burst right after a start is
+      // written as it comes (the audit lost 200 of 200 to a kill -9 in the first burst while the thread started).
+      this.writer?.warm().catch((err: unknown) => this.failed('open', err, { writerThread: true }));
       this.options.logger.info({ store: store.kind, where: store.where, migrations: applied }, applied.length > 0 ? `store ready (${store.kind}); applied migrations ${applied.join(', ')}` : `store ready (${store.kind})`);
       void this.prune();
       this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneEveryMs ?? 3_600_000);
@@ -163,28 +257,35 @@ export class StoreService {
   }
 
   /**
-   * True the first time `key` is claimed by any replica sharing the store, until `ttlMs` have passed. When the store
-   * cannot answer within the deadline the claim falls back to this process's memory (true unless this process saw
-   * the key): a user is never left without an answer because the database is away; the miss is logged and counted.
+   * True the first time `key` is claimed by any replica sharing the store, until `ttlMs` have passed. A claim made
+   * while the store is still opening (right after a start; a replica waiting for another's migration) waits for it.
+   * When the store cannot settle the claim within the claim deadline, `whenUnsure` decides: `act` returns true (a
+   * duplicate is better than nothing), `skip` returns false (nothing is better than a duplicate). Either way the
+   * fallback is logged and counted (coexist_store_claim_fallbacks_total).
    */
-  async claim(key: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, ttlMs: number, whenUnsure: WhenUnsure): Promise<boolean> {
     const now = Date.now();
     const seenUntil = this.local.get(key);
     if (seenUntil !== undefined && seenUntil > now) return false;
     this.local.delete(key);
     this.local.set(key, now + ttlMs);
     if (this.local.size > 10_000) this.local.delete(this.local.keys().next().value!);
-    const store = this.current;
-    if (!store) {
-      this.failed('claim', new Error(`the store is not open: ${this.lastProblem}`));
-      return true;
-    }
+    const store = this.current ?? (await this.whenOpen(this.claimDeadlineMs));
+    if (!store) return this.unsure(key, whenUnsure, new Error(`the store did not open within ${this.claimDeadlineMs} ms: ${this.lastProblem}`));
     try {
-      return await withDeadline(store.claim(key, ttlMs, now), this.deadlineMs, 'claim');
+      return await withDeadline(store.claim(key, ttlMs, now), Math.max(1, this.claimDeadlineMs - (Date.now() - now)), 'claim');
     } catch (err) {
-      this.failed('claim', err);
-      return true;
+      return this.unsure(key, whenUnsure, err);
     }
+  }
+
+  private unsure(key: string, whenUnsure: WhenUnsure, err: unknown): boolean {
+    const use = claimUse(key);
+    this.options.onClaimFallback?.(use, whenUnsure);
+    this.failed('claim', err, { use, decision: whenUnsure === 'act' ? 'acted (a duplicate is possible)' : 'skipped (nothing done)' });
+    // Skipped: not done, so not remembered either; a later attempt may claim it.
+    if (whenUnsure === 'skip') this.local.delete(key);
+    return whenUnsure === 'act';
   }
 
   /** Recent recommendations for the apps' `history` command, within the deadline; undefined when it cannot answer. */
@@ -230,16 +331,24 @@ export class StoreService {
     }
   }
 
-  /** /readyz: ready when the store is open and answers a trivial query within the deadline. */
+  /**
+   * /readyz: ready when the store is open, takes a write within the deadline (a small upsert: `select 1` answers on
+   * a full disk or a read-only DATA_DIR), and the recorder's writes are not failing (a failed write holds readiness
+   * at "not ready" for WRITE_FAILURE_HOLD_MS, unless a later write succeeds).
+   */
   async readiness(): Promise<Readiness> {
     const store = this.current;
     if (!store) return { ready: false, store: this.kind, reason: this.lastProblem };
+    const now = Date.now();
+    if (this.lastWriteFailed > this.lastWriteOk && now - this.lastWriteFailed < (this.options.writeFailureHoldMs ?? WRITE_FAILURE_HOLD_MS)) {
+      return { ready: false, store: this.kind, reason: `the ${this.kind} store refuses writes: ${this.lastWriteProblem}` };
+    }
     try {
-      await withDeadline(store.ping(), this.deadlineMs, 'ping');
+      await withDeadline(store.claim(this.probeKey, 1, now), this.deadlineMs, 'write probe');
       return { ready: true, store: this.kind };
     } catch (err) {
       this.failed('ping', err);
-      return { ready: false, store: this.kind, reason: `the ${this.kind} store does not answer: ${errorField(err).message}` };
+      return { ready: false, store: this.kind, reason: `the ${this.kind} store does not take a write: ${errorField(err).message}` };
     }
   }
 
@@ -251,7 +360,9 @@ export class StoreService {
     if (this.closed) return;
     await withDeadline(this.recorder.flush(), deadlineMs, 'flushing the recorder').catch((err: unknown) => this.failed('write', err, { pending: this.recorder.pending }));
     this.closed = true;
+    for (const waiting of [...this.openWaiters]) waiting(undefined);
     this.recorder.close();
+    clearTimeout(this.dropTimer);
     await this.writer?.close().catch(() => {});
     clearTimeout(this.reopenTimer);
     clearInterval(this.pruneTimer);

@@ -1,23 +1,14 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore, type Store } from './store.ts';
-import { WRITER_NICE, type WriterData, type WriterReply, type WriterRequest } from './writer.ts';
+import type { WriterData, WriterReply, WriterRequest } from './writer.ts';
 
 // The writer thread's body (see writer.ts): one connection to the store, one batch at a time, in the order handed
 // over. The schema is the main thread's business: it has migrated before the first batch is handed over.
 
 const { target } = workerData as WriterData;
 
-// Below the requests in the scheduler's eyes: on a busy machine the thread that answers people runs first, and the
-// writes catch up in the gaps (the recorder's queue holds them meanwhile). Linux gives each thread its own nice value;
-// elsewhere this does nothing.
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, WRITER_NICE);
-} catch {
-  // No /proc, or not allowed: the thread runs at the process's priority.
-}
+// The thread runs at the process's priority. It ran at nice 10 to leave the cores to the thread answering people, but
+// on a busy host it was starved: acked questions waited in memory for seconds, and a kill -9 lost them all.
 let store: Promise<Store> | undefined;
 let queue: Promise<void> = Promise.resolve();
 
@@ -36,9 +27,12 @@ async function handle(request: WriterRequest): Promise<void> {
         throw err;
       });
       const s = await store;
-      await s.recordQuestions(request.batch.questions);
+      if ('open' in request) await s.ping();
+      else {
+        await s.recordQuestions(request.batch.questions);
       await s.recordRecommendations(request.batch.recommendations);
-      await s.recordFeedback(request.batch.feedback);
+        await s.recordFeedback(request.batch.feedback);
+      }
     }
     reply = { id: request.id, ok: true };
   } catch (err) {

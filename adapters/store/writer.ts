@@ -7,9 +7,12 @@ import type { StoreTarget } from './store.ts';
 // store's cost"); PostgreSQL's driver spends 10-14 µs a row encoding. The writer thread opens its own connection to
 // the same store (one more SQLite connection in WAL mode, or a small pool) and writes each batch with the same query
 // layer (store-queries.ts); the main thread only hands the batch over. Reads, claims, migrations and the prune stay
-// on the main thread's connection. The thread starts with the first write, so an idle process does not pay for it.
+// on the main thread's connection. The thread starts, and opens its connection, as soon as the store is open (warm()):
+// started on the first write instead, it was still loading when a burst right after a start was killed.
 
 export interface BatchWriter {
+  /** Starts the thread and opens its connection now, so the first write does not wait for either. */
+  warm(): Promise<void>;
   write(batch: RecordBatch): Promise<void>;
   /** Stops the thread after the writes already handed over. */
   close(): Promise<void>;
@@ -23,13 +26,10 @@ export interface WriterData {
   /** Register tsx first (running from the TypeScript sources: tests, `npm run dev`, the benchmarks). */
   typescript: boolean;
 }
-export type WriterRequest = { id: number; batch: RecordBatch } | { id: number; close: true };
+export type WriterRequest = { id: number; batch: RecordBatch } | { id: number; open: true } | { id: number; close: true };
 export type WriterReply = { id: number; ok: true } | { id: number; ok: false; message: string; code?: string };
 
 const fromSources = import.meta.url.endsWith('.ts');
-
-/** The writer thread's nice value (Linux): it yields to the thread that answers people when both want a core. */
-export const WRITER_NICE = 10;
 
 export class ThreadWriter implements BatchWriter {
   private worker: Worker | undefined;
@@ -37,6 +37,10 @@ export class ThreadWriter implements BatchWriter {
   private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
   constructor(private readonly target: StoreTarget) {}
+
+  warm(): Promise<void> {
+    return this.send({ open: true });
+  }
 
   write(batch: RecordBatch): Promise<void> {
     return this.send({ batch });
@@ -57,7 +61,7 @@ export class ThreadWriter implements BatchWriter {
     }
   }
 
-  private send(message: { batch: RecordBatch } | { close: true }): Promise<void> {
+  private send(message: { batch: RecordBatch } | { open: true } | { close: true }): Promise<void> {
     const worker = this.worker ?? this.start();
     const id = this.next++;
     return new Promise<void>((resolve, reject) => {

@@ -212,7 +212,7 @@ export class AdvisorBot extends TeamsActivityHandler {
   private async recordCorrection(context: TurnContext, c: CorrectionSubmit): Promise<void> {
     const user = userOf(context); // read before any wait: the turn may be over by then
     if (!this.store || !user) return;
-    if (!(await this.store.claim(`teams:correction:${user}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS))) return;
+    if (!(await this.store.claim(`teams:correction:${user}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS, 'skip'))) return;
     this.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: c.question, rating: 'correction', topic: c.picked, question: c.text });
   }
 

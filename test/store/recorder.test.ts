@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Recorder, type RecordBatch } from '../../adapters/store/recorder.ts';
+import { MAX_WAIT_MS, Recorder, type RecordBatch } from '../../adapters/store/recorder.ts';
 import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
 
 // The recorder: listeners hand records over and go on; batches are written later, failures are counted and
@@ -7,9 +7,9 @@ import { newQuestionId, type QuestionRecord } from '../../adapters/store/records
 
 const q = (text: string): QuestionRecord => ({ id: newQuestionId(), platform: 'slack', userId: 'U1', text, topic: null, confidence: 0 });
 
-function recorder(write: (batch: RecordBatch) => Promise<void>, limit = 100) {
+function recorder(write: (batch: RecordBatch) => Promise<void>, limit = 100, more: { attempts?: number } = {}) {
   const errors: { message: string; dropped: number }[] = [];
-  const r = new Recorder({ write, limit, backoffMs: [0], onError: (err, dropped) => errors.push({ message: (err as Error).message, dropped }) });
+  const r = new Recorder({ write, limit, backoffMs: [0], ...more, onError: (err, dropped) => errors.push({ message: (err as Error).message, dropped }) });
   return { r, errors };
 }
 
@@ -34,12 +34,12 @@ describe('the recorder', () => {
     expect(errors).toEqual([]);
   });
 
-  it('retries a failed batch with the same ids (so nothing is written twice), then drops it after three tries', async () => {
+  it('retries a failed batch with the same ids (so nothing is written twice), then drops it after its tries', async () => {
     const seen: string[][] = [];
     const { r, errors } = recorder(async (b) => {
       seen.push([...b.questions.map((x) => x.id), ...b.feedback.map((x) => x.id!)]);
       throw new Error('database is down');
-    });
+    }, 100, { attempts: 3 });
     r.question(q('calls?'));
     r.feedback({ platform: 'slack', userId: 'U1', target: 'answer', targetId: 'Q1', rating: 'not-helpful' });
     for (let i = 0; i < 3; i++) await r.flush();
@@ -100,14 +100,56 @@ describe('the recorder', () => {
     expect(written).toEqual(['c', 'd', 'e']);
   });
 
-  it('after close() takes nothing more', async () => {
+  it('after close() takes nothing more, and counts what it was handed as dropped', async () => {
     const written: string[] = [];
-    const { r } = recorder(async (b) => void written.push(...b.questions.map((x) => x.text)));
+    const { r, errors } = recorder(async (b) => void written.push(...b.questions.map((x) => x.text)));
     r.question(q('before'));
     await r.flush();
     r.close();
     r.question(q('after'));
     await r.flush();
     expect(written).toEqual(['before']);
+    expect(errors.map((e) => e.dropped)).toEqual([1]);
+  });
+
+  it('closed with records still queued: they are counted as dropped, not lost silently', () => {
+    const { r, errors } = recorder(async () => {});
+    r.question(q('one'));
+    r.question(q('two'));
+    r.close();
+    expect(errors).toEqual([{ message: 'the store was closed with 2 records not yet written', dropped: 2 }]);
+  });
+
+  it('keeps a record through an outage of minutes (the audit: 45 s refused lost 60 of 543), writing it once the store is back', async () => {
+    vi.useFakeTimers();
+    let down = true;
+    const written: string[] = [];
+    const dropped: number[] = [];
+    const r = new Recorder({
+      write: async (b) => {
+        if (down) throw new Error('connection refused');
+        written.push(...b.questions.map((x) => x.text));
+      },
+      onError: (_err, n) => void (n > 0 && dropped.push(n)),
+    });
+    r.question(q('asked as the database went away'));
+    await vi.advanceTimersByTimeAsync(120_000);
+    down = false;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(written).toEqual(['asked as the database went away']);
+    expect(dropped).toEqual([]);
+  });
+
+  it('gives a record up, counted, once it has waited MAX_WAIT_MS for a store that keeps failing', async () => {
+    vi.useFakeTimers();
+    const dropped: number[] = [];
+    const r = new Recorder({ write: async () => Promise.reject(new Error('disk full')), onError: (_err, n) => void (n > 0 && dropped.push(n)) });
+    r.question(q('never written'));
+    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS - 10_000);
+    expect(dropped).toEqual([]);
+    expect(r.pending).toBe(1);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(dropped).toEqual([1]);
+    expect(r.pending).toBe(0);
   });
 });

@@ -28,6 +28,7 @@ function service(target: StoreTarget, retentionDays = 365) {
     logger: createLogger('debug', { destination: logs }),
     onError: (op) => void errors.push(op),
     deadlineMs: 2000,
+    claimDeadlineMs: 300,
     reopenMs: [60_000],
     recorder: { backoffMs: [0] },
   });
@@ -59,8 +60,8 @@ describe('a store that cannot be opened', () => {
     expect(errors).toContain('write');
 
     // Deduplication falls back to this process's memory: the first delivery is handled, its repeat is not.
-    expect(await s.claim('slack:event:Ev1', 60_000)).toBe(true);
-    expect(await s.claim('slack:event:Ev1', 60_000)).toBe(false);
+    expect(await s.claim('slack:event:Ev1', 60_000, 'act')).toBe(true);
+    expect(await s.claim('slack:event:Ev1', 60_000, 'act')).toBe(false);
     expect(errors).toContain('claim');
   });
 
@@ -69,7 +70,7 @@ describe('a store that cannot be opened', () => {
     await s.start();
     expect((await s.readiness()).ready).toBe(false);
     expect(errors).toContain('open');
-    expect(await s.claim('k', 1000)).toBe(true);
+    expect(await s.claim('k', 1000, 'act')).toBe(true);
     expect(logs.raw).not.toContain('hunter2-secret');
     expect(logs.raw).toMatch(/ECONNREFUSED/);
   });
@@ -115,7 +116,7 @@ describe('a working store', () => {
     await Promise.all([a.start(), b.start()]);
     expect((await a.readiness()).ready && (await b.readiness()).ready).toBe(true);
     const keys = Array.from({ length: 20 }, (_, i) => `slack:retry:Ev${i}`);
-    const wins = await Promise.all(keys.map(async (k) => (await Promise.all([a.claim(k, 60_000), b.claim(k, 60_000)])).filter(Boolean).length));
+    const wins = await Promise.all(keys.map(async (k) => (await Promise.all([a.claim(k, 60_000, 'act'), b.claim(k, 60_000, 'act')])).filter(Boolean).length));
     expect(wins).toEqual(keys.map(() => 1));
   });
 

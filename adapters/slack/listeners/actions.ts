@@ -56,7 +56,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     if (!share || !channel) return staleButton(respond);
     // A double click shares once, whichever replicas the clicks reach: the same person sharing the same thing to
     // the same place within a minute. Claimed in the store, after the ack.
-    if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS))) return;
+    if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS, 'act'))) return;
     let message;
     const thread = 'thread' in share ? share.thread : undefined;
     if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
@@ -79,7 +79,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     if (!feedback) return;
     deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating, ...(feedback.text ? { question: feedback.text } : {}) });
     if (feedback.rating !== 'not-helpful' || !feedback.text || !findTopic(knowledge, feedback.topic as TopicId)) return;
-    if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS))) return;
+    if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS, 'act'))) return;
     const reply = presentNotHelpful(knowledge, feedback.text, feedback.topic as TopicId);
     await respond({ response_type: 'ephemeral', replace_original: false, ...notHelpfulMessage(reply, deps.store ? feedback.question : undefined) });
   });
@@ -92,7 +92,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral' }) });
-    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS)) {
+    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS, 'skip')) {
       deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
     }
   });

@@ -22,7 +22,7 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num), possibly to another replica: answer
       // each event once. Bolt has acked the event already; the claim is made in the store.
       const eventId = (body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`;
-      if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS))) return;
+      if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS, 'act'))) return;
       if (event.type === 'app_home_opened') {
         await publishHome(deps, client, event.user);
         return;

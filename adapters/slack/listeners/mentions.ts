@@ -19,7 +19,7 @@ export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
       if (raw.bot_id || raw.subtype === 'bot_message' || !event.user || event.user === context.botUserId) return;
       // Slack redelivers an event it thinks we missed, possibly to another replica: answer each mention once.
       const eventId = (body as { event_id?: string }).event_id ?? `app_mention:${event.channel}:${event.ts}`;
-      if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS))) return;
+      if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS, 'act'))) return;
       const threadTs = event.thread_ts ?? event.ts;
       const routed = route(messageWords(event.text), deps.knowledge);
       if (routed.kind === 'history' || routed.kind === 'report') {

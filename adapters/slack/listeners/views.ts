@@ -33,7 +33,7 @@ export function registerViews(app: ListenerTable, deps: SlackDeps): void {
     await ack();
     // A form submitted twice (double click, redelivery) posts once, whichever replicas the two reach: the view
     // id is the same both times. Claimed in the store, after the ack.
-    if (!(await deps.claim(`slack:view:${view.id}:${view.hash ?? ''}`, VIEW_KEY_TTL_MS))) {
+    if (!(await deps.claim(`slack:view:${view.id}:${view.hash ?? ''}`, VIEW_KEY_TTL_MS, 'act'))) {
       logger.info(`duplicate submission of view ${view.id} ignored`);
       return;
     }

@@ -41,7 +41,7 @@ export function registerWorkflowStep(app: ListenerTable, deps: SlackDeps): void 
       await ack();
       // Slack may deliver the same run again: complete it once.
       const runId = (args.event as { function_execution_id?: string }).function_execution_id ?? (body as { event_id?: string }).event_id;
-      if (!(await deps.claim(`slack:function:${runId}`, 60 * 60 * 1000))) return;
+      if (!(await deps.claim(`slack:function:${runId}`, 60 * 60 * 1000, 'act'))) return;
       const result = validateRequirements(requirementsFromStepInputs((args.inputs ?? {}) as Record<string, unknown>));
       try {
         if (!result.ok) {
