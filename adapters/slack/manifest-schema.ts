@@ -46,7 +46,6 @@ const MAX = {
   functionTitle: 255,
   parameters: 50,
 } as const;
-export const SLACK_MANIFEST_LIMITS = MAX;
 
 const text = (min: number, max: number) =>
   z
