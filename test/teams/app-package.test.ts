@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +12,25 @@ import { COMMANDS, parseCommand } from '../../src/index.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
 const APP_ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const TEMPLATE = readFileSync(new URL('../../adapters/teams/app-package/manifest.json', import.meta.url), 'utf8');
+/** The template as JSON, changed by `edit`, as text again: buildPackage's `template`. */
+function editedTemplate(edit: (m: Record<string, any>) => void): string {
+  const m = JSON.parse(TEMPLATE);
+  edit(m);
+  return JSON.stringify(m);
+}
+
+/**
+ * Microsoft's published MicrosoftTeams.schema.json for `version`, as shipped in @microsoft/app-manifest, compiled here
+ * on its own (not through package.ts), so the built package is checked by something it does not share code with.
+ */
+function microsoftSchemaErrors(manifest: Record<string, any>): string[] {
+  const file = createRequire(import.meta.url).resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
+  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
 
 describe('Teams app package', () => {
   it('zips a manifest with the app id filled in and both icons at the right sizes', () => {
@@ -32,8 +55,41 @@ describe('Teams app package', () => {
     expect(commands[0]!.commandLists[0]!.commands.map((c) => c.title)).toEqual(COMMANDS.map((c) => c.words[0]));
   });
 
+  it("the built package's manifest passes Microsoft's published schema for its manifestVersion, named by its $schema", () => {
+    const result = buildPackage(APP_ID);
+    expect(result.problems).toEqual([]);
+    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(result.zip!))['manifest.json']));
+    expect(microsoftSchemaErrors(manifest)).toEqual([]);
+    expect(manifest.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+  });
+
+  it("refuses a package that breaks Microsoft's schema, saying where: a short name of 31 characters (30 is the limit)", () => {
+    expect(buildPackage(APP_ID, editedTemplate((m) => (m.name.short = 'x'.repeat(30)))).problems).toEqual([]);
+    const result = buildPackage(APP_ID, editedTemplate((m) => (m.name.short = 'x'.repeat(31))));
+    expect(result.ok).toBe(false);
+    expect(result.zip).toBeUndefined();
+    expect(result.problems).toEqual(['manifest.json /name/short: must NOT have more than 30 characters']);
+  });
+
+  it("refuses a field Microsoft's schema does not know, and a value outside its lists", () => {
+    expect(buildPackage(APP_ID, editedTemplate((m) => (m.accentColour = '#0B5D3B'))).problems).toEqual(['manifest.json (top level): must NOT have additional properties: accentColour']);
+    expect(buildPackage(APP_ID, editedTemplate((m) => (m.bots[0].scopes = ['personal', 'channel']))).problems).toEqual([
+      'manifest.json /bots/0/scopes/1: must be equal to one of the allowed values: team, personal, groupChat, copilot',
+    ]);
+  });
+
+  it('refuses a manifestVersion Microsoft publishes no schema for, and a $schema that names another version', () => {
+    expect(buildPackage(APP_ID, editedTemplate((m) => (m.manifestVersion = '1.99'))).problems).toEqual([
+      expect.stringMatching(/^manifest\.json manifestVersion: Microsoft publishes no schema for "1\.99"/),
+    ]);
+    expect(buildPackage(APP_ID, editedTemplate((m) => (m.$schema = 'https://developer.microsoft.com/json-schemas/teams/v1.21/MicrosoftTeams.schema.json'))).problems).toEqual([
+      'manifest.json $schema: must be https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.schema.json, the schema of manifestVersion 1.22',
+    ]);
+  });
+
   it('refuses to build without an app id, saying why, with exit code 2', () => {
     expect(buildPackage(undefined).problems[0]).toMatch(/MICROSOFT_APP_ID is not set/);
+    expect(buildPackage('not-a-guid').problems[0]).toBe('MICROSOFT_APP_ID is not a GUID: the package needs the Azure Bot app id (a GUID)');
     const script = fileURLToPath(new URL('../../adapters/teams/app-package/package.ts', import.meta.url));
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env: { PATH: process.env.PATH ?? '', MICROSOFT_APP_ID: '' }, cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
     expect(run.status).toBe(2);

@@ -181,7 +181,7 @@ describe('the message extension in the app package', () => {
     expect(edit((m) => (m.composeExtensions[0].commands[0].id = 'findStuff'))).toContainEqual(expect.stringMatching(/does not handle command findStuff/));
     expect(edit((m) => (m.composeExtensions[0].commands[0].parameters[0].name = 'q'))).toContainEqual(expect.stringMatching(/searchAnswers must be a query with the one parameter "query"/));
     expect(edit((m) => (m.composeExtensions[0].commands[1].context = ['compose']))).toContainEqual(expect.stringMatching(/askAdvisor must be an action on messages/));
-    expect(edit((m) => (m.composeExtensions[0].commands[1].title = 'x'.repeat(33)))).toContainEqual(expect.stringMatching(/composeExtensions\.0\.commands\.1\.title/));
+    expect(edit((m) => (m.composeExtensions[0].commands[1].title = 'x'.repeat(33)))).toContainEqual('manifest.json /composeExtensions/0/commands/1/title: must NOT have more than 32 characters');
     expect(edit((m) => (m.composeExtensions[0].botId = '00000000-0000-4000-8000-000000000000'))).toContainEqual(expect.stringMatching(/botId: must be the bot's id/));
   });
 });

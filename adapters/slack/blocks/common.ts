@@ -38,6 +38,12 @@ export const CALLBACKS = {
   recommendStep: 'recommend_setup',
 } as const;
 
+/** The shortcuts' names as manifest.yml declares them (a test checks): Slack allows 24 characters. */
+export const SHORTCUT_NAMES = {
+  recommend: 'Recommend WhatsApp setup',
+  ask: 'Ask the advisor',
+} as const;
+
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(text, SLACK_LIMITS.headerText) });
 export const divider = (): DividerBlock => ({ type: 'divider' });
 export const section = (text: string, blockId?: string): SectionBlock => ({

@@ -1,6 +1,6 @@
 import { SETUP_NAMES, type FormReply, type GreetingReply, type HelpReply, type TopicsReply } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
-import { ACTIONS, COMMAND, actions, context, divider, examplesList, fallbackText, header, section, startButtons, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, COMMAND, SHORTCUT_NAMES, actions, context, divider, examplesList, fallbackText, header, section, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // Help, the greeting, the topic list, the recommendation form's button (in a DM) and the App Home tab.
 
@@ -59,7 +59,7 @@ export const homeIntro = perReply(
       ),
       divider(),
       section(`*Quick answers* (only you see them, with a button to share)\n${examplesList(help.examples)}`),
-      section(`*Recommendations* for a deal channel\n• \`${COMMAND} recommend Acme\`, or the shortcut *Recommend a WhatsApp setup*\n• Fill in country, volumes and needs; I post the verdict with reasons, conflicts and trade-offs`),
+      section(`*Recommendations* for a deal channel\n• \`${COMMAND} recommend Acme\`, or the shortcut *${SHORTCUT_NAMES.recommend}*\n• Fill in country, volumes and needs; I post the verdict with reasons, conflicts and trade-offs`),
       section('*In a DM* just ask: write your question to me here in Messages.'),
       startButtons(),
       context(`Facts are kept in knowledge files a support lead owns; each answer shows its sources and when it was last verified.`),

@@ -1,76 +1,73 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AjvDraft04, { type ValidateFunction } from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import dotenv from 'dotenv';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
-import { z } from 'zod';
 import { COMMANDS } from '../../../src/advisor/commands.ts';
 import { EXTENSION_COMMANDS } from '../cards/extension.ts';
 
 // npm run package:teams: fills the app id into manifest.json, validates the manifest and icons, and zips the
 // Teams app package for sideloading (build/coexist-advisor-teams.zip). Exit 2 with every problem listed.
+//
+// The manifest is validated against Microsoft's published MicrosoftTeams.schema.json for its manifestVersion, as
+// the @microsoft/app-manifest package ships it (build/json-schemas/teams/v<version>/, MIT; JSON Schema draft-04),
+// the schema Teams and the Developer Portal check an uploaded package against. Checked here on top: $schema names
+// that same version, and the message extension's commands are the ones the bot handles (extensionProblems).
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const https = z.url({ protocol: /^https$/, error: 'must be an https URL' });
+const schemaUrl = (version: string) => `https://developer.microsoft.com/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`;
 
-const manifestSchema = z.looseObject({
-  $schema: z.string().regex(/MicrosoftTeams\.schema\.json$/),
-  manifestVersion: z.string().regex(/^1\.\d+$/),
-  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be semantic: 1.0.0'),
-  id: z.string().regex(GUID, 'must be the Azure Bot app id (a GUID)'),
-  developer: z.looseObject({ name: z.string().min(1).max(32), websiteUrl: https, privacyUrl: https, termsOfUseUrl: https }),
-  name: z.looseObject({ short: z.string().min(1).max(30), full: z.string().max(100) }),
-  description: z.looseObject({ short: z.string().min(1).max(80), full: z.string().min(1).max(4000) }),
-  icons: z.looseObject({ color: z.string().endsWith('.png'), outline: z.string().endsWith('.png') }),
-  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
-  bots: z
-    .array(
-      z.looseObject({
-        botId: z.string().regex(GUID),
-        scopes: z.array(z.enum(['personal', 'team', 'groupChat', 'copilot'])).min(1),
-        commandLists: z
-          .array(
-            z.looseObject({
-              scopes: z.array(z.enum(['personal', 'team', 'groupChat', 'copilot'])).min(1),
-              commands: z.array(z.looseObject({ title: z.string().min(1).max(32), description: z.string().min(1).max(128) })).max(10),
-            }),
-          )
-          .max(3),
-      }),
-    )
-    .length(1),
-  // The message extension (schema 1.22 limits): served by the same bot, commands the bot handles (checked below).
-  composeExtensions: z
-    .array(
-      z.looseObject({
-        botId: z.string().regex(GUID),
-        commands: z
-          .array(
-            z.looseObject({
-              id: z.string().min(1).max(64),
-              type: z.enum(['query', 'action']),
-              title: z.string().min(1).max(32),
-              description: z.string().min(1).max(128),
-              initialRun: z.boolean().optional(),
-              fetchTask: z.boolean().optional(),
-              context: z.array(z.enum(['compose', 'commandBox', 'message'])).min(1),
-              parameters: z
-                .array(z.looseObject({ name: z.string().min(1).max(64), title: z.string().min(1).max(32), description: z.string().max(128).optional(), inputType: z.enum(['text', 'textarea', 'number', 'date', 'time', 'toggle', 'choiceset']).optional() }))
-                .min(1)
-                .max(5)
-                .optional(),
-            }),
-          )
-          .min(1)
-          .max(10),
-      }),
-    )
-    .max(1)
-    .optional(),
-  validDomains: z.array(z.string()).optional(),
-});
+const validators = new Map<string, ValidateFunction>();
+/** Microsoft's schema for `version`, compiled once; undefined when no schema for that version is published. */
+function microsoftSchema(version: string): ValidateFunction | undefined {
+  if (!/^1\.\d+$/.test(version)) return undefined;
+  let validate = validators.get(version);
+  if (!validate) {
+    let file: string;
+    try {
+      file = require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`);
+    } catch {
+      return undefined;
+    }
+    // strict: false, as Microsoft's own validator in that package: the schemas carry keywords draft-04 lacks.
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
+    ajvFormats.default(ajv);
+    validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')));
+    validators.set(version, validate);
+  }
+  return validate;
+}
+
+/** Every way `manifest` breaks Microsoft's schema for its manifestVersion, one line each ("manifest.json /name/short: …"). */
+function schemaProblems(manifest: Record<string, unknown>): string[] {
+  const version = String(manifest.manifestVersion ?? '');
+  const validate = microsoftSchema(version);
+  if (!validate) return [`manifest.json manifestVersion: Microsoft publishes no schema for "${version}" (none in @microsoft/app-manifest); use a released version such as 1.22`];
+  const problems: string[] = [];
+  if (manifest.$schema !== schemaUrl(version)) problems.push(`manifest.json $schema: must be ${schemaUrl(version)}, the schema of manifestVersion ${version}`);
+  if (!validate(manifest)) {
+    for (const e of validate.errors ?? []) {
+      const params = e.params as { additionalProperty?: string; allowedValues?: unknown[] };
+      const detail = params.additionalProperty ? `: ${params.additionalProperty}` : params.allowedValues ? `: ${params.allowedValues.join(', ')}` : '';
+      problems.push(`manifest.json ${e.instancePath || '(top level)'}: ${e.message ?? 'is invalid'}${detail}`);
+    }
+  }
+  return problems;
+}
+
+interface ExtensionCommand {
+  id: string;
+  type?: string;
+  fetchTask?: boolean;
+  context?: string[];
+  parameters?: { name: string }[];
+}
 
 export interface PackageResult {
   ok: boolean;
@@ -102,16 +99,16 @@ function iconProblems(file: string, size: number, outline: boolean): string[] {
 }
 
 /** The message extension's commands are the ones the bot answers (adapters/teams/bot.ts), each as it expects. */
-function extensionProblems(manifest: z.infer<typeof manifestSchema>): string[] {
+function extensionProblems(manifest: Record<string, any>): string[] {
   const problems: string[] = [];
-  for (const ext of manifest.composeExtensions ?? []) {
+  for (const ext of (manifest.composeExtensions ?? []) as { botId: string; commands: ExtensionCommand[] }[]) {
     if (ext.botId !== manifest.bots[0]?.botId) problems.push('manifest.json composeExtensions.0.botId: must be the bot\'s id');
     const byId = new Map(ext.commands.map((c) => [c.id, c]));
     for (const c of ext.commands) if (!Object.values(EXTENSION_COMMANDS).includes(c.id as never)) problems.push(`manifest.json composeExtensions: the bot does not handle command ${c.id}`);
     const search = byId.get(EXTENSION_COMMANDS.search);
     if (search && (search.type !== 'query' || search.parameters?.length !== 1 || search.parameters[0]!.name !== 'query')) problems.push(`manifest.json composeExtensions: ${EXTENSION_COMMANDS.search} must be a query with the one parameter "query"`);
     const ask = byId.get(EXTENSION_COMMANDS.askAbout);
-    if (ask && (ask.type !== 'action' || ask.fetchTask !== true || ask.context.join() !== 'message')) problems.push(`manifest.json composeExtensions: ${EXTENSION_COMMANDS.askAbout} must be an action on messages with fetchTask`);
+    if (ask && (ask.type !== 'action' || ask.fetchTask !== true || ask.context?.join() !== 'message')) problems.push(`manifest.json composeExtensions: ${EXTENSION_COMMANDS.askAbout} must be an action on messages with fetchTask`);
   }
   return problems;
 }
@@ -120,6 +117,7 @@ function extensionProblems(manifest: z.infer<typeof manifestSchema>): string[] {
 export function buildPackage(appId: string | undefined, template = readFileSync(path.join(here, 'manifest.json'), 'utf8')): PackageResult {
   const problems: string[] = [];
   if (!appId) problems.push('MICROSOFT_APP_ID is not set: the package needs the Azure Bot app id (a GUID)');
+  else if (!GUID.test(appId)) problems.push('MICROSOFT_APP_ID is not a GUID: the package needs the Azure Bot app id (a GUID)');
   const filled = template.replaceAll('${{MICROSOFT_APP_ID}}', appId ?? '');
   let manifest: Record<string, any>;
   try {
@@ -133,9 +131,9 @@ export function buildPackage(appId: string | undefined, template = readFileSync(
       list.commands = COMMANDS.map((c) => ({ title: c.words[0], description: c.what.charAt(0).toUpperCase() + c.what.slice(1) }));
     }
   }
-  const parsed = manifestSchema.safeParse(manifest);
-  if (!parsed.success) for (const i of parsed.error.issues) problems.push(`manifest.json ${i.path.join('.')}: ${i.message}`);
-  else problems.push(...extensionProblems(parsed.data));
+  const invalid = schemaProblems(manifest);
+  problems.push(...invalid);
+  if (invalid.length === 0) problems.push(...extensionProblems(manifest));
   problems.push(...iconProblems(path.join(here, manifest.icons?.color ?? 'color.png'), 192, false));
   problems.push(...iconProblems(path.join(here, manifest.icons?.outline ?? 'outline.png'), 32, true));
   if (problems.length > 0) return { ok: false, problems };
