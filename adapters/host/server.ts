@@ -75,7 +75,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
       // Platform requests that succeed are logged once, by the face that handled them (with what they were
       // about); the host adds its own line for everything else: refusals, errors, other paths.
-      const quiet = res.statusCode < 400 && (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages');
+      // /readyz's 503s too: readiness is logged once per change (start.ts), not per probe.
+      const quiet = (res.statusCode < 400 && (path === '/healthz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages')) || path === '/readyz';
       const level = quiet ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
       if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
     });

@@ -96,7 +96,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     knowledge,
     logger,
     metrics,
-    readiness: () => store.readiness(),
+    readiness: readinessLoggedOnChange(() => store.readiness(), logger),
     ...(teams ? { teams } : {}),
     ...(slack ? { slack } : {}),
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
@@ -129,6 +129,24 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       await host.stop();
       await store.close();
     },
+  };
+}
+
+/**
+ * /readyz as the log tells it: one line when readiness changes (warn with the reason when it is lost, info when it is
+ * back), not one per probe: a load balancer probes twice a second through an outage.
+ */
+export function readinessLoggedOnChange<R extends { ready: boolean; store: string; reason?: string }>(check: () => Promise<R>, logger: Logger): () => Promise<R> {
+  let last: boolean | undefined;
+  return async () => {
+    const r = await check();
+    if (r.ready !== last) {
+      // The first answer is logged only when it is "not ready" (the store's own line says when it is ready).
+      if (!r.ready) logger.warn({ store: r.store, reason: r.reason }, `not ready: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
+      else if (last === false) logger.info({ store: r.store }, 'ready again: the store answers and takes writes (GET /readyz answers 200)');
+      last = r.ready;
+    }
+    return r;
   };
 }
 

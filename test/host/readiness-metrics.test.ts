@@ -58,6 +58,19 @@ describe('GET /readyz', () => {
     expect(metrics).toMatch(/^coexist_store_errors_total\{operation="open"\} [1-9]/m);
   });
 
+  it('a load balancer probing through an outage: one line when readiness is lost, not an error line per probe', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-readyz-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'file'), 'not a directory');
+    const { p } = await product({ DATA_DIR: path.join(dir, 'file') });
+    for (let i = 0; i < 10; i++) expect((await readyz(p.url)).status).toBe(503);
+    const notReady = p.logs.lines.filter((l) => /^not ready: /.test(String(l.msg)));
+    expect(notReady).toHaveLength(1);
+    expect(notReady[0]).toMatchObject({ level: 40, store: 'sqlite' });
+    // Before: each 503 was an error line of its own ("http", status 503), twice a second during an outage.
+    expect(p.logs.lines.filter((l) => l.msg === 'http' && l.path === '/readyz' && l.level >= 40)).toEqual([]);
+  });
+
   it('is 503 when PostgreSQL refuses connections, and the password in DATABASE_URL appears nowhere', async () => {
     const { p } = await product({ DATABASE_URL: 'postgres://advisor:s3cret-Passw0rd@127.0.0.1:1/advisor' });
     const res = await fetch(`${p.url}/readyz`);
