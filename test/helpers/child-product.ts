@@ -26,8 +26,10 @@ export interface ChildProduct {
 }
 
 /** Starts the product; resolves once it listens (and, unless `waitForStore` is false, once its store is ready). */
-export async function startChildProduct(env: Record<string, string>, options: { waitForStore?: boolean } = {}): Promise<ChildProduct> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/host/main.ts'], {
+export async function startChildProduct(env: Record<string, string>, options: { waitForStore?: boolean; wrap?: (argv: string[]) => string[] } = {}): Promise<ChildProduct> {
+  const argv = [process.execPath, '--import', 'tsx', 'adapters/host/main.ts'];
+  const [command, ...args] = options.wrap ? options.wrap(argv) : argv;
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
