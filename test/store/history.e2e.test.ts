@@ -83,7 +83,7 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(newest).toMatch(/<@U_AGENT>/); // who made it
       expect(newest).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
       // The link and ref of the one made through the modal, as recorded when it was posted.
-      const made = (await h.product.store.store!.history({ customer: 'Acme Newest' }))[0]!;
+      const made = (await h.product.store.store!.history({ scope: 'all', customer: 'Acme Newest' }))[0]!;
       expect(newest).toContain(`<${made.messageLink}|View message>`);
       expect(newest).toContain(made.id);
       expect(entries[1]).toMatch(/a Teams user/);

@@ -43,15 +43,15 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const other = recommendationRecord({ customer: 'Globex', country: 'IN', needs: [] }, { at: NOW - 2 * DAY });
       await t.store.recordRecommendations([older, newer, other]);
 
-      const acme = await t.store.history({ customer: 'acme' });
+      const acme = await t.store.history({ scope: 'all', customer: 'acme' });
       expect(acme.map((r) => r.id)).toEqual([newer.id, older.id]);
       expect(acme[0]).toMatchObject({ customer: 'ACME Logistics', setup: newer.recommendation.setup, confidence: newer.recommendation.confidence, platform: 'teams', userId: 'aad-0001', knowledgeVersion: '2026-11-25.test0001' });
       expect(acme[0]!.createdAt.getTime()).toBe(NOW - DAY);
       expect(acme[0]!.requirements).toEqual(newer.recommendation.requirements);
       expect(acme[0]!.recommendation).toEqual(JSON.parse(JSON.stringify(newer.recommendation)));
 
-      expect((await t.store.history({ since: new Date(NOW - 2.5 * DAY) })).map((r) => r.id)).toEqual([newer.id, other.id]);
-      expect((await t.store.history({ limit: 1 })).map((r) => r.id)).toEqual([newer.id]);
+      expect((await t.store.history({ scope: 'all', since: new Date(NOW - 2.5 * DAY) })).map((r) => r.id)).toEqual([newer.id, other.id]);
+      expect((await t.store.history({ scope: 'all', limit: 1 })).map((r) => r.id)).toEqual([newer.id]);
       expect((await t.store.recommendation(` ${older.id.toLowerCase()} `))?.customer).toBe('Acme Foods');
       expect(await t.store.recommendation('NOSUCHID')).toBeUndefined();
     });
@@ -60,15 +60,15 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const literal = recommendationRecord({ customer: '100%_Pure Juice', country: 'IN', needs: [] }, { at: NOW });
       const lookalike = recommendationRecord({ customer: '100 and more Pure Juice', country: 'IN', needs: [] }, { at: NOW });
       await t.store.recordRecommendations([literal, lookalike]);
-      expect((await t.store.history({ customer: '100%_pure' })).map((r) => r.id)).toEqual([literal.id]);
-      expect((await t.store.history({ customer: '%' })).map((r) => r.id)).toEqual([literal.id]);
+      expect((await t.store.history({ scope: 'all', customer: '100%_pure' })).map((r) => r.id)).toEqual([literal.id]);
+      expect((await t.store.history({ scope: 'all', customer: '%' })).map((r) => r.id)).toEqual([literal.id]);
     });
 
     it('records a recommendation again under its id: the message reference is added, nothing is duplicated', async () => {
       const r = recommendationRecord({ customer: 'Initech', country: 'IN', needs: [] }, { messageRef: null, at: NOW - DAY });
       await t.store.recordRecommendations([r]);
       await t.store.recordRecommendations([{ ...r, messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999', at: NOW }]);
-      const rows = await t.store.history({ customer: 'initech' });
+      const rows = await t.store.history({ scope: 'all', customer: 'initech' });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999' });
       expect(rows[0]!.createdAt.getTime()).toBe(NOW - DAY);
@@ -215,7 +215,7 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
         const left: string[] = [];
         for await (const q of s.exportQuestions(new Date(0))) left.push(q.question);
         expect(left).toEqual(['recent']);
-        expect((await s.history({ since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
+        expect((await s.history({ scope: 'all', since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
         expect(await s.claim('live', 60_000, NOW + 1)).toBe(false);
         expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0 });
       } finally {
