@@ -40,8 +40,8 @@ function entryElement(entry: HistoryEntry, viewer: string | undefined, byId: boo
 const bytes = (c: Card) => Buffer.byteLength(JSON.stringify(c));
 
 export function historyCard(reply: HistoryReply, viewer?: string): Card {
-  // Whose entries these are, in words (src/present/scope.ts).
-  const whose = reply.whose ? `${escapeMarkdown(reply.whose)} ` : '';
+  // Whose entries these are, in the core's words (src/present/scope.ts; product wording, not user text).
+  const whose = reply.whose ? `${reply.whose} ` : '';
   const draw = (byId: ReadonlySet<string>) => {
     const body: Element[] = [heading(userText(reply.title, 200))];
     if (!reply.entries) body.push(text(reply.unavailable ?? 'The history is not available here.'));
