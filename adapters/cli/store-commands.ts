@@ -172,6 +172,7 @@ function historyJson(r: StoredRecommendation) {
     createdAt: r.createdAt.toISOString(),
     platform: r.platform,
     userId: r.userId,
+    workspace: r.workspace,
     channelId: r.channelId,
     messageRef: r.messageRef,
     messageLink: r.messageLink,

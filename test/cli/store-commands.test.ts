@@ -51,7 +51,7 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       expect(r.code).toBe(0);
       const rows = JSON.parse(r.stdout);
       expect(rows.map((x: any) => x.id)).toEqual([globex.id, acme.id, formula.id]);
-      expect(rows[0]).toMatchObject({ id: globex.id, customer: 'Globex', setup: globex.recommendation.setup, confidence: globex.recommendation.confidence, platform: 'teams', userId: 'aad-0001' });
+      expect(rows[0]).toMatchObject({ id: globex.id, customer: 'Globex', setup: globex.recommendation.setup, confidence: globex.recommendation.confidence, platform: 'teams', userId: 'aad-0001', workspace: null });
       expect(new Date(rows[0].createdAt).getTime()).toBe(globex.at);
     });
 
