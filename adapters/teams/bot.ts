@@ -347,7 +347,8 @@ export class AdvisorBot extends TeamsActivityHandler {
       return undefined;
     }
     const viewer = userOf(context);
-    const stored = this.store && viewer ? await this.store.recommendation(id) : undefined;
+    // An activity that names no sender sees nothing: "not found", as for someone else's entry.
+    const stored = this.store ? (viewer ? await this.store.recommendation(id) : null) : undefined;
     // Someone else's entry gets the same words as one that does not exist: a forged id learns nothing.
     if (stored && maySee(this.scopeOf(context, viewer!), stored)) return stored;
     await this.send(context, {

@@ -141,9 +141,9 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
       await staleButton(respond);
       return undefined;
     }
-    const found = deps.store ? await deps.store.recommendation(id) : undefined;
-    const scope = found ? await scopeFor(deps, client, { user: body.user.id, team: teamOf(body) }) : undefined;
-    if (found && scope && maySee(scope, found)) return { stored: found, scope };
+    // Both at once, whether or not the id exists: the answer takes as long either way.
+    const [found, scope] = await Promise.all([deps.store ? deps.store.recommendation(id) : Promise.resolve(undefined), scopeFor(deps, client, { user: body.user.id, team: teamOf(body) })]);
+    if (found && maySee(scope, found)) return { stored: found, scope };
     const text =
       found !== undefined
         ? notFoundForYou(id, `\`${COMMAND} history\` lists the ones you can see.`)
