@@ -17,3 +17,4 @@ export * from './present/asked.ts';
 export * from './present/present.ts';
 export * from './present/report.ts';
 export * from './present/router.ts';
+export * from './present/scope.ts';

@@ -84,7 +84,7 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
       const from = since(o.since, '30d');
       const limit = o.limit === undefined ? 50 : Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) io.badInput('--limit must be a whole number from 1 to 1000.');
-      const rows = await withStore('read', (store) => store.history({ since: from, limit, ...(o.customer ? { customer: o.customer } : {}) }));
+      const rows = await withStore('read', (store) => store.history({ scope: 'all', since: from, limit, ...(o.customer ? { customer: o.customer } : {}) }));
       if (o.json) return io.out(JSON.stringify(rows.map(historyJson), null, 2));
       if (rows.length === 0) return io.out(`No recommendations since ${when(from)}${o.customer ? ` for customers matching "${plain(o.customer)}"` : ''}.`);
       io.out(rows.map(historyLine).join('\n'));
@@ -172,6 +172,7 @@ function historyJson(r: StoredRecommendation) {
     createdAt: r.createdAt.toISOString(),
     platform: r.platform,
     userId: r.userId,
+    workspace: r.workspace,
     channelId: r.channelId,
     messageRef: r.messageRef,
     messageLink: r.messageLink,

@@ -112,8 +112,9 @@ const formatForm = (r: FormReply): string =>
 
 const formatHistory = (r: HistoryReply): string => {
   if (!r.entries) return `Past recommendations: ${BIN} history${r.customer ? ` --customer ${JSON.stringify(r.customer)}` : ''} [--since 30d] [--json]`;
-  if (r.entries.length === 0) return `${r.title}\n${r.empty}`;
-  return [r.title, ...r.entries.map((e) => `  ${e.id}  ${e.when}  ${e.setupTitle}${e.customer ? ` for ${e.customer}` : ''} (${e.confidence.level})${e.link ? `  ${e.link}` : ''}`)].join('\n');
+  const whose = r.whose ? [r.whose] : [];
+  if (r.entries.length === 0) return [r.title, r.empty, ...whose].join('\n');
+  return [r.title, ...whose, ...r.entries.map((e) => `  ${e.id}  ${e.when}  ${e.setupTitle}${e.customer ? ` for ${e.customer}` : ''} (${e.confidence.level})${e.link ? `  ${e.link}` : ''}`)].join('\n');
 };
 
 const formatNotHelpful = (r: NotHelpfulReply): string =>

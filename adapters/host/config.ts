@@ -78,19 +78,20 @@ const databaseUrl = z
   )
   .optional();
 
-/** Comma- or space-separated Slack user ids (U…, W…) and Teams AAD object ids (GUIDs). */
-const ownerList = z
-  .string()
-  .transform((v, ctx) => {
-    const ids = v.split(/[\s,]+/).filter(Boolean);
-    for (const id of ids) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/.test(id)) {
-        ctx.addIssue({ code: 'custom', message: `KNOWLEDGE_OWNERS: "${id.slice(0, 80)}" is not a Slack user id (U0123ABCD) or a Teams AAD object id (a GUID)` });
+/** Comma- or space-separated Slack user ids (U…, W…) and Teams AAD object ids (GUIDs): KNOWLEDGE_OWNERS, SALES_LEADS. */
+const peopleList = (name: string) =>
+  z
+    .string()
+    .transform((v, ctx) => {
+      const ids = v.split(/[\s,]+/).filter(Boolean);
+      for (const id of ids) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/.test(id)) {
+          ctx.addIssue({ code: 'custom', message: `${name}: "${id.slice(0, 80)}" is not a Slack user id (U0123ABCD) or a Teams AAD object id (a GUID)` });
+        }
       }
-    }
-    return [...new Set(ids)];
-  })
-  .optional();
+      return [...new Set(ids)];
+    })
+    .optional();
 
 /** The store's variables: the server and the CLI (history, report, export, db migrate) read them alike. */
 const storeShape = {
@@ -112,7 +113,8 @@ const storeShape = {
 const envSchema = z
   .object({
     ...storeShape,
-    KNOWLEDGE_OWNERS: ownerList,
+    KNOWLEDGE_OWNERS: peopleList('KNOWLEDGE_OWNERS'),
+    SALES_LEADS: peopleList('SALES_LEADS'),
     PORT: z.coerce
       .number({ error: 'PORT must be a port number (0-65535)' })
       .int({ error: 'PORT must be a whole number' })
@@ -204,6 +206,8 @@ export interface Config {
   store: StoreConfig;
   /** Slack user ids and Teams AAD object ids who see the knowledge owner's report. */
   knowledgeOwners: string[];
+  /** Slack user ids and Teams AAD object ids who see every recommendation of their own workspace or tenant. */
+  salesLeads: string[];
 }
 
 export interface StoreConfig {
@@ -271,6 +275,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
       store: storeConfig(env),
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
+      salesLeads: env.SALES_LEADS ?? [],
     },
   };
 }
@@ -288,5 +293,9 @@ export function describeConfig(config: Config): string[] {
       `Teams runs in LOCAL MODE at POST /api/messages: unauthenticated, for Microsoft 365 Agents Playground or similar; replies go only to serviceUrls on this machine${allowed}. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to require Bot Framework auth, or TEAMS_ENABLED=false to turn Teams off.`,
     );
   } else lines.push(`Teams is on at POST /api/messages with Bot Framework auth (${config.teams.appType}).`);
+  const leads = config.salesLeads.length;
+  lines.push(
+    `History: each person sees their own recommendations and those made in channels they are in (Slack) or in the conversation they ask from (Teams), within their workspace or tenant; ${leads === 0 ? 'no one is in SALES_LEADS (who would see all of their workspace or tenant)' : `${leads} SALES_LEADS see all of their own workspace or tenant`}.`,
+  );
   return lines;
 }

@@ -75,7 +75,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   let slack: SlackFace | undefined;
   if (config.slack.mode !== 'off') {
     const { createSlackFace } = await import('../slack/app.ts');
-    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners);
+    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads);
     try {
       await slack.start();
     } catch (err) {
@@ -88,7 +88,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads);
     });
   }
   const host = await startHost({

@@ -8,6 +8,7 @@ import { RecentKeys } from './dedupe.ts';
 import type { SlackDeps } from './deps.ts';
 import { guardSlackRequests } from './guard.ts';
 import { Interactions } from './interactions.ts';
+import { ChannelMemberships } from './memberships.ts';
 import { SLACK_LIMITS, SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerAsk } from './listeners/ask.ts';
@@ -42,6 +43,8 @@ export function createSlackFace(
   webApi: Partial<SlackWebApiPolicy> = {},
   store?: StoreService,
   knowledgeOwners: readonly string[] = [],
+  /** SALES_LEADS: who sees every recommendation of their workspace. */
+  salesLeads: readonly string[] = [],
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -94,6 +97,8 @@ export function createSlackFace(
     claim: store ? (key, ttlMs, whenUnsure) => store.claim(key, ttlMs, whenUnsure) : (key, ttlMs) => Promise.resolve(recent!.firstTime(key, ttlMs)),
     ...(store ? { store } : {}),
     owners: new Set(knowledgeOwners.map((id) => id.toLowerCase())),
+    leads: new Set(salesLeads.map((id) => id.toLowerCase())),
+    memberships: new ChannelMemberships(log),
   };
   // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).
   const listeners = new ListenerTable();

@@ -1,9 +1,25 @@
 import type { Logger } from 'pino';
-import { HISTORY_LIMIT, presentHistory, presentReport, reportNotForYou, reportSince, reportUnavailable, type HistoryReply, type Knowledge, type Reply, type ReportReply } from '../../src/index.ts';
+import type { webApi } from '@slack/bolt';
+import {
+  HISTORY_LIMIT,
+  historyScope,
+  ownScope,
+  presentHistory,
+  presentReport,
+  reportNotForYou,
+  reportSince,
+  reportUnavailable,
+  type HistoryReply,
+  type HistoryScope,
+  type Knowledge,
+  type Reply,
+  type ReportReply,
+} from '../../src/index.ts';
 import { questionRecord, type QuestionRecord } from '../store/records.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
+import type { ChannelMemberships } from './memberships.ts';
 
 /** What every Slack listener gets: the facts, a logger, the interaction log, and the store. No platform state. */
 export interface SlackDeps {
@@ -22,6 +38,36 @@ export interface SlackDeps {
   store?: StoreService;
   /** KNOWLEDGE_OWNERS, lowercased: who sees the report in App Home and reviews corrections. */
   owners: ReadonlySet<string>;
+  /** SALES_LEADS, lowercased: who sees every recommendation of their own workspace. */
+  leads: ReadonlySet<string>;
+  /** Which channels a user is in (asked of Slack, cached briefly): the history shows what was made there. */
+  memberships?: ChannelMemberships;
+}
+
+/** Who is asking: the Slack user, and the workspace (team id) the request was made in, as Slack signed it. */
+export interface SlackAsker {
+  user: string;
+  team: string | undefined;
+}
+
+/**
+ * The workspace a request was made in: `team_id` of a command or an event envelope, `team.id` of an interaction
+ * (else its user's team). On Enterprise Grid each workspace of the organisation is its own scope.
+ */
+export function teamOf(body: unknown): string | undefined {
+  const b = (body ?? {}) as { team_id?: unknown; team?: { id?: unknown } | null; user?: { team_id?: unknown } | null; view?: { team_id?: unknown } | null };
+  for (const v of [b.team_id, b.team?.id, b.user?.team_id, b.view?.team_id]) if (typeof v === 'string' && v !== '') return v;
+  return undefined;
+}
+
+/**
+ * What `asker` may see (src/present/scope.ts): their own, those made in channels they are in (asked of Slack within
+ * a deadline; if Slack cannot say, their own only), or, for SALES_LEADS, all of their workspace.
+ */
+export async function scopeFor(deps: SlackDeps, client: Pick<webApi.WebClient, 'users'>, asker: SlackAsker): Promise<HistoryScope> {
+  const lead = deps.leads.has(asker.user.toLowerCase());
+  const channels = asker.team && !lead && deps.memberships ? await deps.memberships.of(client, asker.team, asker.user) : undefined;
+  return historyScope({ platform: 'slack', workspace: asker.team, userId: asker.user, conversations: channels ?? [], conversationsKnown: lead || channels !== undefined, lead });
 }
 
 /** Whether this Slack user is one of the knowledge owners. */
@@ -53,18 +99,24 @@ export function recordQuestion(deps: SlackDeps, question: QuestionRecord | undef
  */
 export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: { question: string } } => (question ? { feedback: { question: question.id } } : {});
 
-/** `history [customer]`: the recent recommendations, read from the store within its deadline (or why not). */
-export async function historyReply(deps: SlackDeps, customer: string | undefined): Promise<HistoryReply> {
-  const past = deps.store ? await deps.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
-  return presentHistory(past, customer);
+/**
+ * `history [customer]`: the recent recommendations `asker` may see, read from the store within its deadline (or why
+ * not), saying whose they are.
+ */
+export async function historyReply(deps: SlackDeps, client: Pick<webApi.WebClient, 'users'>, asker: SlackAsker, customer: string | undefined): Promise<HistoryReply> {
+  if (!deps.store) return presentHistory(undefined, customer);
+  const scope = await scopeFor(deps, client, asker);
+  const past = await deps.store.history({ scope, ...(customer ? { customer } : {}), limit: HISTORY_LIMIT });
+  return presentHistory(past, customer, scope);
 }
 
 /** How many of your own recommendations App Home lists. */
 export const HOME_RECENT = 5;
 
-/** Your recent recommendations, for App Home. */
-export async function recentFor(deps: SlackDeps, userId: string): Promise<HistoryReply> {
-  const past = deps.store ? await deps.store.history({ userId, limit: HOME_RECENT }) : undefined;
+/** Your own recent recommendations in this workspace (and yours from before workspaces were kept), for App Home. */
+export async function recentFor(deps: SlackDeps, asker: SlackAsker): Promise<HistoryReply> {
+  const scope = ownScope({ platform: 'slack', workspace: asker.team, userId: asker.user });
+  const past = deps.store ? await deps.store.history({ scope, limit: HOME_RECENT }) : undefined;
   return { ...presentHistory(past), title: 'Your recent recommendations', empty: 'None yet.' };
 }
 

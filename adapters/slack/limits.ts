@@ -64,3 +64,20 @@ export const SLACK_WEB_API = {
 } as const;
 
 export type SlackWebApiPolicy = { -readonly [K in keyof typeof SLACK_WEB_API]: number };
+
+/**
+ * Which channels a user is in (users.conversations with `user=`), for who sees which history (src/present/scope.ts):
+ * asked when a history or an entry is opened, kept for a short while, within a deadline.
+ */
+export const SLACK_MEMBERSHIPS = {
+  /** Channels per page (Slack allows up to 1,000; fewer may come back). */
+  pageSize: 200,
+  /** Pages read at most: a user in more channels sees those made in the first 2,000 found (and their own). */
+  maxPages: 10,
+  /** The whole look-up, every page, must finish within this; past it the list is the user's own only, and says so. */
+  deadlineMs: 2500,
+  /** How long an answer is reused for the same user and workspace. */
+  cacheMs: 60_000,
+  /** Users whose answer is kept at most (the oldest is dropped first). */
+  cacheEntries: 2000,
+} as const;

@@ -82,6 +82,20 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('feedback').dropColumn('review').execute();
     },
   },
+  // Who sees which recommendation (src/present/scope.ts): the Slack workspace (team id) or Teams tenant it was made
+  // in. Rows from before stay null: the rule shows those only to the person who made them.
+  '0003-recommendation-workspace': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('recommendations').addColumn('workspace', 'text').execute();
+      await db.schema.createIndex('recommendations_workspace_created_at').on('recommendations').columns(['workspace', 'created_at']).execute();
+      await db.schema.createIndex('recommendations_user_created_at').on('recommendations').columns(['user_id', 'created_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('recommendations_user_created_at').ifExists().execute();
+      await db.schema.dropIndex('recommendations_workspace_created_at').ifExists().execute();
+      await db.schema.alterTable('recommendations').dropColumn('workspace').execute();
+    },
+  },
 };
 
 export const MIGRATION_TABLE = 'coexist_migrations';

@@ -36,6 +36,11 @@ export interface RecommendationRecord {
   id: string;
   platform: Platform;
   userId: string;
+  /**
+   * The Slack workspace (team id) or Teams tenant it was made in: who may see it depends on it (src/present/scope.ts).
+   * Null or absent: visible only to `userId`.
+   */
+  workspace?: string | null;
   /** Where the recommendation was posted, when it was posted. */
   channelId?: string | null;
   /** The posted message: a Slack message ts, a Teams activity id. */
@@ -75,6 +80,8 @@ export interface StoredRecommendation {
   createdAt: Date;
   platform: Platform;
   userId: string;
+  /** The Slack team id or Teams tenant id it was made in; null when recorded before that was kept. */
+  workspace: string | null;
   channelId: string | null;
   messageRef: string | null;
   messageLink: string | null;

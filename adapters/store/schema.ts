@@ -20,6 +20,8 @@ export interface RecommendationsTable {
   requirements: string;
   detail: string;
   knowledge_version: string;
+  /** The Slack team id or Teams tenant id it was made in; null for rows from before 0003 (see src/present/scope.ts). */
+  workspace: string | null;
 }
 
 export interface QuestionsTable {

@@ -47,6 +47,7 @@ function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommen
     createdAt: new Date(Number(row.created_at)),
     platform: row.platform as Platform,
     userId: row.user_id,
+    workspace: row.workspace ?? null,
     channelId: row.channel_id,
     messageRef: row.message_ref,
     messageLink: row.message_link,
@@ -134,6 +135,7 @@ export class KyselyStore implements Store {
         created_at: r.at ?? now,
         platform: r.platform,
         user_id: cap(r.userId, MAX_REF_CHARS),
+        workspace: ref(r.workspace),
         channel_id: ref(r.channelId),
         message_ref: ref(r.messageRef),
         message_link: r.messageLink ? cap(r.messageLink, 2000) : null,
@@ -208,12 +210,22 @@ export class KyselyStore implements Store {
     }));
   }
 
-  async history(query: HistoryQuery = {}): Promise<StoredRecommendation[]> {
+  async history(query: HistoryQuery): Promise<StoredRecommendation[]> {
     let q = this.db.selectFrom('recommendations').selectAll();
     const customer = query.customer?.trim().toLowerCase();
     if (customer) q = q.where(sql<boolean>`customer_key like ${`%${likeLiteral(customer)}%`} escape '!'`);
     if (query.since) q = q.where('created_at', '>=', query.since.getTime());
-    if (query.userId) q = q.where('user_id', '=', query.userId);
+    if (query.scope !== 'all') {
+      // The rule of src/present/scope.ts (maySee), as SQL: same platform; a row without a workspace only for its
+      // maker; in the viewer's workspace, their own, those in their conversations, or all for a lead.
+      const s = query.scope;
+      q = q.where('platform', '=', s.platform).where((eb) => {
+        const legacy = eb.and([eb('workspace', 'is', null), eb('user_id', '=', s.userId)]);
+        if (s.workspace === null) return legacy;
+        const visible = s.all ? [] : [eb('user_id', '=', s.userId), ...(s.conversations.length > 0 ? [eb('channel_id', 'in', [...s.conversations])] : [])];
+        return eb.or([legacy, eb.and([eb('workspace', '=', s.workspace), ...(s.all ? [] : [eb.or(visible)])])]);
+      });
+    }
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), 1000);
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(toRecommendation);

@@ -6,7 +6,7 @@ import { STORE_FILE_NAME } from './store-file.ts';
 import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
-import type { UsageReport } from '../../src/index.ts';
+import type { HistoryScope, UsageReport } from '../../src/index.ts';
 import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
 // The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
@@ -20,10 +20,14 @@ export type StoreTarget = StoreConfig['target'];
 export const sqliteTarget = (dataDir: string): StoreTarget => ({ kind: 'sqlite', file: path.resolve(dataDir, STORE_FILE_NAME) });
 
 export interface HistoryQuery {
+  /**
+   * Whose recommendations: a viewer's scope (src/present/scope.ts: the one rule of who sees what), or 'all' for the
+   * operator's command line. Required, so no caller lists everyone's by leaving it out.
+   */
+  scope: HistoryScope | 'all';
   /** Part of the customer's name, any case. */
   customer?: string;
   since?: Date;
-  userId?: string;
   /** Newest first, at most this many (default 50, at most 1000). */
   limit?: number;
 }
@@ -74,7 +78,7 @@ export interface Store {
   /** Deletes questions, recommendations and feedback older than `retentionDays`, and expired dedupe keys. */
   prune(retentionDays: number, now?: number): Promise<PruneCounts>;
 
-  history(query?: HistoryQuery): Promise<StoredRecommendation[]>;
+  history(query: HistoryQuery): Promise<StoredRecommendation[]>;
   recommendation(id: string): Promise<StoredRecommendation | undefined>;
   /** Every recommendation since `since`, oldest first, read in pages. */
   exportRecommendations(since: Date): AsyncIterable<StoredRecommendation>;

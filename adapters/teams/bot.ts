@@ -12,6 +12,11 @@ import type { Logger } from 'pino';
 import {
   HISTORY_LIMIT,
   answer,
+  historyOnlyInPersonalChat,
+  historyScope,
+  maySee,
+  notFoundForYou,
+  type HistoryScope,
   findTopic,
   MAX_QUESTION_CHARS,
   prefillFrom,
@@ -54,9 +59,9 @@ export function cardActivity(c: Card): Partial<Activity> {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Lists that are one person's (their history, a recommendation from it, the report) are shown only in a personal chat. */
+/** Lists for one person (their history, a recommendation from it, the report) are shown only in a personal chat. */
 const PERSONAL_ONLY = {
-  history: 'The history is shown only in a personal chat with me, so the list stays yours: open a chat with me and type **history**.',
+  history: historyOnlyInPersonalChat,
   report: 'The report is shown only in a personal chat with me, so what people asked stays with the knowledge owners: open a chat with me and type **report**.',
 } as const;
 
@@ -71,6 +76,8 @@ export class AdvisorBot extends TeamsActivityHandler {
     private readonly store?: StoreService,
     /** KNOWLEDGE_OWNERS, lowercased: who sees the report and reviews corrections (Teams: AAD object ids). */
     private readonly owners: ReadonlySet<string> = new Set(),
+    /** SALES_LEADS, lowercased: who sees every recommendation of their own tenant (Teams: AAD object ids). */
+    private readonly leads: ReadonlySet<string> = new Set(),
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -132,6 +139,7 @@ export class AdvisorBot extends TeamsActivityHandler {
             id: newRecommendationId(),
             platform: 'teams',
             userId: user,
+            workspace: tenantOf(context) ?? null,
             channelId: context.activity.conversation?.id ?? null,
             messageRef: messageRef ?? null,
             recommendation,
@@ -317,9 +325,10 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.send(context, { type: 'message', text: PERSONAL_ONLY.history });
       return;
     }
-    const past = this.store ? await this.store.history({ ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
     const viewer = userOf(context);
-    await this.send(context, cardActivity(teamsCard(presentHistory(past, customer), this.knowledge, viewer ? { viewer } : {})));
+    const scope = viewer ? this.scopeOf(context, viewer) : undefined;
+    const past = this.store && scope ? await this.store.history({ scope, ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
+    await this.send(context, cardActivity(teamsCard(presentHistory(past, customer, scope), this.knowledge, viewer ? { viewer } : {})));
   }
 
   /**
@@ -337,16 +346,30 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.send(context, { type: 'message', text: STALE_CARD });
       return undefined;
     }
-    const stored = this.store ? await this.store.recommendation(id) : undefined;
-    if (stored) return stored;
+    const viewer = userOf(context);
+    // An activity that names no sender sees nothing: "not found", as for someone else's entry.
+    const stored = this.store ? (viewer ? await this.store.recommendation(id) : null) : undefined;
+    // Someone else's entry gets the same words as one that does not exist: a forged id learns nothing.
+    if (stored && maySee(this.scopeOf(context, viewer!), stored)) return stored;
     await this.send(context, {
       type: 'message',
       text:
-        stored === null
-          ? `I cannot find recommendation ${id}: it may be older than the retention period. Type **history** for the current list.`
+        stored !== undefined
+          ? notFoundForYou(id, 'Type **history** for the ones you can see.')
           : 'The history cannot be read right now (the store does not answer). Please try again in a minute.',
     });
     return undefined;
+  }
+
+  /**
+   * What `viewer` may see (src/present/scope.ts), within the tenant the activity comes from: their own, those made in
+   * the channel or group chat they ask from (they are evidently a member; Teams cannot list a user's conversations),
+   * or, for SALES_LEADS, all of the tenant.
+   */
+  private scopeOf(context: TurnContext, viewer: string): HistoryScope {
+    const conversation = context.activity.conversation;
+    const here = !isPersonal(context) && conversation?.id ? [conversation.id] : [];
+    return historyScope({ platform: 'teams', workspace: tenantOf(context), userId: viewer, conversations: here, conversationsKnown: true, lead: this.leads.has(viewer.toLowerCase()) });
   }
 
   private isOwner(context: TurnContext): boolean {
@@ -439,6 +462,16 @@ export class AdvisorBot extends TeamsActivityHandler {
 function isPersonal(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;
   return !type || type === 'personal';
+}
+
+/** The tenant an activity comes from: the conversation's, else the channel data's (Teams sends both). */
+function tenantOf(context: TurnContext): string | undefined {
+  const fromConversation = context.activity.conversation?.tenantId || undefined;
+  const raw = (context.activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const fromChannelData = typeof raw === 'string' && raw !== '' ? raw : undefined;
+  // Two different tenants in one activity: neither is trusted (the viewer then sees only their own older entries).
+  if (fromConversation && fromChannelData && fromConversation !== fromChannelData) return undefined;
+  return fromConversation ?? fromChannelData;
 }
 
 /** Who sent the activity: the AAD object id (what KNOWLEDGE_OWNERS lists), else the channel account id. */

@@ -113,7 +113,7 @@ function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
   return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
 }
 
-export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}, store?: StoreService, knowledgeOwners: readonly string[] = []): TeamsFace {
+export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}, store?: StoreService, knowledgeOwners: readonly string[] = [], salesLeads: readonly string[] = []): TeamsFace {
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
   // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
@@ -151,7 +151,7 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())));
+  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())));
   const inFlight = new Set<Promise<unknown>>();
 
   return {

@@ -9,6 +9,7 @@ import type { Confidence, Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } from '../advisor/wording.ts';
 import { askedSetup } from './asked.ts';
+import { whoSees, type HistoryScope } from './scope.ts';
 import type {
   AnswerReply,
   Cell,
@@ -330,10 +331,19 @@ export function historyRequest(customer?: string): HistoryReply {
   };
 }
 
-/** The history's reply: `past` newest first (as the store returns it), or `undefined` when it could not be read. */
-export function presentHistory(past: readonly PastRecommendation[] | undefined, customer?: string): HistoryReply {
+/**
+ * The history's reply: `past` newest first (as the store returns it), or `undefined` when it could not be read.
+ * `scope`: whose entries the store was asked for, said in the reply (the command line lists everyone's).
+ */
+export function presentHistory(past: readonly PastRecommendation[] | undefined, customer?: string, scope?: HistoryScope): HistoryReply {
   const title = historyTitle(customer);
-  const base = { kind: 'history' as const, ...(customer ? { customer } : {}), title, empty: customer ? 'No recommendations for a customer by that name yet.' : 'No recommendations yet.' };
+  const base = {
+    kind: 'history' as const,
+    ...(customer ? { customer } : {}),
+    title,
+    empty: customer ? 'No recommendations for a customer by that name that you can see yet.' : scope ? 'No recommendations that you can see yet.' : 'No recommendations yet.',
+    ...(scope ? { whose: whoSees(scope) } : {}),
+  };
   if (!past) return { ...base, unavailable: 'The history cannot be read right now (the store does not answer). Please try again in a minute.', summary: title };
   const entries: HistoryEntry[] = past.slice(0, HISTORY_LIMIT).map((r) => ({
     id: r.id,

@@ -153,6 +153,8 @@ export interface HistoryReply {
   entries?: HistoryEntry[];
   /** Set when the history cannot be read (no store, or it did not answer). */
   unavailable?: string;
+  /** Whose entries these are ("Yours and those made in channels you are in."): see src/present/scope.ts. */
+  whose?: string;
   title: string;
   /** Shown when there are no entries. */
   empty: string;

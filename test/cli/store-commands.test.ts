@@ -51,7 +51,7 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       expect(r.code).toBe(0);
       const rows = JSON.parse(r.stdout);
       expect(rows.map((x: any) => x.id)).toEqual([globex.id, acme.id, formula.id]);
-      expect(rows[0]).toMatchObject({ id: globex.id, customer: 'Globex', setup: globex.recommendation.setup, confidence: globex.recommendation.confidence, platform: 'teams', userId: 'aad-0001' });
+      expect(rows[0]).toMatchObject({ id: globex.id, customer: 'Globex', setup: globex.recommendation.setup, confidence: globex.recommendation.confidence, platform: 'teams', userId: 'aad-0001', workspace: null });
       expect(new Date(rows[0].createdAt).getTime()).toBe(globex.at);
     });
 
@@ -190,7 +190,7 @@ describe('store commands: bad input and a missing store', () => {
 
       const m = await runCli(['db', 'migrate'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review\.\n$/);
+      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review, 0003-recommendation-workspace\.\n$/);
       const h = await runCli(['history', '--json'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(h.stdout.trim()).toBe('[]');
     } finally {

@@ -91,6 +91,12 @@ export class FakeSlack {
 
   private overrides = new Map<string, (args: Record<string, any>) => Record<string, unknown>>();
 
+  /**
+   * Which conversations each user is in, as `users.conversations` with `user=` answers (in pages of the call's
+   * `limit`, with a cursor): a history shows what was made in a user's channels.
+   */
+  memberships = new Map<string, string[]>();
+
   /** Answers `method` with `answer` instead of the default (e.g. apps.connections.open for Socket Mode). */
   answerWith(method: string, answer: (args: Record<string, any>) => Record<string, unknown>): void {
     this.overrides.set(method, answer);
@@ -106,6 +112,13 @@ export class FakeSlack {
         return { ok: true, channel: args.channel, ts: `${++this.ts}.000100`, message: { text: args.text } };
       case 'chat.getPermalink':
         return { ok: true, channel: args.channel, permalink: `https://test.slack.invalid/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
+      case 'users.conversations': {
+        const all = this.memberships.get(String(args.user)) ?? [];
+        const start = Number(args.cursor || 0);
+        const limit = Math.max(1, Number(args.limit) || 100);
+        const next = start + limit < all.length ? String(start + limit) : '';
+        return { ok: true, channels: all.slice(start, start + limit).map((id) => ({ id, is_member: true })), response_metadata: { next_cursor: next } };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${++this.ts}.000200` };
       case 'views.open':

@@ -41,7 +41,7 @@ describe('manifest.yml', () => {
   });
 
   it('asks only for the scopes the app uses', () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'chat:write', 'chat:write.public', 'commands', 'im:history']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'groups:read', 'im:history']);
   });
 
   it('sends every request to /slack/events', () => {

@@ -48,12 +48,16 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const made = await env();
       cleanup = made.cleanup;
       h = await startBothPlatforms(made.env);
+      // The test user (U_AGENT) is in the deals channel, where the others posted theirs (who sees what: history-scope.e2e.test.ts).
+      h.fake.memberships.set('U_AGENT', ['C0DEALS', 'C_DEALS']);
       const now = Date.now();
-      // Made earlier, by others and on both platforms (as the store holds them).
+      // Made earlier, by others in the same workspace, and in Teams (as the store holds them).
       await h.product.store.store!.recordRecommendations([
-        recommendationRecord({ customer: 'Acme Old', country: 'IN', needs: [] }, { id: 'OLD00001', userId: 'U0SALES1', at: now - 48 * HOUR, messageLink: 'https://test.slack.invalid/archives/C0DEALS/p1' }),
-        recommendationRecord({ customer: '<!channel> Ping & Co', country: 'IN', needs: ['calls'] }, { id: 'PING0001', userId: 'U0SALES2', at: now - 24 * HOUR, messageLink: null }),
-        recommendationRecord({ customer: 'Acme Teams', country: 'BR', needs: [] }, { id: 'TMS00001', platform: 'teams', userId: 'aad-asha', channelId: 'a:personal-chat-1', messageRef: 'x', at: now - 2 * HOUR }),
+        recommendationRecord({ customer: 'Acme Old', country: 'IN', needs: [] }, { id: 'OLD00001', userId: 'U0SALES1', workspace: 'T1', at: now - 48 * HOUR, messageLink: 'https://test.slack.invalid/archives/C0DEALS/p1' }),
+        recommendationRecord({ customer: '<!channel> Ping & Co', country: 'IN', needs: ['calls'] }, { id: 'PING0001', userId: 'U0SALES2', workspace: 'T1', at: now - 24 * HOUR, messageLink: null }),
+        recommendationRecord({ customer: 'Acme Teams', country: 'BR', needs: [] }, { id: 'TMS00001', platform: 'teams', userId: 'aad-asha', workspace: 'tenant-1', channelId: 'a:personal-chat-1', messageRef: 'x', at: now - 2 * HOUR }),
+        recommendationRecord({ customer: 'Acme Teams Linked', country: 'IN', needs: [] }, { id: 'TMS00002', platform: 'teams', userId: 'aad-asha', workspace: 'tenant-1', channelId: 'a:personal-chat-1', messageRef: 'y', messageLink: 'https://teams.example.invalid/l/message/1', at: now - 30 * HOUR }),
+        recommendationRecord({ customer: '<!channel> Ping & Co', country: 'IN', needs: ['calls'] }, { id: 'TMSPING1', platform: 'teams', userId: 'aad-asha', workspace: 'tenant-1', channelId: 'a:personal-chat-1', messageRef: 'z', at: now - 20 * HOUR }),
       ]);
       // And one made now, through the Slack modal: its link is the posted message's.
       await h.slack.command('recommend');
@@ -72,22 +76,24 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     it('Slack: privately, newest first, with verdict, confidence, who, when, ref and the message link', async () => {
       const { blocks, all, ephemeral } = await slackHistory(h, 'history');
       expect(ephemeral).toBe(true);
-      const order = ['Acme Newest', 'Acme Teams', 'Ping', 'Acme Old'].map((c) => all.indexOf(c));
+      const order = ['Acme Newest', 'Ping', 'Acme Old'].map((c) => all.indexOf(c));
       expect(order.every((i) => i >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(all).not.toContain('Acme Teams'); // never another platform's
       const entries = blocks.filter((b) => b.type === 'section').map((b) => b.text.text as string);
-      expect(entries).toHaveLength(4);
+      expect(entries).toHaveLength(3);
       const newest = entries[0]!;
       expect(newest).toMatch(/Co-Existence|API/); // the verdict
       expect(newest).toMatch(/confidence/i);
       expect(newest).toMatch(/<@U_AGENT>/); // who made it
       expect(newest).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
       // The link and ref of the one made through the modal, as recorded when it was posted.
-      const made = (await h.product.store.store!.history({ customer: 'Acme Newest' }))[0]!;
+      const made = (await h.product.store.store!.history({ scope: 'all', customer: 'Acme Newest' }))[0]!;
       expect(newest).toContain(`<${made.messageLink}|View message>`);
       expect(newest).toContain(made.id);
-      expect(entries[1]).toMatch(/a Teams user/);
-      expect(entries[3]).toContain('<https://test.slack.invalid/archives/C0DEALS/p1|View message>');
+      expect(entries[1]).toMatch(/<@U0SALES2>/);
+      expect(entries[2]).toContain('<https://test.slack.invalid/archives/C0DEALS/p1|View message>');
+      expect(all).toContain('Yours and those made in channels you are in.');
     });
 
     it('Slack: a customer name never pings or links', async () => {
@@ -98,19 +104,19 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
     it('Slack: filtered by customer, and said plainly when nothing matches', async () => {
       const acme = await slackHistory(h, 'history ACME');
-      expect(acme.blocks.filter((b) => b.type === 'section')).toHaveLength(3);
+      expect(acme.blocks.filter((b) => b.type === 'section')).toHaveLength(2);
       expect(acme.all).not.toContain('Ping');
       const none = await slackHistory(h, 'history Nobody Ltd');
-      expect(none.all).toMatch(/No recommendations for a customer by that name yet/);
+      expect(none.all).toMatch(/No recommendations for a customer by that name that you can see yet/);
     });
 
     it('Slack: in the app DM too', async () => {
       h.fake.reset();
-      await h.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'history acme teams', ts: '11.1', event_ts: '11.1' });
+      await h.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'history acme old', ts: '11.1', event_ts: '11.1' });
       const [dm] = await h.fake.waitFor('chat.postMessage');
       expect(dm!.args.channel).toBe('D1');
-      expect(JSON.stringify(dm!.args.blocks)).toContain('Acme Teams');
-      expect(JSON.stringify(dm!.args.blocks)).not.toContain('Acme Old');
+      expect(JSON.stringify(dm!.args.blocks)).toContain('Acme Old');
+      expect(JSON.stringify(dm!.args.blocks)).not.toContain('Acme Newest');
     });
 
     it('Teams: in a personal chat, a valid card, newest first, "you" for your own', async () => {
@@ -118,12 +124,14 @@ function history(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const [card] = FakeConnector.cards(call);
       expect(cardProblems(card!)).toEqual([]);
       const all = JSON.stringify(card);
-      const order = ['Acme Newest', 'Acme Teams', 'Acme Old'].map((c) => all.indexOf(c));
-      expect(order.every((i) => i >= 0)).toBe(true);
-      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      // Newest first: TMS00001 (2 hours ago), then TMS00002 (30 hours ago).
+      expect(all.indexOf('TMS00001')).toBeGreaterThan(0);
+      expect(all.indexOf('TMS00001')).toBeLessThan(all.indexOf('TMS00002'));
+      expect(all).not.toContain('Acme Newest'); // never another platform's
       expect(all).toContain('by you · ref TMS00001'); // the test user is aad-asha
-      expect(all).toContain('[View message](https://test.slack.invalid/archives/C0DEALS/p1)');
+      expect(all).toContain('[View message](https://teams.example.invalid/l/message/1)');
       expect(all).toMatch(/confidence/i);
+      expect(all).toContain('Yours only.');
     });
 
     it('Teams: a customer name is text, not markdown', async () => {

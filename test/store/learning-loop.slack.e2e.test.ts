@@ -122,8 +122,10 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
     it('history: Open shows the whole recommendation with its ref; Edit opens the form prefilled; an unknown id is said so', async () => {
       await store().recordRecommendations([
-        recommendationRecord({ customer: '<!channel> Ping & Co', country: 'IN', agents: 4, needs: ['calls'], notes: 'Wants *bold* <https://evil.example|click>' }, { id: 'PING0002', userId: 'U0SALES2', at: Date.now() - HOUR }),
+        // Posted by a colleague in a channel the test user is in (who sees what: history-scope.e2e.test.ts).
+        recommendationRecord({ customer: '<!channel> Ping & Co', country: 'IN', agents: 4, needs: ['calls'], notes: 'Wants *bold* <https://evil.example|click>' }, { id: 'PING0002', userId: 'U0SALES2', workspace: 'T1', at: Date.now() - HOUR }),
       ]);
+      h.fake.memberships.set('U_AGENT', ['C0DEALS']);
       h.fake.reset();
       await h.slack.command('history ping');
       const [list] = await responses();
@@ -153,7 +155,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       h.fake.reset();
       await click(h, 'U_AGENT', { action_id: 'open_recommendation', value: 'NOSUCH01' });
       const [missing] = await responses();
-      expect(missing.text).toMatch(/cannot find recommendation NOSUCH01/);
+      expect(missing.text).toMatch(/cannot find recommendation NOSUCH01 among those you can see/);
     });
 
     it('App Home: your own recent recommendations, and the report only for a knowledge owner; Accept makes a training line', async () => {

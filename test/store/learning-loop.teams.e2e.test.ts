@@ -50,7 +50,8 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const made = await env();
       cleanup = made.cleanup;
       connector = await new FakeConnector().start();
-      product = await startTestProduct({ ...made.env, KNOWLEDGE_OWNERS: `U0SLACKOWNER, ${OWNER_AAD.toUpperCase()}` }, { teamsConnector: FAST_CONNECTOR });
+      // The agent is a sales lead here, so their history lists a colleague's entry (who sees what: history-scope.e2e.test.ts).
+      product = await startTestProduct({ ...made.env, KNOWLEDGE_OWNERS: `U0SLACKOWNER, ${OWNER_AAD.toUpperCase()}`, SALES_LEADS: 'aad-asha' }, { teamsConnector: FAST_CONNECTOR });
       await product.storeStarted;
     });
     afterAll(async () => {
@@ -200,7 +201,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       await store().recordRecommendations([
         recommendationRecord(
           { customer: `${INJECTED} Ping`, country: 'IN', agents: 4, needs: ['calls'], notes: 'Wants **bold** <at>Team</at>' },
-          { id: 'PING0002', platform: 'teams', userId: 'aad-someone-else', channelId: 'a:x', messageRef: 'y', at: Date.now() - HOUR },
+          { id: 'PING0002', platform: 'teams', userId: 'aad-someone-else', workspace: 'tenant-1', channelId: 'a:x', messageRef: 'y', at: Date.now() - HOUR },
         ),
         recommendationRecord({ customer: 'Mine Ping', country: 'BR', needs: [] }, { id: 'MINE0002', platform: 'teams', userId: 'aad-asha', channelId: 'a:x', messageRef: 'z', at: Date.now() - 2 * HOUR }),
       ]);
@@ -231,7 +232,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
       const missing = await click({ action: 'openRecommendation', id: 'NOSUCH01' }, 'history-card');
       expect(missing).toHaveLength(1);
-      expect(missing[0]!.activity.text).toMatch(/cannot find recommendation NOSUCH01/);
+      expect(missing[0]!.activity.text).toMatch(/cannot find recommendation NOSUCH01 among those you can see/);
       const forged = await click({ action: 'openRecommendation', id: 'x'.repeat(65) }, 'history-card');
       expect(forged[0]!.activity.text).toMatch(/older version of this card/);
       // Only in a personal chat, like the history.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { MAX_STORED_QUESTION_CHARS, type StoredQuestion } from '../../adapters/store/records.ts';
-import { answer } from '../../src/index.ts';
+import { answer, ownScope } from '../../src/index.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { SKIP_POSTGRES, createTestSchema, type TestSchema } from '../helpers/postgres.ts';
@@ -110,7 +110,7 @@ function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Reco
       await recorded(h);
       const [post] = h.fake.callsTo('chat.postMessage');
       expect(post).toBeDefined();
-      const history = await h.product.store.store!.history({ userId: 'U_SELLER' });
+      const history = await h.product.store.store!.history({ scope: ownScope({ platform: 'slack', workspace: 'T1', userId: 'U_SELLER' }) });
       expect(history).toHaveLength(1);
       const r = history[0]!;
       expect(r.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
@@ -118,6 +118,7 @@ function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Reco
       expect(r).toMatchObject({
         platform: 'slack',
         userId: 'U_SELLER',
+        workspace: 'T1', // the workspace it was made in: who may see it depends on it
         channelId: 'C_DEALS',
         customer: '<!channel> Acme & Co',
         knowledgeVersion: knowledgeVersion(h.product.knowledge),
@@ -145,8 +146,8 @@ function recording(kind: 'SQLite' | 'PostgreSQL', env: () => Promise<{ env: Reco
       const q = (await questions(h)).filter((r) => r.userId === 'aad-recorder');
       expect(q).toHaveLength(1);
       expect(q[0]).toMatchObject({ platform: 'teams', question: 'can we do video calls on api?', topic: answer('can we do video calls on api?', kb).topic });
-      const [r] = await h.product.store.store!.history({ userId: 'aad-recorder' });
-      expect(r).toMatchObject({ platform: 'teams', customer: 'Teams Customer', channelId: 'a:personal-chat-1', messageRef: 'form-card-rec', knowledgeVersion: knowledgeVersion(h.product.knowledge) });
+      const [r] = await h.product.store.store!.history({ scope: ownScope({ platform: 'teams', workspace: 'tenant-1', userId: 'aad-recorder' }) });
+      expect(r).toMatchObject({ platform: 'teams', workspace: 'tenant-1', customer: 'Teams Customer', channelId: 'a:personal-chat-1', messageRef: 'form-card-rec', knowledgeVersion: knowledgeVersion(h.product.knowledge) });
       expect(r!.requirements).toMatchObject({ country: 'IN', needs: ['calls'] });
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../adapters/host/config.ts';
+import { describeConfig, loadConfig } from '../../adapters/host/config.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { newQuestionId, newRecommendationId, normaliseRecommendationId, questionKey } from '../../adapters/store/records.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
@@ -39,6 +39,17 @@ describe('the store configuration', () => {
   it('DATABASE_URL switches to PostgreSQL; KNOWLEDGE_OWNERS takes Slack and Teams ids', () => {
     const r = loadConfig({ DATABASE_URL: 'postgresql://advisor:pw@db:5432/advisor', RETENTION_DAYS: '90', KNOWLEDGE_OWNERS: 'U0123ABCD, 8c1f5a2e-1111-2222-3333-444455556666 U0123ABCD' });
     expect(r).toMatchObject({ ok: true, config: { store: { target: { kind: 'postgres', url: 'postgresql://advisor:pw@db:5432/advisor' }, retentionDays: 90 }, knowledgeOwners: ['U0123ABCD', '8c1f5a2e-1111-2222-3333-444455556666'] } });
+  });
+
+  it('SALES_LEADS takes Slack and Teams ids like KNOWLEDGE_OWNERS, names a bad one, and the start-up lines say who sees what', () => {
+    const r = loadConfig({ SALES_LEADS: 'U0LEAD01, 8c1f5a2e-1111-2222-3333-444455556666 U0LEAD01' });
+    expect(r).toMatchObject({ ok: true, config: { salesLeads: ['U0LEAD01', '8c1f5a2e-1111-2222-3333-444455556666'] } });
+    expect(r.ok && describeConfig(r.config).join('\n')).toMatch(/History: each person sees their own recommendations .*; 2 SALES_LEADS see all of their own workspace or tenant\./);
+    const none = loadConfig({});
+    expect(none.ok && none.config.salesLeads).toEqual([]);
+    expect(none.ok && describeConfig(none.config).join('\n')).toMatch(/no one is in SALES_LEADS/);
+    const bad = loadConfig({ SALES_LEADS: 'U1,<script>' });
+    expect(bad.ok ? [] : bad.problems).toEqual(['SALES_LEADS: "<script>" is not a Slack user id (U0123ABCD) or a Teams AAD object id (a GUID)']);
   });
 
   it('reports every store problem at once with the rest, and never echoes the database URL', () => {

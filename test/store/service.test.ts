@@ -89,7 +89,7 @@ describe('a working store', () => {
     s.recorder.recommendation(rec);
     s.recorder.question({ id: newQuestionId(), platform: 'teams', userId: 'aad-1', text: 'payments?', topic: null, confidence: 0.1 });
     await s.recorder.flush();
-    const history = await s.store!.history();
+    const history = await s.store!.history({ scope: 'all' });
     expect(history.map((r) => r.id)).toEqual([rec.id]);
     expect((await s.store!.report(new Date(0))).unanswered).toEqual([{ question: 'payments?', count: 1 }]);
     expect(errors).toEqual([]);
@@ -105,7 +105,7 @@ describe('a working store', () => {
     const { s } = service(t.target, 30);
     await s.start();
     await s.prune();
-    expect((await s.store!.history({ since: new Date(0) })).map((r) => r.customer)).toEqual(['Recent']);
+    expect((await s.store!.history({ scope: 'all', since: new Date(0) })).map((r) => r.customer)).toEqual(['Recent']);
   });
 
   it.skipIf(SKIP_POSTGRES)('PostgreSQL: two replicas\' services claim each delivery once between them', async () => {
@@ -129,6 +129,6 @@ describe('a working store', () => {
     await s.recorder.flush();
     const reader = await openStore(t.target, { create: false });
     cleanups.push(() => reader.close());
-    expect((await reader.history()).map((r) => r.customer)).toEqual(['Shared']);
+    expect((await reader.history({ scope: 'all' })).map((r) => r.customer)).toEqual(['Shared']);
   });
 });

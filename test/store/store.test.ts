@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { MAX_STORED_QUESTION_CHARS, type QuestionRecord } from '../../adapters/store/records.ts';
+import { MAX_STORED_QUESTION_CHARS, type QuestionRecord, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { historyScope, maySee, type Viewer } from '../../src/index.ts';
 import { openStore } from '../../adapters/store/store.ts';
 import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
 import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
@@ -43,15 +44,15 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const other = recommendationRecord({ customer: 'Globex', country: 'IN', needs: [] }, { at: NOW - 2 * DAY });
       await t.store.recordRecommendations([older, newer, other]);
 
-      const acme = await t.store.history({ customer: 'acme' });
+      const acme = await t.store.history({ scope: 'all', customer: 'acme' });
       expect(acme.map((r) => r.id)).toEqual([newer.id, older.id]);
       expect(acme[0]).toMatchObject({ customer: 'ACME Logistics', setup: newer.recommendation.setup, confidence: newer.recommendation.confidence, platform: 'teams', userId: 'aad-0001', knowledgeVersion: '2026-11-25.test0001' });
       expect(acme[0]!.createdAt.getTime()).toBe(NOW - DAY);
       expect(acme[0]!.requirements).toEqual(newer.recommendation.requirements);
       expect(acme[0]!.recommendation).toEqual(JSON.parse(JSON.stringify(newer.recommendation)));
 
-      expect((await t.store.history({ since: new Date(NOW - 2.5 * DAY) })).map((r) => r.id)).toEqual([newer.id, other.id]);
-      expect((await t.store.history({ limit: 1 })).map((r) => r.id)).toEqual([newer.id]);
+      expect((await t.store.history({ scope: 'all', since: new Date(NOW - 2.5 * DAY) })).map((r) => r.id)).toEqual([newer.id, other.id]);
+      expect((await t.store.history({ scope: 'all', limit: 1 })).map((r) => r.id)).toEqual([newer.id]);
       expect((await t.store.recommendation(` ${older.id.toLowerCase()} `))?.customer).toBe('Acme Foods');
       expect(await t.store.recommendation('NOSUCHID')).toBeUndefined();
     });
@@ -60,15 +61,15 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const literal = recommendationRecord({ customer: '100%_Pure Juice', country: 'IN', needs: [] }, { at: NOW });
       const lookalike = recommendationRecord({ customer: '100 and more Pure Juice', country: 'IN', needs: [] }, { at: NOW });
       await t.store.recordRecommendations([literal, lookalike]);
-      expect((await t.store.history({ customer: '100%_pure' })).map((r) => r.id)).toEqual([literal.id]);
-      expect((await t.store.history({ customer: '%' })).map((r) => r.id)).toEqual([literal.id]);
+      expect((await t.store.history({ scope: 'all', customer: '100%_pure' })).map((r) => r.id)).toEqual([literal.id]);
+      expect((await t.store.history({ scope: 'all', customer: '%' })).map((r) => r.id)).toEqual([literal.id]);
     });
 
     it('records a recommendation again under its id: the message reference is added, nothing is duplicated', async () => {
       const r = recommendationRecord({ customer: 'Initech', country: 'IN', needs: [] }, { messageRef: null, at: NOW - DAY });
       await t.store.recordRecommendations([r]);
       await t.store.recordRecommendations([{ ...r, messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999', at: NOW }]);
-      const rows = await t.store.history({ customer: 'initech' });
+      const rows = await t.store.history({ scope: 'all', customer: 'initech' });
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ messageRef: '1732500000.999', messageLink: 'https://example.slack.com/archives/C0DEALS/p1732500000999' });
       expect(rows[0]!.createdAt.getTime()).toBe(NOW - DAY);
@@ -172,7 +173,11 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
     it('a database of the previous release (0001 only) upgrades: its feedback is kept, unreviewed, and can be reviewed', async () => {
       const old = await make();
       onTestFinished(() => old.cleanup());
-      // The schema as 0001 left it: without 0002's columns and index, and 0002 not recorded as run.
+      // The schema as 0001 left it: without 0002's and 0003's columns and indexes, and neither recorded as run.
+      await old.exec('drop index recommendations_user_created_at');
+      await old.exec('drop index recommendations_workspace_created_at');
+      await old.exec('alter table recommendations drop column workspace');
+      await old.exec(`delete from coexist_migrations where name = '0003-recommendation-workspace'`);
       await old.exec('drop index feedback_rating_topic');
       await old.exec('alter table feedback drop column reviewed_by');
       await old.exec('alter table feedback drop column review');
@@ -180,11 +185,65 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       await old.exec(`insert into questions (id, created_at, platform, user_id, text, text_key, topic, confidence) values ('Q0LD', ${NOW}, 'slack', 'U1', 'old question?', 'old question', 'calls', 0.4)`);
       await old.exec(`insert into feedback (id, created_at, platform, user_id, target, target_id, rating, topic, question, reviewed_at) values ('F0LD', ${NOW}, 'slack', 'U1', 'answer', 'Q0LD', 'correction', 'number-usage', null, null)`);
       const reopened = await old.reopen();
-      expect(await reopened.pendingMigrations()).toEqual(['0002-correction-review']);
-      expect(await reopened.migrate()).toEqual({ applied: ['0002-correction-review'] });
+      expect(await reopened.pendingMigrations()).toEqual(['0002-correction-review', '0003-recommendation-workspace']);
+      expect(await reopened.migrate()).toEqual({ applied: ['0002-correction-review', '0003-recommendation-workspace'] });
       expect((await reopened.report(new Date(0))).corrections).toEqual([{ question: 'old question?', answered: 'calls', picked: 'number-usage', count: 1, review: 'pending' }]);
       expect(await reopened.reviewCorrections({ question: 'Old question', picked: 'number-usage' }, 'accepted', 'U0OWNER')).toBe(1);
       expect(await reopened.trainingLines(new Date(0))).toEqual([{ q: 'old question?', topics: ['number-usage'] }]);
+    });
+
+    it('a database of the previous release (0001 and 0002) upgrades: its recommendations are kept, and shown only to who made them', async () => {
+      const old = await make();
+      onTestFinished(() => old.cleanup());
+      // The schema as 0002 left it: no workspace column, 0003 not recorded as run; one recommendation of then.
+      await old.exec('drop index recommendations_user_created_at');
+      await old.exec('drop index recommendations_workspace_created_at');
+      await old.exec('alter table recommendations drop column workspace');
+      await old.exec(`delete from coexist_migrations where name = '0003-recommendation-workspace'`);
+      const then = recommendationRecord({ customer: 'Old Deal', country: 'IN', needs: [] }, { id: 'OLDDEAL1', userId: 'U0MAKER', channelId: 'C0DEALS', at: NOW - DAY });
+      await old.exec(
+        `insert into recommendations (id, created_at, platform, user_id, channel_id, message_ref, message_link, customer, customer_key, setup, confidence, summary, requirements, detail, knowledge_version) ` +
+          `values ('OLDDEAL1', ${NOW - DAY}, 'slack', 'U0MAKER', 'C0DEALS', null, null, 'Old Deal', 'old deal', '${then.recommendation.setup}', '${then.recommendation.confidence}', 'old', '${JSON.stringify(then.recommendation.requirements)}', '${JSON.stringify({ ...then.recommendation, summary: 'old' }).replace(/'/g, "''")}', 'v1')`,
+      );
+      const reopened = await old.reopen();
+      expect(await reopened.pendingMigrations()).toEqual(['0003-recommendation-workspace']);
+      expect(await reopened.migrate()).toEqual({ applied: ['0003-recommendation-workspace'] });
+      const [row] = await reopened.history({ scope: 'all', customer: 'old deal' });
+      expect(row).toMatchObject({ id: 'OLDDEAL1', workspace: null, userId: 'U0MAKER', channelId: 'C0DEALS' });
+      const viewer = (userId: string, extra: Partial<Viewer> = {}): Viewer => ({ platform: 'slack', workspace: 'T1', userId, conversations: ['C0DEALS'], conversationsKnown: true, lead: false, ...extra });
+      // Its maker sees it; a member of its channel and a sales lead do not (its workspace is unknown).
+      expect((await reopened.history({ scope: historyScope(viewer('U0MAKER')) })).map((r) => r.id)).toEqual(['OLDDEAL1']);
+      expect(await reopened.history({ scope: historyScope(viewer('U0MEMBER')) })).toEqual([]);
+      expect(await reopened.history({ scope: historyScope(viewer('U0LEAD', { lead: true })) })).toEqual([]);
+      // New recommendations record theirs.
+      await reopened.recordRecommendations([recommendationRecord({ customer: 'New Deal', country: 'IN', needs: [] }, { userId: 'U0MAKER', workspace: 'T1', at: NOW })]);
+      expect((await reopened.history({ scope: historyScope(viewer('U0LEAD', { lead: true })) })).map((r) => r.customer)).toEqual(['New Deal']);
+    });
+
+    it("the history query applies scope.ts's rule exactly: every viewer gets what maySee allows, newest first", async () => {
+      const fresh = await make();
+      onTestFinished(() => fresh.cleanup());
+      const rows: RecommendationRecord[] = [];
+      let n = 0;
+      for (const platform of ['slack', 'teams'] as const)
+        for (const workspace of ['W1', 'W2', null])
+          for (const userId of ['U1', 'U2'])
+            for (const channelId of ['C1', 'C2', null]) rows.push(recommendationRecord({ customer: `Deal ${n}`, country: 'IN', needs: [] }, { platform, workspace, userId, channelId, at: NOW - n++ * 1000 }));
+      await fresh.store.recordRecommendations(rows);
+      const stored = await fresh.store.history({ scope: 'all', limit: 1000 });
+      expect(stored).toHaveLength(rows.length);
+      let checked = 0;
+      for (const platform of ['slack', 'teams'] as const)
+        for (const workspace of ['W1', 'W2', undefined])
+          for (const userId of ['U1', 'U2', 'U3'])
+            for (const conversations of [[], ['C1'], ['C1', 'C2']])
+              for (const [lead, known] of [[false, true], [true, true], [false, false]] as const) {
+                const scope = historyScope({ platform, workspace, userId, conversations, conversationsKnown: known, lead });
+                const got = (await fresh.store.history({ scope, limit: 1000 })).map((r) => r.id);
+                expect(got, JSON.stringify(scope)).toEqual(stored.filter((r) => maySee(scope, r)).map((r) => r.id));
+                checked++;
+              }
+      expect(checked).toBe(2 * 3 * 3 * 3 * 3);
     });
 
     it('claims a key once until it expires; long keys too', async () => {
@@ -215,7 +274,7 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
         const left: string[] = [];
         for await (const q of s.exportQuestions(new Date(0))) left.push(q.question);
         expect(left).toEqual(['recent']);
-        expect((await s.history({ since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
+        expect((await s.history({ scope: 'all', since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
         expect(await s.claim('live', 60_000, NOW + 1)).toBe(false);
         expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0 });
       } finally {

@@ -38,12 +38,14 @@ export const entryButtons = (entry: HistoryEntry): Block =>
 
 export function historyMessage(reply: HistoryReply): SlackMessage {
   const blocks: Block[] = [header(reply.title)];
+  // Whose entries these are, in words (src/present/scope.ts).
+  const whose = reply.whose ? `${escapeMrkdwn(reply.whose)} ` : '';
   if (!reply.entries) blocks.push(section(escapeMrkdwn(reply.unavailable ?? 'The history is not available here.')));
   else if (reply.entries.length === 0) {
-    blocks.push(section(escapeMrkdwn(reply.empty)), context(`Make one with \`${COMMAND} recommend\`.`));
+    blocks.push(section(escapeMrkdwn(reply.empty)), context(`${whose}Make one with \`${COMMAND} recommend\`.`));
   } else {
     for (const entry of reply.entries) blocks.push(section(entryText(entry)), entryButtons(entry));
-    blocks.push(context(`Newest first. Filter by customer: \`${COMMAND} history Acme\`.`));
+    blocks.push(context(`${whose}Newest first. Filter by customer: \`${COMMAND} history Acme\`.`));
   }
   return { blocks: clampBlocks(blocks, SLACK_LIMITS.blocksPerMessage), text: fallbackText(reply.summary) };
 }

@@ -112,7 +112,7 @@ export function homeView(intro: Block[], recent: HistoryReply, report: ReportRep
   else if (recent.entries.length === 0) blocks.push(context(`None yet. Make one with \`${COMMAND} recommend\` or the button above.`));
   else {
     for (const entry of recent.entries) blocks.push(section(entryText(entry)), entryButtons(entry));
-    blocks.push(context(`Everyone's, by customer: \`${COMMAND} history Acme\`.`));
+    blocks.push(context(`Also those made in your channels, by customer: \`${COMMAND} history Acme\`.`));
   }
   if (report) blocks.push(divider(), ...reportBlocks(report));
   return { type: 'home', blocks: clampBlocks(blocks, SLACK_LIMITS.blocksPerView) };

@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { findTopic, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
+import { findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -9,7 +9,7 @@ import { CORRECTION_REPEAT_MS } from '../../store/records.ts';
 import { notHelpfulMessage } from '../blocks/answer.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { reportMessage, trainingLinesView } from '../blocks/report.ts';
-import { isOwner, reportReply, type SlackDeps } from '../deps.ts';
+import { isOwner, reportReply, scopeFor, teamOf, type SlackDeps } from '../deps.ts';
 import { publishHome } from './events.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
@@ -101,9 +101,9 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
   // message to answer (App Home).
   on(ACTIONS.openRecommendation, async (args) => {
     await args.ack();
-    const stored = await storedRecommendation(args);
-    if (!stored) return;
-    const reply = presentPastRecommendation(stored, knowledge);
+    const found = await storedRecommendation(args);
+    if (!found) return;
+    const reply = presentPastRecommendation(found.stored, knowledge);
     if (args.body.response_url) {
       await args.respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true }) });
       return;
@@ -114,10 +114,12 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
   // Edit a history entry: the form, prefilled with what it was made from; submitting makes a new recommendation.
   on(ACTIONS.editRecommendation, async (args) => {
     await args.ack();
-    const stored = await storedRecommendation(args);
-    if (!stored) return;
+    const found = await storedRecommendation(args);
+    if (!found) return;
+    const { stored, scope } = found;
     const { body, client, respond } = args;
-    const origin = (stored.platform === 'slack' ? stored.channelId : undefined) ?? body.channel?.id;
+    // Back to where it was posted only for the person who posted it: never someone else's (private) channel.
+    const origin = (mayReuseChannel(scope, stored) ? stored.channelId : undefined) ?? body.channel?.id;
     await openRequirementsModal(client, deps, {
       triggerId: body.trigger_id,
       prefill: prefillFrom(stored.requirements),
@@ -129,8 +131,9 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
   });
 
   /**
-   * The recommendation a history button names, from the store; or a word to the user on why not (ephemeral, or a
-   * small modal in App Home, where there is no message to answer).
+   * The recommendation a history button names, from the store, when the clicker may see it (src/present/scope.ts);
+   * or a word to the user on why not (ephemeral, or a small modal in App Home, where there is no message to answer).
+   * Someone else's entry gets the same words as one that does not exist: a forged id learns nothing.
    */
   async function storedRecommendation({ action, body, client, respond }: ButtonArgs) {
     const id = readRecommendationId(action.value);
@@ -138,11 +141,12 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
       await staleButton(respond);
       return undefined;
     }
-    const stored = deps.store ? await deps.store.recommendation(id) : undefined;
-    if (stored) return stored;
+    // Both at once, whether or not the id exists: the answer takes as long either way.
+    const [found, scope] = await Promise.all([deps.store ? deps.store.recommendation(id) : Promise.resolve(undefined), scopeFor(deps, client, { user: body.user.id, team: teamOf(body) })]);
+    if (found && maySee(scope, found)) return { stored: found, scope };
     const text =
-      stored === null
-        ? `I cannot find recommendation ${id}: it may be older than the retention period. \`${COMMAND} history\` lists the current ones.`
+      found !== undefined
+        ? notFoundForYou(id, `\`${COMMAND} history\` lists the ones you can see.`)
         : 'The history cannot be read right now (the store does not answer). Please try again in a minute.';
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
     else await client.views.open({ trigger_id: body.trigger_id, view: recommendationModal([section(text)]) });
@@ -166,7 +170,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     }
     const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, body.user.id) : undefined;
     if (covered === undefined && !inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
-    if (inHome) await publishHome(deps, client, body.user.id);
+    if (inHome) await publishHome(deps, client, { user: body.user.id, team: teamOf(body) });
     else await respond({ response_type: 'ephemeral', replace_original: true, ...reportMessage(await reportReply(deps, body.user.id)) });
   });
 

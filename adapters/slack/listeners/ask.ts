@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { CALLBACKS, COMMAND, section } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, teamOf, type SlackDeps } from '../deps.ts';
 import { messageWords } from '../text.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ListenerTable } from './table.ts';
@@ -29,7 +29,7 @@ export function registerAsk(app: ListenerTable, deps: SlackDeps): void {
       const reply = route(text, deps.knowledge);
       if (reply.kind === 'comparison') return respondWithComparison(respond, reply, deps, { shareable: true });
       if (reply.kind === 'history') {
-        await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, reply.customer), 'ephemeral') });
+        await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, args.client, { user: shortcut.user.id, team: teamOf(args.body) }, reply.customer), 'ephemeral') });
         return;
       }
       const question = questionFor(deps, reply, shortcut.user.id);

@@ -2,7 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, teamOf, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
@@ -35,7 +35,7 @@ async function handleCommand({ command, ack, respond, client }: CommandArgs, dep
     case 'history':
       // Read from the store after the ack (it may take a moment); shown to the asker alone.
       await ack();
-      await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, reply.customer), 'ephemeral') });
+      await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, client, { user: command.user_id, team: teamOf(command) }, reply.customer), 'ephemeral') });
       return;
     case 'report':
       // The knowledge owners' report, to the asker alone; read after the ack.

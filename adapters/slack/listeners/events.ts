@@ -5,7 +5,7 @@ import { homeIntro } from '../blocks/help.ts';
 import { homeView } from '../blocks/report.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
-import { feedbackFor, historyReply, isOwner, questionFor, recentFor, recordQuestion, reportReply, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, isOwner, questionFor, recentFor, recordQuestion, reportReply, teamOf, type SlackAsker, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -24,14 +24,14 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       const eventId = (body as { event_id?: string }).event_id ?? `${event.type}:${(event as { event_ts?: string }).event_ts}`;
       if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS, 'act'))) return;
       if (event.type === 'app_home_opened') {
-        await publishHome(deps, client, event.user);
+        await publishHome(deps, client, { user: event.user, team: teamOf(body) });
         return;
       }
       const message = event as unknown as { text: string; user?: string };
       const routed = route(message.text, knowledge);
       // The DM is private: history and (for the knowledge owners) the report are shown here as in the slash command.
       let reply: Reply = routed;
-      if (routed.kind === 'history') reply = await historyReply(deps, routed.customer);
+      if (routed.kind === 'history') reply = message.user ? await historyReply(deps, client, { user: message.user, team: teamOf(body) }, routed.customer) : routed;
       else if (routed.kind === 'report') reply = await reportReply(deps, message.user);
       const question = questionFor(deps, reply, message.user);
       await say(slackMessage(reply, 'dm', feedbackFor(question)));
@@ -56,7 +56,8 @@ function isPersonsDirectMessage(message: Record<string, unknown>): boolean {
  * App Home for one person: what the app does, their recent recommendations and, for the knowledge owners, this
  * week's report. Published again after a review so the line shows its verdict.
  */
-export async function publishHome(deps: SlackDeps, client: { views: { publish(args: { user_id: string; view: ReturnType<typeof homeView> }): Promise<unknown> } }, userId: string): Promise<void> {
-  const [recent, report] = await Promise.all([recentFor(deps, userId), isOwner(deps, userId) ? reportReply(deps, userId) : Promise.resolve(undefined)]);
+export async function publishHome(deps: SlackDeps, client: { views: { publish(args: { user_id: string; view: ReturnType<typeof homeView> }): Promise<unknown> } }, asker: SlackAsker): Promise<void> {
+  const userId = asker.user;
+  const [recent, report] = await Promise.all([recentFor(deps, asker), isOwner(deps, userId) ? reportReply(deps, userId) : Promise.resolve(undefined)]);
   await client.views.publish({ user_id: userId, view: homeView(homeIntro(presentHelp(deps.knowledge)), recent, report) });
 }

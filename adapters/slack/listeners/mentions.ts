@@ -2,7 +2,7 @@ import { route } from '../../../src/index.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, type SlackDeps } from '../deps.ts';
+import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, teamOf, type SlackDeps } from '../deps.ts';
 import { messageWords } from '../text.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -23,7 +23,7 @@ export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
       const threadTs = event.thread_ts ?? event.ts;
       const routed = route(messageWords(event.text), deps.knowledge);
       if (routed.kind === 'history' || routed.kind === 'report') {
-        const reply = routed.kind === 'history' ? await historyReply(deps, routed.customer) : await reportReply(deps, event.user);
+        const reply = routed.kind === 'history' ? await historyReply(deps, client, { user: event.user, team: teamOf(body) }, routed.customer) : await reportReply(deps, event.user);
         await client.chat.postEphemeral({ channel: event.channel, user: event.user, thread_ts: threadTs, ...slackMessage(reply, 'ephemeral') });
         return;
       }

@@ -5,7 +5,7 @@ import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { VIEW_KEY_TTL_MS } from '../dedupe.ts';
-import type { SlackDeps } from '../deps.ts';
+import { teamOf, type SlackDeps } from '../deps.ts';
 import { deliveryOutcome, permalink, postOrDeliverToUser } from '../delivery.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -55,6 +55,7 @@ export function registerViews(app: ListenerTable, deps: SlackDeps): void {
         id: newRecommendationId(),
         platform: 'slack',
         userId: user,
+        workspace: teamOf(body) ?? null,
         channelId: delivery.channel ?? null,
         messageRef: delivery.ts ?? null,
         messageLink: link ?? null,

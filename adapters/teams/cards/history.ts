@@ -4,7 +4,8 @@ import { TEAMS_LIMITS } from '../limits.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card, type Element } from './common.ts';
 
 // `history [customer]`: recent recommendations, newest first, each with Open (in full, from the store) and Edit
-// (the form, prefilled with what it was made from). Sent only in a personal chat (see bot.ts).
+// (the form, prefilled with what it was made from). Sent only in a personal chat (see bot.ts); which entries it lists
+// is src/present/scope.ts's rule.
 
 /** Who made it: names are not kept, so "you" for the viewer and the platform otherwise. */
 export function madeBy(by: HistoryEntry['by'], viewer: string | undefined): string {
@@ -39,13 +40,15 @@ function entryElement(entry: HistoryEntry, viewer: string | undefined, byId: boo
 const bytes = (c: Card) => Buffer.byteLength(JSON.stringify(c));
 
 export function historyCard(reply: HistoryReply, viewer?: string): Card {
+  // Whose entries these are, in the core's words (src/present/scope.ts; product wording, not user text).
+  const whose = reply.whose ? `${reply.whose} ` : '';
   const draw = (byId: ReadonlySet<string>) => {
     const body: Element[] = [heading(userText(reply.title, 200))];
     if (!reply.entries) body.push(text(reply.unavailable ?? 'The history is not available here.'));
-    else if (reply.entries.length === 0) body.push(text(reply.empty), subtle('Make one with **recommend**.'));
+    else if (reply.entries.length === 0) body.push(text(reply.empty), subtle(`${whose}Make one with **recommend**.`));
     else {
       body.push(...reply.entries.map((e) => entryElement(e, viewer, byId.has(e.id))));
-      body.push(subtle('Newest first. Filter by customer: **history Acme**.'));
+      body.push(subtle(`${whose}Newest first. Filter by customer: **history Acme**.`));
     }
     return card(body, [], reply.summary);
   };
