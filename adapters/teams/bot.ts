@@ -35,7 +35,7 @@ import {
   type ReportReply,
 } from '../../src/index.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
-import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
+import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, htmlToText, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
@@ -92,7 +92,8 @@ export class AdvisorBot extends TeamsActivityHandler {
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const withoutMention = raw.replace(/<at>[^<]*<\/at>/g, '');
     // Teams sends formatted messages as HTML: read them as the text a person sees.
-    const typed = /<[a-z][^>]*>/i.test(withoutMention) ? messageText({ content: withoutMention, contentType: 'html' }) : withoutMention.trim();
+    // (`[^<>]*` stops at the next "<": one pass over hostile text such as "<a<a<a…", where `[^>]*` rescanned it all.)
+    const typed = /<[a-z][^<>]*>/i.test(withoutMention) ? htmlToText(withoutMention) : withoutMention.trim();
     // A card inserted from the message extension arrives as an HTML placeholder (an InputExtension span) plus the
     // card: someone shared an answer; nobody asked anything.
     const sharedCard = (context.activity.attachments?.length ?? 0) > 0 && (typed === '' || /itemtype="http:\/\/schema\.skype\.com\/InputExtension"/.test(raw));

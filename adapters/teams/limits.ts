@@ -10,6 +10,11 @@ export const TEAMS_LIMITS = {
   maxMessageBytes: 28 * 1024,
   /** Our own cap for an incoming /api/messages body; Bot Framework activities are far smaller. */
   maxRequestBytes: 256 * 1024,
+  /**
+   * HTML read as text (a formatted message, a selected message): at most this many characters are parsed. Teams'
+   * own messages stay under maxMessageBytes, and a question is cut to MAX_QUESTION_CHARS after; this bounds a forged one.
+   */
+  maxHtmlChars: 64 * 1024,
   /** Nesting deeper than this in an incoming activity is refused (400). */
   maxJsonDepth: 32,
   /** Rows in one Table element we send. */
