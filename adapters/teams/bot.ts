@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CardFactory,
   TeamsActivityHandler,
@@ -33,13 +34,14 @@ import {
   type AnswerReply,
   type Knowledge,
   type ReportReply,
+  type Requirements,
 } from '../../src/index.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, htmlToText, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
-import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
+import { TEAMS_CONNECTOR, TEAMS_DEDUPE, type TeamsConnectorPolicy } from './limits.ts';
 import { readCorrection, readFeedback, readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord } from '../store/records.ts';
@@ -125,6 +127,7 @@ export class AdvisorBot extends TeamsActivityHandler {
           await this.replaceOrSend(context, formCard(kb, values, valid.errors));
           return;
         }
+        if (!(await this.firstSubmit(context, valid.requirements))) return;
         const { recommendation, reply } = recommendationWithReply(valid.requirements, kb);
         const messageRef = await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
         const user = userOf(context);
@@ -201,6 +204,24 @@ export class AdvisorBot extends TeamsActivityHandler {
     }
     this.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
     await this.send(context, { type: 'message', text: STALE_CARD });
+  }
+
+  /**
+   * False for a form submit already handled, by this replica or another (claimed in the store): the same activity
+   * redelivered, or the same person submitting the same values from the same form again at once (a double click on a
+   * form that could not be replaced). Keys and how long they hold: TEAMS_DEDUPE.
+   */
+  private async firstSubmit(context: TurnContext, requirements: Requirements): Promise<boolean> {
+    if (!this.store) return true;
+    const { id, replyToId, conversation } = context.activity; // read before any wait: the turn may be over by then
+    const user = userOf(context) ?? '';
+    const where = conversation?.id ?? '';
+    const content = createHash('sha256').update(JSON.stringify(requirements)).digest('hex');
+    const duplicate =
+      (id !== undefined && !(await this.store.claim(`teams:activity:${where}:${id}`, TEAMS_DEDUPE.redeliveryMs))) ||
+      !(await this.store.claim(`teams:submit:${user}:${where}:${replyToId ?? ''}:${content}`, TEAMS_DEDUPE.doubleClickMs));
+    if (duplicate) this.log.info({ activityId: id, replyToId }, 'duplicate form submit ignored (redelivered or double-clicked)');
+    return !duplicate;
   }
 
   /** Feedback on an answer (fire and forget), with the question's text when the button carried it. */

@@ -60,3 +60,15 @@ export const TEAMS_CONNECTOR = {
 } as const;
 
 export type TeamsConnectorPolicy = { -readonly [K in keyof typeof TEAMS_CONNECTOR]: number };
+
+/**
+ * How long a Teams form submit is remembered (claimed in the store, across replicas), so it posts once:
+ * - `redeliveryMs`: the activity's id. Teams redelivers an activity it thinks went unanswered, with the same id.
+ * - `doubleClickMs`: the person, conversation, form message and the values submitted. A double click on a form that
+ *   could not be replaced sends two activities with the same content within a second or two. Other values, a new
+ *   form, another person, or the same values again after this long are a deliberate second recommendation.
+ */
+export const TEAMS_DEDUPE = {
+  redeliveryMs: 10 * 60_000,
+  doubleClickMs: 60_000,
+} as const;
