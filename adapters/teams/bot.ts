@@ -372,8 +372,8 @@ export class AdvisorBot extends TeamsActivityHandler {
   }
 
   private isOwner(context: TurnContext): boolean {
-    const user = userOf(context);
-    return user !== undefined && this.owners.has(user.toLowerCase());
+    const owner = ownerIdOf(context);
+    return owner !== undefined && this.owners.has(owner.toLowerCase());
   }
 
   /** This week's report for a knowledge owner; for anyone else, why not. */
@@ -413,7 +413,7 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.send(context, { type: 'message', text: `The topic ${review.picked} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.` });
       return;
     }
-    const covered = this.store ? await this.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, userOf(context)!) : undefined;
+    const covered = this.store ? await this.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, ownerIdOf(context)!) : undefined;
     if (covered === undefined) {
       await this.send(context, { type: 'message', text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
       return;
@@ -467,4 +467,15 @@ function isPersonal(context: TurnContext): boolean {
 function userOf(context: TurnContext): string | undefined {
   const from = context.activity.from as { id?: string; aadObjectId?: string } | undefined;
   return from?.aadObjectId || from?.id || undefined;
+}
+
+/**
+ * Who may be a knowledge owner: the sender's AAD object id (what KNOWLEDGE_OWNERS lists), on the Teams channel only.
+ * No fallback to from.id (any client can put an owner's id there), and no other channel (webchat, Direct Line): a
+ * channel that is not Teams does not vouch for an AAD id. Agents Playground (local mode) sends msteams and one.
+ */
+function ownerIdOf(context: TurnContext): string | undefined {
+  if (context.activity.channelId !== 'msteams') return undefined;
+  const from = context.activity.from as { aadObjectId?: string } | undefined;
+  return from?.aadObjectId || undefined;
 }
