@@ -46,6 +46,8 @@ import { readCorrection, readFeedback, readRecommendationId, readReview, type Co
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
+import type { RequestNote } from '../host/http.ts';
+import { REPLY_REQUEST_KIND, type RequestKind } from '../host/metrics.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
@@ -62,6 +64,31 @@ const PERSONAL_ONLY = {
   report: 'The report is shown only in a personal chat with me, so what people asked stays with the knowledge owners: open a chat with me and type **report**.',
 } as const;
 
+/** What a card's button asks for, for coexist_requests_total. */
+const SUBMIT_REQUEST_KIND: Record<string, RequestKind> = {
+  [SUBMIT.submitForm]: 'recommendation',
+  [SUBMIT.edit]: 'form',
+  [SUBMIT.openForm]: 'form',
+  [SUBMIT.openRecommendation]: 'history',
+  [SUBMIT.reviewCorrection]: 'report',
+  [SUBMIT.compare]: 'compare',
+  [SUBMIT.topic]: 'question',
+  [SUBMIT.help]: 'help',
+  [SUBMIT.feedback]: 'feedback',
+  [SUBMIT.correct]: 'feedback',
+};
+const submitKind = (action: unknown): RequestKind => (typeof action === 'string' && Object.hasOwn(SUBMIT_REQUEST_KIND, action) ? SUBMIT_REQUEST_KIND[action]! : 'other');
+
+const REQUEST_NOTE = Symbol('request note');
+/** Notes what this turn was about (read by the face when the turn is over). */
+function note(context: TurnContext, n: RequestNote): void {
+  context.turnState.set(REQUEST_NOTE, { ...(context.turnState.get(REQUEST_NOTE) as RequestNote | undefined), ...n });
+}
+/** What the bot noted about a turn: its kind, and whether it was a duplicate. */
+export function requestNoteOf(context: TurnContext): RequestNote {
+  return (context.turnState.get(REQUEST_NOTE) as RequestNote | undefined) ?? {};
+}
+
 const STALE_CARD = 'That button is from an older version of this card. Type **help** to start again.';
 
 export class AdvisorBot extends TeamsActivityHandler {
@@ -77,8 +104,10 @@ export class AdvisorBot extends TeamsActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const value = context.activity.value;
-      if (isObject(value) && typeof value.action === 'string') await this.onSubmit(context, value);
-      else await this.onText(context);
+      if (isObject(value) && typeof value.action === 'string') {
+        note(context, { kind: submitKind(value.action) });
+        await this.onSubmit(context, value);
+      } else await this.onText(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -101,6 +130,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     const sharedCard = (context.activity.attachments?.length ?? 0) > 0 && (typed === '' || /itemtype="http:\/\/schema\.skype\.com\/InputExtension"/.test(raw));
     if (sharedCard) return;
     const reply = route(typed, this.knowledge);
+    note(context, { kind: REPLY_REQUEST_KIND[reply.kind] });
     if (reply.kind === 'history') {
       await this.sendHistory(context, reply.customer);
       return;
@@ -220,6 +250,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     const duplicate =
       (id !== undefined && !(await this.store.claim(`teams:activity:${where}:${id}`, TEAMS_DEDUPE.redeliveryMs))) ||
       !(await this.store.claim(`teams:submit:${user}:${where}:${replyToId ?? ''}:${content}`, TEAMS_DEDUPE.doubleClickMs));
+    if (duplicate) note(context, { duplicate: true });
     if (duplicate) this.log.info({ activityId: id, replyToId }, 'duplicate form submit ignored (redelivered or double-clicked)');
     return !duplicate;
   }
@@ -242,8 +273,9 @@ export class AdvisorBot extends TeamsActivityHandler {
    * The search message extension (composeExtension/query): answer cards to insert, best first. An empty query (or
    * Teams' initial run) lists the most useful topics; an off-topic query lists the topics it might be about.
    */
-  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+  protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
     const kb = this.knowledge;
+    note(context, { kind: 'question' });
     if (query.commandId !== EXTENSION_COMMANDS.search) {
       this.log.warn({ commandId: String(query.commandId).slice(0, 50) }, 'unknown message extension command');
       return searchResponse([]);
@@ -266,6 +298,7 @@ export class AdvisorBot extends TeamsActivityHandler {
 
   /** The action on messages, opened (composeExtension/fetchTask): the selected message's text answered in a dialog. */
   protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    note(context, { kind: 'question' });
     return this.askAboutMessage(context, action);
   }
 
@@ -278,6 +311,7 @@ export class AdvisorBot extends TeamsActivityHandler {
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     const kb = this.knowledge;
     const data = isObject(action.data) ? action.data : {};
+    note(context, { kind: data.action === undefined ? 'question' : submitKind(data.action) });
     switch (data.action) {
       case undefined:
         return this.askAboutMessage(context, action);

@@ -123,6 +123,8 @@ describe('metrics the README documents', () => {
   it('coexist_requests_total{platform,kind,outcome} and coexist_request_duration_seconds count each platform request by what it was', async () => {
     expect((await h.slack.command('calls')).status).toBe(200);
     expect((await h.slack.command('compare')).status).toBe(200);
+    // A DM saying "compare": an event, acked by Bolt before our listener runs; still counted by what it asked.
+    expect((await h.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'compare', ts: '21.1', event_ts: '21.1' })).status).toBe(200);
     expect((await teamsPost(h.product.url, teamsActivity(h.connector.url, { text: 'can we do video calls on api?' }))).status).toBe(200);
     expect((await teamsPost(h.product.url, teamsActivity(h.connector.url, { text: 'recommend Acme' }))).status).toBe(200);
     // Unsigned: refused before any listener.
@@ -130,7 +132,7 @@ describe('metrics the README documents', () => {
     await h.product.slack!.drain();
     const text = await metricsText(h.product.url);
     expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="question",outcome="ok"\} 1$/m);
-    expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="compare",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="compare",outcome="ok"\} 2$/m);
     expect(text).toMatch(/^coexist_requests_total\{platform="teams",kind="question",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^coexist_requests_total\{platform="teams",kind="form",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="other",outcome="refused"\} 1$/m);
