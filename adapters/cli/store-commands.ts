@@ -211,13 +211,17 @@ function questionRow(q: StoredQuestion): Record<keyof typeof QUESTION_COLUMNS, u
 }
 
 /**
- * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula: user text is
- * prefixed with an apostrophe so it is shown, never run. Quoting itself is csv-stringify's.
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return) as a formula. Which characters
+ * split cells depends on the spreadsheet and its locale (Excel splits on ";" in much of Europe, and a cell it was
+ * told to read as text may still be split on a tab or a line break), so the check is not made on the first
+ * character only: wherever one of those characters starts the text or follows a , ; tab or line break, an apostrophe
+ * goes before it, so it is shown, never run ("calls;=2+3;" → "calls;'=2+3;"). Quoting itself is csv-stringify's.
  */
 function csvCell(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? '';
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return value.replace(FORMULA_START, "$1'");
 }
+const FORMULA_START = /(^|[,;\t\r\n])(?=[=+\-@\t\r])/g;
 
 /**
  * Appends to a training file the lines whose question it does not hold yet (case, spacing and trailing punctuation

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestKind } from './metrics.ts';
 
 // Small HTTP helpers for the host: JSON replies and a body reader that refuses oversized bodies early.
 
@@ -72,4 +73,27 @@ export function parseJsonBody(raw: Buffer, maxDepth: number): unknown {
   } catch {
     throw new HttpError(400, 'Body is not valid JSON.');
   }
+}
+
+/**
+ * What a platform request was about, noted by the face that handled it (before it answers) and read by the host
+ * when the response is finished, for coexist_requests_total: its kind, and whether a refusal was an overload (a
+ * 503 for too much work in progress is not a server error).
+ */
+export interface RequestNote {
+  kind?: RequestKind;
+  overload?: boolean;
+  /** Handled before (a redelivery or a double click): nothing was done again. */
+  duplicate?: boolean;
+}
+
+const notes = new WeakMap<IncomingMessage, RequestNote>();
+
+export function noteRequest(req: IncomingMessage, note: RequestNote): void {
+  const had = notes.get(req);
+  notes.set(req, had ? { ...had, ...note } : note);
+}
+
+export function requestNote(req: IncomingMessage): RequestNote | undefined {
+  return notes.get(req);
 }

@@ -1,5 +1,5 @@
 import dotenv from 'dotenv';
-import { flushLogs } from './logger.ts';
+import { flushLogs, scrubSecrets } from './logger.ts';
 import { keepServingOnUnhandledRejection } from './process.ts';
 import { StartError, startProduct } from './start.ts';
 
@@ -35,7 +35,7 @@ try {
   if (err instanceof StartError) {
     process.stderr.write(`coexist-advisor cannot start. Fix these and start again:\n${err.problems.map((p) => (p.startsWith('  ') ? p : `- ${p}`)).join('\n')}\n`);
   } else {
-    process.stderr.write(`coexist-advisor failed to start: ${(err as Error).message}\n`);
+    process.stderr.write(`coexist-advisor failed to start: ${scrubSecrets((err as Error).message)}\n`);
   }
   process.exit(1);
 }

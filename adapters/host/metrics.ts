@@ -1,4 +1,6 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
+import type { AdvisorCommand, Reply } from '../../src/index.ts';
+import type { RequestNote } from './http.ts';
 
 // GET /metrics in Prometheus text, from prom-client, on a registry of the product's own (two products in one test
 // process do not share counters). Labels are fixed, small sets: never a user, a channel or a question's text.
@@ -9,11 +11,38 @@ import type { Counter, Histogram, Registry } from 'prom-client';
 export type MetricPlatform = 'slack' | 'teams' | 'cli' | 'other';
 /** What a request was about, for coexist_requests_total (the listeners report it). */
 export type RequestKind = 'question' | 'recommendation' | 'form' | 'feedback' | 'history' | 'report' | 'help' | 'compare' | 'topics' | 'share' | 'other';
-export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate';
+export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate' | 'overload';
+
+/** The request kind of a reply the router drew (what the person asked for), for every face. */
+export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
+  answer: 'question',
+  'off-topic': 'question',
+  greeting: 'question',
+  help: 'help',
+  topics: 'topics',
+  comparison: 'compare',
+  form: 'form',
+  recommendation: 'recommendation',
+  history: 'history',
+  'not-helpful': 'feedback',
+  report: 'report',
+};
+
+/** The request kind of a command as typed (parseCommand), when the face knows it before the reply is drawn. */
+export const COMMAND_REQUEST_KIND: Record<AdvisorCommand['kind'], RequestKind> = {
+  question: 'question',
+  greeting: 'question',
+  help: 'help',
+  topics: 'topics',
+  compare: 'compare',
+  recommend: 'form',
+  history: 'history',
+  report: 'report',
+};
 
 const KINDS = new Set<string>(['question', 'recommendation', 'form', 'feedback', 'history', 'report', 'help', 'compare', 'topics', 'share', 'other']);
 const PLATFORMS = new Set<string>(['slack', 'teams', 'cli', 'other']);
-const OUTCOMES = new Set<string>(['ok', 'error', 'refused', 'duplicate']);
+const OUTCOMES = new Set<string>(['ok', 'error', 'refused', 'duplicate', 'overload']);
 const oneOf = (allowed: Set<string>, value: string, fallback: string) => (allowed.has(value) ? value : fallback);
 
 /** Seconds; the Slack ack must come within 3 s, answers are expected in milliseconds. */
@@ -40,6 +69,7 @@ export class Metrics {
   private backlog: ((m: Loaded) => void)[] = [];
   /** Bound children by label values: a label lookup per request costs more than the increment. */
   private readonly httpChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
+  private readonly requestChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
 
   /** Loads prom-client and creates the metrics; replays what was counted before. Idempotent. */
   load(): Promise<Loaded> {
@@ -49,10 +79,10 @@ export class Metrics {
       prom.collectDefaultMetrics({ register: registry });
       const loaded: Loaded = {
         registry,
-        http: new prom.Counter({ name: 'coexist_http_requests_total', help: 'HTTP requests to the platform endpoints, by platform and outcome (ok: 2xx/3xx, client_error: 4xx, server_error: 5xx).', labelNames: ['platform', 'outcome'], registers: [registry] }),
+        http: new prom.Counter({ name: 'coexist_http_requests_total', help: 'HTTP requests to the platform endpoints, by platform and outcome (ok: 2xx/3xx, client_error: 4xx, overload: 503 for too much work in progress, server_error: other 5xx).', labelNames: ['platform', 'outcome'], registers: [registry] }),
         httpSeconds: new prom.Histogram({ name: 'coexist_http_request_duration_seconds', help: 'Time from request to response (for Slack: to the ack), by platform.', labelNames: ['platform'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-        requests: new prom.Counter({ name: 'coexist_requests_total', help: 'Interactions handled, by platform, kind and outcome.', labelNames: ['platform', 'kind', 'outcome'], registers: [registry] }),
-        requestSeconds: new prom.Histogram({ name: 'coexist_request_duration_seconds', help: 'Time to handle an interaction, by platform and kind.', labelNames: ['platform', 'kind'], buckets: LATENCY_BUCKETS, registers: [registry] }),
+        requests: new prom.Counter({ name: 'coexist_requests_total', help: 'Platform requests, by platform, what they were about (kind) and outcome (ok, duplicate: handled before, refused: 4xx, overload, error: 5xx).', labelNames: ['platform', 'kind', 'outcome'], registers: [registry] }),
+        requestSeconds: new prom.Histogram({ name: 'coexist_request_duration_seconds', help: 'Time from a platform request to its response (for Slack: to the ack), by platform and kind.', labelNames: ['platform', 'kind'], buckets: LATENCY_BUCKETS, registers: [registry] }),
         questions: new prom.Counter({ name: 'coexist_questions_total', help: 'Questions asked, by platform and outcome (answered: a topic was found; unanswered: none).', labelNames: ['platform', 'outcome'], registers: [registry] }),
         feedback: new prom.Counter({ name: 'coexist_feedback_total', help: 'Feedback given, by platform, target (answer, recommendation) and rating (helpful, not-helpful, correction).', labelNames: ['platform', 'target', 'rating'], registers: [registry] }),
         storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune, read).', labelNames: ['operation'], registers: [registry] }),
@@ -77,11 +107,15 @@ export class Metrics {
     else if (this.backlog.length < BACKLOG_LIMIT) this.backlog.push(record);
   }
 
-  /** One HTTP request to a platform endpoint, when its response is finished (the host calls this). */
-  http(platform: MetricPlatform, status: number, seconds: number): void {
+  /**
+   * One HTTP request to a platform endpoint, when its response is finished (the host calls this), with what the face
+   * noted about it: counted in coexist_http_requests_total and, by kind, in coexist_requests_total.
+   */
+  http(platform: MetricPlatform, status: number, seconds: number, note?: RequestNote): void {
     const m = this.loaded;
-    if (!m) return this.use(() => this.http(platform, status, seconds));
-    const outcome = status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'ok';
+    if (!m) return this.use(() => this.http(platform, status, seconds, note));
+    const overload = note?.overload === true;
+    const outcome = overload ? 'overload' : status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'ok';
     const key = `${platform}|${outcome}`;
     let child = this.httpChildren.get(key);
     if (!child) {
@@ -90,16 +124,23 @@ export class Metrics {
     }
     child.count.inc();
     child.seconds.observe(seconds);
+    this.request(platform, note?.kind ?? 'other', overload ? 'overload' : status >= 500 ? 'error' : status >= 400 ? 'refused' : note?.duplicate ? 'duplicate' : 'ok', seconds);
   }
 
-  /** One interaction, as a listener saw it (phase 2 of issue 12 wires the listeners to this). */
+  /** One platform request by what it was about (http() calls this for every request to /slack/events and /api/messages). */
   request(platform: MetricPlatform, kind: RequestKind, outcome: RequestOutcome, seconds?: number): void {
     const p = oneOf(PLATFORMS, platform, 'other');
     const k = oneOf(KINDS, kind, 'other');
     const o = oneOf(OUTCOMES, outcome, 'error');
     this.use((m) => {
-      m.requests.inc({ platform: p, kind: k, outcome: o });
-      if (seconds !== undefined && Number.isFinite(seconds)) m.requestSeconds.observe({ platform: p, kind: k }, seconds);
+      const key = `${p}|${k}|${o}`;
+      let child = this.requestChildren.get(key);
+      if (!child) {
+        child = { count: m.requests.labels(p, k, o), seconds: m.requestSeconds.labels(p, k) };
+        this.requestChildren.set(key, child);
+      }
+      child.count.inc();
+      if (seconds !== undefined && Number.isFinite(seconds)) child.seconds.observe(seconds);
     });
   }
 

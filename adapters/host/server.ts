@@ -6,7 +6,7 @@ import type { Knowledge } from '../../src/index.ts';
 import type { SlackFace } from '../slack/app.ts';
 import { SLACK_LIMITS } from '../slack/limits.ts';
 import type { Config } from './config.ts';
-import { HttpError, refuseIfDeclaredTooLarge, sendJson } from './http.ts';
+import { HttpError, refuseIfDeclaredTooLarge, requestNote, sendJson } from './http.ts';
 import type { Metrics } from './metrics.ts';
 
 // The one process that hosts both platforms on one port:
@@ -71,7 +71,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
       if (metrics && (path === '/slack/events' || path === '/api/messages')) {
-        metrics.http(path === '/slack/events' ? 'slack' : 'teams', res.statusCode, (performance.now() - t0) / 1000);
+        metrics.http(path === '/slack/events' ? 'slack' : 'teams', res.statusCode, (performance.now() - t0) / 1000, requestNote(req));
       }
       // Platform requests that succeed are logged once, by the face that handled them (with what they were
       // about); the host adds its own line for everything else: refusals, errors, other paths.

@@ -4,7 +4,7 @@ import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy } from '../teams/limits.ts';
 import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, withoutCredentials } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { StoreService } from '../store/service.ts';
 import { startHost, type RunningHost, type TeamsFace } from './server.ts';
@@ -80,7 +80,8 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       await slack.start();
     } catch (err) {
       const code = (err as { data?: { error?: string }; code?: string }).data?.error ?? (err as Error).message;
-      throw new StartError([`Slack did not accept the credentials (${code}). Check SLACK_BOT_TOKEN${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}${config.slack.apiUrl ? ` and SLACK_API_URL (${config.slack.apiUrl})` : ''}.`]);
+      // Shown to the operator: the URL (also inside the client's error) without its user and password.
+      throw new StartError([withoutCredentials(`Slack did not accept the credentials (${code}). Check SLACK_BOT_TOKEN${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}${config.slack.apiUrl ? ` and SLACK_API_URL (${config.slack.apiUrl})` : ''}.`)]);
     }
   }
   let teams: TeamsFace | undefined;

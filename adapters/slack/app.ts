@@ -2,6 +2,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
+import { noteRequest, type RequestNote } from '../host/http.ts';
 import type { StoreService } from '../store/service.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentKeys } from './dedupe.ts';
@@ -63,7 +64,8 @@ export function createSlackFace(
       endpoints: '/slack/events',
       logger: boltLogger(logger),
       bodyLimit: SLACK_LIMITS.maxRequestBytes,
-      customPropertiesExtractor: (req) => ({ requestId: req.headers['x-request-id'] }),
+      // noteRequest: what the request is about, for the host's coexist_requests_total (Interactions.run calls it).
+      customPropertiesExtractor: (req) => ({ requestId: req.headers['x-request-id'], noteRequest: (note: RequestNote) => noteRequest(req, note) }),
     });
     app = new App({ token: config.botToken, receiver, logger: boltLogger(logger), clientOptions, deferInitialization: true, convoStore: false, ignoreSelf: false });
   } else {

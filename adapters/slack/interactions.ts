@@ -1,4 +1,8 @@
 import type { Logger } from 'pino';
+import { parseCommand } from '../../src/index.ts';
+import type { RequestNote } from '../host/http.ts';
+import { COMMAND_REQUEST_KIND, type RequestKind } from '../host/metrics.ts';
+import { ACTIONS, CALLBACKS } from './blocks/common.ts';
 
 // One log line per Slack interaction (request id, what it was, who, outcome, duration including follow-up work),
 // and the set of interactions still running, so a shutdown can wait for them. Listeners wrap their work in `run`.
@@ -27,6 +31,40 @@ export function describeInteraction(body: Body): { kind: string; name: string } 
   return { kind: 'other', name: String(body.type ?? 'unknown') };
 }
 
+/** What a button asks for, by its action id, for coexist_requests_total. */
+const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
+  [ACTIONS.share]: 'share',
+  [ACTIONS.details]: 'question',
+  [ACTIONS.topic]: 'question',
+  [ACTIONS.compare]: 'compare',
+  [ACTIONS.recommend]: 'form',
+  [ACTIONS.edit]: 'form',
+  [ACTIONS.help]: 'help',
+  [ACTIONS.feedback]: 'feedback',
+  [ACTIONS.correct]: 'feedback',
+  [ACTIONS.openRecommendation]: 'history',
+  [ACTIONS.editRecommendation]: 'form',
+  [ACTIONS.review]: 'report',
+  [ACTIONS.trainingLines]: 'report',
+};
+
+/** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */
+export function requestKind(body: Body): RequestKind {
+  const typed = (text: unknown) => COMMAND_REQUEST_KIND[parseCommand(String(text ?? '').replace(/^\s*<@[A-Za-z0-9]+>/, '')).kind];
+  if (body.command) return typed(body.text);
+  if (body.type === 'block_actions') {
+    const id = String(body.actions?.[0]?.action_id ?? '').split(':')[0]!;
+    return Object.hasOwn(ACTION_REQUEST_KIND, id) ? ACTION_REQUEST_KIND[id]! : 'other';
+  }
+  if (body.type === 'view_submission') return 'recommendation';
+  if (body.type === 'shortcut') return body.callback_id === CALLBACKS.shortcut ? 'form' : 'other';
+  if (body.type === 'message_action') return body.callback_id === CALLBACKS.askShortcut ? 'question' : 'other';
+  const event = body.event as Body | undefined;
+  if (event?.type === 'message' || event?.type === 'app_mention') return typed(event.text);
+  if (event?.type === 'function_executed') return 'recommendation';
+  return 'other';
+}
+
 export class Interactions {
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -36,6 +74,7 @@ export class Interactions {
     // Tracked until its log line is written, so drain() means "finished and logged". Registered synchronously
     // when Bolt calls the listener: before the listener acks (or, for events, which Bolt acks itself, in the same
     // turn as the ack, before any I/O), so the work is in flight by the time the HTTP answer can be read.
+    (args.context.noteRequest as ((note: RequestNote) => void) | undefined)?.({ kind: requestKind(args.body as Body) });
     const tracked = this.track(args, work);
     this.inFlight.add(tracked);
     const done = () => this.inFlight.delete(tracked);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CardFactory,
   TeamsActivityHandler,
@@ -38,17 +39,20 @@ import {
   type AnswerReply,
   type Knowledge,
   type ReportReply,
+  type Requirements,
 } from '../../src/index.ts';
 import { SUBMIT, type Card } from './cards/common.ts';
-import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
+import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, htmlToText, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
-import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
+import { TEAMS_CONNECTOR, TEAMS_DEDUPE, type TeamsConnectorPolicy } from './limits.ts';
 import { readCorrection, readFeedback, readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
+import type { RequestNote } from '../host/http.ts';
+import { REPLY_REQUEST_KIND, type RequestKind } from '../host/metrics.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.
@@ -64,6 +68,31 @@ const PERSONAL_ONLY = {
   history: historyOnlyInPersonalChat,
   report: 'The report is shown only in a personal chat with me, so what people asked stays with the knowledge owners: open a chat with me and type **report**.',
 } as const;
+
+/** What a card's button asks for, for coexist_requests_total. */
+const SUBMIT_REQUEST_KIND: Record<string, RequestKind> = {
+  [SUBMIT.submitForm]: 'recommendation',
+  [SUBMIT.edit]: 'form',
+  [SUBMIT.openForm]: 'form',
+  [SUBMIT.openRecommendation]: 'history',
+  [SUBMIT.reviewCorrection]: 'report',
+  [SUBMIT.compare]: 'compare',
+  [SUBMIT.topic]: 'question',
+  [SUBMIT.help]: 'help',
+  [SUBMIT.feedback]: 'feedback',
+  [SUBMIT.correct]: 'feedback',
+};
+const submitKind = (action: unknown): RequestKind => (typeof action === 'string' && Object.hasOwn(SUBMIT_REQUEST_KIND, action) ? SUBMIT_REQUEST_KIND[action]! : 'other');
+
+const REQUEST_NOTE = Symbol('request note');
+/** Notes what this turn was about (read by the face when the turn is over). */
+function note(context: TurnContext, n: RequestNote): void {
+  context.turnState.set(REQUEST_NOTE, { ...(context.turnState.get(REQUEST_NOTE) as RequestNote | undefined), ...n });
+}
+/** What the bot noted about a turn: its kind, and whether it was a duplicate. */
+export function requestNoteOf(context: TurnContext): RequestNote {
+  return (context.turnState.get(REQUEST_NOTE) as RequestNote | undefined) ?? {};
+}
 
 const STALE_CARD = 'That button is from an older version of this card. Type **help** to start again.';
 
@@ -82,8 +111,10 @@ export class AdvisorBot extends TeamsActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const value = context.activity.value;
-      if (isObject(value) && typeof value.action === 'string') await this.onSubmit(context, value);
-      else await this.onText(context);
+      if (isObject(value) && typeof value.action === 'string') {
+        note(context, { kind: submitKind(value.action) });
+        await this.onSubmit(context, value);
+      } else await this.onText(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -99,12 +130,14 @@ export class AdvisorBot extends TeamsActivityHandler {
     const raw = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const withoutMention = raw.replace(/<at>[^<]*<\/at>/g, '');
     // Teams sends formatted messages as HTML: read them as the text a person sees.
-    const typed = /<[a-z][^>]*>/i.test(withoutMention) ? messageText({ content: withoutMention, contentType: 'html' }) : withoutMention.trim();
+    // (`[^<>]*` stops at the next "<": one pass over hostile text such as "<a<a<a…", where `[^>]*` rescanned it all.)
+    const typed = /<[a-z][^<>]*>/i.test(withoutMention) ? htmlToText(withoutMention) : withoutMention.trim();
     // A card inserted from the message extension arrives as an HTML placeholder (an InputExtension span) plus the
     // card: someone shared an answer; nobody asked anything.
     const sharedCard = (context.activity.attachments?.length ?? 0) > 0 && (typed === '' || /itemtype="http:\/\/schema\.skype\.com\/InputExtension"/.test(raw));
     if (sharedCard) return;
     const reply = route(typed, this.knowledge);
+    note(context, { kind: REPLY_REQUEST_KIND[reply.kind] });
     if (reply.kind === 'history') {
       await this.sendHistory(context, reply.customer);
       return;
@@ -131,6 +164,7 @@ export class AdvisorBot extends TeamsActivityHandler {
           await this.replaceOrSend(context, formCard(kb, values, valid.errors));
           return;
         }
+        if (!(await this.firstSubmit(context, valid.requirements))) return;
         const { recommendation, reply } = recommendationWithReply(valid.requirements, kb);
         const messageRef = await this.replaceOrSend(context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
         const user = userOf(context);
@@ -210,6 +244,26 @@ export class AdvisorBot extends TeamsActivityHandler {
     await this.send(context, { type: 'message', text: STALE_CARD });
   }
 
+  /**
+   * False for a form submit already handled, by this replica or another (claimed in the store): the same activity
+   * redelivered, or the same person submitting the same values from the same form again at once (a double click on a
+   * form that could not be replaced). Keys and how long they hold: TEAMS_DEDUPE. A store that cannot answer in time
+   * lets it through ('act'): for a recommendation, a duplicate is better than no post.
+   */
+  private async firstSubmit(context: TurnContext, requirements: Requirements): Promise<boolean> {
+    if (!this.store) return true;
+    const { id, replyToId, conversation } = context.activity; // read before any wait: the turn may be over by then
+    const user = userOf(context) ?? '';
+    const where = conversation?.id ?? '';
+    const content = createHash('sha256').update(JSON.stringify(requirements)).digest('hex');
+    const duplicate =
+      (id !== undefined && !(await this.store.claim(`teams:activity:${where}:${id}`, TEAMS_DEDUPE.redeliveryMs, 'act'))) ||
+      !(await this.store.claim(`teams:submit:${user}:${where}:${replyToId ?? ''}:${content}`, TEAMS_DEDUPE.doubleClickMs, 'act'));
+    if (duplicate) note(context, { duplicate: true });
+    if (duplicate) this.log.info({ activityId: id, replyToId }, 'duplicate form submit ignored (redelivered or double-clicked)');
+    return !duplicate;
+  }
+
   /** Feedback on an answer (fire and forget), with the question's text when the button carried it. */
   private recordFeedback(context: TurnContext, question: string, rating: 'helpful' | 'not-helpful', text: string | undefined): void {
     const user = userOf(context);
@@ -228,8 +282,9 @@ export class AdvisorBot extends TeamsActivityHandler {
    * The search message extension (composeExtension/query): answer cards to insert, best first. An empty query (or
    * Teams' initial run) lists the most useful topics; an off-topic query lists the topics it might be about.
    */
-  protected override async handleTeamsMessagingExtensionQuery(_context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+  protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
     const kb = this.knowledge;
+    note(context, { kind: 'question' });
     if (query.commandId !== EXTENSION_COMMANDS.search) {
       this.log.warn({ commandId: String(query.commandId).slice(0, 50) }, 'unknown message extension command');
       return searchResponse([]);
@@ -252,6 +307,7 @@ export class AdvisorBot extends TeamsActivityHandler {
 
   /** The action on messages, opened (composeExtension/fetchTask): the selected message's text answered in a dialog. */
   protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    note(context, { kind: 'question' });
     return this.askAboutMessage(context, action);
   }
 
@@ -264,6 +320,7 @@ export class AdvisorBot extends TeamsActivityHandler {
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
     const kb = this.knowledge;
     const data = isObject(action.data) ? action.data : {};
+    note(context, { kind: data.action === undefined ? 'question' : submitKind(data.action) });
     switch (data.action) {
       case undefined:
         return this.askAboutMessage(context, action);
@@ -373,8 +430,8 @@ export class AdvisorBot extends TeamsActivityHandler {
   }
 
   private isOwner(context: TurnContext): boolean {
-    const user = userOf(context);
-    return user !== undefined && this.owners.has(user.toLowerCase());
+    const owner = ownerIdOf(context);
+    return owner !== undefined && this.owners.has(owner.toLowerCase());
   }
 
   /** This week's report for a knowledge owner; for anyone else, why not. */
@@ -414,7 +471,7 @@ export class AdvisorBot extends TeamsActivityHandler {
       await this.send(context, { type: 'message', text: `The topic ${review.picked} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.` });
       return;
     }
-    const covered = this.store ? await this.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, userOf(context)!) : undefined;
+    const covered = this.store ? await this.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, ownerIdOf(context)!) : undefined;
     if (covered === undefined) {
       await this.send(context, { type: 'message', text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
       return;
@@ -478,4 +535,15 @@ function tenantOf(context: TurnContext): string | undefined {
 function userOf(context: TurnContext): string | undefined {
   const from = context.activity.from as { id?: string; aadObjectId?: string } | undefined;
   return from?.aadObjectId || from?.id || undefined;
+}
+
+/**
+ * Who may be a knowledge owner: the sender's AAD object id (what KNOWLEDGE_OWNERS lists), on the Teams channel only.
+ * No fallback to from.id (any client can put an owner's id there), and no other channel (webchat, Direct Line): a
+ * channel that is not Teams does not vouch for an AAD id. Agents Playground (local mode) sends msteams and one.
+ */
+function ownerIdOf(context: TurnContext): string | undefined {
+  if (context.activity.channelId !== 'msteams') return undefined;
+  const from = context.activity.from as { aadObjectId?: string } | undefined;
+  return from?.aadObjectId || undefined;
 }

@@ -5,10 +5,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Knowledge } from '../../src/index.ts';
 import { isLoopbackHost, type Config } from '../host/config.ts';
-import { HttpError, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
+import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
 import type { TeamsFace } from '../host/server.ts';
 import type { StoreService } from '../store/service.ts';
-import { AdvisorBot } from './bot.ts';
+import { AdvisorBot, requestNoteOf } from './bot.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, type TeamsConnectorPolicy } from './limits.ts';
 
 // The Teams face: POST /api/messages → Bot Framework CloudAdapter → AdvisorBot. The host reads and checks the
@@ -161,6 +161,7 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
       if (refuseIfDeclaredTooLarge(req, res, TEAMS_LIMITS.maxRequestBytes)) return;
       if (inFlight.size >= policy.turnsInFlight) {
         log.warn({ requestId, inFlight: inFlight.size }, 'Teams request refused: too many turns in flight');
+        noteRequest(req, { overload: true });
         sendJson(res, 503, { error: 'Too many Teams requests in progress; retry shortly.' }, { 'retry-after': '1', connection: 'close' });
         req.resume();
         return;
@@ -178,7 +179,10 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
         throw new HttpError(403, 'Local mode replies only to a serviceUrl on this machine (or in TEAMS_ALLOWED_SERVICE_URLS).');
       }
       const started = performance.now();
-      const work = adapter.runActivity(String(req.headers.authorization ?? ''), body as Activity, (context) => bot.run(context));
+      // What the turn was about (the bot notes it in the turn state), for coexist_requests_total.
+      const work = adapter.runActivity(String(req.headers.authorization ?? ''), body as Activity, (context) =>
+        bot.run(context).finally(() => noteRequest(req, requestNoteOf(context))),
+      );
       inFlight.add(work);
       let status = 200;
       try {

@@ -10,6 +10,11 @@ export const TEAMS_LIMITS = {
   maxMessageBytes: 28 * 1024,
   /** Our own cap for an incoming /api/messages body; Bot Framework activities are far smaller. */
   maxRequestBytes: 256 * 1024,
+  /**
+   * HTML read as text (a formatted message, a selected message): at most this many characters are parsed. Teams'
+   * own messages stay under maxMessageBytes, and a question is cut to MAX_QUESTION_CHARS after; this bounds a forged one.
+   */
+  maxHtmlChars: 64 * 1024,
   /** Nesting deeper than this in an incoming activity is refused (400). */
   maxJsonDepth: 32,
   /** Rows in one Table element we send. */
@@ -55,3 +60,15 @@ export const TEAMS_CONNECTOR = {
 } as const;
 
 export type TeamsConnectorPolicy = { -readonly [K in keyof typeof TEAMS_CONNECTOR]: number };
+
+/**
+ * How long a Teams form submit is remembered (claimed in the store, across replicas), so it posts once:
+ * - `redeliveryMs`: the activity's id. Teams redelivers an activity it thinks went unanswered, with the same id.
+ * - `doubleClickMs`: the person, conversation, form message and the values submitted. A double click on a form that
+ *   could not be replaced sends two activities with the same content within a second or two. Other values, a new
+ *   form, another person, or the same values again after this long are a deliberate second recommendation.
+ */
+export const TEAMS_DEDUPE = {
+  redeliveryMs: 10 * 60_000,
+  doubleClickMs: 60_000,
+} as const;

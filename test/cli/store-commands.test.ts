@@ -217,3 +217,45 @@ describe('--since', () => {
     for (const bad of ['', 'd', '30', '30 days', '-3d', '2026-02-31x', 'yesterday']) expect(parseSince(bad, at)).toBeUndefined();
   });
 });
+
+describe('CSV export: no cell a spreadsheet would run, whichever separator it splits on (audit finding 10)', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await sqliteTestStore();
+    await t.store.recordQuestions([
+      q('calls;=2+3;', null, 0.1), // Excel in a locale that splits on ";" read =2+3 as a cell of its own
+      q('mps\t+1\r-1\n@SUM(A1)', null, 0.1),
+      q('a,=HYPERLINK("http://evil.example")', null, 0.1),
+      q('=1+1', null, 0.1),
+      q('fine - a normal question, with "quotes"; and e-mail@example.com', 'calls', 0.9),
+    ]);
+    await t.store.recordRecommendations([recommendationRecord({ customer: 'Acme;@cmd', country: 'IN', needs: [], notes: 'call back,-2+3\n=A1' })]);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  /** Every piece a naive spreadsheet would make of the text, splitting on any of these, quotes ignored. */
+  const pieces = (csv: string) => csv.split(/[,;\t\r\n]/).map((p) => p.replace(/^"+/, ''));
+
+  it('questions: every cell that would start with = + - @ after any separator is defused, and the text still reads', async () => {
+    const r = await runCli(['export', 'questions', '--since', '7d'], { env: t.env });
+    expect(r.code).toBe(0);
+    expect(pieces(r.stdout).filter((p) => /^[=+\-@]/.test(p))).toEqual([]);
+    expect(r.stdout).toContain("calls;'=2+3;");
+    expect(r.stdout).toContain(`"a,'=HYPERLINK(""http://evil.example"")"`);
+    expect(r.stdout).toContain("'=1+1");
+    // Text with no formula in it is exported as it was typed.
+    expect(r.stdout).toContain('"fine - a normal question, with ""quotes""; and e-mail@example.com"');
+  });
+
+  it('recommendations: the customer and the notes inside the requirements column too', async () => {
+    const r = await runCli(['export', 'recommendations', '--since', '7d'], { env: t.env });
+    expect(r.code).toBe(0);
+    expect(pieces(r.stdout).filter((p) => /^[=+\-@]/.test(p))).toEqual([]);
+    expect(r.stdout).toContain("Acme;'@cmd");
+    // JSON lines are data for programs, not spreadsheets: they stay exactly as stored.
+    const jsonl = await runCli(['export', 'recommendations', '--since', '7d', '--format', 'jsonl'], { env: t.env });
+    expect(JSON.parse(jsonl.stdout).customer).toBe('Acme;@cmd');
+  });
+});

@@ -136,6 +136,26 @@ describe('when the store does not answer', () => {
     expect(shown(await say({ text: 'report' }, OWNER, 'channel'))).toMatch(/only in a personal chat/);
   });
 
+  it('the owner check is the AAD object id on the msteams channel only: an owner\'s id in from.id, or another channel, is refused (audit finding 9)', async () => {
+    const forged = [
+      { channelId: 'webchat', from: { id: OWNER_AAD, name: 'Kim Owner' } }, // the audit's request
+      { channelId: 'msteams', from: { id: OWNER_AAD, name: 'Kim Owner' } }, // no aadObjectId: from.id is no proof
+      { channelId: 'webchat', from: OWNER }, // the right AAD id, on a channel that is not Teams
+      { channelId: 'directline', from: OWNER },
+    ];
+    const accept = { action: 'reviewCorrection', question: 'does the phone ring?', picked: 'calls', verdict: 'accepted' };
+    for (const { channelId, from } of forged) {
+      const report = shown(await say({ text: 'report', channelId }, from));
+      expect(report, `${channelId} ${JSON.stringify(from)}`).toMatch(/for the knowledge owners/);
+      expect(report).not.toMatch(/cannot be read/);
+      connector.reset();
+      expect(shown(await say({ text: '', value: accept, replyToId: 'report-1', channelId }, from))).toMatch(/Only the knowledge owners/);
+      connector.reset();
+    }
+    // The owner in Teams is still an owner.
+    expect(shown(await say({ text: 'report', channelId: 'msteams' }, OWNER))).toMatch(/The report cannot be read right now/);
+  });
+
   it('an owner\'s Accept is not saved, and says so; a removed topic cannot be accepted; a malformed one is an old card', async () => {
     const accept = { action: 'reviewCorrection', question: 'does the phone ring?', picked: 'calls', verdict: 'accepted' };
     expect(shown(await say({ text: '', value: accept, replyToId: 'report-1' }, OWNER))).toMatch(/the review was not saved/);

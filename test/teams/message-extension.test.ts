@@ -192,4 +192,25 @@ describe('the selected message as text', () => {
     expect(messageText({ contentType: 'text', content: '  <b>as typed</b> ' })).toBe('<b>as typed</b>');
     expect(messageText(undefined)).toBe('');
   });
+
+  it('reads mentions, entities, line breaks, paragraphs, lists and links as a person sees them', () => {
+    const html =
+      '<p><at id="0">Co-Existence Advisor</at>&nbsp;can we keep <b>calls</b> &amp; <i>groups</i>?</p>' +
+      '<p>line one<br>line two<br/>line&#160;three</p><ul><li>first</li><li>second</li></ul>' +
+      '<div>see <a href="https://example.com/doc?a=1&amp;b=2" title="x > y">the docs</a> &lt;b&gt;not bold&lt;/b&gt;</div>';
+    expect(messageText({ contentType: 'html', content: html })).toBe(
+      'Co-Existence Advisor can we keep calls & groups?\nline one\nline two\nline three\nfirst\nsecond\nsee the docs <b>not bold</b>',
+    );
+    // Text that is not markup stays: a comparison typed in a formatted message, a stray "<".
+    expect(messageText({ contentType: 'html', content: '<p>if mps &lt; 20 then 3 < 4</p>' })).toBe('if mps < 20 then 3 < 4');
+  });
+
+  it('reads 250 KB of unclosed or nested tags in one pass (not quadratic), keeping the text around them', () => {
+    for (const hostile of ['<a'.repeat(125_000), '<p><b>'.repeat(42_000), '<a href="'.repeat(28_000), '&#'.repeat(125_000)]) {
+      const started = performance.now();
+      const text = messageText({ contentType: 'html', content: `<p>can we keep calls?</p>${hostile}` });
+      expect(performance.now() - started, hostile.slice(0, 10)).toBeLessThan(1000);
+      expect(text.startsWith('can we keep calls?'), hostile.slice(0, 10)).toBe(true);
+    }
+  }, 60_000);
 });

@@ -161,6 +161,50 @@ describe('formatted and shared messages', () => {
   });
 });
 
+describe('hostile HTML (audit finding 7)', () => {
+  // 250 KB of "<a<a<a…": a tag that never closes. Read with regular expressions that backtrack, it blocked the event
+  // loop for about 12 s per pass (24 s for the message); read with a parser, it is one pass over the text.
+  const HOSTILE = '<a'.repeat(125_000);
+  /** The Bot Framework SDK is loaded by the first activity: load it before anything is timed. */
+  const warm = async (p: Product) => {
+    expect((await post(p, teamsActivity(connector.url, { text: 'help' }))).status).toBe(200);
+    connector.reset();
+  };
+  const timed = async (work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+
+  it('a 250 KB message of unclosed tags is answered in well under a second, and the host keeps serving', async () => {
+    const p = await product();
+    await warm(p);
+    let res: Response | undefined;
+    const ms = await timed(async () => (res = await post(p, teamsActivity(connector.url, { text: HOSTILE, textFormat: 'xml' }))));
+    expect(res!.status).toBe(200);
+    expect(ms).toBeLessThan(1000);
+    // The next person is answered as usual.
+    connector.reset();
+    expect((await post(p, teamsActivity(connector.url, { text: '<p>what is the <b>mps</b> limit?</p>', textFormat: 'xml' }))).status).toBe(200);
+    expect(JSON.stringify(connector.calls[0]?.activity)).toMatch(/Throughput/);
+  }, 60_000);
+
+  it('the same 250 KB as a selected message ("Ask the advisor") gets its dialog in well under a second', async () => {
+    const p = await product();
+    await warm(p);
+    let res: Response | undefined;
+    const invoke = teamsActivity(connector.url, {
+      type: 'invoke',
+      name: 'composeExtension/fetchTask',
+      value: { commandId: 'askAdvisor', commandContext: 'message', messagePayload: { id: 'm-1', body: { contentType: 'html', content: HOSTILE } } },
+    });
+    const ms = await timed(async () => (res = await post(p, invoke)));
+    expect(res!.status).toBe(200);
+    expect(((await res!.json()) as { task: { type: string } }).task.type).toBe('continue');
+    expect(ms).toBeLessThan(1000);
+  }, 60_000);
+});
+
 describe('the endpoint itself', () => {
   it('answers the HEAD probe that Agents Playground sends before it starts, quietly', async () => {
     const p = await product();

@@ -1,5 +1,7 @@
+import { Parser } from 'htmlparser2';
 import { CardFactory, type MessagingExtensionAttachment, type MessagingExtensionActionResponse, type MessagingExtensionResponse } from 'botbuilder';
 import type { AnswerReply } from '../../../src/index.ts';
+import { TEAMS_LIMITS } from '../limits.ts';
 import { truncate } from '../markdown.ts';
 import { answerCard } from './answer.ts';
 import { card, text, type Card } from './common.ts';
@@ -38,23 +40,39 @@ export function dialogMessage(message: string): MessagingExtensionActionResponse
   return dialogResponse(card([text(message)], [], message), 'Co-Existence Advisor');
 }
 
+/** Elements whose end starts a new line of text, as Teams shows them. `br` is void: its "end" is the tag itself. */
+const LINE_ENDS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre']);
+
 /**
  * The text of a selected message (messagePayload.body): Teams sends HTML for most messages. Tags become spaces or
- * line breaks, entities their characters, @mentions their names; the result is user text to be escaped when drawn.
+ * line breaks, entities their characters, @mentions and links their text; the result is user text to be escaped
+ * when drawn. Read by htmlparser2's tokenizer, one pass over at most TEAMS_LIMITS.maxHtmlChars characters: hostile
+ * markup (250 KB of unclosed tags) costs milliseconds, where regular expressions backtracked for seconds.
  */
 export function messageText(body: { content?: unknown; contentType?: unknown } | undefined): string {
   const content = typeof body?.content === 'string' ? body.content : '';
   if (body?.contentType !== 'html') return content.trim();
-  return content
-    .replace(/<(br|\/p|\/div|\/li)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|nbsp|#39);/gi, (_, e: string) => {
-      const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-      if (named[e.toLowerCase()] !== undefined) return named[e.toLowerCase()]!;
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-    })
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\n\s*\n+/g, '\n')
-    .trim();
+  return htmlToText(content);
+}
+
+/** HTML as the text a person reads (see messageText). */
+export function htmlToText(html: string): string {
+  const parts: string[] = [];
+  const parser = new Parser(
+    {
+      ontext: (text) => parts.push(text),
+      onclosetag: (name) => {
+        if (LINE_ENDS.has(name)) parts.push('\n');
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.end(html.slice(0, TEAMS_LIMITS.maxHtmlChars));
+  // Spaces (no-break spaces and tabs too: \s has them) collapse, each line is trimmed, and empty lines go: line by line, no backtracking.
+  return parts
+    .join('')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '')
+    .join('\n');
 }
