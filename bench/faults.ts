@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { STORE_FILE_NAME } from '../adapters/store/store-file.ts';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,9 @@ import { TcpProxy } from '../test/helpers/tcp-proxy.ts';
 const BASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const RUNS = Number(process.env.FAULTS_RUNS ?? 3);
 const only = process.argv[2];
+/** FAULTS_PRODUCT=dist (the default) runs dist/ as `npm start` does (built first if stale); =tsx the sources. */
+const compiled = process.env.FAULTS_PRODUCT !== 'tsx';
+if (compiled) execFileSync(process.execPath, ['bin/build.js', '--if-stale'], { stdio: 'inherit' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,22 +85,30 @@ async function burst(product: ChildProduct, connector: FakeConnector, n: number,
 
 async function kill9(): Promise<void> {
   console.log('\n## kill -9 after a burst right after start (200 questions, 20 at a time, both cores busy)');
-  console.log('store | kill after the last ack | runs | acked | stored | lost');
+  console.log('store | kill after the last ack | runs | acked | stored | lost | store ready after listening (ms, each run) | burst took (ms, each run)');
   const connector = await new FakeConnector().start();
-  for (const kind of ['sqlite', 'postgres'] as const) {
+  const kinds = (process.env.FAULTS_STORES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+  for (const kind of kinds) {
     for (const delay of [0, 50, 250, 1000]) {
       let acked = 0;
       let stored = 0;
+      const readyAfter: string[] = [];
+      const burstMs: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         const dir = mkdtempSync(path.join(tmpdir(), 'coexist-kill9-'));
         const schema = kind === 'postgres' ? await makeSchema(BASE_URL, 'coexist_bench') : undefined;
         const stop = busyCores();
         try {
-          const product = await startChildProduct({ STORE_WRITES: 'thread', ...(schema ? { DATABASE_URL: schema.url } : { DATA_DIR: dir }) }, { waitForStore: false });
+          const product = await startChildProduct({ STORE_WRITES: 'thread', ...(schema ? { DATABASE_URL: schema.url } : { DATA_DIR: dir }) }, { waitForStore: false, compiled });
+          const t0 = Date.now();
           const b = await burst(product, connector, 200, 20, `${kind}-${delay}-${run}`);
+          burstMs.push(Date.now() - t0);
           await sleep(Math.max(0, b.lastAckAt + delay - Date.now()));
           product.kill('SIGKILL');
           await product.exited;
+          const listening = product.lines.find((l) => String(l.msg).startsWith('coexist-advisor listening'))?.time as number | undefined;
+          const ready = product.lines.find((l) => String(l.msg).startsWith('store ready'))?.time as number | undefined;
+          readyAfter.push(listening && ready ? String(ready - listening) : 'not before the kill');
           acked += b.acked;
           stored += schema ? await countPg(schema.url) : await countSqlite(dir);
         } finally {
@@ -106,7 +117,7 @@ async function kill9(): Promise<void> {
           rmSync(dir, { recursive: true, force: true });
         }
       }
-      console.log(`${kind} | ${delay} ms | ${RUNS} | ${acked} | ${stored} | ${acked - stored}`);
+      console.log(`${kind} | ${delay} ms | ${RUNS} | ${acked} | ${stored} | ${acked - stored} | ${readyAfter.join(', ')} | ${burstMs.join(', ')}`);
     }
   }
   await connector.stop();
@@ -117,7 +128,7 @@ async function partition(): Promise<void> {
   const connector = await new FakeConnector().start();
   const schema = await makeSchema(BASE_URL, 'coexist_bench');
   const proxy = await new TcpProxy(new URL(BASE_URL).hostname, Number(new URL(BASE_URL).port || 5432)).start();
-  const product = await startChildProduct({ STORE_WRITES: 'thread', DATABASE_URL: proxy.url(schema.url) });
+  const product = await startChildProduct({ STORE_WRITES: 'thread', DATABASE_URL: proxy.url(schema.url) }, { compiled });
   const probes: number[] = [];
   let acked = 0;
   let asked = 0;
@@ -157,7 +168,7 @@ async function disk(): Promise<void> {
   const connector = await new FakeConnector().start();
   const dir = mkdtempSync(path.join(tmpdir(), 'coexist-disk-'));
   // Its own mount namespace (unshare: root, or an unprivileged user namespace): nothing is mounted on the machine.
-  const product = await startChildProduct({ STORE_WRITES: 'thread', DATA_DIR: dir }, { wrap: (argv) => ['unshare', '-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs "${dir}" && exec "$@"`, 'sh', ...argv] });
+  const product = await startChildProduct({ STORE_WRITES: 'thread', DATA_DIR: dir }, { compiled, wrap: (argv) => ['unshare', '-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs "${dir}" && exec "$@"`, 'sh', ...argv] });
   const inside = `/proc/${product.child.pid}/root${dir}`;
   const ballast = path.join(inside, 'ballast');
   const fd = openSync(ballast, 'w');

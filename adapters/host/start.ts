@@ -142,8 +142,9 @@ export function readinessLoggedOnChange<R extends { ready: boolean; store: strin
   return async () => {
     const r = await check();
     if (r.ready !== last) {
-      // The first answer is logged only when it is "not ready" (the store's own line says when it is ready).
-      if (!r.ready) logger.warn({ store: r.store, reason: r.reason }, `not ready: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
+      // Readiness lost is a warning; not ready yet at start is information (the store's own lines say what failed).
+      if (!r.ready && last === true) logger.warn({ store: r.store, reason: r.reason }, `not ready: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
+      else if (!r.ready) logger.info({ store: r.store, reason: r.reason }, `not ready yet: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
       else if (last === false) logger.info({ store: r.store }, 'ready again: the store answers and takes writes (GET /readyz answers 200)');
       last = r.ready;
     }

@@ -108,6 +108,8 @@ export class StoreService {
   private droppedTotal = 0;
   private dropLoggedAt = 0;
   private dropTimer: NodeJS.Timeout | undefined;
+  /** False until the writer thread has started and opened its connection (/readyz waits for it). */
+  private writerWarm: boolean;
   /** This process's key for the /readyz write probe. */
   private readonly probeKey = `coexist:readyz:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 
@@ -115,6 +117,7 @@ export class StoreService {
     this.deadlineMs = options.deadlineMs ?? 2000;
     this.claimDeadlineMs = options.claimDeadlineMs ?? CLAIM_DEADLINE_MS;
     this.writer = options.writes === 'inline' ? undefined : new ThreadWriter(options.target);
+    this.writerWarm = this.writer === undefined;
     this.recorder = new Recorder({
       ...options.recorder,
       ...(options.onRecord ? { observe: options.onRecord } : {}),
@@ -216,7 +219,16 @@ export class StoreService {
       for (const waiting of [...this.openWaiters]) waiting(store);
       // The writer thread starts now, with its connection, not on the first write: a burst right after a start is
       // written as it comes (the audit lost 200 of 200 to a kill -9 in the first burst while the thread started).
-      this.writer?.warm().catch((err: unknown) => this.failed('open', err, { writerThread: true }));
+      if (this.writer) {
+        this.writer.warm().then(
+          () => void (this.writerWarm = true),
+          (err: unknown) => {
+            // Ready anyway: the recorder's next write starts the thread again, and fails visibly if it cannot.
+            this.writerWarm = true;
+            this.failed('open', err, { writerThread: true });
+          },
+        );
+      }
       this.options.logger.info({ store: store.kind, where: store.where, migrations: applied }, applied.length > 0 ? `store ready (${store.kind}); applied migrations ${applied.join(', ')}` : `store ready (${store.kind})`);
       void this.prune();
       this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneEveryMs ?? 3_600_000);
@@ -332,13 +344,14 @@ export class StoreService {
   }
 
   /**
-   * /readyz: ready when the store is open, takes a write within the deadline (a small upsert: `select 1` answers on
+   * /readyz: ready when the store is open, its writer thread has started (with STORE_WRITES=thread), it takes a write within the deadline (a small upsert: `select 1` answers on
    * a full disk or a read-only DATA_DIR), and the recorder's writes are not failing (a failed write holds readiness
    * at "not ready" for WRITE_FAILURE_HOLD_MS, unless a later write succeeds).
    */
   async readiness(): Promise<Readiness> {
     const store = this.current;
     if (!store) return { ready: false, store: this.kind, reason: this.lastProblem };
+    if (!this.writerWarm) return { ready: false, store: this.kind, reason: "the store's writer thread is starting" };
     const now = Date.now();
     if (this.lastWriteFailed > this.lastWriteOk && now - this.lastWriteFailed < (this.options.writeFailureHoldMs ?? WRITE_FAILURE_HOLD_MS)) {
       return { ready: false, store: this.kind, reason: `the ${this.kind} store refuses writes: ${this.lastWriteProblem}` };

@@ -26,8 +26,9 @@ export interface ChildProduct {
 }
 
 /** Starts the product; resolves once it listens (and, unless `waitForStore` is false, once its store is ready). */
-export async function startChildProduct(env: Record<string, string>, options: { waitForStore?: boolean; wrap?: (argv: string[]) => string[] } = {}): Promise<ChildProduct> {
-  const argv = [process.execPath, '--import', 'tsx', 'adapters/host/main.ts'];
+export async function startChildProduct(env: Record<string, string>, options: { waitForStore?: boolean; wrap?: (argv: string[]) => string[]; compiled?: boolean } = {}): Promise<ChildProduct> {
+  // compiled: dist/ as `npm start` runs it (build it first); otherwise the sources through tsx.
+  const argv = options.compiled ? [process.execPath, 'dist/adapters/host/main.js'] : [process.execPath, '--import', 'tsx', 'adapters/host/main.ts'];
   const [command, ...args] = options.wrap ? options.wrap(argv) : argv;
   const child = spawn(command!, args, {
     cwd: ROOT,

@@ -64,9 +64,9 @@ describe('GET /readyz', () => {
     writeFileSync(path.join(dir, 'file'), 'not a directory');
     const { p } = await product({ DATA_DIR: path.join(dir, 'file') });
     for (let i = 0; i < 10; i++) expect((await readyz(p.url)).status).toBe(503);
-    const notReady = p.logs.lines.filter((l) => /^not ready: /.test(String(l.msg)));
+    const notReady = p.logs.lines.filter((l) => /^not ready/.test(String(l.msg)));
     expect(notReady).toHaveLength(1);
-    expect(notReady[0]).toMatchObject({ level: 40, store: 'sqlite' });
+    expect(notReady[0]).toMatchObject({ level: 30, store: 'sqlite', msg: expect.stringMatching(/^not ready yet: cannot open the sqlite store/) });
     // Before: each 503 was an error line of its own ("http", status 503), twice a second during an outage.
     expect(p.logs.lines.filter((l) => l.msg === 'http' && l.path === '/readyz' && l.level >= 40)).toEqual([]);
   });

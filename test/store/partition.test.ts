@@ -52,6 +52,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     const before = await Promise.all(Array.from({ length: 5 }, (_, i) => product!.ask(`can we make video calls on the api? before ${i}`, connector.url)));
     expect(before).toEqual([200, 200, 200, 200, 200]);
     await eventually(async () => (await storedQuestions(schema.url)) === 5, 10_000, 'the first questions stored');
+    expect((await fetch(`${product.url}/readyz`)).status).toBe(200);
 
     // The partition: every byte held both ways. Questions are still answered (the store is never waited on).
     proxy.stall();
@@ -79,6 +80,9 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     await eventually(async () => (await storedQuestions(schema.url)) === 30, 30_000, 'all 30 acked questions stored');
     const ready = await fetch(`${product.url}/readyz`);
     expect(ready.status).toBe(200);
+    // The operator's log: readiness lost once (not a line per probe), and back once.
+    expect(product.lines.filter((l) => /^not ready: /.test(String(l.msg))).map((l) => l.level)).toEqual([40]);
+    expect(product.lines.filter((l) => /^ready again/.test(String(l.msg)))).toHaveLength(1);
     expect(product.alive()).toBe(true);
   }, 60_000);
 });
