@@ -14,7 +14,14 @@ export interface Question {
   q: string;
   /** Acceptable top-1 topics; `null` means "off-topic: must get no topic". */
   topics: (string | null)[];
+  /** Who wrote it and to which brief, and how it is written (blind batches carry them; optional). */
+  writer?: string;
+  brief?: string;
+  style?: string;
 }
+
+/** An answer naming a wrong topic at this confidence or above reads as sure: the costliest miss. */
+export const CONFIDENTLY_WRONG = 0.5;
 
 export interface Scenario {
   name: string;
@@ -29,6 +36,12 @@ export interface QuestionScore {
   hits: number;
   rate: number;
   offTopic: { total: number; rejected: number };
+  /** The right topic answered, or shown as an alternative; for an off-topic question, declined. */
+  offered: number;
+  /** A wrong topic answered at confidence ≥ CONFIDENTLY_WRONG. */
+  confidentlyWrong: number;
+  /** Per style tag (when the lines carry one): total, top-1 hits, offered. */
+  byStyle: Record<string, { total: number; hits: number; offered: number }>;
   misses: string[];
 }
 
@@ -37,17 +50,29 @@ export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionSc
   const misses: string[] = [];
   let offTopic = 0;
   let rejected = 0;
+  let offered = 0;
+  let confidentlyWrong = 0;
+  const byStyle: QuestionScore['byStyle'] = {};
   for (const q of questions) {
-    const got = answer(q.q, kb).topic;
+    const result = answer(q.q, kb);
+    const got = result.topic;
     const isOffTopic = q.topics.length > 0 && q.topics.every((t) => t === null);
     if (isOffTopic) {
       offTopic++;
       if (got === null) rejected++;
     }
-    if (!q.topics.includes(got)) misses.push(`${JSON.stringify(q.q)}: expected ${q.topics.map(String).join(' or ')}, got ${got}`);
+    const hit = q.topics.includes(got);
+    const shown = hit || (!isOffTopic && result.alternatives.some((t) => q.topics.includes(t)));
+    if (shown) offered++;
+    if (!hit && got !== null && result.confidence >= CONFIDENTLY_WRONG) confidentlyWrong++;
+    const style = (byStyle[q.style ?? 'untagged'] ??= { total: 0, hits: 0, offered: 0 });
+    style.total++;
+    if (hit) style.hits++;
+    if (shown) style.offered++;
+    if (!hit) misses.push(`${JSON.stringify(q.q)}: expected ${q.topics.map(String).join(' or ')}, got ${got} (${result.confidence.toFixed(2)}${result.alternatives.length ? `; offered ${result.alternatives.join(', ')}` : ''})`);
   }
   const total = questions.length;
-  return { total, hits: total - misses.length, rate: total === 0 ? 0 : (total - misses.length) / total, offTopic: { total: offTopic, rejected }, misses };
+  return { total, hits: total - misses.length, rate: total === 0 ? 0 : (total - misses.length) / total, offTopic: { total: offTopic, rejected }, offered, confidentlyWrong, byStyle, misses };
 }
 
 /** What is wrong with the recommendation for one scenario (empty: it passes). */

@@ -13,9 +13,11 @@ export function scoreFile(file: string, showMisses: boolean, out: (line: string)
   const s = scoreQuestions(questions, builtInKnowledge());
   const onTopic = s.total - s.offTopic.total;
   const onTopicHits = s.hits - s.offTopic.rejected;
+  const pct = (n: number) => `${((n / Math.max(1, s.total)) * 100).toFixed(1)}%`;
   out(
-    `${path.basename(file)}: ${s.hits}/${s.total} top-1 (${((s.rate * 100).toFixed(1))}%); on-topic ${onTopicHits}/${onTopic}; off-topic rejected ${s.offTopic.rejected}/${s.offTopic.total}`,
+    `${path.basename(file)}: ${s.hits}/${s.total} top-1 (${((s.rate * 100).toFixed(1))}%); right or offered ${s.offered}/${s.total} (${pct(s.offered)}); confidently wrong ${s.confidentlyWrong}/${s.total}; on-topic ${onTopicHits}/${onTopic}; off-topic rejected ${s.offTopic.rejected}/${s.offTopic.total}`,
   );
+  for (const [style, v] of Object.entries(s.byStyle).sort()) out(`  ${style}: ${v.hits}/${v.total} top-1, ${v.offered}/${v.total} right or offered`);
   if (showMisses) for (const m of s.misses) out(`  miss: ${m}`);
 }
 
