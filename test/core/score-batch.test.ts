@@ -23,11 +23,18 @@ describe('npm run score', () => {
     '{"q":"where do I download my payslip","topics":[null]}',
   ];
 
-  it('prints top-1, on-topic and off-topic rejection in one line, and the misses only when asked', () => {
-    expect(score(batch)).toEqual([expect.stringMatching(/: 2\/3 top-1 \(66\.7%\); on-topic 1\/2; off-topic rejected 1\/1$/)]);
+  it('prints top-1, right-or-offered, confidently wrong, on-topic and off-topic rejection in one line, per style, and the misses only when asked', () => {
+    const [summary, ...styles] = score(batch);
+    expect(summary).toMatch(/: 2\/3 top-1 \(66\.7%\); right or offered 2\/3 \(66\.7%\); confidently wrong 1\/3; on-topic 1\/2; off-topic rejected 1\/1$/);
+    expect(styles).toEqual(['  untagged: 2/3 top-1, 2/3 right or offered']);
     const withMisses = score(batch, true);
-    expect(withMisses).toHaveLength(2);
-    expect(withMisses[1]).toMatch(/^ {2}miss: "green tick for a coexistence number": expected calls, got verification$/);
+    expect(withMisses).toHaveLength(3);
+    expect(withMisses[2]).toMatch(/^ {2}miss: "green tick for a coexistence number": expected calls, got verification \(\d\.\d\d\)$/);
+  });
+
+  it('counts per style tag when the lines carry one', () => {
+    const out = score(['{"q":"can we do video calls on the api?","topics":["calls"],"style":"plain","writer":"w1"}', '{"q":"where do I download my payslip","topics":[null],"style":"off-topic"}']);
+    expect(out.slice(1)).toEqual(['  off-topic: 1/1 top-1, 1/1 right or offered', '  plain: 1/1 top-1, 1/1 right or offered']);
   });
 
   it('names the file and line of a line that is not JSON', () => {
