@@ -7,6 +7,7 @@ import { MODEL_FILE, builtInModel, type ModelFile } from '../src/matching/classi
 import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../src/matching/train.ts';
 import { classesOf, inputsHash, knowledgeExamples, lineExamples, readTrainingSet, type TrainingLine } from '../src/matching/training.ts';
 import type { TrainParams } from '../src/matching/classifier.ts';
+import { CONFIDENTLY_WRONG } from './eval.ts';
 
 // npm run train: trains the classifier from src/knowledge/training/*.jsonl and the built-in knowledge's titles and
 // phrasings, and writes src/matching/model.json (checked in, shipped in dist/ by the build).
@@ -43,46 +44,81 @@ export function staleness(inputs: TrainingInputs = trainingInputs(), model: Mode
   return undefined;
 }
 
+/** How --cv splits the training lines: k folds in turn, or one writer / one style held out at a time. */
+export type Holdout = 'folds' | 'writer' | 'style';
+
 /**
- * k-fold cross-validation of the fused matcher on the training lines (the knowledge's own phrasings always train):
- * how the fusion settings and training parameters would do on questions the classifier has not seen. For choosing
- * the values in thresholds.ts and DEFAULT_PARAMS; it never sees a batch that has not been scored.
+ * The writer and style of the training files written before lines carried them: each earlier blind batch was one
+ * writer, and its style is the one its brief asked for (README, "Blind batches").
  */
-export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], params: TrainParams = DEFAULT_PARAMS, out = (l: string) => process.stdout.write(`${l}\n`)): void {
+const FILE_DEFAULTS: Record<string, { writer: string; style: string }> = {
+  'blind-batch-1.jsonl': { writer: 'blind-1', style: 'hinglish' },
+  'blind-batch-2.jsonl': { writer: 'blind-2', style: 'scenario' },
+  'blind-batch-3.jsonl': { writer: 'blind-3', style: 'plain' },
+  'blind-batch-4.jsonl': { writer: 'blind-4', style: 'terse' },
+  'blind-batch-5.jsonl': { writer: 'blind-5', style: 'off-topic' },
+  'blind-batch-6.jsonl': { writer: 'blind-6', style: 'mixed' },
+  'blind-batch-7.jsonl': { writer: 'blind-7', style: 'mixed' },
+  'extra.jsonl': { writer: 'team', style: 'mixed' },
+  'off-topic.jsonl': { writer: 'team', style: 'off-topic' },
+};
+
+/** The group a line is held out with: its fold, its writer, or its style. */
+export function holdoutGroup(holdout: Holdout, file: string, line: TrainingLine, index: number, folds: number): string {
+  if (holdout === 'folds') return String(index % folds);
+  const fallback = FILE_DEFAULTS[file] ?? { writer: file.replace(/\.jsonl$/, ''), style: 'untagged' };
+  return holdout === 'writer' ? (line.writer ?? fallback.writer) : (line.style ?? fallback.style);
+}
+
+/**
+ * Cross-validation of the fused matcher on the training lines (the knowledge's own phrasings always train): how the
+ * fusion settings and training parameters would do on questions the classifier has not seen. `folds` splits at
+ * random (a writer's lines land on both sides: optimistic); `writer` and `style` hold out one writer or one style at
+ * a time, which predicts a stranger's batch. For choosing the values in thresholds.ts and DEFAULT_PARAMS; it never
+ * sees a batch that has not been scored.
+ */
+export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], params: TrainParams = DEFAULT_PARAMS, out = (l: string) => process.stdout.write(`${l}\n`), holdout: Holdout = 'folds'): { hits: number; offered: number; confidentlyWrong: number; total: number }[] {
   const kb = builtInKnowledge();
   const classes = classesOf(kb);
   const set = readTrainingSet(new Set(kb.topics.map((t) => t.id)));
-  const lines: { file: string; line: TrainingLine; fold: number }[] = [];
+  const lines: { file: string; line: TrainingLine; group: string }[] = [];
   let n = 0;
-  for (const f of set.files) for (const line of f.lines) lines.push({ file: f.name, line, fold: n++ % folds });
-  const results = grid.map(() => ({ hits: 0, total: 0, off: 0, offRejected: 0, byFile: new Map<string, [number, number]>(), misses: [] as string[] }));
-  for (let k = 0; k < folds; k++) {
-    const trainLines = lines.filter((l) => l.fold !== k).map((l) => l.line);
+  for (const f of set.files) for (const line of f.lines) lines.push({ file: f.name, line, group: holdoutGroup(holdout, f.name, line, n++, folds) });
+  const groups = [...new Set(lines.map((l) => l.group))].sort();
+  const results = grid.map(() => ({ hits: 0, offered: 0, confidentlyWrong: 0, total: 0, off: 0, offRejected: 0, byGroup: new Map<string, [number, number]>(), misses: [] as string[] }));
+  for (const held of groups) {
+    const trainLines = lines.filter((l) => l.group !== held).map((l) => l.line);
     const { classifier } = train([...knowledgeExamples(kb), ...lineExamples(trainLines)], classes, params);
-    for (const l of lines.filter((x) => x.fold === k)) {
+    for (const l of lines.filter((x) => x.group === held)) {
       grid.forEach((settings, g) => {
-        const got = answerWith(l.line.q, kb, classifier, settings).topic;
+        const result = answerWith(l.line.q, kb, classifier, settings);
+        const got = result.topic;
         const r = results[g]!;
         const ok = l.line.topics.includes(got);
+        const isOff = l.line.topics[0] === null;
         r.total++;
         if (ok) r.hits++;
         else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
-        const isOff = l.line.topics[0] === null;
+        if (ok || (!isOff && result.alternatives.some((t) => l.line.topics.includes(t)))) r.offered++;
+        if (!ok && got !== null && result.confidence >= CONFIDENTLY_WRONG) r.confidentlyWrong++;
         if (isOff) {
           r.off++;
           if (got === null) r.offRejected++;
         }
-        const bf = r.byFile.get(l.file) ?? [0, 0];
-        r.byFile.set(l.file, [bf[0] + (ok ? 1 : 0), bf[1] + 1]);
+        const bg = r.byGroup.get(held) ?? [0, 0];
+        r.byGroup.set(held, [bg[0] + (ok ? 1 : 0), bg[1] + 1]);
       });
     }
   }
+  const label = holdout === 'folds' ? `${folds}-fold` : `leave-one-${holdout}-out`;
   grid.forEach((settings, g) => {
     const r = results[g]!;
-    const files = [...r.byFile].map(([f, [h, t]]) => `${f} ${h}/${t}`).join(', ');
-    out(`cv ${JSON.stringify(settings)}: ${r.hits}/${r.total} (${((r.hits / r.total) * 100).toFixed(1)}%), off-topic rejected ${r.offRejected}/${r.off}; ${files}`);
+    const byGroup = [...r.byGroup].map(([k, [h, t]]) => `${k} ${h}/${t}`).join(', ');
+    const pct = (x: number) => `${((x / r.total) * 100).toFixed(1)}%`;
+    out(`cv ${label} ${JSON.stringify(settings)}: top-1 ${r.hits}/${r.total} (${pct(r.hits)}), right or offered ${r.offered}/${r.total} (${pct(r.offered)}), confidently wrong ${r.confidentlyWrong}, off-topic rejected ${r.offRejected}/${r.off}; ${byGroup}`);
   });
   if (process.env.CV_MISSES) for (const m of results[0]!.misses) out(`  miss: ${m}`);
+  return results.map(({ hits, offered, confidentlyWrong, total }) => ({ hits, offered, confidentlyWrong, total }));
 }
 
 function main(argv: string[]): number {
@@ -91,7 +127,10 @@ function main(argv: string[]): number {
     for (const fusionWeight of [0.5, 0.6, 0.7, 0.8]) for (const accept of [0.5, 0.6, 0.7]) for (const offTopicVeto of [0.5, 0.7]) for (const offTopicVetoAllKnown of [0.95]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
     // CV_PARAMS='{"minDf":1}' tries other training parameters.
     const params = { ...DEFAULT_PARAMS, ...(process.env.CV_PARAMS ? (JSON.parse(process.env.CV_PARAMS) as Partial<TrainParams>) : {}) };
-    crossValidate(5, argv.includes('--grid') ? grid : [CLASSIFIER], params);
+    const settings = argv.includes('--grid') ? grid : [CLASSIFIER];
+    // --by writer|style|folds picks one; by default all three, the random folds last (they flatter).
+    const by = argv.includes('--by') ? [argv[argv.indexOf('--by') + 1] as Holdout] : (['writer', 'style', 'folds'] as Holdout[]);
+    for (const holdout of by) crossValidate(5, settings, params, undefined, holdout);
     return 0;
   }
   if (argv.includes('--check')) {

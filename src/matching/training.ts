@@ -17,6 +17,10 @@ export const TRAINING_DIR = fileURLToPath(new URL('../knowledge/training/', impo
 export interface TrainingLine {
   q: string;
   topics: (string | null)[];
+  /** Who wrote it, to which brief, in which style (blind batches say; used to hold a writer or a style out in --cv). */
+  writer?: string;
+  brief?: string;
+  style?: string;
 }
 
 /** Parses one training file; every problem is reported with its file and line. */
@@ -51,7 +55,17 @@ export function parseTrainingLines(text: string, file: string, topicIds: Readonl
       problems.push(`${where}: [null] (off-topic) cannot be combined with topics`);
       return;
     }
-    lines.push({ q: v.q, topics: v.topics });
+    const extra: Partial<TrainingLine> = {};
+    for (const key of ['writer', 'brief', 'style'] as const) {
+      const value = (v as Record<string, unknown>)[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || value.trim() === '') {
+        problems.push(`${where}: "${key}" must be a non-empty string when given`);
+        return;
+      }
+      extra[key] = value;
+    }
+    lines.push({ q: v.q, topics: v.topics, ...extra });
   });
   return { lines, problems };
 }

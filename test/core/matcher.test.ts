@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, staleness, trainingInputs } from '../../scripts/train.ts';
+import { buildModel, holdoutGroup, staleness, trainingInputs } from '../../scripts/train.ts';
 import { answer, builtInKnowledge } from '../../src/index.ts';
 import { OFF_TOPIC, builtInModel, fromModelFile, probabilities } from '../../src/matching/classifier.ts';
 import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../../src/matching/train.ts';
@@ -75,6 +75,19 @@ describe('training', () => {
       expect.stringMatching(/^mine\.jsonl:6: needs "topics"/),
     ]);
     expect(() => buildModel({ ...trainingInputs(builtInKnowledge()), problems })).toThrow(/mine\.jsonl:2/);
+  });
+
+  it('keeps who wrote a line, to which brief and in which style, and holds out by writer or by style', () => {
+    const text = ['{"q":"calls?","topics":["calls"],"writer":"w8","brief":"b8","style":"terse"}', '{"q":"x","topics":["calls"],"style":7}'].join('\n');
+    const { lines, problems } = parseTrainingLines(text, 'batch.jsonl', new Set(['calls']));
+    expect(lines).toEqual([{ q: 'calls?', topics: ['calls'], writer: 'w8', brief: 'b8', style: 'terse' }]);
+    expect(problems).toEqual([expect.stringMatching(/^batch\.jsonl:2: "style" must be a non-empty string/)]);
+    expect(holdoutGroup('writer', 'batch.jsonl', lines[0]!, 0, 5)).toBe('w8');
+    expect(holdoutGroup('style', 'batch.jsonl', lines[0]!, 0, 5)).toBe('terse');
+    // Lines from before writers were recorded: their file's writer and style.
+    expect(holdoutGroup('writer', 'blind-batch-2.jsonl', { q: 'x', topics: ['calls'] }, 0, 5)).toBe('blind-2');
+    expect(holdoutGroup('style', 'blind-batch-2.jsonl', { q: 'x', topics: ['calls'] }, 0, 5)).toBe('scenario');
+    expect(holdoutGroup('folds', 'blind-batch-2.jsonl', { q: 'x', topics: ['calls'] }, 7, 5)).toBe('2');
   });
 });
 
