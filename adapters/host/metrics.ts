@@ -28,7 +28,14 @@ interface Loaded {
   questions: Counter<'platform' | 'outcome'>;
   feedback: Counter<'platform' | 'target' | 'rating'>;
   storeErrors: Counter<'operation'>;
+  connectionsShed: Counter<'reason'>;
+  bodiesRefused: Counter<'reason'>;
 }
+
+/** Why a connection was closed at the cap: the one idle longest made room, or every one was busy. */
+export type ConnectionShed = 'idle_closed' | 'refused';
+/** Why a request was refused before its body was read. */
+export type BodyRefusal = 'in_flight' | 'unauthenticated' | 'too_large';
 
 const BACKLOG_LIMIT = 10_000;
 
@@ -38,6 +45,13 @@ export class Metrics {
   private backlog: ((m: Loaded) => void)[] = [];
   /** Bound children by label values: a label lookup per request costs more than the increment. */
   private readonly httpChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
+  /** What the HTTP server holds now (open connections, body bytes admitted), read when /metrics is scraped. */
+  private httpLoad: (() => { connections: number; bodyBytes: number }) | undefined;
+
+  /** The host tells where to read its load from (gauges). */
+  watchHttp(read: () => { connections: number; bodyBytes: number }): void {
+    this.httpLoad = read;
+  }
 
   /** Loads prom-client and creates the metrics; replays what was counted before. Idempotent. */
   load(): Promise<Loaded> {
@@ -54,7 +68,14 @@ export class Metrics {
         questions: new prom.Counter({ name: 'coexist_questions_total', help: 'Questions asked, by platform and outcome (answered: a topic was found; unanswered: none).', labelNames: ['platform', 'outcome'], registers: [registry] }),
         feedback: new prom.Counter({ name: 'coexist_feedback_total', help: 'Feedback given, by platform, target (answer, recommendation) and rating (helpful, not-helpful, correction).', labelNames: ['platform', 'target', 'rating'], registers: [registry] }),
         storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune, read).', labelNames: ['operation'], registers: [registry] }),
+        connectionsShed: new prom.Counter({ name: 'coexist_http_connections_shed_total', help: 'Connections closed at the connection cap (MAX_CONNECTIONS): idle_closed (the one idle longest made room), refused (every one had a request in progress).', labelNames: ['reason'], registers: [registry] }),
+        bodiesRefused: new prom.Counter({ name: 'coexist_http_bodies_refused_total', help: 'Requests refused before their body was read: in_flight (MAX_BODY_BYTES_IN_FLIGHT, 503), unauthenticated (no well-formed Slack signature or Bot Framework Authorization header, 401), too_large (declared over the endpoint cap, 413).', labelNames: ['reason'], registers: [registry] }),
       };
+      const load = () => this.httpLoad?.();
+      new prom.Gauge({ name: 'coexist_http_connections_open', help: 'Open HTTP connections.', registers: [registry], collect() { this.set(load()?.connections ?? 0); } });
+      new prom.Gauge({ name: 'coexist_http_body_bytes_in_flight', help: 'Request body bytes admitted and not yet answered (capped by MAX_BODY_BYTES_IN_FLIGHT).', registers: [registry], collect() { this.set(load()?.bodyBytes ?? 0); } });
+      for (const reason of ['idle_closed', 'refused']) loaded.connectionsShed.inc({ reason }, 0);
+      for (const reason of ['in_flight', 'unauthenticated', 'too_large']) loaded.bodiesRefused.inc({ reason }, 0);
       // Every series exists from the start (at 0), so a dashboard shows a flat line, not "no data".
       for (const outcome of ['answered', 'unanswered']) loaded.questions.inc({ platform: 'slack', outcome }, 0);
       for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune', 'read']) loaded.storeErrors.inc({ operation }, 0);
@@ -107,6 +128,14 @@ export class Metrics {
   feedback(platform: MetricPlatform, target: 'answer' | 'recommendation', rating: 'helpful' | 'not-helpful' | 'correction'): void {
     const p = oneOf(PLATFORMS, platform, 'other');
     this.use((m) => m.feedback.inc({ platform: p, target: target === 'recommendation' ? 'recommendation' : 'answer', rating }));
+  }
+
+  connectionShed(reason: ConnectionShed): void {
+    this.use((m) => m.connectionsShed.inc({ reason }));
+  }
+
+  bodyRefused(reason: BodyRefusal): void {
+    this.use((m) => m.bodiesRefused.inc({ reason }));
   }
 
   storeError(operation: string, count = 1): void {
