@@ -127,7 +127,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         // Platform requests that succeed are logged once, by the face that handled them (with what they were
         // about); the host adds its own line for everything else: refusals, errors, other paths.
         const quiet = shedding.has(res) || (res.statusCode < 400 && (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages'));
-        const level = quiet ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
+        // A 503 with Retry-After is a refusal to retry shortly (overload, sign-in unreachable), logged once by
+        // whoever refused it; per request it is information, not an error.
+        const refusal = res.statusCode === 503 && res.hasHeader('retry-after');
+        const level = quiet ? 'debug' : res.statusCode >= 500 && !refusal ? 'error' : 'info';
         if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
       });
       if (stopping) {

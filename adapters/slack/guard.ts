@@ -3,6 +3,9 @@ import { unescape as qsUnescape } from 'node:querystring';
 import type { Logger } from 'pino';
 
 // What every POST /slack/events goes through before Bolt's HTTPReceiver sees it:
+// 0. In the host (server.ts), before anything is read: a well-formed signature header (signatureHeaderProblem:
+//    401 and closed otherwise), a declared length within SLACK_LIMITS.maxRequestBytes (413), and room in the
+//    body bytes in flight (503).
 // 1. The request timestamp must be within 5 minutes of our clock, both ways (Bolt refuses only stale ones):
 //    401, before the body is read.
 // 2. The body is read here, capped (413 past the cap, also for a chunked body with no declared length), and
