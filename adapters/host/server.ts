@@ -81,7 +81,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     `request bodies in flight reached MAX_BODY_BYTES_IN_FLIGHT (${limits.maxBodyBytesInFlight} bytes): refusing more with 503 until some are answered; a summary at most once a minute while it lasts`,
     'requests refused at MAX_BODY_BYTES_IN_FLIGHT since the last line',
   );
-  /** Responses that are load shedding, logged by a CapWarning rather than one line each. */
+  const credentialsWarning = new CapWarning(
+    logger,
+    limits.capLogIntervalMs,
+    'platform request without its credentials header refused (401) before its body was read: a Slack request needs x-slack-signature and x-slack-request-timestamp, a Teams request Authorization: Bearer; further ones are summed up at most once a minute',
+    'platform requests without credentials headers refused since the last line',
+  );
+  /** Requests refused before their body (no credentials header, no room in flight): counted and summed up by a CapWarning, one debug line each. */
   const shedding = new WeakSet<ServerResponse>();
 
   /** Before the body is read: the endpoint's cap, then the total in flight. True when the request may be read. */
@@ -98,10 +104,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return false;
   }
 
+  function refuseWithoutCredentials(res: ServerResponse, platform: 'slack' | 'teams', error: string): void {
+    metrics?.bodyRefused('unauthenticated');
+    credentialsWarning.hit(platform, { platform });
+    shedding.add(res);
+    refuseUnread(res, 401, { error });
+  }
+
   function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<SlackFace['requestListener']>): void {
     if (signatureHeaderProblem(req.headers, SLACK_LIMITS.maxUnsignedBytes)) {
-      metrics?.bodyRefused('unauthenticated');
-      refuseUnread(res, 401, { error: 'Unauthorized: Slack requests carry x-slack-signature and x-slack-request-timestamp.' });
+      refuseWithoutCredentials(res, 'slack', 'Unauthorized: Slack requests carry x-slack-signature and x-slack-request-timestamp.');
       return;
     }
     if (admitBody(req, res, SLACK_LIMITS.maxRequestBytes)) listener(req, res);
@@ -196,8 +208,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST, HEAD' });
       if (config.teams.auth === 'bot-framework' && !hasBearerToken(req.headers.authorization)) {
-        metrics?.bodyRefused('unauthenticated');
-        return refuseUnread(res, 401, { error: 'Unauthorized: a valid Bot Framework token is required.' });
+        return refuseWithoutCredentials(res, 'teams', 'Unauthorized: a valid Bot Framework token is required.');
       }
       if (!admitBody(req, res, TEAMS_LIMITS.maxRequestBytes)) return;
       await teams.handle(req, res, requestId);
@@ -252,6 +263,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         server.closeAllConnections();
         connections.stop();
         bodyWarning.stop();
+        credentialsWarning.stop();
       })();
       return stopped;
     },

@@ -156,6 +156,9 @@ describe('refused before the body is read', () => {
         expect(await c.status(3000)).toBe(401);
         await c.within(3000);
       }
+      // One warning for them all, no line per request at info (a flood of them must not flood the log).
+      expect(product.logs.lines.filter((l) => l.level >= 40 && /without its credentials header/.test(l.msg))).toHaveLength(1);
+      expect(product.logs.lines.filter((l) => l.level >= 30 && l.msg === 'http' && l.status === 401)).toEqual([]);
       // Slack's ssl_check (small, unsigned) still reaches Bolt.
       const ssl = await fetch(`${product.url}/slack/events`, { method: 'POST', headers: { 'content-type': FORM }, body: 'ssl_check=1&token=x' });
       expect(ssl.status).toBe(200);
