@@ -10,7 +10,7 @@ import type { TeamsFace } from '../host/server.ts';
 import type { StoreService } from '../store/service.ts';
 import { AdvisorBot } from './bot.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, TEAMS_SIGN_IN, type TeamsConnectorPolicy, type TeamsSignInPolicy } from './limits.ts';
-import { boundSignIn, SignInUnavailable } from './sign-in.ts';
+import { boundSignIn, SignInUnavailable, type SignIn } from './sign-in.ts';
 
 // The Teams face: POST /api/messages → Bot Framework CloudAdapter → AdvisorBot. The host reads and checks the
 // body; CloudAdapter.processActivity authenticates it and runs the turn; we answer and log (CloudAdapter.process
@@ -59,6 +59,7 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
   constructor(
     credentials: ConfigurationServiceClientCredentialFactory,
     private readonly policy: TeamsConnectorPolicy,
+    private readonly signIn?: SignIn,
   ) {
     super({}, credentials);
   }
@@ -75,6 +76,7 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
 
   // Incoming activities get their connector from the authentication result; proactive sends from the factory.
   override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    await this.signIn?.precheck(args[1]);
     const result = await super.authenticateRequest(...args);
     if (result.connectorFactory) this.bound(result.connectorFactory);
     return result;
@@ -130,7 +132,7 @@ export function createTeamsFace(
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
   const signInPolicy: TeamsSignInPolicy = { ...TEAMS_SIGN_IN, ...signIn };
-  if (teams.auth === 'bot-framework') boundSignIn(signInPolicy, log);
+  const bounded = teams.auth === 'bot-framework' ? boundSignIn(signInPolicy, log) : undefined;
   // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
   const credentials = new ConfigurationServiceClientCredentialFactory(
     teams.auth === 'local'
@@ -142,7 +144,7 @@ export function createTeamsFace(
           ...(teams.tenantId ? { MicrosoftAppTenantId: teams.tenantId } : {}),
         },
   );
-  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy));
+  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy, bounded));
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
     const status = (error as { statusCode?: number }).statusCode;
@@ -209,7 +211,8 @@ export function createTeamsFace(
           sendJson(res, 503, { error: 'Cannot check the Bot Framework token right now; retry shortly.' }, { 'retry-after': String(Math.max(1, Math.ceil(signInPolicy.retryAfterFailureMs / 1000))) });
           return;
         }
-        status = e.statusCode === 401 || e.name === 'AuthenticationError' ? 401 : 500;
+        // jsonwebtoken's own errors (a token the SDK could not verify) are refusals too, not server errors.
+        status = e.statusCode === 401 || e.name === 'AuthenticationError' || e.name === 'JsonWebTokenError' || e.name === 'TokenExpiredError' || e.name === 'NotBeforeError' ? 401 : 500;
         if (status === 401) log.warn({ requestId, reason: e.message }, 'Teams request refused: not authenticated by Bot Framework');
         else log.error({ requestId, err: { message: e.message, name: e.name } }, 'Teams request failed');
         sendJson(res, status, { error: status === 401 ? 'Unauthorized: a valid Bot Framework token is required.' : 'Internal error; it has been logged.' });

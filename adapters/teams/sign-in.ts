@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { AuthenticationConstants } from 'botframework-connector';
 import { JwtTokenExtractor } from 'botframework-connector/lib/auth/jwtTokenExtractor.js';
 import type { Logger } from 'pino';
@@ -15,6 +15,15 @@ import type { TeamsSignInPolicy } from './limits.ts';
 //   fetch is tried after `retryAfterFailureMs`;
 // - keys already fetched keep being used while a refresh fails;
 // - the outage is logged once when it starts and once when it ends, never per request.
+// And a channel token's signature is checked here first (precheck): the SDK answers a forged signature with a
+// jsonwebtoken error (which our face used to turn into a 500 and an error line) and prints the public key to
+// stderr for every one; a forged token now gets 401 here and never reaches that code.
+
+/** A token refused before the SDK sees it: answered 401. */
+export class TokenRefused extends Error {
+  readonly statusCode = 401;
+  override readonly name = 'AuthenticationError';
+}
 
 /** The sign-in metadata could not be fetched: the request is answered 503 (try again shortly), not 401 or 500. */
 export class SignInUnavailable extends Error {
@@ -110,15 +119,53 @@ class BoundedOpenIdMetadata {
   }
 }
 
+const HASHES: Record<string, string> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
+
+function decodePart(part: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SignIn {
+  /**
+   * Before the SDK: a token from the Bot Framework channel service must be signed by one of its keys (RS256/384/512).
+   * Throws TokenRefused (401) when it is not, SignInUnavailable (503) when the keys cannot be fetched. Other tokens
+   * (emulator, skills), and every further check, are the SDK's.
+   */
+  precheck(authHeader: string): Promise<void>;
+}
+
 /**
  * Puts bounded metadata in the SDK's cache for the public cloud's two metadata URLs (channel tokens, and
  * emulator / skill tokens). The cache is the SDK's, one per process: the last Teams face created sets it.
  */
-export function boundSignIn(policy: TeamsSignInPolicy, log: Logger): void {
+export function boundSignIn(policy: TeamsSignInPolicy, log: Logger): SignIn {
   const cache = (JwtTokenExtractor as unknown as { openIdMetadataCache?: unknown }).openIdMetadataCache;
   if (!(cache instanceof Map)) throw new Error('botframework-connector JwtTokenExtractor has no metadata cache: cannot bound Bot Framework sign-in');
-  const channel = AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
-  const emulator = AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl;
-  cache.set(channel, new BoundedOpenIdMetadata(policy.openIdMetadataUrl ?? channel, policy, log));
-  cache.set(emulator, new BoundedOpenIdMetadata(policy.emulatorOpenIdMetadataUrl ?? emulator, policy, log));
+  const channelUrl = AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl;
+  const emulatorUrl = AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl;
+  const channel = new BoundedOpenIdMetadata(policy.openIdMetadataUrl ?? channelUrl, policy, log);
+  cache.set(channelUrl, channel);
+  cache.set(emulatorUrl, new BoundedOpenIdMetadata(policy.emulatorOpenIdMetadataUrl ?? emulatorUrl, policy, log));
+  return {
+    async precheck(authHeader) {
+      const [scheme, token] = authHeader.split(' ');
+      const parts = token?.split('.') ?? [];
+      if (scheme !== 'Bearer' || parts.length !== 3) return;
+      const header = decodePart(parts[0]);
+      const payload = decodePart(parts[1]);
+      if (payload?.iss !== AuthenticationConstants.ToBotFromChannelTokenIssuer) return;
+      const hash = HASHES[String(header?.alg)];
+      if (!hash || typeof header?.kid !== 'string') throw new TokenRefused('token is not signed with RS256/384/512 and a key id');
+      const key = await channel.getKey(header.kid);
+      // An unknown key: the SDK refuses it (401) without printing anything.
+      if (!key) return;
+      const signed = verify(hash, Buffer.from(`${parts[0]}.${parts[1]}`), key.key, Buffer.from(parts[2]!, 'base64url'));
+      if (!signed) throw new TokenRefused('token signature does not match Bot Framework\'s key');
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign as rsaSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -330,6 +331,50 @@ describe('Bot Framework sign-in that does not answer (finding 12)', () => {
       await product.stop();
       silent.closeAllConnections();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('when it answers, the keys are fetched once and tokens are checked as before: a bad signature or another bot is 401', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = publicKey.export({ format: 'jwk' });
+    let fetches = 0;
+    const metadata: Server = createServer((req, res) => {
+      fetches++;
+      const base = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
+      const body = req.url === '/keys' ? { keys: [{ kty: 'RSA', kid: 'real-key', n: jwk.n, e: jwk.e, endorsements: ['msteams'] }] } : { issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys` };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
+    const appId = '00000000-0000-0000-0000-000000000001';
+    const product = await startTestProduct(
+      { MICROSOFT_APP_ID: appId, MICROSOFT_APP_PASSWORD: 'not-a-real-secret' },
+      { teamsSignIn: { openIdMetadataUrl: `http://127.0.0.1:${(metadata.address() as AddressInfo).port}/v1/.well-known/openidconfiguration` } },
+    );
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = (aud: string, signedWith: 'real' | 'garbage') => {
+      const data = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'real-key' })}.${b64({ iss: 'https://api.botframework.com', aud, exp: Math.floor(Date.now() / 1000) + 600, serviceurl: 'http://127.0.0.1:9/' })}`;
+      const signature = signedWith === 'real' ? rsaSign('sha256', Buffer.from(data), privateKey).toString('base64url') : 'A'.repeat(342);
+      return `${data}.${signature}`;
+    };
+    const post = (bearer: string) =>
+      fetch(`${product.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify(teamsActivity('http://127.0.0.1:9/', { text: 'calls' })),
+        signal: AbortSignal.timeout(10_000),
+      });
+    try {
+      const forged = await Promise.all(Array.from({ length: 10 }, () => post(token(appId, 'garbage'))));
+      expect(forged.map((r) => r.status)).toEqual(Array(10).fill(401));
+      // Signed with the real key but for another bot: the key was found and the signature checked; the audience is wrong.
+      expect((await post(token('another-bot', 'real'))).status).toBe(401);
+      const reasons = product.logs.lines.filter((l) => /not authenticated by Bot Framework/.test(l.msg)).map((l) => String(l.reason));
+      expect(reasons.at(-1)).toMatch(/AppId|audience/i);
+      expect(reasons.slice(0, 10).every((r) => /signature/i.test(r))).toBe(true);
+      expect(fetches).toBe(2);
+    } finally {
+      await product.stop();
+      await new Promise<void>((resolve) => metadata.close(() => resolve()));
     }
   });
 });
