@@ -11,8 +11,9 @@ import { signedSlashCommand, spawnServer, stopServer, type Server } from './http
 // (bench/servers.ts 'product', default limits):
 //   slowloris  2 attackers × 10,500 half-open connections (headers never finished; each reconnects when closed),
 //              while a prober sends GET /healthz and a signed slash command every second on fresh connections.
-//   fat        2,000 connections at once, each POSTing an unsigned 1 MB body to /slack/events; then 2,000 at once
-//              with a signed-looking header and a 200 KB body (under the Slack cap: they reach the in-flight total).
+//   fat        2,000 connections at once, each POSTing an unsigned 1 MB body to /slack/events, all but its last
+//              byte, then holding it (as the audit did) until the server closes it or 20 s pass; then the same with a
+//              signed-looking header and a 200 KB body (under the Slack cap: they reach the in-flight total).
 //              The server's RSS is sampled before, during and after.
 // Run: `npm run bench -- hostile` (or `node --import tsx bench/hostile.ts [slowloris|fat]`). HOSTILE_SECONDS sets
 // the slowloris duration (default 40). Each attacker is a process of its own with its own source address
@@ -96,7 +97,8 @@ async function attacker(): Promise<void> {
           s.on('connect', () => {
             report.opened++;
             s.write(headers);
-            s.write(body);
+            // All but the last byte, then hold: the server waits for the rest with what it has read.
+            s.write(body.subarray(0, body.length - 1));
           });
           s.on('data', (d: Buffer) => {
             if (!got) got = d.toString('latin1').slice(9, 12);
@@ -154,10 +156,19 @@ function probe(server: Server, kind: 'healthz' | 'slack', timeoutMs = 5000): Pro
   });
 }
 
+/** The server's RSS in MB (-1 when it could not read it: no file descriptor left). */
 async function rss(server: Server): Promise<number> {
   const reply = new Promise<number>((resolve) => server.child.once('message', (m) => resolve((m as { rssMb: number }).rssMb)));
   server.child.send('stats');
   return reply;
+}
+
+async function metricsOrNothing(server: Server, name: string): Promise<string> {
+  try {
+    return await metric(server, name);
+  } catch (err) {
+    return `(not read: ${(err as Error).message})`;
+  }
 }
 
 async function metric(server: Server, name: string): Promise<string> {
@@ -222,7 +233,7 @@ async function slowloris(seconds: number): Promise<string[]> {
     }
     out.push(`after: healthz ${after[0]!.status} in ${after[0]!.ms} ms, slack ${after[1]!.status} in ${after[1]!.ms} ms`);
     out.push(`server RSS: ${rssBefore} MB before, ${rssPeak} MB at most during, ${rssAfter} MB after`);
-    out.push(`metrics: coexist_http_connections_shed_total ${await metric(server, 'coexist_http_connections_shed_total')}`);
+    out.push(`metrics: coexist_http_connections_shed_total ${await metricsOrNothing(server, 'coexist_http_connections_shed_total')}`);
     out.push(`log: ${logLines(logFile, /connection cap reached/)} "connection cap reached" line(s), ${logLines(logFile, /connections shed at the cap/)} summary line(s), ${logLines(logFile, /"level":50/)} error line(s)`);
   } finally {
     await stopServer(server).catch(() => undefined);
@@ -240,7 +251,7 @@ async function fat(label: string, cfg: { bytes: number; signed: boolean }): Prom
     await probe(server, 'slack');
     const rssBefore = await rss(server);
     const started = performance.now();
-    const attackers = ['127.0.0.2', '127.0.0.3'].map((from) => spawnAttacker({ mode: 'fat', port, count: 1000, from, seconds: 30, ...cfg }));
+    const attackers = ['127.0.0.2', '127.0.0.3'].map((from) => spawnAttacker({ mode: 'fat', port, count: 1000, from, seconds: 20, ...cfg }));
     let rssPeak = rssBefore;
     const probes: Probe[] = [];
     let finished = false;
@@ -256,10 +267,10 @@ async function fat(label: string, cfg: { bytes: number; signed: boolean }): Prom
     const rssAfter = await rss(server);
     const statuses: Record<string, number> = {};
     for (const r of reports) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
-    out.push(`${label}: 2,000 connections (2 attackers × 1,000) done in ${ms} ms; answers: ${Object.entries(statuses).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+    out.push(`${label}: 2,000 connections (2 attackers × 1,000, each holding its body's last byte) over in ${ms} ms; answers: ${Object.entries(statuses).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
     out.push(`  server RSS: ${rssBefore} MB before, ${rssPeak} MB at most during, ${rssAfter} MB 2 s after`);
     out.push(`  probes during it: ${summarise(probes, 'slack')}; ${summarise(probes, 'healthz')}`);
-    out.push(`  metrics: coexist_http_bodies_refused_total ${await metric(server, 'coexist_http_bodies_refused_total')}`);
+    out.push(`  metrics: coexist_http_bodies_refused_total ${await metricsOrNothing(server, 'coexist_http_bodies_refused_total')}`);
     out.push(`  log: ${logLines(logFile, /bodies in flight reached/)} "bodies in flight reached" line(s), ${logLines(logFile, /"level":50/)} error line(s), ${logLines(logFile, /"msg":"http"/)} per-request lines`);
   } finally {
     await stopServer(server).catch(() => undefined);

@@ -204,7 +204,14 @@ process.on('message', (m) => {
   }
   if (m === 'stats') {
     const cpu = process.cpuUsage();
-    process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
+    // memoryUsage() reads /proc: with every file descriptor taken (a connection flood) it throws EMFILE.
+    let rssMb = -1;
+    try {
+      rssMb = Math.round(process.memoryUsage().rss / 1048576);
+    } catch {
+      // reported as -1
+    }
+    process.send?.({ rssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
   }
 });
 process.on('message', (m) => {
