@@ -27,6 +27,8 @@ export const HOST_LIMITS = {
   timeoutCheckMs: 1_000,
   /** An idle keep-alive connection is closed after this long. */
   keepAliveTimeoutMs: 5_000,
+  /** File descriptors kept for the rest (store, calls out, logs) above MAX_CONNECTIONS: a start with less under `ulimit -n` is warned about. */
+  descriptorReserve: 256,
   /** The "cap reached" warnings: one when it is first reached, then at most one summary per this long. */
   capLogIntervalMs: 60_000,
 } as const;

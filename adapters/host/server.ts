@@ -8,7 +8,7 @@ import { signatureHeaderProblem } from '../slack/guard.ts';
 import { SLACK_LIMITS } from '../slack/limits.ts';
 import { TEAMS_LIMITS } from '../teams/limits.ts';
 import type { Config } from './config.ts';
-import { CapWarning, ConnectionCap } from './connections.ts';
+import { CapWarning, ConnectionCap, openFileLimit } from './connections.ts';
 import { BodyBudget, hasBearerToken, HttpError, refuseIfDeclaredTooLarge, refuseUnread, sendJson } from './http.ts';
 import { HOST_LIMITS, type HostLimits } from './limits.ts';
 import type { Metrics } from './metrics.ts';
@@ -221,6 +221,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const connections = new ConnectionCap({ max: limits.maxConnections, log: logger, logIntervalMs: limits.capLogIntervalMs, ...(metrics ? { onShed: (reason) => metrics.connectionShed(reason) } : {}) });
   connections.attach(server);
   metrics?.watchHttp(() => ({ connections: connections.open, bodyBytes: bodies.inFlight }));
+  const fileLimit = openFileLimit();
+  if (fileLimit !== undefined && limits.maxConnections + limits.descriptorReserve > fileLimit) {
+    logger.warn(
+      { maxConnections: limits.maxConnections, openFileLimit: fileLimit },
+      `MAX_CONNECTIONS (${limits.maxConnections}) leaves fewer than ${limits.descriptorReserve} of the ${fileLimit} open files (ulimit -n) for the rest: a connection flood could take them all before the cap sheds any. Lower MAX_CONNECTIONS or raise the limit`,
+    );
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host ?? undefined, () => {

@@ -144,6 +144,16 @@ describe('a connection cap', () => {
       await product.stop();
     }
   });
+
+  it('a cap too close to the open-file limit is warned about at start', async () => {
+    const product = await startTestProduct({ MAX_CONNECTIONS: '1000000' });
+    try {
+      const line = product.logs.lines.find((l) => /leaves fewer than 256 of the \d+ open files/.test(l.msg));
+      expect(line).toMatchObject({ level: 40, maxConnections: 1_000_000 });
+    } finally {
+      await product.stop();
+    }
+  });
 });
 
 describe('refused before the body is read', () => {
