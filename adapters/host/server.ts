@@ -119,50 +119,43 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (admitBody(req, res, SLACK_LIMITS.maxRequestBytes)) listener(req, res);
   }
 
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: limits.timeoutCheckMs,
-    },
-    (req, res) => {
-      const t0 = performance.now();
-      const incoming = req.headers['x-request-id'];
-      const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${bootId}-${(++served).toString(36)}`;
-      req.headers['x-request-id'] = requestId;
-      res.setHeader('x-request-id', requestId);
-      const path = (req.url ?? '/').split('?')[0];
-      res.on('finish', () => {
-        if (metrics && (path === '/slack/events' || path === '/api/messages')) {
-          metrics.http(path === '/slack/events' ? 'slack' : 'teams', res.statusCode, (performance.now() - t0) / 1000);
-        }
-        // Platform requests that succeed are logged once, by the face that handled them (with what they were
-        // about); the host adds its own line for everything else: refusals, errors, other paths.
-        const quiet = shedding.has(res) || (res.statusCode < 400 && (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages'));
-        // A 503 with Retry-After is a refusal to retry shortly (overload, sign-in unreachable), logged once by
-        // whoever refused it; per request it is information, not an error.
-        const refusal = res.statusCode === 503 && res.hasHeader('retry-after');
-        const level = quiet ? 'debug' : res.statusCode >= 500 && !refusal ? 'error' : 'info';
-        if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
-      });
-      if (stopping) {
-        sendJson(res, 503, { error: 'Shutting down; retry shortly.' }, { connection: 'close' });
-        return;
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs }, (req, res) => {
+    const t0 = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${bootId}-${(++served).toString(36)}`;
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '/').split('?')[0];
+    res.on('finish', () => {
+      if (metrics && (path === '/slack/events' || path === '/api/messages')) {
+        metrics.http(path === '/slack/events' ? 'slack' : 'teams', res.statusCode, (performance.now() - t0) / 1000);
       }
-      // The Slack path is the hot one (and must ack within 3 s): handed over synchronously.
-      if (path === '/slack/events' && req.method === 'POST' && slack?.requestListener) {
-        intoSlack(req, res, slack.requestListener);
-        return;
+      // Platform requests that succeed are logged once, by the face that handled them (with what they were
+      // about); the host adds its own line for everything else: refusals, errors, other paths.
+      const quiet = shedding.has(res) || (res.statusCode < 400 && (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages'));
+      // A 503 with Retry-After is a refusal to retry shortly (overload, sign-in unreachable), logged once by
+      // whoever refused it; per request it is information, not an error.
+      const refusal = res.statusCode === 503 && res.hasHeader('retry-after');
+      const level = quiet ? 'debug' : res.statusCode >= 500 && !refusal ? 'error' : 'info';
+      if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
+    });
+    if (stopping) {
+      sendJson(res, 503, { error: 'Shutting down; retry shortly.' }, { connection: 'close' });
+      return;
+    }
+    // The Slack path is the hot one (and must ack within 3 s): handed over synchronously.
+    if (path === '/slack/events' && req.method === 'POST' && slack?.requestListener) {
+      intoSlack(req, res, slack.requestListener);
+      return;
+    }
+    route(req, res, path ?? '/', requestId).catch((err: unknown) => {
+      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
+      else {
+        logger.error({ requestId, err }, 'request failed');
+        sendJson(res, 500, { error: 'Internal error; it has been logged.' });
       }
-      route(req, res, path ?? '/', requestId).catch((err: unknown) => {
-        if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
-        else {
-          logger.error({ requestId, err }, 'request failed');
-          sendJson(res, 500, { error: 'Internal error; it has been logged.' });
-        }
-      });
-    },
-  );
+    });
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
     if (path === '/healthz') {
