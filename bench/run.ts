@@ -7,6 +7,7 @@ import { benchStore } from './store.ts';
 // `npm run bench -- startup` (or BENCH_ONLY=startup) runs only start-up and memory (about a minute);
 // `npm run bench -- slack` (or BENCH_ONLY=slack) only the Slack slash-command comparisons (about two minutes);
 // `npm run bench -- store` (or BENCH_ONLY=store) only the store's cost on Slack questions (store.ts; about 1.5 minutes).
+// `npm run bench -- hostile [slowloris|fat]` only the audit's hostile shapes (hostile.ts; not part of the full run).
 // BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS tune the HTTP runs (defaults 5 s, 50 connections, 3 rounds);
 // BENCH_HEAVY_CONNECTIONS the heavy run (default 200). BENCH_PRODUCT=dist runs our server from the compiled dist/
 // (as `npm start` does; build it first) instead of under tsx. BENCH_STARTUP_ROUNDS, BENCH_SETTLE_MS, BENCH_IMPORTS=0: see
@@ -18,9 +19,15 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const heavy = Number(process.env.BENCH_HEAVY_CONNECTIONS ?? 200);
 
 const only = process.env.BENCH_ONLY ?? process.argv[2];
-if (only !== undefined && only !== 'startup' && only !== 'slack' && only !== 'store') {
-  console.error(`bench: unknown part "${only}" (known: startup, slack, store)`);
+if (only !== undefined && only !== 'startup' && only !== 'slack' && only !== 'store' && only !== 'hostile') {
+  console.error(`bench: unknown part "${only}" (known: startup, slack, store, hostile)`);
   process.exit(2);
+}
+if (only === 'hostile') {
+  // The audit's hostile shapes (issue 17), only when asked for: about 2 minutes, 21,000 loopback connections.
+  const { benchHostile } = await import('./hostile.ts');
+  for (const line of await benchHostile(process.argv[3])) console.log(line);
+  process.exit(0);
 }
 
 console.log(`coexist-advisor bench · node ${process.version} · ${new Date().toISOString()}`);

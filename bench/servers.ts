@@ -187,10 +187,10 @@ if (kind === 'empty-bolt') {
   );
   url = product.url;
 } else {
-  // The product as deployed: info-level JSON logs (to /dev/null here), Slack over HTTP, Teams in local mode.
+  // The product as deployed: info-level JSON logs (to /dev/null here, or BENCH_LOG_FILE), Slack over HTTP, Teams in local mode.
   const product = await startProduct(
     { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
-    { logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
+    { logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: process.env.BENCH_LOG_FILE ?? '/dev/null' }) },
   );
   url = product.url;
 }
@@ -204,7 +204,14 @@ process.on('message', (m) => {
   }
   if (m === 'stats') {
     const cpu = process.cpuUsage();
-    process.send?.({ rssMb: Math.round(process.memoryUsage().rss / 1048576), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
+    // memoryUsage() reads /proc: with every file descriptor taken (a connection flood) it throws EMFILE.
+    let rssMb = -1;
+    try {
+      rssMb = Math.round(process.memoryUsage().rss / 1048576);
+    } catch {
+      // reported as -1
+    }
+    process.send?.({ rssMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuUs: cpu.user + cpu.system });
   }
 });
 process.on('message', (m) => {

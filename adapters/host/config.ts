@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { STORE_FILE_NAME } from '../store/store-file.ts';
+import { HOST_LIMITS } from './limits.ts';
 
 // Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
 // each naming its variable. Empty values count as unset, so a copied .env.example works as is.
@@ -139,6 +140,17 @@ const envSchema = z
     MICROSOFT_APP_TYPE: z.enum(APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${APP_TYPES.join(', ')}` }).optional(),
     MICROSOFT_APP_TENANT_ID: optionalText,
     KNOWLEDGE_FILE: optionalText,
+    MAX_CONNECTIONS: z.coerce
+      .number({ error: `MAX_CONNECTIONS must be a number of connections (default ${HOST_LIMITS.maxConnections})` })
+      .int({ error: 'MAX_CONNECTIONS must be a whole number' })
+      .min(16, { error: 'MAX_CONNECTIONS must be at least 16' })
+      .max(1_000_000, { error: 'MAX_CONNECTIONS must be at most 1000000 (keep it under the process\'s file descriptor limit, ulimit -n)' })
+      .default(HOST_LIMITS.maxConnections),
+    MAX_BODY_BYTES_IN_FLIGHT: z.coerce
+      .number({ error: `MAX_BODY_BYTES_IN_FLIGHT must be a number of bytes (default ${HOST_LIMITS.maxBodyBytesInFlight}, 64 MB)` })
+      .int({ error: 'MAX_BODY_BYTES_IN_FLIGHT must be a whole number of bytes' })
+      .min(64 * 1024, { error: 'MAX_BODY_BYTES_IN_FLIGHT must be at least 65536 (64 KB)' })
+      .default(HOST_LIMITS.maxBodyBytesInFlight),
   });
 
 /** A switch's raw value: true, false, or undefined when unset or unreadable (the schema reports the latter). */
@@ -208,6 +220,8 @@ export interface Config {
   knowledgeOwners: string[];
   /** Slack user ids and Teams AAD object ids who see every recommendation of their own workspace or tenant. */
   salesLeads: string[];
+  /** The HTTP server's own caps (adapters/host/limits.ts has the rest and why). */
+  http: { maxConnections: number; maxBodyBytesInFlight: number };
 }
 
 export interface StoreConfig {
@@ -276,6 +290,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       store: storeConfig(env),
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
       salesLeads: env.SALES_LEADS ?? [],
+      http: { maxConnections: env.MAX_CONNECTIONS, maxBodyBytesInFlight: env.MAX_BODY_BYTES_IN_FLIGHT },
     },
   };
 }

@@ -22,11 +22,53 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/**
+ * Answers without reading the body, and closes the connection once the answer is written, so a client cannot keep
+ * it busy sending (or make us drain) a body nobody will read.
+ */
+export function refuseUnread(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.once('finish', () => res.req.destroy());
+  sendJson(res, status, body, { connection: 'close', ...headers });
+}
+
+/** `Authorization: Bearer <token>`, as Bot Framework sends it: anything else is refused before the body is read. */
+export function hasBearerToken(header: string | undefined): boolean {
+  return header !== undefined && /^Bearer [A-Za-z0-9._~+/=-]+$/.test(header);
+}
+
+/**
+ * The request bodies the process holds at once, over every connection. A request is admitted with its declared
+ * length (or the endpoint's cap when it declares none: chunked) before its body is read, and holds that until its
+ * response is over; one that would pass the total is refused with 503 and Retry-After, unread.
+ */
+export class BodyBudget {
+  inFlight = 0;
+  refused = 0;
+
+  constructor(readonly max: number) {}
+
+  /** Reserves the body's bytes; false when they do not fit (the caller refuses the request). */
+  admit(req: IncomingMessage, res: ServerResponse, cap: number): boolean {
+    const header = req.headers['content-length'];
+    const declared = header === undefined ? Number.NaN : Number(header);
+    const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, cap) : cap;
+    if (this.inFlight + bytes > this.max) {
+      this.refused++;
+      return false;
+    }
+    this.inFlight += bytes;
+    res.once('close', () => {
+      this.inFlight -= bytes;
+    });
+    return true;
+  }
+}
+
 /** True (and 413 sent, connection closed) when the declared length is over the limit: nothing is read. */
 export function refuseIfDeclaredTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (Number.isFinite(declared) && declared > limit) {
-    sendJson(res, 413, { error: `Request body is larger than ${limit} bytes.` }, { connection: 'close' });
+    refuseUnread(res, 413, { error: `Request body is larger than ${limit} bytes.` });
     return true;
   }
   return false;

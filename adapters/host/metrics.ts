@@ -59,7 +59,14 @@ interface Loaded {
   storeErrors: Counter<'operation'>;
   dropped: Counter;
   claimFallbacks: Counter<'use' | 'decision'>;
+  connectionsShed: Counter<'reason'>;
+  bodiesRefused: Counter<'reason'>;
 }
+
+/** Why a connection was closed at the cap: the one idle longest made room, or every one was busy. */
+export type ConnectionShed = 'idle_closed' | 'refused';
+/** Why a request was refused before its body was read. */
+export type BodyRefusal = 'in_flight' | 'unauthenticated' | 'too_large';
 
 const BACKLOG_LIMIT = 10_000;
 
@@ -70,6 +77,13 @@ export class Metrics {
   /** Bound children by label values: a label lookup per request costs more than the increment. */
   private readonly httpChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
   private readonly requestChildren = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>();
+  /** What the HTTP server holds now (open connections, body bytes admitted), read when /metrics is scraped. */
+  private httpLoad: (() => { connections: number; bodyBytes: number }) | undefined;
+
+  /** The host tells where to read its load from (gauges). */
+  watchHttp(read: () => { connections: number; bodyBytes: number }): void {
+    this.httpLoad = read;
+  }
 
   /** Loads prom-client and creates the metrics; replays what was counted before. Idempotent. */
   load(): Promise<Loaded> {
@@ -88,8 +102,15 @@ export class Metrics {
         storeErrors: new prom.Counter({ name: 'coexist_store_errors_total', help: 'Store operations that failed (open, migrate, write, dropped records, claim, ping, prune, read).', labelNames: ['operation'], registers: [registry] }),
         dropped: new prom.Counter({ name: 'coexist_store_records_dropped_total', help: 'Records (questions, recommendations, feedback) given up without being written: a store that failed for longer than the recorder waits, a full queue, or a shutdown that could not flush.', registers: [registry] }),
         claimFallbacks: new prom.Counter({ name: 'coexist_store_claim_fallbacks_total', help: 'Deduplication claims the store could not settle in time, by use (slack:view, slack:event, teams:correction, ...) and decision (act: done anyway, a duplicate is possible; skip: not done).', labelNames: ['use', 'decision'], registers: [registry] }),
+        connectionsShed: new prom.Counter({ name: 'coexist_http_connections_shed_total', help: 'Connections closed at the connection cap (MAX_CONNECTIONS): idle_closed (the one idle longest made room), refused (every one had a request in progress).', labelNames: ['reason'], registers: [registry] }),
+        bodiesRefused: new prom.Counter({ name: 'coexist_http_bodies_refused_total', help: 'Requests refused before their body was read: in_flight (MAX_BODY_BYTES_IN_FLIGHT, 503), unauthenticated (no well-formed Slack signature or Bot Framework Authorization header, 401), too_large (declared over the endpoint cap, 413).', labelNames: ['reason'], registers: [registry] }),
       };
       loaded.dropped.inc(0);
+      const load = () => this.httpLoad?.();
+      new prom.Gauge({ name: 'coexist_http_connections_open', help: 'Open HTTP connections.', registers: [registry], collect() { this.set(load()?.connections ?? 0); } });
+      new prom.Gauge({ name: 'coexist_http_body_bytes_in_flight', help: 'Request body bytes admitted and not yet answered (capped by MAX_BODY_BYTES_IN_FLIGHT).', registers: [registry], collect() { this.set(load()?.bodyBytes ?? 0); } });
+      for (const reason of ['idle_closed', 'refused']) loaded.connectionsShed.inc({ reason }, 0);
+      for (const reason of ['in_flight', 'unauthenticated', 'too_large']) loaded.bodiesRefused.inc({ reason }, 0);
       // Every series exists from the start (at 0), so a dashboard shows a flat line, not "no data".
       for (const outcome of ['answered', 'unanswered']) loaded.questions.inc({ platform: 'slack', outcome }, 0);
       for (const operation of ['open', 'migrate', 'write', 'dropped', 'claim', 'ping', 'prune', 'read']) loaded.storeErrors.inc({ operation }, 0);
@@ -153,6 +174,14 @@ export class Metrics {
   feedback(platform: MetricPlatform, target: 'answer' | 'recommendation', rating: 'helpful' | 'not-helpful' | 'correction'): void {
     const p = oneOf(PLATFORMS, platform, 'other');
     this.use((m) => m.feedback.inc({ platform: p, target: target === 'recommendation' ? 'recommendation' : 'answer', rating }));
+  }
+
+  connectionShed(reason: ConnectionShed): void {
+    this.use((m) => m.connectionsShed.inc({ reason }));
+  }
+
+  bodyRefused(reason: BodyRefusal): void {
+    this.use((m) => m.bodiesRefused.inc({ reason }));
   }
 
   storeError(operation: string, count = 1): void {

@@ -4,9 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { SlackFace } from '../slack/app.ts';
+import { signatureHeaderProblem } from '../slack/guard.ts';
 import { SLACK_LIMITS } from '../slack/limits.ts';
+import { TEAMS_LIMITS } from '../teams/limits.ts';
 import type { Config } from './config.ts';
-import { HttpError, refuseIfDeclaredTooLarge, requestNote, sendJson } from './http.ts';
+import { CapWarning, ConnectionCap, openFileLimit } from './connections.ts';
+import { BodyBudget, hasBearerToken, HttpError, refuseIfDeclaredTooLarge, refuseUnread, requestNote, sendJson } from './http.ts';
+import { HOST_LIMITS, type HostLimits } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 
 // The one process that hosts both platforms on one port:
@@ -16,6 +20,12 @@ import type { Metrics } from './metrics.ts';
 //   GET  /readyz        → readiness: 200 when the store answers, 503 when not (a load balancer stops sending)
 //   GET  /metrics       → Prometheus text
 // The host owns the HTTP server so it can cap bodies, give every request an id, log it, and shut down cleanly.
+//
+// Bounded per client and in total (limits.ts says why each value): a connection cap that sheds the connection
+// idle longest (connections.ts); headers within 5 s and the whole request within 10 s; and before any body is
+// read, a platform request must carry its credentials' header (a well-formed Slack signature; Bot Framework's
+// `Authorization: Bearer` outside local mode), declare no more than its endpoint's cap, and fit in the total of
+// body bytes in flight. Each refusal is answered at once and the connection closed, unread.
 
 export interface TeamsFace {
   /** Handles one POST /api/messages. */
@@ -34,6 +44,8 @@ export interface HostOptions {
   /** For GET /readyz: whether the store answers. Without it, /readyz says ready once listening. */
   readiness?: () => Promise<{ ready: boolean; store: string; reason?: string }>;
   metrics?: Metrics;
+  /** Overrides for the host's timeouts and caps (tests use short ones); MAX_CONNECTIONS and MAX_BODY_BYTES_IN_FLIGHT come from the config. */
+  limits?: Partial<HostLimits>;
 }
 
 export interface RunningHost {
@@ -61,8 +73,53 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // Request ids: unique per process start, then a counter (cheaper than a UUID per request, and sortable).
   const bootId = randomUUID().slice(0, 8);
   let served = 0;
+  const limits: HostLimits = { ...HOST_LIMITS, maxConnections: config.http.maxConnections, maxBodyBytesInFlight: config.http.maxBodyBytesInFlight, ...options.limits };
+  const bodies = new BodyBudget(limits.maxBodyBytesInFlight);
+  const bodyWarning = new CapWarning(
+    logger,
+    limits.capLogIntervalMs,
+    `request bodies in flight reached MAX_BODY_BYTES_IN_FLIGHT (${limits.maxBodyBytesInFlight} bytes): refusing more with 503 until some are answered; a summary at most once a minute while it lasts`,
+    'requests refused at MAX_BODY_BYTES_IN_FLIGHT since the last line',
+  );
+  const credentialsWarning = new CapWarning(
+    logger,
+    limits.capLogIntervalMs,
+    'platform request without its credentials header refused (401) before its body was read: a Slack request needs x-slack-signature and x-slack-request-timestamp, a Teams request Authorization: Bearer; further ones are summed up at most once a minute',
+    'platform requests without credentials headers refused since the last line',
+  );
+  /** Requests refused before their body (no credentials header, no room in flight): counted and summed up by a CapWarning, one debug line each. */
+  const shedding = new WeakSet<ServerResponse>();
 
-  const server = createServer((req, res) => {
+  /** Before the body is read: the endpoint's cap, then the total in flight. True when the request may be read. */
+  function admitBody(req: IncomingMessage, res: ServerResponse, cap: number): boolean {
+    if (refuseIfDeclaredTooLarge(req, res, cap)) {
+      metrics?.bodyRefused('too_large');
+      return false;
+    }
+    if (bodies.admit(req, res, cap)) return true;
+    metrics?.bodyRefused('in_flight');
+    bodyWarning.hit('refused', { maxBodyBytesInFlight: limits.maxBodyBytesInFlight, inFlight: bodies.inFlight });
+    shedding.add(res);
+    refuseUnread(res, 503, { error: 'Too many requests in progress; retry shortly.' }, { 'retry-after': String(limits.retryAfterSeconds) });
+    return false;
+  }
+
+  function refuseWithoutCredentials(res: ServerResponse, platform: 'slack' | 'teams', error: string): void {
+    metrics?.bodyRefused('unauthenticated');
+    credentialsWarning.hit(platform, { platform });
+    shedding.add(res);
+    refuseUnread(res, 401, { error });
+  }
+
+  function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<SlackFace['requestListener']>): void {
+    if (signatureHeaderProblem(req.headers, SLACK_LIMITS.maxUnsignedBytes)) {
+      refuseWithoutCredentials(res, 'slack', 'Unauthorized: Slack requests carry x-slack-signature and x-slack-request-timestamp.');
+      return;
+    }
+    if (admitBody(req, res, SLACK_LIMITS.maxRequestBytes)) listener(req, res);
+  }
+
+  const server = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs }, (req, res) => {
     const t0 = performance.now();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${bootId}-${(++served).toString(36)}`;
@@ -76,8 +133,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       // Platform requests that succeed are logged once, by the face that handled them (with what they were
       // about); the host adds its own line for everything else: refusals, errors, other paths.
       // /readyz's 503s too: readiness is logged once per change (start.ts), not per probe.
-      const quiet = (res.statusCode < 400 && (path === '/healthz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages')) || path === '/readyz';
-      const level = quiet ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
+      const quiet = shedding.has(res) || path === '/readyz' || (res.statusCode < 400 && (path === '/healthz' || path === '/metrics' || path === '/slack/events' || path === '/api/messages'));
+      // A 503 with Retry-After is a refusal to retry shortly (overload, sign-in unreachable), logged once by
+      // whoever refused it; per request it is information, not an error.
+      const refusal = res.statusCode === 503 && res.hasHeader('retry-after');
+      const level = quiet ? 'debug' : res.statusCode >= 500 && !refusal ? 'error' : 'info';
       if (logger.isLevelEnabled(level)) logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'http');
     });
     if (stopping) {
@@ -86,7 +146,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     // The Slack path is the hot one (and must ack within 3 s): handed over synchronously.
     if (path === '/slack/events' && req.method === 'POST' && slack?.requestListener) {
-      if (!refuseIfDeclaredTooLarge(req, res, SLACK_LIMITS.maxRequestBytes)) slack.requestListener(req, res);
+      intoSlack(req, res, slack.requestListener);
       return;
     }
     route(req, res, path ?? '/', requestId).catch((err: unknown) => {
@@ -130,8 +190,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (!slack?.requestListener) {
         return sendJson(res, 404, { error: 'Slack over HTTP is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and no SLACK_APP_TOKEN).' });
       }
-      if (refuseIfDeclaredTooLarge(req, res, SLACK_LIMITS.maxRequestBytes)) return;
-      slack.requestListener(req, res);
+      intoSlack(req, res, slack.requestListener);
       return;
     }
     if (path === '/api/messages') {
@@ -142,14 +201,27 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         return;
       }
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST, HEAD' });
+      if (config.teams.auth === 'bot-framework' && !hasBearerToken(req.headers.authorization)) {
+        return refuseWithoutCredentials(res, 'teams', 'Unauthorized: a valid Bot Framework token is required.');
+      }
+      if (!admitBody(req, res, TEAMS_LIMITS.maxRequestBytes)) return;
       await teams.handle(req, res, requestId);
       return;
     }
     sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz, GET /readyz, GET /metrics.' });
   }
 
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  const connections = new ConnectionCap({ max: limits.maxConnections, log: logger, logIntervalMs: limits.capLogIntervalMs, ...(metrics ? { onShed: (reason) => metrics.connectionShed(reason) } : {}) });
+  connections.attach(server);
+  metrics?.watchHttp(() => ({ connections: connections.open, bodyBytes: bodies.inFlight }));
+  const fileLimit = openFileLimit();
+  if (fileLimit !== undefined && limits.maxConnections + limits.descriptorReserve > fileLimit) {
+    logger.warn(
+      { maxConnections: limits.maxConnections, openFileLimit: fileLimit },
+      `MAX_CONNECTIONS (${limits.maxConnections}) leaves fewer than ${limits.descriptorReserve} of the ${fileLimit} open files (ulimit -n) for the rest: a connection flood could take them all before the cap sheds any. Lower MAX_CONNECTIONS or raise the limit`,
+    );
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host ?? undefined, () => {
@@ -190,6 +262,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         clearTimeout(timer);
         if (outcome === 'deadline') logger.warn({ drainMs }, 'shutdown deadline reached: closing the connections still open');
         server.closeAllConnections();
+        connections.stop();
+        bodyWarning.stop();
+        credentialsWarning.stop();
       })();
       return stopped;
     },

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
 import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
-import type { TeamsConnectorPolicy } from '../teams/limits.ts';
+import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
 import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
+import type { HostLimits } from './limits.ts';
 import { createLogger, withoutCredentials } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { StoreService } from '../store/service.ts';
@@ -38,6 +39,10 @@ export interface StartOptions {
   teamsConnector?: Partial<TeamsConnectorPolicy>;
   /** How long a shutdown waits for work in flight before it closes what is left (default 10 s). */
   drainMs?: number;
+  /** Overrides for the HTTP server's timeouts and caps (tests use short timeouts). */
+  httpLimits?: Partial<HostLimits>;
+  /** Overrides for Bot Framework sign-in: metadata deadline, and where the metadata is (tests use a fake on 127.0.0.1). */
+  teamsSignIn?: Partial<TeamsSignInPolicy>;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -89,7 +94,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn);
     });
   }
   const host = await startHost({
@@ -101,6 +106,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(teams ? { teams } : {}),
     ...(slack ? { slack } : {}),
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
+    ...(options.httpLimits ? { limits: options.httpLimits } : {}),
   });
   // The store and prom-client are loaded after the server listens: together they cost about 150 ms of imports,
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in

@@ -3,6 +3,9 @@ import { unescape as qsUnescape } from 'node:querystring';
 import type { Logger } from 'pino';
 
 // What every POST /slack/events goes through before Bolt's HTTPReceiver sees it:
+// 0. In the host (server.ts), before anything is read: a well-formed signature header (signatureHeaderProblem:
+//    401 and closed otherwise), a declared length within SLACK_LIMITS.maxRequestBytes (413), and room in the
+//    body bytes in flight (503).
 // 1. The request timestamp must be within 5 minutes of our clock, both ways (Bolt refuses only stale ones):
 //    401, before the body is read.
 // 2. The body is read here, capped (413 past the cap, also for a chunked body with no declared length), and
@@ -26,6 +29,23 @@ export interface GuardOptions {
   maxBytes: number;
   log: Logger;
   now?: () => number;
+}
+
+const SIGNATURE = /^v0=[0-9a-f]{64}$/;
+const TIMESTAMP = /^\d{1,12}$/;
+
+/**
+ * Why a request is refused before its body is read: no well-formed `x-slack-signature: v0=<64 hex>` with a
+ * numeric `x-slack-request-timestamp`. A small unsigned form (`maxUnsignedBytes`, declared) passes: Slack's
+ * ssl_check, which Bolt answers or refuses itself. Bolt still verifies every signature that passes here.
+ */
+export function signatureHeaderProblem(headers: IncomingMessage['headers'], maxUnsignedBytes: number): string | undefined {
+  const signature = headers['x-slack-signature'];
+  const timestamp = headers['x-slack-request-timestamp'];
+  if (typeof signature === 'string' && SIGNATURE.test(signature) && typeof timestamp === 'string' && TIMESTAMP.test(timestamp)) return undefined;
+  const length = headers['content-length'];
+  if (headers['content-type'] === FORM && length !== undefined && /^\d+$/.test(length) && Number(length) <= maxUnsignedBytes) return undefined;
+  return 'no well-formed x-slack-signature (v0=<64 hex>) and x-slack-request-timestamp';
 }
 
 /** Why a timestamp header is refused, or undefined. A missing or unreadable one is left to Bolt (ssl_check). */
@@ -109,7 +129,9 @@ export function guardSlackRequests(bolt: RequestListener, options: GuardOptions)
     const late = timestampProblem(req.headers['x-slack-request-timestamp'], now());
     if (late) {
       warn(req, late);
-      refuse(res, 401);
+      // Unread: answer, then close rather than drain a body nobody will read.
+      res.once('finish', () => req.destroy());
+      refuse(res, 401, true);
       return;
     }
     new BodyRead(req, res, maxBytes, warn, bolt, log).start();

@@ -42,8 +42,19 @@ export const SLACK_LIMITS = {
   inputHint: 2000,
   plainTextInputMax: 3000,
 
-  /** Our cap on a request body at /slack/events; Slack's own payloads are far smaller. */
-  maxRequestBytes: 1024 * 1024,
+  /**
+   * Our cap on a request body at /slack/events, refused (413) before it is read when declared larger. Measured: the
+   * largest request the app gets on purpose, the recommendation modal submitted with every field at its maximum
+   * (notes of 2,000 characters carried twice, in the view and in its state), is 54 KB in ASCII and 84 KB in
+   * Devanagari or emoji once JSON-escaped and form-encoded; a DM of Slack's 40,000-character maximum is 80 KB in
+   * ASCII and 240 KB in Devanagari (text and rich-text block). 256 KB holds all of these.
+   */
+  maxRequestBytes: 256 * 1024,
+  /**
+   * An unsigned request is refused before its body is read, except a form of at most this many declared bytes:
+   * Slack's `ssl_check=1&token=…`, which Bolt answers without a signature (and refuses anything else unsigned).
+   */
+  maxUnsignedBytes: 256,
 
   /** The table block: one per message. */
   tableRows: 100,

@@ -9,7 +9,8 @@ import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLar
 import type { TeamsFace } from '../host/server.ts';
 import type { StoreService } from '../store/service.ts';
 import { AdvisorBot, requestNoteOf } from './bot.ts';
-import { TEAMS_CONNECTOR, TEAMS_LIMITS, type TeamsConnectorPolicy } from './limits.ts';
+import { TEAMS_CONNECTOR, TEAMS_LIMITS, TEAMS_SIGN_IN, type TeamsConnectorPolicy, type TeamsSignInPolicy } from './limits.ts';
+import { boundSignIn, SignInUnavailable, type SignIn } from './sign-in.ts';
 
 // The Teams face: POST /api/messages → Bot Framework CloudAdapter → AdvisorBot. The host reads and checks the
 // body; CloudAdapter.processActivity authenticates it and runs the turn; we answer and log (CloudAdapter.process
@@ -21,6 +22,10 @@ import { TEAMS_CONNECTOR, TEAMS_LIMITS, type TeamsConnectorPolicy } from './limi
 //   caller shaped) wherever the activity's serviceUrl points. Only loopback or configured origins are accepted.
 //   With Bot Framework auth the signed token binds the serviceUrl, so this check is not needed there.
 // - Turns in flight are capped, and every Bot Connector call is bounded (TEAMS_CONNECTOR).
+// - Checking a token never waits long on Bot Framework's sign-in metadata (sign-in.ts, TEAMS_SIGN_IN): when it
+//   cannot be fetched, the request gets 503 with Retry-After at once and the outage is logged once.
+// (The host has already refused, unread, a request without `Authorization: Bearer` outside local mode, one
+// declared over TEAMS_LIMITS.maxRequestBytes, and one that would pass the body bytes in flight.)
 
 type TeamsOn = Exclude<Config['teams'], { auth: 'off' }>;
 
@@ -54,6 +59,7 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
   constructor(
     credentials: ConfigurationServiceClientCredentialFactory,
     private readonly policy: TeamsConnectorPolicy,
+    private readonly signIn?: SignIn,
   ) {
     super({}, credentials);
   }
@@ -70,6 +76,7 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
 
   // Incoming activities get their connector from the authentication result; proactive sends from the factory.
   override async authenticateRequest(...args: Parameters<ConfigurationBotFrameworkAuthentication['authenticateRequest']>) {
+    await this.signIn?.precheck(args[1]);
     const result = await super.authenticateRequest(...args);
     if (result.connectorFactory) this.bound(result.connectorFactory);
     return result;
@@ -113,9 +120,20 @@ function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
   return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
 }
 
-export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Logger, connector: Partial<TeamsConnectorPolicy> = {}, store?: StoreService, knowledgeOwners: readonly string[] = [], salesLeads: readonly string[] = []): TeamsFace {
+export function createTeamsFace(
+  teams: TeamsOn,
+  knowledge: Knowledge,
+  logger: Logger,
+  connector: Partial<TeamsConnectorPolicy> = {},
+  store?: StoreService,
+  knowledgeOwners: readonly string[] = [],
+  salesLeads: readonly string[] = [],
+  signIn: Partial<TeamsSignInPolicy> = {},
+): TeamsFace {
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
+  const signInPolicy: TeamsSignInPolicy = { ...TEAMS_SIGN_IN, ...signIn };
+  const bounded = teams.auth === 'bot-framework' ? boundSignIn(signInPolicy, log) : undefined;
   // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
   const credentials = new ConfigurationServiceClientCredentialFactory(
     teams.auth === 'local'
@@ -127,7 +145,7 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
           ...(teams.tenantId ? { MicrosoftAppTenantId: teams.tenantId } : {}),
         },
   );
-  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy));
+  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy, bounded));
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
     const status = (error as { statusCode?: number }).statusCode;
@@ -191,7 +209,15 @@ export function createTeamsFace(teams: TeamsOn, knowledge: Knowledge, logger: Lo
         sendJson(res, status, invoke?.body ?? {});
       } catch (err) {
         const e = err as { statusCode?: number; name?: string; message?: string };
-        status = e.statusCode === 401 || e.name === 'AuthenticationError' ? 401 : 500;
+        if (err instanceof SignInUnavailable) {
+          // Logged once per outage by sign-in.ts; here only at debug.
+          status = 503;
+          log.debug({ requestId }, 'Teams request refused: Bot Framework sign-in metadata unreachable');
+          sendJson(res, 503, { error: 'Cannot check the Bot Framework token right now; retry shortly.' }, { 'retry-after': String(Math.max(1, Math.ceil(signInPolicy.retryAfterFailureMs / 1000))) });
+          return;
+        }
+        // jsonwebtoken's own errors (a token the SDK could not verify) are refusals too, not server errors.
+        status = e.statusCode === 401 || e.name === 'AuthenticationError' || e.name === 'JsonWebTokenError' || e.name === 'TokenExpiredError' || e.name === 'NotBeforeError' ? 401 : 500;
         if (status === 401) log.warn({ requestId, reason: e.message }, 'Teams request refused: not authenticated by Bot Framework');
         else log.error({ requestId, err: { message: e.message, name: e.name } }, 'Teams request failed');
         sendJson(res, status, { error: status === 401 ? 'Unauthorized: a valid Bot Framework token is required.' : 'Internal error; it has been logged.' });

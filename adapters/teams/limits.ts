@@ -8,7 +8,12 @@ export const TEAMS_LIMITS = {
   cardVersion: '1.5',
   /** A Teams message (activity with its cards) must stay under about 28 KB. */
   maxMessageBytes: 28 * 1024,
-  /** Our own cap for an incoming /api/messages body; Bot Framework activities are far smaller. */
+  /**
+   * Our cap on an incoming /api/messages body, refused (413) before it is read when declared larger. A Teams message
+   * is limited to about 28 KB; its activity carries it twice (text, and the HTML attachment), at most doubled by
+   * JSON escaping, with entities and channelData around it: about 120 KB at the very most. The form's submit is
+   * smaller (notes of 2,000 characters). 256 KB leaves twice that.
+   */
   maxRequestBytes: 256 * 1024,
   /**
    * HTML read as text (a formatted message, a selected message): at most this many characters are parsed. Teams'
@@ -72,3 +77,25 @@ export const TEAMS_DEDUPE = {
   redeliveryMs: 10 * 60_000,
   doubleClickMs: 60_000,
 } as const;
+
+/**
+ * How tokens are checked against Bot Framework's sign-in metadata (sign-in.ts): bounded, so an unreachable sign-in
+ * service costs each request nothing (503 at once), not a turn slot for 15 s.
+ */
+export const TEAMS_SIGN_IN = {
+  /** Fetching the OpenID metadata and its signing keys, both together, is abandoned after this long. */
+  metadataTimeoutMs: 3000,
+  /** After a failed fetch, requests that need keys we do not have get 503 at once; the next fetch is tried after this long. */
+  retryAfterFailureMs: 10_000,
+  /** Keys are fetched again after this long (the SDK's default: 24 hours). */
+  refreshMs: 24 * 60 * 60 * 1000,
+  /** A token signed with a key id we do not know fetches the keys again at most this often (the SDK's: 1 hour). */
+  unknownKeyRefreshMs: 60 * 60 * 1000,
+} as const;
+
+export type TeamsSignInPolicy = { -readonly [K in keyof typeof TEAMS_SIGN_IN]: number } & {
+  /** Where to fetch the channel metadata instead of Bot Framework's (tests: a fake on 127.0.0.1). */
+  openIdMetadataUrl?: string;
+  /** Where to fetch the emulator and skill metadata instead of Microsoft's. */
+  emulatorOpenIdMetadataUrl?: string;
+};

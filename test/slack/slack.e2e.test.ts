@@ -512,9 +512,10 @@ describe('transport security and robustness', () => {
   });
 
   it('refuses an oversized body with 413 before reading it', async () => {
+    // Signed-looking headers (an unsigned one is refused earlier, with 401: test/host/limits.test.ts).
     const res = await fetch(`${host.product.url}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SIGNING_SECRET, 'x') },
       body: 'x'.repeat(1024 * 1024 + 10),
     });
     expect(res.status).toBe(413);
