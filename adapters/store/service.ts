@@ -219,15 +219,12 @@ export class StoreService {
       for (const waiting of [...this.openWaiters]) waiting(store);
       // The writer thread starts now, with its connection, not on the first write: a burst right after a start is
       // written as it comes (the audit lost 200 of 200 to a kill -9 in the first burst while the thread started).
+      // start() resolves once it has (or has failed: ready anyway, the recorder's next write starts the thread again
+      // and fails visibly if it cannot).
       if (this.writer) {
-        this.writer.warm().then(
-          () => void (this.writerWarm = true),
-          (err: unknown) => {
-            // Ready anyway: the recorder's next write starts the thread again, and fails visibly if it cannot.
-            this.writerWarm = true;
-            this.failed('open', err, { writerThread: true });
-          },
-        );
+        await this.writer.warm().catch((err: unknown) => this.failed('open', err, { writerThread: true }));
+        this.writerWarm = true;
+        if (this.closed) return;
       }
       this.options.logger.info({ store: store.kind, where: store.where, migrations: applied }, applied.length > 0 ? `store ready (${store.kind}); applied migrations ${applied.join(', ')}` : `store ready (${store.kind})`);
       void this.prune();
