@@ -62,7 +62,7 @@ export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionSc
       if (got === null) rejected++;
     }
     const hit = q.topics.includes(got);
-    const shown = hit || (!isOffTopic && result.alternatives.some((t) => q.topics.includes(t)));
+    const shown = hit || (!isOffTopic && (result.alternatives.some((t) => q.topics.includes(t)) || (result.topic !== null && result.also !== undefined && q.topics.includes(result.also.topic))));
     if (shown) offered++;
     if (!hit && got !== null && result.confidence >= CONFIDENTLY_WRONG) confidentlyWrong++;
     const style = (byStyle[q.style ?? 'untagged'] ??= { total: 0, hits: 0, offered: 0 });

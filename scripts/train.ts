@@ -99,7 +99,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
         r.total++;
         if (ok) r.hits++;
         else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
-        if (ok || (!isOff && result.alternatives.some((t) => l.line.topics.includes(t)))) r.offered++;
+        if (ok || (!isOff && (result.alternatives.some((t) => l.line.topics.includes(t)) || (result.topic !== null && result.also !== undefined && l.line.topics.includes(result.also.topic))))) r.offered++;
         if (!ok && got !== null && result.confidence >= CONFIDENTLY_WRONG) r.confidentlyWrong++;
         if (isOff) {
           r.off++;

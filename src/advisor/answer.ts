@@ -8,7 +8,7 @@ import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
 import { scorerFor, type Scorer } from '../matching/scorer.ts';
 import { wordsOf } from '../matching/features.ts';
-import { ALTERNATIVES, BM25, CANDIDATES, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT } from '../matching/thresholds.ts';
+import { ALTERNATIVES, BM25, CANDIDATES, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT, TWO_QUESTIONS } from '../matching/thresholds.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, scenario sentences, one word or a paragraph. Two
 // readers score every topic and their scores are fused:
@@ -27,7 +27,14 @@ export interface OffTopicReply {
 }
 
 export type AnswerResult =
-  | { topic: TopicId; confidence: number; answer: TopicFacts; alternatives: TopicId[] }
+  | {
+      topic: TopicId;
+      confidence: number;
+      answer: TopicFacts;
+      alternatives: TopicId[];
+      /** The question clearly asks a second thing, about this other topic: answer both (see secondTopic()). */
+      also?: { topic: TopicId; answer: TopicFacts };
+    }
   | { topic: null; confidence: number; answer: OffTopicReply; alternatives: TopicId[] };
 
 /** One topic as both readers scored it. */
@@ -252,7 +259,7 @@ interface Reading {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSettings = CLASSIFIER, trace = false): Reading {
+function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSettings = CLASSIFIER, trace = false, parts = true): Reading {
   const reasons: string[] = [];
   // The reasons are words for `explain`; answer() does not pay for formatting them.
   const note = trace ? (reason: () => string) => void reasons.push(reason()) : () => {};
@@ -378,7 +385,37 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     .filter((c) => c.fused >= top.fused * ALTERNATIVES.minShareOfBest)
     .slice(0, ALTERNATIVES.max)
     .map((c) => c.topic);
-  let facts = m.facts.get(topic.id);
-  if (!facts) m.facts.set(topic.id, (facts = deepFreeze(topicFacts(knowledge, topic))));
-  return { terms, candidates, offTopic: pOff, reasons, result: { topic: topic.id, confidence, answer: facts, alternatives } };
+  const factsOf = (id: TopicId): TopicFacts => {
+    let facts = m.facts.get(id);
+    if (!facts) m.facts.set(id, (facts = deepFreeze(topicFacts(knowledge, findTopic(knowledge, id)!))));
+    return facts;
+  };
+  const also = parts ? secondTopic(text, topic.id, (part) => read(part, m, knowledge, settings, false, false).result) : undefined;
+  if (also) note(() => `two questions in one: the second part is about ${also}, answered too`);
+  return {
+    terms,
+    candidates,
+    offTopic: pOff,
+    reasons,
+    result: { topic: topic.id, confidence, answer: factsOf(topic.id), alternatives, ...(also ? { also: { topic: also, answer: factsOf(also) } } : {}) },
+  };
+}
+
+/** Where a message asks more than one thing: a question mark followed by more, a line break, a semicolon, "also". */
+const QUESTION_BREAK = /\?+\s+|\n+|;\s*|\s+(?:and\s+)?also\s+|\s+and\s+(?=(?:can|could|will|would|does|do|is|are|what|how|whether)\b)/i;
+
+/**
+ * The second topic of a message that clearly asks two things: split at its question breaks, each part read on its
+ * own; when one part is about the answered topic and another, read with confidence, about a different topic, that
+ * topic. Undefined otherwise (one question, or parts that agree, or a part too unsure to answer).
+ */
+export function secondTopic(text: string, first: TopicId, readPart: (part: string) => AnswerResult): TopicId | undefined {
+  const parts = text
+    .split(QUESTION_BREAK)
+    .map((p) => p.trim())
+    .filter((p) => p.split(/\s+/).length >= 3);
+  if (parts.length < 2 || parts.length > 4) return undefined;
+  const topics = parts.map(readPart).filter((r) => r.topic !== null && r.confidence >= TWO_QUESTIONS.minPartConfidence);
+  if (!topics.some((r) => r.topic === first)) return undefined;
+  return topics.find((r) => r.topic !== first)?.topic ?? undefined;
 }

@@ -54,3 +54,6 @@ export const ALTERNATIVES = { minShareOfBest: 0.4, max: 3 } as const;
 
 /** Hindi in Devanagari gets a polite request to write in Latin letters when this share of its letters are Devanagari. */
 export const SCRIPT = { maxDevanagariShare: 0.3 } as const;
+
+/** A message that asks two things (answer.ts, secondTopic()): each part must be answered at least this surely. */
+export const TWO_QUESTIONS = { minPartConfidence: 0.5 } as const;

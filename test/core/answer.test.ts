@@ -59,3 +59,20 @@ describe('answer: matching free text to a topic', () => {
     expect(r.topic).toBe('group-chats');
   });
 });
+
+describe('a message that asks two things', () => {
+  it('answers its main topic and names the second one, read from its own part', () => {
+    const r = answer('can we make video calls on the api? also, does the green tick carry over to a coexistence number?', kb);
+    expect(r.topic).toBe('calls');
+    expect(r.topic !== null && r.also?.topic).toBe('verification');
+    expect(r.topic !== null && r.also?.answer.id).toBe('verification');
+  });
+
+  it('a single question has no second topic, and neither has a message whose parts agree', () => {
+    const one = answer('can we make video calls on the api?', kb);
+    expect(one.topic !== null && one.also).toBeUndefined();
+    const same = answer('can we make video calls on the api? and can customers call us on the coexistence number?', kb);
+    expect(same.topic).toBe('calls');
+    expect(same.topic !== null && same.also).toBeUndefined();
+  });
+});
