@@ -102,7 +102,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
     it('an unsure answer offers its closest topics: picking one is a correction too', async () => {
       h.fake.reset();
-      const question = 'phone ringing thing';
+      const question = 'ringing phone stuff on app';
       const answer = (await h.slack.command(question, { user_id: 'U_UNSURE' })).json();
       const given = answer.blocks.filter((b: Block) => b.type === 'context_actions').flatMap((b: Block) => b.elements)[0].negative_button.value;
       const closest = buttonsOf(answer.blocks).filter((b) => b.action_id.startsWith('correct_topic:'));

@@ -136,7 +136,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('an unsure answer offers its closest topics: picking one is a correction too', async () => {
-      const question = 'phone ringing thing';
+      const question = 'ringing phone stuff on app';
       const answer = onlyCard(await say({ text: question }));
       const feedbackId = submits(answer).find((a) => a.data.action === 'feedback')!.data.question;
       const closest = submits(answer).filter((a) => a.data.action === 'correct');
