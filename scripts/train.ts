@@ -127,7 +127,9 @@ function main(argv: string[]): number {
     for (const fusionWeight of [0.5, 0.6, 0.7, 0.8]) for (const accept of [0.5, 0.6, 0.7]) for (const offTopicVeto of [0.5, 0.7]) for (const offTopicVetoAllKnown of [0.95]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
     // CV_PARAMS='{"minDf":1}' tries other training parameters.
     const params = { ...DEFAULT_PARAMS, ...(process.env.CV_PARAMS ? (JSON.parse(process.env.CV_PARAMS) as Partial<TrainParams>) : {}) };
-    const settings = argv.includes('--grid') ? grid : [CLASSIFIER];
+    // CV_SETTINGS='[{"fusionWeight":0.6,...}]' compares the given settings (each completed from thresholds.ts).
+    const given = process.env.CV_SETTINGS ? (JSON.parse(process.env.CV_SETTINGS) as Partial<FusionSettings>[]).map((s) => ({ ...CLASSIFIER, ...s })) : undefined;
+    const settings = given ?? (argv.includes('--grid') ? grid : [CLASSIFIER]);
     // --by writer|style|folds picks one; by default all three, the random folds last (they flatter).
     const by = argv.includes('--by') ? [argv[argv.indexOf('--by') + 1] as Holdout] : (['writer', 'style', 'folds'] as Holdout[]);
     for (const holdout of by) crossValidate(5, settings, params, undefined, holdout);

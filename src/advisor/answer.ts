@@ -350,7 +350,9 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     const clf = pTopic(t.id);
     if (raw <= 0 && clf < CANDIDATES.minClassifierProbability) continue;
     const rel = bestBm25 > 0 ? raw / bestBm25 : 0;
-    const fused = w * clf + (1 - w) * rel * bm25Coverage;
+    // A topic the classifier was not trained on (added to the knowledge since the last `npm run train`) is judged by
+    // BM25 alone, as if the classifier agreed: a support lead's new topic is answered at once.
+    const fused = (m.classOf.get(t.id) ?? -1) >= 0 ? w * clf + (1 - w) * rel * bm25Coverage : rel * bm25Coverage;
     candidates.push({ topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: round(fused) });
   }
   candidates.sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
