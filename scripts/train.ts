@@ -124,7 +124,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
 function main(argv: string[]): number {
   if (argv.includes('--cv')) {
     const grid: FusionSettings[] = [];
-    for (const fusionWeight of [0.5, 0.6, 0.7, 0.8]) for (const accept of [0.5, 0.6, 0.7]) for (const offTopicVeto of [0.5, 0.7]) for (const offTopicVetoAllKnown of [0.95]) grid.push({ fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
+    for (const fusionWeight of [0.5, 0.6, 0.7, 0.8]) for (const accept of [0.5, 0.6, 0.7]) for (const offTopicVeto of [0.5, 0.7]) for (const offTopicVetoAllKnown of [0.95]) grid.push({ ...CLASSIFIER, fusionWeight, accept, offTopicVeto, offTopicVetoAllKnown });
     // CV_PARAMS='{"minDf":1}' tries other training parameters.
     const params = { ...DEFAULT_PARAMS, ...(process.env.CV_PARAMS ? (JSON.parse(process.env.CV_PARAMS) as Partial<TrainParams>) : {}) };
     // CV_SETTINGS='[{"fusionWeight":0.6,...}]' compares the given settings (each completed from thresholds.ts).

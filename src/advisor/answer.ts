@@ -356,6 +356,16 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     candidates.push({ topic: t.id, bm25: round(raw), bm25Relative: round(rel), classifier: round(clf), fused: round(fused) });
   }
   candidates.sort((a, b) => b.fused - a.fused || a.topic.localeCompare(b.topic));
+  // A general topic (the setup as a whole, mentioned in passing) yields to a close, more specific one.
+  const general = knowledge.matching.generalTopics;
+  if (general && candidates.length > 1 && general.includes(candidates[0]!.topic)) {
+    const specific = candidates.findIndex((c) => !general.includes(c.topic));
+    if (specific > 0 && candidates[specific]!.fused >= candidates[0]!.fused * settings.generalYield) {
+      const [chosen] = candidates.splice(specific, 1);
+      candidates.unshift(chosen!);
+      note(() => `${candidates[1]!.topic} is a general topic: the close, more specific ${chosen!.topic} is answered`);
+    }
+  }
   const top = candidates[0];
   const clfTop = candidates.reduce<Candidate | undefined>((best, c) => (!best || c.classifier > best.classifier ? c : best), undefined);
   const pBest = clfTop?.classifier ?? 0;

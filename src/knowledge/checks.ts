@@ -79,6 +79,7 @@ export function crossCheck(data: unknown): Problem[] {
     });
   }
   knownTopic(['matching', 'overviewTopic'], kb.matching?.overviewTopic);
+  list(kb.matching?.generalTopics).forEach((id, i) => knownTopic(['matching', 'generalTopics', i], id));
   for (const id of Object.keys(kb.matching?.phrasings ?? {})) knownTopic(['matching', 'phrasings', id], id);
 
   const d = kb.decision ?? {};

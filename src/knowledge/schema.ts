@@ -105,6 +105,10 @@ export const matchingSchema = z.strictObject({
   stopwords: z.array(z.string()),
   examples: z.array(text).min(1),
   overviewTopic: topicId,
+  generalTopics: z
+    .array(topicId)
+    .optional()
+    .describe('topics about the setup as a whole, which most questions mention in passing ("same number on the app and the API"): one of them at the top yields to a close, more specific topic'),
   domainWords: z.array(z.string()),
   phrasings: z.record(topicId, z.array(text).min(1)).describe('ways people ask about each topic, by topic id'),
 });
