@@ -11,6 +11,8 @@ export interface TopicValue {
   details?: boolean;
   /** Share into this thread (the ts of its parent message) rather than the channel itself. */
   thread?: string;
+  /** The second topic of a question that asked two things: answered under the first. */
+  also?: string;
 }
 
 /** What "Share in channel" shares: an answer, or the comparison. */
@@ -19,7 +21,7 @@ export type ShareValue = TopicValue | { comparison: true };
 export const QUESTION_IN_VALUE = 300;
 
 export function topicValue(v: TopicValue): string {
-  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}) });
+  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}), ...(v.also ? { also: v.also } : {}) });
 }
 
 function parseObject(value: string | undefined): Record<string, unknown> | undefined {
@@ -40,6 +42,7 @@ export function readTopicValue(value: string | undefined): TopicValue | undefine
     ...(typeof v.question === 'string' ? { question: v.question } : {}),
     ...(v.details === true ? { details: true } : {}),
     ...(typeof v.thread === 'string' && /^\d{1,20}\.\d{1,10}$/.test(v.thread) ? { thread: v.thread } : {}),
+    ...(typeof v.also === 'string' && v.also.length <= TOPIC_MAX ? { also: v.also } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
-import { deepFreeze, type AnswerReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
+import { deepFreeze, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { correctionValue, topicValue } from '../values.ts';
-import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, actions, clampBlocks, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -56,23 +56,32 @@ function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   return message;
 }
 
-function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  const details = Boolean(view.details);
-  const blocks: Block[] = [header(reply.title)];
-  if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
-  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
-  for (const side of reply.sides) blocks.push(sideSection(side, details));
+/** One topic's answer: both setups, the help article's warning, sources. */
+function answerBody(reply: AnswerReply, details: boolean): Block[] {
+  const blocks: Block[] = reply.sides.map((side) => sideSection(side, details));
   if (reply.warning) {
     const w = reply.warning;
     blocks.push(section(`⚠️ *${escapeMrkdwn(w.lead)}* It says: ${escapeMrkdwn(w.claim)} *Now:* ${escapeMrkdwn(w.correction)}`));
   }
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, `Last verified ${reply.lastVerified}`));
+  return blocks;
+}
+
+function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
+  const details = Boolean(view.details);
+  const blocks: Block[] = [header(reply.title)];
+  if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
+  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
+  blocks.push(...answerBody(reply, details));
   if (view.audience !== 'shared' && reply.closest) {
     const correction = view.feedback ? { questionId: view.feedback.question, answered: reply.topic } : undefined;
-    blocks.push(context(reply.closest.message), actions(topicButtons(reply.closest.topics, reply.question, correction)));
+    blocks.push(context(reply.closest.message));
+    if (reply.closest.topics.length > 0) blocks.push(actions(topicButtons(reply.closest.topics, reply.question, correction)));
   }
+  // A question that asked two things: the second topic's answer, under its own heading.
+  if (reply.also) blocks.push(divider(), section(`*${escapeMrkdwn(reply.also.heading)}*`), ...answerBody(reply.also.answer, details));
   if (view.audience === 'ephemeral') {
-    const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}) };
+    const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}), ...(reply.also ? { also: reply.also.answer.topic } : {}) };
     blocks.push(
       actions(
         [
@@ -85,6 +94,36 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
     );
   }
   return { blocks: clampBlocks(blocks), text: fallbackText(reply.summary) };
+}
+
+const clarifyShown = new WeakMap<ClarifyReply, SlackMessage>();
+
+/**
+ * "Which do you mean?" before any answer: the question as typed, each topic's title and question in one line, and a
+ * button per topic. With the recorded question's id a pick is a correction of the best guess; without it (no store)
+ * the buttons only show the topic. Either way the answer replaces this message.
+ */
+export function clarifyMessage(reply: ClarifyReply, questionId?: string): SlackMessage {
+  if (questionId) return drawClarify(reply, questionId);
+  let message = clarifyShown.get(reply);
+  if (!message) {
+    message = deepFreeze(drawClarify(reply));
+    clarifyShown.set(reply, message);
+  }
+  return message;
+}
+
+function drawClarify(reply: ClarifyReply, questionId?: string): SlackMessage {
+  const correction = questionId ? { questionId, answered: reply.topic } : undefined;
+  return {
+    blocks: [
+      section(`:thinking_face: *${escapeMrkdwn(reply.message)}*`),
+      context({ plain: `You asked: “${truncate(reply.question, 500)}”` }),
+      section(reply.topics.map((t) => `• *${escapeMrkdwn(t.title)}*: ${escapeMrkdwn(t.asks)}`).join('\n')),
+      actions(topicButtons(reply.topics, reply.question, correction), 'clarify_topics'),
+    ],
+    text: fallbackText(reply.summary),
+  };
 }
 
 const noTopicShown = new WeakMap<NoTopicReply, SlackMessage>();
@@ -104,6 +143,7 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
   if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question, questionId ? { questionId, answered: null } : undefined)));
   else blocks.push(section(examplesList(reply.examples)));
+  blocks.push(section(`:raising_hand: ${escapeMrkdwn(reply.hint)}`));
   blocks.push(startButtons());
   return { blocks, text: fallbackText(reply.summary) };
 }
