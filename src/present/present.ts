@@ -168,13 +168,10 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
   }
   const reply = withAlso(topicAnswer(result.answer, question || undefined), result.also?.answer, question || undefined);
   reply.confidence = result.confidence;
-  if (result.confidence < LOW_CONFIDENCE) {
-    // Not put as a question (nothing else to offer, or a question that asked two things): said to be a guess.
-    const others = result.alternatives.filter((t) => t !== result.also?.topic);
-    reply.closest = {
-      message: `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%).${others.length > 0 ? ' Closest topics:' : ''}`,
-      topics: topicLinks(knowledge, others),
-    };
+  if (result.confidence < LOW_CONFIDENCE && !result.also) {
+    // Unsure, with no other topic to offer ("Which do you mean?" needs one): said to be a best guess. (A question that
+    // asked two things reads as unsure as a whole, but each part was read surely: both are answered, no such line.)
+    reply.unsure = `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%).`;
   }
   return reply;
 }

@@ -4,7 +4,7 @@ import type { Confidence } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 
 // A reply, complete and platform-neutral: every decision about what to say (which setup leads, which rows and
-// sources a recommendation shows, when to offer the closest topics, the words of each line) is made once, here.
+// sources a recommendation shows, when to ask "Which do you mean?", the words of each line) is made once, here.
 // Renderers (adapters/slack/blocks, adapters/teams/cards, adapters/cli/terminal.ts) only draw a Reply: they never
 // call back into the advisor. Texts are our own words unless marked as user text (to escape per platform).
 
@@ -55,10 +55,10 @@ export interface AnswerReply {
   sources: Source[];
   lastVerified: string;
   /**
-   * A best guess that could not be put as a question ("Which do you mean?" needs another topic to offer): a line
-   * saying so, and the closest other topics (possibly none).
+   * A best guess that could not be put as a question ("Which do you mean?" needs another topic to offer): one line
+   * saying so, with the match score.
    */
-  closest?: { message: string; topics: TopicLink[] };
+  unsure?: string;
   /** The question asked a second thing: that topic's answer too, under its heading ("You also asked about …"). */
   also?: { heading: string; answer: AnswerReply };
   /** How sure the matcher was (0–1), when the topic was matched from a question (not chosen by a button). */

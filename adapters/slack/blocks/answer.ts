@@ -45,9 +45,8 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  // Drawn afresh when it carries something of this request's own: details, a thread, or closest topics whose pick
-  // is a correction of this recorded question.
-  if (view.audience !== 'ephemeral' || view.details || view.thread || (reply.closest && view.feedback)) return drawAnswer(reply, view);
+  // Drawn afresh when it carries something of this request's own: details, or a thread.
+  if (view.audience !== 'ephemeral' || view.details || view.thread) return drawAnswer(reply, view);
   let message = firstShown.get(reply);
   if (!message) {
     message = deepFreeze(drawAnswer(reply, view));
@@ -73,11 +72,7 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
   if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
   blocks.push(...answerBody(reply, details));
-  if (view.audience !== 'shared' && reply.closest) {
-    const correction = view.feedback ? { questionId: view.feedback.question, answered: reply.topic } : undefined;
-    blocks.push(context(reply.closest.message));
-    if (reply.closest.topics.length > 0) blocks.push(actions(topicButtons(reply.closest.topics, reply.question, correction)));
-  }
+  if (view.audience !== 'shared' && reply.unsure) blocks.push(context(escapeMrkdwn(reply.unsure)));
   // A question that asked two things: the second topic's answer, under its own heading.
   if (reply.also) blocks.push(divider(), section(`*${escapeMrkdwn(reply.also.heading)}*`), ...answerBody(reply.also.answer, details));
   if (view.audience === 'ephemeral') {
