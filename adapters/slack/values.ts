@@ -89,15 +89,20 @@ export interface CorrectionValue {
   /** The topic answered first (null: none). */
   answered: string | null;
   text: string;
+  /** The thread the answer shares into (asked with the message shortcut): the ts of its parent message. */
+  thread?: string;
 }
 
-export const correctionValue = (v: CorrectionValue): string => JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE) });
+export const correctionValue = (v: CorrectionValue): string =>
+  JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE), ...(v.thread ? { th: v.thread } : {}) });
+
+const THREAD_TS = /^\d{1,20}\.\d{1,10}$/;
 
 export function readCorrectionValue(value: string | undefined): CorrectionValue | undefined {
   const v = parseObject(value);
   if (!v || typeof v.q !== 'string' || typeof v.p !== 'string' || typeof v.x !== 'string' || !(v.a === null || typeof v.a === 'string')) return undefined;
   if (v.q.length > ID_MAX || v.p.length > TOPIC_MAX || (typeof v.a === 'string' && v.a.length > TOPIC_MAX)) return undefined;
-  return { question: v.q, picked: v.p, answered: v.a, text: v.x.slice(0, QUESTION_IN_VALUE) };
+  return { question: v.q, picked: v.p, answered: v.a, text: v.x.slice(0, QUESTION_IN_VALUE), ...(typeof v.th === 'string' && THREAD_TS.test(v.th) ? { thread: v.th } : {}) };
 }
 
 /** A knowledge owner's verdict on a correction group (the report's Accept / Dismiss). */

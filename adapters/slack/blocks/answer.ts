@@ -27,11 +27,11 @@ const sideSection = (side: SetupSide, details: boolean): Block =>
  * Buttons for other topics. With the recorded question's id (`correction`), a pick is also a correction of what was
  * answered ("asked X, picked topic Y"); without it (no store, a topic chosen by a button) they only show the topic.
  */
-const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }) =>
+const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }, thread?: string) =>
   links.map((l) =>
     correction && question
-      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question }) }
-      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}) }) },
+      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question, ...(thread ? { thread } : {}) }) }
+      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}), ...(thread ? { thread } : {}) }) },
   );
 
 /** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
@@ -96,10 +96,11 @@ const clarifyShown = new WeakMap<ClarifyReply, SlackMessage>();
 /**
  * "Which do you mean?" before any answer: the question as typed, each topic's title and question in one line, and a
  * button per topic. With the recorded question's id a pick is a correction of the best guess; without it (no store)
- * the buttons only show the topic. Either way the answer replaces this message.
+ * the buttons only show the topic. Either way the answer replaces this message; `thread` (a message asked about with
+ * the shortcut) is where that answer's Share posts.
  */
-export function clarifyMessage(reply: ClarifyReply, questionId?: string): SlackMessage {
-  if (questionId) return drawClarify(reply, questionId);
+export function clarifyMessage(reply: ClarifyReply, questionId?: string, thread?: string): SlackMessage {
+  if (questionId || thread) return drawClarify(reply, questionId, thread);
   let message = clarifyShown.get(reply);
   if (!message) {
     message = deepFreeze(drawClarify(reply));
@@ -108,14 +109,14 @@ export function clarifyMessage(reply: ClarifyReply, questionId?: string): SlackM
   return message;
 }
 
-function drawClarify(reply: ClarifyReply, questionId?: string): SlackMessage {
+function drawClarify(reply: ClarifyReply, questionId?: string, thread?: string): SlackMessage {
   const correction = questionId ? { questionId, answered: reply.topic } : undefined;
   return {
     blocks: [
       section(`:thinking_face: *${escapeMrkdwn(reply.message)}*`),
       context({ plain: `You asked: “${truncate(reply.question, 500)}”` }),
       section(reply.topics.map((t) => `• *${escapeMrkdwn(t.title)}*: ${escapeMrkdwn(t.asks)}`).join('\n')),
-      actions(topicButtons(reply.topics, reply.question, correction), 'clarify_topics'),
+      actions(topicButtons(reply.topics, reply.question, correction, thread), 'clarify_topics'),
     ],
     text: fallbackText(reply.summary),
   };

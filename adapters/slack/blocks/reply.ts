@@ -18,7 +18,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
     case 'off-topic':
       return noTopicMessage(reply, answerView.feedback?.question);
     case 'clarify':
-      return clarifyMessage(reply, answerView.feedback?.question);
+      return clarifyMessage(reply, answerView.feedback?.question, answerView.thread);
     case 'greeting':
       return greetingMessage(reply);
     case 'help':

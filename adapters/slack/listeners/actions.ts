@@ -91,7 +91,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const correction = readCorrectionValue(action.value);
     const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
     if (!correction || !reply) return staleButton(respond);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral' }) });
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
     if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS, 'skip')) {
       deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
     }
@@ -191,7 +191,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const ref = readTopicValue(action.value);
     const reply = ref && presentTopic(knowledge, ref.topic, ref.question, ref.also);
     if (!ref || !reply) return staleButton(respond);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details) }) });
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details), ...(ref.thread ? { thread: ref.thread } : {}) }) });
   };
   on(ACTIONS.details, showAnswerInPlace);
   on(ACTIONS.topic, showAnswerInPlace);
