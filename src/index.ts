@@ -14,6 +14,7 @@ export * from './advisor/frozen.ts';
 export * from './knowledge/figures.ts';
 export * from './present/reply.ts';
 export * from './present/asked.ts';
+export * from './present/clarify.ts';
 export * from './present/present.ts';
 export * from './present/report.ts';
 export * from './present/router.ts';

@@ -10,6 +10,7 @@ import {
   builtInKnowledge,
   compare,
   loadKnowledgeFile,
+  presentAnswer,
   presentComparison,
   presentRecommendation,
   presentTopics,
@@ -18,6 +19,7 @@ import {
   staleTopics,
   validateRequirements,
   type Knowledge,
+  type PresentOptions,
 } from '../../src/index.ts';
 import { formatReply } from './terminal.ts';
 import { registerStoreCommands } from './store-commands.ts';
@@ -166,6 +168,21 @@ const FLAG_OF: Record<string, string> = {
   notes: '--notes',
 };
 
+/**
+ * `ask --json`: answer()'s result (the SPEC's {topic, confidence, answer, alternatives}, and `also` for a second
+ * topic), plus what the reply does with it: `clarify` when it asks "Which do you mean?" (the topic ids offered, best
+ * guess first), `hint` when it declines (how to ask a person).
+ */
+function answerJson(question: string, kb: Knowledge, present: PresentOptions): Record<string, unknown> {
+  const result = answer(question, kb);
+  const reply = presentAnswer(result, question, kb, present);
+  return {
+    ...result,
+    ...(reply.kind === 'clarify' ? { clarify: { message: reply.message, topics: reply.topics.map((t) => t.topic) } } : {}),
+    ...(reply.kind === 'off-topic' ? { hint: reply.hint } : {}),
+  };
+}
+
 export function buildProgram(io: CliIo = processIo()): Command {
   const cli = new Session(io);
   // Set before any subcommand is added: subcommands inherit these settings.
@@ -179,21 +196,22 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .command('ask')
     .description('answer a question; with no question, read one per line from standard input and write JSON lines')
     .argument('[question...]', 'the question, e.g. "can we do video calls on api?"')
-    .option('--json', 'print JSON: {topic, confidence, answer, alternatives}')
+    .option('--json', 'print JSON: {topic, confidence, answer, alternatives}, plus also, clarify or hint when they apply')
     .action(async (words: string[], o: { json?: boolean }) => {
       const kb = cli.knowledge();
+      const present: PresentOptions = cli.env.EXPERT_HINT?.trim() ? { expertHint: cli.env.EXPERT_HINT.trim() } : {};
       if (words.length === 0) {
         const lines = createInterface({ input: cli.stdinStream(), crlfDelay: Infinity });
         for await (const line of lines) {
           if (line.trim() === '') continue;
-          cli.json({ question: line, ...answer(line, kb) }, false);
+          cli.json({ question: line, ...answerJson(line, kb, present) }, false);
         }
         return;
       }
       const question = words.join(' ');
-      // --json is the answer() contract (SPEC); text goes through the same router as Slack and Teams.
-      if (o.json) cli.json(answer(question, kb));
-      else cli.out(formatReply(route(question, kb)));
+      // --json is the answer() contract (SPEC) with fields added; text goes through the same router as Slack and Teams.
+      if (o.json) cli.json(answerJson(question, kb, present));
+      else cli.out(formatReply(route(question, kb, present)));
     });
 
   program

@@ -4,6 +4,7 @@ import {
   SETUP_IDS,
   SETUP_NAMES,
   type AnswerReply,
+  type ClarifyReply,
   type ComparisonReply,
   type FormReply,
   type GreetingReply,
@@ -41,21 +42,33 @@ function sourcesBlock(sources: readonly Source[], lastVerified?: string): string
 
 const examples = (list: readonly string[]) => list.map((e) => `  ${BIN} ask "${e}"`);
 
-function formatAnswer(r: AnswerReply): string {
-  const lines = [`${r.title}  [${r.topic}]`, ''];
+/** One topic's answer: both setups, the help article's warning, sources. */
+function answerLines(r: AnswerReply): string[] {
+  const lines: string[] = [];
   for (const side of r.sides) {
     lines.push(side.status ? `${pad(side.name, 14)}${side.status.text}` : side.name, wrap(side.answer), wrap(side.details, 4), '');
   }
   if (r.warning) lines.push(wrap(`⚠️  ${r.warning.lead} It says: ${r.warning.claim} Now: ${r.warning.correction}`, 0), '');
   lines.push(...sourcesBlock(r.sources, r.lastVerified));
-  if (r.closest) lines.push('', r.closest.message, ...r.closest.topics.map((t) => `  - ${t.title} (${BIN} ask ${t.topic})`));
+  return lines;
+}
+
+function formatAnswer(r: AnswerReply): string {
+  const lines = [`${r.title}  [${r.topic}]`, '', ...answerLines(r)];
+  if (r.unsure) lines.push('', r.unsure);
+  if (r.also) lines.push('', '-'.repeat(WIDTH - 2), `${r.also.heading}  [${r.also.answer.topic}]`, '', ...answerLines(r.also.answer));
   return lines.join('\n');
 }
+
+/** "Which do you mean?": each topic with its question, and how to ask for it. */
+const formatClarify = (r: ClarifyReply): string =>
+  [r.message, wrap(`You asked: “${r.question}”`, 0), '', ...r.topics.flatMap((t, i) => [`  ${i + 1}. ${t.title}: ${BIN} ask ${t.topic}`, wrap(t.asks, 5)])].join('\n');
 
 function formatNoTopic(r: NoTopicReply): string {
   const lines = [r.message];
   if (r.topics.length > 0) lines.push(...r.topics.map((t) => `  - ${t.title} (${BIN} ask ${t.topic})`));
   else lines.push(...examples(r.examples));
+  lines.push('', wrap(r.hint, 0));
   return lines.join('\n');
 }
 
@@ -130,6 +143,8 @@ export function formatReply(reply: Reply): string {
       return formatAnswer(reply);
     case 'off-topic':
       return formatNoTopic(reply);
+    case 'clarify':
+      return formatClarify(reply);
     case 'greeting':
       return formatGreeting(reply);
     case 'help':

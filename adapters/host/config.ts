@@ -140,6 +140,7 @@ const envSchema = z
     MICROSOFT_APP_TYPE: z.enum(APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${APP_TYPES.join(', ')}` }).optional(),
     MICROSOFT_APP_TENANT_ID: optionalText,
     KNOWLEDGE_FILE: optionalText,
+    EXPERT_HINT: z.string().trim().max(300, { error: 'EXPERT_HINT must be at most 300 characters: one sentence on how to ask a person, such as "Ask in #whatsapp-experts"' }).optional(),
     MAX_CONNECTIONS: z.coerce
       .number({ error: `MAX_CONNECTIONS must be a number of connections (default ${HOST_LIMITS.maxConnections})` })
       .int({ error: 'MAX_CONNECTIONS must be a whole number' })
@@ -215,6 +216,8 @@ export interface Config {
     | { auth: 'local'; allowedServiceUrls: string[] }
     | { auth: 'bot-framework'; appId: string; appPassword?: string; appType: (typeof APP_TYPES)[number]; tenantId?: string };
   knowledgeFile?: string;
+  /** EXPERT_HINT: how to ask a person, shown when a question is declined (unset: a neutral sentence). */
+  expertHint?: string;
   store: StoreConfig;
   /** Slack user ids and Teams AAD object ids who see the knowledge owner's report. */
   knowledgeOwners: string[];
@@ -287,6 +290,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       slack,
       teams,
       ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
+      ...(env.EXPERT_HINT ? { expertHint: env.EXPERT_HINT } : {}),
       store: storeConfig(env),
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
       salesLeads: env.SALES_LEADS ?? [],
@@ -311,6 +315,11 @@ export function describeConfig(config: Config): string[] {
   const leads = config.salesLeads.length;
   lines.push(
     `History: each person sees their own recommendations and those made in channels they are in (Slack) or in the conversation they ask from (Teams), within their workspace or tenant; ${leads === 0 ? 'no one is in SALES_LEADS (who would see all of their workspace or tenant)' : `${leads} SALES_LEADS see all of their own workspace or tenant`}.`,
+  );
+  lines.push(
+    config.expertHint
+      ? `A question the advisor does not cover is declined with: "${config.expertHint}" (EXPERT_HINT).`
+      : 'A question the advisor does not cover is declined with a neutral next step: set EXPERT_HINT (e.g. "Ask in #whatsapp-experts") to name where to ask a person.',
   );
   return lines;
 }

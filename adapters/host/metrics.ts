@@ -17,6 +17,7 @@ export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate' | 'overloa
 export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   answer: 'question',
   'off-topic': 'question',
+  clarify: 'question',
   greeting: 'question',
   help: 'help',
   topics: 'topics',

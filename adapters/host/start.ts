@@ -75,12 +75,15 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     },
   });
 
+  // What the operator configured about replies: handed to each face's router.
+  const present = config.expertHint ? { expertHint: config.expertHint } : {};
+
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import.
   let slack: SlackFace | undefined;
   if (config.slack.mode !== 'off') {
     const { createSlackFace } = await import('../slack/app.ts');
-    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads);
+    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
     try {
       await slack.start();
     } catch (err) {
@@ -94,7 +97,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present);
     });
   }
   const host = await startHost({

@@ -1,6 +1,6 @@
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Knowledge } from '../../src/index.ts';
+import type { Knowledge, PresentOptions } from '../../src/index.ts';
 import type { Config } from '../host/config.ts';
 import { noteRequest, type RequestNote } from '../host/http.ts';
 import type { StoreService } from '../store/service.ts';
@@ -46,6 +46,8 @@ export function createSlackFace(
   knowledgeOwners: readonly string[] = [],
   /** SALES_LEADS: who sees every recommendation of their workspace. */
   salesLeads: readonly string[] = [],
+  /** What the operator configured about replies (EXPERT_HINT). */
+  present: PresentOptions = {},
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -93,6 +95,7 @@ export function createSlackFace(
   const recent = store ? undefined : new RecentKeys();
   const deps: SlackDeps = {
     knowledge,
+    present,
     logger: log,
     interactions,
     webApi: policy,

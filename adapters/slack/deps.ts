@@ -12,6 +12,7 @@ import {
   type HistoryReply,
   type HistoryScope,
   type Knowledge,
+  type PresentOptions,
   type Reply,
   type ReportReply,
 } from '../../src/index.ts';
@@ -24,6 +25,8 @@ import type { ChannelMemberships } from './memberships.ts';
 /** What every Slack listener gets: the facts, a logger, the interaction log, and the store. No platform state. */
 export interface SlackDeps {
   knowledge: Knowledge;
+  /** What the operator configured about replies (EXPERT_HINT), handed to the router. */
+  present?: PresentOptions;
   logger: Logger;
   interactions: Interactions;
   webApi: SlackWebApiPolicy;

@@ -11,6 +11,8 @@ export interface TopicValue {
   details?: boolean;
   /** Share into this thread (the ts of its parent message) rather than the channel itself. */
   thread?: string;
+  /** The second topic of a question that asked two things: answered under the first. */
+  also?: string;
 }
 
 /** What "Share in channel" shares: an answer, or the comparison. */
@@ -19,7 +21,7 @@ export type ShareValue = TopicValue | { comparison: true };
 export const QUESTION_IN_VALUE = 300;
 
 export function topicValue(v: TopicValue): string {
-  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}) });
+  return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}), ...(v.also ? { also: v.also } : {}) });
 }
 
 function parseObject(value: string | undefined): Record<string, unknown> | undefined {
@@ -40,6 +42,7 @@ export function readTopicValue(value: string | undefined): TopicValue | undefine
     ...(typeof v.question === 'string' ? { question: v.question } : {}),
     ...(v.details === true ? { details: true } : {}),
     ...(typeof v.thread === 'string' && /^\d{1,20}\.\d{1,10}$/.test(v.thread) ? { thread: v.thread } : {}),
+    ...(typeof v.also === 'string' && v.also.length <= TOPIC_MAX ? { also: v.also } : {}),
   };
 }
 
@@ -86,15 +89,20 @@ export interface CorrectionValue {
   /** The topic answered first (null: none). */
   answered: string | null;
   text: string;
+  /** The thread the answer shares into (asked with the message shortcut): the ts of its parent message. */
+  thread?: string;
 }
 
-export const correctionValue = (v: CorrectionValue): string => JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE) });
+export const correctionValue = (v: CorrectionValue): string =>
+  JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE), ...(v.thread ? { th: v.thread } : {}) });
+
+const THREAD_TS = /^\d{1,20}\.\d{1,10}$/;
 
 export function readCorrectionValue(value: string | undefined): CorrectionValue | undefined {
   const v = parseObject(value);
   if (!v || typeof v.q !== 'string' || typeof v.p !== 'string' || typeof v.x !== 'string' || !(v.a === null || typeof v.a === 'string')) return undefined;
   if (v.q.length > ID_MAX || v.p.length > TOPIC_MAX || (typeof v.a === 'string' && v.a.length > TOPIC_MAX)) return undefined;
-  return { question: v.q, picked: v.p, answered: v.a, text: v.x.slice(0, QUESTION_IN_VALUE) };
+  return { question: v.q, picked: v.p, answered: v.a, text: v.x.slice(0, QUESTION_IN_VALUE), ...(typeof v.th === 'string' && THREAD_TS.test(v.th) ? { thread: v.th } : {}) };
 }
 
 /** A knowledge owner's verdict on a correction group (the report's Accept / Dismiss). */

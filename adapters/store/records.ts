@@ -178,6 +178,10 @@ export function questionRecord(reply: Reply, platform: Platform, userId: string)
   if (reply.kind === 'answer' && reply.question !== undefined && reply.confidence !== undefined) {
     return { id: newQuestionId(), platform, userId, text: cap(reply.question, MAX_STORED_QUESTION_CHARS), topic: reply.topic, confidence: reply.confidence };
   }
+  // "Which do you mean?": recorded with the matcher's best guess; a pick is a correction of it.
+  if (reply.kind === 'clarify') {
+    return { id: newQuestionId(), platform, userId, text: cap(reply.question, MAX_STORED_QUESTION_CHARS), topic: reply.topic, confidence: reply.confidence };
+  }
   if (reply.kind === 'off-topic' && reply.question) {
     return { id: newQuestionId(), platform, userId, text: cap(reply.question, MAX_STORED_QUESTION_CHARS), topic: null, confidence: reply.confidence };
   }

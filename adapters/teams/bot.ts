@@ -38,6 +38,7 @@ import {
   validateRequirements,
   type AnswerReply,
   type Knowledge,
+  type PresentOptions,
   type ReportReply,
   type Requirements,
 } from '../../src/index.ts';
@@ -107,6 +108,8 @@ export class AdvisorBot extends TeamsActivityHandler {
     private readonly owners: ReadonlySet<string> = new Set(),
     /** SALES_LEADS, lowercased: who sees every recommendation of their own tenant (Teams: AAD object ids). */
     private readonly leads: ReadonlySet<string> = new Set(),
+    /** What the operator configured about replies (EXPERT_HINT), handed to the router. */
+    private readonly present: PresentOptions = {},
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -136,7 +139,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     // card: someone shared an answer; nobody asked anything.
     const sharedCard = (context.activity.attachments?.length ?? 0) > 0 && (typed === '' || /itemtype="http:\/\/schema\.skype\.com\/InputExtension"/.test(raw));
     if (sharedCard) return;
-    const reply = route(typed, this.knowledge);
+    const reply = route(typed, this.knowledge, this.present);
     note(context, { kind: REPLY_REQUEST_KIND[reply.kind] });
     if (reply.kind === 'history') {
       await this.sendHistory(context, reply.customer);
@@ -231,7 +234,7 @@ export class AdvisorBot extends TeamsActivityHandler {
         return;
       }
       case SUBMIT.correct: {
-        // A topic picked after Not helpful: its answer takes the offer's place, and the pick is a correction.
+        // A topic picked after Not helpful or "Which do you mean?": its answer takes the offer's place, and the pick is a correction.
         const correction = readCorrection(value, kb);
         const reply = correction && presentTopic(kb, correction.picked, correction.text);
         if (!correction || !reply) break;
@@ -296,9 +299,11 @@ export class AdvisorBot extends TeamsActivityHandler {
       replies = usefulTopics(kb).topics.flatMap((t) => presentTopic(kb, t) ?? []);
     } else {
       const result = answer(typed, kb);
-      const best = presentAnswer(result, typed, kb);
+      const best = presentAnswer(result, typed, kb, this.present);
       const others = result.alternatives.filter((t) => t !== result.topic).flatMap((t) => presentTopic(kb, t, typed) ?? []);
-      replies = best.kind === 'answer' ? [best, ...others] : others;
+      // A list to pick from already: an unsure match lists its best guess first, as an answer card like the others.
+      const first = best.kind === 'answer' ? [best] : best.kind === 'clarify' ? [presentTopic(kb, best.topic, typed)].filter((r): r is AnswerReply => r !== undefined) : [];
+      replies = [...first, ...others];
     }
     const skip = Math.max(0, Math.floor(Number(query.queryOptions?.skip) || 0));
     const count = Math.min(MAX_RESULTS, Math.max(1, Math.floor(Number(query.queryOptions?.count) || MAX_RESULTS)));
@@ -364,11 +369,11 @@ export class AdvisorBot extends TeamsActivityHandler {
     }
     const question = messageText(action.messagePayload?.body).slice(0, MAX_QUESTION_CHARS);
     if (!question) return dialogMessage('That message has no text I can answer (a file or an image, perhaps). Pick a message with a question in it, or ask me in a chat.');
-    const reply = presentAnswer(answer(question, kb), question, kb);
+    const reply = presentAnswer(answer(question, kb), question, kb, this.present);
     // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
     const user = userOf(context);
     const record = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
-    const response = dialogResponse(teamsCard(reply, kb, record && record.topic !== null ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : 'Co-Existence Advisor');
+    const response = dialogResponse(teamsCard(reply, kb, record && record.topic !== null ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
     if (record) this.store!.recorder.question(record);
     return response;
   }

@@ -3,7 +3,7 @@ import { defaultRetryPolicy, type PipelinePolicy } from '@azure/core-rest-pipeli
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Knowledge } from '../../src/index.ts';
+import type { Knowledge, PresentOptions } from '../../src/index.ts';
 import { isLoopbackHost, type Config } from '../host/config.ts';
 import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
 import type { TeamsFace } from '../host/server.ts';
@@ -129,6 +129,8 @@ export function createTeamsFace(
   knowledgeOwners: readonly string[] = [],
   salesLeads: readonly string[] = [],
   signIn: Partial<TeamsSignInPolicy> = {},
+  /** What the operator configured about replies (EXPERT_HINT). */
+  present: PresentOptions = {},
 ): TeamsFace {
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
@@ -169,7 +171,7 @@ export function createTeamsFace(
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())));
+  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())), present);
   const inFlight = new Set<Promise<unknown>>();
 
   return {

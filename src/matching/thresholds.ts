@@ -67,3 +67,11 @@ export const SCRIPT = { maxDevanagariShare: 0.3 } as const;
 
 /** A message that asks two things (answer.ts, secondTopic()): each part must be answered at least this surely. */
 export const TWO_QUESTIONS = { minPartConfidence: 0.5 } as const;
+
+/**
+ * "Which do you mean?" instead of a best guess (src/present/clarify.ts): asked when a topic was matched with at least
+ * one alternative and confidence under LOW_CONFIDENCE, or under `closeConfidence` (the best two close: confidence
+ * falls with the runner-up's share of the best score, and a runner-up with two thirds or more of it already puts
+ * confidence under 0.6). Up to `maxTopics` topics are offered, the best guess first.
+ */
+export const CLARIFY = { closeConfidence: 0.65, maxTopics: 3 } as const;

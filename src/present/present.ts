@@ -9,10 +9,13 @@ import type { Confidence, Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } from '../advisor/wording.ts';
 import { askedSetup } from './asked.ts';
+import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
 import type {
   AnswerReply,
   Cell,
+  ClarifyReply,
+  ClarifyTopic,
   ComparisonReply,
   GreetingReply,
   HelpReply,
@@ -106,26 +109,40 @@ function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerRep
   };
 }
 
+/** What the operator configures about replies (adapters/host/config.ts reads it; the core reads no environment). */
+export interface PresentOptions {
+  /** How to ask a person, shown when a question is declined (EXPERT_HINT): "Ask in #whatsapp-experts". */
+  expertHint?: string;
+}
+
+/** Said when a question is declined and EXPERT_HINT is not set: a next step without naming a channel. */
+export const DEFAULT_EXPERT_HINT = 'Ask a colleague who knows our WhatsApp setups, or your team lead.';
+
+const hintFor = (options: PresentOptions): string => `Not something I cover? ${options.expertHint?.trim() || DEFAULT_EXPERT_HINT}`;
+
+type QuestionReply = AnswerReply | NoTopicReply | ClarifyReply;
+
 /**
  * Replies already made, per answer() result: answer() keeps recent results per question text, so a repeated
  * question ("calls", "mps") gets the same frozen reply instead of a new one.
  */
-const made = new WeakMap<AnswerResult, AnswerReply | NoTopicReply>();
+const made = new WeakMap<AnswerResult, QuestionReply>();
 
 /** The reply to a question, from answer()'s result. Frozen: shared between requests. */
-export function presentAnswer(result: AnswerResult, question: string, knowledge: Knowledge): AnswerReply | NoTopicReply {
+export function presentAnswer(result: AnswerResult, question: string, knowledge: Knowledge, options: PresentOptions = {}): QuestionReply {
   const known = made.get(result);
-  if (known && (known.kind === 'answer' ? (known.question ?? '') : known.question) === question) return known;
-  const reply = deepFreeze(makeAnswer(result, question, knowledge));
+  if (known && (known.kind === 'answer' ? (known.question ?? '') : known.question) === question && (known.kind !== 'off-topic' || known.hint === hintFor(options))) return known;
+  const reply = deepFreeze(makeAnswer(result, question, knowledge, options));
   made.set(result, reply);
   return reply;
 }
 
-function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge): AnswerReply | NoTopicReply {
+function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge, options: PresentOptions): QuestionReply {
   if (result.topic === null) {
     return {
       kind: 'off-topic',
       message: result.answer.message,
+      hint: hintFor(options),
       question,
       topics: topicLinks(knowledge, result.alternatives),
       examples: result.answer.examples,
@@ -133,15 +150,40 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
       summary: result.answer.message,
     };
   }
-  const reply = topicAnswer(result.answer, question || undefined);
-  reply.confidence = result.confidence;
-  if (result.confidence < LOW_CONFIDENCE && result.alternatives.length > 0) {
-    reply.closest = {
-      message: `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%). Closest topics:`,
-      topics: topicLinks(knowledge, result.alternatives),
+  const offered = clarifyTopics(result);
+  if (offered) {
+    const topics: ClarifyTopic[] = offered.flatMap((id) => {
+      const t = findTopic(knowledge, id);
+      return t ? [{ topic: id, title: t.title, asks: t.question }] : [];
+    });
+    return {
+      kind: 'clarify',
+      message: CLARIFY_MESSAGE,
+      question,
+      topic: result.topic,
+      confidence: result.confidence,
+      topics,
+      summary: `${CLARIFY_MESSAGE} ${topics.map((t) => t.title).join(' · ')}`,
     };
   }
+  const reply = withAlso(topicAnswer(result.answer, question || undefined), result.also?.answer, question || undefined);
+  reply.confidence = result.confidence;
+  if (result.confidence < LOW_CONFIDENCE && !result.also) {
+    // Unsure, with no other topic to offer ("Which do you mean?" needs one): said to be a best guess. (A question that
+    // asked two things reads as unsure as a whole, but each part was read surely: both are answered, no such line.)
+    reply.unsure = `Not sure this is what you meant (match ${Math.round(result.confidence * 100)}%).`;
+  }
   return reply;
+}
+
+/** What the clarifying reply asks. */
+export const CLARIFY_MESSAGE = 'Which do you mean?';
+
+/** `reply` with a second topic's answer under its heading (a question that asked two things). */
+function withAlso(reply: AnswerReply, second: TopicFacts | undefined, question: string | undefined): AnswerReply {
+  if (!second || second.id === reply.topic) return reply;
+  const { question: _asked, ...answer } = topicAnswer(second, question);
+  return { ...reply, also: { heading: `You also asked about ${second.title}`, answer }, summary: `${reply.summary}\nYou also asked about ${answer.summary}` };
 }
 
 /** How many topics "Not helpful" offers. */
@@ -165,10 +207,15 @@ export function presentNotHelpful(knowledge: Knowledge, question: string, answer
   };
 }
 
-/** The reply for one topic, chosen by id (a topic button): the answer as it stands, no matching involved. */
-export function presentTopic(knowledge: Knowledge, topic: string, question?: string): AnswerReply | undefined {
+/**
+ * The reply for one topic, chosen by id (a topic button): the answer as it stands, no matching involved. `also`: the
+ * second topic of a question that asked two things (a button on that answer carries it), answered under it.
+ */
+export function presentTopic(knowledge: Knowledge, topic: string, question?: string, also?: string): AnswerReply | undefined {
   const t = findTopic(knowledge, topic);
-  return t ? topicAnswer(topicFacts(knowledge, t), question) : undefined;
+  if (!t) return undefined;
+  const second = also !== undefined && also !== topic ? findTopic(knowledge, also) : undefined;
+  return withAlso(topicAnswer(topicFacts(knowledge, t), question), second && topicFacts(knowledge, second), question);
 }
 
 export const presentComparison = perKnowledge((knowledge): ComparisonReply => {

@@ -4,7 +4,7 @@ import type { Confidence } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 
 // A reply, complete and platform-neutral: every decision about what to say (which setup leads, which rows and
-// sources a recommendation shows, when to offer the closest topics, the words of each line) is made once, here.
+// sources a recommendation shows, when to ask "Which do you mean?", the words of each line) is made once, here.
 // Renderers (adapters/slack/blocks, adapters/teams/cards, adapters/cli/terminal.ts) only draw a Reply: they never
 // call back into the advisor. Texts are our own words unless marked as user text (to escape per platform).
 
@@ -54,8 +54,13 @@ export interface AnswerReply {
   warning?: ArticleWarning;
   sources: Source[];
   lastVerified: string;
-  /** Offered when the match is unsure: a line saying so and the closest other topics. */
-  closest?: { message: string; topics: TopicLink[] };
+  /**
+   * A best guess that could not be put as a question ("Which do you mean?" needs another topic to offer): one line
+   * saying so, with the match score.
+   */
+  unsure?: string;
+  /** The question asked a second thing: that topic's answer too, under its heading ("You also asked about …"). */
+  also?: { heading: string; answer: AnswerReply };
   /** How sure the matcher was (0–1), when the topic was matched from a question (not chosen by a button). */
   confidence?: number;
   /** One line: notification, fallback and summary text. */
@@ -65,12 +70,37 @@ export interface AnswerReply {
 export interface NoTopicReply {
   kind: 'off-topic';
   message: string;
+  /** How to ask a person instead: "Not something I cover? " and EXPERT_HINT (or a neutral default). Operator text. */
+  hint: string;
   question: string;
   /** The matcher's best score (0–1), below what answers. */
   confidence: number;
   /** Topics the question might be about; when empty, examples instead. */
   topics: TopicLink[];
   examples: string[];
+  summary: string;
+}
+
+/** A topic offered with "Which do you mean?": its title, and its question in one line. */
+export interface ClarifyTopic extends TopicLink {
+  /** "Can the business make and take WhatsApp voice and video calls on the number?" */
+  asks: string;
+}
+
+/**
+ * The match was unsure or two topics were close: "Which do you mean?" and the topics, best guess first, instead of an
+ * answer. Picking one shows its answer and is recorded as a correction ("asked X, picked topic Y").
+ */
+export interface ClarifyReply {
+  kind: 'clarify';
+  /** "Which do you mean?" */
+  message: string;
+  /** The question as typed (user text). */
+  question: string;
+  /** The matcher's best guess, and how sure it was: what the question is recorded with. */
+  topic: TopicId;
+  confidence: number;
+  topics: ClarifyTopic[];
   summary: string;
 }
 
@@ -256,6 +286,7 @@ export interface ReportReply {
 export type Reply =
   | AnswerReply
   | NoTopicReply
+  | ClarifyReply
   | GreetingReply
   | HelpReply
   | TopicsReply

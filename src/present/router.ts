@@ -3,14 +3,15 @@ import { answer } from '../advisor/answer.ts';
 import { recommend, type Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
-import { historyRequest, presentAnswer, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
+import { historyRequest, presentAnswer, type PresentOptions, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
 import type { RecommendationReply, Reply } from './reply.ts';
 import { reportRequest } from './report.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
 // Surfaces differ only in how they draw it and deliver it.
 
-export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
+/** `options`: what the operator configured about replies (EXPERT_HINT). */
+export function replyTo(command: AdvisorCommand, knowledge: Knowledge, options: PresentOptions = {}): Reply {
   switch (command.kind) {
     case 'help':
       return presentHelp(knowledge);
@@ -27,13 +28,13 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge): Reply {
     case 'report':
       return reportRequest();
     case 'question':
-      return presentAnswer(answer(command.text, knowledge), command.text, knowledge);
+      return presentAnswer(answer(command.text, knowledge), command.text, knowledge, options);
   }
 }
 
 /** Text as typed → the reply. */
-export function route(text: string | undefined, knowledge: Knowledge): Reply {
-  return replyTo(parseCommand(text), knowledge);
+export function route(text: string | undefined, knowledge: Knowledge, options: PresentOptions = {}): Reply {
+  return replyTo(parseCommand(text), knowledge, options);
 }
 
 /** Validated requirements (the form, the modal) → the recommendation's reply. */

@@ -42,19 +42,21 @@ describe('the one command router', () => {
     expect(presentHistory([]).entries).toEqual([]);
   });
 
-  it('a topic button gets the topic as it stands: no match score, no "closest topics"', () => {
+  it('a topic button gets the topic as it stands: no match score, no "not sure" line', () => {
     const reply = presentTopic(kb, 'calls', 'can we make calls with the api?')!;
     expect(reply.topic).toBe('calls');
-    expect(reply.closest).toBeUndefined();
+    expect(reply.unsure).toBeUndefined();
+    expect(reply.confidence).toBeUndefined();
     expect(reply.sides.map((s) => s.setup)).toEqual(['api-only', 'coexistence']);
     expect(presentTopic(kb, 'no-such-topic')).toBeUndefined();
   });
 
-  it('offers the closest topics only below the matcher\'s confidence, with alternatives', () => {
+  it('asks "Which do you mean?" instead of answering only below the matcher\'s confidence, with alternatives (test/core/clarify.test.ts has the rule)', () => {
     const unsure = route('calls groups status backups', kb);
-    expect(unsure.kind === 'answer' && unsure.closest?.topics.length).toBeGreaterThan(0);
+    expect(unsure.kind === 'clarify' && unsure.topics.length).toBeGreaterThan(1);
     const sure = route('green tick', kb);
-    expect(sure.kind === 'answer' && sure.closest).toBeUndefined();
+    expect(sure.kind).toBe('answer');
+    expect(sure.kind === 'answer' && sure.unsure).toBeUndefined();
   });
 
   it('gives the same frozen reply to a repeated question', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../adapters/host/config.ts';
+import { describeConfig, loadConfig } from '../../adapters/host/config.ts';
 import { StartError } from '../../adapters/host/start.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
@@ -46,6 +46,17 @@ describe('configuration', () => {
   it('treats empty values as unset, so a copied .env.example starts in local mode', () => {
     const r = loadConfig({ PORT: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', MICROSOFT_APP_ID: '' });
     expect(r).toMatchObject({ ok: true, config: { port: 3978, slack: { mode: 'off' }, teams: { auth: 'local' } } });
+  });
+
+  it('EXPERT_HINT: how to ask a person when a question is declined, said at start; unset, a neutral default; too long, refused', () => {
+    const set = loadConfig({ EXPERT_HINT: '  Ask in #whatsapp-experts ' });
+    expect(set).toMatchObject({ ok: true, config: { expertHint: 'Ask in #whatsapp-experts' } });
+    if (set.ok) expect(describeConfig(set.config).join('\n')).toContain('declined with: "Ask in #whatsapp-experts" (EXPERT_HINT)');
+    const unset = loadConfig({ EXPERT_HINT: '' });
+    expect(unset.ok && unset.config.expertHint).toBeUndefined();
+    if (unset.ok) expect(describeConfig(unset.config).join('\n')).toContain('set EXPERT_HINT');
+    const long = loadConfig({ EXPERT_HINT: 'x'.repeat(301) });
+    expect(long.ok === false && long.problems.join('\n')).toContain('EXPERT_HINT must be at most 300 characters');
   });
 
   it('chooses Socket Mode when SLACK_APP_TOKEN is set', () => {

@@ -27,7 +27,7 @@ function askAbout(message: Record<string, unknown>, channel = 'C_SUPPORT') {
 
 describe('message shortcut: Ask the advisor', () => {
   it("answers the clicked message's text privately; Share posts into that message's thread", async () => {
-    const res = await askAbout({ ts: '1700000000.000100', text: 'Hi team, can we keep using the WhatsApp Business phone app after moving to the API?' });
+    const res = await askAbout({ ts: '1700000000.000100', text: 'Hi team, can the owner keep replying from the WhatsApp Business phone app after we connect the API?' });
     expect(res.status).toBe(200);
     const [answer] = await host.fake.waitFor('response_url/ask');
     expect(answer!.args.response_type).toBe('ephemeral');
@@ -39,6 +39,21 @@ describe('message shortcut: Ask the advisor', () => {
     await host.slack.click({ action_id: 'share_in_channel', value: share!.value }, undefined, 'C_SUPPORT');
     const [post] = await host.fake.waitFor('chat.postMessage');
     expect(post!.args).toMatchObject({ channel: 'C_SUPPORT', thread_ts: '1700000000.000100' });
+    await host.product.slack!.drain();
+  });
+
+  it('an unsure message is asked back ("Which do you mean?"); the picked answer still shares into that message\'s thread', async () => {
+    await askAbout({ ts: '1700000000.000700', text: 'Hi team, can we keep using the WhatsApp Business phone app after moving to the API?' });
+    const [asked] = await host.fake.waitFor('response_url/ask');
+    expect(asked!.args.blocks[0].text.text).toMatch(/Which do you mean\?/);
+    const pick = buttonsOf(asked!.args.blocks)[0]!;
+    host.fake.reset();
+    await host.slack.click({ action_id: pick.action_id, value: pick.value }, undefined, 'C_SUPPORT');
+    const [shown] = await host.fake.waitFor('response_url');
+    expect(shown!.args.replace_original).toBe(true);
+    const share = buttonsOf(shown!.args.blocks).find((b) => b.action_id === 'share_in_channel');
+    expect(share?.text.text).toBe('Share in thread');
+    expect(JSON.parse(share!.value).thread).toBe('1700000000.000700');
     await host.product.slack!.drain();
   });
 

@@ -107,12 +107,13 @@ describe('agent types /coexist-vs-api', () => {
     expect(all).toMatch(/capital of Peru/);
   });
 
-  it('a question spanning topics: the answer says it is unsure and offers the closest topics as buttons', async () => {
+  it('a question spanning topics: "Which do you mean?" with the topics as buttons, before any answer', async () => {
     const body = (await host.slack.command('calls groups status backups')).json();
     // The question is recorded (the product keeps a store), so a pick is also a correction (learning-loop tests).
     const topicButtons = buttonsOf(body.blocks).filter((b) => String(b.action_id).startsWith('correct_topic:'));
-    expect(topicButtons.length).toBeGreaterThan(0);
-    expect(texts(body.blocks)).toMatch(/Not sure this is what you meant/);
+    expect(topicButtons.length).toBeGreaterThan(1);
+    expect(body.blocks[0].text.text).toMatch(/Which do you mean\?/);
+    expect(body.blocks.some((b: { type: string }) => b.type === 'header')).toBe(false);
     await host.slack.click({ action_id: topicButtons[0]!.action_id, value: topicButtons[0]!.value });
     const [replaced] = await host.fake.waitFor('response_url');
     expect(replaced!.args.replace_original).toBe(true);

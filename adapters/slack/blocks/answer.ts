@@ -1,7 +1,7 @@
-import { deepFreeze, type AnswerReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
+import { deepFreeze, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { correctionValue, topicValue } from '../values.ts';
-import { ACTIONS, actions, clampBlocks, context, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, actions, clampBlocks, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -27,11 +27,11 @@ const sideSection = (side: SetupSide, details: boolean): Block =>
  * Buttons for other topics. With the recorded question's id (`correction`), a pick is also a correction of what was
  * answered ("asked X, picked topic Y"); without it (no store, a topic chosen by a button) they only show the topic.
  */
-const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }) =>
+const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }, thread?: string) =>
   links.map((l) =>
     correction && question
-      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question }) }
-      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}) }) },
+      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question, ...(thread ? { thread } : {}) }) }
+      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}), ...(thread ? { thread } : {}) }) },
   );
 
 /** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
@@ -45,9 +45,8 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  // Drawn afresh when it carries something of this request's own: details, a thread, or closest topics whose pick
-  // is a correction of this recorded question.
-  if (view.audience !== 'ephemeral' || view.details || view.thread || (reply.closest && view.feedback)) return drawAnswer(reply, view);
+  // Drawn afresh when it carries something of this request's own: details, or a thread.
+  if (view.audience !== 'ephemeral' || view.details || view.thread) return drawAnswer(reply, view);
   let message = firstShown.get(reply);
   if (!message) {
     message = deepFreeze(drawAnswer(reply, view));
@@ -56,23 +55,28 @@ function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   return message;
 }
 
-function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
-  const details = Boolean(view.details);
-  const blocks: Block[] = [header(reply.title)];
-  if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
-  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
-  for (const side of reply.sides) blocks.push(sideSection(side, details));
+/** One topic's answer: both setups, the help article's warning, sources. */
+function answerBody(reply: AnswerReply, details: boolean): Block[] {
+  const blocks: Block[] = reply.sides.map((side) => sideSection(side, details));
   if (reply.warning) {
     const w = reply.warning;
     blocks.push(section(`⚠️ *${escapeMrkdwn(w.lead)}* It says: ${escapeMrkdwn(w.claim)} *Now:* ${escapeMrkdwn(w.correction)}`));
   }
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, `Last verified ${reply.lastVerified}`));
-  if (view.audience !== 'shared' && reply.closest) {
-    const correction = view.feedback ? { questionId: view.feedback.question, answered: reply.topic } : undefined;
-    blocks.push(context(reply.closest.message), actions(topicButtons(reply.closest.topics, reply.question, correction)));
-  }
+  return blocks;
+}
+
+function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
+  const details = Boolean(view.details);
+  const blocks: Block[] = [header(reply.title)];
+  if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
+  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
+  blocks.push(...answerBody(reply, details));
+  if (view.audience !== 'shared' && reply.unsure) blocks.push(context(escapeMrkdwn(reply.unsure)));
+  // A question that asked two things: the second topic's answer, under its own heading.
+  if (reply.also) blocks.push(divider(), section(`*${escapeMrkdwn(reply.also.heading)}*`), ...answerBody(reply.also.answer, details));
   if (view.audience === 'ephemeral') {
-    const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}) };
+    const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}), ...(reply.also ? { also: reply.also.answer.topic } : {}) };
     blocks.push(
       actions(
         [
@@ -85,6 +89,37 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
     );
   }
   return { blocks: clampBlocks(blocks), text: fallbackText(reply.summary) };
+}
+
+const clarifyShown = new WeakMap<ClarifyReply, SlackMessage>();
+
+/**
+ * "Which do you mean?" before any answer: the question as typed, each topic's title and question in one line, and a
+ * button per topic. With the recorded question's id a pick is a correction of the best guess; without it (no store)
+ * the buttons only show the topic. Either way the answer replaces this message; `thread` (a message asked about with
+ * the shortcut) is where that answer's Share posts.
+ */
+export function clarifyMessage(reply: ClarifyReply, questionId?: string, thread?: string): SlackMessage {
+  if (questionId || thread) return drawClarify(reply, questionId, thread);
+  let message = clarifyShown.get(reply);
+  if (!message) {
+    message = deepFreeze(drawClarify(reply));
+    clarifyShown.set(reply, message);
+  }
+  return message;
+}
+
+function drawClarify(reply: ClarifyReply, questionId?: string, thread?: string): SlackMessage {
+  const correction = questionId ? { questionId, answered: reply.topic } : undefined;
+  return {
+    blocks: [
+      section(`:thinking_face: *${escapeMrkdwn(reply.message)}*`),
+      context({ plain: `You asked: “${truncate(reply.question, 500)}”` }),
+      section(reply.topics.map((t) => `• *${escapeMrkdwn(t.title)}*: ${escapeMrkdwn(t.asks)}`).join('\n')),
+      actions(topicButtons(reply.topics, reply.question, correction, thread), 'clarify_topics'),
+    ],
+    text: fallbackText(reply.summary),
+  };
 }
 
 const noTopicShown = new WeakMap<NoTopicReply, SlackMessage>();
@@ -104,6 +139,7 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
   if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question, questionId ? { questionId, answered: null } : undefined)));
   else blocks.push(section(examplesList(reply.examples)));
+  blocks.push(section(`:raising_hand: ${escapeMrkdwn(reply.hint)}`));
   blocks.push(startButtons());
   return { blocks, text: fallbackText(reply.summary) };
 }

@@ -1,5 +1,5 @@
 import type { Reply } from '../../../src/index.ts';
-import { answerMessage, noTopicMessage, notHelpfulMessage, type AnswerView } from './answer.ts';
+import { answerMessage, clarifyMessage, noTopicMessage, notHelpfulMessage, type AnswerView } from './answer.ts';
 import type { SlackMessage } from './common.ts';
 import { comparisonMessage } from './comparison.ts';
 import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from './help.ts';
@@ -17,6 +17,8 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return answerMessage(reply, { audience: surface, ...answerView });
     case 'off-topic':
       return noTopicMessage(reply, answerView.feedback?.question);
+    case 'clarify':
+      return clarifyMessage(reply, answerView.feedback?.question, answerView.thread);
     case 'greeting':
       return greetingMessage(reply);
     case 'help':

@@ -61,7 +61,7 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     const thread = 'thread' in share ? share.thread : undefined;
     if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
     else {
-      const reply = presentTopic(knowledge, share.topic, share.question);
+      const reply = presentTopic(knowledge, share.topic, share.question, share.also);
       if (!reply) return staleButton(respond);
       message = answerMessage(reply, { audience: 'shared', sharedBy: body.user.id, details: Boolean(share.details) });
     }
@@ -84,14 +84,14 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     await respond({ response_type: 'ephemeral', replace_original: false, ...notHelpfulMessage(reply, deps.store ? feedback.question : undefined) });
   });
 
-  // A topic picked after "Not helpful": its answer replaces the offer, and the pick is recorded as a correction
+  // A topic picked after "Not helpful", or with "Which do you mean?": its answer replaces the offer, and the pick is recorded as a correction
   // ("asked X, picked topic Y"), once per person, question and topic whichever replica the clicks reach.
   on(ACTIONS.correct, async ({ ack, body, action, respond }) => {
     await ack();
     const correction = readCorrectionValue(action.value);
     const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
     if (!correction || !reply) return staleButton(respond);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral' }) });
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
     if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS, 'skip')) {
       deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
     }
@@ -185,13 +185,13 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     await client.views.open({ trigger_id: body.trigger_id, view: trainingLinesView(lines) });
   });
 
-  // "More details" / "Less" and the closest-topic buttons: the topic's answer, in place.
+  // "More details" / "Less", the closest-topic and "Which do you mean?" buttons (no store): the topic's answer, in place.
   const showAnswerInPlace: Handler = async ({ ack, action, respond }) => {
     await ack();
     const ref = readTopicValue(action.value);
-    const reply = ref && presentTopic(knowledge, ref.topic, ref.question);
+    const reply = ref && presentTopic(knowledge, ref.topic, ref.question, ref.also);
     if (!ref || !reply) return staleButton(respond);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details) }) });
+    await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details), ...(ref.thread ? { thread: ref.thread } : {}) }) });
   };
   on(ACTIONS.details, showAnswerInPlace);
   on(ACTIONS.topic, showAnswerInPlace);

@@ -26,7 +26,7 @@ export function registerAsk(app: ListenerTable, deps: SlackDeps): void {
         return;
       }
       const thread = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message.ts;
-      const reply = route(text, deps.knowledge);
+      const reply = route(text, deps.knowledge, deps.present);
       if (reply.kind === 'comparison') return respondWithComparison(respond, reply, deps, { shareable: true });
       if (reply.kind === 'history') {
         await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, args.client, { user: shortcut.user.id, team: teamOf(args.body) }, reply.customer), 'ephemeral') });

@@ -15,7 +15,7 @@ export function registerCommands(app: ListenerTable, deps: SlackDeps): void {
 }
 
 async function handleCommand({ command, ack, respond, client }: CommandArgs, deps: SlackDeps): Promise<void> {
-  const reply = route(command.text, deps.knowledge);
+  const reply = route(command.text, deps.knowledge, deps.present);
   switch (reply.kind) {
     case 'comparison':
       // Through the response URL, so a table Slack rejects can be sent again as text rows.

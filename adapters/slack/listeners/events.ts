@@ -28,7 +28,7 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
         return;
       }
       const message = event as unknown as { text: string; user?: string };
-      const routed = route(message.text, knowledge);
+      const routed = route(message.text, knowledge, deps.present);
       // The DM is private: history and (for the knowledge owners) the report are shown here as in the slash command.
       let reply: Reply = routed;
       if (routed.kind === 'history') reply = message.user ? await historyReply(deps, client, { user: message.user, team: teamOf(body) }, routed.customer) : routed;

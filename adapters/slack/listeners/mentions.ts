@@ -21,7 +21,7 @@ export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
       const eventId = (body as { event_id?: string }).event_id ?? `app_mention:${event.channel}:${event.ts}`;
       if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS, 'act'))) return;
       const threadTs = event.thread_ts ?? event.ts;
-      const routed = route(messageWords(event.text), deps.knowledge);
+      const routed = route(messageWords(event.text), deps.knowledge, deps.present);
       if (routed.kind === 'history' || routed.kind === 'report') {
         const reply = routed.kind === 'history' ? await historyReply(deps, client, { user: event.user, team: teamOf(body) }, routed.customer) : await reportReply(deps, event.user);
         await client.chat.postEphemeral({ channel: event.channel, user: event.user, thread_ts: threadTs, ...slackMessage(reply, 'ephemeral') });

@@ -1,8 +1,8 @@
-import type { AnswerReply, NoTopicReply, NotHelpfulReply, SetupSide, TopicLink } from '../../../src/index.ts';
+import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, SetupSide, TopicLink } from '../../../src/index.ts';
 import { SUBMIT_LIMITS } from '../limits.ts';
-import { truncate, userText } from '../markdown.ts';
+import { escapeMarkdown, truncate, userText } from '../markdown.ts';
 import { capText } from '../submits.ts';
-import { SUBMIT, card, heading, sourceLinks, submit, subtle, text, type Card, type Element } from './common.ts';
+import { SUBMIT, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
 
 // The answer to a question, as an Adaptive Card: both setups stacked (readable on a phone; the one the question
 // asked about first), details on demand.
@@ -52,21 +52,50 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }, 
   const body: Element[] = [heading(reply.title)];
   if (reply.question) body.push(subtle(`“${userText(reply.question, 500)}”`));
   const ids = reply.sides.map((s) => `details-${s.setup}`);
-  reply.sides.forEach((side, i) => body.push(setupContainer(side, ids[i]!)));
+  body.push(...answerBody(reply, ids));
+  if (reply.unsure && submits) body.push(text(reply.unsure, { spacing: 'Medium', isSubtle: true }));
+  // A question that asked two things: the second topic's answer, under its own heading; More details opens both.
+  if (reply.also) {
+    const alsoIds = reply.also.answer.sides.map((s) => `details-also-${s.setup}`);
+    body.push(subheading(reply.also.heading, { separator: true, spacing: 'Large' }), ...answerBody(reply.also.answer, alsoIds));
+    ids.push(...alsoIds);
+  }
+  if (feedback && submits) body.push(...feedbackRow(feedback.question, reply));
+  return card(
+    body,
+    [
+      { type: 'Action.ToggleVisibility', title: 'More details', targetElements: ids },
+      ...(submits ? [submit('Compare all features', { action: SUBMIT.compare })] : []),
+    ],
+    reply.summary,
+  );
+}
+
+/** One topic's answer: both setups (details hidden under `ids`), the help article's warning, sources and date. */
+function answerBody(reply: AnswerReply, ids: readonly string[]): Element[] {
+  const body: Element[] = reply.sides.map((side, i) => setupContainer(side, ids[i]!));
   if (reply.warning) {
     const w = reply.warning;
     // A warning container (Teams draws it with a tinted background) and normal text: readable in light and dark themes.
     body.push({ type: 'Container', style: 'warning', spacing: 'Medium', items: [text(`⚠️ **${w.lead}** It says: ${w.claim} **Now:** ${w.correction}`)] });
   }
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`), subtle(`Last verified ${reply.lastVerified}`));
-  if (reply.closest && submits) body.push(text(reply.closest.message, { spacing: 'Medium' }));
-  if (feedback && submits) body.push(...feedbackRow(feedback.question, reply));
+  return body;
+}
+
+/**
+ * "Which do you mean?" before any answer: the question as typed, each topic's title and question in one line, a
+ * button per topic. With the recorded question's id (`correct`) a pick is a correction of the best guess; without it
+ * the buttons only show the topic.
+ */
+export function clarifyCard(reply: ClarifyReply, correct?: { question: string }): Card {
   return card(
-    body,
     [
-      { type: 'Action.ToggleVisibility', title: 'More details', targetElements: ids },
-      ...(submits ? [...(reply.closest ? topicButtons(reply.closest.topics, reply.question, feedback) : []), submit('Compare all features', { action: SUBMIT.compare })] : []),
+      text(`🤔 ${reply.message}`, { weight: 'Bolder', size: 'Medium' }),
+      subtle(`You asked: “${userText(reply.question, 500)}”`),
+      text(reply.topics.map((t) => `- **${t.title}**: ${t.asks}`).join('\n'), { spacing: 'Medium' }),
     ],
+    topicButtons(reply.topics, reply.question, correct),
     reply.summary,
   );
 }
@@ -77,6 +106,8 @@ export function noTopicCard(reply: NoTopicReply): Card {
       text(`🤔 ${reply.message}`, { weight: 'Bolder' }),
       ...(reply.question ? [subtle(`You asked: “${userText(reply.question, 500)}”`)] : []),
       ...(reply.topics.length === 0 ? [text(reply.examples.map((e) => `- ${userText(e, 200)}`).join('\n'))] : []),
+      // The operator's EXPERT_HINT is shown as written, never read as markdown.
+      text(`🙋 ${escapeMarkdown(reply.hint)}`, { spacing: 'Medium' }),
     ],
     [...topicButtons(reply.topics, reply.question), submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })],
     reply.summary,

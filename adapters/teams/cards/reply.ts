@@ -1,6 +1,6 @@
 import type { FormValues } from './form.ts';
 import type { Knowledge, Reply } from '../../../src/index.ts';
-import { answerCard, noTopicCard, notHelpfulCard } from './answer.ts';
+import { answerCard, clarifyCard, noTopicCard, notHelpfulCard } from './answer.ts';
 import type { Card } from './common.ts';
 import { comparisonCard } from './comparison.ts';
 import { formCard } from './form.ts';
@@ -27,6 +27,8 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return answerCard(reply, options.feedback);
     case 'off-topic':
       return noTopicCard(reply);
+    case 'clarify':
+      return clarifyCard(reply, options.feedback);
     case 'greeting':
       return greetingCard(reply);
     case 'help':
