@@ -12,8 +12,8 @@ const result = (confidence: number, alternatives: string[], also?: string): Answ
 
 // Questions of our own, checked against the matcher here so a change in it shows as a changed premise, not as a
 // puzzling renderer failure.
-const UNSURE = 'old chats and groups';
-const CLOSE = 'status and disappearing';
+const UNSURE = 'backup and history';
+const CLOSE = 'groups and broadcast';
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';

@@ -14,7 +14,7 @@ const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const HINT = 'Ask in #whatsapp-experts <!channel>';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise), then what the user sees.
-const UNSURE = 'old chats and groups';
+const UNSURE = 'backup and history';
 const UNSURE_DM = 'status and disappearing';
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
@@ -100,7 +100,7 @@ describe('Slack: clarify instead of guessing, two topics, the decline', () => {
   });
 
   it('the question is shown as typed, never as markup', async () => {
-    const question = `${UNSURE} <!channel> *now*`;
+    const question = `${UNSURE} <!channel>`;
     const r = answer(question, kb);
     expect(r.topic !== null && r.confidence < LOW_CONFIDENCE && r.alternatives.length > 0).toBe(true);
     const blocks: Block[] = (await h.slack.command(question)).json().blocks;

@@ -16,7 +16,7 @@ const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const HINT = 'Ask in #whatsapp-experts **now** [here](http://x)';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise).
-const UNSURE = 'old chats and groups';
+const UNSURE = 'backup and history';
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';

@@ -86,7 +86,7 @@ describe('search message extension (composeExtension/query)', () => {
   });
 
   it('escapes what was typed: a mention, markdown or a link in the query stays text', async () => {
-    const list = results(await search('<at>All</at> **urgent** [x](https://evil.example) # calls on the phone app?'));
+    const list = results(await search('<at>All</at> **urgent** [x](https://evil.example) # can we make whatsapp calls on the phone app with coexistence?'));
     expect(list.length).toBeGreaterThan(0);
     for (const r of list) {
       expectNoInjection(r.card);
