@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUILT_IN_KNOWLEDGE_FILE, answer, builtInKnowledge, recommend, validateRequirements, type Knowledge } from '../src/index.ts';
+import { clarifyTopics } from '../src/present/clarify.ts';
 
 // npm run eval: scores the public question and scenario sets in ../shared/eval (SHARED_DIR overrides ../shared)
 // against the live built-in knowledge. Prints each set's score and every miss; exits 1 under the bar.
@@ -20,7 +21,10 @@ export interface Question {
   style?: string;
 }
 
-/** An answer naming a wrong topic at this confidence or above reads as sure: the costliest miss. */
+/**
+ * An answer naming a wrong topic at this confidence or above, presented as the answer (not asked back with "Which do
+ * you mean?"), reads as sure: the costliest miss.
+ */
 export const CONFIDENTLY_WRONG = 0.5;
 
 export interface Scenario {
@@ -64,7 +68,8 @@ export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionSc
     const hit = q.topics.includes(got);
     const shown = hit || (!isOffTopic && (result.alternatives.some((t) => q.topics.includes(t)) || (result.topic !== null && result.also !== undefined && q.topics.includes(result.also.topic))));
     if (shown) offered++;
-    if (!hit && got !== null && result.confidence >= CONFIDENTLY_WRONG) confidentlyWrong++;
+    // Asked back ("Which do you mean?") is not an answer: only a wrong topic presented as the answer reads as sure.
+    if (!hit && got !== null && result.confidence >= CONFIDENTLY_WRONG && !clarifyTopics(result)) confidentlyWrong++;
     const style = (byStyle[q.style ?? 'untagged'] ??= { total: 0, hits: 0, offered: 0 });
     style.total++;
     if (hit) style.hits++;

@@ -8,6 +8,7 @@ import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../src/matchin
 import { classesOf, inputsHash, knowledgeExamples, lineExamples, readTrainingSet, type TrainingLine } from '../src/matching/training.ts';
 import type { TrainParams } from '../src/matching/classifier.ts';
 import { CONFIDENTLY_WRONG } from './eval.ts';
+import { clarifyTopics } from '../src/present/clarify.ts';
 
 // npm run train: trains the classifier from src/knowledge/training/*.jsonl and the built-in knowledge's titles and
 // phrasings, and writes src/matching/model.json (checked in, shipped in dist/ by the build).
@@ -100,7 +101,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
         if (ok) r.hits++;
         else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
         if (ok || (!isOff && (result.alternatives.some((t) => l.line.topics.includes(t)) || (result.topic !== null && result.also !== undefined && l.line.topics.includes(result.also.topic))))) r.offered++;
-        if (!ok && got !== null && result.confidence >= CONFIDENTLY_WRONG) r.confidentlyWrong++;
+        if (!ok && got !== null && result.confidence >= CONFIDENTLY_WRONG && !clarifyTopics(result)) r.confidentlyWrong++;
         if (isOff) {
           r.off++;
           if (got === null) r.offRejected++;
