@@ -78,7 +78,7 @@ export function holdoutGroup(holdout: Holdout, file: string, line: TrainingLine,
  * a time, which predicts a stranger's batch. For choosing the values in thresholds.ts and DEFAULT_PARAMS; it never
  * sees a batch that has not been scored.
  */
-export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], params: TrainParams = DEFAULT_PARAMS, out = (l: string) => process.stdout.write(`${l}\n`), holdout: Holdout = 'folds'): { hits: number; offered: number; confidentlyWrong: number; total: number }[] {
+export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], params: TrainParams = DEFAULT_PARAMS, out = (l: string) => process.stdout.write(`${l}\n`), holdout: Holdout = 'folds', share = 1): { hits: number; offered: number; confidentlyWrong: number; total: number }[] {
   const kb = builtInKnowledge();
   const classes = classesOf(kb);
   const set = readTrainingSet(new Set(kb.topics.map((t) => t.id)));
@@ -88,7 +88,8 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
   const groups = [...new Set(lines.map((l) => l.group))].sort();
   const results = grid.map(() => ({ hits: 0, offered: 0, confidentlyWrong: 0, total: 0, off: 0, offRejected: 0, byGroup: new Map<string, [number, number]>(), misses: [] as string[] }));
   for (const held of groups) {
-    const trainLines = lines.filter((l) => l.group !== held).map((l) => l.line);
+    // share < 1 (the learning curve): the same deterministic part of the other groups' lines trains.
+    const trainLines = lines.filter((l, i) => l.group !== held && (share >= 1 || ((i * 2654435761) >>> 0) % 1000 < share * 1000)).map((l) => l.line);
     const { classifier } = train([...knowledgeExamples(kb), ...lineExamples(trainLines)], classes, params);
     for (const l of lines.filter((x) => x.group === held)) {
       grid.forEach((settings, g) => {
@@ -111,7 +112,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
       });
     }
   }
-  const label = holdout === 'folds' ? `${folds}-fold` : `leave-one-${holdout}-out`;
+  const label = `${holdout === 'folds' ? `${folds}-fold` : `leave-one-${holdout}-out`}${share < 1 ? `, ${Math.round(share * 100)}% of the training lines` : ''}`;
   grid.forEach((settings, g) => {
     const r = results[g]!;
     const byGroup = [...r.byGroup].map(([k, [h, t]]) => `${k} ${h}/${t}`).join(', ');
@@ -133,7 +134,9 @@ function main(argv: string[]): number {
     const settings = given ?? (argv.includes('--grid') ? grid : [CLASSIFIER]);
     // --by writer|style|folds picks one; by default all three, the random folds last (they flatter).
     const by = argv.includes('--by') ? [argv[argv.indexOf('--by') + 1] as Holdout] : (['writer', 'style', 'folds'] as Holdout[]);
-    for (const holdout of by) crossValidate(5, settings, params, undefined, holdout);
+    // --curve: the learning curve, writer-held-out top-1 against the share of training lines used.
+    const shares = argv.includes('--curve') ? [0.25, 0.5, 0.75, 1] : [1];
+    for (const holdout of by) for (const share of shares) crossValidate(5, settings, params, undefined, holdout, share);
     return 0;
   }
   if (argv.includes('--check')) {
