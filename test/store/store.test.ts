@@ -15,7 +15,16 @@ const question = (text: string, topic: string | null, confidence: number, extra:
   askedQuestion(text, topic as QuestionRecord['topic'], confidence, { at: NOW - DAY, ...extra });
 
 function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
-  describe(`the ${kind} store`, () => {
+  
+
+/** Takes a store back to before migration 0003 (the workspace of recommendations), as the previous release left it. */
+async function undo0003(old: { exec(statement: string): Promise<void> }): Promise<void> {
+  await old.exec('drop index recommendations_user_created_at');
+  await old.exec('drop index recommendations_workspace_created_at');
+  await old.exec('alter table recommendations drop column workspace');
+  await old.exec(`delete from coexist_migrations where name = '0003-recommendation-workspace'`);
+}
+describe(`the ${kind} store`, () => {
     let t: TestStore;
     beforeAll(async () => {
       t = await make();
@@ -174,10 +183,7 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const old = await make();
       onTestFinished(() => old.cleanup());
       // The schema as 0001 left it: without 0002's and 0003's columns and indexes, and neither recorded as run.
-      await old.exec('drop index recommendations_user_created_at');
-      await old.exec('drop index recommendations_workspace_created_at');
-      await old.exec('alter table recommendations drop column workspace');
-      await old.exec(`delete from coexist_migrations where name = '0003-recommendation-workspace'`);
+      await undo0003(old);
       await old.exec('drop index feedback_rating_topic');
       await old.exec('alter table feedback drop column reviewed_by');
       await old.exec('alter table feedback drop column review');
@@ -196,10 +202,7 @@ function contract(kind: 'sqlite' | 'postgres', make: () => Promise<TestStore>) {
       const old = await make();
       onTestFinished(() => old.cleanup());
       // The schema as 0002 left it: no workspace column, 0003 not recorded as run; one recommendation of then.
-      await old.exec('drop index recommendations_user_created_at');
-      await old.exec('drop index recommendations_workspace_created_at');
-      await old.exec('alter table recommendations drop column workspace');
-      await old.exec(`delete from coexist_migrations where name = '0003-recommendation-workspace'`);
+      await undo0003(old);
       const then = recommendationRecord({ customer: 'Old Deal', country: 'IN', needs: [] }, { id: 'OLDDEAL1', userId: 'U0MAKER', channelId: 'C0DEALS', at: NOW - DAY });
       await old.exec(
         `insert into recommendations (id, created_at, platform, user_id, channel_id, message_ref, message_link, customer, customer_key, setup, confidence, summary, requirements, detail, knowledge_version) ` +
