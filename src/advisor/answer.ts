@@ -8,6 +8,8 @@ import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
 import { scorerFor, type Scorer } from '../matching/scorer.ts';
 import { wordsOf } from '../matching/features.ts';
+import { nearestLinesFor, type NearestLine, type NearestLines } from '../matching/nearest.ts';
+import { knowledgeLines, type KnowledgeLine } from '../matching/training.ts';
 import { ALTERNATIVES, BM25, CANDIDATES, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT, TWO_QUESTIONS } from '../matching/thresholds.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, scenario sentences, one word or a paragraph. Two
@@ -48,6 +50,22 @@ export interface Candidate {
   fused: number;
 }
 
+/** The knowledge line (title, phrasing, need label or situation) with the most of the terms BM25 matched for a topic. */
+export interface KnowledgeLineMatch {
+  field: KnowledgeLine['field'];
+  text: string;
+  /** The indexed terms of this line that matched the question (stemmed; typos and prefixes matched to them). */
+  terms: string[];
+}
+
+/** A candidate with what drove each reader to it: what `explain` shows. */
+export interface ExplainedCandidate extends Candidate {
+  /** BM25: the knowledge line that matched best; null when BM25 did not find the topic. */
+  bm25Match: KnowledgeLineMatch | null;
+  /** The classifier: the training lines of this topic closest to the question (cosine of their feature vectors). */
+  nearest: NearestLine[];
+}
+
 /** How the matcher read a question: what `explain` shows. */
 export interface Explanation {
   question: string;
@@ -58,7 +76,7 @@ export interface Explanation {
    * the classifier (learnt from the training set), unknown to both, or ignored as stop words.
    */
   words: { known: string[]; classifierOnly: string[]; unknown: string[]; ignored: string[] };
-  candidates: Candidate[];
+  candidates: ExplainedCandidate[];
   /** The classifier's off-topic probability; null when it did not read the question (no words, Devanagari). */
   offTopicProbability: number | null;
   gate: { accepted: boolean; reasons: string[] };
@@ -71,7 +89,7 @@ const SETUP_NAME_TERMS = new Set(['coexist', 'whatsapp', 'api']);
 /** Recent answers per knowledge base. Questions repeat ("calls", "mps"), and answer() is deterministic. */
 const CACHE_SIZE = 1000;
 
-type Doc = { id: TopicId; title: string; phrasings: string };
+type Doc = { id: TopicId; title: string; phrasings: string; situations: string };
 
 interface Matcher {
   search: MiniSearch<Doc>;
@@ -94,6 +112,9 @@ interface Matcher {
    * the young heap full of cached copies, and garbage collection set answer()'s p99.)
    */
   facts: Map<TopicId, TopicFacts>;
+  /** explain() only, built on first use: the knowledge's lines per topic, and the training lines as feature vectors. */
+  lines?: Map<string, KnowledgeLine[]>;
+  nearest?: NearestLines;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
@@ -123,7 +144,8 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   const search = new MiniSearch<Doc>({
     // A topic's title weighs most; its phrasings and the labels of the needs it answers come next. The topic's
     // formal question is not indexed: its filler words ("time", "apply", "use") matched unrelated questions.
-    fields: ['title', 'phrasings'],
+    // Situations (what staff see happen) are a field of their own, weighted by validation.
+    fields: ['title', 'phrasings', 'situations'],
     tokenize: terms,
     processTerm: (t) => t,
     searchOptions: {
@@ -132,15 +154,16 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
       prefix: (term) => term.length >= BM25.prefixMinLength,
       fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= BM25.typoLength2 ? 2 : term.length >= BM25.typoLength1 ? 1 : 0),
       weights: { fuzzy: BM25.fuzzyWeight, prefix: BM25.prefixWeight },
-      boost: { title: BM25.titleBoost },
+      boost: { title: BM25.titleBoost, situations: BM25.situationBoost },
     },
   });
   const documents = knowledge.topics.map((t) => ({
     id: t.id,
     title: t.title,
     phrasings: [...(knowledge.matching.phrasings[t.id] ?? []), ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
+    situations: (t.situations ?? []).join(' \n '),
   }));
-  for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
+  for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings} ${d.situations}`)) vocabulary.add(t);
   search.addAll(documents);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
   const classOf = new Map(knowledge.topics.map((t) => [t.id, classifier.classes.indexOf(t.id)]));
@@ -246,7 +269,41 @@ export function explain(question: string, knowledge: Knowledge): Explanation {
     else if (m.classifier.index.has(`w:${w}`)) words.classifierOnly.push(w);
     else words.unknown.push(w);
   }
-  return { question: text, terms: r.terms, words, candidates: r.candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
+  // What drove each reader, per candidate: BM25's match information, and the training lines nearest the question.
+  const matched = new Map<string, string[]>();
+  if (r.terms.length > 0) for (const x of m.search.search(r.terms.join(' '))) matched.set(x.id as string, Object.keys(x.match));
+  if (!m.lines) {
+    m.lines = new Map();
+    for (const l of knowledgeLines(knowledge)) m.lines.set(l.topic, [...(m.lines.get(l.topic) ?? []), l]);
+  }
+  m.nearest ??= nearestLinesFor(m.classifier, knowledge);
+  const closest = m.nearest.closest(text);
+  const candidates = r.candidates.map((c): ExplainedCandidate => ({
+    ...c,
+    bm25Match: c.bm25 > 0 ? bestLine(m.lines!.get(c.topic) ?? [], matched.get(c.topic) ?? [], m.terms) : null,
+    nearest: closest(c.topic, NEAREST_LINES),
+  }));
+  return { question: text, terms: r.terms, words, candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
+}
+
+/** Training lines shown per candidate by explain. */
+const NEAREST_LINES = 3;
+
+/** The line holding the most matched terms (ties: the larger share of its own terms, then a situation first). */
+function bestLine(lines: KnowledgeLine[], matchedTerms: string[], terms: (text: string) => string[]): KnowledgeLineMatch | null {
+  const want = new Set(matchedTerms);
+  const rank: Record<KnowledgeLine['field'], number> = { situation: 0, phrasing: 1, need: 2, title: 3 };
+  let best: { line: KnowledgeLine; hit: string[]; share: number } | undefined;
+  for (const line of lines) {
+    const own = terms(line.text);
+    const hit = own.filter((t) => want.has(t));
+    if (hit.length === 0) continue;
+    const share = hit.length / own.length;
+    if (!best || hit.length > best.hit.length || (hit.length === best.hit.length && (share > best.share || (share === best.share && rank[line.field] < rank[best.line.field])))) {
+      best = { line, hit, share };
+    }
+  }
+  return best ? { field: best.line.field, text: best.line.text, terms: best.hit } : null;
 }
 
 interface Reading {

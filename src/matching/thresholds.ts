@@ -16,6 +16,8 @@ export const BM25 = {
   prefixWeight: 0.4,
   /** A title word weighs this much more than a phrasing word. */
   titleBoost: 1.5,
+  /** A word of a topic's situations (what staff see happen) weighs this much against a phrasing word. */
+  situationBoost: Number(process.env.SIT_BOOST ?? 1),
   /** A term this long or longer is matched by prefix; at typoLength1/typoLength2 one/two typos are forgiven. */
   prefixMinLength: 4,
   typoLength1: 4,
