@@ -98,6 +98,11 @@ interface Matcher {
   domain: Set<string>;
   /** Every indexed term: a query term found here needs no fuzzy matching, which is the costly part. */
   vocabulary: Set<string>;
+  /**
+   * Terms found only in situations. Everyday words ("client", "team", "another") are there, so for the gate they are
+   * weaker evidence of our domain than a title's or phrasing's words (see BM25.situationEvidence).
+   */
+  situationWords: Set<string>;
   cache: Map<string, AnswerResult>;
   /** Country and region names: in a question about our domain they mean "availability in that country". */
   countryNames: RegExp;
@@ -141,6 +146,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   };
 
   const vocabulary = new Set<string>();
+  const situationWords = new Set<string>();
   const search = new MiniSearch<Doc>({
     // A topic's title weighs most; its phrasings and the labels of the needs it answers come next. The topic's
     // formal question is not indexed: its filler words ("time", "apply", "use") matched unrelated questions.
@@ -152,7 +158,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
       // Queries arrive already normalised by terms(); re-tokenising would stem twice.
       tokenize: (q) => q.split(' '),
       prefix: (term) => term.length >= BM25.prefixMinLength,
-      fuzzy: (term) => (vocabulary.has(term) ? 0 : term.length >= BM25.typoLength2 ? 2 : term.length >= BM25.typoLength1 ? 1 : 0),
+      fuzzy: (term) => (vocabulary.has(term) || situationWords.has(term) ? 0 : term.length >= BM25.typoLength2 ? 2 : term.length >= BM25.typoLength1 ? 1 : 0),
       weights: { fuzzy: BM25.fuzzyWeight, prefix: BM25.prefixWeight },
       boost: { title: BM25.titleBoost, situations: BM25.situationBoost },
     },
@@ -163,7 +169,8 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
     phrasings: [...(knowledge.matching.phrasings[t.id] ?? []), ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => n.label)].join(' \n '),
     situations: (t.situations ?? []).join(' \n '),
   }));
-  for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings} ${d.situations}`)) vocabulary.add(t);
+  for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
+  for (const d of documents) for (const t of terms(d.situations)) if (!vocabulary.has(t)) situationWords.add(t);
   search.addAll(documents);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
   const classOf = new Map(knowledge.topics.map((t) => [t.id, classifier.classes.indexOf(t.id)]));
@@ -173,6 +180,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
     stop,
     domain,
     vocabulary,
+    situationWords,
     cache: new Map(),
     countryNames: countryNamePattern(),
     classifier,
@@ -265,7 +273,7 @@ export function explain(question: string, knowledge: Knowledge): Explanation {
   for (const w of new Set(wordsOf(text))) {
     const t = m.terms(w);
     if (t.length === 0) words.ignored.push(w);
-    else if (t.some((x) => m.vocabulary.has(x) || m.domain.has(x))) words.known.push(w);
+    else if (t.some((x) => m.vocabulary.has(x) || m.situationWords.has(x) || m.domain.has(x))) words.known.push(w);
     else if (m.classifier.index.has(`w:${w}`)) words.classifierOnly.push(w);
     else words.unknown.push(w);
   }
@@ -374,11 +382,16 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     // of a real term ("disapearing") rather than a different word that shares a stem ("office" / "official").
     const matched = new Set<string>();
     for (const r of results) for (const t of r.queryTerms) matched.add(t);
-    const evidence = (t: string): number => (m.domain.has(t) || m.vocabulary.has(t) ? 1 : matched.has(t) ? 0.5 : 0);
+    // A word known only from situations (everyday words: "client", "stolen", "another") ranks topics but is no
+    // evidence that the question is about our domain (BM25.situationEvidence), and never a strong word.
+    const evidence = (t: string): number =>
+      m.domain.has(t) || m.vocabulary.has(t) ? 1 : m.situationWords.has(t) ? BM25.situationEvidence : matched.has(t) ? 0.5 : 0;
     const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
     const total = terms.reduce((s, t) => s + weight(t), 0);
     const coverage = terms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
-    const strong = terms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= BM25.strongTypoMinLength))).length;
+    const strong = terms.filter(
+      (t) => !m.domain.has(t) && (m.vocabulary.has(t) || (!m.situationWords.has(t) && matched.has(t) && t.length >= BM25.strongTypoMinLength)),
+    ).length;
     const aboutOurDomain = terms.some((t) => m.domain.has(t));
     // Naming a setup ("coex", "whatsapp", "waba", "cloud api") is domain evidence the off-topic class must not
     // overrule lightly: Hinglish function words ("kaise", "karna hai") appear in office questions too.
