@@ -3,7 +3,9 @@ import { explain, type Explanation, type Knowledge } from '../../src/index.ts';
 
 // `coexist-advisor explain "<question>"`: how the matcher read a question, for a knowledge owner finding out why
 // it missed. The normalised terms, the known and unknown words, BM25 and classifier scores per candidate topic,
-// the fused result, and why the gate said yes or no (with the thresholds of src/matching/thresholds.ts).
+// the fused result, why the gate said yes or no (with the thresholds of src/matching/thresholds.ts), and for the
+// best candidates what drove each reader: the knowledge line BM25 matched best (a situation, phrasing, need or
+// title) and the training lines closest to the question as the classifier sees it, with their files.
 
 export interface ExplainCommandIo {
   out: (text: string) => void;
@@ -16,10 +18,14 @@ export interface ExplainCommandIo {
 const plain = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
 
 const num = (x: number): string => x.toFixed(3);
+/** Long pasted training lines are cut in the text form (--json has them whole). */
+const short = (text: string): string => (text.length > 120 ? `${text.slice(0, 119)}…` : text);
 const list = (words: string[]): string => (words.length ? words.map(plain).join(', ') : '—');
 
 /** Candidates shown in the text form; --json has them all. */
 const SHOWN_CANDIDATES = 8;
+/** Candidates whose matched knowledge line and nearest training lines the text form shows. */
+const WHY_CANDIDATES = 3;
 
 export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
@@ -46,6 +52,18 @@ export function formatExplanation(e: Explanation): string {
   const r = e.result;
   if (r.topic === null) lines.push(`Result: no topic (${plain(r.answer.message)})`);
   else lines.push(`Result: ${r.topic} (confidence ${num(r.confidence)})${r.alternatives.length ? `; alternatives: ${r.alternatives.join(', ')}` : ''}`);
+  // What drove each reader to the best candidates: the knowledge line BM25 matched, the training lines nearest.
+  for (const c of e.candidates.slice(0, WHY_CANDIDATES)) {
+    lines.push('');
+    lines.push(`Why ${c.topic}:`);
+    const b = c.bm25Match;
+    lines.push(b ? `  BM25 matched ${b.field}: ${JSON.stringify(plain(b.text))} (terms: ${list(b.terms)})` : '  BM25 did not find this topic');
+    if (c.nearest.length === 0) lines.push("  classifier's closest training lines: none");
+    else {
+      lines.push("  classifier's closest training lines:");
+      for (const n of c.nearest) lines.push(`    ${n.similarity.toFixed(2)} ${JSON.stringify(short(plain(n.text)))} (${n.file})`);
+    }
+  }
   return lines.join('\n');
 }
 

@@ -54,7 +54,7 @@ function processIo(): CliIo {
  * KNOWLEDGE_FILE as loaded before in this process, by path, while its size, mtime and inode stay the same. One
  * command line loads it once anyway; in-process callers (the tests) run many, and parsing costs ~20 ms each time.
  */
-const loadedFiles = new Map<string, { stamp: string; knowledge: Knowledge }>();
+const loadedFiles = new Map<string, { stamp: string; knowledge: Knowledge; warnings: string[] }>();
 
 function loadKnowledgeOnce(file: string): ReturnType<typeof loadKnowledgeFile> {
   let stamp: string;
@@ -65,9 +65,9 @@ function loadKnowledgeOnce(file: string): ReturnType<typeof loadKnowledgeFile> {
     return loadKnowledgeFile(file); // says what is wrong with the path
   }
   const hit = loadedFiles.get(file);
-  if (hit?.stamp === stamp) return { ok: true, knowledge: hit.knowledge };
+  if (hit?.stamp === stamp) return { ok: true, knowledge: hit.knowledge, warnings: hit.warnings };
   const result = loadKnowledgeFile(file);
-  if (result.ok) loadedFiles.set(file, { stamp, knowledge: result.knowledge });
+  if (result.ok) loadedFiles.set(file, { stamp, knowledge: result.knowledge, warnings: result.warnings });
   return result;
 }
 
@@ -286,6 +286,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
       }
       const kb = result.knowledge;
       cli.out(`✔ ${path} is valid: ${kb.topics.length} topics, ${kb.needs.length} needs, ${Object.keys(kb.sources).length} sources.`);
+      for (const w of result.warnings) cli.out(`  ⚠️  ${w}`);
       const today = new Date().toISOString().slice(0, 10);
       for (const s of staleTopics(kb, today)) {
         cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);

@@ -8,6 +8,8 @@ import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
 import { scorerFor, type Scorer } from '../matching/scorer.ts';
 import { wordsOf } from '../matching/features.ts';
+import { nearestLinesFor, type NearestLine, type NearestLines } from '../matching/nearest.ts';
+import { knowledgeLines, type KnowledgeLine } from '../matching/training.ts';
 import { ALTERNATIVES, BM25, CANDIDATES, CLASSIFIER, LOW_CONFIDENCE, MAX_QUESTION_CHARS, SCRIPT, TWO_QUESTIONS } from '../matching/thresholds.ts';
 
 // Free text from busy people: typos, abbreviations, Hinglish, scenario sentences, one word or a paragraph. Two
@@ -48,6 +50,22 @@ export interface Candidate {
   fused: number;
 }
 
+/** The knowledge line (title, phrasing, need label or situation) with the most of the terms BM25 matched for a topic. */
+export interface KnowledgeLineMatch {
+  field: KnowledgeLine['field'];
+  text: string;
+  /** The indexed terms of this line that matched the question (stemmed; typos and prefixes matched to them). */
+  terms: string[];
+}
+
+/** A candidate with what drove each reader to it: what `explain` shows. */
+export interface ExplainedCandidate extends Candidate {
+  /** BM25: the knowledge line that matched best; null when BM25 did not find the topic. */
+  bm25Match: KnowledgeLineMatch | null;
+  /** The classifier: the training lines of this topic closest to the question (cosine of their feature vectors). */
+  nearest: NearestLine[];
+}
+
 /** How the matcher read a question: what `explain` shows. */
 export interface Explanation {
   question: string;
@@ -58,7 +76,7 @@ export interface Explanation {
    * the classifier (learnt from the training set), unknown to both, or ignored as stop words.
    */
   words: { known: string[]; classifierOnly: string[]; unknown: string[]; ignored: string[] };
-  candidates: Candidate[];
+  candidates: ExplainedCandidate[];
   /** The classifier's off-topic probability; null when it did not read the question (no words, Devanagari). */
   offTopicProbability: number | null;
   gate: { accepted: boolean; reasons: string[] };
@@ -75,11 +93,23 @@ type Doc = { id: TopicId; title: string; phrasings: string };
 
 interface Matcher {
   search: MiniSearch<Doc>;
+  /**
+   * Each topic's situations as BM25 postings, term → [topic, score], matched by exact terms only. Scored as MiniSearch
+   * scores a field (BM25+, k 1.2, b 0.7, d 0.5, times the number of query terms matched), but computed when the
+   * knowledge is read: searching them through MiniSearch, as a field or an index of their own, cost answer() about
+   * 8 µs of its 42 µs median.
+   */
+  situationPostings: Map<string, [TopicId, number][]>;
   terms: (text: string) => string[];
   stop: Set<string>;
   domain: Set<string>;
   /** Every indexed term: a query term found here needs no fuzzy matching, which is the costly part. */
   vocabulary: Set<string>;
+  /**
+   * Terms found only in situations. Everyday words ("client", "team", "another") are there, so for the gate they are
+   * weaker evidence of our domain than a title's or phrasing's words (see BM25.situationEvidence).
+   */
+  situationWords: Set<string>;
   cache: Map<string, AnswerResult>;
   /** Country and region names: in a question about our domain they mean "availability in that country". */
   countryNames: RegExp;
@@ -94,6 +124,9 @@ interface Matcher {
    * the young heap full of cached copies, and garbage collection set answer()'s p99.)
    */
   facts: Map<TopicId, TopicFacts>;
+  /** explain() only, built on first use: the knowledge's lines per topic, and the training lines as feature vectors. */
+  lines?: Map<string, KnowledgeLine[]>;
+  nearest?: NearestLines;
 }
 
 const matchers = new WeakMap<Knowledge, Matcher>();
@@ -120,6 +153,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   };
 
   const vocabulary = new Set<string>();
+  const situationWords = new Set<string>();
   const search = new MiniSearch<Doc>({
     // A topic's title weighs most; its phrasings and the labels of the needs it answers come next. The topic's
     // formal question is not indexed: its filler words ("time", "apply", "use") matched unrelated questions.
@@ -135,6 +169,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
       boost: { title: BM25.titleBoost },
     },
   });
+
   const documents = knowledge.topics.map((t) => ({
     id: t.id,
     title: t.title,
@@ -142,14 +177,18 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   }));
   for (const d of documents) for (const t of terms(`${d.title} ${d.phrasings}`)) vocabulary.add(t);
   search.addAll(documents);
+  const situationPostings = bm25Postings(knowledge.topics.map((t) => ({ id: t.id, terms: terms((t.situations ?? []).join(' \n ')) })));
+  for (const t of situationPostings.keys()) if (!vocabulary.has(t)) situationWords.add(t);
   const domain = new Set(domainWords.flatMap((w) => terms(w)));
   const classOf = new Map(knowledge.topics.map((t) => [t.id, classifier.classes.indexOf(t.id)]));
   return {
     search,
+    situationPostings,
     terms,
     stop,
     domain,
     vocabulary,
+    situationWords,
     cache: new Map(),
     countryNames: countryNamePattern(),
     classifier,
@@ -242,11 +281,93 @@ export function explain(question: string, knowledge: Knowledge): Explanation {
   for (const w of new Set(wordsOf(text))) {
     const t = m.terms(w);
     if (t.length === 0) words.ignored.push(w);
-    else if (t.some((x) => m.vocabulary.has(x) || m.domain.has(x))) words.known.push(w);
+    else if (t.some((x) => m.vocabulary.has(x) || m.situationWords.has(x) || m.domain.has(x))) words.known.push(w);
     else if (m.classifier.index.has(`w:${w}`)) words.classifierOnly.push(w);
     else words.unknown.push(w);
   }
-  return { question: text, terms: r.terms, words, candidates: r.candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
+  // What drove each reader, per candidate: BM25's match information, and the training lines nearest the question.
+  const matched = new Map<string, string[]>();
+  if (r.terms.length > 0) {
+    for (const x of m.search.search(r.terms.join(' '))) matched.set(x.id as string, Object.keys(x.match));
+    for (const t of r.terms) for (const [id] of m.situationPostings.get(t) ?? []) matched.set(id, [...(matched.get(id) ?? []), t]);
+  }
+  if (!m.lines) {
+    m.lines = new Map();
+    for (const l of knowledgeLines(knowledge)) m.lines.set(l.topic, [...(m.lines.get(l.topic) ?? []), l]);
+  }
+  m.nearest ??= nearestLinesFor(m.classifier, knowledge);
+  const closest = m.nearest.closest(text);
+  const candidates = r.candidates.map((c): ExplainedCandidate => ({
+    ...c,
+    bm25Match: c.bm25 > 0 ? bestLine(m.lines!.get(c.topic) ?? [], matched.get(c.topic) ?? [], m.terms) : null,
+    nearest: closest(c.topic, NEAREST_LINES),
+  }));
+  return { question: text, terms: r.terms, words, candidates, offTopicProbability: r.offTopic, gate: { accepted: r.result.topic !== null, reasons: r.reasons }, result: r.result };
+}
+
+/** BM25+ weights of each term in each document (terms already unique per document, as terms() gives them). */
+function bm25Postings(docs: { id: TopicId; terms: string[] }[]): Map<string, [TopicId, number][]> {
+  const k = 1.2;
+  const b = 0.7;
+  const d = 0.5;
+  const avg = docs.reduce((s, x) => s + x.terms.length, 0) / Math.max(1, docs.length);
+  const byTerm = new Map<string, { id: TopicId; length: number }[]>();
+  for (const x of docs) for (const t of x.terms) byTerm.set(t, [...(byTerm.get(t) ?? []), { id: x.id, length: x.terms.length }]);
+  const postings = new Map<string, [TopicId, number][]>();
+  for (const [t, hits] of byTerm) {
+    const idf = Math.log(1 + (docs.length - hits.length + 0.5) / (hits.length + 0.5));
+    postings.set(t, hits.map((h): [TopicId, number] => [h.id, idf * (d + (k + 1) / (1 + k * (1 - b + b * h.length / avg)))]));
+  }
+  return postings;
+}
+
+/**
+ * Each topic's BM25 score: MiniSearch's, plus its situations' (matched by exact terms), the sum multiplied by the
+ * number of the question's terms the topic matched in either, as MiniSearch does over the fields of one index.
+ */
+function addSituationScores(
+  bm25: Map<TopicId, number>,
+  results: { id: unknown; score: number; queryTerms: string[] }[],
+  terms: string[],
+  postings: Map<string, [TopicId, number][]>,
+  boostTerm: (t: string) => number,
+): void {
+  const found = new Map<TopicId, { raw: number; terms: string[] }>();
+  for (const r of results) found.set(r.id as TopicId, { raw: r.score / (r.queryTerms.length || 1), terms: r.queryTerms });
+  for (const t of terms) {
+    const hits = postings.get(t);
+    if (!hits) continue;
+    for (const [id, w] of hits) {
+      const f = found.get(id);
+      const add = w * boostTerm(t) * BM25.situationBoost;
+      if (!f) found.set(id, { raw: add, terms: [t] });
+      else {
+        f.raw += add;
+        if (!f.terms.includes(t)) f.terms = [...f.terms, t];
+      }
+    }
+  }
+  for (const [id, f] of found) bm25.set(id, f.raw * f.terms.length);
+}
+
+/** Training lines shown per candidate by explain. */
+const NEAREST_LINES = 3;
+
+/** The line holding the most matched terms (ties: the larger share of its own terms, then a situation first). */
+function bestLine(lines: KnowledgeLine[], matchedTerms: string[], terms: (text: string) => string[]): KnowledgeLineMatch | null {
+  const want = new Set(matchedTerms);
+  const rank: Record<KnowledgeLine['field'], number> = { situation: 0, phrasing: 1, need: 2, title: 3 };
+  let best: { line: KnowledgeLine; hit: string[]; share: number } | undefined;
+  for (const line of lines) {
+    const own = terms(line.text);
+    const hit = own.filter((t) => want.has(t));
+    if (hit.length === 0) continue;
+    const share = hit.length / own.length;
+    if (!best || hit.length > best.hit.length || (hit.length === best.hit.length && (share > best.share || (share === best.share && rank[line.field] < rank[best.line.field])))) {
+      best = { line, hit, share };
+    }
+  }
+  return best ? { field: best.line.field, text: best.line.text, terms: best.hit } : null;
 }
 
 interface Reading {
@@ -310,18 +431,24 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
     bm25Gate = true;
     note(() => `BM25: only the setups' names (${terms.join(', ')}): the overview topic ${knowledge.matching.overviewTopic}`);
   } else if (terms.length > 0) {
-    const results = m.search.search(terms.join(' '), { boostTerm: (term) => (m.domain.has(term) ? BM25.domainTermBoost : 1) });
-    for (const r of results) bm25.set(r.id as TopicId, r.score);
+    const boostTerm = (term: string) => (m.domain.has(term) ? BM25.domainTermBoost : 1);
+    const results = m.search.search(terms.join(' '), { boostTerm });
+    addSituationScores(bm25, results, terms, m.situationPostings, boostTerm);
     // How well does the knowledge base know the question's words? A word in its vocabulary counts fully; one that
     // only matched by prefix or as a likely typo counts half, and as evidence only when long enough to be a typo
     // of a real term ("disapearing") rather than a different word that shares a stem ("office" / "official").
     const matched = new Set<string>();
     for (const r of results) for (const t of r.queryTerms) matched.add(t);
-    const evidence = (t: string): number => (m.domain.has(t) || m.vocabulary.has(t) ? 1 : matched.has(t) ? 0.5 : 0);
+    // A word known only from situations (everyday words: "client", "stolen", "another") ranks topics but is no
+    // evidence that the question is about our domain (BM25.situationEvidence), and never a strong word.
+    const evidence = (t: string): number =>
+      m.domain.has(t) || m.vocabulary.has(t) ? 1 : m.situationWords.has(t) ? BM25.situationEvidence : matched.has(t) ? 0.5 : 0;
     const weight = (t: string) => (m.domain.has(t) ? 0.5 : 1);
     const total = terms.reduce((s, t) => s + weight(t), 0);
     const coverage = terms.reduce((s, t) => s + weight(t) * evidence(t), 0) / total;
-    const strong = terms.filter((t) => !m.domain.has(t) && (m.vocabulary.has(t) || (matched.has(t) && t.length >= BM25.strongTypoMinLength))).length;
+    const strong = terms.filter(
+      (t) => !m.domain.has(t) && (m.vocabulary.has(t) || (!m.situationWords.has(t) && matched.has(t) && t.length >= BM25.strongTypoMinLength)),
+    ).length;
     const aboutOurDomain = terms.some((t) => m.domain.has(t));
     // Naming a setup ("coex", "whatsapp", "waba", "cloud api") is domain evidence the off-topic class must not
     // overrule lightly: Hinglish function words ("kaise", "karna hai") appear in office questions too.

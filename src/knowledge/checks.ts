@@ -11,6 +11,8 @@ import type { OfferPolicy } from './schema.ts';
 export interface Problem {
   path: (string | number)[];
   message: string;
+  /** Reported, but the knowledge still loads (check-knowledge prints it with ⚠️). */
+  warning?: true;
 }
 
 const RANK: Record<Status, number> = { no: 0, partial: 1, yes: 2 };
@@ -37,6 +39,7 @@ export function crossCheck(data: unknown): Problem[] {
       }
     });
   });
+  checkSituations(list(kb.topics), issue, (path, message) => problems.push({ path, message, warning: true }));
   if (Array.isArray(kb.topics)) {
     const missing = TOPIC_IDS.filter((id) => !topics.has(id));
     for (const id of missing) issue(['topics'], `topic "${id}" is missing (its id is part of the SPEC)`);
@@ -104,6 +107,26 @@ export function crossCheck(data: unknown): Problem[] {
 
   checkFigures(kb, issue);
   return problems;
+}
+
+/** Situations: none twice in a topic (refused); one identical to another topic's is a warning (it teaches neither). */
+function checkSituations(topics: any[], issue: (path: (string | number)[], message: string) => void, warn: (path: (string | number)[], message: string) => void): void {
+  const key = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+  const owner = new Map<string, string>();
+  topics.forEach((t, i) => {
+    if (!t || !Array.isArray(t.situations)) return;
+    const seen = new Map<string, number>();
+    t.situations.forEach((s: unknown, j: number) => {
+      if (typeof s !== 'string' || s.trim() === '') return;
+      const k = key(s);
+      const first = seen.get(k);
+      if (first !== undefined) return issue(['topics', i, 'situations', j], `"${s}" repeats situations[${first}]: remove one`);
+      seen.set(k, j);
+      const other = owner.get(k);
+      if (other !== undefined && other !== t.id) warn(['topics', i, 'situations', j], `"${s}" is also a situation of topic ${other}: a line that fits two topics teaches neither; keep it in one`);
+      else if (typeof t.id === 'string') owner.set(k, t.id);
+    });
+  });
 }
 
 /** Every text that may quote a figure, with its place in the data. A quoted claim of the help article is not ours. */

@@ -12,7 +12,8 @@ import { PARTS, knowledgeDataSchema, type Knowledge, type KnowledgeData, type Pa
 // …) or holds it inline; both read the same way. Every problem is reported at once with its file, line and topic,
 // and nothing is returned unless all of it is valid, so a broken file never half-loads.
 
-export type KnowledgeResult = { ok: true; knowledge: Knowledge } | { ok: false; problems: string[] };
+/** `warnings` are worth a look but do not stop the knowledge loading (a situation shared by two topics). */
+export type KnowledgeResult = { ok: true; knowledge: Knowledge; warnings: string[] } | { ok: false; problems: string[] };
 
 export const BUILT_IN_KNOWLEDGE_FILE = fileURLToPath(new URL('./knowledge.yml', import.meta.url));
 
@@ -236,13 +237,15 @@ function load(text: string, file: string | undefined): KnowledgeResult {
   // A file that cannot be read as YAML would show up again as missing topics and unknown references: fix it first.
   if (reader.syntaxErrors > 0) return { ok: false, problems: reader.problems };
   const parsed = knowledgeDataSchema.safeParse(data);
-  const located = [
+  const found = [
     ...(parsed.success ? [] : parsed.error.issues.map((i): Problem => ({ path: i.path as (string | number)[], message: i.message }))),
     ...crossCheck(data),
-  ].map((p) => reader.describe(p.path, p.message, data));
+  ];
+  const located = found.filter((p) => !p.warning).map((p) => reader.describe(p.path, p.message, data));
+  const warnings = found.filter((p) => p.warning).map((p) => reader.describe(p.path, p.message, data));
   const problems = [...reader.problems, ...located];
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, knowledge: resolve(parsed.data) };
+  return { ok: true, knowledge: resolve(parsed.data), warnings };
 }
 
 /** Reads knowledge given as text, every part inline (no files to read beside it). */

@@ -52,6 +52,8 @@ export const decisionSchema = z.strictObject({
 });
 
 // ---- topics/<id>.yml: one question answered for both setups.
+/** A situation is one thing staff see happen, in a line. */
+export const SITUATION_MAX_CHARS = 120;
 const setupFacts = z.strictObject({
   status,
   answer: text.max(300, 'keep the one-line answer under 300 characters'),
@@ -72,6 +74,13 @@ export const topicSchema = z.strictObject({
     .strictObject({ verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']), claim: text, correction: text })
     .optional()
     .describe('where the provider help article says otherwise'),
+  situations: z
+    .array(text.max(SITUATION_MAX_CHARS, `keep a situation under ${SITUATION_MAX_CHARS} characters: one thing staff see happen`))
+    .min(1, 'list at least one situation, or leave the key out')
+    .optional()
+    .describe(
+      "what staff see happen that this topic explains, in their words (\"the app was reinstalled on a new phone\"): both matchers learn from them",
+    ),
   sources: z.array(sourceId).min(1, 'cite at least one source'),
   lastVerified: isoDate,
 });

@@ -7,7 +7,7 @@ import { OFF_TOPIC, type TrainParams } from './classifier.ts';
 import type { Example } from './train.ts';
 
 // The classifier's training data: every labelled question in src/knowledge/training/*.jsonl, plus each topic's
-// title, its phrasings (matching.yml) and the labels of its needs from the built-in knowledge. A training line is
+// title, its phrasings (matching.yml), the labels of its needs and its situations from the built-in knowledge. A training line is
 // `{"q": "question as staff write it", "topics": ["topic-id"]}`; `"topics": [null]` marks an off-topic question,
 // and several topics mean any of them is a right answer. Knowledge owners and developers add lines; production
 // corrections (`report --export-training --out training/corrections.jsonl`) write the same format.
@@ -86,13 +86,28 @@ export function classesOf(knowledge: Knowledge): string[] {
   return [...knowledge.topics.map((t) => t.id), OFF_TOPIC];
 }
 
-/** What the knowledge itself says about how each topic is asked: its title, phrasings and needs' labels. */
-export function knowledgeExamples(knowledge: Knowledge): Example[] {
-  return knowledge.topics.flatMap((t) => [
-    { text: t.title, target: [t.id] },
-    ...(knowledge.matching.phrasings[t.id] ?? []).map((p) => ({ text: p, target: [t.id] })),
-    ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => ({ text: n.label, target: [t.id] })),
+/** One line of the knowledge that says how a topic is asked, and where it is written. */
+export interface KnowledgeLine {
+  text: string;
+  topic: string;
+  field: 'title' | 'phrasing' | 'need' | 'situation';
+  /** The file a knowledge owner edits to change it. */
+  file: string;
+}
+
+/** What the knowledge itself says about how each topic is asked: its title, phrasings, needs' labels and situations. */
+export function knowledgeLines(knowledge: Knowledge): KnowledgeLine[] {
+  return knowledge.topics.flatMap((t): KnowledgeLine[] => [
+    { text: t.title, topic: t.id, field: 'title', file: `topics/${t.id}.yml` },
+    ...(knowledge.matching.phrasings[t.id] ?? []).map((text) => ({ text, topic: t.id, field: 'phrasing' as const, file: 'matching.yml' })),
+    ...knowledge.needs.filter((n) => n.topic === t.id).map((n) => ({ text: n.label, topic: t.id, field: 'need' as const, file: 'needs.yml' })),
+    ...(t.situations ?? []).map((text) => ({ text, topic: t.id, field: 'situation' as const, file: `topics/${t.id}.yml` })),
   ]);
+}
+
+/** The knowledge's own lines as training examples of their topic: a situation added today is learnt at `npm run train`. */
+export function knowledgeExamples(knowledge: Knowledge): Example[] {
+  return knowledgeLines(knowledge).map((l) => ({ text: l.text, target: [l.topic] }));
 }
 
 export function lineExamples(lines: TrainingLine[]): Example[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answer } from '../../src/index.ts';
+import { answer, builtInKnowledge } from '../../src/index.ts';
 import { CLASSIFIER } from '../../src/matching/thresholds.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
@@ -74,6 +74,37 @@ describe('coexist-advisor explain', () => {
     const e = await explainJson('ग्रुप चैट चलेगा क्या');
     expect(e.gate.reasons).toEqual([expect.stringMatching(/^\d+ of \d+ letters are Devanagari/)]);
     expect(e.offTopicProbability).toBeNull(); // the classifier did not read it
+  });
+
+  it('shows what drove each reader: the knowledge line BM25 matched best (a situation) and the closest training lines', async () => {
+    const kb = builtInKnowledge();
+    const q = 'customer phone was stolen, reinstalled whatsapp on new phone, dashboard not receiving msgs';
+    const r = await runCli(['explain', q], { env: { KNOWLEDGE_FILE: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Why disconnection:$/m);
+    const situations = kb.topics.find((t) => t.id === 'disconnection')!.situations ?? [];
+    const shown = r.stdout.match(/^Why disconnection:\n {2}BM25 matched situation: "([^"]+)" \(terms: [^)]+\)$/m);
+    expect(shown, r.stdout).not.toBeNull();
+    expect(situations).toContain(shown![1]);
+    expect(r.stdout).toMatch(/^Why disconnection:\n.*\n {2}classifier's closest training lines:\n( {4}0\.\d{2} ".+" \([\w./-]+\)\n){3}/m);
+
+    const e = JSON.parse((await runCli(['explain', q, '--json'], { env: { KNOWLEDGE_FILE: '' } })).stdout);
+    const top = e.candidates[0];
+    expect(top.topic).toBe('disconnection');
+    expect(top.bm25Match.field).toBe('situation');
+    expect(situations).toContain(top.bm25Match.text);
+    expect(top.bm25Match.terms.length).toBeGreaterThan(0);
+    expect(top.nearest).toHaveLength(3);
+    const sims = top.nearest.map((n: { similarity: number }) => n.similarity);
+    expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+    expect(sims[0]).toBeGreaterThan(0);
+    for (const n of top.nearest) expect(n.file).toMatch(/^(training\/[\w.-]+\.jsonl|topics\/disconnection\.yml|matching\.yml|needs\.yml)$/);
+    // Every candidate says what drove it, or that BM25 did not find it.
+    for (const c of e.candidates) {
+      expect(c.nearest.length, c.topic).toBeGreaterThan(0);
+      if (c.bm25 > 0) expect(c.bm25Match, c.topic).not.toBeNull();
+      else expect(c.bm25Match, c.topic).toBeNull();
+    }
   });
 
   it('asks for a question when given none (exit 2), never a stack trace', async () => {

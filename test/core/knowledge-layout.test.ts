@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../adapters/cli/main.ts';
 import { staleSchemas, SCHEMA_DIR } from '../../scripts/knowledge-schema.ts';
-import { BUILT_IN_KNOWLEDGE_FILE, answer, loadKnowledgeFile, recommend, topicFacts } from '../../src/index.ts';
+import { BUILT_IN_KNOWLEDGE_FILE, answer, explain, loadKnowledgeFile, recommend, topicFacts } from '../../src/index.ts';
 import { CORRECTED_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 
 // The knowledge folder as a support lead edits it: knowledge.yml names one file per part and a folder with one file
@@ -146,6 +146,62 @@ lastVerified: 2026-11-25
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(answer('move the number to another provider', loaded.knowledge).topic).toBe('number-porting');
     expect(loaded.knowledge.topics.at(-1)!.id).toBe('number-porting');
+  });
+
+  it('situations are a data change: a support lead adds one and BM25 answers it at once, and explain names it', async () => {
+    const kb = knowledgeCopy();
+    // BM25 ranks by a situation at once; its words alone are no evidence that a question is about our domain (the gate
+    // needs words of the titles and phrasings), so the question also says "whatsapp chats".
+    const question = 'whatsapp chats on tape';
+    const before = loadKnowledgeFile(kb.index);
+    if (!before.ok) throw new Error(before.problems.join('\n'));
+    expect(answer(question, before.knowledge).topic).not.toBe('backups');
+    kb.edit('topics/backups.yml', /^sources:/m, 'situations:\n  - the owner keeps a nightly tape archive of the chats\nsources:');
+    const r = await checkKnowledge(kb.index);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/is valid: 22 topics/);
+    const loaded = loadKnowledgeFile(kb.index);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    expect(loaded.knowledge.topics.find((t) => t.id === 'backups')!.situations).toEqual(['the owner keeps a nightly tape archive of the chats']);
+    expect(answer(question, loaded.knowledge).topic).toBe('backups');
+    const why = explain(question, loaded.knowledge).candidates.find((c) => c.topic === 'backups')!;
+    expect(why.bm25Match).toMatchObject({ field: 'situation', text: 'the owner keeps a nightly tape archive of the chats', terms: ['tape', 'chat'] });
+  });
+
+  it('a bad situation is named with its file, line and topic; one shared with another topic is a warning', async () => {
+    const kb = knowledgeCopy();
+    kb.edit(
+      'topics/calls.yml',
+      /^sources:/m,
+      `situations:\n  - the owner wants to keep calling from his mobile\n  - ""\n  - ${'a very long story '.repeat(8)}\n  - The owner wants to keep calling  from his mobile\nsources:`,
+    );
+    const r = await checkKnowledge(kb.index);
+    expect(r.code).toBe(2);
+    const at = (text: string) => kb.lineOf('topics/calls.yml', text);
+    expect(r.stderr).toContain(`topics/calls.yml:${at('- ""')} (topic calls): situations[1]: must not be empty`);
+    expect(r.stderr).toContain(`topics/calls.yml:${at('a very long story')} (topic calls): situations[2]: keep a situation under 120 characters: one thing staff see happen`);
+    expect(r.stderr).toContain(
+      `topics/calls.yml:${at('The owner wants')} (topic calls): situations[3]: "The owner wants to keep calling  from his mobile" repeats situations[0]: remove one`,
+    );
+    expect(r.stderr).toMatch(/has 3 problems:/);
+
+    const shared = knowledgeCopy();
+    shared.edit('topics/calls.yml', /^sources:/m, 'situations:\n  - the phone was replaced last week\nsources:');
+    shared.edit('topics/disconnection.yml', /^sources:/m, 'situations:\n  - the phone was replaced last week\nsources:');
+    const w = await checkKnowledge(shared.index);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain(
+      `⚠️  topics/disconnection.yml:${shared.lineOf('topics/disconnection.yml', '- the phone was replaced')} (topic disconnection): situations[0]: "the phone was replaced last week" is also a situation of topic calls: a line that fits two topics teaches neither; keep it in one`,
+    );
+  });
+
+  it('every built-in topic lists 6-12 situations in a support lead\'s words', () => {
+    const loaded = loadKnowledgeFile(BUILT_IN_KNOWLEDGE_FILE);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    for (const t of loaded.knowledge.topics) {
+      expect(t.situations?.length ?? 0, t.id).toBeGreaterThanOrEqual(6);
+      expect(t.situations?.length ?? 0, t.id).toBeLessThanOrEqual(12);
+    }
   });
 
   it('a topic file must be named after its id, and every SPEC topic must stay', async () => {

@@ -52,7 +52,7 @@ describe('the one command router', () => {
   });
 
   it('asks "Which do you mean?" instead of answering only below the matcher\'s confidence, with alternatives (test/core/clarify.test.ts has the rule)', () => {
-    const unsure = route('calls groups status backups', kb);
+    const unsure = route('calls status backups', kb);
     expect(unsure.kind === 'clarify' && unsure.topics.length).toBeGreaterThan(1);
     const sure = route('green tick', kb);
     expect(sure.kind).toBe('answer');

@@ -108,7 +108,7 @@ describe('agent types /coexist-vs-api', () => {
   });
 
   it('a question spanning topics: "Which do you mean?" with the topics as buttons, before any answer', async () => {
-    const body = (await host.slack.command('calls groups status backups')).json();
+    const body = (await host.slack.command('calls status backups')).json();
     // The question is recorded (the product keeps a store), so a pick is also a correction (learning-loop tests).
     const topicButtons = buttonsOf(body.blocks).filter((b) => String(b.action_id).startsWith('correct_topic:'));
     expect(topicButtons.length).toBeGreaterThan(1);
