@@ -26,3 +26,28 @@ export async function stopBothPlatforms(h: BothPlatforms | undefined): Promise<v
   await h?.fake.stop();
   await h?.connector.stop();
 }
+
+/**
+ * A button clicked, as Slack sends it from a message (with a response URL) or from App Home (a view, no response URL):
+ * a signed block_actions interaction to the product, in workspace `team`.
+ */
+export function clickButton(
+  h: BothPlatforms,
+  user: string,
+  action: { action_id: string; value: string; text?: unknown },
+  options: { where?: 'message' | 'home'; team?: string; type?: string } = {},
+) {
+  const { where = 'message', team = 'T1', type = 'button' } = options;
+  return h.slack.interaction({
+    type: 'block_actions',
+    team: { id: team, domain: 'test' },
+    user: { id: user, team_id: team },
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    ...(where === 'home'
+      ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [] } }
+      : { container: { type: 'message', channel_id: 'C_DEALS', is_ephemeral: true }, channel: { id: 'C_DEALS', name: 'deals' }, response_url: `${h.fake.url}/response/${user}` }),
+    actions: [{ type, block_id: 'b', action_id: action.action_id, value: action.value, text: action.text ?? { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
+  });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeConnector } from '../helpers/fake-connector.ts';
-import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
+import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
@@ -41,18 +41,7 @@ const shown = (text: string): Id[] => ALL_IDS.filter((id) => text.includes(CUSTO
 const AGENT_CHANNELS = ['C_SHARED', ...Array.from({ length: 448 }, (_, i) => `C_FILL${i}`), 'C_DEEP'];
 
 function click(h: BothPlatforms, user: string, team: string, action: { action_id: string; value: string }, where: 'message' | 'home' = 'message') {
-  return h.slack.interaction({
-    type: 'block_actions',
-    team: { id: team, domain: 'test' },
-    user: { id: user, team_id: team },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    ...(where === 'home'
-      ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [] } }
-      : { container: { type: 'message', channel_id: 'C_DEALS', is_ephemeral: true }, channel: { id: 'C_DEALS', name: 'deals' }, response_url: `${h.fake.url}/response/${user}` }),
-    actions: [{ type: 'button', block_id: 'b', action_id: action.action_id, value: action.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
-  });
+  return clickButton(h, user, action, { where, team });
 }
 
 function scoped(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newQuestionId } from '../../adapters/store/records.ts';
-import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
+import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
@@ -26,18 +26,7 @@ function mrkdwnOf(value: unknown): string {
 
 /** A click as Slack sends it from a message (with a response URL) or from App Home (a view, no response URL). */
 function click(h: BothPlatforms, user: string, action: Block, where: 'message' | 'home' = 'message', type = 'button') {
-  return h.slack.interaction({
-    type: 'block_actions',
-    team: { id: 'T1', domain: 'test' },
-    user: { id: user, team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'legacy',
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    ...(where === 'home'
-      ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [] } }
-      : { container: { type: 'message', channel_id: 'C_DEALS', is_ephemeral: true }, channel: { id: 'C_DEALS', name: 'deals' }, response_url: `${h.fake.url}/response/${user}` }),
-    actions: [{ type, block_id: 'b', action_id: action.action_id, value: action.value, text: action.text ?? { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
-  });
+  return clickButton(h, user, action as { action_id: string; value: string }, { where, type });
 }
 
 function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
