@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXPERT_HINT, LOW_CONFIDENCE, answer, presentTopic } from '../../src/index.ts';
-import { fixtureKnowledge } from '../helpers/fixtures.ts';
+import { DEFAULT_EXPERT_HINT, LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
+import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
 
 // `coexist-advisor ask`: "Which do you mean?", two questions in one, and the decline with EXPERT_HINT, as text and
@@ -8,7 +8,7 @@ import { runCli } from '../helpers/run-cli.ts';
 
 const kb = fixtureKnowledge();
 const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
-const UNSURE = 'backup and history';
+const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';

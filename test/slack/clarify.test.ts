@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOW_CONFIDENCE, answer, presentTopic } from '../../src/index.ts';
+import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
-import { fixtureKnowledge } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
 import { buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 
@@ -14,8 +14,8 @@ const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const HINT = 'Ask in #whatsapp-experts <!channel>';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise), then what the user sees.
-const UNSURE = 'backup and history';
-const UNSURE_DM = 'status and disappearing';
+const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
+const UNSURE_DM = vagueQuestion((q) => route(q, kb).kind === 'clarify', 1);
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';

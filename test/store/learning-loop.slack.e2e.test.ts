@@ -5,6 +5,8 @@ import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
 import { buttonsOf } from '../helpers/slack-client.ts';
+import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
+import { route } from '../../src/index.ts';
 
 // The learning loop in Slack, against the running product over signed HTTP, on SQLite and on PostgreSQL:
 // "Not helpful" offers the closest topics and a pick is recorded as a correction; history entries open in full or
@@ -91,7 +93,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
     it('an unsure question is asked back ("Which do you mean?"): picking a topic is a correction too', async () => {
       h.fake.reset();
-      const question = 'ringing phone stuff on app';
+      const question = vagueQuestion((q) => route(q, fixtureKnowledge()).kind === 'clarify');
       const asked = (await h.slack.command(question, { user_id: 'U_UNSURE' })).json();
       expect(textOf(asked.blocks)).toContain('Which do you mean?');
       const offered = buttonsOf(asked.blocks).filter((b) => b.action_id.startsWith('correct_topic:'));

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newQuestionId } from '../../adapters/store/records.ts';
-import { closestTopics, presentNotHelpful, presentTopic } from '../../src/index.ts';
+import { closestTopics, presentNotHelpful, presentTopic, route } from '../../src/index.ts';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
-import { fixtureKnowledge } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { recommendationRecord } from '../helpers/store.ts';
@@ -136,7 +136,7 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('an unsure question is asked back ("Which do you mean?"): picking a topic is a correction too', async () => {
-      const question = 'ringing phone stuff on app';
+      const question = vagueQuestion((q) => route(q, fixtureKnowledge()).kind === 'clarify');
       const asked = onlyCard(await say({ text: question }));
       expect(JSON.stringify(asked)).toContain('Which do you mean?');
       const offered = submits(asked).filter((a) => a.data.action === 'correct');

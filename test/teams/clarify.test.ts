@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOW_CONFIDENCE, answer, presentTopic } from '../../src/index.ts';
+import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
-import { fixtureKnowledge } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { FAST_CONNECTOR, teamsActivity, type Scope } from '../helpers/teams-activity.ts';
 
@@ -16,7 +16,7 @@ const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const HINT = 'Ask in #whatsapp-experts **now** [here](http://x)';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise).
-const UNSURE = 'backup and history';
+const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
