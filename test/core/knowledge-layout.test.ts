@@ -152,7 +152,7 @@ lastVerified: 2026-11-25
     const kb = knowledgeCopy();
     // BM25 ranks by a situation at once; its words alone are no evidence that a question is about our domain (the gate
     // needs words of the titles and phrasings), so the question also says "whatsapp chats".
-    const question = 'whatsapp chats on tape';
+    const question = 'owner keeps whatsapp chats on a nightly tape';
     const before = loadKnowledgeFile(kb.index);
     if (!before.ok) throw new Error(before.problems.join('\n'));
     expect(answer(question, before.knowledge).topic).not.toBe('backups');
@@ -165,7 +165,8 @@ lastVerified: 2026-11-25
     expect(loaded.knowledge.topics.find((t) => t.id === 'backups')!.situations).toEqual(['the owner keeps a nightly tape archive of the chats']);
     expect(answer(question, loaded.knowledge).topic).toBe('backups');
     const why = explain(question, loaded.knowledge).candidates.find((c) => c.topic === 'backups')!;
-    expect(why.bm25Match).toMatchObject({ field: 'situation', text: 'the owner keeps a nightly tape archive of the chats', terms: ['tape', 'chat'] });
+    expect(why.bm25Match).toMatchObject({ field: 'situation', text: 'the owner keeps a nightly tape archive of the chats' });
+    expect(why.bm25Match!.terms).toEqual(expect.arrayContaining(['tape', 'chat']));
   });
 
   it('a bad situation is named with its file, line and topic; one shared with another topic is a warning', async () => {
