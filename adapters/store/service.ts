@@ -341,9 +341,10 @@ export class StoreService {
   }
 
   /**
-   * /readyz: ready when the store is open, its writer thread has started (with STORE_WRITES=thread), it takes a write within the deadline (a small upsert: `select 1` answers on
-   * a full disk or a read-only DATA_DIR), and the recorder's writes are not failing (a failed write holds readiness
-   * at "not ready" for WRITE_FAILURE_HOLD_MS, unless a later write succeeds).
+   * /readyz: ready when the store is open, its writer thread has started (with STORE_WRITES=thread), it takes a write
+   * within the deadline (a small upsert: `select 1` answers on a full disk or a read-only DATA_DIR), and the
+   * recorder's writes are not failing (a failed write holds readiness at "not ready" for WRITE_FAILURE_HOLD_MS, unless
+   * a later write succeeds).
    */
   async readiness(): Promise<Readiness> {
     const store = this.current;
