@@ -9,7 +9,7 @@ import { SLACK_LIMITS } from '../slack/limits.ts';
 import { TEAMS_LIMITS } from '../teams/limits.ts';
 import type { Config } from './config.ts';
 import { CapWarning, ConnectionCap, openFileLimit } from './connections.ts';
-import { BodyBudget, hasBearerToken, HttpError, refuseIfDeclaredTooLarge, refuseUnread, requestNote, sendJson } from './http.ts';
+import { BodyBudget, hasBearerToken, HttpError, noteRequest, refuseIfDeclaredTooLarge, refuseUnread, requestNote, sendJson } from './http.ts';
 import { HOST_LIMITS, type HostLimits } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -98,6 +98,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     if (bodies.admit(req, res, cap)) return true;
     metrics?.bodyRefused('in_flight');
+    noteRequest(req, { overload: true });
     bodyWarning.hit('refused', { maxBodyBytesInFlight: limits.maxBodyBytesInFlight, inFlight: bodies.inFlight });
     shedding.add(res);
     refuseUnread(res, 503, { error: 'Too many requests in progress; retry shortly.' }, { 'retry-after': String(limits.retryAfterSeconds) });

@@ -235,6 +235,10 @@ describe('a total of body bytes in flight', () => {
       }
       expect(status).toBe(200);
       expect(product.logs.lines.filter((l) => /bodies in flight/.test(l.msg))).toHaveLength(1);
+      // The refusal is counted as an overload, not as a server error.
+      const metrics = await (await fetch(`${product.url}/metrics`)).text();
+      expect(metrics).toMatch(/^coexist_http_requests_total\{platform="slack",outcome="overload"\} 1$/m);
+      expect(metrics).not.toMatch(/^coexist_http_requests_total\{platform="slack",outcome="server_error"\}/m);
     } finally {
       for (const c of holding) c.destroy();
       await product.stop();
