@@ -127,7 +127,7 @@ async function partition(): Promise<void> {
   console.log('\n## PostgreSQL partition (20 s, every byte held) then the held connections reset; 10 questions/s, /readyz twice a second');
   const connector = await new FakeConnector().start();
   const schema = await makeSchema(BASE_URL, 'coexist_bench');
-  const proxy = await new TcpProxy(new URL(BASE_URL).hostname, Number(new URL(BASE_URL).port || 5432)).start();
+  const proxy = await TcpProxy.forUrl(BASE_URL).start();
   const product = await startChildProduct({ STORE_WRITES: 'thread', DATABASE_URL: proxy.url(schema.url) }, { compiled });
   const probes: number[] = [];
   let acked = 0;

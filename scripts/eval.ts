@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BUILT_IN_KNOWLEDGE_FILE, answer, builtInKnowledge, recommend, validateRequirements, type Knowledge } from '../src/index.ts';
+import { BUILT_IN_KNOWLEDGE_FILE, answer, builtInKnowledge, recommend, validateRequirements, type AnswerResult, type Knowledge } from '../src/index.ts';
 import { clarifyTopics } from '../src/present/clarify.ts';
 
 // npm run eval: scores the public question and scenario sets in ../shared/eval (SHARED_DIR overrides ../shared)
@@ -49,6 +49,20 @@ export interface QuestionScore {
   misses: string[];
 }
 
+/**
+ * How one answer fares against a question's labels: `hit` (top-1: one of its topics, or none for an off-topic
+ * question), `offered` (the right topic answered, offered as an alternative or answered second; for an off-topic
+ * question, declined) and `confidentlyWrong` (a wrong topic presented as the answer at CONFIDENTLY_WRONG or above).
+ * The one judgement `npm run score`, `npm run eval` and `npm run train -- --cv` use.
+ */
+export function judge(result: AnswerResult, topics: (string | null)[]): { hit: boolean; offered: boolean; confidentlyWrong: boolean } {
+  const hit = topics.includes(result.topic);
+  const offTopic = topics.length > 0 && topics.every((t) => t === null);
+  const offered = hit || (!offTopic && (result.alternatives.some((t) => topics.includes(t)) || (result.topic !== null && result.also !== undefined && topics.includes(result.also.topic))));
+  const confidentlyWrong = !hit && result.topic !== null && result.confidence >= CONFIDENTLY_WRONG && !clarifyTopics(result);
+  return { hit, offered, confidentlyWrong };
+}
+
 /** Top-1: a question scores when answer() picks one of its topics; an off-topic question when it picks none. */
 export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionScore {
   const misses: string[] = [];
@@ -65,11 +79,10 @@ export function scoreQuestions(questions: Question[], kb: Knowledge): QuestionSc
       offTopic++;
       if (got === null) rejected++;
     }
-    const hit = q.topics.includes(got);
-    const shown = hit || (!isOffTopic && (result.alternatives.some((t) => q.topics.includes(t)) || (result.topic !== null && result.also !== undefined && q.topics.includes(result.also.topic))));
+    const { hit, offered: shown, confidentlyWrong: sureButWrong } = judge(result, q.topics);
     if (shown) offered++;
     // Asked back ("Which do you mean?") is not an answer: only a wrong topic presented as the answer reads as sure.
-    if (!hit && got !== null && result.confidence >= CONFIDENTLY_WRONG && !clarifyTopics(result)) confidentlyWrong++;
+    if (sureButWrong) confidentlyWrong++;
     const style = (byStyle[q.style ?? 'untagged'] ??= { total: 0, hits: 0, offered: 0 });
     style.total++;
     if (hit) style.hits++;

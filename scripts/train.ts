@@ -7,8 +7,7 @@ import { MODEL_FILE, builtInModel, type ModelFile } from '../src/matching/classi
 import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../src/matching/train.ts';
 import { classesOf, inputsHash, knowledgeExamples, lineExamples, readTrainingSet, type TrainingLine } from '../src/matching/training.ts';
 import type { TrainParams } from '../src/matching/classifier.ts';
-import { CONFIDENTLY_WRONG } from './eval.ts';
-import { clarifyTopics } from '../src/present/clarify.ts';
+import { judge } from './eval.ts';
 
 // npm run train: trains the classifier from src/knowledge/training/*.jsonl and the built-in knowledge's titles and
 // phrasings, and writes src/matching/model.json (checked in, shipped in dist/ by the build).
@@ -96,13 +95,13 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
         const result = answerWith(l.line.q, kb, classifier, settings);
         const got = result.topic;
         const r = results[g]!;
-        const ok = l.line.topics.includes(got);
+        const { hit: ok, offered, confidentlyWrong } = judge(result, l.line.topics);
         const isOff = l.line.topics[0] === null;
         r.total++;
         if (ok) r.hits++;
         else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
-        if (ok || (!isOff && (result.alternatives.some((t) => l.line.topics.includes(t)) || (result.topic !== null && result.also !== undefined && l.line.topics.includes(result.also.topic))))) r.offered++;
-        if (!ok && got !== null && result.confidence >= CONFIDENTLY_WRONG && !clarifyTopics(result)) r.confidentlyWrong++;
+        if (offered) r.offered++;
+        if (confidentlyWrong) r.confidentlyWrong++;
         if (isOff) {
           r.off++;
           if (got === null) r.offRejected++;

@@ -1,4 +1,5 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
+import type { WhenUnsure } from '../store/service.ts';
 import type { AdvisorCommand, Reply } from '../../src/index.ts';
 import type { RequestNote } from './http.ts';
 
@@ -193,7 +194,7 @@ export class Metrics {
   }
 
   /** A claim the store could not settle in time. `use` is a key's fixed prefix (a small set, never user text). */
-  claimFallback(use: string, decision: 'act' | 'skip'): void {
+  claimFallback(use: string, decision: WhenUnsure): void {
     const u = /^[a-z]+:[a-z-]+$/.test(use) ? use : 'other';
     this.use((m) => m.claimFallbacks.inc({ use: u, decision }));
   }

@@ -5,6 +5,9 @@ import { SLACK_LIMITS } from './limits.ts';
 // What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
 
 /** A topic's answer: which topic, the question it answered (so it leads with the same setup), details shown. */
+
+/** A Slack message ts (a thread to answer in), as a button may carry it. */
+const THREAD_TS = /^\d{1,20}\.\d{1,10}$/;
 export interface TopicValue {
   topic: string;
   question?: string;
@@ -41,7 +44,7 @@ export function readTopicValue(value: string | undefined): TopicValue | undefine
     topic: v.topic,
     ...(typeof v.question === 'string' ? { question: v.question } : {}),
     ...(v.details === true ? { details: true } : {}),
-    ...(typeof v.thread === 'string' && /^\d{1,20}\.\d{1,10}$/.test(v.thread) ? { thread: v.thread } : {}),
+    ...(typeof v.thread === 'string' && THREAD_TS.test(v.thread) ? { thread: v.thread } : {}),
     ...(typeof v.also === 'string' && v.also.length <= TOPIC_MAX ? { also: v.also } : {}),
   };
 }
@@ -95,8 +98,6 @@ export interface CorrectionValue {
 
 export const correctionValue = (v: CorrectionValue): string =>
   JSON.stringify({ q: v.question, p: v.picked, a: v.answered, x: v.text.slice(0, QUESTION_IN_VALUE), ...(v.thread ? { th: v.thread } : {}) });
-
-const THREAD_TS = /^\d{1,20}\.\d{1,10}$/;
 
 export function readCorrectionValue(value: string | undefined): CorrectionValue | undefined {
   const v = parseObject(value);

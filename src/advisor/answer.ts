@@ -552,8 +552,8 @@ export function secondTopic(text: string, first: TopicId, readPart: (part: strin
   const parts = text
     .split(QUESTION_BREAK)
     .map((p) => p.trim())
-    .filter((p) => p.split(/\s+/).length >= 3);
-  if (parts.length < 2 || parts.length > 4) return undefined;
+    .filter((p) => p.split(/\s+/).length >= TWO_QUESTIONS.minPartWords);
+  if (parts.length < 2 || parts.length > TWO_QUESTIONS.maxParts) return undefined;
   const topics = parts.map(readPart).filter((r) => r.topic !== null && r.confidence >= TWO_QUESTIONS.minPartConfidence);
   if (!topics.some((r) => r.topic === first)) return undefined;
   return topics.find((r) => r.topic !== first)?.topic ?? undefined;

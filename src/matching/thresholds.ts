@@ -85,8 +85,11 @@ export const ALTERNATIVES = { minShareOfBest: 0.4, max: 3 } as const;
 /** Hindi in Devanagari gets a polite request to write in Latin letters when this share of its letters are Devanagari. */
 export const SCRIPT = { maxDevanagariShare: 0.3 } as const;
 
-/** A message that asks two things (answer.ts, secondTopic()): each part must be answered at least this surely. */
-export const TWO_QUESTIONS = { minPartConfidence: 0.5 } as const;
+/**
+ * A message that asks two things (answer.ts, secondTopic()): split into 2 to `maxParts` parts of at least
+ * `minPartWords` words, each part answered at least `minPartConfidence` surely.
+ */
+export const TWO_QUESTIONS = { minPartConfidence: 0.5, minPartWords: 3, maxParts: 4 } as const;
 
 /**
  * "Which do you mean?" instead of a best guess (src/present/clarify.ts): asked when a topic was matched with at least
@@ -97,4 +100,4 @@ export const TWO_QUESTIONS = { minPartConfidence: 0.5 } as const;
  * back, 224 of them with the right first guess; a band up to 0.65 asked 27 more back and caught no wrong answer, so
  * `closeConfidence` is 0.6.
  */
-export const CLARIFY = { closeConfidence: 0.6, maxTopics: 3 } as const;
+export const CLARIFY = { closeConfidence: LOW_CONFIDENCE, maxTopics: 3 } as const;

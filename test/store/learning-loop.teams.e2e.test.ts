@@ -141,6 +141,8 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(JSON.stringify(asked)).toContain('Which do you mean?');
       const offered = submits(asked).filter((a) => a.data.action === 'correct');
       expect(offered.length).toBeGreaterThan(1);
+      // Every pick carries the recorded question's id (the correction's target) and the question as typed.
+      expect(offered[0]!.data.question).toMatch(/^[0-9A-Z]{16}$/);
       expect(offered.every((a) => a.data.question === offered[0]!.data.question && a.data.text === question)).toBe(true);
       const guess = offered[0]!.data.topic; // the best guess is offered first
       const shown = onlyCard(await click(offered[1]!.data, 'unsure-answer-1'));
