@@ -1,6 +1,7 @@
 // Every Slack platform limit the app relies on, in one place. Renderers clamp to these; tests check every
 // message and view the app produces against them (test/slack/limits-check.ts).
 // Reference: Block Kit docs (blocks, composition objects, block elements, views) and chat.postMessage.
+import { MAX_SCOPE_CONVERSATIONS } from '../../src/present/scope.ts';
 
 export const SLACK_LIMITS = {
   /** The HTTP ack must reach Slack within 3 seconds. */
@@ -80,11 +81,13 @@ export type SlackWebApiPolicy = { -readonly [K in keyof typeof SLACK_WEB_API]: n
  * Which channels a user is in (users.conversations with `user=`), for who sees which history (src/present/scope.ts):
  * asked when a history or an entry is opened, kept for a short while, within a deadline.
  */
+const MEMBERSHIPS_PAGE = 200;
+
 export const SLACK_MEMBERSHIPS = {
   /** Channels per page (Slack allows up to 1,000; fewer may come back). */
-  pageSize: 200,
-  /** Pages read at most: a user in more channels sees those made in the first 2,000 found (and their own). */
-  maxPages: 10,
+  pageSize: MEMBERSHIPS_PAGE,
+  /** Pages read at most: the channels the history rule looks at (MAX_SCOPE_CONVERSATIONS, 2,000), no more. */
+  maxPages: Math.ceil(MAX_SCOPE_CONVERSATIONS / MEMBERSHIPS_PAGE),
   /** The whole look-up, every page, must finish within this; past it the list is the user's own only, and says so. */
   deadlineMs: 2500,
   /** How long an answer is reused for the same user and workspace. */
