@@ -1,9 +1,9 @@
-import type { Kysely, Migration, MigrationResultSet, Migrator as MigratorType } from 'kysely';
-import { Migrator } from './kysely.ts';
+import type { Kysely, Migration } from 'kysely';
+import { sql } from './kysely.ts';
 
 // The one set of migrations, for SQLite and PostgreSQL alike (only portable column types: text, bigint,
 // double precision). Code, not files, so the compiled dist/ carries them. Append new migrations; never edit one
-// that has shipped. Kysely's Migrator records what ran in coexist_migrations and, on PostgreSQL, holds an
+// that has shipped. migrateToLatest() records what ran in coexist_migrations and, on PostgreSQL, holds an
 // advisory lock while it runs, so replicas starting together migrate once.
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -103,18 +103,25 @@ export const MIGRATION_TABLE = 'coexist_migrations';
 /** Every migration this code knows, in order. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
-/**
- * `schema`: on PostgreSQL, the schema the connection works in (current_schema()). Without it Kysely looks for its
- * migration tables in every schema of the database, and would take another schema's for ours.
- */
-function migrator(db: Kysely<any>, schema: string | undefined): MigratorType {
-  return new Migrator({
-    db,
-    provider: { getMigrations: async () => MIGRATIONS },
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: `${MIGRATION_TABLE}_lock`,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
+// Our own runner, not Kysely's Migrator: the Migrator asks whether its tables exist by introspecting every schema of
+// the database (pg_catalog joined with has_schema_privilege), which fails with `schema "…" does not exist` whenever
+// another schema is dropped at that moment (412 of 8,964 introspections failed under concurrent drops). We ask the
+// one table we own instead, by name, in our own schema. The tables keep the layout Kysely gave them (name,
+// timestamp; and the lock table, which older releases' Migrator expects), so a database migrated before reads the same.
+
+/** The key of the PostgreSQL advisory lock held while migrating: Kysely's, so an older replica waits for us and we for it. */
+const LOCK_KEY = '3853314791062309107';
+
+const table = (schema: string | undefined, name: string) => (schema ? sql.id(schema, name) : sql.id(name));
+
+/** Names the database has run, or undefined when it has no migration table yet. Reads only our own table. */
+async function executed(db: Kysely<any>, schema: string | undefined): Promise<Set<string> | undefined> {
+  const exists = schema
+    ? (await sql`select 1 from pg_catalog.pg_tables where schemaname = ${schema} and tablename = ${MIGRATION_TABLE}`.execute(db)).rows.length > 0
+    : (await sql`select 1 from sqlite_master where type = 'table' and name = ${MIGRATION_TABLE}`.execute(db)).rows.length > 0;
+  if (!exists) return undefined;
+  const { rows } = await sql<{ name: string }>`select name from ${table(schema, MIGRATION_TABLE)}`.execute(db);
+  return new Set(rows.map((r) => r.name));
 }
 
 export interface MigrationOutcome {
@@ -122,22 +129,39 @@ export interface MigrationOutcome {
   applied: string[];
 }
 
-/** Brings the schema up to date. Throws with the failing migration's name and error. */
+/**
+ * Brings the schema up to date, in one transaction (on PostgreSQL under an advisory lock, so replicas starting
+ * together migrate once). Throws with the failing migration's name and error. `schema`: on PostgreSQL, the schema the
+ * connection works in (current_schema()).
+ */
 export async function migrateToLatest(db: Kysely<any>, schema: string | undefined): Promise<MigrationOutcome> {
-  const m = migrator(db, schema);
   // Nothing to do: no lock taken. This is also how a replica of the previous release keeps working during a
-  // rolling deploy: the database has a migration it does not know, which Kysely's migrateToLatest would refuse.
-  if ((await m.getMigrations()).every((known) => known.executedAt !== undefined)) return { applied: [] };
-  const { error, results }: MigrationResultSet = await m.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '(setup)'} failed: ${(error as Error).message ?? String(error)}`);
+  // rolling deploy: the database has a migration it does not know, which is not ours to refuse.
+  if ((await pendingMigrations(db, schema)).length === 0) return { applied: [] };
+  let current = '(setup)';
+  try {
+    return await db.transaction().execute(async (tx) => {
+      if (schema) await sql`select pg_advisory_xact_lock(${sql.lit(LOCK_KEY)}::bigint)`.execute(tx);
+      await sql`create table if not exists ${table(schema, MIGRATION_TABLE)} (name varchar(255) not null primary key, timestamp varchar(255) not null)`.execute(tx);
+      await sql`create table if not exists ${table(schema, `${MIGRATION_TABLE}_lock`)} (id varchar(255) not null primary key, is_locked integer default 0 not null)`.execute(tx);
+      const done = (await executed(tx, schema)) ?? new Set<string>();
+      const applied: string[] = [];
+      for (const [name, migration] of Object.entries(MIGRATIONS)) {
+        if (done.has(name)) continue;
+        current = name;
+        await migration.up(tx);
+        await sql`insert into ${table(schema, MIGRATION_TABLE)} (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(tx);
+        applied.push(name);
+      }
+      return { applied };
+    });
+  } catch (error) {
+    throw new Error(`migration ${current} failed: ${(error as Error).message ?? String(error)}`);
   }
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
 /** Migrations this code knows and the database has not run yet. */
 export async function pendingMigrations(db: Kysely<any>, schema: string | undefined): Promise<string[]> {
-  const all = await migrator(db, schema).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const done = await executed(db, schema);
+  return MIGRATION_NAMES.filter((name) => !done?.has(name));
 }

@@ -3,8 +3,9 @@ import { describe } from 'vitest';
 import { makeSchema, type PgSchema } from './pg-schema.ts';
 
 // The PostgreSQL the store's tests run against: TEST_DATABASE_URL, or the machine's own server on 127.0.0.1:5432
-// (trust authentication, database `test`). Each test file works in a schema of its own, made for the run and
-// dropped after it, so parallel runs never meet. Outside CI, no reachable server means the PostgreSQL tests are
+// (trust authentication, database `test`). Each suite works in a schema of its own, named for the run
+// (COEXIST_TEST_RUN, set by test/global-setup.ts) and dropped by the global teardown once every file has finished, so
+// parallel files and parallel runs never meet. Outside CI, no reachable server means the PostgreSQL tests are
 // skipped, and say so; with CI=true they run, and fail if there is no server.
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -44,12 +45,13 @@ export const SKIP_POSTGRES = problem !== undefined && !IN_CI;
 /** Why PostgreSQL is unusable, for the test that fails in CI; undefined when it is usable. */
 export const POSTGRES_PROBLEM = problem;
 
-export type TestSchema = PgSchema;
+export type TestSchema = Omit<PgSchema, 'drop'>;
 
-/** A new, empty schema; drop() removes it with everything in it. */
+/** A new, empty schema, dropped with everything in it after the run (test/global-setup.ts). */
 export async function createTestSchema(): Promise<TestSchema> {
   if (problem) throw new Error(`PostgreSQL is required (CI=true) but unusable: ${problem}`);
-  return makeSchema(TEST_DATABASE_URL, 'coexist_test');
+  const { url, schema } = await makeSchema(TEST_DATABASE_URL, `coexist_test_${process.env.COEXIST_TEST_RUN ?? `p${process.pid}`}`);
+  return { url, schema };
 }
 
 /** A product's store settings for one suite, and how to remove the store afterwards. */
@@ -64,7 +66,7 @@ export function onBothStores(suite: (kind: 'SQLite' | 'PostgreSQL', env: StoreEn
   describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
     suite('PostgreSQL', async () => {
       const schema = await createTestSchema();
-      return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
+      return { env: { DATABASE_URL: schema.url }, cleanup: async () => {} };
     });
   });
 }

@@ -69,7 +69,6 @@ export async function postgresTestStore(): Promise<TestStore> {
     await store.migrate();
   } catch (err) {
     for (const s of opened) await s.close().catch(() => {});
-    await schema.drop();
     throw err;
   }
   return {
@@ -88,7 +87,6 @@ export async function postgresTestStore(): Promise<TestStore> {
     reopen: open,
     cleanup: async () => {
       for (const s of opened) await s.close().catch(() => {});
-      await schema.drop();
     },
   };
 }

@@ -84,7 +84,6 @@ describe('GET /readyz', () => {
 
   it.skipIf(SKIP_POSTGRES)('is 200 on PostgreSQL (DATABASE_URL), after the product migrated it at start', async () => {
     const schema = await createTestSchema();
-    cleanups.push(() => schema.drop());
     const { p } = await product({ DATABASE_URL: schema.url });
     expect(await readyz(p.url)).toEqual({ status: 200, body: { status: 'ready', store: 'postgres' } });
     expect(await p.store.store!.pendingMigrations()).toEqual([]);

@@ -29,7 +29,6 @@ describe.skipIf(SKIP_POSTGRES)('a recommendation submitted while the store stall
     await product?.stop();
     await proxy?.stop();
     await fake?.stop();
-    await schema?.drop();
   });
 
   it('is posted once the claim deadline passes, and coexist_store_claim_fallbacks_total says so', async () => {

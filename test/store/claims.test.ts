@@ -37,7 +37,6 @@ function service(target: StoreTarget, more: { claimDeadlineMs?: number; writeFai
 
 async function pgTarget(): Promise<StoreTarget & { kind: 'postgres' }> {
   const schema = await createTestSchema();
-  cleanups.push(() => schema.drop());
   return { kind: 'postgres', url: schema.url };
 }
 

@@ -62,7 +62,7 @@ const stores: [string, boolean, () => Promise<{ env: Record<string, string>; tex
           await c.end();
           return rows.map((r) => r.text);
         },
-        cleanup: () => schema.drop(),
+        cleanup: async () => {},
       };
     },
   ],

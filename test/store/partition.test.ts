@@ -44,7 +44,6 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     product?.kill();
     await proxy?.stop();
     await connector?.stop();
-    await schema?.drop();
   });
 
   it('the process keeps serving, and the questions acked during the partition are stored once the network is back', async () => {

@@ -20,7 +20,6 @@ describe.skipIf(SKIP_POSTGRES)('the PostgreSQL query deadline', () => {
   afterAll(async () => {
     await store?.close();
     await proxy?.stop();
-    await schema?.drop();
   });
 
   it('cuts the connection of every query the stall holds, and the store answers as soon as the network is back', async () => {

@@ -3,7 +3,8 @@ import { MAX_STORED_QUESTION_CHARS, type QuestionRecord, type RecommendationReco
 import { historyScope, maySee, type Viewer } from '../../src/index.ts';
 import { openStore } from '../../adapters/store/store.ts';
 import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
-import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
+import pg from 'pg';
+import { IN_CI, POSTGRES_PROBLEM, SKIP_POSTGRES, TEST_DATABASE_URL, createTestSchema } from '../helpers/postgres.ts';
 import { askedQuestion, postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The store's contract, run for real on the embedded SQLite file and on PostgreSQL.
@@ -304,13 +305,46 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL (TEST_DATABASE_URL)', () => {
 
   it('replicas starting together migrate once', async () => {
     const t = await createTestSchema();
-    try {
-      const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url: t.url })));
-      const outcomes = await Promise.all(stores.map((s) => s.migrate()));
-      expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, MIGRATION_NAMES.length]);
+    const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url: t.url })));
+    onTestFinished(async () => {
       for (const s of stores) await s.close();
+    });
+    const outcomes = await Promise.all(stores.map((s) => s.migrate()));
+    expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, MIGRATION_NAMES.length]);
+  });
+
+  // Kysely's Migrator looked for its tables by introspecting every schema in the database, and failed with `schema
+  // "…" does not exist` when another schema was dropped meanwhile: parallel test files failed about one run in two.
+  it('migrates while other schemas of the database are being made and dropped', async () => {
+    // Four connections making and dropping schemas as fast as they can, as parallel test files (or tenants) do.
+    const admins = await Promise.all([1, 2, 3, 4].map(async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      return c;
+    }));
+    let churning = true;
+    const churn = Promise.all(admins.map(async (admin, a) => {
+      for (let i = 0; churning; i++) {
+        const name = `coexist_churn_${process.pid}_${a}_${i}`;
+        await admin.query(`create schema "${name}"; create table "${name}".t (a int, b text, c text); drop schema "${name}" cascade`);
+      }
+    }));
+    try {
+      for (let round = 0; round < 12; round++) {
+        const t = await createTestSchema();
+        const store = await openStore({ kind: 'postgres', url: t.url });
+        try {
+          expect(await store.pendingMigrations()).toEqual(MIGRATION_NAMES);
+          expect((await store.migrate()).applied).toEqual(MIGRATION_NAMES);
+          expect(await store.pendingMigrations()).toEqual([]);
+        } finally {
+          await store.close();
+        }
+      }
     } finally {
-      await t.drop();
+      churning = false;
+      await churn;
+      for (const admin of admins) await admin.end();
     }
   });
 });
