@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../../src/index.ts';
-import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
-import { CLI_BIN } from '../helpers/run-cli.ts';
-import { FakeConnector } from '../helpers/fake-connector.ts';
-import { teamsActivity } from '../helpers/teams-activity.ts';
-import { openStore, sqliteTarget } from '../../adapters/store/store.ts';
+import { BUILT_IN_KNOWLEDGE_FILE, TOPIC_IDS } from '../src/index.ts';
+import { FIXTURE_KNOWLEDGE_FILE } from '../test/helpers/fixtures.ts';
+import { CLI_BIN } from '../test/helpers/run-cli.ts';
+import { FakeConnector } from '../test/helpers/fake-connector.ts';
+import { teamsActivity } from '../test/helpers/teams-activity.ts';
+import { openStore, sqliteTarget } from '../adapters/store/store.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 describe('npm run build', () => {
   it('emits runnable JavaScript with the knowledge file beside the loader', () => {
