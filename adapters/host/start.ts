@@ -7,7 +7,7 @@ import { describeConfig, isLoopbackHost, loadConfig, type Config } from './confi
 import type { HostLimits } from './limits.ts';
 import { createLogger, withoutCredentials } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { StoreService } from '../store/service.ts';
+import { StoreService, type StoreServiceOptions } from '../store/service.ts';
 import { startHost, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
@@ -43,6 +43,8 @@ export interface StartOptions {
   httpLimits?: Partial<HostLimits>;
   /** Overrides for Bot Framework sign-in: metadata deadline, and where the metadata is (tests use a fake on 127.0.0.1). */
   teamsSignIn?: Partial<TeamsSignInPolicy>;
+  /** Overrides for the store's waits (tests of a broken store use a short claim deadline and recorder back-off). */
+  store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -65,6 +67,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     target: config.store.target,
     retentionDays: config.store.retentionDays,
     writes: config.store.writes,
+    ...options.store,
     logger,
     onError: (operation, count) => metrics.storeError(operation, count),
     onClaimFallback: (use, decision) => metrics.claimFallback(use, decision),

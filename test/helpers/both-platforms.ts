@@ -1,3 +1,4 @@
+import type { StartOptions } from '../../adapters/host/start.ts';
 import { FakeConnector } from './fake-connector.ts';
 import { FakeSlack } from './fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from './product.ts';
@@ -13,10 +14,10 @@ export interface BothPlatforms {
 }
 
 /** Starts the product on both platforms with `env` (e.g. a store) and waits until its store is open. */
-export async function startBothPlatforms(env: Record<string, string>): Promise<BothPlatforms> {
+export async function startBothPlatforms(env: Record<string, string>, options: Pick<StartOptions, 'store'> = {}): Promise<BothPlatforms> {
   const fake = await new FakeSlack().start();
   const connector = await new FakeConnector().start();
-  const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR });
+  const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR, ...options });
   await product.storeStarted;
   return { product, fake, connector, slack: new SlackClient(product.url, SIGNING_SECRET, fake.url) };
 }

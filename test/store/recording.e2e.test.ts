@@ -209,7 +209,8 @@ describe('a broken store (a file where DATA_DIR should be)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'coexist-broken-'));
     writeFileSync(path.join(dir, 'file'), 'not a directory');
-    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file'), STORE_WRITES: 'thread' });
+    // A short claim deadline: every claim waits for a store that never opens (5 s each by default), then acts.
+    h = await startBothPlatforms({ DATA_DIR: path.join(dir, 'file'), STORE_WRITES: 'thread' }, { store: { claimDeadlineMs: 300, recorder: { backoffMs: [50] } } });
   });
   afterAll(async () => {
     await stopBothPlatforms(h);
