@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/slow-first.ts';
 
 // The suite in two groups, one after the other:
 // 1. every file but one, three at a time. Most of the suite's time is spent waiting (on child processes, timeouts,
@@ -14,6 +15,7 @@ export default defineConfig({
   test: {
     // Names this run's PostgreSQL test schemas and drops them when every file has finished.
     globalSetup: ['test/global-setup.ts'],
+    sequence: { sequencer: SlowFirst },
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
