@@ -19,3 +19,4 @@ export * from './present/present.ts';
 export * from './present/report.ts';
 export * from './present/router.ts';
 export * from './present/scope.ts';
+export * from './time.ts';

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { questionKey } from '../store/records.ts';
 import type { Report, Store, TrainingLine } from '../store/store.ts';
+import { DAY_MS, HOUR_MS } from '../../src/time.ts';
 
 // The command line's view of the store: history, the knowledge owner's report, exports, and `db migrate`. They
 // read DATA_DIR / DATABASE_URL like the server. The store (and its drivers) is loaded only when one of these runs.
@@ -17,8 +18,7 @@ export interface StoreCommandsIo {
   badInput: (message: string) => never;
 }
 
-const DAY_MS = 86_400_000;
-const UNITS: Record<string, number> = { h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+const UNITS: Record<string, number> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY_MS };
 
 /** `30d`, `12h`, `2w`, or a date (`2026-11-01`, or a full ISO time): the start of the period. Undefined when unreadable. */
 export function parseSince(text: string, now = Date.now()): Date | undefined {

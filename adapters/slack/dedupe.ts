@@ -1,14 +1,14 @@
+import { REMEMBERED } from '../carried.ts';
+
 // How long a delivery's key is held, and the in-memory fallback for a face that runs without a store. With a store
 // (the product), keys are claimed in it (StoreService.claim): a redelivered event (Slack retries carry
 // X-Slack-Retry-Num), a double-clicked button or a twice-submitted form does its work once even when the
 // duplicates reach different replicas.
 
-/** Slack retries an event up to three times over about five minutes. */
-export const EVENT_KEY_TTL_MS = 15 * 60_000;
-/** A modal is submitted twice by a double click or a redelivery, within seconds. */
-export const VIEW_KEY_TTL_MS = 10 * 60_000;
-/** The same person sharing the same thing to the same place within a minute is a double click. */
-export const SHARE_KEY_TTL_MS = 60_000;
+// How long: ../carried.ts (REMEMBERED), with Teams' and the corrections'.
+export const EVENT_KEY_TTL_MS = REMEMBERED.slackEventMs;
+export const VIEW_KEY_TTL_MS = REMEMBERED.slackViewMs;
+export const SHARE_KEY_TTL_MS = REMEMBERED.shareMs;
 
 export class RecentKeys {
   /** Key → when it expires. */

@@ -1,13 +1,11 @@
 import type { Requirements } from '../../src/index.ts';
-import { MAX_STORED_QUESTION_CHARS } from '../store/records.ts';
+import { CARRIED, RECOMMENDATION_ID, THREAD_TS } from '../carried.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
 // What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
 
 /** A topic's answer: which topic, the question it answered (so it leads with the same setup), details shown. */
 
-/** A Slack message ts (a thread to answer in), as a button may carry it. */
-const THREAD_TS = /^\d{1,20}\.\d{1,10}$/;
 export interface TopicValue {
   topic: string;
   question?: string;
@@ -21,7 +19,7 @@ export interface TopicValue {
 /** What "Share in channel" shares: an answer, or the comparison. */
 export type ShareValue = TopicValue | { comparison: true };
 
-export const QUESTION_IN_VALUE = 300;
+export const QUESTION_IN_VALUE = CARRIED.questionChars;
 
 export function topicValue(v: TopicValue): string {
   return JSON.stringify({ topic: v.topic, ...(v.question ? { question: v.question.slice(0, QUESTION_IN_VALUE) } : {}), ...(v.details ? { details: true } : {}), ...(v.thread ? { thread: v.thread } : {}), ...(v.also ? { also: v.also } : {}) });
@@ -65,8 +63,8 @@ export interface FeedbackValue {
   text?: string;
 }
 
-const ID_MAX = 64;
-const TOPIC_MAX = 100;
+const ID_MAX = CARRIED.idChars;
+const TOPIC_MAX = CARRIED.topicChars;
 
 /**
  * Both buttons' values at once: they differ only in the rating, so the question (and its text) is written as JSON
@@ -114,7 +112,7 @@ export interface ReviewValue {
 }
 
 /** A stored question, whole (the group is found by it): it fits a button's 2,000 characters. */
-const REVIEW_QUESTION_MAX = MAX_STORED_QUESTION_CHARS;
+const REVIEW_QUESTION_MAX = CARRIED.storedQuestionChars;
 
 export const reviewValue = (v: ReviewValue): string => JSON.stringify({ q: v.question.slice(0, REVIEW_QUESTION_MAX), p: v.picked, v: v.verdict });
 
@@ -127,7 +125,7 @@ export function readReviewValue(value: string | undefined): ReviewValue | undefi
 
 /** A recommendation's shareable id, as its history buttons carry it. */
 export function readRecommendationId(value: string | undefined): string | undefined {
-  return value && /^[0-9A-Z]{4,16}$/.test(value) ? value : undefined;
+  return value && RECOMMENDATION_ID.test(value) ? value : undefined;
 }
 
 // ---- "Edit requirements" ------------------------------------------------------------------------------------

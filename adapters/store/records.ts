@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { CARRIED, REMEMBERED } from '../carried.ts';
 import type { Confidence, Recommendation, Reply, Requirements, SetupId, TopicId } from '../../src/index.ts';
 
 // What the store records, as the listeners hand it over: questions, recommendations, feedback. Plain data; the
@@ -8,12 +9,9 @@ import type { Confidence, Recommendation, Reply, Requirements, SetupId, TopicId 
 export type Platform = 'slack' | 'teams' | 'cli';
 
 /** Questions are kept to this length: enough to read what was asked, not a place to keep pasted documents. */
-export const MAX_STORED_QUESTION_CHARS = 500;
-/**
- * The same person picking the same topic for the same question again within this time is one correction (a double
- * click, or a second look): both apps claim the pick in the store for this long.
- */
-export const CORRECTION_REPEAT_MS = 10 * 60_000;
+export const MAX_STORED_QUESTION_CHARS = CARRIED.storedQuestionChars;
+/** Both apps claim a correction in the store this long (../carried.ts). */
+export const CORRECTION_REPEAT_MS = REMEMBERED.correctionMs;
 /** Ids from platforms (user, channel, message reference) are capped: they are short, anything longer is noise. */
 export const MAX_REF_CHARS = 255;
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 // The threshold itself, not the core's index: the writer thread loads this module and needs nothing else of the core.
 import { LOW_CONFIDENCE } from '../../src/matching/thresholds.ts';
+import { DAY_MS } from '../../src/time.ts';
 import { sql } from './kysely.ts';
 import { migrateToLatest, pendingMigrations, type MigrationOutcome } from './migrations.ts';
 import {
@@ -29,7 +30,6 @@ const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : 
 // The store's queries, written once in Kysely for SQLite and PostgreSQL. Only constructs both understand:
 // INSERT … ON CONFLICT (upsert, with a WHERE on the update), RETURNING, LIKE … ESCAPE, count(column).
 
-const DAY_MS = 86_400_000;
 const PAGE = 500;
 const REPORT_LINES = 20;
 /** Feedback rows the report reads at most (grouped here, not in SQL: they are few, and the grouping is richer). */

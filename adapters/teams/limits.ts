@@ -1,7 +1,8 @@
 // Every Teams / Adaptive Card limit the app relies on, in one place. Renderers stay inside these; tests check
 // every card the bot sends against them and against the Adaptive Card schema of CARD_VERSION.
 
-import { MAX_STORED_QUESTION_CHARS } from '../store/records.ts';
+import { CARRIED, DAY_MS, REMEMBERED } from '../carried.ts';
+import { HOUR_MS } from '../../src/time.ts';
 
 export const TEAMS_LIMITS = {
   /** Teams renders Adaptive Cards up to 1.5. */
@@ -35,16 +36,12 @@ export const TEAMS_LIMITS = {
  * anything longer or of another shape is an old or a forged card.
  */
 export const SUBMIT_LIMITS = {
-  /** Ids we put into buttons (a question id, a recommendation id); ours are 8–12 characters. */
-  idChars: 64,
-  /** A topic id. */
-  topicChars: 100,
-  /** The question's text in the feedback and correction buttons: enough to find the closest topics and to learn from. */
-  questionChars: 300,
+  idChars: CARRIED.idChars,
+  topicChars: CARRIED.topicChars,
+  questionChars: CARRIED.questionChars,
   /** A question in the report's Accept / Dismiss: a stored question, whole (the group is found by it). */
-  reviewQuestionChars: MAX_STORED_QUESTION_CHARS,
-  /** A question shown in the report or the Not helpful card (escaped, so it may grow when drawn). */
-  shownQuestionChars: 300,
+  reviewQuestionChars: CARRIED.storedQuestionChars,
+  shownQuestionChars: CARRIED.shownQuestionChars,
 } as const;
 
 /**
@@ -74,8 +71,8 @@ export type TeamsConnectorPolicy = { -readonly [K in keyof typeof TEAMS_CONNECTO
  *   form, another person, or the same values again after this long are a deliberate second recommendation.
  */
 export const TEAMS_DEDUPE = {
-  redeliveryMs: 10 * 60_000,
-  doubleClickMs: 60_000,
+  redeliveryMs: REMEMBERED.teamsRedeliveryMs,
+  doubleClickMs: REMEMBERED.teamsDoubleClickMs,
 } as const;
 
 /**
@@ -88,9 +85,9 @@ export const TEAMS_SIGN_IN = {
   /** After a failed fetch, requests that need keys we do not have get 503 at once; the next fetch is tried after this long. */
   retryAfterFailureMs: 10_000,
   /** Keys are fetched again after this long (the SDK's default: 24 hours). */
-  refreshMs: 24 * 60 * 60 * 1000,
+  refreshMs: DAY_MS,
   /** A token signed with a key id we do not know fetches the keys again at most this often (the SDK's: 1 hour). */
-  unknownKeyRefreshMs: 60 * 60 * 1000,
+  unknownKeyRefreshMs: HOUR_MS,
 } as const;
 
 export type TeamsSignInPolicy = { -readonly [K in keyof typeof TEAMS_SIGN_IN]: number } & {

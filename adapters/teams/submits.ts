@@ -1,4 +1,5 @@
 import { findTopic, type Knowledge, type TopicId } from '../../src/index.ts';
+import { RECOMMENDATION_ID, TOPIC_ID_SHAPE } from '../carried.ts';
 import { SUBMIT_LIMITS } from './limits.ts';
 
 // What the learning loop's Action.Submit buttons send back (activity.value in a chat, action.data in a dialog), read
@@ -51,7 +52,7 @@ export function readCorrection(value: Record<string, unknown>, knowledge: Knowle
 
 /** A recommendation's shareable id, as the history's Open (and an oversized Edit) carries it. */
 export function readRecommendationId(v: unknown): string | undefined {
-  return typeof v === 'string' && /^[0-9A-Z]{4,64}$/.test(v) ? v : undefined;
+  return typeof v === 'string' && RECOMMENDATION_ID.test(v) ? v : undefined;
 }
 
 /** A knowledge owner's verdict on a correction group (the report's Accept / Dismiss). */
@@ -68,6 +69,6 @@ export interface ReviewSubmit {
 export function readReview(value: Record<string, unknown>): ReviewSubmit | undefined {
   const verdict = value.verdict === 'accepted' || value.verdict === 'dismissed' ? value.verdict : undefined;
   const question = typeof value.question === 'string' && value.question.trim() && value.question.length <= SUBMIT_LIMITS.reviewQuestionChars ? value.question : undefined;
-  const picked = typeof value.picked === 'string' && value.picked.length <= SUBMIT_LIMITS.topicChars && /^[a-z0-9][a-z0-9-]*$/.test(value.picked) ? value.picked : undefined;
+  const picked = typeof value.picked === 'string' && value.picked.length <= SUBMIT_LIMITS.topicChars && TOPIC_ID_SHAPE.test(value.picked) ? value.picked : undefined;
   return verdict && question && picked ? { question, picked, verdict } : undefined;
 }

@@ -7,6 +7,7 @@ import { crossCheck, type Problem } from './checks.ts';
 import { fillFigures } from './figures.ts';
 import { TOPIC_IDS } from './ids.ts';
 import { PARTS, knowledgeDataSchema, type Knowledge, type KnowledgeData, type PartName } from './schema.ts';
+import { DAY_MS } from '../time.ts';
 
 // Reads a knowledge file. knowledge.yml names the file of each part (policy.yml, topics/ with one file per topic,
 // …) or holds it inline; both read the same way. Every problem is reported at once with its file, line and topic,
@@ -276,6 +277,6 @@ export function builtInKnowledge(): Knowledge {
 export function staleTopics(knowledge: Knowledge, today: string): { id: string; lastVerified: string; days: number }[] {
   const now = Date.parse(`${today}T00:00:00Z`);
   return knowledge.topics
-    .map((t) => ({ id: t.id, lastVerified: t.lastVerified, days: Math.floor((now - Date.parse(`${t.lastVerified}T00:00:00Z`)) / 86_400_000) }))
+    .map((t) => ({ id: t.id, lastVerified: t.lastVerified, days: Math.floor((now - Date.parse(`${t.lastVerified}T00:00:00Z`)) / DAY_MS) }))
     .filter((t) => t.days > knowledge.reviewEveryDays);
 }

@@ -2,6 +2,7 @@ import type { Knowledge } from '../knowledge/schema.ts';
 import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic } from '../advisor/facts.ts';
 import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
+import { DAY_MS } from '../time.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -28,7 +29,6 @@ export interface UsageReport {
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
 export const REPORT_LINES_SHOWN = 8;
 
-const DAY_MS = 86_400_000;
 const day = (d: Date) => d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`);
 

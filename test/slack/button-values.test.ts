@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS } from '../../adapters/slack/limits.ts';
-import { QUESTION_IN_VALUE, editValues, feedbackValues, readEditValue, readFeedbackValue, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
+import { QUESTION_IN_VALUE, editValues, feedbackValues, readEditValue, readFeedbackValue, readRecommendationId as slack, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
+import { readRecommendationId as teams } from '../../adapters/teams/submits.ts';
+import { newRecommendationId } from '../../adapters/store/records.ts';
 import { NEED_IDS, validateRequirements, type Requirements } from '../../src/index.ts';
 
 // What Slack buttons carry: readable keys, within Slack's 2,000-character value, nothing the user typed lost.
@@ -48,5 +50,16 @@ describe('feedback buttons', () => {
       expect(values[rating].length).toBeLessThanOrEqual(SLACK_LIMITS.buttonValue);
     }
     expect(readFeedbackValue(feedbackValues('Q1', 'calls').helpful)).toEqual({ question: 'Q1', topic: 'calls', rating: 'helpful' });
+  });
+});
+
+describe('a recommendation id in a button', () => {
+  it('reads the same on Slack and Teams: what one accepts the other does, and what one refuses the other does', () => {
+    const made = newRecommendationId();
+    for (const id of [made, '7K2M', '7K2M9QXA7K2M9QXA', '7K2', '7K2M9QXA7K2M9QXA7', '7k2m9qxa', '7K2M 9QXA', '', 'A'.repeat(64)]) {
+      expect(teams(id), id).toBe(slack(id));
+    }
+    expect(slack(made)).toBe(made);
+    expect(slack('A'.repeat(17))).toBeUndefined(); // Teams took up to 64 characters, Slack 16
   });
 });

@@ -19,6 +19,7 @@ import { readCorrectionValue, readEditValue, readFeedbackValue, readRecommendati
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ButtonArgs, ListenerTable } from './table.ts';
+import { REMEMBERED } from '../../carried.ts';
 
 // Buttons. Each button carries what it needs in its value (values.ts), so no click depends on server-side state.
 
@@ -28,7 +29,7 @@ type Handler = (args: ButtonArgs) => Promise<void | InteractionOutcome | undefin
 const recommendationModal = (blocks: Block[]): ModalView => ({ type: 'modal', title: plain('Recommendation', SLACK_LIMITS.viewTitle), close: plain('Close', SLACK_LIMITS.viewClose), blocks });
 
 /** "Not helpful" offers the closest topics once per answer and person (the buttons toggle, and a toggle is a click). */
-const NOT_HELPFUL_OFFER_TTL_MS = 10 * 60_000;
+const NOT_HELPFUL_OFFER_TTL_MS = REMEMBERED.notHelpfulOfferMs;
 
 async function staleButton(respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is from an older version of this message. Please ask again with /coexist-vs-api.' });
