@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { STORE_FILE_NAME } from '../adapters/store/store-file.ts';
+import { STORE_FILE_NAME } from '../adapters/store-file.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';

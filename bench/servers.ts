@@ -99,7 +99,7 @@ if (kind === 'empty-bolt') {
   // What-if: the host server and the Slack face, with or without metrics; no store, no Teams.
   const { createSlackFace } = await import('../adapters/slack/app.ts');
   const { startHost } = await import('../adapters/host/server.ts');
-  const { loadConfig } = await import('../adapters/host/config.ts');
+  const { loadConfig } = await import('../adapters/config.ts');
   const { Metrics } = await import('../adapters/host/metrics.ts');
   const { builtInKnowledge: kb } = await import('../src/index.ts');
   const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl });
@@ -125,7 +125,7 @@ if (kind === 'empty-bolt') {
   if (storeKind !== 'none' && storeKind !== 'sqlite' && storeKind !== 'postgres' && storeKind !== 'discard') throw new Error(`store-host: unknown store "${storeKind}" (none, sqlite, postgres, discard)`);
   const { createSlackFace } = await import('../adapters/slack/app.ts');
   const { startHost } = await import('../adapters/host/server.ts');
-  const { loadConfig } = await import('../adapters/host/config.ts');
+  const { loadConfig } = await import('../adapters/config.ts');
   const { Metrics } = await import('../adapters/host/metrics.ts');
   const { StoreService } = await import('../adapters/store/service.ts');
   const { Recorder } = await import('../adapters/store/recorder.ts');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { isLoopbackHost } from '../adapters/host/config.ts';
+import { isLoopbackHost } from '../adapters/config.ts';
 import { sqliteTarget, type StoreTarget } from '../adapters/store/store.ts';
 import { makeSchema } from '../test/helpers/pg-schema.ts';
 import { QUESTIONS, load, printHttp, signedSlashCommand, spawnServer, stopServer, type HttpResult, type Server } from './http.ts';

@@ -21,7 +21,7 @@ import {
   type Knowledge,
   type PresentOptions,
 } from '../../src/index.ts';
-import { formatReply } from './terminal.ts';
+import { formatReply } from '../plain-text.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerExplainCommand } from './explain.ts';
 

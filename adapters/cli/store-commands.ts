@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { REPORT_DAYS, SETUP_NAMES } from '../../src/index.ts';
-import { loadStoreConfig } from '../host/config.ts';
+import { loadStoreConfig } from '../config.ts';
 import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { WhenUnsure } from '../store/service.ts';
-import type { AdvisorCommand, Reply } from '../../src/index.ts';
-import type { RequestNote } from './http.ts';
+import type { RequestNote } from '../http.ts';
+import type { RequestKind, RequestOutcome } from '../request-kind.ts';
 
 // GET /metrics in Prometheus text, from prom-client, on a registry of the product's own (two products in one test
 // process do not share counters). Labels are fixed, small sets: never a user, a channel or a question's text.
@@ -10,37 +10,8 @@ import type { RequestNote } from './http.ts';
 // that is kept as a short backlog and replayed, so the first requests are counted too.
 
 export type MetricPlatform = 'slack' | 'teams' | 'cli' | 'other';
-/** What a request was about, for coexist_requests_total (the listeners report it). */
-export type RequestKind = 'question' | 'recommendation' | 'form' | 'feedback' | 'history' | 'report' | 'help' | 'compare' | 'topics' | 'share' | 'other';
-export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate' | 'overload';
+export type { RequestKind, RequestOutcome } from '../request-kind.ts';
 
-/** The request kind of a reply the router drew (what the person asked for), for every face. */
-export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
-  answer: 'question',
-  'off-topic': 'question',
-  clarify: 'question',
-  greeting: 'question',
-  help: 'help',
-  topics: 'topics',
-  comparison: 'compare',
-  form: 'form',
-  recommendation: 'recommendation',
-  history: 'history',
-  'not-helpful': 'feedback',
-  report: 'report',
-};
-
-/** The request kind of a command as typed (parseCommand), when the face knows it before the reply is drawn. */
-export const COMMAND_REQUEST_KIND: Record<AdvisorCommand['kind'], RequestKind> = {
-  question: 'question',
-  greeting: 'question',
-  help: 'help',
-  topics: 'topics',
-  compare: 'compare',
-  recommend: 'form',
-  history: 'history',
-  report: 'report',
-};
 
 const KINDS = new Set<string>(['question', 'recommendation', 'form', 'feedback', 'history', 'report', 'help', 'compare', 'topics', 'share', 'other']);
 const PLATFORMS = new Set<string>(['slack', 'teams', 'cli', 'other']);

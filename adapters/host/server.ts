@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Knowledge } from '../../src/index.ts';
 import type { SlackFace } from '../slack/app.ts';
+import type { TeamsFace } from '../teams/face.ts';
 import { signatureHeaderProblem } from '../slack/guard.ts';
 import { SLACK_LIMITS } from '../slack/limits.ts';
 import { TEAMS_LIMITS } from '../teams/limits.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 import { CapWarning, ConnectionCap, openFileLimit } from './connections.ts';
-import { BodyBudget, hasBearerToken, HttpError, noteRequest, refuseIfDeclaredTooLarge, refuseUnread, requestNote, sendJson } from './http.ts';
-import { HOST_LIMITS, type HostLimits } from './limits.ts';
+import { BodyBudget, hasBearerToken, HttpError, noteRequest, refuseIfDeclaredTooLarge, refuseUnread, requestNote, sendJson } from '../http.ts';
+import { HOST_LIMITS, type HostLimits } from '../server-limits.ts';
 import type { Metrics } from './metrics.ts';
 
 // The one process that hosts both platforms on one port:
@@ -26,12 +27,6 @@ import type { Metrics } from './metrics.ts';
 // read, a platform request must carry its credentials' header (a well-formed Slack signature; Bot Framework's
 // `Authorization: Bearer` outside local mode), declare no more than its endpoint's cap, and fit in the total of
 // body bytes in flight. Each refusal is answered at once and the connection closed, unread.
-
-export interface TeamsFace {
-  /** Handles one POST /api/messages. */
-  handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
-  drain(): Promise<void>;
-}
 
 export interface HostOptions {
   config: Config;

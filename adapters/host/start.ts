@@ -3,12 +3,13 @@ import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/i
 import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
-import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
-import type { HostLimits } from './limits.ts';
+import { describeConfig, isLoopbackHost, loadConfig, type Config } from '../config.ts';
+import type { HostLimits } from '../server-limits.ts';
 import { createLogger, withoutCredentials } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { StoreService, type StoreServiceOptions } from '../store/service.ts';
-import { startHost, type RunningHost, type TeamsFace } from './server.ts';
+import type { TeamsFace } from '../teams/face.ts';
+import { startHost, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
 

@@ -1,8 +1,8 @@
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
-import type { Config } from '../host/config.ts';
-import { noteRequest, type RequestNote } from '../host/http.ts';
+import type { Config } from '../config.ts';
+import { noteRequest, type RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentKeys } from './dedupe.ts';

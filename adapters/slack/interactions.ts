@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parseCommand } from '../../src/index.ts';
-import type { RequestNote } from '../host/http.ts';
-import { COMMAND_REQUEST_KIND, type RequestKind } from '../host/metrics.ts';
+import type { RequestNote } from '../http.ts';
+import { COMMAND_REQUEST_KIND, type RequestKind } from '../request-kind.ts';
 import { ACTIONS, CALLBACKS } from './blocks/common.ts';
 
 // One log line per Slack interaction (request id, what it was, who, outcome, duration including follow-up work),

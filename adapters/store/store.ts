@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { StoreConfig } from '../host/config.ts';
-import { STORE_FILE_NAME } from './store-file.ts';
+import type { StoreConfig } from '../config.ts';
+import { STORE_FILE_NAME } from '../store-file.ts';
 import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';

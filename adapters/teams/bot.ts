@@ -52,8 +52,8 @@ import { readCorrection, readFeedback, readRecommendationId, readReview, type Co
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
-import type { RequestNote } from '../host/http.ts';
-import { REPLY_REQUEST_KIND, type RequestKind } from '../host/metrics.ts';
+import type { RequestNote } from '../http.ts';
+import { REPLY_REQUEST_KIND, type RequestKind } from '../request-kind.ts';
 
 // The Teams bot: turns activities into advisor commands and answers with Adaptive Cards. Everything that knows
 // about the Bot Framework SDK stays in adapters/teams; the cards are plain functions of the core's data.

@@ -4,9 +4,8 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationSer
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
-import { isLoopbackHost, type Config } from '../host/config.ts';
-import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../host/http.ts';
-import type { TeamsFace } from '../host/server.ts';
+import { isLoopbackHost, type Config } from '../config.ts';
+import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
 import { AdvisorBot, requestNoteOf } from './bot.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, TEAMS_SIGN_IN, type TeamsConnectorPolicy, type TeamsSignInPolicy } from './limits.ts';
@@ -118,6 +117,13 @@ function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
     return false;
   }
   return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
+}
+
+/** What the host's server calls for Teams. */
+export interface TeamsFace {
+  /** Handles one POST /api/messages. */
+  handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void>;
+  drain(): Promise<void>;
 }
 
 export function createTeamsFace(

@@ -109,7 +109,7 @@ function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerRep
   };
 }
 
-/** What the operator configures about replies (adapters/host/config.ts reads it; the core reads no environment). */
+/** What the operator configures about replies (adapters/config.ts reads it; the core reads no environment). */
 export interface PresentOptions {
   /** How to ask a person, shown when a question is declined (EXPERT_HINT): "Ask in #whatsapp-experts". */
   expertHint?: string;

@@ -5,7 +5,7 @@ import type { Requirements } from '../advisor/requirements.ts';
 
 // A reply, complete and platform-neutral: every decision about what to say (which setup leads, which rows and
 // sources a recommendation shows, when to ask "Which do you mean?", the words of each line) is made once, here.
-// Renderers (adapters/slack/blocks, adapters/teams/cards, adapters/cli/terminal.ts) only draw a Reply: they never
+// Renderers (adapters/slack/blocks, adapters/teams/cards, adapters/plain-text.ts) only draw a Reply: they never
 // call back into the advisor. Texts are our own words unless marked as user text (to escape per platform).
 
 export interface TopicLink {

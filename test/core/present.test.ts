@@ -81,7 +81,7 @@ describe('renderers only draw', () => {
   const renderers = [
     ...readdirSync(path.join(REPO_ROOT, 'adapters/slack/blocks')).map((f) => `adapters/slack/blocks/${f}`),
     ...readdirSync(path.join(REPO_ROOT, 'adapters/teams/cards')).map((f) => `adapters/teams/cards/${f}`),
-    'adapters/cli/terminal.ts',
+    'adapters/plain-text.ts',
   ];
   // What decides: matching, recommending, the comparison, reading topics and needs with the offer policy.
   const decisions = ['answer', 'recommend', 'compare', 'findTopic', 'topicFacts', 'allTopicFacts', 'needSupport', 'LOW_CONFIDENCE', 'countryName'];

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from '../../adapters/host/config.ts';
+import { describeConfig, loadConfig } from '../../adapters/config.ts';
 import { StartError } from '../../adapters/host/start.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';

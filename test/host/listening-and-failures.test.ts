@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../adapters/host/config.ts';
+import { loadConfig } from '../../adapters/config.ts';
 import { createLogger } from '../../adapters/host/logger.ts';
 import { startProduct } from '../../adapters/host/start.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';

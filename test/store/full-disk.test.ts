@@ -2,7 +2,7 @@ import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, rmSync, un
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_FILE_NAME } from '../../adapters/store/store-file.ts';
+import { STORE_FILE_NAME } from '../../adapters/store-file.ts';
 import { openStore, sqliteTarget } from '../../adapters/store/store.ts';
 import { startChildProduct, type ChildProduct } from '../helpers/child-product.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadConfig } from '../../adapters/host/config.ts';
+import { describeConfig, loadConfig } from '../../adapters/config.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { newQuestionId, newRecommendationId, normaliseRecommendationId, questionKey } from '../../adapters/store/records.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS } from '../../src/index.ts';
-import { isLoopbackHost } from '../../adapters/host/config.ts';
+import { isLoopbackHost } from '../../adapters/config.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
 import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { startTestProduct } from '../helpers/product.ts';

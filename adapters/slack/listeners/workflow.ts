@@ -1,5 +1,5 @@
 import { recommendationWithReply, REQUIREMENT_FIELDS, validateRequirements } from '../../../src/index.ts';
-import { formatReply } from '../../cli/terminal.ts';
+import { formatReply } from '../../plain-text.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { slackError, type SlackDeps } from '../deps.ts';
 import type { ListenerTable } from './table.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { STORE_FILE_NAME } from '../store/store-file.ts';
-import { HOST_LIMITS } from './limits.ts';
+import { STORE_FILE_NAME } from './store-file.ts';
+import { HOST_LIMITS } from './server-limits.ts';
 
 // Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
 // each naming its variable. Empty values count as unset, so a copied .env.example works as is.
@@ -223,7 +223,7 @@ export interface Config {
   knowledgeOwners: string[];
   /** Slack user ids and Teams AAD object ids who see every recommendation of their own workspace or tenant. */
   salesLeads: string[];
-  /** The HTTP server's own caps (adapters/host/limits.ts has the rest and why). */
+  /** The HTTP server's own caps (adapters/server-limits.ts has the rest and why). */
   http: { maxConnections: number; maxBodyBytesInFlight: number };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestKind } from './metrics.ts';
+import type { RequestKind } from './request-kind.ts';
 
 // Small HTTP helpers for the host: JSON replies and a body reader that refuses oversized bodies early.
 

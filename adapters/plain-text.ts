@@ -18,7 +18,7 @@ import {
   type Row,
   type Source,
   type TopicsReply,
-} from '../../src/index.ts';
+} from '../src/index.ts';
 
 // Human output for an 80-column terminal: draws a Reply (src/present) as text. Pure functions: data in, text out.
 
