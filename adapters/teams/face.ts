@@ -7,7 +7,8 @@ import type { Knowledge, PresentOptions } from '../../src/index.ts';
 import { isLoopbackHost, type Config } from '../config.ts';
 import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
-import { AdvisorBot, requestNoteOf } from './bot.ts';
+import { AdvisorBot } from './bot.ts';
+import { requestNoteOf } from './turn.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, TEAMS_SIGN_IN, type TeamsConnectorPolicy, type TeamsSignInPolicy } from './limits.ts';
 import { boundSignIn, SignInUnavailable, type SignIn } from './sign-in.ts';
 

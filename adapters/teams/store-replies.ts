@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { TurnContext } from 'botbuilder';
+import {
+  HISTORY_LIMIT,
+  findTopic,
+  historyOnlyInPersonalChat,
+  historyScope,
+  maySee,
+  notFoundForYou,
+  presentHistory,
+  presentReport,
+  reportNotForYou,
+  reportSince,
+  reportUnavailable,
+  type HistoryScope,
+  type ReportReply,
+  type Requirements,
+} from '../../src/index.ts';
+import { CORRECTION_REPEAT_MS } from '../store/records.ts';
+import { teamsCard } from './cards/reply.ts';
+import { TEAMS_DEDUPE } from './limits.ts';
+import { readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
+import { STALE_CARD, cardActivity, isPersonal, note, ownerIdOf, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
+
+// What the Teams bot reads from and writes to the store: history, a recommendation by id, the report and its
+// reviews, feedback and corrections, and the claim that makes a form submit post once.
+
+/** Lists for one person (their history, a recommendation from it, the report) are shown only in a personal chat. */
+const PERSONAL_ONLY = {
+  history: historyOnlyInPersonalChat,
+  report: 'The report is shown only in a personal chat with me, so what people asked stays with the knowledge owners: open a chat with me and type **report**.',
+} as const;
+
+/**
+ * What `viewer` may see (src/present/scope.ts), within the tenant the activity comes from: their own, those made in
+ * the channel or group chat they ask from (they are evidently a member; Teams cannot list a user's conversations),
+ * or, for SALES_LEADS, all of the tenant.
+ */
+function scopeOf(deps: BotDeps, context: TurnContext, viewer: string): HistoryScope {
+  const conversation = context.activity.conversation;
+  const here = !isPersonal(context) && conversation?.id ? [conversation.id] : [];
+  return historyScope({ platform: 'teams', workspace: tenantOf(context), userId: viewer, conversations: here, conversationsKnown: true, lead: deps.leads.has(viewer.toLowerCase()) });
+}
+
+/**
+ * `history [customer]`: only in a personal chat, where the list is the asker's alone (a bot's reply in a channel
+ * or group chat is seen by everyone there, and Teams has no message for one person).
+ */
+export async function sendHistory(deps: BotDeps, context: TurnContext, customer: string | undefined): Promise<void> {
+  if (!isPersonal(context)) {
+    await say(deps, context, PERSONAL_ONLY.history);
+    return;
+  }
+  const viewer = userOf(context);
+  const scope = viewer ? scopeOf(deps, context, viewer) : undefined;
+  const past = deps.store && scope ? await deps.store.history({ scope, ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
+  await send(deps, context, cardActivity(teamsCard(presentHistory(past, customer, scope), deps.knowledge, viewer ? { viewer } : {})));
+}
+
+/**
+ * A history entry by its id (Open, or Edit of an entry too large to carry its requirements): only in a personal
+ * chat, like the history. Undefined, the user told why, when it is not shown.
+ */
+export async function readRecommendation(deps: BotDeps, context: TurnContext, value: unknown) {
+  if (!isPersonal(context)) {
+    await say(deps, context, PERSONAL_ONLY.history);
+    return undefined;
+  }
+  const id = readRecommendationId(value);
+  if (!id) {
+    deps.log.warn({ id: String(value).slice(0, 50) }, 'unknown recommendation id in a card action');
+    await say(deps, context, STALE_CARD);
+    return undefined;
+  }
+  const viewer = userOf(context);
+  // An activity that names no sender sees nothing: "not found", as for someone else's entry.
+  const stored = deps.store ? (viewer ? await deps.store.recommendation(id) : null) : undefined;
+  // Someone else's entry gets the same words as one that does not exist: a forged id learns nothing.
+  if (stored && maySee(scopeOf(deps, context, viewer!), stored)) return stored;
+  await say(
+    deps,
+    context,
+    stored !== undefined ? notFoundForYou(id, 'Type **history** for the ones you can see.') : 'The history cannot be read right now (the store does not answer). Please try again in a minute.',
+  );
+  return undefined;
+}
+
+function isOwner(deps: BotDeps, context: TurnContext): boolean {
+  const owner = ownerIdOf(context);
+  return owner !== undefined && deps.owners.has(owner.toLowerCase());
+}
+
+/** This week's report for a knowledge owner; for anyone else, why not. */
+async function reportReply(deps: BotDeps, context: TurnContext): Promise<ReportReply> {
+  if (!isOwner(deps, context)) return reportNotForYou();
+  const now = new Date();
+  const report = deps.store ? await deps.store.report(reportSince(now)) : undefined;
+  return report ? presentReport(report, deps.knowledge, now) : reportUnavailable();
+}
+
+/** `report`: only in a personal chat (it lists what people asked), and only for the knowledge owners. */
+export async function sendReport(deps: BotDeps, context: TurnContext): Promise<void> {
+  if (!isPersonal(context)) {
+    await say(deps, context, PERSONAL_ONLY.report);
+    return;
+  }
+  await send(deps, context, cardActivity(teamsCard(await reportReply(deps, context), deps.knowledge)));
+}
+
+/** The report's Accept / Dismiss: saved for the group of corrections, then the report again in the card's place. */
+export async function reviewCorrection(deps: BotDeps, context: TurnContext, value: Record<string, unknown>): Promise<void> {
+  if (!isPersonal(context)) {
+    await say(deps, context, PERSONAL_ONLY.report);
+    return;
+  }
+  if (!isOwner(deps, context)) {
+    await say(deps, context, 'Only the knowledge owners (KNOWLEDGE_OWNERS) review corrections.');
+    return;
+  }
+  const review = readReview(value);
+  if (!review) {
+    deps.log.warn('malformed correction review in a card action');
+    await say(deps, context, STALE_CARD);
+    return;
+  }
+  if (review.verdict === 'accepted' && !findTopic(deps.knowledge, review.picked)) {
+    await say(deps, context, `The topic ${review.picked} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.`);
+    return;
+  }
+  const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, ownerIdOf(context)!) : undefined;
+  if (covered === undefined) {
+    await say(deps, context, 'The store did not answer: the review was not saved. Please try again in a minute.');
+    return;
+  }
+  const reply = await reportReply(deps, context);
+  // A report that cannot be read now does not replace the one on screen.
+  if (reply.unavailable) await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge)));
+  else await replaceOrSend(deps, context, teamsCard(reply, deps.knowledge));
+}
+
+/**
+ * False for a form submit already handled, by this replica or another (claimed in the store): the same activity
+ * redelivered, or the same person submitting the same values from the same form again at once (a double click on a
+ * form that could not be replaced). Keys and how long they hold: TEAMS_DEDUPE. A store that cannot answer in time
+ * lets it through ('act'): for a recommendation, a duplicate is better than no post.
+ */
+export async function firstSubmit(deps: BotDeps, context: TurnContext, requirements: Requirements): Promise<boolean> {
+  if (!deps.store) return true;
+  const { id, replyToId, conversation } = context.activity; // read before any wait: the turn may be over by then
+  const user = userOf(context) ?? '';
+  const where = conversation?.id ?? '';
+  const content = createHash('sha256').update(JSON.stringify(requirements)).digest('hex');
+  const duplicate =
+    (id !== undefined && !(await deps.store.claim(`teams:activity:${where}:${id}`, TEAMS_DEDUPE.redeliveryMs, 'act'))) ||
+    !(await deps.store.claim(`teams:submit:${user}:${where}:${replyToId ?? ''}:${content}`, TEAMS_DEDUPE.doubleClickMs, 'act'));
+  if (duplicate) note(context, { duplicate: true });
+  if (duplicate) deps.log.info({ activityId: id, replyToId }, 'duplicate form submit ignored (redelivered or double-clicked)');
+  return !duplicate;
+}
+
+/** Feedback on an answer (fire and forget), with the question's text when the button carried it. */
+export function recordFeedback(deps: BotDeps, context: TurnContext, question: string, rating: 'helpful' | 'not-helpful', text: string | undefined): void {
+  const user = userOf(context);
+  if (deps.store && user) deps.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: question, rating, ...(text ? { question: text } : {}) });
+}
+
+/** "Asked X, picked topic Y", once per person, question and topic whichever replica the clicks reach. */
+export async function recordCorrection(deps: BotDeps, context: TurnContext, c: CorrectionSubmit): Promise<void> {
+  const user = userOf(context); // read before any wait: the turn may be over by then
+  if (!deps.store || !user) return;
+  if (!(await deps.store.claim(`teams:correction:${user}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS, 'skip'))) return;
+  deps.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: c.question, rating: 'correction', topic: c.picked, question: c.text });
+}

@@ -1,0 +1,135 @@
+import type { TurnContext } from 'botbuilder';
+import { prefillFrom, presentComparison, presentHelp, presentNotHelpful, presentPastRecommendation, presentTopic, recommendationWithReply, validateRequirements } from '../../src/index.ts';
+import type { RequestKind } from '../request-kind.ts';
+import { knowledgeVersion } from '../store/knowledge-version.ts';
+import { newRecommendationId } from '../store/records.ts';
+import { SUBMIT } from './cards/common.ts';
+import { formCard, readForm } from './cards/form.ts';
+import { helpCard } from './cards/help.ts';
+import { teamsCard } from './cards/reply.ts';
+import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection } from './store-replies.ts';
+import { readCorrection, readFeedback } from './submits.ts';
+import { STALE_CARD, cardActivity, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
+
+// A card's Action.Submit in a chat, routed by its verb (`action` in the data): one handler per verb. A handler
+// answers false when the data is not what its card sends (an old or a forged card): the person is told so.
+
+export type SubmitVerb = (typeof SUBMIT)[keyof typeof SUBMIT];
+type OnSubmit = (deps: BotDeps, context: TurnContext, value: Record<string, unknown>) => Promise<boolean>;
+
+/** What a card's button asks for, for coexist_requests_total. */
+const REQUEST_KIND: Record<SubmitVerb, RequestKind> = {
+  [SUBMIT.submitForm]: 'recommendation',
+  [SUBMIT.edit]: 'form',
+  [SUBMIT.openForm]: 'form',
+  [SUBMIT.openRecommendation]: 'history',
+  [SUBMIT.reviewCorrection]: 'report',
+  [SUBMIT.compare]: 'compare',
+  [SUBMIT.topic]: 'question',
+  [SUBMIT.help]: 'help',
+  [SUBMIT.feedback]: 'feedback',
+  [SUBMIT.correct]: 'feedback',
+};
+
+const isVerb = (action: unknown): action is SubmitVerb => typeof action === 'string' && Object.hasOwn(REQUEST_KIND, action);
+export const submitKind = (action: unknown): RequestKind => (isVerb(action) ? REQUEST_KIND[action] : 'other');
+
+const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
+  [SUBMIT.submitForm]: async (deps, context, value) => {
+    const kb = deps.knowledge;
+    const { values, input } = readForm(value);
+    const valid = validateRequirements(input);
+    if (!valid.ok) {
+      await replaceOrSend(deps, context, formCard(kb, values, valid.errors));
+      return true;
+    }
+    if (!(await firstSubmit(deps, context, valid.requirements))) return true;
+    const { recommendation, reply } = recommendationWithReply(valid.requirements, kb);
+    const messageRef = await replaceOrSend(deps, context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
+    const user = userOf(context);
+    if (deps.store && user) {
+      deps.store.recorder.recommendation({
+        id: newRecommendationId(),
+        platform: 'teams',
+        userId: user,
+        workspace: tenantOf(context) ?? null,
+        channelId: context.activity.conversation?.id ?? null,
+        messageRef: messageRef ?? null,
+        recommendation,
+        knowledgeVersion: knowledgeVersion(kb),
+      });
+    }
+    return true;
+  },
+  [SUBMIT.edit]: async (deps, context, value) => {
+    // From a recommendation (and most history entries): the requirements themselves. From a history entry too large
+    // to carry them: its id, read from the store like Open.
+    if (value.requirements === undefined && value.id !== undefined) {
+      const stored = await readRecommendation(deps, context, value.id);
+      if (stored) await send(deps, context, cardActivity(formCard(deps.knowledge, prefillFrom(stored.requirements))));
+      return true;
+    }
+    await send(deps, context, cardActivity(formCard(deps.knowledge, prefillFrom(value.requirements))));
+    return true;
+  },
+  [SUBMIT.openRecommendation]: async (deps, context, value) => {
+    const stored = await readRecommendation(deps, context, value.id);
+    const viewer = userOf(context);
+    if (stored) await send(deps, context, cardActivity(teamsCard(presentPastRecommendation(stored, deps.knowledge), deps.knowledge, viewer ? { viewer } : {})));
+    return true;
+  },
+  [SUBMIT.reviewCorrection]: async (deps, context, value) => {
+    await reviewCorrection(deps, context, value);
+    return true;
+  },
+  [SUBMIT.openForm]: async (deps, context) => {
+    await send(deps, context, cardActivity(formCard(deps.knowledge)));
+    return true;
+  },
+  [SUBMIT.compare]: async (deps, context) => {
+    await send(deps, context, cardActivity(teamsCard(presentComparison(deps.knowledge), deps.knowledge)));
+    return true;
+  },
+  [SUBMIT.topic]: async (deps, context, value) => {
+    const kb = deps.knowledge;
+    const reply = typeof value.topic === 'string' ? presentTopic(kb, value.topic, typeof value.question === 'string' ? value.question : undefined) : undefined;
+    if (!reply) return false;
+    await send(deps, context, cardActivity(teamsCard(reply, kb)));
+    return true;
+  },
+  [SUBMIT.help]: async (deps, context) => {
+    await send(deps, context, cardActivity(helpCard(presentHelp(deps.knowledge))));
+    return true;
+  },
+  [SUBMIT.feedback]: async (deps, context, value) => {
+    const kb = deps.knowledge;
+    const feedback = readFeedback(value, kb);
+    if (!feedback) return false;
+    // Not helpful on an answer whose buttons say what was asked: the closest topics, to pick the one meant.
+    if (feedback.rating === 'not-helpful' && feedback.asked) {
+      const reply = presentNotHelpful(kb, feedback.asked.text, feedback.asked.topic);
+      await send(deps, context, cardActivity(teamsCard(reply, kb, { correct: { question: feedback.question } })));
+    } else {
+      await say(deps, context, feedback.rating === 'helpful' ? 'Thanks for the feedback.' : 'Thanks: noted for whoever keeps the answers up to date. Type **topics** to see what I know about.');
+    }
+    recordFeedback(deps, context, feedback.question, feedback.rating, feedback.asked?.text);
+    return true;
+  },
+  [SUBMIT.correct]: async (deps, context, value) => {
+    // A topic picked after Not helpful or "Which do you mean?": its answer takes the offer's place, and the pick is a correction.
+    const kb = deps.knowledge;
+    const correction = readCorrection(value, kb);
+    const reply = correction && presentTopic(kb, correction.picked, correction.text);
+    if (!correction || !reply) return false;
+    await replaceOrSend(deps, context, teamsCard(reply, kb));
+    await recordCorrection(deps, context, correction);
+    return true;
+  },
+};
+
+/** A submit in a chat: its verb's handler, or, for an unknown verb or data its card never sends, the stale-card reply. */
+export async function onSubmit(deps: BotDeps, context: TurnContext, value: Record<string, unknown>): Promise<void> {
+  if (isVerb(value.action) && (await ON_SUBMIT[value.action](deps, context, value))) return;
+  deps.log.warn({ action: String(value.action).slice(0, 50) }, 'unknown card action');
+  await say(deps, context, STALE_CARD);
+}
