@@ -21,6 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
 import type { CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, TrainingLine } from './store.ts';
+import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
 
 /** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
@@ -31,9 +32,8 @@ const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : 
 // INSERT … ON CONFLICT (upsert, with a WHERE on the update), RETURNING, LIKE … ESCAPE, count(column).
 
 const PAGE = 500;
-const REPORT_LINES = 20;
-/** Feedback rows the report reads at most (grouped here, not in SQL: they are few, and the grouping is richer). */
-const REPORT_FEEDBACK_ROWS = 20_000;
+/** Feedback rows read per page by the report, the review and the training lines (all of them, a page at a time). */
+const FEEDBACK_PAGE = 2000;
 
 const ref = (value: string | null | undefined): string | null => (value == null || value === '' ? null : cap(String(value), MAX_REF_CHARS));
 
@@ -309,41 +309,11 @@ export class KyselyStore implements Store {
       .limit(REPORT_LINES)
       .execute();
 
-    const feedbackRows = await this.db
-      .selectFrom('feedback as f')
-      .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
-      .select(['f.rating', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion', 'q.topic as answered', 'f.review'])
-      .where('f.created_at', '>=', from)
-      .orderBy('f.created_at', 'desc')
-      .limit(REPORT_FEEDBACK_ROWS)
-      .execute();
-
-    const feedback = { helpful: 0, notHelpful: 0, corrections: 0 };
-    const notHelpful = new Map<string, { question: string; topic: string | null; count: number }>();
-    const corrections = new Map<string, { question: string; answered: string | null; picked: string; count: number; review: Report['corrections'][number]['review']; pending: number; accepted: number }>();
-    for (const row of feedbackRows) {
-      const question = row.storedQuestion ?? row.ownQuestion ?? '';
-      if (row.rating === 'helpful') feedback.helpful++;
-      else if (row.rating === 'not-helpful') {
-        feedback.notHelpful++;
-        const key = `${questionKey(question)}\u0000${row.answered ?? ''}`;
-        const line = notHelpful.get(key) ?? { question, topic: row.answered, count: 0 };
-        line.count++;
-        notHelpful.set(key, line);
-      } else if (row.rating === 'correction' && row.picked) {
-        feedback.corrections++;
-        const key = `${questionKey(question)}\u0000${row.answered ?? ''}\u0000${row.picked}`;
-        const line = corrections.get(key) ?? { question, answered: row.answered, picked: row.picked, count: 0, review: 'pending' as const, pending: 0, accepted: 0 };
-        line.count++;
-        if (row.review === 'accepted') line.accepted++;
-        else if (row.review !== 'dismissed') line.pending++;
-        // A group is to review while any of it is; otherwise accepted if any of it was.
-        line.review = line.pending > 0 ? 'pending' : line.accepted > 0 ? 'accepted' : 'dismissed';
-        corrections.set(key, line);
-      }
-    }
-    const top = <T extends { count: number; question: string }>(lines: Iterable<T>): T[] =>
-      [...lines].sort((a, b) => b.count - a.count || a.question.localeCompare(b.question)).slice(0, REPORT_LINES);
+    // The feedback is grouped in report-lines.ts (richer than SQL's GROUP BY: question keys, review states), every row
+    // of the period a page at a time.
+    const tally = new FeedbackTally();
+    for await (const row of this.feedbackRows({ since: from })) tally.add(row);
+    const { feedback, notHelpful, corrections } = tally.result();
 
     return {
       since,
@@ -352,28 +322,40 @@ export class KyselyStore implements Store {
       unanswered: unanswered.map((r) => ({ question: String(r.question), count: Number(r.count) })),
       lowConfidence: lowConfidence.map((r) => ({ question: String(r.question), topic: String(r.topic), count: Number(r.count) })),
       feedback,
-      notHelpful: top(notHelpful.values()),
-      corrections: top(corrections.values()).map(({ pending: _p, accepted: _a, ...line }) => line),
+      notHelpful,
+      corrections,
     };
   }
 
-  /** The correction rows of a group: its pick, and a question with the same key (the stored question, else its own). */
-  private async correctionRows(picked: string | undefined, since: number, review?: string) {
-    let q = this.db
-      .selectFrom('feedback as f')
-      .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
-      .select(['f.id', 'f.created_at', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion'])
-      .where('f.rating', '=', 'correction')
-      .where('f.created_at', '>=', since);
-    if (picked !== undefined) q = q.where('f.topic', '=', picked);
-    if (review !== undefined) q = q.where('f.review', '=', review);
-    const rows = await q.orderBy('f.created_at').orderBy('f.id').limit(REPORT_FEEDBACK_ROWS).execute();
-    return rows.map((r) => ({ id: r.id, at: Number(r.created_at), picked: r.picked, question: r.storedQuestion ?? r.ownQuestion ?? '' }));
+  /**
+   * Feedback rows since `since`, oldest first, with the question each is about, read a page at a time (keyset on
+   * created_at and id): every row, whatever their number, in pages of FEEDBACK_PAGE.
+   */
+  private async *feedbackRows(filter: { since: number; rating?: 'correction'; picked?: string; review?: string }) {
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      let q = this.db
+        .selectFrom('feedback as f')
+        .leftJoin('questions as q', (join) => join.onRef('q.id', '=', 'f.target_id').on('f.target', '=', 'answer'))
+        .select(['f.id', 'f.created_at', 'f.rating', 'f.topic as picked', 'f.question as ownQuestion', 'q.text as storedQuestion', 'q.topic as answered', 'f.review'])
+        .where('f.created_at', '>=', filter.since);
+      if (filter.rating !== undefined) q = q.where('f.rating', '=', filter.rating);
+      if (filter.picked !== undefined) q = q.where('f.topic', '=', filter.picked);
+      if (filter.review !== undefined) q = q.where('f.review', '=', filter.review);
+      const from = after;
+      if (from) q = q.where((eb) => eb.or([eb('f.created_at', '>', from.at), eb.and([eb('f.created_at', '=', from.at), eb('f.id', '>', from.id)])]));
+      const rows = await q.orderBy('f.created_at').orderBy('f.id').limit(FEEDBACK_PAGE).execute();
+      yield* rows;
+      if (rows.length < FEEDBACK_PAGE) return;
+      const last = rows.at(-1)!;
+      after = { at: Number(last.created_at), id: last.id };
+    }
   }
 
   async reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string, now = Date.now()): Promise<number> {
     const key = questionKey(ref.question);
-    const ids = (await this.correctionRows(ref.picked, 0)).filter((r) => questionKey(r.question) === key).map((r) => r.id);
+    const ids: string[] = [];
+    for await (const row of this.feedbackRows({ since: 0, rating: 'correction', picked: ref.picked })) if (questionKey(questionOf(row)) === key) ids.push(row.id);
     for (let i = 0; i < ids.length; i += PAGE) {
       await this.db
         .updateTable('feedback')
@@ -385,17 +367,9 @@ export class KyselyStore implements Store {
   }
 
   async trainingLines(since: Date): Promise<TrainingLine[]> {
-    const lines = new Map<string, { q: string; topics: Set<string>; at: number }>();
-    for (const row of await this.correctionRows(undefined, since.getTime(), 'accepted')) {
-      const question = row.question.replace(/\s+/g, ' ').trim();
-      if (!question || !row.picked) continue;
-      const key = questionKey(question);
-      const line = lines.get(key) ?? { q: question, topics: new Set<string>(), at: row.at };
-      line.q = question; // the newest spelling (rows come oldest first)
-      line.topics.add(row.picked);
-      lines.set(key, line);
-    }
-    return [...lines.values()].sort((a, b) => a.at - b.at).map((l) => ({ q: l.q, topics: [...l.topics].sort() }));
+    const tally = new TrainingTally();
+    for await (const row of this.feedbackRows({ since: since.getTime(), rating: 'correction', review: 'accepted' })) tally.add({ question: questionOf(row), picked: row.picked, at: Number(row.created_at) });
+    return tally.result();
   }
 
   close(): Promise<void> {

@@ -180,6 +180,23 @@ describe(`the ${kind} store`, () => {
       expect(await s.trainingLines(new Date(NOW + DAY))).toEqual([]);
     });
 
+    it('counts every feedback row of the period, past any page (the report stopped reading at 20,000)', async () => {
+      const s = (await make()).store;
+      // 21,000 rows: past the old cap, and many pages of the report's reads (2,000 each), ordered by time then id.
+      const rows = Array.from({ length: 21_000 }, (_, i) => ({ platform: 'slack' as const, userId: 'U1', target: 'answer' as const, targetId: `Q${i}`, rating: (i % 3 === 0 ? 'not-helpful' : 'helpful') as 'helpful' | 'not-helpful', question: 'same question', at: NOW - (i % 7) }));
+      for (let i = 0; i < rows.length; i += 1000) await s.recordFeedback(rows.slice(i, i + 1000));
+      const corrections = Array.from({ length: 2_100 }, (_, i) => ({ platform: 'teams' as const, userId: 'U2', target: 'answer' as const, targetId: `C${i}`, rating: 'correction' as const, topic: 'calls' as const, question: i % 2 ? 'Video calls?' : 'video calls', at: NOW }));
+      for (let i = 0; i < corrections.length; i += 500) await s.recordFeedback(corrections.slice(i, i + 500));
+      const report = await s.report(new Date(NOW - DAY));
+      expect(report.feedback).toEqual({ helpful: 14_000, notHelpful: 7_000, corrections: 2_100 });
+      expect(report.notHelpful).toEqual([{ question: 'same question', topic: null, count: 7_000 }]);
+      expect(report.corrections).toHaveLength(1);
+      expect(report.corrections[0]).toMatchObject({ picked: 'calls', count: 2_100, review: 'pending' });
+      // The review covers the whole group, whichever page its rows are on.
+      expect(await s.reviewCorrections({ question: 'VIDEO CALLS', picked: 'calls' }, 'accepted', 'OWNER')).toBe(2_100);
+      expect(await s.trainingLines(new Date(0))).toEqual([{ q: expect.stringMatching(/^video calls\??$/i), topics: ['calls'] }]);
+    }, 60_000);
+
     it('a database of the previous release (0001 only) upgrades: its feedback is kept, unreviewed, and can be reviewed', async () => {
       const old = await make();
       onTestFinished(() => old.cleanup());
