@@ -80,7 +80,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     // The question's record is made first: its id goes into the feedback buttons.
     const user = userOf(context);
     const question = deps.store && user ? questionRecord(reply, 'teams', user) : undefined;
-    await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge, question && question.topic !== null ? { feedback: { question: question.id } } : {})));
+    await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge, question ? { feedback: { question: question.id } } : {})));
     // After the reply has gone: recording it waits for nothing.
     if (question) deps.store!.recorder.question(question);
   }

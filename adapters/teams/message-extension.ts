@@ -104,7 +104,7 @@ function askAboutMessage(deps: BotDeps, context: TurnContext, action: MessagingE
   // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
   const user = userOf(context);
   const record = deps.store && user ? questionRecord(reply, 'teams', user) : undefined;
-  const response = dialogResponse(teamsCard(reply, kb, record && record.topic !== null ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
+  const response = dialogResponse(teamsCard(reply, kb, record ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
   if (record) deps.store!.recorder.question(record);
   return response;
 }
