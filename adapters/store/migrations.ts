@@ -130,7 +130,7 @@ export interface MigrationOutcome {
 }
 
 /**
- * Brings the schema up to date, in one transaction (on PostgreSQL under an advisory lock, so replicas starting
+ * Brings the schema up to date (on PostgreSQL in one transaction under an advisory lock, so replicas starting
  * together migrate once). Throws with the failing migration's name and error. `schema`: on PostgreSQL, the schema the
  * connection works in (current_schema()).
  */
@@ -139,22 +139,26 @@ export async function migrateToLatest(db: Kysely<any>, schema: string | undefine
   // rolling deploy: the database has a migration it does not know, which is not ours to refuse.
   if ((await pendingMigrations(db, schema)).length === 0) return { applied: [] };
   let current = '(setup)';
+  const run = async (db: Kysely<any>): Promise<MigrationOutcome> => {
+    if (schema) await sql`select pg_advisory_xact_lock(${sql.lit(LOCK_KEY)}::bigint)`.execute(db);
+    await sql`create table if not exists ${table(schema, MIGRATION_TABLE)} (name varchar(255) not null primary key, timestamp varchar(255) not null)`.execute(db);
+    await sql`create table if not exists ${table(schema, `${MIGRATION_TABLE}_lock`)} (id varchar(255) not null primary key, is_locked integer default 0 not null)`.execute(db);
+    const done = (await executed(db, schema)) ?? new Set<string>();
+    const applied: string[] = [];
+    for (const [name, migration] of Object.entries(MIGRATIONS)) {
+      if (done.has(name)) continue;
+      current = name;
+      await migration.up(db);
+      await sql`insert into ${table(schema, MIGRATION_TABLE)} (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(db);
+      applied.push(name);
+    }
+    return { applied };
+  };
   try {
-    return await db.transaction().execute(async (tx) => {
-      if (schema) await sql`select pg_advisory_xact_lock(${sql.lit(LOCK_KEY)}::bigint)`.execute(tx);
-      await sql`create table if not exists ${table(schema, MIGRATION_TABLE)} (name varchar(255) not null primary key, timestamp varchar(255) not null)`.execute(tx);
-      await sql`create table if not exists ${table(schema, `${MIGRATION_TABLE}_lock`)} (id varchar(255) not null primary key, is_locked integer default 0 not null)`.execute(tx);
-      const done = (await executed(tx, schema)) ?? new Set<string>();
-      const applied: string[] = [];
-      for (const [name, migration] of Object.entries(MIGRATIONS)) {
-        if (done.has(name)) continue;
-        current = name;
-        await migration.up(tx);
-        await sql`insert into ${table(schema, MIGRATION_TABLE)} (name, timestamp) values (${name}, ${new Date().toISOString()})`.execute(tx);
-        applied.push(name);
-      }
-      return { applied };
-    });
+    // PostgreSQL: one transaction under the advisory lock. SQLite: statement by statement, as Kysely's Migrator ran
+    // it there. Its driver waits for a lock synchronously, so a transaction held across awaits would stall a second
+    // store opened in the same process (two replicas in one test) for the whole busy timeout.
+    return schema ? await db.transaction().execute(run) : await run(db);
   } catch (error) {
     throw new Error(`migration ${current} failed: ${(error as Error).message ?? String(error)}`);
   }
