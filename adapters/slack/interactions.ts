@@ -39,7 +39,6 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.compare]: 'compare',
   [ACTIONS.recommend]: 'form',
   [ACTIONS.edit]: 'form',
-  [ACTIONS.help]: 'help',
   [ACTIONS.feedback]: 'feedback',
   [ACTIONS.correct]: 'feedback',
   [ACTIONS.openRecommendation]: 'history',

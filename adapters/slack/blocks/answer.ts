@@ -1,7 +1,7 @@
 import { deepFreeze, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { correctionValue, topicValue } from '../values.ts';
-import { ACTIONS, actions, clampBlocks, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, actions, clampBlocks, keyed, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -30,8 +30,8 @@ const sideSection = (side: SetupSide, details: boolean): Block =>
 const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }, thread?: string) =>
   links.map((l) =>
     correction && question
-      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question, ...(thread ? { thread } : {}) }) }
-      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, ...(question ? { question } : {}), ...(thread ? { thread } : {}) }) },
+      ? { text: l.title, actionId: keyed(ACTIONS.correct, l.topic), value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question, ...(thread ? { thread } : {}) }) }
+      : { text: l.title, actionId: keyed(ACTIONS.topic, l.topic), value: topicValue({ topic: l.topic, ...(question ? { question } : {}), ...(thread ? { thread } : {}) }) },
   );
 
 /** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
@@ -151,8 +151,8 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
 export function notHelpfulMessage(reply: NotHelpfulReply, questionId?: string): SlackMessage {
   const buttons = reply.topics.map((l) =>
     questionId
-      ? { text: l.title, actionId: `${ACTIONS.correct}:${l.topic}`, value: correctionValue({ question: questionId, picked: l.topic, answered: reply.answered, text: reply.question }) }
-      : { text: l.title, actionId: `${ACTIONS.topic}:${l.topic}`, value: topicValue({ topic: l.topic, question: reply.question }) },
+      ? { text: l.title, actionId: keyed(ACTIONS.correct, l.topic), value: correctionValue({ question: questionId, picked: l.topic, answered: reply.answered, text: reply.question }) }
+      : { text: l.title, actionId: keyed(ACTIONS.topic, l.topic), value: topicValue({ topic: l.topic, question: reply.question }) },
   );
   return {
     blocks: [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` }), actions(buttons, 'not_helpful_topics')],

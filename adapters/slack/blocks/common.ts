@@ -17,7 +17,6 @@ export const ACTIONS = {
   compare: 'show_compare',
   recommend: 'open_recommend_modal',
   edit: 'edit_requirements',
-  help: 'show_help',
   feedback: 'answer_feedback',
   /** A topic picked after "Not helpful": a correction. */
   correct: 'correct_topic',
@@ -28,6 +27,17 @@ export const ACTIONS = {
   review: 'review_correction',
   trainingLines: 'show_training_lines',
 } as const;
+
+/** A registered action id (listeners/actions.ts has one handler for each; a test checks). */
+export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+/**
+ * A button's action_id: a registered id, or one with `:key` after it when several buttons of one block share a
+ * handler (Slack wants action ids unique within a block). Routed by the id before the colon, exactly.
+ */
+export type ButtonActionId = ActionId | `${ActionId}:${string}`;
+
+/** The action_id of one of several buttons of a block with one handler: `open_topic:calls`. */
+export const keyed = (id: ActionId, key: string): ButtonActionId => `${id}:${key}`;
 
 export const CALLBACKS = {
   modal: 'recommend_modal',
@@ -65,7 +75,7 @@ export const context = (...texts: (string | { plain: string })[]): ContextBlock 
 
 export interface ButtonSpec {
   text: string;
-  actionId: string;
+  actionId: ButtonActionId;
   value?: string;
   style?: 'primary' | 'danger';
 }

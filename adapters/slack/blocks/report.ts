@@ -3,7 +3,7 @@ import type { HistoryReply, ReportLine, ReportReply, ReportSection } from '../..
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, plain, userMrkdwn } from '../text.ts';
 import { reviewValue } from '../values.ts';
-import { ACTIONS, COMMAND, actions, clampBlocks, context, divider, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
+import { ACTIONS, COMMAND, actions, clampBlocks, keyed, context, divider, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 import { entryButtons, entryText } from './history.ts';
 
 // The knowledge owner's report (App Home, `/coexist-vs-api report`): figures, then the questions to learn from,
@@ -40,8 +40,8 @@ function sectionBlocks(s: ReportSection): Block[] {
       blocks.push(
         actions(
           [
-            ...(c.known ? [{ text: `Accept: ${c.pickedTitle}`, actionId: `${ACTIONS.review}:accepted:${i}`, value: reviewValue({ question: line.question, picked: c.picked, verdict: 'accepted' }), style: 'primary' as const }] : []),
-            { text: 'Dismiss', actionId: `${ACTIONS.review}:dismissed:${i}`, value: reviewValue({ question: line.question, picked: c.picked, verdict: 'dismissed' }) },
+            ...(c.known ? [{ text: `Accept: ${c.pickedTitle}`, actionId: keyed(ACTIONS.review, `accepted:${i}`), value: reviewValue({ question: line.question, picked: c.picked, verdict: 'accepted' }), style: 'primary' as const }] : []),
+            { text: 'Dismiss', actionId: keyed(ACTIONS.review, `dismissed:${i}`), value: reviewValue({ question: line.question, picked: c.picked, verdict: 'dismissed' }) },
           ],
           `review_${i}`,
         ),

@@ -2,7 +2,7 @@ import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
-import { ACTIONS, COMMAND, section, type Block } from '../blocks/common.ts';
+import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
 import { CORRECTION_REPEAT_MS } from '../../store/records.ts';
@@ -45,10 +45,14 @@ function siblingValue(body: BlockAction, actionId: string): string | undefined {
   return undefined;
 }
 
-export function registerActions(app: ListenerTable, deps: SlackDeps): void {
+/** The reply to a button whose id no handler has: a message from an older version of the app, or a forged one. */
+export const UNKNOWN_BUTTON = 'This button is from an older version of the app, so it does nothing now. Please ask again with /coexist-vs-api.';
+
+/** The handler of each registered action id (ACTIONS), by exact id. */
+export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   const { knowledge } = deps;
-  const handlers = new Map<string, Handler>();
-  const on = (actionId: string, handler: Handler) => handlers.set(actionId, handler);
+  const handlers = new Map<ActionId, Handler>();
+  const on = (actionId: ActionId, handler: Handler) => handlers.set(actionId, handler);
 
   on(ACTIONS.share, async ({ ack, body, action, client, respond }) => {
     await ack();
@@ -241,12 +245,23 @@ export function registerActions(app: ListenerTable, deps: SlackDeps): void {
     });
   });
 
-  // One entry for every button, a table here: `open_topic:<id>` shares a handler.
-  app.action(/^[a-z_]+(:.*)?$/, (args) =>
+  return handlers;
+}
+
+/** The id a button's action_id names: the whole id, or the part before `:key` (several buttons of one block). */
+export const actionIdOf = (actionId: string): string => actionId.split(':')[0]!;
+
+export function registerActions(app: ListenerTable, deps: SlackDeps): void {
+  const handlers = actionHandlers(deps);
+  // Every block action comes here and is routed by exact id; an id no handler has gets a word, never a 404.
+  app.action((args) =>
     deps.interactions.run(args, async () => {
-      const handler = handlers.get(args.action.action_id.split(':')[0]!);
+      const id = actionIdOf(args.action.action_id);
+      const handler = handlers.get(id as ActionId);
       if (handler) return handler(args);
       await args.ack();
+      deps.logger.warn({ actionId: id.slice(0, 50) }, 'unknown Slack action');
+      if (args.body.response_url) await args.respond({ response_type: 'ephemeral', replace_original: false, text: UNKNOWN_BUTTON });
       return undefined;
     }),
   );

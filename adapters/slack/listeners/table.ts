@@ -41,15 +41,18 @@ export class ListenerTable {
   private readonly events = new Map<string, Handler<EventArgs>>();
   private mention?: Handler<MentionArgs>;
   private readonly functions = new Map<string, Handler<FunctionArgs>>();
-  private buttons?: { actionIds: RegExp; handler: Handler<ButtonArgs> };
+  private buttons?: Handler<ButtonArgs>;
 
   command(name: string, handler: Handler<CommandArgs>): void {
     this.commands.set(name, handler);
   }
 
-  /** Buttons (block_actions) whose action_id matches `actionIds`. */
-  action(actionIds: RegExp, handler: Handler<ButtonArgs>): void {
-    this.buttons = { actionIds, handler };
+  /**
+   * Every block action, whatever its action_id: the handler routes by id, and answers one it does not know itself
+   * (left unanswered, Bolt would reply 404 after its 3 s wait).
+   */
+  action(handler: Handler<ButtonArgs>): void {
+    this.buttons = handler;
   }
 
   /** A modal's submission, by callback_id. */
@@ -98,8 +101,7 @@ export class ListenerTable {
         if (h) run = () => h(args as unknown as CommandArgs);
       } else if (body.type === 'block_actions') {
         const b = this.buttons;
-        const actionId = body.actions?.[0]?.action_id;
-        if (b && typeof actionId === 'string' && b.actionIds.test(actionId)) run = () => b.handler(args as unknown as ButtonArgs);
+        if (b) run = () => b(args as unknown as ButtonArgs);
       } else if (body.type === 'view_submission') {
         const h = this.views.get(body.view?.callback_id);
         if (h) run = () => h(args as unknown as ViewArgs);
