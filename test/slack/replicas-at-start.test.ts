@@ -20,8 +20,24 @@ const RUNS = 20;
 function startedTogether(kind: string, makeEnv: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>) {
   describe(`two replicas started together on one ${kind} store, within their first second`, () => {
     let fake: FakeSlack;
+    // What the clicks and the submit carry (the modal and an answer's Share), taken once from a product of its own
+    // before the runs: each run then sends everything the moment its two replicas are up, well inside their first
+    // second even on a busy machine (drawing them through replica A first took up to 1 s under load).
+    let modal: Block;
+    let share: { action_id: string; value?: string };
     beforeAll(async () => {
       fake = await new FakeSlack().start();
+      const dir = mkdtempSync(path.join(tmpdir(), 'coexist-replicas-draw-'));
+      const p = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: dir });
+      try {
+        const to = new SlackClient(p.url, SIGNING_SECRET, fake.url);
+        await to.command('recommend Replica Corp');
+        modal = (await fake.waitFor('views.open'))[0]!.args.view as Block;
+        share = buttonsOf((await to.command('video calls')).json().blocks).find((e) => e.action_id === 'share_in_channel')!;
+      } finally {
+        await p.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
     afterAll(() => fake?.stop());
 
@@ -39,13 +55,9 @@ function startedTogether(kind: string, makeEnv: () => Promise<{ env: Record<stri
           const settled = () => Promise.all([a.slack!.drain(), b.slack!.drain()]);
           const posts = () => fake.callsTo('chat.postMessage').length;
 
-          await toA.command('recommend Replica Corp');
-          const [open] = await fake.waitFor('views.open');
-          const view: Block = { ...(open!.args.view as Block), id: `V_START_${kind}_${run}` };
+          const view: Block = { ...modal, id: `V_START_${kind}_${run}` };
           const values = filledModal(view, { customer: 'Replica Corp', country: 'IN', needs: ['calls'] });
           const body = toA.eventBody({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: 'green tick', ts: `${run}.1`, event_ts: `${run}.1` }, `EvStart${kind}${run}`);
-          const answer = (await toA.command('video calls')).json();
-          const share = buttonsOf(answer.blocks).find((e) => e.action_id === 'share_in_channel')!;
           // All three pairs are sent before either store has had its first second.
           const sent = Promise.all([toA.submit(view, values), toB.submit(view, values), toA.post(body, 'application/json'), toB.redeliver(body), toA.click(share), toB.click(share)]);
           const sentWithin = Date.now() - startedAt;
