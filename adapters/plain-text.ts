@@ -19,6 +19,7 @@ import {
   type Source,
   type TopicsReply,
 } from '../src/index.ts';
+import { LABELS } from '../src/index.ts';
 
 // Human output for an 80-column terminal: draws a Reply (src/present) as text. Pure functions: data in, text out.
 
@@ -125,7 +126,7 @@ function formatRecommendation(r: RecommendationReply): string {
 
 const formatForm = (r: FormReply): string =>
   [
-    'Recommend a setup: give what the customer needs, e.g.',
+    `${LABELS.recommend}: give what the customer needs, e.g.`,
     `  ${BIN} recommend${r.customer ? ` --customer ${JSON.stringify(r.customer)}` : ''} --country IN --agents 3 --peak-mps 12 --need calls --need phone-app`,
     `  ${BIN} recommend --file requirements.json`,
   ].join('\n');

@@ -19,4 +19,5 @@ export * from './present/present.ts';
 export * from './present/report.ts';
 export * from './present/router.ts';
 export * from './present/scope.ts';
+export * from './present/labels.ts';
 export * from './time.ts';

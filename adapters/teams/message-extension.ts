@@ -8,6 +8,7 @@ import { recordCorrection, recordFeedback } from './store-replies.ts';
 import { submitKind } from './submit-verbs.ts';
 import { readCorrection, readFeedback } from './submits.ts';
 import { isObject, note, userOf, type BotDeps } from './turn.ts';
+import { LABELS } from '../../src/index.ts';
 
 // The message extension: search (composeExtension/query), and the action on messages with its dialog
 // (composeExtension/fetchTask and submitAction).
@@ -66,7 +67,7 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
       break;
     }
     case SUBMIT.compare:
-      return dialogResponse(teamsCard(presentComparison(kb), kb), 'Compare all features');
+      return dialogResponse(teamsCard(presentComparison(kb), kb), LABELS.compare);
     case SUBMIT.openForm:
       return dialogMessage('To get a recommendation, open a chat with me and type recommend: the form and its result stay in that chat.');
     case SUBMIT.feedback: {

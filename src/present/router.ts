@@ -6,6 +6,7 @@ import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
 import { historyRequest, presentAnswer, type PresentOptions, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
 import type { RecommendationReply, Reply } from './reply.ts';
 import { reportRequest } from './report.ts';
+import { LABELS } from './labels.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
 // Surfaces differ only in how they draw it and deliver it.
@@ -22,7 +23,7 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge, options: 
     case 'topics':
       return presentTopics(knowledge);
     case 'recommend':
-      return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: 'Recommend a setup: fill in what the customer needs' };
+      return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: `${LABELS.recommend}: fill in what the customer needs` };
     case 'history':
       return historyRequest(command.customer);
     case 'report':

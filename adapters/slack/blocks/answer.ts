@@ -2,6 +2,7 @@ import { deepFreeze, type AnswerReply, type ClarifyReply, type NoTopicReply, typ
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { correctionValue, topicValue } from '../values.ts';
 import { ACTIONS, actions, clampBlocks, keyed, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -80,9 +81,9 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
     blocks.push(
       actions(
         [
-          { text: view.thread ? 'Share in thread' : 'Share in channel', actionId: ACTIONS.share, value: topicValue({ ...ref, details, ...(view.thread ? { thread: view.thread } : {}) }), style: 'primary' },
-          { text: details ? 'Less' : 'More details', actionId: ACTIONS.details, value: topicValue({ ...ref, details: !details }) },
-          { text: 'Compare all features', actionId: ACTIONS.compare },
+          { text: view.thread ? LABELS.shareInThread : LABELS.shareInChannel, actionId: ACTIONS.share, value: topicValue({ ...ref, details, ...(view.thread ? { thread: view.thread } : {}) }), style: 'primary' },
+          { text: details ? LABELS.lessDetails : LABELS.moreDetails, actionId: ACTIONS.details, value: topicValue({ ...ref, details: !details }) },
+          { text: LABELS.compare, actionId: ACTIONS.compare },
         ],
         'answer_actions',
       ),

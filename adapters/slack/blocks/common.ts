@@ -3,6 +3,7 @@ import type { Source } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
 import { feedbackValues } from '../values.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // Small pure builders shared by the renderers, typed with @slack/types.
 
@@ -93,8 +94,8 @@ export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock =
 });
 
 /** Block Kit's feedback buttons (in a context_actions block) for the answer to one recorded question. */
-const HELPFUL = plain('Helpful', SLACK_LIMITS.buttonText);
-const NOT_HELPFUL = plain('Not helpful', SLACK_LIMITS.buttonText);
+const HELPFUL = plain(LABELS.helpful, SLACK_LIMITS.buttonText);
+const NOT_HELPFUL = plain(LABELS.notHelpful, SLACK_LIMITS.buttonText);
 
 export function feedbackBlock(question: string, topic: string, text?: string): ContextActionsBlock {
   const values = feedbackValues(question, topic, text);
@@ -114,8 +115,8 @@ export function feedbackBlock(question: string, topic: string, text?: string): C
 
 export const startButtons = (): ActionsBlock =>
   actions([
-    { text: 'Recommend a setup', actionId: ACTIONS.recommend, style: 'primary' },
-    { text: 'Compare all features', actionId: ACTIONS.compare },
+    { text: LABELS.recommend, actionId: ACTIONS.recommend, style: 'primary' },
+    { text: LABELS.compare, actionId: ACTIONS.compare },
   ]);
 
 /** Bulleted mrkdwn list that fits one section, dropping whole items (and saying how many) rather than failing. */

@@ -3,6 +3,7 @@ import { SETUP_IDS, SETUP_NAMES, type ComparisonReply, type Row } from '../../..
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn } from '../text.ts';
 import { ACTIONS, COMMAND, actions, context, fallbackText, header, section, type Block, type ButtonSpec, type SlackMessage } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The full side-by-side comparison. Slack's table block renders it best (one table per message); clients or
 // workspaces that reject it get the same rows as compact text lines, readable on a phone.
@@ -58,9 +59,9 @@ export function comparisonMessage(reply: ComparisonReply, view: ComparisonView):
   if (view.table) blocks.push(tableBlock(reply.rows));
   else blocks.push(...comparisonLines(reply.rows));
   blocks.push(context(`Ask about any row: \`${COMMAND} <question>\`, e.g. \`${COMMAND} calls\``));
-  const recommendButton = { text: 'Recommend a setup', actionId: ACTIONS.recommend };
+  const recommendButton = { text: LABELS.recommend, actionId: ACTIONS.recommend };
   const buttons: ButtonSpec[] = view.shareable
-    ? [{ text: 'Share in channel', actionId: ACTIONS.share, value: JSON.stringify({ comparison: true }), style: 'primary' }, recommendButton]
+    ? [{ text: LABELS.shareInChannel, actionId: ACTIONS.share, value: JSON.stringify({ comparison: true }), style: 'primary' }, recommendButton]
     : [{ ...recommendButton, style: 'primary' }];
   blocks.push(actions(buttons));
   return { blocks, text: fallbackText(reply.summary) };

@@ -12,6 +12,7 @@ import { SLACK_LIMITS } from '../limits.ts';
 import { plain, truncate } from '../text.ts';
 import type { InputBlock, InputBlockElement, ModalView, NumberInput, PlainTextOption } from '@slack/types';
 import { CALLBACKS, context, type Block } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The "Recommend a setup" modal: build it (prefilled), read its state back into requirements input, and place
 // validation errors on the right field. Block ids are the requirement field names, so errors map one to one.
@@ -121,7 +122,7 @@ export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = 
   return {
     type: 'modal',
     callback_id: CALLBACKS.modal,
-    title: plain('Recommend a setup', SLACK_LIMITS.viewTitle),
+    title: plain(LABELS.recommend, SLACK_LIMITS.viewTitle),
     submit: plain('Post', SLACK_LIMITS.viewSubmit),
     close: plain('Cancel', SLACK_LIMITS.viewClose),
     private_metadata: truncate(JSON.stringify(meta), SLACK_LIMITS.privateMetadata),

@@ -4,6 +4,7 @@ import { editValues } from '../values.ts';
 import { ACTIONS, actions, bullets, clampBlocks, context, divider, fallbackText, header, plainSection, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
 import { comparisonLines } from './comparison.ts';
 import { madeBy } from './history.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The recommendation posted into a deal channel. Its buttons carry its requirements (values.ts), so "Edit
 // requirements" reopens the form prefilled without any database.
@@ -35,8 +36,8 @@ export function recommendationMessage(reply: RecommendationReply, options: { req
     blocks.push(
       actions(
         [
-          { text: 'Edit requirements', actionId: ACTIONS.edit, value: values.edit },
-          { text: 'Full comparison', actionId: ACTIONS.compare, ...(values.notesRest ? { value: values.notesRest } : {}) },
+          { text: LABELS.editRequirements, actionId: ACTIONS.edit, value: values.edit },
+          { text: LABELS.fullComparison, actionId: ACTIONS.compare, ...(values.notesRest ? { value: values.notesRest } : {}) },
         ],
         'rec_actions',
       ),

@@ -3,6 +3,7 @@ import { SUBMIT_LIMITS } from '../limits.ts';
 import { escapeMarkdown, truncate, userText } from '../markdown.ts';
 import { capText } from '../submits.ts';
 import { SUBMIT, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The answer to a question, as an Adaptive Card: both setups stacked (readable on a phone; the one the question
 // asked about first), details on demand.
@@ -40,7 +41,7 @@ function feedbackRow(question: string, reply: AnswerReply): Element[] {
   const data = (rating: 'helpful' | 'not-helpful') => ({ action: SUBMIT.feedback, question, rating, ...asked });
   return [
     subtle('Was this helpful?'),
-    { type: 'ActionSet', spacing: 'Small', actions: [submit('👍 Helpful', data('helpful')), submit('👎 Not helpful', data('not-helpful'))] },
+    { type: 'ActionSet', spacing: 'Small', actions: [submit(`👍 ${LABELS.helpful}`, data('helpful')), submit(`👎 ${LABELS.notHelpful}`, data('not-helpful'))] },
   ];
 }
 
@@ -64,8 +65,8 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }, 
   return card(
     body,
     [
-      { type: 'Action.ToggleVisibility', title: 'More details', targetElements: ids },
-      ...(submits ? [submit('Compare all features', { action: SUBMIT.compare })] : []),
+      { type: 'Action.ToggleVisibility', title: LABELS.moreDetails, targetElements: ids },
+      ...(submits ? [submit(LABELS.compare, { action: SUBMIT.compare })] : []),
     ],
     reply.summary,
   );
@@ -113,7 +114,7 @@ export function noTopicCard(reply: NoTopicReply, correct?: { question: string })
       // The operator's EXPERT_HINT is shown as written, never read as markdown.
       text(`🙋 ${escapeMarkdown(reply.hint)}`, { spacing: 'Medium' }),
     ],
-    [...topicButtons(reply.topics, reply.question, correct), submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })],
+    [...topicButtons(reply.topics, reply.question, correct), submit(LABELS.recommend, { action: SUBMIT.openForm }, 'positive'), submit(LABELS.compare, { action: SUBMIT.compare })],
     reply.summary,
   );
 }

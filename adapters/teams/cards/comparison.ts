@@ -1,6 +1,7 @@
 import { SETUP_IDS, SETUP_NAMES, type ComparisonReply, type Row } from '../../../src/index.ts';
 import { TEAMS_LIMITS } from '../limits.ts';
 import { SUBMIT, card, heading, submit, subtle, type Card, type Element } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The side-by-side comparison as an Adaptive Card Table (1.5).
 
@@ -25,7 +26,7 @@ export function comparisonTable(rows: readonly Row[]): Element {
 export function comparisonCard(reply: ComparisonReply): Card {
   return card(
     [heading(reply.title), subtle(reply.legend), comparisonTable(reply.rows), subtle(`Least recently verified row: ${reply.lastVerified}. Ask about any row, e.g. "calls".`)],
-    [submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive')],
+    [submit(LABELS.recommend, { action: SUBMIT.openForm }, 'positive')],
     `${reply.title}: ${reply.rows.length} features compared`,
   );
 }

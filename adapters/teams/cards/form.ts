@@ -9,6 +9,7 @@ import {
 } from '../../../src/index.ts';
 import { userText } from '../markdown.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card, type Element } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The requirements form card. On a bad submit it is rebuilt with every typed value in place and each error
 // shown under its field.
@@ -49,7 +50,7 @@ export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: 
   const general = errors.filter((e) => e.field === null).map((e) => userText(e.message, 500));
 
   const body: Element[] = [
-    heading('Recommend a setup'),
+    heading(LABELS.recommend),
     subtle(form.intro),
     ...(errors.length ? [text(`Please fix ${errors.length === 1 ? 'the field' : 'the fields'} marked ❗ and submit again.`, { color: 'Attention', weight: 'Bolder' })] : []),
     ...general.map((m) => text(`❗ ${m}`, { color: 'Attention', size: 'Small' })),
@@ -86,7 +87,7 @@ export function formCard(knowledge: Knowledge, values: FormValues = {}, errors: 
     { type: 'Input.Text', id: 'notes', label: 'Notes', isMultiline: true, maxLength: NOTES_MAX, placeholder: 'Anything the team should know', ...(values.notes ? { value: values.notes } : {}) },
     ...errorText(errors, 'notes'),
   ];
-  return card(body, [submit('Recommend', { action: SUBMIT.submitForm }, 'positive')], 'Recommend a setup: fill in what the customer needs');
+  return card(body, [submit(LABELS.submitForm, { action: SUBMIT.submitForm }, 'positive')], `${LABELS.recommend}: fill in what the customer needs`);
 }
 
 /** Reads a form submission (activity.value) back: the typed values, and the requirements input they make. */

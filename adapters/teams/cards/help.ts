@@ -2,10 +2,11 @@ import { SETUP_NAMES, type GreetingReply, type HelpReply, type TopicsReply } fro
 import { BOT_DISPLAY_NAME } from '../../identity.ts';
 import { userText } from '../markdown.ts';
 import { SUBMIT, card, heading, submit, subtle, text, type Card } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // Help, welcome, the greeting and the topic list.
 
-const startActions = () => [submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })];
+const startActions = () => [submit(LABELS.recommend, { action: SUBMIT.openForm }, 'positive'), submit(LABELS.compare, { action: SUBMIT.compare })];
 const examples = (list: readonly string[]) => list.map((e) => `- ${userText(e, 200)}`).join('\n');
 
 export function helpCard(reply: HelpReply, welcome = false): Card {

@@ -3,6 +3,7 @@ import { userText } from '../markdown.ts';
 import { comparisonTable } from './comparison.ts';
 import { madeBy } from './history.ts';
 import { SUBMIT, bulletList, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
+import { LABELS } from '../../../src/index.ts';
 
 // The recommendation card. Its "Edit requirements" action carries the requirements themselves (notes included),
 // so the form comes back prefilled without any storage. Opened from the history it says which one it is (`made`).
@@ -31,7 +32,7 @@ export function recommendationCard(reply: RecommendationReply, options: { reques
   if (reply.lastVerified) body.push(subtle(`Last verified ${reply.lastVerified}`));
   return card(
     body,
-    [submit('Edit requirements', { action: SUBMIT.edit, requirements: reply.requirements }), submit('Full comparison', { action: SUBMIT.compare })],
+    [submit(LABELS.editRequirements, { action: SUBMIT.edit, requirements: reply.requirements }), submit(LABELS.fullComparison, { action: SUBMIT.compare })],
     reply.summary,
   );
 }
