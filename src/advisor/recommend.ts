@@ -54,7 +54,10 @@ export interface Recommendation {
   requirements: Requirements;
 }
 
-const POINTS: Record<Status, number> = { yes: 1, partial: 0.5, no: 0 };
+// A need scores nothing where it is not confirmed: no source says the setup gives it, none says it does not.
+const POINTS: Record<Status, number> = { yes: 1, partial: 0.5, no: 0, unconfirmed: 0 };
+/** The other setup gives it, as far as any source says (not confirmed is no promise). */
+const gives = (s: Status) => s === 'yes' || s === 'partial';
 
 function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
@@ -201,7 +204,7 @@ function conflictsFor(c: Case, setup: SetupId, ruledOut: Finding[], { scores }: 
   const conflicts: Finding[] = [];
   const lostNeeds: Need[] = [];
   for (const need of c.ordered) {
-    if (needSupport(c.knowledge, need, setup) === 'no' && needSupport(c.knowledge, need, other) !== 'no') {
+    if (needSupport(c.knowledge, need, setup) === 'no' && gives(needSupport(c.knowledge, need, other))) {
       lostNeeds.push(need);
       conflicts.push({ need: need.id, topic: need.topic, text: `${need.label}: ${c.answerOf(need.topic, setup)}` });
     }
@@ -264,8 +267,19 @@ function caveatsFor(c: Case, setup: SetupId): Finding[] {
     });
   }
   for (const need of c.ordered) {
-    if (needSupport(knowledge, need, setup) === 'partial') {
+    const mine = needSupport(knowledge, need, setup);
+    const theirs = needSupport(knowledge, need, otherSetup(setup));
+    if (mine === 'partial') {
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${c.answerOf(need.topic, setup)}` });
+    } else if (mine === 'unconfirmed') {
+      // Not confirmed is a caveat to check with the customer, never a conflict or an unmet need.
+      caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: not confirmed by a source. ${c.answerOf(need.topic, setup)}` });
+    } else if (mine === 'no' && theirs === 'unconfirmed') {
+      caveats.push({
+        need: need.id,
+        topic: need.topic,
+        text: `${need.label}: ${c.answerOf(need.topic, setup)} On ${SETUP_NAMES[otherSetup(setup)]} it is not confirmed by a source either way.`,
+      });
     }
   }
   const setupCaveats = knowledge.caveats[setup === 'coexistence' ? 'coexistence' : 'apiOnly']

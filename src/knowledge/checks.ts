@@ -15,7 +15,8 @@ export interface Problem {
   warning?: true;
 }
 
-const RANK: Record<Status, number> = { no: 0, partial: 1, yes: 2 };
+// Not confirmed sits between no and partly: a need may be narrowed from it to no, never raised above its topic.
+const RANK: Record<Status, number> = { no: 0, unconfirmed: 0.5, partial: 1, yes: 2 };
 const SETUPS = ['coexistence', 'apiOnly'] as const;
 
 export function crossCheck(data: unknown): Problem[] {

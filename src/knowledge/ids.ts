@@ -59,5 +59,10 @@ export const SETUP_NAMES: Record<SetupId, string> = {
   'api-only': 'API only',
 };
 
-export const STATUSES = ['yes', 'no', 'partial'] as const;
+/**
+ * Whether a setup gives what a topic asks. `unconfirmed` (an addition to the SPEC's three): no source settles it
+ * either way (one provider says so, Meta says nothing). It is drawn as neither yes nor no, and a recommendation
+ * shows it as a caveat, never as a conflict or an unmet need.
+ */
+export const STATUSES = ['yes', 'no', 'partial', 'unconfirmed'] as const;
 export type Status = (typeof STATUSES)[number];

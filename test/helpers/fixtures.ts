@@ -95,7 +95,7 @@ export function knowledgeInvariantProblems(kb: Knowledge): string[] {
   }
   topic('matching.overviewTopic', kb.matching.overviewTopic);
   for (const id of Object.keys(kb.matching.phrasings)) topic(`matching.phrasings.${id}`, id);
-  const rank = { no: 0, partial: 1, yes: 2 } as const;
+  const rank = { no: 0, unconfirmed: 0.5, partial: 1, yes: 2 } as const;
   for (const n of kb.needs) {
     const t = kb.topics.find((x) => x.id === n.topic);
     for (const side of ['coexistence', 'apiOnly'] as const) {
