@@ -18,6 +18,8 @@ export const topicId = z
 const sourceId = z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _');
 
 export const CAPABILITIES = ['callingApi', 'groupsApi'] as const;
+/** The policy's MPS figures, by placeholder name. */
+export const MPS_FIGURES = ['coexistence.mps', 'apiOnly.defaultMps', 'apiOnly.maxMps'] as const;
 const capability = z.enum(CAPABILITIES);
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -71,7 +73,17 @@ export const topicSchema = z.strictObject({
   coexistence: setupFacts,
   apiOnly: setupFacts,
   articleSays: z
-    .strictObject({ verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']), claim: text, correction: text })
+    .strictObject({
+      verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']),
+      claim: text,
+      correction: text,
+      figures: z
+        .partialRecord(z.enum(MPS_FIGURES), z.number().positive())
+        .optional()
+        .describe(
+          "the policy figures the article states, by placeholder name ({ coexistence.mps: 20 }): the note says each is right while the policy agrees, outdated (and the verdict becomes outdated) once it differs",
+        ),
+    })
     .optional()
     .describe('where the provider help article says otherwise'),
   situations: z
