@@ -215,6 +215,7 @@ function resolve(data: KnowledgeData): Knowledge {
       answer: fill(s.answer),
       details: fill(s.details),
       ...(s.ifOffered ? { ifOffered: { ...s.ifOffered, answer: fill(s.ifOffered.answer) } } : {}),
+      ...(s.exceptions ? { exceptions: s.exceptions.map((e) => ({ ...e, answer: fill(e.answer) })) } : {}),
     });
     return {
       ...t,

@@ -64,6 +64,19 @@ const setupFacts = z.strictObject({
     .strictObject({ capability, status, answer: text.max(300) })
     .optional()
     .describe('what this setup gives once that capability is switched on in policy.yml'),
+  exceptions: z
+    .array(
+      z.strictObject({
+        when: z.array(text).min(1).describe('words or phrases a question names this case by ("windows", "wear os")'),
+        status,
+        answer: text.max(300, 'keep the one-line answer under 300 characters'),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      "cases the status does not cover (\"except WhatsApp for Windows\"): a question that names one gets this status and answer as its headline, the exception first",
+    ),
 });
 
 export const topicSchema = z.strictObject({

@@ -215,7 +215,7 @@ export function presentTopic(knowledge: Knowledge, topic: string, question?: str
   const t = findTopic(knowledge, topic);
   if (!t) return undefined;
   const second = also !== undefined && also !== topic ? findTopic(knowledge, also) : undefined;
-  return withAlso(topicAnswer(topicFacts(knowledge, t), question), second && topicFacts(knowledge, second), question);
+  return withAlso(topicAnswer(topicFacts(knowledge, t, question), question), second && topicFacts(knowledge, second, question), question);
 }
 
 export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
