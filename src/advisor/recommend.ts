@@ -73,6 +73,11 @@ function listLabels(needs: Need[]): string {
   return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }
 
+/** One setup does not give a need and the other is only not confirmed to: unmet, as far as any source says. */
+function unconfirmedOnly(a: Status, b: Status): boolean {
+  return (a === 'no' && b === 'unconfirmed') || (a === 'unconfirmed' && b === 'no');
+}
+
 /** The customer's peak is above API-only's default: only then do the maximum and its conditions matter to them. */
 function aboveDefault(q: Requirements, knowledge: Knowledge): boolean {
   return q.peakMps !== undefined && q.peakMps > knowledge.offerPolicy.apiOnly.defaultMps;
@@ -242,8 +247,20 @@ function unmetFor(c: Case, setup: SetupId, ruledOut: Finding[]): Finding[] {
   const { requirements: q, knowledge } = c;
   const unmet: Finding[] = [];
   for (const need of c.needs) {
-    if (needSupport(knowledge, need, 'coexistence') === 'no' && needSupport(knowledge, need, 'api-only') === 'no') {
+    const coex = needSupport(knowledge, need, 'coexistence');
+    const api = needSupport(knowledge, need, 'api-only');
+    if (coex === 'no' && api === 'no') {
       unmet.push({ need: need.id, topic: need.topic, text: `${need.label}: neither setup offers this. ${c.answerOf(need.topic, 'coexistence')}` });
+    } else if (unconfirmedOnly(coex, api)) {
+      // One setup does not give it and the other is not confirmed to: no setup can be promised. Said as exactly
+      // that, never as "neither offers it" (the not-confirmed side is a caveat on its own everywhere else).
+      const [no, open] = coex === 'no' ? (['coexistence', 'api-only'] as const) : (['api-only', 'coexistence'] as const);
+      const shown = (s: SetupId) => (s === 'coexistence' ? 'Co-Existence' : 'API-only');
+      unmet.push({
+        need: need.id,
+        topic: need.topic,
+        text: `${need.label}: no setup is confirmed to give this. ${shown(no)}: ${c.answerOf(need.topic, no)} ${shown(open)}: not confirmed by a source. ${c.answerOf(need.topic, open)}`,
+      });
     }
   }
   const { maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
@@ -288,10 +305,10 @@ function caveatsFor(c: Case, setup: SetupId): Finding[] {
     const theirs = needSupport(knowledge, need, otherSetup(setup));
     if (mine === 'partial') {
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${c.answerOf(need.topic, setup)}` });
-    } else if (mine === 'unconfirmed') {
+    } else if (mine === 'unconfirmed' && !unconfirmedOnly(mine, theirs)) {
       // Not confirmed is a caveat to check with the customer, never a conflict or an unmet need.
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: not confirmed by a source. ${c.answerOf(need.topic, setup)}` });
-    } else if (mine === 'no' && theirs === 'unconfirmed') {
+    } else if (mine === 'no' && theirs === 'unconfirmed' && !unconfirmedOnly(mine, theirs)) {
       caveats.push({
         need: need.id,
         topic: need.topic,

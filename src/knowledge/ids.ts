@@ -47,7 +47,14 @@ export const NEED_IDS = [
   'message-revoke',
   'green-tick',
 ] as const;
-export type NeedId = (typeof NEED_IDS)[number];
+/**
+ * Needs added after the SPEC (issue 20), for questions customers ask that the SPEC's needs did not name. A knowledge
+ * file may leave them out; the SPEC's must all be there.
+ */
+export const ADDED_NEED_IDS = ['ai-chatbot', 'catalog-payments', 'multiple-numbers'] as const;
+/** Every need id a requirement may name: the SPEC's, then the added ones. */
+export const ALL_NEED_IDS = [...NEED_IDS, ...ADDED_NEED_IDS] as const;
+export type NeedId = (typeof ALL_NEED_IDS)[number];
 
 /** The two setups. `coexistence`/`apiOnly` are the data keys; `coexistence`/`api-only` the output ids. */
 export const SETUP_IDS = ['coexistence', 'api-only'] as const;

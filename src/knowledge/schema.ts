@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NEED_IDS, STATUSES } from './ids.ts';
+import { ALL_NEED_IDS, STATUSES } from './ids.ts';
 
 // The shape of each knowledge file. Every object is strict so that a typo in a key ("anwser") is reported instead
 // of silently ignored. What the shape alone cannot say (references, figures, needs against topics) is checked in
@@ -7,7 +7,7 @@ import { NEED_IDS, STATUSES } from './ids.ts';
 // checks a file while it is typed.
 
 const status = z.enum(STATUSES);
-const needId = z.enum(NEED_IDS);
+const needId = z.enum(ALL_NEED_IDS);
 const text = z.string().trim().min(1, 'must not be empty');
 const isoDate = z.iso.date('must be a date written YYYY-MM-DD');
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as IN');
