@@ -50,7 +50,7 @@ describe('check-knowledge on the knowledge folder', () => {
     const kb = knowledgeCopy();
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/✔ .*knowledge\.yml is valid: 22 topics, 16 needs, 30 sources\./);
+    expect(r.stdout).toMatch(/✔ .*knowledge\.yml is valid: 28 topics, 19 needs, 38 sources\./);
   });
 
   it('catches a need that contradicts its topic: file, line, need and what to do', async () => {
@@ -141,7 +141,7 @@ lastVerified: 2026-11-25
     );
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/is valid: 23 topics/);
+    expect(r.stdout).toMatch(/is valid: 29 topics/);
     const loaded = loadKnowledgeFile(kb.index);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(answer('move the number to another provider', loaded.knowledge).topic).toBe('number-porting');
@@ -159,7 +159,7 @@ lastVerified: 2026-11-25
     kb.edit('topics/backups.yml', /^sources:/m, 'situations:\n  - the owner keeps a nightly tape archive of the chats\nsources:');
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/is valid: 22 topics/);
+    expect(r.stdout).toMatch(/is valid: 28 topics/);
     const loaded = loadKnowledgeFile(kb.index);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     expect(loaded.knowledge.topics.find((t) => t.id === 'backups')!.situations).toEqual(['the owner keeps a nightly tape archive of the chats']);

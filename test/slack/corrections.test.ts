@@ -25,7 +25,7 @@ describe('a salesperson recommends in Slack, after the audit', () => {
   it('a customer who needs video calls at 200 MPS sees video calls under "Not met"', async () => {
     const all = await recommendation({ country: 'IN', peakMps: '200', needs: ['calls'] });
     expect(all).toMatch(/API only/);
-    expect(all).toMatch(/⛔ Not met by either setup\*\\n• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only; video is planned, not available\./);
+    expect(all).toMatch(/⛔ Not met by either setup\*\\n• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only, with no video\./);
   });
 
   it('a group-chats customer sees the Groups API limits, not a plain yes', async () => {

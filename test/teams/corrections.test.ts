@@ -43,7 +43,7 @@ describe('a salesperson recommends in Teams, after the audit', () => {
   it('a customer who needs video calls at 200 MPS sees video calls under "Not met"', async () => {
     const card = await submit({ country: 'IN', peakMps: '200', needs_0: 'calls' });
     expect(card).toMatch(/⛔ Not met by either setup/);
-    expect(card).toMatch(/- Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only; video is planned, not available\./);
+    expect(card).toMatch(/- Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only, with no video\./);
   });
 
   it('a group-chats customer sees the Groups API limits, not a plain yes', async () => {
