@@ -55,6 +55,14 @@ describe('a salesperson recommends in Teams, after the audit', () => {
     expect(answer).toMatch(/Official Business Accounts, with at most 8 participants per group/);
   });
 
+  it('an agent asks about chat backups and sees ❔ Not confirmed for Co-Existence, neither ✅ nor ❌ (second audit)', async () => {
+    const answer = await cardFor({ text: 'google drive backup' });
+    expect(answer).toMatch(/\*\*Co-Existence\*\*  ❔ Not confirmed/);
+    expect(answer).toMatch(/One provider says Drive and iCloud backups stop working as usual; Meta says nothing about backups\./);
+    expect(answer).not.toMatch(/\*\*Co-Existence\*\*  (✅|❌)/);
+    expect(answer).toMatch(/\*\*API only\*\*  ❌ No/);
+  });
+
   it('a 200 MPS customer is told the three conditions of 1,000 MPS', async () => {
     const card = await submit({ country: 'IN', peakMps: '200' });
     expect(card).toMatch(/A peak of 200 messages per second is above API-only's default 80\. Meta raises a number to 1,000 only when all of these hold: its business portfolio has an unlimited messaging limit; it reached at least 100,000 unique users outside the customer service window within 24 hours; and its quality rating is Medium or higher\./);
