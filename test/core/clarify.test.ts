@@ -13,7 +13,7 @@ const result = (confidence: number, alternatives: string[], also?: string): Answ
 // Questions of our own, checked against the matcher here so a change in it shows as a changed premise, not as a
 // puzzling renderer failure.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const CLOSE = 'status and disappearing';
+const CLOSE = 'calls status backups';
 const TWO = 'can we still get the blue tick, also what does a template message cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
