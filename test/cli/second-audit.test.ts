@@ -210,3 +210,17 @@ describe('new topics: found, sourced, and saying what is not confirmed', () => {
     expect(p.caveats).toContainEqual(expect.objectContaining({ need: 'catalog-payments', text: expect.stringMatching(/^Catalog, orders or payments in the chat: only in part\./) }));
   });
 });
+
+describe('check-knowledge and the new status', () => {
+  it('accepts unconfirmed and refuses any other word, naming the allowed statuses', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-kb-'));
+    cpSync(path.dirname(CORRECTED_KNOWLEDGE_FILE), dir, { recursive: true });
+    const ok = await runCli(['check-knowledge', path.join(dir, 'knowledge.yml')], { env: {} });
+    expect(ok.code, ok.stderr).toBe(0);
+    const topic = path.join(dir, 'topics/backups.yml');
+    writeFileSync(topic, readFileSync(topic, 'utf8').replace('status: unconfirmed', 'status: maybe'));
+    const bad = await runCli(['check-knowledge', path.join(dir, 'knowledge.yml')], { env: {} });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/topics\/backups\.yml:\d+ \(topic backups\): coexistence\.status: .*"unconfirmed"/);
+  });
+});

@@ -10,7 +10,7 @@ import { ADDED_NEED_IDS, NEED_IDS, STATUSES, TOPIC_IDS, loadKnowledgeFile, type 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'test/fixtures');
 export const FIXTURE_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge.yml');
-/** The knowledge as corrected by the 2026-11-25 audit (facts.md section C), frozen: the corrections' own tests. */
+/** The knowledge as corrected by the audits of 2026-11-25 and 2026-12-07 (facts.md sections C and D), frozen: the corrections' own tests. */
 export const CORRECTED_KNOWLEDGE_FILE = path.join(FIXTURES_DIR, 'knowledge-corrected/knowledge.yml');
 
 export function fixtureText(name: string): string {
