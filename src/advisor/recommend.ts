@@ -255,11 +255,10 @@ function unmetFor(c: Case, setup: SetupId, ruledOut: Finding[]): Finding[] {
       // One setup does not give it and the other is not confirmed to: no setup can be promised. Said as exactly
       // that, never as "neither offers it" (the not-confirmed side is a caveat on its own everywhere else).
       const [no, open] = coex === 'no' ? (['coexistence', 'api-only'] as const) : (['api-only', 'coexistence'] as const);
-      const shown = (s: SetupId) => (s === 'coexistence' ? 'Co-Existence' : 'API-only');
       unmet.push({
         need: need.id,
         topic: need.topic,
-        text: `${need.label}: no setup is confirmed to give this. ${shown(no)}: ${c.answerOf(need.topic, no)} ${shown(open)}: not confirmed by a source. ${c.answerOf(need.topic, open)}`,
+        text: `${need.label}: no setup is confirmed to give this. ${SETUP_NAMES[no]}: ${c.answerOf(need.topic, no)} ${SETUP_NAMES[open]}: not confirmed by a source. ${c.answerOf(need.topic, open)}`,
       });
     }
   }
@@ -306,14 +305,9 @@ function caveatsFor(c: Case, setup: SetupId): Finding[] {
     if (mine === 'partial') {
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${c.answerOf(need.topic, setup)}` });
     } else if (mine === 'unconfirmed' && !unconfirmedOnly(mine, theirs)) {
-      // Not confirmed is a caveat to check with the customer, never a conflict or an unmet need.
+      // Not confirmed is a caveat to check with the customer, never a conflict (unmet only when the other setup says
+      // no: then no setup can be promised, see unmetFor).
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: not confirmed by a source. ${c.answerOf(need.topic, setup)}` });
-    } else if (mine === 'no' && theirs === 'unconfirmed' && !unconfirmedOnly(mine, theirs)) {
-      caveats.push({
-        need: need.id,
-        topic: need.topic,
-        text: `${need.label}: ${c.answerOf(need.topic, setup)} On ${SETUP_NAMES[otherSetup(setup)]} it is not confirmed by a source either way.`,
-      });
     }
   }
   const setupCaveats = knowledge.caveats[setup === 'coexistence' ? 'coexistence' : 'apiOnly']

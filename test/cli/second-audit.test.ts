@@ -61,7 +61,7 @@ describe('the "not confirmed" status', () => {
     const r = await json(['recommend', '--country', 'IN', '--peak-mps', '50', '--need', 'chat-backups']);
     expect(r.setup).toBe('api-only');
     expect(r.conflicts).toEqual([]);
-    expect(r.unmet).toContainEqual(expect.objectContaining({ need: 'chat-backups', text: expect.stringMatching(/no setup is confirmed to give this\. API-only: No\..*Co-Existence: not confirmed by a source\./) }));
+    expect(r.unmet).toContainEqual(expect.objectContaining({ need: 'chat-backups', text: expect.stringMatching(/no setup is confirmed to give this\. API only: No\..*Co-Existence: not confirmed by a source\./) }));
     expect(lines(r).join('\n')).not.toMatch(/neither setup offers this/);
   });
 });
