@@ -9,7 +9,7 @@ import { runCli } from '../helpers/run-cli.ts';
 const kb = fixtureKnowledge();
 const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const TWO = 'can we still get the blue tick, also what does a template message cost?';
+const TWO = 'can we still get the blue tick, also what do template messages cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 

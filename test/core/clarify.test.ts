@@ -14,7 +14,7 @@ const result = (confidence: number, alternatives: string[], also?: string): Answ
 // puzzling renderer failure.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const CLOSE = 'calls status backups';
-const TWO = 'can we still get the blue tick, also what does a template message cost?';
+const TWO = 'can we still get the blue tick, also what do template messages cost?';
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 
