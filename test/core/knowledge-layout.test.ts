@@ -50,7 +50,7 @@ describe('check-knowledge on the knowledge folder', () => {
     const kb = knowledgeCopy();
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/✔ .*knowledge\.yml is valid: 28 topics, 19 needs, 38 sources\./);
+    expect(r.stdout).toMatch(/✔ .*knowledge\.yml is valid: 28 topics, 19 needs, 39 sources\./);
   });
 
   it('catches a need that contradicts its topic: file, line, need and what to do', async () => {
