@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandWord[] = [
   { kind: 'help', words: ['help', '?'], what: 'what I can do, with examples' },
 ];
 
+/** The slash command's usage hint (manifest.yml, written by `npm run slack:manifest`): a question, then every command. */
+export function usageHint(): string {
+  return ['[question]', ...COMMANDS.map((c) => (c.argument ? `${c.words[0]} ${c.argument}` : c.words[0]!))].join(' | ');
+}
+
 /** "hi", "Hello!", "namaste", "good morning team": a greeting, answered with one (not with "off-topic"). */
 const GREETING = /^(?:hi+|hey+|hel+o+|hiya|yo|namaste|namaskar|hola|good\s+(?:morning|afternoon|evening|day))(?:\s+(?:there|all|team|everyone|bot|advisor))?[\s!.,🙏👋]*$/iu;
 

@@ -8,7 +8,8 @@ import { fixtureText } from '../helpers/fixtures.ts';
 import { CALLBACKS, SHORTCUT_NAMES } from '../../adapters/slack/blocks/common.ts';
 import { COMMAND } from '../../adapters/slack/blocks/common.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
-import { COMMANDS, REQUIREMENT_FIELDS } from '../../src/index.ts';
+import { COMMANDS, REQUIREMENT_FIELDS, usageHint } from '../../src/index.ts';
+import { withUsageHint } from '../../scripts/slack-manifest.ts';
 
 const manifest = parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
 
@@ -27,6 +28,14 @@ describe('manifest.yml', () => {
   it("the slash command's usage hint names every command word (a new command shows up in Slack's autocomplete)", () => {
     const hint: string = manifest.features.slash_commands[0].usage_hint;
     for (const c of COMMANDS) expect(hint.split(' | ').map((part) => part.split(' ')[0])).toContain(c.words[0]);
+    expect(hint, 'manifest.yml is stale: run `npm run slack:manifest`').toBe(usageHint());
+  });
+
+  it('npm run slack:manifest writes the usage hint from COMMANDS and leaves the rest of the file as it was', () => {
+    const text = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
+    const stale = text.replace(/usage_hint: .*/, 'usage_hint: "[question] | help"  # kept');
+    const written = withUsageHint(stale);
+    expect(written.split('\n').filter((l, i) => l !== stale.split('\n')[i])).toEqual([`      usage_hint: ${JSON.stringify(usageHint())}  # kept`]);
   });
 
   it('declares the Workflow Builder step with the requirement fields as inputs', () => {
