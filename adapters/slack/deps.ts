@@ -1,14 +1,9 @@
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
 import {
-  HISTORY_LIMIT,
   historyScope,
   ownScope,
   presentHistory,
-  presentReport,
-  reportNotForYou,
-  reportSince,
-  reportUnavailable,
   type HistoryReply,
   type HistoryScope,
   type Knowledge,
@@ -16,6 +11,7 @@ import {
   type Reply,
   type ReportReply,
 } from '../../src/index.ts';
+import { fromStore, reportFor, type Asker } from '../store/answers.ts';
 import { questionRecord, type QuestionRecord } from '../store/records.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
@@ -102,15 +98,15 @@ export function recordQuestion(deps: SlackDeps, question: QuestionRecord | undef
  */
 export const feedbackFor = (question: QuestionRecord | undefined): { feedback?: { question: string } } => (question ? { feedback: { question: question.id } } : {});
 
-/**
- * `history [customer]`: the recent recommendations `asker` may see, read from the store within its deadline (or why
- * not), saying whose they are.
- */
-export async function historyReply(deps: SlackDeps, client: Pick<webApi.WebClient, 'users'>, asker: SlackAsker, customer: string | undefined): Promise<HistoryReply> {
-  if (!deps.store) return presentHistory(undefined, customer);
-  const scope = await scopeFor(deps, client, asker);
-  const past = await deps.store.history({ scope, ...(customer ? { customer } : {}), limit: HISTORY_LIMIT });
-  return presentHistory(past, customer, scope);
+/** Who asks, for the store-backed answers (adapters/store/answers.ts): the owner check, and the Slack scope rule. */
+export const askerOf = (deps: SlackDeps, client: Pick<webApi.WebClient, 'users'>, asker: SlackAsker): Asker => ({
+  owner: isOwner(deps, asker.user),
+  scope: () => scopeFor(deps, client, asker),
+});
+
+/** What was typed, answered: the router's reply, completed from the store when it is history or the report. */
+export async function answerTyped(deps: SlackDeps, client: Pick<webApi.WebClient, 'users'>, asker: SlackAsker, reply: Reply): Promise<Reply> {
+  return fromStore(deps.store, deps.knowledge, reply, askerOf(deps, client, asker));
 }
 
 /** How many of your own recommendations App Home lists. */
@@ -124,9 +120,4 @@ export async function recentFor(deps: SlackDeps, asker: SlackAsker): Promise<His
 }
 
 /** `report`: this week's report for a knowledge owner; for anyone else, why not. */
-export async function reportReply(deps: SlackDeps, userId: string | undefined): Promise<ReportReply> {
-  if (!isOwner(deps, userId)) return reportNotForYou();
-  const now = new Date();
-  const report = deps.store ? await deps.store.report(reportSince(now)) : undefined;
-  return report ? presentReport(report, deps.knowledge, now) : reportUnavailable();
-}
+export const reportReply = (deps: SlackDeps, userId: string | undefined): Promise<ReportReply> => reportFor(deps.store, deps.knowledge, { owner: isOwner(deps, userId) });

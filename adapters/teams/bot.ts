@@ -16,7 +16,8 @@ import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
 import { fetchTask, searchQuery, submitAction } from './message-extension.ts';
-import { sendHistory, sendReport } from './store-replies.ts';
+import { fromStoreNeeded } from '../store/answers.ts';
+import { sendFromStore } from './store-replies.ts';
 import { onSubmit, submitKind } from './submit-verbs.ts';
 import { cardActivity, isObject, note, send, userOf, type BotDeps } from './turn.ts';
 
@@ -69,12 +70,8 @@ export class AdvisorBot extends TeamsActivityHandler {
     if (sharedCard) return;
     const reply = route(typed, deps.knowledge, deps.present);
     note(context, { kind: REPLY_REQUEST_KIND[reply.kind] });
-    if (reply.kind === 'history') {
-      await sendHistory(deps, context, reply.customer);
-      return;
-    }
-    if (reply.kind === 'report') {
-      await sendReport(deps, context);
+    if (fromStoreNeeded(reply)) {
+      await sendFromStore(deps, context, reply);
       return;
     }
     // The question's record is made first: its id goes into the feedback buttons.

@@ -1,21 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import {
-  HISTORY_LIMIT,
   findTopic,
   historyOnlyInPersonalChat,
   historyScope,
   maySee,
   notFoundForYou,
-  presentHistory,
-  presentReport,
-  reportNotForYou,
-  reportSince,
-  reportUnavailable,
   type HistoryScope,
+  type Reply,
   type ReportReply,
   type Requirements,
 } from '../../src/index.ts';
+import { fromStore, reportFor, type Asker } from '../store/answers.ts';
 import { CORRECTION_REPEAT_MS } from '../store/records.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_DEDUPE } from './limits.ts';
@@ -42,19 +38,24 @@ function scopeOf(deps: BotDeps, context: TurnContext, viewer: string): HistorySc
   return historyScope({ platform: 'teams', workspace: tenantOf(context), userId: viewer, conversations: here, conversationsKnown: true, lead: deps.leads.has(viewer.toLowerCase()) });
 }
 
+/** Who asks in Teams, for the store-backed answers (adapters/store/answers.ts). */
+function askerOf(deps: BotDeps, context: TurnContext): Asker {
+  const viewer = userOf(context);
+  return { owner: isOwner(deps, context), scope: async () => (viewer ? scopeOf(deps, context, viewer) : undefined) };
+}
+
 /**
- * `history [customer]`: only in a personal chat, where the list is the asker's alone (a bot's reply in a channel
- * or group chat is seen by everyone there, and Teams has no message for one person).
+ * History and the report, typed to the bot: only in a personal chat, where the list is the asker's alone (a bot's
+ * reply in a channel or group chat is seen by everyone there, and Teams has no message for one person).
  */
-export async function sendHistory(deps: BotDeps, context: TurnContext, customer: string | undefined): Promise<void> {
+export async function sendFromStore(deps: BotDeps, context: TurnContext, routed: Reply): Promise<void> {
   if (!isPersonal(context)) {
-    await say(deps, context, PERSONAL_ONLY.history);
+    await say(deps, context, routed.kind === 'report' ? PERSONAL_ONLY.report : PERSONAL_ONLY.history);
     return;
   }
   const viewer = userOf(context);
-  const scope = viewer ? scopeOf(deps, context, viewer) : undefined;
-  const past = deps.store && scope ? await deps.store.history({ scope, ...(customer ? { customer } : {}), limit: HISTORY_LIMIT }) : undefined;
-  await send(deps, context, cardActivity(teamsCard(presentHistory(past, customer, scope), deps.knowledge, viewer ? { viewer } : {})));
+  const reply = await fromStore(deps.store, deps.knowledge, routed, askerOf(deps, context));
+  await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge, viewer ? { viewer } : {})));
 }
 
 /**
@@ -91,21 +92,7 @@ function isOwner(deps: BotDeps, context: TurnContext): boolean {
 }
 
 /** This week's report for a knowledge owner; for anyone else, why not. */
-async function reportReply(deps: BotDeps, context: TurnContext): Promise<ReportReply> {
-  if (!isOwner(deps, context)) return reportNotForYou();
-  const now = new Date();
-  const report = deps.store ? await deps.store.report(reportSince(now)) : undefined;
-  return report ? presentReport(report, deps.knowledge, now) : reportUnavailable();
-}
-
-/** `report`: only in a personal chat (it lists what people asked), and only for the knowledge owners. */
-export async function sendReport(deps: BotDeps, context: TurnContext): Promise<void> {
-  if (!isPersonal(context)) {
-    await say(deps, context, PERSONAL_ONLY.report);
-    return;
-  }
-  await send(deps, context, cardActivity(teamsCard(await reportReply(deps, context), deps.knowledge)));
-}
+const reportReply = (deps: BotDeps, context: TurnContext): Promise<ReportReply> => reportFor(deps.store, deps.knowledge, { owner: isOwner(deps, context) });
 
 /** The report's Accept / Dismiss: saved for the group of corrections, then the report again in the card's place. */
 export async function reviewCorrection(deps: BotDeps, context: TurnContext, value: Record<string, unknown>): Promise<void> {

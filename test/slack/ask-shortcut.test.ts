@@ -44,6 +44,14 @@ describe('message shortcut: Ask the advisor', () => {
     await host.product.slack!.drain();
   });
 
+  it('a message saying "report" gets the report as the slash command gives it (here: who may see it), not "not available here"', async () => {
+    await askAbout({ ts: '1700000000.000900', text: 'report' });
+    const [shown] = await host.fake.waitFor('response_url/ask');
+    const drawn = JSON.stringify(shown!.args);
+    expect(drawn).toMatch(/The report is for the knowledge owners \(KNOWLEDGE_OWNERS\)/);
+    expect(drawn).not.toMatch(/not available here/);
+  });
+
   it('an unsure message is asked back ("Which do you mean?"); the picked answer still shares into that message\'s thread', async () => {
     const kb = builtInKnowledge();
     await askAbout({ ts: '1700000000.000700', text: vagueQuestion((q) => route(q, kb).kind === 'clarify') });

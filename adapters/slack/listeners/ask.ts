@@ -2,7 +2,8 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { CALLBACKS, COMMAND, section } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, teamOf, type SlackDeps } from '../deps.ts';
+import { fromStoreNeeded } from '../../store/answers.ts';
+import { answerTyped, feedbackFor, questionFor, recordQuestion, teamOf, type SlackDeps } from '../deps.ts';
 import { messageWords } from '../text.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ListenerTable } from './table.ts';
@@ -28,8 +29,9 @@ export function registerAsk(app: ListenerTable, deps: SlackDeps): void {
       const thread = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message.ts;
       const reply = route(text, deps.knowledge, deps.present);
       if (reply.kind === 'comparison') return respondWithComparison(respond, reply, deps, { shareable: true });
-      if (reply.kind === 'history') {
-        await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, args.client, { user: shortcut.user.id, team: teamOf(args.body) }, reply.customer), 'ephemeral') });
+      if (fromStoreNeeded(reply)) {
+        // History and the report (which this shortcut used to answer as a bare 'not available here').
+        await respond({ response_type: 'ephemeral', ...slackMessage(await answerTyped(deps, args.client, { user: shortcut.user.id, team: teamOf(args.body) }, reply), 'ephemeral') });
         return;
       }
       const question = questionFor(deps, reply, shortcut.user.id);

@@ -2,7 +2,8 @@ import type { RespondFn } from '@slack/bolt';
 import { route } from '../../../src/index.ts';
 import { COMMAND } from '../blocks/common.ts';
 import { slackMessage } from '../blocks/reply.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, teamOf, type SlackDeps } from '../deps.ts';
+import { fromStoreNeeded } from '../../store/answers.ts';
+import { answerTyped, feedbackFor, questionFor, recordQuestion, teamOf, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { CommandArgs, ListenerTable } from './table.ts';
 import { respondWithComparison } from './respond.ts';
@@ -16,6 +17,12 @@ export function registerCommands(app: ListenerTable, deps: SlackDeps): void {
 
 async function handleCommand({ command, ack, respond, client }: CommandArgs, deps: SlackDeps): Promise<void> {
   const reply = route(command.text, deps.knowledge, deps.present);
+  if (fromStoreNeeded(reply)) {
+    // History, the report: read from the store after the ack (it may take a moment); shown to the asker alone.
+    await ack();
+    await respond({ response_type: 'ephemeral', ...slackMessage(await answerTyped(deps, client, { user: command.user_id, team: teamOf(command) }, reply), 'ephemeral') });
+    return;
+  }
   switch (reply.kind) {
     case 'comparison':
       // Through the response URL, so a table Slack rejects can be sent again as text rows.
@@ -31,16 +38,6 @@ async function handleCommand({ command, ack, respond, client }: CommandArgs, dep
         origin: command.channel_id,
         onFail: (text) => respond({ response_type: 'ephemeral', text }),
       });
-      return;
-    case 'history':
-      // Read from the store after the ack (it may take a moment); shown to the asker alone.
-      await ack();
-      await respond({ response_type: 'ephemeral', ...slackMessage(await historyReply(deps, client, { user: command.user_id, team: teamOf(command) }, reply.customer), 'ephemeral') });
-      return;
-    case 'report':
-      // The knowledge owners' report, to the asker alone; read after the ack.
-      await ack();
-      await respond({ response_type: 'ephemeral', ...slackMessage(await reportReply(deps, command.user_id), 'ephemeral') });
       return;
     default: {
       const question = questionFor(deps, reply, command.user_id);

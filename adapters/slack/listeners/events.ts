@@ -5,7 +5,7 @@ import { homeIntro } from '../blocks/help.ts';
 import { homeView } from '../blocks/report.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
-import { feedbackFor, historyReply, isOwner, questionFor, recentFor, recordQuestion, reportReply, teamOf, type SlackAsker, type SlackDeps } from '../deps.ts';
+import { answerTyped, feedbackFor, isOwner, questionFor, recentFor, recordQuestion, reportReply, teamOf, type SlackAsker, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -30,9 +30,7 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       const message = event as unknown as { text: string; user?: string };
       const routed = route(message.text, knowledge, deps.present);
       // The DM is private: history and (for the knowledge owners) the report are shown here as in the slash command.
-      let reply: Reply = routed;
-      if (routed.kind === 'history') reply = message.user ? await historyReply(deps, client, { user: message.user, team: teamOf(body) }, routed.customer) : routed;
-      else if (routed.kind === 'report') reply = await reportReply(deps, message.user);
+      const reply: Reply = message.user ? await answerTyped(deps, client, { user: message.user, team: teamOf(body) }, routed) : routed;
       const question = questionFor(deps, reply, message.user);
       await say(slackMessage(reply, 'dm', feedbackFor(question)));
       recordQuestion(deps, question);

@@ -2,7 +2,8 @@ import { route } from '../../../src/index.ts';
 import { slackMessage } from '../blocks/reply.ts';
 import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
-import { feedbackFor, historyReply, questionFor, recordQuestion, reportReply, teamOf, type SlackDeps } from '../deps.ts';
+import { fromStoreNeeded } from '../../store/answers.ts';
+import { answerTyped, feedbackFor, questionFor, recordQuestion, teamOf, type SlackDeps } from '../deps.ts';
 import { messageWords } from '../text.ts';
 import type { ListenerTable } from './table.ts';
 
@@ -22,8 +23,8 @@ export function registerMentions(app: ListenerTable, deps: SlackDeps): void {
       if (!(await deps.claim(`slack:event:${eventId}`, EVENT_KEY_TTL_MS, 'act'))) return;
       const threadTs = event.thread_ts ?? event.ts;
       const routed = route(messageWords(event.text), deps.knowledge, deps.present);
-      if (routed.kind === 'history' || routed.kind === 'report') {
-        const reply = routed.kind === 'history' ? await historyReply(deps, client, { user: event.user, team: teamOf(body) }, routed.customer) : await reportReply(deps, event.user);
+      if (fromStoreNeeded(routed)) {
+        const reply = await answerTyped(deps, client, { user: event.user, team: teamOf(body) }, routed);
         await client.chat.postEphemeral({ channel: event.channel, user: event.user, thread_ts: threadTs, ...slackMessage(reply, 'ephemeral') });
         return;
       }
