@@ -121,7 +121,7 @@ async function startOnce(subject: Subject, settleMs: number): Promise<Sample> {
   const started = performance.now();
   const child = spawn(subject.command, subject.args, {
     cwd: subject.cwd,
-    env: { ...subject.env, PORT: String(port) },
+    env: { ...subject.env, PORT: String(port), MANAGEMENT_PORT: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: subject.viaNpm === true, // its own process group, so npm and the node under it stop together
   });

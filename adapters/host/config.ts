@@ -123,6 +123,13 @@ const envSchema = z
       .max(65535, { error: 'PORT must be 0-65535' })
       .default(3978),
     HOST: optionalText,
+    MANAGEMENT_PORT: z.coerce
+      .number({ error: `MANAGEMENT_PORT must be a port number (0-65535; default ${HOST_LIMITS.managementPort})` })
+      .int({ error: 'MANAGEMENT_PORT must be a whole number' })
+      .min(0, { error: 'MANAGEMENT_PORT must be 0-65535' })
+      .max(65535, { error: 'MANAGEMENT_PORT must be 0-65535' })
+      .default(HOST_LIMITS.managementPort),
+    MANAGEMENT_HOST: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     NODE_ENV: optionalText,
     SLACK_ENABLED: platformSwitch('SLACK_ENABLED'),
@@ -190,6 +197,11 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
       );
     }
   }
+  const port = env.PORT ?? '3978';
+  const managementPort = env.MANAGEMENT_PORT ?? String(HOST_LIMITS.managementPort);
+  if (Number(port) !== 0 && Number(port) === Number(managementPort)) {
+    problems.push(`MANAGEMENT_PORT (${managementPort}) must differ from PORT: the management endpoints (/readyz, /metrics) have a port of their own so it can be kept off the ingress`);
+  }
   if (teamsSwitch === false && (slackSwitch === false || !env.SLACK_BOT_TOKEN)) {
     problems.push('TEAMS_ENABLED=false with Slack off leaves nothing to serve: set the Slack variables, or switch Teams back on');
   }
@@ -204,6 +216,8 @@ export interface Config {
   host: string | undefined;
   /** True when HOST was set by the operator (local mode on a non-loopback HOST is then deliberate, and logged). */
   hostChosen: boolean;
+  /** GET /healthz, /readyz and /metrics: a port of their own (MANAGEMENT_PORT), on loopback unless MANAGEMENT_HOST says otherwise. */
+  management: { port: number; host: string };
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
   slack:
@@ -285,6 +299,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       // Local mode answers anyone who can reach it: only this machine, unless the operator says otherwise.
       host: env.HOST ?? (teams.auth === 'local' ? '127.0.0.1' : undefined),
       hostChosen: env.HOST !== undefined,
+      management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? '127.0.0.1' },
       logLevel: env.LOG_LEVEL,
       production: isProduction(env.NODE_ENV),
       slack,

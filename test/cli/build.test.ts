@@ -55,7 +55,7 @@ describe('npm run build', () => {
     const connector = await new FakeConnector().start();
     const dir = mkdtempSync(path.join(tmpdir(), 'coexist-sigterm-'));
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/adapters/host/main.js')], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_WRITES: 'thread', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_WRITES: 'thread', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MANAGEMENT_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -106,7 +106,7 @@ describe('Slack credentials and shutdown', () => {
       await expect(startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl })).rejects.toThrow(StartError);
       fake.fail({ method: 'auth.test', error: 'invalid_auth', times: 5 });
       const err = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }).catch((e: StartError) => e);
-      expect((err as StartError).problems[0]).toMatch(/invalid_auth.*SLACK_BOT_TOKEN/);
+      expect((err as StartError).problems[0]).toMatch(/Slack did not accept SLACK_BOT_TOKEN \(invalid_auth\)/);
       expect((err as StartError).problems[0]).not.toContain(BOT_TOKEN);
     } finally {
       await fake.stop();
