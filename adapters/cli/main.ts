@@ -23,6 +23,7 @@ import {
 } from '../../src/index.ts';
 import { formatReply } from './terminal.ts';
 import { registerStoreCommands } from './store-commands.ts';
+import { productVersion } from '../host/version.ts';
 import { registerExplainCommand } from './explain.ts';
 
 // The coexist-advisor command line. Exit codes: 0 done, 2 bad input (flags, files, requirements), 1 our fault.
@@ -188,6 +189,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   // Set before any subcommand is added: subcommands inherit these settings.
   const program = new Command('coexist-advisor')
     .description('WhatsApp Co-Existence vs WhatsApp Business API only: answers, recommendations and the comparison.')
+    .version(productVersion(), '-V, --version', 'the version (package.json; CHANGELOG.md says what changed)')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -188,7 +188,8 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
     if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
       problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI)');
     }
-    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+    // Only with a Teams credential: .env.example says SingleTenant, and a copy of it without one starts in local mode.
+    if ((env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD) && env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
       problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant');
     }
     if (isProduction(env.NODE_ENV) && !env.MICROSOFT_APP_ID) {

@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { StoreService } from '../store/service.ts';
 import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
+import { productVersion } from './version.ts';
 import { ManagementPortError, startHost, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
@@ -165,7 +166,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   }
   const everywhere = host.address === '::' || host.address === '0.0.0.0';
   logger.info(
-    { url: host.url, address: host.address, port: host.port, managementUrl: host.managementUrl, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
+    { version: productVersion(), url: host.url, address: host.address, port: host.port, managementUrl: host.managementUrl, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
   logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);

@@ -26,6 +26,18 @@ describe('npm run build', () => {
     expect(TOPIC_IDS).toContain(JSON.parse(ask.stdout).topic);
   });
 
+  it('coexist-advisor --version prints the version in package.json, compiled and from the sources', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    const compiled = spawnSync(process.execPath, [CLI_BIN, '--version'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(compiled.status, compiled.stderr).toBe(0);
+    expect(compiled.stdout).toBe(`${version}\n`);
+    const sources = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'adapters/cli/entry.ts'), '-V'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(sources.stdout).toBe(`${version}\n`);
+    // CHANGELOG.md has a section for it.
+    expect(readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8')).toContain(`## [${version}]`);
+  });
+
   it("the compiled store writes through its writer thread (dist/ has the thread's boot file and module)", () => {
     // After the build above: a question handed to the compiled StoreService is written by the thread and read back.
     const dir = mkdtempSync(path.join(tmpdir(), 'coexist-dist-store-'));

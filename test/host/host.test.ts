@@ -43,6 +43,24 @@ describe('configuration', () => {
     for (const name of ['PORT', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'SLACK_API_URL', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_ID']) expect(all).toContain(name);
   });
 
+  it('.env.example as shipped (SingleTenant, management port 3979, empty credentials) starts in local mode', async () => {
+    const { parse } = await import('dotenv');
+    const { readFileSync } = await import('node:fs');
+    const example = parse(readFileSync(new URL('../../.env.example', import.meta.url)));
+    expect(example.MICROSOFT_APP_TYPE).toBe('SingleTenant');
+    const r = loadConfig(example);
+    expect(r).toMatchObject({ ok: true, config: { port: 3978, management: { port: 3979, host: '127.0.0.1' }, slack: { mode: 'off' }, teams: { auth: 'local' } } });
+    // With an app id, SingleTenant needs the tenant, and says so.
+    const withId = loadConfig({ ...example, MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'p' });
+    expect(withId.ok === false && withId.problems).toEqual(['MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant']);
+  });
+
+  it('MANAGEMENT_PORT must be a port and differ from PORT', () => {
+    expect(loadConfig({ MANAGEMENT_PORT: 'metrics' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^MANAGEMENT_PORT must be a port number/)] });
+    expect(loadConfig({ PORT: '8080', MANAGEMENT_PORT: '8080' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^MANAGEMENT_PORT \(8080\) must differ from PORT/)] });
+    expect(loadConfig({ MANAGEMENT_HOST: '0.0.0.0', MANAGEMENT_PORT: '9100' })).toMatchObject({ ok: true, config: { management: { host: '0.0.0.0', port: 9100 } } });
+  });
+
   it('treats empty values as unset, so a copied .env.example starts in local mode', () => {
     const r = loadConfig({ PORT: '', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', MICROSOFT_APP_ID: '' });
     expect(r).toMatchObject({ ok: true, config: { port: 3978, slack: { mode: 'off' }, teams: { auth: 'local' } } });
