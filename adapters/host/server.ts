@@ -37,11 +37,14 @@ export interface TeamsFace {
   drain(): Promise<void>;
 }
 
+/** What the host needs of the Slack face (the face itself, or start.ts's stand-in while Bolt loads). */
+export type HostSlack = Pick<SlackFace, 'requestListener' | 'drain' | 'stop'>;
+
 export interface HostOptions {
   config: Config;
   knowledge: Knowledge;
   logger: Logger;
-  slack?: SlackFace;
+  slack?: HostSlack;
   teams?: TeamsFace;
   /** How long stop() waits for work in flight before closing what is left. */
   drainMs?: number;
@@ -123,7 +126,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     refuseUnread(res, 401, { error });
   }
 
-  function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<SlackFace['requestListener']>): void {
+  function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<HostSlack['requestListener']>): void {
     if (signatureHeaderProblem(req.headers, SLACK_LIMITS.maxUnsignedBytes)) {
       refuseWithoutCredentials(res, 'slack', 'Unauthorized: Slack requests carry x-slack-signature and x-slack-request-timestamp.');
       return;

@@ -11,7 +11,7 @@ import { Metrics } from './metrics.ts';
 import { StoreService } from '../store/service.ts';
 import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from './version.ts';
-import { ManagementPortError, startHost, type RunningHost, type TeamsFace } from './server.ts';
+import { ManagementPortError, startHost, type HostSlack, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
 
@@ -89,33 +89,25 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const present = config.expertHint ? { expertHint: config.expertHint } : {};
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
-  // milliseconds and tens of megabytes to import.
-  let slack: SlackFace | undefined;
+  // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
+  // and Slack has answered auth.test, /slack/events answers 503 with Retry-After (Slack retries events) and /readyz 503.
+  let face: SlackFace | undefined;
   let connection: SlackConnection | undefined;
-  if (config.slack.mode !== 'off') {
-    const { createSlackFace } = await import('../slack/app.ts');
-    const face = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
-    const link = new SlackConnection({
-      attempt: () => face.start(),
-      apiUrl: config.slack.apiUrl ?? 'https://slack.com/api/',
-      apiUrlChosen: config.slack.apiUrl !== undefined,
-      socket: config.slack.mode === 'socket',
-      logger,
-      ...(options.slackConnect ? { policy: options.slackConnect } : {}),
-    });
-    connection = link;
-    const listener = face.requestListener;
-    // Until Slack has answered auth.test, Bolt cannot serve a request: 503 with Retry-After (Slack retries events).
-    slack = listener
-      ? {
-          ...face,
-          requestListener: (req, res) => {
-            if (link.connected) return listener(req, res);
-            refuseUnread(res, 503, { error: 'Slack is not connected yet; retry shortly.' }, { 'retry-after': '5' });
-          },
-        }
-      : face;
-  }
+  const slackGate: HostSlack | undefined =
+    config.slack.mode === 'off'
+      ? undefined
+      : {
+          ...(config.slack.mode === 'http'
+            ? {
+                requestListener: (req, res) => {
+                  if (face?.requestListener && connection?.connected) return face.requestListener(req, res);
+                  refuseUnread(res, 503, { error: 'Slack is not connected yet; retry shortly.' }, { 'retry-after': '5' });
+                },
+              }
+            : {}),
+          drain: async () => face?.drain(),
+          stop: async () => face?.stop(),
+        };
   let teams: TeamsFace | undefined;
   if (config.teams.auth !== 'off') {
     const teamsConfig = config.teams;
@@ -131,12 +123,12 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     metrics,
     readiness: readinessLoggedOnChange(async () => {
       const r = await store.readiness();
-      if (!connection) return r;
-      if (!connection.connected) return { ...r, ready: false, slack: 'not connected', reason: connection.problem ?? 'Slack has not answered yet' };
+      if (config.slack.mode === 'off') return r;
+      if (!connection?.connected) return { ...r, ready: false, slack: 'not connected', reason: connection?.problem ?? 'Slack has not answered yet' };
       return { ...r, slack: 'connected' };
     }, logger),
     ...(teams ? { teams } : {}),
-    ...(slack ? { slack } : {}),
+    ...(slackGate ? { slack: slackGate } : {}),
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
     ...(options.httpLimits ? { limits: options.httpLimits } : {}),
   }).catch((err: unknown) => {
@@ -148,18 +140,6 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // the recorder's queue.
   const storeStarted = store.start();
   void metrics.load();
-  // Slack's auth.test after listening too: a refused token stops the start (exit 1); an unreachable Slack is
-  // retried in the background while /readyz says 503 (slack-connect.ts says why).
-  if (connection) {
-    const first = await connection.start();
-    if ('fatal' in first) {
-      connection.stop();
-      await host.stop();
-      await storeStarted;
-      await store.close();
-      throw new StartError([first.fatal]);
-    }
-  }
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
     logger.warn({ address: host.address }, `HOST=${config.host ?? ''} exposes the unauthenticated Teams endpoint beyond this machine; replies still go only to loopback or TEAMS_ALLOWED_SERVICE_URLS`);
@@ -170,12 +150,36 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
   logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);
+  // Bolt, then Slack's auth.test, after listening: a refused token stops the start (exit 1); an unreachable Slack is
+  // retried in the background while /readyz says 503 (slack-connect.ts says why).
+  if (config.slack.mode !== 'off') {
+    const slackConfig = config.slack;
+    const { createSlackFace } = await import('../slack/app.ts');
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
+    face = created;
+    connection = new SlackConnection({
+      attempt: () => created.start(),
+      apiUrl: slackConfig.apiUrl ?? 'https://slack.com/api/',
+      apiUrlChosen: slackConfig.apiUrl !== undefined,
+      socket: slackConfig.mode === 'socket',
+      logger,
+      ...(options.slackConnect ? { policy: options.slackConnect } : {}),
+    });
+    const first = await connection.start();
+    if ('fatal' in first) {
+      connection.stop();
+      await host.stop();
+      await storeStarted;
+      await store.close();
+      throw new StartError([first.fatal]);
+    }
+  }
   return {
     ...host,
     config,
     knowledge,
     logger,
-    ...(slack ? { slack } : {}),
+    ...(face ? { slack: face } : {}),
     store,
     metrics,
     storeStarted,

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +24,43 @@ describe('npm run build', () => {
     const ask = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'ask', 'whatsapp web', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(ask.status, ask.stderr).toBe(0);
     expect(TOPIC_IDS).toContain(JSON.parse(ask.stdout).topic);
+  });
+
+  it('the compiled server reads the built-in knowledge from the build\'s JSON snapshot (the YAML parser is not loaded); an edited YAML is read instead', () => {
+    // After the build above. A copy of dist/ (node_modules linked beside it), so the edit touches no other test.
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-snapshot-'));
+    try {
+      cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      const probe = () => {
+        const script = `
+          import { createRequire } from 'node:module';
+          const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'dist/src/index.js')).href)});
+          const kb = m.builtInKnowledge();
+          const yaml = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/yaml/'));
+          const fromYaml = m.loadKnowledgeFile(m.BUILT_IN_KNOWLEDGE_FILE);
+          console.log(JSON.stringify({ yaml, same: fromYaml.ok && JSON.stringify(fromYaml.knowledge) === JSON.stringify(kb), topics: kb.topics.length }));`;
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+        expect(run.status, run.stderr).toBe(0);
+        return JSON.parse(run.stdout) as { yaml: boolean; same: boolean; topics: number };
+      };
+      expect(existsSync(path.join(dir, 'dist/src/knowledge/knowledge.snapshot.json'))).toBe(true);
+      // (probe() loads the YAML itself after reading builtInKnowledge(), to compare: `yaml` is read before that.)
+      expect(probe()).toMatchObject({ yaml: false, same: true });
+      // A knowledge owner edits a topic in dist/ after the build: the snapshot no longer matches, the YAML is read.
+      const topic = path.join(dir, 'dist/src/knowledge/topics/calls.yml');
+      writeFileSync(topic, `${readFileSync(topic, 'utf8')}\n# edited after the build\n`);
+      expect(probe()).toMatchObject({ yaml: true, same: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('check-knowledge from the compiled CLI checks and names src/knowledge/knowledge.yml, not its copy in dist/', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'check-knowledge'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`✔ ${path.join(ROOT, 'src/knowledge/knowledge.yml')} is valid`);
+    expect(run.stdout).not.toContain('dist/');
   });
 
   it('coexist-advisor --version prints the version in package.json, compiled and from the sources', () => {
