@@ -5,6 +5,7 @@ import { answerWith, builtInKnowledge, type FusionSettings, type Knowledge } fro
 import { CLASSIFIER } from '../src/matching/thresholds.ts';
 import { MODEL_FILE, builtInModel, type ModelFile } from '../src/matching/classifier.ts';
 import { DEFAULT_PARAMS, toModelFile, train, type Example } from '../src/matching/train.ts';
+import { glossFor } from '../src/matching/gloss.ts';
 import { classesOf, inputsHash, knowledgeExamples, lineExamples, readTrainingSet, type TrainingLine } from '../src/matching/training.ts';
 import type { TrainParams } from '../src/matching/classifier.ts';
 import { judge } from './eval.ts';
@@ -25,7 +26,7 @@ export interface TrainingInputs {
 export function trainingInputs(knowledge: Knowledge = builtInKnowledge()): TrainingInputs {
   const classes = classesOf(knowledge);
   const set = readTrainingSet(new Set(knowledge.topics.map((t) => t.id)));
-  const examples = [...knowledgeExamples(knowledge), ...set.files.flatMap((f) => lineExamples(f.lines))];
+  const examples = glossed([...knowledgeExamples(knowledge), ...set.files.flatMap((f) => lineExamples(f.lines))], knowledge, DEFAULT_PARAMS);
   return { knowledge, classes, examples, hash: inputsHash(examples, classes, DEFAULT_PARAMS), problems: set.problems };
 }
 
@@ -42,6 +43,13 @@ export function staleness(inputs: TrainingInputs = trainingInputs(), model: Mode
     return `${path.relative(process.cwd(), fileURLToPath(MODEL_FILE))} is stale: the training set, the knowledge's titles or phrasings, the parameters or the feature code changed since it was trained. Run \`npm run train\` and commit the model.`;
   }
   return undefined;
+}
+
+/** With `params.gloss`, every example is trained as it will be read: followed by the English of its synonym words. */
+function glossed(examples: Example[], kb: Knowledge, params: TrainParams): Example[] {
+  if (params.gloss !== 1) return examples;
+  const gloss = glossFor(kb.matching.synonyms);
+  return examples.map((e) => ({ ...e, text: gloss(e.text) }));
 }
 
 /** How --cv splits the training lines: k folds in turn, or one writer / one style held out at a time. */
@@ -85,11 +93,11 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
   let n = 0;
   for (const f of set.files) for (const line of f.lines) lines.push({ file: f.name, line, group: holdoutGroup(holdout, f.name, line, n++, folds) });
   const groups = [...new Set(lines.map((l) => l.group))].sort();
-  const results = grid.map(() => ({ hits: 0, offered: 0, confidentlyWrong: 0, total: 0, off: 0, offRejected: 0, byGroup: new Map<string, [number, number]>(), misses: [] as string[] }));
+  const results = grid.map(() => ({ hits: 0, offered: 0, confidentlyWrong: 0, total: 0, off: 0, offRejected: 0, offShown: 0, byGroup: new Map<string, [number, number]>(), misses: [] as string[] }));
   for (const held of groups) {
     // share < 1 (the learning curve): the same deterministic part of the other groups' lines trains.
     const trainLines = lines.filter((l, i) => l.group !== held && (share >= 1 || ((i * 2654435761) >>> 0) % 1000 < share * 1000)).map((l) => l.line);
-    const { classifier } = train([...knowledgeExamples(kb), ...lineExamples(trainLines)], classes, params);
+    const { classifier } = train(glossed([...knowledgeExamples(kb), ...lineExamples(trainLines)], kb, params), classes, params);
     for (const l of lines.filter((x) => x.group === held)) {
       grid.forEach((settings, g) => {
         const result = answerWith(l.line.q, kb, classifier, settings);
@@ -105,6 +113,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
         if (isOff) {
           r.off++;
           if (got === null) r.offRejected++;
+          if (got === null && result.alternatives.length > 0) r.offShown++;
         }
         const bg = r.byGroup.get(held) ?? [0, 0];
         r.byGroup.set(held, [bg[0] + (ok ? 1 : 0), bg[1] + 1]);
@@ -116,7 +125,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
     const r = results[g]!;
     const byGroup = [...r.byGroup].map(([k, [h, t]]) => `${k} ${h}/${t}`).join(', ');
     const pct = (x: number) => `${((x / r.total) * 100).toFixed(1)}%`;
-    out(`cv ${label} ${JSON.stringify(settings)}: top-1 ${r.hits}/${r.total} (${pct(r.hits)}), right or offered ${r.offered}/${r.total} (${pct(r.offered)}), confidently wrong ${r.confidentlyWrong}, off-topic rejected ${r.offRejected}/${r.off}; ${byGroup}`);
+    out(`cv ${label} ${JSON.stringify(settings)}: top-1 ${r.hits}/${r.total} (${pct(r.hits)}), right or offered ${r.offered}/${r.total} (${pct(r.offered)}), confidently wrong ${r.confidentlyWrong}, off-topic rejected ${r.offRejected}/${r.off} (${r.offShown} of them shown closest topics); ${byGroup}`);
   });
   if (process.env.CV_MISSES) for (const m of results[0]!.misses) out(`  miss: ${m}`);
   return results.map(({ hits, offered, confidentlyWrong, total }) => ({ hits, offered, confidentlyWrong, total }));

@@ -60,13 +60,20 @@ function formatAnswer(r: AnswerReply): string {
   return lines.join('\n');
 }
 
+/** A topic to ask for next: "  1. Title: coexist-advisor ask id", the command on a line of its own when it would pass WIDTH. */
+function askLine(marker: string, title: string, topic: string): string[] {
+  const command = `${BIN} ask ${topic}`;
+  const one = `  ${marker} ${title}: ${command}`;
+  return stringWidth(one) <= WIDTH ? [one] : [`  ${marker} ${title}:`, `     ${command}`];
+}
+
 /** "Which do you mean?": each topic with its question, and how to ask for it. */
 const formatClarify = (r: ClarifyReply): string =>
-  [r.message, wrap(`You asked: “${r.question}”`, 0), '', ...r.topics.flatMap((t, i) => [`  ${i + 1}. ${t.title}: ${BIN} ask ${t.topic}`, wrap(t.asks, 5)])].join('\n');
+  [r.message, wrap(`You asked: “${r.question}”`, 0), '', ...r.topics.flatMap((t, i) => [...askLine(`${i + 1}.`, t.title, t.topic), wrap(t.asks, 5)])].join('\n');
 
 function formatNoTopic(r: NoTopicReply): string {
-  const lines = [r.message];
-  if (r.topics.length > 0) lines.push(...r.topics.map((t) => `  - ${t.title} (${BIN} ask ${t.topic})`));
+  const lines = [wrap(r.message, 0)];
+  if (r.topics.length > 0) lines.push(...r.topics.flatMap((t) => askLine('-', t.title, t.topic)));
   else lines.push(...examples(r.examples));
   lines.push('', wrap(r.hint, 0));
   return lines.join('\n');

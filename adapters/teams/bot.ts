@@ -152,7 +152,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     // The question's record is made first: its id goes into the feedback buttons.
     const user = userOf(context);
     const question = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
-    await this.send(context, cardActivity(teamsCard(reply, this.knowledge, question && question.topic !== null ? { feedback: { question: question.id } } : {})));
+    await this.send(context, cardActivity(teamsCard(reply, this.knowledge, question ? { feedback: { question: question.id } } : {})));
     // After the reply has gone: recording it waits for nothing.
     if (question) this.store!.recorder.question(question);
   }
@@ -373,7 +373,7 @@ export class AdvisorBot extends TeamsActivityHandler {
     // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
     const user = userOf(context);
     const record = this.store && user ? questionRecord(reply, 'teams', user) : undefined;
-    const response = dialogResponse(teamsCard(reply, kb, record && record.topic !== null ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
+    const response = dialogResponse(teamsCard(reply, kb, record ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
     if (record) this.store!.recorder.question(record);
     return response;
   }

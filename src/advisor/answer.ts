@@ -7,6 +7,7 @@ import { countryNamePattern } from './countries.ts';
 import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
 import { scorerFor, type Scorer } from '../matching/scorer.ts';
+import { foldAccents, glossFor } from '../matching/gloss.ts';
 import { wordsOf } from '../matching/features.ts';
 import { nearestLinesFor, type NearestLine, type NearestLines } from '../matching/nearest.ts';
 import { knowledgeLines, type KnowledgeLine } from '../matching/training.ts';
@@ -131,6 +132,10 @@ interface Matcher {
 
 const matchers = new WeakMap<Knowledge, Matcher>();
 
+/** The classifier reads a question with its gloss (matching/gloss.ts) when it was trained so. */
+const glossed = (score: Scorer, gloss: (text: string) => string): Scorer => (text) => score(gloss(text));
+/** "número" → "numero", "transmissão" → "transmissao": synonyms and stop words are listed without accents. */
+
 function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
   const { synonyms, stopwords, domainWords } = knowledge.matching;
   const synonymMap = new Map(Object.entries(synonyms).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
@@ -144,11 +149,11 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
       .replace(/[\u200b-\u200f\u2060\ufeff]/g, '')
       .split(/[^\p{L}\p{N}_-]+/u)
       .flatMap((w) => {
-        const whole = synonymMap.get(w);
+        const whole = synonymMap.get(w) ?? synonymMap.get(foldAccents(w));
         if (whole) return whole.split(/\s+/);
         return w.split('-').flatMap((part) => synonymMap.get(part)?.split(/\s+/) ?? [part]);
       })
-      .filter((w) => w.length > 0 && !stop.has(w));
+      .filter((w) => w.length > 0 && !stop.has(w) && !stop.has(foldAccents(w)));
     return [...new Set(words.map((w) => stemmer(w)))];
   };
 
@@ -192,7 +197,7 @@ function buildMatcher(knowledge: Knowledge, classifier: Classifier): Matcher {
     cache: new Map(),
     countryNames: countryNamePattern(),
     classifier,
-    score: scorerFor(classifier),
+    score: classifier.gloss ? glossed(scorerFor(classifier), glossFor(knowledge.matching.synonyms)) : scorerFor(classifier),
     classOf,
     offTopicClass: classifier.classes.indexOf(OFF_TOPIC),
     facts: new Map(),
@@ -235,7 +240,7 @@ function offTopic(knowledge: Knowledge, alternatives: TopicId[] = [], message?: 
       message:
         message ??
         (alternatives.length > 0
-          ? 'I am not sure which part of Co-Existence vs API-only you mean. Pick a topic, or ask in other words.'
+          ? 'I could not match this to a topic I cover. The closest ones are below: pick one, or ask in other words.'
           : 'I only know about WhatsApp Co-Existence vs the WhatsApp Business API. Try one of these:'),
       examples: knowledge.matching.examples,
     },
@@ -368,6 +373,15 @@ function bestLine(lines: KnowledgeLine[], matchedTerms: string[], terms: (text: 
     }
   }
   return best ? { field: best.line.field, text: best.line.text, terms: best.hit } : null;
+}
+
+/** The candidates from `from` on whose fused score is within ALTERNATIVES.minShareOfBest of the best, at most ALTERNATIVES.max. */
+function nearby(candidates: Candidate[], top: Candidate, from: number): TopicId[] {
+  return candidates
+    .slice(from)
+    .filter((c) => c.fused >= top.fused * ALTERNATIVES.minShareOfBest)
+    .slice(0, ALTERNATIVES.max)
+    .map((c) => c.topic);
 }
 
 interface Reading {
@@ -512,18 +526,19 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   } else {
     note(() => `refused: BM25 gate no, classifier's best topic ${round(pBest)} < ${settings.accept} or not above off-topic ${round(pOff)}`);
   }
-  if (!accepted || !top) return { terms, candidates, offTopic: pOff, reasons, result: offTopic(knowledge) };
+  if (!accepted || !top) {
+    // Declined, but some topic came close: shown as the closest ones, never answered.
+    const closest = top && top.fused >= settings.offerOnDecline ? nearby(candidates, top, 0) : [];
+    if (closest.length > 0) note(() => `closest topics shown with the decline (best fused ${round(top!.fused)} ≥ ${settings.offerOnDecline}): ${closest.join(', ')}`);
+    return { terms, candidates, offTopic: pOff, reasons, result: offTopic(knowledge, closest) };
+  }
 
   const topic = findTopic(knowledge, top.topic);
   if (!topic) return { terms, candidates, offTopic: pOff, reasons: [...reasons, `${top.topic} is not in this knowledge`], result: offTopic(knowledge) };
   const second = candidates[1]?.fused ?? 0;
   const dominance = top.fused + second > 0 ? (top.fused - second) / (top.fused + second) : 0;
   const confidence = round(Math.min(1, top.fused) * (0.5 + 0.5 * dominance));
-  const alternatives = candidates
-    .slice(1)
-    .filter((c) => c.fused >= top.fused * ALTERNATIVES.minShareOfBest)
-    .slice(0, ALTERNATIVES.max)
-    .map((c) => c.topic);
+  const alternatives = nearby(candidates, top, 1);
   const factsOf = (id: TopicId): TopicFacts => {
     let facts = m.facts.get(id);
     if (!facts) m.facts.set(id, (facts = deepFreeze(topicFacts(knowledge, findTopic(knowledge, id)!))));
@@ -531,6 +546,11 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   };
   const also = parts ? secondTopic(text, topic.id, (part) => read(part, m, knowledge, settings, false, false).result) : undefined;
   if (also) note(() => `two questions in one: the second part is about ${also}, answered too`);
+  if (!also && confidence < settings.declineUnder) {
+    const closest = [topic.id, ...alternatives].slice(0, ALTERNATIVES.max);
+    note(() => `declined: confidence ${confidence} < ${settings.declineUnder}; closest topics shown: ${closest.join(', ')}`);
+    return { terms, candidates, offTopic: pOff, reasons, result: offTopic(knowledge, closest) };
+  }
   return {
     terms,
     candidates,

@@ -34,6 +34,8 @@ export interface TrainParams {
   seed: number;
   /** Relative weight of the word block against the character block (each is L2-normalised first). */
   wordBlock: number;
+  /** 1: questions are read with their gloss (gloss.ts), the English of their synonym words appended. Absent: 0. */
+  gloss?: number;
 }
 
 export interface Classifier {
@@ -44,6 +46,8 @@ export interface Classifier {
   bias: Float64Array;
   wordStart: number;
   wordBlock: number;
+  /** Read questions with their gloss (the model was trained so). */
+  gloss: boolean;
 }
 
 /** A question as a sparse TF-IDF vector: feature indexes and values (each block L2-normalised). */
@@ -121,6 +125,7 @@ export function fromModelFile(m: ModelFile): Classifier {
     bias: Float64Array.from(m.bias),
     wordStart: wordStartOf(m.features),
     wordBlock: m.params.wordBlock,
+    gloss: m.params.gloss === 1,
   };
 }
 

@@ -13,7 +13,7 @@ export interface Example {
   target: string[];
 }
 
-export const DEFAULT_PARAMS: TrainParams = { minDf: 2, epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 20261125, wordBlock: 1 };
+export const DEFAULT_PARAMS: TrainParams = { minDf: 2, epochs: 30, learningRate: 0.5, l2: 1e-5, seed: 20261125, wordBlock: 1, gloss: 1 };
 
 /** mulberry32: a small seeded generator, so the training order is the same on every run. */
 function seeded(seed: number): () => number {
@@ -101,7 +101,7 @@ export function train(examples: Example[], classes: string[], params: TrainParam
       }
     }
   }
-  const classifier: Classifier = { classes, index, idf: Float32Array.from(idf), weights: Float32Array.from(W), bias: b, wordStart, wordBlock: params.wordBlock };
+  const classifier: Classifier = { classes, index, idf: Float32Array.from(idf), weights: Float32Array.from(W), bias: b, wordStart, wordBlock: params.wordBlock, gloss: params.gloss === 1 };
   return { classifier, raw: { features, idf, weights: W, bias: b } };
 }
 

@@ -115,7 +115,7 @@ export function lineExamples(lines: TrainingLine[]): Example[] {
 }
 
 /** The code the model depends on: a change to any of these files makes the model stale. */
-const CODE = ['features.ts', 'classifier.ts', 'train.ts'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+const CODE = ['features.ts', 'classifier.ts', 'train.ts', 'gloss.ts'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
 
 /** sha256 over the examples, classes, parameters and the feature and training code. */
 export function inputsHash(examples: Example[], classes: string[], params: TrainParams): string {

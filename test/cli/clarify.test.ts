@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXPERT_HINT, LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
-import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/run-cli.ts';
 
 // `coexist-advisor ask`: "Which do you mean?", two questions in one, and the decline with EXPERT_HINT, as text and
@@ -9,7 +9,7 @@ import { runCli } from '../helpers/run-cli.ts';
 const kb = fixtureKnowledge();
 const titleOf = (topic: string) => presentTopic(kb, topic)!.title;
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const TWO = 'can we still get the blue tick, also what does a template message cost?';
+const TWO = TWO_TOPICS_QUESTION;
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 
@@ -67,5 +67,16 @@ describe('coexist-advisor ask: clarify, two topics, the decline', () => {
       const json = JSON.parse((await runCli(['ask', q, '--json'], { env: { EXPERT_HINT: 'Ask in #whatsapp-experts' } })).stdout);
       expect(json).toMatchObject({ topic: null, hint: 'Not something I cover? Ask in #whatsapp-experts' });
     }
+  });
+  it('a declined question that came close to topics lists them after the decline, within 80 columns; --json keeps topic null and gives them as alternatives', async () => {
+    const question = nearDomainQuestion((q) => { const r = answer(q, kb); return r.topic === null && r.alternatives.length > 0; });
+    const r = answer(question, kb);
+    const out = (await runCli(['ask', question])).stdout;
+    expect(out.split('\n')[0]).toMatch(/could not match this to a topic I cover/);
+    for (const t of r.alternatives) expect(out).toContain(`coexist-advisor ask ${t}`);
+    expect(out).toMatch(/Not something I cover\?/);
+    for (const line of out.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    const json = JSON.parse((await runCli(['ask', question, '--json'])).stdout);
+    expect(json).toMatchObject({ topic: null, alternatives: r.alternatives });
   });
 });

@@ -168,3 +168,27 @@ export function vagueQuestion(isUnsure: (question: string) => boolean, n = 0): s
   if (found.length <= n) throw new Error(`fewer than ${n + 1} of VAGUE_QUESTIONS read as unsure by the current matcher: add vaguer ones to test/helpers/fixtures.ts`);
   return found[n]!;
 }
+
+/**
+ * A message that asks two things, each surely (verification, then throughput), while the whole reads as unsure: the
+ * clarify tests on every surface draw its two-topic answer. Checked as a premise where it is used.
+ */
+export const TWO_TOPICS_QUESTION = 'can we still get the green tick, also how many messages per second?';
+
+/**
+ * Questions near our domain that no topic answers, each faintly like one topic: the tests of a decline that shows
+ * the closest topics take the first the matcher declines with topics to offer, and fail, saying so, when none is left.
+ */
+export const NEAR_DOMAIN_QUESTIONS = [
+  'can the dashboard transcribe voice notes customers send us?',
+  'can we auto-translate voice notes from customers',
+  'does the inbox show a typing indicator when the customer is typing',
+  'can agents see the customer call history in the dashboard',
+] as const;
+
+/** The first of NEAR_DOMAIN_QUESTIONS that `declinedWithTopics` holds for. */
+export function nearDomainQuestion(declinedWithTopics: (question: string) => boolean): string {
+  const found = NEAR_DOMAIN_QUESTIONS.find((q) => declinedWithTopics(q));
+  if (!found) throw new Error('none of NEAR_DOMAIN_QUESTIONS is declined with closest topics by the current matcher: add one to test/helpers/fixtures.ts');
+  return found;
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useSlackHost } from '../helpers/slack-host.ts';
 import { buttonsOf } from '../helpers/slack-client.ts';
+import { builtInKnowledge, route } from '../../src/index.ts';
+import { vagueQuestion } from '../helpers/fixtures.ts';
 
 // The message shortcut "Ask the advisor" (callback_id ask_advisor), end to end: a signed message_action as Slack
 // sends it, the private answer through the response URL, and Share posting into the clicked message's thread.
@@ -43,7 +45,8 @@ describe('message shortcut: Ask the advisor', () => {
   });
 
   it('an unsure message is asked back ("Which do you mean?"); the picked answer still shares into that message\'s thread', async () => {
-    await askAbout({ ts: '1700000000.000700', text: 'Hi team, can we keep using the WhatsApp Business phone app after moving to the API?' });
+    const kb = builtInKnowledge();
+    await askAbout({ ts: '1700000000.000700', text: vagueQuestion((q) => route(q, kb).kind === 'clarify') });
     const [asked] = await host.fake.waitFor('response_url/ask');
     expect(asked!.args.blocks[0].text.text).toMatch(/Which do you mean\?/);
     const pick = buttonsOf(asked!.args.blocks)[0]!;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
-import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
 import { buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 
@@ -16,7 +16,7 @@ const HINT = 'Ask in #whatsapp-experts <!channel>';
 // Our own questions; each test first checks what the matcher makes of it (the premise), then what the user sees.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const UNSURE_DM = vagueQuestion((q) => route(q, kb).kind === 'clarify', 1);
-const TWO = 'can we still get the blue tick, also what does a template message cost?';
+const TWO = TWO_TOPICS_QUESTION;
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 
@@ -100,7 +100,8 @@ describe('Slack: clarify instead of guessing, two topics, the decline', () => {
   });
 
   it('the question is shown as typed, never as markup', async () => {
-    const question = `${UNSURE} <!channel>`;
+    // "channel" is a word the matcher reads: the question is one that stays unsure with the markup appended.
+    const question = `${vagueQuestion((q) => route(`${q} <!channel>`, kb).kind === 'clarify')} <!channel>`;
     const r = answer(question, kb);
     expect(r.topic !== null && r.confidence < LOW_CONFIDENCE && r.alternatives.length > 0).toBe(true);
     const blocks: Block[] = (await h.slack.command(question)).json().blocks;
@@ -159,5 +160,24 @@ describe('Slack: clarify instead of guessing, two topics, the decline', () => {
     await h.slack.event({ type: 'message', channel: 'D1', channel_type: 'im', user: 'U_AGENT', text: NEAR, ts: '22.1', event_ts: '22.1' });
     const [posted] = await h.fake.waitFor('chat.postMessage');
     expect(allText(posted!.args.blocks)).toContain('Not something I cover? Ask in #whatsapp-experts');
+  });
+  it('a declined question that came close to topics shows them as buttons after the decline; a pick answers in place and is a correction', async () => {
+    const question = nearDomainQuestion((q) => { const r = answer(q, kb); return r.topic === null && r.alternatives.length > 0; });
+    const r = answer(question, kb);
+    const blocks: Block[] = (await h.slack.command(question, { user_id: 'U_NEAR' })).json().blocks;
+    expect(slackLimitViolations({ blocks })).toEqual([]);
+    expect(blocks[0]!.text.text).toMatch(/could not match this to a topic I cover/);
+    expect(blocks.some((b) => b.type === 'header')).toBe(false);
+    expect(allText(blocks)).not.toMatch(/\*Co-Existence\*|\*API only\*/);
+    expect(allText(blocks)).toContain('Not something I cover? Ask in #whatsapp-experts');
+    const buttons = buttonsOf(blocks).filter((b) => b.action_id.startsWith('correct_topic:'));
+    expect(buttons.map((b) => b.action_id.split(':')[1])).toEqual(r.alternatives);
+    expect(buttons.map((b) => b.text.text)).toEqual(r.alternatives.map(titleOf));
+
+    await click('U_NEAR', buttons[0]!);
+    const [shown] = await h.fake.waitFor('response_url');
+    expect(shown!.args).toMatchObject({ response_type: 'ephemeral', replace_original: true });
+    expect(shown!.args.blocks[0]).toMatchObject({ type: 'header', text: { text: titleOf(r.alternatives[0]!) } });
+    expect(await corrections(question)).toEqual([{ question, answered: null, picked: r.alternatives[0], count: 1, review: 'pending' }]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
-import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { FAST_CONNECTOR, teamsActivity, type Scope } from '../helpers/teams-activity.ts';
 
@@ -17,7 +17,7 @@ const HINT = 'Ask in #whatsapp-experts **now** [here](http://x)';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise).
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const TWO = 'can we still get the blue tick, also what does a template message cost?';
+const TWO = TWO_TOPICS_QUESTION;
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 
@@ -134,5 +134,23 @@ describe('Teams: clarify instead of guessing, two topics, the decline', () => {
       expect(hint.replace(/\\(.)/g, '$1')).toContain(`Not something I cover? ${HINT}`);
       expect(hint).not.toMatch(/(^|[^\\])\*\*now\*\*|(^|[^\\])\[here\]\(http/);
     }
+  });
+  it('a declined question that came close to topics shows them as buttons after the decline; a pick replaces the card with the answer and is a correction', async () => {
+    const question = nearDomainQuestion((q) => { const r = answer(q, kb); return r.topic === null && r.alternatives.length > 0; });
+    const r = answer(question, kb);
+    const card = onlyCard(await say({ text: question }));
+    const texts = textBlocks(card);
+    expect(texts[0]).toMatch(/could not match this to a topic I cover/);
+    expect(texts.join('\n')).not.toMatch(/\*\*Co-Existence\*\*|\*\*API only\*\*/);
+    expect(texts.some((t) => t.includes('Not something I cover?'))).toBe(true);
+    const picks = submits(card).filter((p) => p.data?.action === 'correct');
+    expect(picks.map((p) => p.data.topic)).toEqual(r.alternatives);
+    expect(picks.map((p) => p.title)).toEqual(r.alternatives.map(titleOf));
+
+    const pick = picks[0]!;
+    const shownCalls = await say({ text: '', value: pick.data, replyToId: 'decline-card-1' });
+    expect(shownCalls[0]).toMatchObject({ method: 'PUT', activityId: 'decline-card-1' });
+    expect(onlyCard(shownCalls).body[0].text).toBe(titleOf(pick.data.topic));
+    expect(await corrections(question)).toEqual([{ question, answered: null, picked: pick.data.topic, count: 1, review: 'pending' }]);
   });
 });

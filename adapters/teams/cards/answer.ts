@@ -100,7 +100,11 @@ export function clarifyCard(reply: ClarifyReply, correct?: { question: string })
   );
 }
 
-export function noTopicCard(reply: NoTopicReply): Card {
+/**
+ * A declined question: why, and the way to ask a person. The closest topics, when some came near, are buttons; with
+ * the recorded question's id (`correct`) a pick is a correction, as after "Which do you mean?".
+ */
+export function noTopicCard(reply: NoTopicReply, correct?: { question: string }): Card {
   return card(
     [
       text(`🤔 ${reply.message}`, { weight: 'Bolder' }),
@@ -109,7 +113,7 @@ export function noTopicCard(reply: NoTopicReply): Card {
       // The operator's EXPERT_HINT is shown as written, never read as markdown.
       text(`🙋 ${escapeMarkdown(reply.hint)}`, { spacing: 'Medium' }),
     ],
-    [...topicButtons(reply.topics, reply.question), submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })],
+    [...topicButtons(reply.topics, reply.question, correct), submit('Recommend a setup', { action: SUBMIT.openForm }, 'positive'), submit('Compare all features', { action: SUBMIT.compare })],
     reply.summary,
   );
 }

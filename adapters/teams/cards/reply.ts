@@ -26,7 +26,7 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
     case 'answer':
       return answerCard(reply, options.feedback);
     case 'off-topic':
-      return noTopicCard(reply);
+      return noTopicCard(reply, options.feedback);
     case 'clarify':
       return clarifyCard(reply, options.feedback);
     case 'greeting':
