@@ -167,10 +167,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     });
     const first = await connection.start();
     if ('fatal' in first) {
+      // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
-      await host.stop();
-      await storeStarted;
-      await store.close();
+      await host.stop().catch(() => undefined);
+      await storeStarted.catch(() => undefined);
+      await store.close().catch(() => undefined);
       throw new StartError([first.fatal]);
     }
   }

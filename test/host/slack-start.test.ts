@@ -92,6 +92,18 @@ describe('Slack refuses the token', () => {
   });
 });
 
+describe('Socket Mode: Slack refuses the app-level token', () => {
+  it('apps.connections.open answers invalid_auth: the start stops naming both tokens', async () => {
+    const fake = await new FakeSlack().start();
+    cleanups.push(() => fake.stop());
+    fake.answerWith('apps.connections.open', () => ({ ok: false, error: 'invalid_auth' }));
+    const err = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-1-revoked-token', SLACK_API_URL: fake.apiUrl, TEAMS_ENABLED: 'false' }, { slackConnect: FAST_RETRY, slackWebApi: QUICK_WEB_API }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StartError);
+    expect((err as StartError).problems[0]).toMatch(/^Slack did not accept SLACK_BOT_TOKEN and SLACK_APP_TOKEN \(invalid_auth\)/);
+    expect((err as StartError).problems[0]).not.toContain('xapp-1-revoked-token');
+  });
+});
+
 describe('Slack cannot be reached', () => {
   it('connection refused: the process stays up, says so and retries; /readyz 503 until Slack answers, then it serves', async () => {
     const port = await closedPort();
