@@ -198,11 +198,6 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
       );
     }
   }
-  const port = env.PORT ?? '3978';
-  const managementPort = env.MANAGEMENT_PORT ?? String(HOST_LIMITS.managementPort);
-  if (Number(port) !== 0 && Number(port) === Number(managementPort)) {
-    problems.push(`MANAGEMENT_PORT (${managementPort}) must differ from PORT: the management endpoints (/readyz, /metrics) have a port of their own so it can be kept off the ingress`);
-  }
   if (teamsSwitch === false && (slackSwitch === false || !env.SLACK_BOT_TOKEN)) {
     problems.push('TEAMS_ENABLED=false with Slack off leaves nothing to serve: set the Slack variables, or switch Teams back on');
   }
@@ -217,8 +212,11 @@ export interface Config {
   host: string | undefined;
   /** True when HOST was set by the operator (local mode on a non-loopback HOST is then deliberate, and logged). */
   hostChosen: boolean;
-  /** GET /healthz, /readyz and /metrics: a port of their own (MANAGEMENT_PORT), on loopback unless MANAGEMENT_HOST says otherwise. */
-  management: { port: number; host: string };
+  /**
+   * GET /healthz, /readyz and /metrics: a port of their own (MANAGEMENT_PORT), on loopback unless MANAGEMENT_HOST says
+   * otherwise. `shared`: MANAGEMENT_PORT is PORT (not 0), so they are served on the public port instead, as before.
+   */
+  management: { port: number; host: string; shared: boolean };
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
   slack:
@@ -300,7 +298,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       // Local mode answers anyone who can reach it: only this machine, unless the operator says otherwise.
       host: env.HOST ?? (teams.auth === 'local' ? '127.0.0.1' : undefined),
       hostChosen: env.HOST !== undefined,
-      management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? '127.0.0.1' },
+      management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? '127.0.0.1', shared: env.PORT !== 0 && env.MANAGEMENT_PORT === env.PORT },
       logLevel: env.LOG_LEVEL,
       production: isProduction(env.NODE_ENV),
       slack,

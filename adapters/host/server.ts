@@ -21,7 +21,8 @@ import type { Metrics } from './metrics.ts';
 //   GET  /healthz       → the same liveness
 //   GET  /readyz        → readiness: 200 when the store answers (and Slack, when on), 503 when not
 //   GET  /metrics       → Prometheus text
-// /readyz and /metrics are not on the public port: a separate port can be kept off the ingress (and bound to
+// (With MANAGEMENT_PORT set to PORT they are served on the public port instead, and there is no second server.)
+// /readyz and /metrics are not on the public port by default: a separate port can be kept off the ingress (and bound to
 // loopback or the pod network), which a token could not do without ending up in URLs, logs and scrape configs.
 // The host owns the HTTP servers so it can cap bodies, give every request an id, log it, and shut down cleanly.
 //
@@ -175,6 +176,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
     if (path === '/healthz') return healthz(req, res);
+    if (config.management.shared && (path === '/readyz' || path === '/metrics')) return manage(req, res, path);
     if (path === '/slack/events') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
       if (!slack?.requestListener) {
@@ -270,24 +272,26 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       resolve();
     });
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      management.once('error', reject);
-      management.listen(config.management.port, config.management.host, () => {
-        management.off('error', reject);
-        resolve();
+  if (!config.management.shared) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        management.once('error', reject);
+        management.listen(config.management.port, config.management.host, () => {
+          management.off('error', reject);
+          resolve();
+        });
       });
-    });
-  } catch (err) {
-    // The public server is already up: close it, and say which port and variable.
-    server.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ManagementPortError(`the management port could not be opened on ${config.management.host}:${config.management.port} (${code ?? (err as Error).message}): set MANAGEMENT_PORT to a free port${code === 'EADDRNOTAVAIL' ? ' and MANAGEMENT_HOST to an address of this machine' : ''}`);
+    } catch (err) {
+      // The public server is already up: close it, and say which port and variable.
+      server.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ManagementPortError(`the management port could not be opened on ${config.management.host}:${config.management.port} (${code ?? (err as Error).message}): set MANAGEMENT_PORT to a free port${code === 'EADDRNOTAVAIL' ? ' and MANAGEMENT_HOST to an address of this machine' : ''}`);
+    }
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const everywhere = address.address === '::' || address.address === '0.0.0.0';
-  const mAddress = management.address() as AddressInfo;
+  const mAddress = config.management.shared ? address : (management.address() as AddressInfo);
   const mHost = mAddress.family === 'IPv6' ? `[${mAddress.address}]` : mAddress.address;
   const mEverywhere = mAddress.address === '::' || mAddress.address === '0.0.0.0';
   let stopped: Promise<void> | undefined;
@@ -322,8 +326,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         clearTimeout(timer);
         if (outcome === 'deadline') logger.warn({ drainMs }, 'shutdown deadline reached: closing the connections still open');
         server.closeAllConnections();
-        management.closeAllConnections();
-        await new Promise<void>((resolve) => management.close(() => resolve()));
+        if (management.listening) {
+          management.closeAllConnections();
+          await new Promise<void>((resolve) => management.close(() => resolve()));
+        }
         connections.stop();
         bodyWarning.stop();
         credentialsWarning.stop();

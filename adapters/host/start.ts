@@ -149,7 +149,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     { version: productVersion(), url: host.url, address: host.address, port: host.port, managementUrl: host.managementUrl, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
-  logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);
+  if (config.management.shared) {
+    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on the public port ${host.managementBoundUrl}, as MANAGEMENT_PORT equals PORT: whoever reaches the bot can read them; give MANAGEMENT_PORT a port of its own to keep them private`);
+  } else {
+    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);
+  }
   // Bolt, then Slack's auth.test, after listening: a refused token stops the start (exit 1); an unreachable Slack is
   // retried in the background while /readyz says 503 (slack-connect.ts says why).
   if (config.slack.mode !== 'off') {

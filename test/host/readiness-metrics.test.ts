@@ -141,6 +141,19 @@ describe('the management port (MANAGEMENT_PORT)', () => {
     expect(p.logs.lines.some((l) => l.msg === `management endpoints (GET /healthz, /readyz, /metrics) on ${p.managementUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`)).toBe(true);
   });
 
+  it('MANAGEMENT_PORT equal to PORT: /readyz and /metrics on the public port, as before, and the log says who can read them', async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = String((probe.address() as { port: number }).port);
+    await new Promise<void>((r) => probe.close(() => r()));
+    const { p } = await product({ PORT: port, MANAGEMENT_PORT: port });
+    expect(p.managementUrl).toBe(p.url);
+    expect((await fetch(`${p.url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${p.url}/metrics`)).text()).toMatch(/^coexist_/m);
+    expect(p.logs.lines.some((l) => /^management endpoints .* on the public port .*whoever reaches the bot can read them/.test(l.msg))).toBe(true);
+  });
+
   it('a MANAGEMENT_PORT already in use stops the start, naming the variable', async () => {
     const { createServer } = await import('node:net');
     const holder = createServer();
