@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import {
   BUILT_IN_KNOWLEDGE_FILE,
-  NEED_IDS,
+  ALL_NEED_IDS,
   allTopicFacts,
   answer,
   builtInKnowledge,
@@ -237,7 +237,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .option('--agents <n>', 'people who will reply to customers')
     .option('--daily-messages <n>', 'expected messages per day')
     .option('--peak-mps <n>', 'peak messages per second needed')
-    .addOption(new Option('--need <id>', `a need, repeat for more: ${NEED_IDS.join(', ')}`).argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--need <id>', `a need, repeat for more: ${ALL_NEED_IDS.join(', ')}`).argParser((v: string, prev: string[] = []) => [...prev, v]))
     .option('--notes <text>', 'free text shown with the recommendation')
     .action(async (dash: string | undefined, o: RecommendOptions) => {
       if (dash !== undefined && dash !== '-') throw new BadInput(`Unexpected argument "${dash}". Use - to read standard input, or --file <path>.`);

@@ -2,7 +2,7 @@ import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
 import type { Knowledge } from '../knowledge/schema.ts';
 import type { TopicId } from '../knowledge/ids.ts';
-import { findTopic, topicFacts, type TopicFacts } from './facts.ts';
+import { findTopic, namesException, topicFacts, type TopicFacts } from './facts.ts';
 import { countryNamePattern } from './countries.ts';
 import { deepFreeze } from './frozen.ts';
 import { OFF_TOPIC, builtInModel, type Classifier } from '../matching/classifier.ts';
@@ -540,8 +540,11 @@ function read(text: string, m: Matcher, knowledge: Knowledge, settings: FusionSe
   const confidence = round(Math.min(1, top.fused) * (0.5 + 0.5 * dominance));
   const alternatives = nearby(candidates, top, 1);
   const factsOf = (id: TopicId): TopicFacts => {
+    // A question that names a case the topic's status does not cover (Windows) gets that case's headline.
+    const t = findTopic(knowledge, id)!;
+    if (namesException(t, text)) return deepFreeze(topicFacts(knowledge, t, text));
     let facts = m.facts.get(id);
-    if (!facts) m.facts.set(id, (facts = deepFreeze(topicFacts(knowledge, findTopic(knowledge, id)!))));
+    if (!facts) m.facts.set(id, (facts = deepFreeze(topicFacts(knowledge, t))));
     return facts;
   };
   const also = parts ? secondTopic(text, topic.id, (part) => read(part, m, knowledge, settings, false, false).result) : undefined;

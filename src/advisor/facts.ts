@@ -26,8 +26,14 @@ export function findTopic(knowledge: Knowledge, id: string): Topic | undefined {
   return knowledge.topics.find((t) => t.id === id);
 }
 
-export function topicFacts(knowledge: Knowledge, topic: Topic): TopicFacts {
+/**
+ * A topic's facts, with the offer policy applied. `question`: what was asked; when it names a case the status does not
+ * cover ("on a Windows laptop", where the topic says "except WhatsApp for Windows"), that case's status and answer lead.
+ */
+export function topicFacts(knowledge: Knowledge, topic: Topic, question?: string): TopicFacts {
   const side = (facts: Topic['coexistence']): SetupAnswer => {
+    const named = question ? facts.exceptions?.find((e) => e.when.some((words) => names(question, words))) : undefined;
+    if (named) return { status: named.status, answer: named.answer, details: facts.details };
     const offered = facts.ifOffered && knowledge.offerPolicy.capabilities[facts.ifOffered.capability];
     return offered && facts.ifOffered
       ? { status: facts.ifOffered.status, answer: facts.ifOffered.answer, details: facts.details }
@@ -43,6 +49,17 @@ export function topicFacts(knowledge: Knowledge, topic: Topic): TopicFacts {
     sources: topic.sources.map((ref) => knowledge.sources[ref]).filter((s): s is Source => s !== undefined),
     lastVerified: topic.lastVerified,
   };
+}
+
+/** Whether `question` names `words` as words of its own ("windows" in "a Windows laptop", not in "windowsill"). */
+function names(question: string, words: string): boolean {
+  const pattern = words.trim().toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]*');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${pattern}(?![\\p{L}\\p{N}])`, 'iu').test(question);
+}
+
+/** Whether a topic has a case the question names, so its facts depend on the question. */
+export function namesException(topic: Topic, question: string): boolean {
+  return [topic.coexistence, topic.apiOnly].some((s) => s.exceptions?.some((e) => e.when.some((w) => names(question, w))));
 }
 
 export function allTopicFacts(knowledge: Knowledge): TopicFacts[] {

@@ -54,7 +54,10 @@ export interface Recommendation {
   requirements: Requirements;
 }
 
-const POINTS: Record<Status, number> = { yes: 1, partial: 0.5, no: 0 };
+// A need scores nothing where it is not confirmed: no source says the setup gives it, none says it does not.
+const POINTS: Record<Status, number> = { yes: 1, partial: 0.5, no: 0, unconfirmed: 0 };
+/** The other setup gives it, as far as any source says (not confirmed is no promise). */
+const gives = (s: Status) => s === 'yes' || s === 'partial';
 
 function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
@@ -68,6 +71,24 @@ function listLabels(needs: Need[]): string {
   const labels = needs.map((n) => n.label);
   if (labels.length <= 1) return labels.join('');
   return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+}
+
+/** One setup does not give a need and the other is only not confirmed to: unmet, as far as any source says. */
+function unconfirmedOnly(a: Status, b: Status): boolean {
+  return (a === 'no' && b === 'unconfirmed') || (a === 'unconfirmed' && b === 'no');
+}
+
+/** The customer's peak is above API-only's default: only then do the maximum and its conditions matter to them. */
+function aboveDefault(q: Requirements, knowledge: Knowledge): boolean {
+  return q.peakMps !== undefined && q.peakMps > knowledge.offerPolicy.apiOnly.defaultMps;
+}
+
+/** API-only's throughput for a customer at or under its default: the default, against their peak when they gave one. */
+function defaultMpsWording(q: Requirements, knowledge: Knowledge): string {
+  const n = formatNumber(knowledge.offerPolicy.apiOnly.defaultMps);
+  return q.peakMps === undefined
+    ? `${n} messages per second by default.`
+    : `${n} messages per second by default, above the customer's peak of ${formatNumber(q.peakMps)}.`;
 }
 
 /** One customer's case, as every step reads it: their requirements, the knowledge, and what follows at once. */
@@ -94,6 +115,8 @@ function caseOf(requirements: Requirements, knowledge: Knowledge): Case {
     coexMps: knowledge.offerPolicy.coexistence.mps,
     countryOffered: knowledge.offerPolicy.coexistence.countries.includes(requirements.country),
     answerOf(topic, setup) {
+      // API-only's maximum and its conditions bear on a customer only when their peak is above the default.
+      if (topic === 'throughput' && setup === 'api-only' && !aboveDefault(requirements, knowledge)) return defaultMpsWording(requirements, knowledge);
       const t = findTopic(knowledge, topic);
       if (!t) return '';
       const facts = topicFacts(knowledge, t);
@@ -111,9 +134,11 @@ function ruleOut(c: Case): Finding[] {
     ruledOut.push({
       topic: 'throughput',
       text: `Peak of ${formatNumber(q.peakMps)} messages per second is above Co-Existence's fixed ${c.coexMps}; ${
-        q.peakMps > offerPolicy.apiOnly.defaultMps && offerPolicy.apiOnly.maxMpsConditions?.length
-          ? `API-only starts at ${formatNumber(offerPolicy.apiOnly.defaultMps)}, and goes higher only under Meta's conditions (see What changes)`
-          : maxMpsWording(knowledge)
+        !aboveDefault(q, knowledge)
+          ? `API-only handles ${formatNumber(offerPolicy.apiOnly.defaultMps)} by default`
+          : offerPolicy.apiOnly.maxMpsConditions?.length
+            ? `API-only starts at ${formatNumber(offerPolicy.apiOnly.defaultMps)}, and goes higher only under Meta's conditions (see What changes)`
+            : maxMpsWording(knowledge)
       }.`,
     });
   }
@@ -201,7 +226,7 @@ function conflictsFor(c: Case, setup: SetupId, ruledOut: Finding[], { scores }: 
   const conflicts: Finding[] = [];
   const lostNeeds: Need[] = [];
   for (const need of c.ordered) {
-    if (needSupport(c.knowledge, need, setup) === 'no' && needSupport(c.knowledge, need, other) !== 'no') {
+    if (needSupport(c.knowledge, need, setup) === 'no' && gives(needSupport(c.knowledge, need, other))) {
       lostNeeds.push(need);
       conflicts.push({ need: need.id, topic: need.topic, text: `${need.label}: ${c.answerOf(need.topic, setup)}` });
     }
@@ -222,8 +247,19 @@ function unmetFor(c: Case, setup: SetupId, ruledOut: Finding[]): Finding[] {
   const { requirements: q, knowledge } = c;
   const unmet: Finding[] = [];
   for (const need of c.needs) {
-    if (needSupport(knowledge, need, 'coexistence') === 'no' && needSupport(knowledge, need, 'api-only') === 'no') {
+    const coex = needSupport(knowledge, need, 'coexistence');
+    const api = needSupport(knowledge, need, 'api-only');
+    if (coex === 'no' && api === 'no') {
       unmet.push({ need: need.id, topic: need.topic, text: `${need.label}: neither setup offers this. ${c.answerOf(need.topic, 'coexistence')}` });
+    } else if (unconfirmedOnly(coex, api)) {
+      // One setup does not give it and the other is not confirmed to: no setup can be promised. Said as exactly
+      // that, never as "neither offers it" (the not-confirmed side is a caveat on its own everywhere else).
+      const [no, open] = coex === 'no' ? (['coexistence', 'api-only'] as const) : (['api-only', 'coexistence'] as const);
+      unmet.push({
+        need: need.id,
+        topic: need.topic,
+        text: `${need.label}: no setup is confirmed to give this. ${SETUP_NAMES[no]}: ${c.answerOf(need.topic, no)} ${SETUP_NAMES[open]}: not confirmed by a source. ${c.answerOf(need.topic, open)}`,
+      });
     }
   }
   const { maxMps, maxMpsConditions } = knowledge.offerPolicy.apiOnly;
@@ -264,8 +300,14 @@ function caveatsFor(c: Case, setup: SetupId): Finding[] {
     });
   }
   for (const need of c.ordered) {
-    if (needSupport(knowledge, need, setup) === 'partial') {
+    const mine = needSupport(knowledge, need, setup);
+    const theirs = needSupport(knowledge, need, otherSetup(setup));
+    if (mine === 'partial') {
       caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: only in part. ${c.answerOf(need.topic, setup)}` });
+    } else if (mine === 'unconfirmed' && !unconfirmedOnly(mine, theirs)) {
+      // Not confirmed is a caveat to check with the customer, never a conflict (unmet only when the other setup says
+      // no: then no setup can be promised, see unmetFor).
+      caveats.push({ need: need.id, topic: need.topic, text: `${need.label}: not confirmed by a source. ${c.answerOf(need.topic, setup)}` });
     }
   }
   const setupCaveats = knowledge.caveats[setup === 'coexistence' ? 'coexistence' : 'apiOnly']
@@ -316,15 +358,63 @@ function relevantTopicsFor(c: Case, ruledOut: Finding[]): TopicId[] {
   return [...relevant];
 }
 
+// ---- One fact, one line: a line that only repeats what an earlier line of the recommendation already says
+// ("Throughput is fixed at 20…" after "High-volume campaigns: only in part. Fixed at 20…") is dropped.
+
+const FILLER = new Set(
+  'a an the and or but of to in on at for by with from as is are be been it its this that these those can cannot not no only also any per it\'s which who their there than then so up'.split(' '),
+);
+
+/** The content words of a sentence: lower case, figures kept ("20", "1,000"), filler words left out. */
+function contentWords(sentence: string): Set<string> {
+  return new Set((sentence.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N},'-]*/gu) ?? []).map((w) => w.replace(/[,']+$/, '')).filter((w) => !FILLER.has(w)));
+}
+
+/** Sentences that state something (at least four content words): "High-volume campaigns: only in part." does not. */
+function statements(line: string): Set<string>[] {
+  return line
+    .split(/(?<=[.!?])\s+|:\s+/)
+    .map(contentWords)
+    .filter((w) => w.size >= 4);
+}
+
+/** Two sentences state the same fact when at least four and three quarters of the shorter one's content words are in the other. */
+export function sameFact(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const w of small) if (large.has(w)) shared++;
+  return shared >= 4 && shared / small.size >= 0.75;
+}
+
+/**
+ * Drops every line whose statements all repeat statements of earlier lines (reasons, then conflicts, unmet and
+ * caveats, in the order they are shown). A line with one new statement is kept whole.
+ */
+export function oneFactOneLine<T extends { text: string }>(groups: T[][]): T[][] {
+  const said: Set<string>[] = [];
+  return groups.map((lines) =>
+    lines.filter((line) => {
+      const own = statements(line.text);
+      const repeats = own.length > 0 && own.every((s) => said.some((earlier) => sameFact(s, earlier)));
+      if (!repeats) said.push(...own);
+      return !repeats;
+    }),
+  );
+}
+
 export function recommend(requirements: Requirements, knowledge: Knowledge): Recommendation {
   const c = caseOf(requirements, knowledge);
   const ruledOut = ruleOut(c);
   const scored = score(c);
   const setup = decide(ruledOut, scored);
-  const reasons = reasonsFor(c, setup, ruledOut, scored);
-  const { conflicts, lostNeeds } = conflictsFor(c, setup, ruledOut, scored);
-  const unmet = unmetFor(c, setup, ruledOut);
-  const caveats = caveatsFor(c, setup);
+  const found = conflictsFor(c, setup, ruledOut, scored);
+  const { lostNeeds } = found;
+  const [reasons = [], conflicts = [], unmet = [], caveats = []] = oneFactOneLine<Reason | Finding>([
+    reasonsFor(c, setup, ruledOut, scored),
+    found.conflicts,
+    unmetFor(c, setup, ruledOut),
+    caveatsFor(c, setup),
+  ]) as [Reason[], Finding[], Finding[], Finding[]];
   const alternative = alternativeFor(c, setup, lostNeeds);
   const confidence = confidenceOf(c, ruledOut, conflicts, scored);
   const who = requirements.customer ? ` for ${requirements.customer}` : '';

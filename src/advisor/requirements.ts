@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NEED_IDS, type NeedId } from '../knowledge/ids.ts';
+import { ALL_NEED_IDS, type NeedId } from '../knowledge/ids.ts';
 import { isCountryCode } from './countries.ts';
 
 export const CUSTOMER_MAX = 80;
@@ -49,8 +49,8 @@ export const requirementsSchema = z.strictObject(
       .optional(),
     needs: z
       .array(
-        z.enum(NEED_IDS, {
-          error: (iss) => `"${String(iss.input)}" is not a need. Allowed: ${NEED_IDS.join(', ')}`,
+        z.enum(ALL_NEED_IDS, {
+          error: (iss) => `"${String(iss.input)}" is not a need. Allowed: ${ALL_NEED_IDS.join(', ')}`,
         }),
         { error: 'Needs must be a list of need ids (it may be empty)' },
       )

@@ -3,8 +3,8 @@ import type { Confidence } from './recommend.ts';
 
 // Words and symbols every surface shares, so Slack, Teams and the terminal say the same thing.
 
-export const STATUS_ICON: Record<Status, string> = { yes: '✅', no: '❌', partial: '⚠️' };
-export const STATUS_WORD: Record<Status, string> = { yes: 'Yes', no: 'No', partial: 'Partly' };
+export const STATUS_ICON: Record<Status, string> = { yes: '✅', no: '❌', partial: '⚠️', unconfirmed: '❔' };
+export const STATUS_WORD: Record<Status, string> = { yes: 'Yes', no: 'No', partial: 'Partly', unconfirmed: 'Not confirmed' };
 
 export const SETUP_TITLE: Record<SetupId, string> = {
   coexistence: 'WhatsApp Co-Existence',

@@ -15,7 +15,8 @@ export interface Problem {
   warning?: true;
 }
 
-const RANK: Record<Status, number> = { no: 0, partial: 1, yes: 2 };
+// Not confirmed sits between no and partly: a need may be narrowed from it to no, never raised above its topic.
+const RANK: Record<Status, number> = { no: 0, unconfirmed: 0.5, partial: 1, yes: 2 };
 const SETUPS = ['coexistence', 'apiOnly'] as const;
 
 export function crossCheck(data: unknown): Problem[] {
@@ -138,6 +139,9 @@ function* texts(kb: Record<string, any>): Generator<{ path: (string | number)[];
       if (str(side?.answer)) yield { path: ['topics', i, setup, 'answer'], text: side.answer, answer: true };
       if (str(side?.details)) yield { path: ['topics', i, setup, 'details'], text: side.details };
       if (str(side?.ifOffered?.answer)) yield { path: ['topics', i, setup, 'ifOffered', 'answer'], text: side.ifOffered.answer, answer: true };
+      for (const [j, e] of (Array.isArray(side?.exceptions) ? side.exceptions : []).entries()) {
+        if (str(e?.answer)) yield { path: ['topics', i, setup, 'exceptions', j, 'answer'], text: e.answer, answer: true };
+      }
     }
     if (str(t?.articleSays?.correction)) yield { path: ['topics', i, 'articleSays', 'correction'], text: t.articleSays.correction };
   }

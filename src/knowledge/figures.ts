@@ -35,6 +35,27 @@ export function mpsFigures(policy: OfferPolicy): Record<string, number> {
   return { 'coexistence.mps': policy.coexistence.mps, 'apiOnly.defaultMps': policy.apiOnly.defaultMps, 'apiOnly.maxMps': policy.apiOnly.maxMps };
 }
 
+/** How a note names each MPS figure of the policy. */
+export const FIGURE_NAMES: Record<string, string> = {
+  'coexistence.mps': "Co-Existence's fixed MPS",
+  'apiOnly.defaultMps': "API-only's default MPS",
+  'apiOnly.maxMps': "API-only's maximum MPS",
+};
+
+/**
+ * What the help article says about a figure, against the policy now: "The article's 20 for Co-Existence's fixed MPS is
+ * right." or "… is outdated: it is 25 now.". `current`: whether the article's figure is the policy's.
+ */
+export function articleFigureNotes(figures: Partial<Record<string, number>> | undefined, policy: OfferPolicy): { current: boolean; text: string }[] {
+  const now = mpsFigures(policy);
+  return Object.entries(figures ?? {}).flatMap(([name, says]): { current: boolean; text: string }[] => {
+    const value = now[name];
+    if (says === undefined || value === undefined) return [];
+    const what = `The article's ${number(says)} for ${FIGURE_NAMES[name] ?? name}`;
+    return says === value ? [{ current: true, text: `${what} is right.` }] : [{ current: false, text: `${what} is outdated: it is ${number(value)} now.` }];
+  });
+}
+
 /** A number written next to a throughput unit: "20 MPS", "1,000 messages per second", "80 messages a second". */
 export const LITERAL_MPS = /(?<![\w{.])(\d[\d,]*(?:\.\d+)?)(?:\s*[–-]\s*(\d[\d,]*))?\s*(?:MPS\b|messages? (?:per|a) second|msg\/s)/gi;
 

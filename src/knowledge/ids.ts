@@ -47,7 +47,14 @@ export const NEED_IDS = [
   'message-revoke',
   'green-tick',
 ] as const;
-export type NeedId = (typeof NEED_IDS)[number];
+/**
+ * Needs added after the SPEC (issue 20), for questions customers ask that the SPEC's needs did not name. A knowledge
+ * file may leave them out; the SPEC's must all be there.
+ */
+export const ADDED_NEED_IDS = ['ai-chatbot', 'catalog-payments', 'multiple-numbers'] as const;
+/** Every need id a requirement may name: the SPEC's, then the added ones. */
+export const ALL_NEED_IDS = [...NEED_IDS, ...ADDED_NEED_IDS] as const;
+export type NeedId = (typeof ALL_NEED_IDS)[number];
 
 /** The two setups. `coexistence`/`apiOnly` are the data keys; `coexistence`/`api-only` the output ids. */
 export const SETUP_IDS = ['coexistence', 'api-only'] as const;
@@ -59,5 +66,10 @@ export const SETUP_NAMES: Record<SetupId, string> = {
   'api-only': 'API only',
 };
 
-export const STATUSES = ['yes', 'no', 'partial'] as const;
+/**
+ * Whether a setup gives what a topic asks. `unconfirmed` (an addition to the SPEC's three): no source settles it
+ * either way (one provider says so, Meta says nothing). It is drawn as neither yes nor no, and a recommendation
+ * shows it as a caveat, never as a conflict or an unmet need.
+ */
+export const STATUSES = ['yes', 'no', 'partial', 'unconfirmed'] as const;
 export type Status = (typeof STATUSES)[number];

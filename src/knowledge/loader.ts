@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck, type Problem } from './checks.ts';
-import { fillFigures } from './figures.ts';
+import { articleFigureNotes, fillFigures } from './figures.ts';
 import { TOPIC_IDS } from './ids.ts';
 import { PARTS, knowledgeDataSchema, type Knowledge, type KnowledgeData, type PartName } from './schema.ts';
 
@@ -204,6 +204,21 @@ function readParts(reader: Reader, index: Record<string, unknown>, dir: string |
   return data;
 }
 
+/**
+ * The help article's note as the advisor shows it: each figure the article states, compared with the policy now,
+ * then the correction with figures filled in. A figure that differs makes the article outdated, whatever the
+ * note said when it was written (a contradiction stays a contradiction).
+ */
+function articleNote(says: NonNullable<KnowledgeData['topics'][number]['articleSays']>, policy: KnowledgeData['offerPolicy']) {
+  const notes = articleFigureNotes(says.figures, policy);
+  const stale = notes.some((n) => !n.current);
+  return {
+    ...says,
+    verdict: stale && says.verdict !== 'contradicted' ? ('outdated' as const) : says.verdict,
+    correction: [...notes.map((n) => n.text), fillFigures(says.correction, policy)].join(' '),
+  };
+}
+
 /** Fills in figures and resolves need support: the knowledge as the advisor reads it. */
 function resolve(data: KnowledgeData): Knowledge {
   const policy = data.offerPolicy;
@@ -214,12 +229,13 @@ function resolve(data: KnowledgeData): Knowledge {
       answer: fill(s.answer),
       details: fill(s.details),
       ...(s.ifOffered ? { ifOffered: { ...s.ifOffered, answer: fill(s.ifOffered.answer) } } : {}),
+      ...(s.exceptions ? { exceptions: s.exceptions.map((e) => ({ ...e, answer: fill(e.answer) })) } : {}),
     });
     return {
       ...t,
       coexistence: side(t.coexistence),
       apiOnly: side(t.apiOnly),
-      ...(t.articleSays ? { articleSays: { ...t.articleSays, correction: fill(t.articleSays.correction) } } : {}),
+      ...(t.articleSays ? { articleSays: articleNote(t.articleSays, policy) } : {}),
     };
   });
   const byId = new Map(topics.map((t) => [t.id, t]));

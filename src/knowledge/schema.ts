@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NEED_IDS, STATUSES } from './ids.ts';
+import { ALL_NEED_IDS, STATUSES } from './ids.ts';
 
 // The shape of each knowledge file. Every object is strict so that a typo in a key ("anwser") is reported instead
 // of silently ignored. What the shape alone cannot say (references, figures, needs against topics) is checked in
@@ -7,7 +7,7 @@ import { NEED_IDS, STATUSES } from './ids.ts';
 // checks a file while it is typed.
 
 const status = z.enum(STATUSES);
-const needId = z.enum(NEED_IDS);
+const needId = z.enum(ALL_NEED_IDS);
 const text = z.string().trim().min(1, 'must not be empty');
 const isoDate = z.iso.date('must be a date written YYYY-MM-DD');
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code such as IN');
@@ -18,6 +18,8 @@ export const topicId = z
 const sourceId = z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _');
 
 export const CAPABILITIES = ['callingApi', 'groupsApi'] as const;
+/** The policy's MPS figures, by placeholder name. */
+export const MPS_FIGURES = ['coexistence.mps', 'apiOnly.defaultMps', 'apiOnly.maxMps'] as const;
 const capability = z.enum(CAPABILITIES);
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -62,6 +64,19 @@ const setupFacts = z.strictObject({
     .strictObject({ capability, status, answer: text.max(300) })
     .optional()
     .describe('what this setup gives once that capability is switched on in policy.yml'),
+  exceptions: z
+    .array(
+      z.strictObject({
+        when: z.array(text).min(1).describe('words or phrases a question names this case by ("windows", "wear os")'),
+        status,
+        answer: text.max(300, 'keep the one-line answer under 300 characters'),
+      }),
+    )
+    .min(1)
+    .optional()
+    .describe(
+      "cases the status does not cover (\"except WhatsApp for Windows\"): a question that names one gets this status and answer as its headline, the exception first",
+    ),
 });
 
 export const topicSchema = z.strictObject({
@@ -71,7 +86,17 @@ export const topicSchema = z.strictObject({
   coexistence: setupFacts,
   apiOnly: setupFacts,
   articleSays: z
-    .strictObject({ verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']), claim: text, correction: text })
+    .strictObject({
+      verdict: z.enum(['outdated', 'incomplete', 'unverified', 'contradicted']),
+      claim: text,
+      correction: text,
+      figures: z
+        .partialRecord(z.enum(MPS_FIGURES), z.number().positive())
+        .optional()
+        .describe(
+          "the policy figures the article states, by placeholder name ({ coexistence.mps: 20 }): the note says each is right while the policy agrees, outdated (and the verdict becomes outdated) once it differs",
+        ),
+    })
     .optional()
     .describe('where the provider help article says otherwise'),
   situations: z

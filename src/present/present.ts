@@ -215,7 +215,7 @@ export function presentTopic(knowledge: Knowledge, topic: string, question?: str
   const t = findTopic(knowledge, topic);
   if (!t) return undefined;
   const second = also !== undefined && also !== topic ? findTopic(knowledge, also) : undefined;
-  return withAlso(topicAnswer(topicFacts(knowledge, t), question), second && topicFacts(knowledge, second), question);
+  return withAlso(topicAnswer(topicFacts(knowledge, t, question), question), second && topicFacts(knowledge, second, question), question);
 }
 
 export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
@@ -226,7 +226,7 @@ export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
   return {
     kind: 'comparison',
     title: `${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}`,
-    legend: `${STATUS_ICON.yes} yes · ${STATUS_ICON.no} no · ${STATUS_ICON.partial} partly`,
+    legend: `${STATUS_ICON.yes} yes · ${STATUS_ICON.no} no · ${STATUS_ICON.partial} partly · ${STATUS_ICON.unconfirmed} not confirmed by a source`,
     rows,
     sources: [...sources.values()],
     lastVerified: facts.map((f) => f.lastVerified).sort()[0] ?? '',

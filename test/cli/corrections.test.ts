@@ -18,7 +18,7 @@ describe('coexist-advisor recommend, after the audit', () => {
     const r = await runCli(['recommend', '--country', 'IN', '--peak-mps', '200', '--need', 'calls'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Recommendation: WhatsApp Business API only/);
-    expect(section(r.stdout, 'Not met by either setup')).toMatch(/• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only; video is planned, not available\./);
+    expect(section(r.stdout, 'Not met by either setup')).toMatch(/• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only, with no video\./);
     const json = JSON.parse((await runCli(['recommend', '--json', '--country', 'IN', '--peak-mps', '200', '--need', 'calls'], { env })).stdout);
     expect(json.unmet).toContainEqual(expect.objectContaining({ need: 'calls', text: expect.stringMatching(/^Video calls:/) }));
   });

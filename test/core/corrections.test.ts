@@ -61,7 +61,10 @@ describe('groups on API-only: Official Business Accounts, 8 participants', () =>
     const r = recommend(req({ country: 'DE', needs: ['group-chats'] }), k);
     expect(r.setup).toBe('api-only');
     expect(r.reasons.some((x) => x.need === 'group-chats')).toBe(false);
-    expect(texts(r.caveats)).toMatch(/WhatsApp group chats: only in part\. .*Official Business Accounts.*8 participants/);
+    // One fact, one line: the limits are said once, under Not met, not again as a caveat.
+    const all = texts([...r.reasons, ...r.conflicts, ...r.unmet, ...r.caveats]);
+    expect(all).toMatch(/at most 8 participants per group, and only for Official Business Accounts/);
+    expect(all.match(/8 participants/g)).toHaveLength(1);
   });
 });
 
@@ -106,11 +109,12 @@ describe('the smaller corrections of section C', () => {
     expect(texts(r.caveats)).toMatch(/No Status posts on the number; catalogs and product messages are sent through the API/);
   });
 
-  it('edit and revoke: only what is sourced (the customer’s edits and deletes reach the API)', () => {
-    const m = facts(kb, 'message-revoke').coexistence;
-    expect(m.details).toMatch(/customer makes \(within 15 minutes\)/);
-    expect(m.details).toMatch(/within 2 days/);
-    expect(m.answer).not.toMatch(/are reported to the API/);
+  it('edit and revoke: the business’s own app-side edits and deletes reach the API, and a customer’s deletes only on Co-Existence (section D corrects C)', () => {
+    const m = facts(kb, 'message-revoke');
+    expect(m.coexistence.details).toMatch(/smb_message_echoes/);
+    expect(m.coexistence.details).toMatch(/within 2 days/);
+    expect(m.coexistence.answer).toMatch(/when the business edits or deletes a message in the app, and when a\s+customer deletes one/);
+    expect(m.apiOnly.answer).toMatch(/not told when a customer deletes one/);
   });
 
   it('pricing names the October 2026 charge for utility templates inside the window', () => {
@@ -136,10 +140,12 @@ describe('the smaller corrections of section C', () => {
     expect(answer('business scoped user id', kb).topic).toBe('automation');
   });
 
-  it('re-dates only the topics changed against a source on 2026-11-25', () => {
+  it('re-dates only the topics changed against a source (2026-11-25, then 2026-12-07 for section D)', () => {
     const changed = kb.topics.filter((t) => t.lastVerified === '2026-11-25').map((t) => t.id);
-    expect(changed).toEqual(expect.arrayContaining(['calls', 'group-chats', 'throughput', 'message-revoke', 'verification', 'pricing']));
-    for (const id of ['one-to-one-chats', 'broadcast-lists', 'backups', 'service-window', 'availability', 'templates']) {
+    expect(changed).toEqual(expect.arrayContaining(['group-chats', 'throughput']));
+    const second = kb.topics.filter((t) => t.lastVerified === '2026-12-07').map((t) => t.id);
+    expect(second).toEqual(expect.arrayContaining(['message-revoke', 'pricing', 'calls', 'backups', 'linked-devices', 'disconnection', 'availability', 'eligibility', 'templates', 'automation', 'verification', 'migration', 'status-updates']));
+    for (const id of ['one-to-one-chats', 'broadcast-lists', 'service-window']) {
       expect(facts(kb, id).lastVerified, id).toBe('2026-09-11');
     }
   });

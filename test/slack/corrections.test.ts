@@ -3,7 +3,7 @@ import { CORRECTED_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { useSlackHost } from '../helpers/slack-host.ts';
 import { filledModal, type ModalAnswers } from '../helpers/slack-modal.ts';
 
-// The audit's three big corrections (facts.md section C) as sales see them in Slack: the real product on 127.0.0.1
+// The audit's three big corrections (facts.md section C), and the second audit's "not confirmed" status (section D), as sales see them in Slack: the real product on 127.0.0.1
 // answering from the frozen corrected knowledge, signed requests as Slack sends them, and a fake Web API.
 
 const host = useSlackHost({ KNOWLEDGE_FILE: CORRECTED_KNOWLEDGE_FILE });
@@ -25,7 +25,7 @@ describe('a salesperson recommends in Slack, after the audit', () => {
   it('a customer who needs video calls at 200 MPS sees video calls under "Not met"', async () => {
     const all = await recommendation({ country: 'IN', peakMps: '200', needs: ['calls'] });
     expect(all).toMatch(/API only/);
-    expect(all).toMatch(/⛔ Not met by either setup\*\\n• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only; video is planned, not available\./);
+    expect(all).toMatch(/⛔ Not met by either setup\*\\n• Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only, with no video\./);
   });
 
   it('a group-chats customer sees the Groups API limits, not a plain yes', async () => {
@@ -34,6 +34,14 @@ describe('a salesperson recommends in Slack, after the audit', () => {
     expect(all).toMatch(/Groups of more than 8 people \(a community group, for example\): no setup gives them on this number/);
     const answer = (await host.slack.command('groups api')).json();
     expect(JSON.stringify(answer.blocks)).toMatch(/\*API only\*  ❌ No\\nNot in our current offer\. Meta's Groups API is only for Official Business Accounts, with at most 8 participants per group\./);
+  });
+
+  it('an agent asks about chat backups and sees ❔ Not confirmed for Co-Existence, neither ✅ nor ❌ (second audit)', async () => {
+    const answer = (await host.slack.command('google drive backup')).json();
+    const blocks = JSON.stringify(answer.blocks);
+    expect(blocks).toMatch(/\*Co-Existence\*  ❔ Not confirmed\\nOne provider says Drive and iCloud backups stop working as usual; Meta says nothing about backups\./);
+    expect(blocks).not.toMatch(/\*Co-Existence\*  (✅|❌)/);
+    expect(blocks).toMatch(/\*API only\*  ❌ No/);
   });
 
   it('a 200 MPS customer is told the three conditions of 1,000 MPS', async () => {

@@ -43,7 +43,7 @@ describe('a salesperson recommends in Teams, after the audit', () => {
   it('a customer who needs video calls at 200 MPS sees video calls under "Not met"', async () => {
     const card = await submit({ country: 'IN', peakMps: '200', needs_0: 'calls' });
     expect(card).toMatch(/⛔ Not met by either setup/);
-    expect(card).toMatch(/- Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only; video is planned, not available\./);
+    expect(card).toMatch(/- Video calls: no setup gives them on this number\. Meta's Calling API on API-only numbers is voice only, with no video\./);
   });
 
   it('a group-chats customer sees the Groups API limits, not a plain yes', async () => {
@@ -53,6 +53,14 @@ describe('a salesperson recommends in Teams, after the audit', () => {
     const answer = await cardFor({ text: 'groups api' });
     expect(answer).toMatch(/\*\*API only\*\*  ❌ No/);
     expect(answer).toMatch(/Official Business Accounts, with at most 8 participants per group/);
+  });
+
+  it('an agent asks about chat backups and sees ❔ Not confirmed for Co-Existence, neither ✅ nor ❌ (second audit)', async () => {
+    const answer = await cardFor({ text: 'google drive backup' });
+    expect(answer).toMatch(/\*\*Co-Existence\*\*  ❔ Not confirmed/);
+    expect(answer).toMatch(/One provider says Drive and iCloud backups stop working as usual; Meta says nothing about backups\./);
+    expect(answer).not.toMatch(/\*\*Co-Existence\*\*  (✅|❌)/);
+    expect(answer).toMatch(/\*\*API only\*\*  ❌ No/);
   });
 
   it('a 200 MPS customer is told the three conditions of 1,000 MPS', async () => {
