@@ -86,7 +86,7 @@ describe('kill -9 after a burst, both cores busy', () => {
     const store = await make();
     try {
       const product = await startChildProduct({ STORE_WRITES: 'thread', ...store.env });
-      await untilReady(product.url);
+      await untilReady(product.managementUrl);
       // The Teams face (botbuilder) loads on the first activity: loaded before the burst.
       expect(await product.ask('warm up', connector.url)).toBe(200);
       const ackedAt = new Map<string, number>();
