@@ -118,7 +118,8 @@ export interface FormFields {
 export function formNumber(raw: unknown): number | string | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (typeof raw === 'number') return raw;
-  const text = String(raw).trim();
+  // Not String(raw): a forged form value such as { toString: {} } makes String() throw (a 500 instead of a field error).
+  const text = (typeof raw === 'string' ? raw : Object.prototype.toString.call(raw)).trim();
   if (text === '') return undefined;
   return Number.isFinite(Number(text)) ? Number(text) : text;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEED_IDS, validateRequirements } from '../../src/index.ts';
+import { NEED_IDS, requirementsFromForm, validateRequirements } from '../../src/index.ts';
 
 describe('requirementsSchema', () => {
   it('accepts the SPEC fields, normalises the country and removes duplicate needs', () => {
@@ -52,5 +52,16 @@ describe('requirementsSchema', () => {
 
   it('knows every need id of the SPEC', () => {
     expect(validateRequirements({ country: 'IN', needs: [...NEED_IDS] }).ok).toBe(true);
+  });
+});
+
+describe('a form read into requirements', () => {
+  it('a forged number field that cannot even be turned into text is a field error, not a crash', () => {
+    // Found by the Slack modal property test (test/hostile/entry-points.test.ts): String() of this throws.
+    const forged = { toString: {} } as unknown as string;
+    const input = requirementsFromForm({ customer: 'Acme', country: 'IN', agents: forged, dailyMessages: forged, peakMps: forged }, ['calls']);
+    const result = validateRequirements(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.field).sort()).toEqual(['agents', 'dailyMessages', 'peakMps']);
   });
 });
