@@ -137,7 +137,7 @@ async function partition(): Promise<void> {
     while (running) {
       const i = asked++;
       void product.ask(`does coexistence keep the phone app? ${i}`, connector.url).then((s) => void (s === 200 && acked++), () => {});
-      if (i % 5 === 0) void fetch(`${product.url}/readyz`).then((r) => probes.push(r.status), () => probes.push(0));
+      if (i % 5 === 0) void fetch(`${product.managementUrl}/readyz`).then((r) => probes.push(r.status), () => probes.push(0));
       await sleep(100);
     }
   })();
@@ -154,7 +154,7 @@ async function partition(): Promise<void> {
   let stored = 0;
   const until = Date.now() + 30_000;
   while (Date.now() < until && (stored = await countPg(schema.url)) < acked) await sleep(500);
-  const readyAfter = (await fetch(`${product.url}/readyz`).catch(() => undefined))?.status ?? 0;
+  const readyAfter = (await fetch(`${product.managementUrl}/readyz`).catch(() => undefined))?.status ?? 0;
   console.log(`held ${Math.round((Date.now() - stalledAt) / 1000)} s in all; connections reset: ${reset}; process alive: ${product.alive()}; asked ${asked}, acked ${acked}, stored ${stored}; /readyz 503 during: ${probes.filter((s) => s === 503).length} of ${probes.length}; /readyz after: ${readyAfter}`);
   product.kill('SIGTERM');
   await product.exited;
@@ -180,14 +180,14 @@ async function disk(): Promise<void> {
   }
   closeSync(fd);
   const probes: number[] = [];
-  const probing = setInterval(() => void fetch(`${product.url}/readyz`).then((r) => probes.push(r.status), () => probes.push(0)), 250);
+  const probing = setInterval(() => void fetch(`${product.managementUrl}/readyz`).then((r) => probes.push(r.status), () => probes.push(0)), 250);
   const b = await burst(product, connector, 3000, 50, 'full');
   await sleep(2000);
-  const readyFull = (await fetch(`${product.url}/readyz`)).status;
+  const readyFull = (await fetch(`${product.managementUrl}/readyz`)).status;
   unlinkSync(ballast);
   const freedAt = Date.now();
   let readyAfter = 0;
-  while (Date.now() - freedAt < 40_000 && (readyAfter = (await fetch(`${product.url}/readyz`)).status) !== 200) await sleep(250);
+  while (Date.now() - freedAt < 40_000 && (readyAfter = (await fetch(`${product.managementUrl}/readyz`)).status) !== 200) await sleep(250);
   const readyAfterMs = Date.now() - freedAt;
   await sleep(8000); // the recorder's back-off is at most 5 s
   clearInterval(probing);
@@ -196,7 +196,7 @@ async function disk(): Promise<void> {
   for (const f of readdirSync(inside)) if (f.startsWith(STORE_FILE_NAME) && !f.endsWith('-shm')) copyFileSync(path.join(inside, f), path.join(copy, f));
   const stored = await countSqlite(copy);
   rmSync(copy, { recursive: true, force: true });
-  const metrics = await (await fetch(`${product.url}/metrics`)).text();
+  const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
   const dropped = /^coexist_store_records_dropped_total (\d+)/m.exec(metrics)?.[1];
   console.log(`acked ${b.acked} of 3000 on a full disk; /readyz while full: ${probes.filter((s) => s === 503).length} of ${probes.length} probes 503, ${readyFull} at the end; ready again ${readyAfter === 200 ? `${readyAfterMs} ms after the space returned` : 'NOT within 40 s'}; stored ${stored}; dropped (metric) ${dropped}`);
   product.kill('SIGTERM');

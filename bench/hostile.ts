@@ -172,7 +172,7 @@ async function metricsOrNothing(server: Server, name: string): Promise<string> {
 }
 
 async function metric(server: Server, name: string): Promise<string> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${server.managementUrl}/metrics`)).text();
   return text
     .split('\n')
     .filter((l) => l.startsWith(name))

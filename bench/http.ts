@@ -38,6 +38,8 @@ export interface HttpResult {
 export interface Server {
   child: ChildProcess;
   url: string;
+  /** The management port (GET /readyz, /metrics) when the server has one; otherwise the same as url. */
+  managementUrl: string;
   connectorUrl: string;
   startupMs: number;
 }
@@ -56,11 +58,11 @@ export async function spawnServer(script: string, kind: string, options: { args?
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
-  const ready = await new Promise<{ url: string; connectorUrl: string; startupMs: number }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; connectorUrl: string; startupMs: number }));
+  const ready = await new Promise<{ url: string; managementUrl?: string; connectorUrl: string; startupMs: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; managementUrl?: string; connectorUrl: string; startupMs: number }));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
   });
-  return { child, ...ready };
+  return { child, ...ready, managementUrl: ready.managementUrl ?? ready.url };
 }
 
 /** Asks a server to stop cleanly (servers.ts 'stop': a store writes what is queued and closes) and waits for it to exit. */

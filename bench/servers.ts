@@ -36,6 +36,7 @@ function benchDataDir(): string {
 }
 
 let url: string;
+let managementUrl: string | undefined;
 /** Stops the server cleanly on the 'stop' message (store-host: writes what is queued, closes the store). */
 let onStop: (() => Promise<object>) | undefined;
 const listen = async (server: import('node:http').Server) => {
@@ -102,7 +103,7 @@ if (kind === 'empty-bolt') {
   const { loadConfig } = await import('../adapters/host/config.ts');
   const { Metrics } = await import('../adapters/host/metrics.ts');
   const { builtInKnowledge: kb } = await import('../src/index.ts');
-  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl });
+  const loaded = loadConfig({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' });
   const knowledge = kb();
@@ -112,6 +113,7 @@ if (kind === 'empty-bolt') {
   if (metrics) await metrics.load();
   const host = await startHost({ config: loaded.config, knowledge, logger, slack: face, ...(metrics ? { metrics } : {}) });
   url = host.url;
+  managementUrl = host.managementUrl;
 } else if (kind === 'store-host') {
   // The store's cost (npm run bench -- store): the host and the Slack face wired as adapters/host/start.ts wires
   // them (same config, metrics, info logs to /dev/null), with a StoreService passed to the face when argv[3] is
@@ -131,7 +133,7 @@ if (kind === 'empty-bolt') {
   const { Recorder } = await import('../adapters/store/recorder.ts');
   const where = storeKind === 'sqlite' ? { DATA_DIR: process.env.BENCH_DATA_DIR } : storeKind === 'postgres' ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {};
   if ((storeKind === 'sqlite' || storeKind === 'postgres') && !Object.values(where)[0]) throw new Error(`store-host ${storeKind}: set ${storeKind === 'sqlite' ? 'BENCH_DATA_DIR' : 'BENCH_DATABASE_URL'}`);
-  const loaded = loadConfig({ PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, TEAMS_ENABLED: 'false', ...where });
+  const loaded = loadConfig({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, TEAMS_ENABLED: 'false', ...where });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const config = loaded.config;
   const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' });
@@ -172,6 +174,7 @@ if (kind === 'empty-bolt') {
   if (store && !store.store) throw new Error(`store-host ${storeKind}: the store did not open (see the error above)`);
   await metrics.load();
   url = host.url;
+  managementUrl = host.managementUrl;
   onStop = async () => {
     await host.stop();
     await store?.close(10_000);
@@ -182,20 +185,22 @@ if (kind === 'empty-bolt') {
   const host = (await import(new URL('../dist/adapters/host/start.js', import.meta.url).href)) as typeof import('../adapters/host/start.ts');
   const logs = (await import(new URL('../dist/adapters/host/logger.js', import.meta.url).href)) as typeof import('../adapters/host/logger.ts');
   const product = await host.startProduct(
-    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
+    { PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
     { logger: logs.createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: '/dev/null' }) },
   );
   url = product.url;
+  managementUrl = product.managementUrl;
 } else {
   // The product as deployed: info-level JSON logs (to /dev/null here, or BENCH_LOG_FILE), Slack over HTTP, Teams in local mode.
   const product = await startProduct(
-    { PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
+    { PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: BENCH_SECRET, SLACK_API_URL: fake.apiUrl, DATA_DIR: benchDataDir() },
     { logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'info', { dest: process.env.BENCH_LOG_FILE ?? '/dev/null' }) },
   );
   url = product.url;
+  managementUrl = product.managementUrl;
 }
 const startupMs = Math.round(performance.now());
-process.send?.({ url, connectorUrl, startupMs });
+process.send?.({ url, ...(managementUrl ? { managementUrl } : {}), connectorUrl, startupMs });
 process.on('message', (m) => {
   if (m === 'heap') {
     // Live heap after a full collection (needs --expose-gc): the measure of a leak, unlike RSS.

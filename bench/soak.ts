@@ -12,8 +12,8 @@ const minutes = Number(process.env.SOAK_MINUTES ?? 3);
 const connections = Number(process.env.SOAK_CONNECTIONS ?? 20);
 
 const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), ['product'], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const ready = await new Promise<{ url: string; connectorUrl: string; startupMs: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
-const server: Server = { child, ...ready };
+const ready = await new Promise<{ url: string; managementUrl?: string; connectorUrl: string; startupMs: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
+const server: Server = { child, ...ready, managementUrl: ready.managementUrl ?? ready.url };
 
 /** Live heap after a full GC, and RSS, of the server process. */
 const memory = async (): Promise<{ heapMb: number; rssMb: number }> => {

@@ -6,6 +6,9 @@
 //   node bin/build.js --if-stale   build only what changed since the last build (npm start, via prestart)
 //   node bin/build.js --prepare    as --if-stale, but never fails an install    (npm install / npm ci)
 //
+// After the data files, the built-in knowledge is also written as JSON (dist/src/knowledge/knowledge.snapshot.json,
+// by the compiled loader's writeKnowledgeSnapshot): the server reads that at start instead of parsing the YAML.
+//
 // dist/.build-stamp records a hash of the code (TypeScript sources, tsconfig files), the compiler version and a hash
 // of the data files. --if-stale compares them: unchanged → nothing to do (a few ms); only data changed (a knowledge owner
 // edited knowledge.yml) → copy the data files; code changed → run tsc. Without TypeScript installed (a production
@@ -18,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
@@ -143,6 +146,7 @@ export function ensureBuilt(mode) {
     if (!built) return missing(soft);
     // A production install (no dev dependencies): serve the compiled code, with the current data files.
     for (const f of dataFiles) copyData(f);
+    writeSnapshot();
     writeStamp({ ...stamp, data: dataHash });
     if (codeChanged) say('TypeScript is not installed (a production install?), so dist/ was not recompiled after the sources changed. Build with `npm ci` (it builds) before `npm prune --omit=dev`.');
     return 0;
@@ -155,9 +159,28 @@ export function ensureBuilt(mode) {
     }
     pruneOrphans(files);
   }
-  if (needData) for (const f of dataFiles) copyData(f);
+  if (needData) {
+    for (const f of dataFiles) copyData(f);
+    writeSnapshot();
+  }
   if (needCode || needData) writeStamp({ code: codeHash, data: dataHash, typescript: ts.version });
   return 0;
+}
+
+/**
+ * The built-in knowledge as JSON beside its YAML in dist/ (the compiled loader writes it). Invalid knowledge writes none
+ * and the old one is removed: the server then reads the YAML, and reports its problems with file and line.
+ */
+function writeSnapshot() {
+  const loader = path.join(DIST, 'src/knowledge/loader.js');
+  const out = path.join(DIST, 'src/knowledge/knowledge.snapshot.json');
+  if (!existsSync(loader)) return;
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(loader).href)}); const r = m.writeKnowledgeSnapshot(); if (!r.ok) { console.error(r.problems.join('\\n')); process.exit(1); }`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) {
+    rmSync(out, { force: true });
+    say(`the built-in knowledge is invalid, so no snapshot was written (npx coexist-advisor check-knowledge lists the problems):\n${run.stderr.trim().split('\n').slice(0, 5).join('\n')}`);
+  }
 }
 
 function missing(code) {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -23,6 +23,7 @@ import {
 } from '../../src/index.ts';
 import { formatReply } from './terminal.ts';
 import { registerStoreCommands } from './store-commands.ts';
+import { productVersion } from '../host/version.ts';
 import { registerExplainCommand } from './explain.ts';
 
 // The coexist-advisor command line. Exit codes: 0 done, 2 bad input (flags, files, requirements), 1 our fault.
@@ -183,11 +184,22 @@ function answerJson(question: string, kb: Knowledge, present: PresentOptions): R
   };
 }
 
+/**
+ * The built-in knowledge's source, src/knowledge/knowledge.yml of the checkout, also when the CLI runs from dist/
+ * (which holds a copy, refreshed by the build): check-knowledge checks and names the file a knowledge owner edits.
+ */
+function builtInKnowledgeSource(): string {
+  const copy = BUILT_IN_KNOWLEDGE_FILE.match(/^(.*)[\\/]dist[\\/](src[\\/]knowledge[\\/]knowledge\.yml)$/);
+  if (copy && existsSync(`${copy[1]}/${copy[2]}`)) return `${copy[1]}/${copy[2]}`;
+  return BUILT_IN_KNOWLEDGE_FILE;
+}
+
 export function buildProgram(io: CliIo = processIo()): Command {
   const cli = new Session(io);
   // Set before any subcommand is added: subcommands inherit these settings.
   const program = new Command('coexist-advisor')
     .description('WhatsApp Co-Existence vs WhatsApp Business API only: answers, recommendations and the comparison.')
+    .version(productVersion(), '-V, --version', 'the version (package.json; CHANGELOG.md says what changed)')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -279,7 +291,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .description('validate a knowledge file (default: KNOWLEDGE_FILE or the built-in one)')
     .argument('[file]', 'the YAML file to check')
     .action((file: string | undefined) => {
-      const path = file || cli.env.KNOWLEDGE_FILE || BUILT_IN_KNOWLEDGE_FILE;
+      const path = file || cli.env.KNOWLEDGE_FILE || builtInKnowledgeSource();
       const result = loadKnowledgeFile(path);
       if (!result.ok) {
         throw new BadInput([`✖ ${path} has ${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}:`, ...result.problems.map((p) => `  ${p}`)].join('\n'));

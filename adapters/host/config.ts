@@ -123,6 +123,13 @@ const envSchema = z
       .max(65535, { error: 'PORT must be 0-65535' })
       .default(3978),
     HOST: optionalText,
+    MANAGEMENT_PORT: z.coerce
+      .number({ error: `MANAGEMENT_PORT must be a port number (0-65535; default ${HOST_LIMITS.managementPort})` })
+      .int({ error: 'MANAGEMENT_PORT must be a whole number' })
+      .min(0, { error: 'MANAGEMENT_PORT must be 0-65535' })
+      .max(65535, { error: 'MANAGEMENT_PORT must be 0-65535' })
+      .default(HOST_LIMITS.managementPort),
+    MANAGEMENT_HOST: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     NODE_ENV: optionalText,
     SLACK_ENABLED: platformSwitch('SLACK_ENABLED'),
@@ -181,7 +188,8 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
     if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
       problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI)');
     }
-    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+    // Only with a Teams credential: .env.example says SingleTenant, and a copy of it without one starts in local mode.
+    if ((env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD) && env.MICROSOFT_APP_TYPE === 'SingleTenant' && !env.MICROSOFT_APP_TENANT_ID) {
       problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant');
     }
     if (isProduction(env.NODE_ENV) && !env.MICROSOFT_APP_ID) {
@@ -204,6 +212,11 @@ export interface Config {
   host: string | undefined;
   /** True when HOST was set by the operator (local mode on a non-loopback HOST is then deliberate, and logged). */
   hostChosen: boolean;
+  /**
+   * GET /healthz, /readyz and /metrics: a port of their own (MANAGEMENT_PORT), on loopback unless MANAGEMENT_HOST says
+   * otherwise. `shared`: MANAGEMENT_PORT is PORT (not 0), so they are served on the public port instead, as before.
+   */
+  management: { port: number; host: string; shared: boolean };
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
   slack:
@@ -285,6 +298,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       // Local mode answers anyone who can reach it: only this machine, unless the operator says otherwise.
       host: env.HOST ?? (teams.auth === 'local' ? '127.0.0.1' : undefined),
       hostChosen: env.HOST !== undefined,
+      management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? '127.0.0.1', shared: env.PORT !== 0 && env.MANAGEMENT_PORT === env.PORT },
       logLevel: env.LOG_LEVEL,
       production: isProduction(env.NODE_ENV),
       slack,

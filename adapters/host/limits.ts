@@ -13,6 +13,10 @@
 //   Slack or Teams cap; a real Slack request is 1–80 KB), so fat bodies cannot take the process's memory.
 
 export const HOST_LIMITS = {
+  /** MANAGEMENT_PORT's default: /healthz, /readyz and /metrics, away from the public port (the README says why). */
+  managementPort: 3979,
+  /** Connections the management port holds at once: it serves probes and a scraper, nothing else. */
+  managementMaxConnections: 64,
   /** Open connections at once (MAX_CONNECTIONS). */
   maxConnections: 4096,
   /** Request bodies admitted at once over every connection, in bytes (MAX_BODY_BYTES_IN_FLIGHT): past it, 503. */

@@ -29,6 +29,15 @@ try {
     await flushLogs(product.logger);
     process.exit(0);
   };
+  // Slack was unreachable at start and, once it answered, refused the token: the same message and exit code as a
+  // refusal at start.
+  void product.fatal.then(async (message) => {
+    process.stderr.write(`coexist-advisor cannot go on. Fix this and start again:\n- ${message}\n`);
+    setTimeout(() => process.exit(1), EXIT_BACKSTOP_MS).unref();
+    await product.stop().catch(() => undefined);
+    await flushLogs(product.logger);
+    process.exit(1);
+  });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 } catch (err) {

@@ -13,13 +13,18 @@ import { BodyBudget, hasBearerToken, HttpError, noteRequest, refuseIfDeclaredToo
 import { HOST_LIMITS, type HostLimits } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 
-// The one process that hosts both platforms on one port:
+// The one process that hosts both platforms on one port (PORT, the public one):
 //   POST /slack/events  → Slack (Bolt's HTTP receiver)
 //   POST /api/messages  → Teams (Bot Framework)
 //   GET  /healthz       → liveness and what is on
-//   GET  /readyz        → readiness: 200 when the store answers, 503 when not (a load balancer stops sending)
+// and the operations endpoints on a port of their own (MANAGEMENT_PORT, on loopback unless MANAGEMENT_HOST):
+//   GET  /healthz       → the same liveness
+//   GET  /readyz        → readiness: 200 when the store answers (and Slack, when on), 503 when not
 //   GET  /metrics       → Prometheus text
-// The host owns the HTTP server so it can cap bodies, give every request an id, log it, and shut down cleanly.
+// (With MANAGEMENT_PORT set to PORT they are served on the public port instead, and there is no second server.)
+// /readyz and /metrics are not on the public port by default: a separate port can be kept off the ingress (and bound to
+// loopback or the pod network), which a token could not do without ending up in URLs, logs and scrape configs.
+// The host owns the HTTP servers so it can cap bodies, give every request an id, log it, and shut down cleanly.
 //
 // Bounded per client and in total (limits.ts says why each value): a connection cap that sheds the connection
 // idle longest (connections.ts); headers within 5 s and the whole request within 10 s; and before any body is
@@ -33,16 +38,19 @@ export interface TeamsFace {
   drain(): Promise<void>;
 }
 
+/** What the host needs of the Slack face (the face itself, or start.ts's stand-in while Bolt loads). */
+export type HostSlack = Pick<SlackFace, 'requestListener' | 'drain' | 'stop'>;
+
 export interface HostOptions {
   config: Config;
   knowledge: Knowledge;
   logger: Logger;
-  slack?: SlackFace;
+  slack?: HostSlack;
   teams?: TeamsFace;
   /** How long stop() waits for work in flight before closing what is left. */
   drainMs?: number;
   /** For GET /readyz: whether the store answers. Without it, /readyz says ready once listening. */
-  readiness?: () => Promise<{ ready: boolean; store: string; reason?: string }>;
+  readiness?: () => Promise<{ ready: boolean; store: string; slack?: string; reason?: string }>;
   metrics?: Metrics;
   /** Overrides for the host's timeouts and caps (tests use short ones); MAX_CONNECTIONS and MAX_BODY_BYTES_IN_FLIGHT come from the config. */
   limits?: Partial<HostLimits>;
@@ -57,11 +65,18 @@ export interface RunningHost {
   /** The address actually bound: `127.0.0.1`, `::`, `0.0.0.0`, … */
   address: string;
   port: number;
+  /** A URL that reaches the management port from this machine: GET /healthz, /readyz, /metrics. */
+  managementUrl: string;
+  /** The URL of the management address actually bound, as the operator should read it in the log. */
+  managementBoundUrl: string;
   /** Stops accepting, waits for work in flight up to the drain deadline, then closes every connection. */
   stop(): Promise<void>;
 }
 
 const DEFAULT_DRAIN_MS = 10_000;
+
+/** MANAGEMENT_PORT could not be opened (in use, or MANAGEMENT_HOST not an address here): an operator's fix. */
+export class ManagementPortError extends Error {}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -112,7 +127,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     refuseUnread(res, 401, { error });
   }
 
-  function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<SlackFace['requestListener']>): void {
+  function intoSlack(req: IncomingMessage, res: ServerResponse, listener: NonNullable<HostSlack['requestListener']>): void {
     if (signatureHeaderProblem(req.headers, SLACK_LIMITS.maxUnsignedBytes)) {
       refuseWithoutCredentials(res, 'slack', 'Unauthorized: Slack requests carry x-slack-signature and x-slack-request-timestamp.');
       return;
@@ -160,32 +175,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
-    if (path === '/healthz') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
-      return sendJson(res, 200, {
-        status: 'ok',
-        uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        slack: config.slack.mode,
-        teams: teams ? config.teams.auth : 'off',
-        // Which knowledge, never where it lives: a path tells an outsider about the machine.
-        knowledge: { source: config.knowledgeFile ? 'file' : 'built-in', topics: knowledge.topics.length },
-      });
-    }
-    if (path === '/readyz') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
-      if (!readiness) return sendJson(res, 200, { status: 'ready' });
-      const r = await readiness();
-      // Why it is not ready goes to the log (rate-limited by the store), not to the caller: it can name hosts.
-      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', store: r.store, ...(r.ready ? {} : { problem: 'the store does not answer; see the log' }) });
-    }
-    if (path === '/metrics') {
-      if (req.method !== 'GET') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
-      if (!metrics) return sendJson(res, 404, { error: 'Metrics are off.' });
-      const { contentType, body } = await metrics.render();
-      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-      return;
-    }
+    if (path === '/healthz') return healthz(req, res);
+    if (config.management.shared && (path === '/readyz' || path === '/metrics')) return manage(req, res, path);
     if (path === '/slack/events') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'Use POST.' }, { allow: 'POST' });
       if (!slack?.requestListener) {
@@ -209,8 +200,59 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await teams.handle(req, res, requestId);
       return;
     }
-    sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz, GET /readyz, GET /metrics.' });
+    sendJson(res, 404, { error: 'Not found. Endpoints: POST /slack/events, POST /api/messages, GET /healthz (GET /readyz and /metrics are on MANAGEMENT_PORT).' });
   }
+
+  function healthz(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+    sendJson(res, 200, {
+      status: 'ok',
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      slack: config.slack.mode,
+      teams: teams ? config.teams.auth : 'off',
+      // Which knowledge, never where it lives: a path tells an outsider about the machine.
+      knowledge: { source: config.knowledgeFile ? 'file' : 'built-in', topics: knowledge.topics.length },
+    });
+  }
+
+  /** The management port: probes and the metrics scraper. No bodies are read; anything else is 404. */
+  async function manage(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === '/healthz') return healthz(req, res);
+    if (path === '/readyz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+      // Shutting down: not ready, so a load balancer stops sending while requests in flight finish.
+      if (stopping) return sendJson(res, 503, { status: 'not ready', problem: 'shutting down' });
+      if (!readiness) return sendJson(res, 200, { status: 'ready' });
+      const r = await readiness();
+      // Why it is not ready goes to the log (rate-limited by the store), not to the caller: it can name hosts.
+      const problem = r.slack === 'not connected' ? 'Slack could not be reached yet; see the log' : 'the store does not answer; see the log';
+      return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', store: r.store, ...(r.slack ? { slack: r.slack } : {}), ...(r.ready ? {} : { problem }) });
+    }
+    if (path === '/metrics') {
+      if (req.method !== 'GET') return sendJson(res, 405, { error: 'Use GET.' }, { allow: 'GET' });
+      if (!metrics) return sendJson(res, 404, { error: 'Metrics are off.' });
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    sendJson(res, 404, { error: 'Not found. Management endpoints: GET /healthz, GET /readyz, GET /metrics.' });
+  }
+
+  const management = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.on('finish', () => {
+      // Probes and scrapes are logged at debug; a failure at info or error (readiness itself is logged once per change).
+      const level = res.statusCode < 400 || path === '/readyz' ? 'debug' : res.statusCode >= 500 ? 'error' : 'info';
+      if (logger.isLevelEnabled(level)) logger[level]({ method: req.method, path, status: res.statusCode, port: 'management' }, 'http');
+    });
+    manage(req, res, path).catch((err: unknown) => {
+      logger.error({ err }, 'management request failed');
+      sendJson(res, 500, { error: 'Internal error; it has been logged.' });
+    });
+  });
+  management.maxConnections = limits.managementMaxConnections;
+  management.keepAliveTimeout = limits.keepAliveTimeoutMs;
 
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const connections = new ConnectionCap({ max: limits.maxConnections, log: logger, logIntervalMs: limits.capLogIntervalMs, ...(metrics ? { onShed: (reason) => metrics.connectionShed(reason) } : {}) });
@@ -230,9 +272,28 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       resolve();
     });
   });
+  if (!config.management.shared) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        management.once('error', reject);
+        management.listen(config.management.port, config.management.host, () => {
+          management.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      // The public server is already up: close it, and say which port and variable.
+      server.close();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ManagementPortError(`the management port could not be opened on ${config.management.host}:${config.management.port} (${code ?? (err as Error).message}): set MANAGEMENT_PORT to a free port${code === 'EADDRNOTAVAIL' ? ' and MANAGEMENT_HOST to an address of this machine' : ''}`);
+    }
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const everywhere = address.address === '::' || address.address === '0.0.0.0';
+  const mAddress = config.management.shared ? address : (management.address() as AddressInfo);
+  const mHost = mAddress.family === 'IPv6' ? `[${mAddress.address}]` : mAddress.address;
+  const mEverywhere = mAddress.address === '::' || mAddress.address === '0.0.0.0';
   let stopped: Promise<void> | undefined;
 
   return {
@@ -241,6 +302,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     address: address.address,
     boundUrl: `http://${host}:${address.port}`,
     url: `http://${everywhere ? '127.0.0.1' : host}:${address.port}`,
+    managementBoundUrl: `http://${mHost}:${mAddress.port}`,
+    managementUrl: `http://${mEverywhere ? '127.0.0.1' : mHost}:${mAddress.port}`,
     stop() {
       stopped ??= (async () => {
         // Stop accepting, let requests in flight finish (and the work they started) until the deadline, then
@@ -263,6 +326,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         clearTimeout(timer);
         if (outcome === 'deadline') logger.warn({ drainMs }, 'shutdown deadline reached: closing the connections still open');
         server.closeAllConnections();
+        if (management.listening) {
+          management.closeAllConnections();
+          await new Promise<void>((resolve) => management.close(() => resolve()));
+        }
         connections.stop();
         bodyWarning.stop();
         credentialsWarning.stop();

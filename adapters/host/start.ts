@@ -5,10 +5,13 @@ import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
 import { describeConfig, isLoopbackHost, loadConfig, type Config } from './config.ts';
 import type { HostLimits } from './limits.ts';
-import { createLogger, withoutCredentials } from './logger.ts';
+import { refuseUnread } from './http.ts';
+import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { StoreService } from '../store/service.ts';
-import { startHost, type RunningHost, type TeamsFace } from './server.ts';
+import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
+import { productVersion } from './version.ts';
+import { ManagementPortError, startHost, type HostSlack, type RunningHost, type TeamsFace } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
 
@@ -29,6 +32,11 @@ export interface Product extends RunningHost {
   metrics: Metrics;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
+  /**
+   * Resolves with the operator's message if Slack, unreachable at start, later answers that it refuses the
+   * credentials: the process should then exit 1 (main.ts does). Never resolves otherwise.
+   */
+  fatal: Promise<string>;
 }
 
 export interface StartOptions {
@@ -43,6 +51,8 @@ export interface StartOptions {
   httpLimits?: Partial<HostLimits>;
   /** Overrides for Bot Framework sign-in: metadata deadline, and where the metadata is (tests use a fake on 127.0.0.1). */
   teamsSignIn?: Partial<TeamsSignInPolicy>;
+  /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
+  slackConnect?: Partial<SlackConnectPolicy>;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -79,19 +89,25 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const present = config.expertHint ? { expertHint: config.expertHint } : {};
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
-  // milliseconds and tens of megabytes to import.
-  let slack: SlackFace | undefined;
-  if (config.slack.mode !== 'off') {
-    const { createSlackFace } = await import('../slack/app.ts');
-    slack = createSlackFace(config.slack, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
-    try {
-      await slack.start();
-    } catch (err) {
-      const code = (err as { data?: { error?: string }; code?: string }).data?.error ?? (err as Error).message;
-      // Shown to the operator: the URL (also inside the client's error) without its user and password.
-      throw new StartError([withoutCredentials(`Slack did not accept the credentials (${code}). Check SLACK_BOT_TOKEN${config.slack.mode === 'socket' ? ' and SLACK_APP_TOKEN' : ''}${config.slack.apiUrl ? ` and SLACK_API_URL (${config.slack.apiUrl})` : ''}.`)]);
-    }
-  }
+  // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
+  // and Slack has answered auth.test, /slack/events answers 503 with Retry-After (Slack retries events) and /readyz 503.
+  let face: SlackFace | undefined;
+  let connection: SlackConnection | undefined;
+  const slackGate: HostSlack | undefined =
+    config.slack.mode === 'off'
+      ? undefined
+      : {
+          ...(config.slack.mode === 'http'
+            ? {
+                requestListener: (req, res) => {
+                  if (face?.requestListener && connection?.connected) return face.requestListener(req, res);
+                  refuseUnread(res, 503, { error: 'Slack is not connected yet; retry shortly.' }, { 'retry-after': '5' });
+                },
+              }
+            : {}),
+          drain: async () => face?.drain(),
+          stop: async () => face?.stop(),
+        };
   let teams: TeamsFace | undefined;
   if (config.teams.auth !== 'off') {
     const teamsConfig = config.teams;
@@ -105,11 +121,19 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     knowledge,
     logger,
     metrics,
-    readiness: readinessLoggedOnChange(() => store.readiness(), logger),
+    readiness: readinessLoggedOnChange(async () => {
+      const r = await store.readiness();
+      if (config.slack.mode === 'off') return r;
+      if (!connection?.connected) return { ...r, ready: false, slack: 'not connected', reason: connection?.problem ?? 'Slack has not answered yet' };
+      return { ...r, slack: 'connected' };
+    }, logger),
     ...(teams ? { teams } : {}),
-    ...(slack ? { slack } : {}),
+    ...(slackGate ? { slack: slackGate } : {}),
     ...(options.drainMs !== undefined ? { drainMs: options.drainMs } : {}),
     ...(options.httpLimits ? { limits: options.httpLimits } : {}),
+  }).catch((err: unknown) => {
+    if (err instanceof ManagementPortError) throw new StartError([err.message]);
+    throw err;
   });
   // The store and prom-client are loaded after the server listens: together they cost about 150 ms of imports,
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
@@ -122,20 +146,52 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   }
   const everywhere = host.address === '::' || host.address === '0.0.0.0';
   logger.info(
-    { url: host.url, address: host.address, port: host.port, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
+    { version: productVersion(), url: host.url, address: host.address, port: host.port, managementUrl: host.managementUrl, knowledge: config.knowledgeFile ?? 'built-in', topics: knowledge.topics.length },
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
+  if (config.management.shared) {
+    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on the public port ${host.managementBoundUrl}, as MANAGEMENT_PORT equals PORT: whoever reaches the bot can read them; give MANAGEMENT_PORT a port of its own to keep them private`);
+  } else {
+    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);
+  }
+  // Bolt, then Slack's auth.test, after listening: a refused token stops the start (exit 1); an unreachable Slack is
+  // retried in the background while /readyz says 503 (slack-connect.ts says why).
+  if (config.slack.mode !== 'off') {
+    const slackConfig = config.slack;
+    const { createSlackFace } = await import('../slack/app.ts');
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
+    face = created;
+    connection = new SlackConnection({
+      attempt: () => created.start(),
+      apiUrl: slackConfig.apiUrl ?? 'https://slack.com/api/',
+      apiUrlChosen: slackConfig.apiUrl !== undefined,
+      socket: slackConfig.mode === 'socket',
+      logger,
+      ...(options.slackConnect ? { policy: options.slackConnect } : {}),
+    });
+    const first = await connection.start();
+    if ('fatal' in first) {
+      // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
+      connection.stop();
+      await host.stop().catch(() => undefined);
+      await storeStarted.catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw new StartError([first.fatal]);
+    }
+  }
   return {
     ...host,
     config,
     knowledge,
     logger,
-    ...(slack ? { slack } : {}),
+    ...(face ? { slack: face } : {}),
     store,
     metrics,
     storeStarted,
+    fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
+      connection?.stop();
       await host.stop();
       await store.close();
     },
@@ -146,7 +202,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
  * /readyz as the log tells it: one line when readiness changes (warn with the reason when it is lost, info when it is
  * back), not one per probe: a load balancer probes twice a second through an outage.
  */
-export function readinessLoggedOnChange<R extends { ready: boolean; store: string; reason?: string }>(check: () => Promise<R>, logger: Logger): () => Promise<R> {
+export function readinessLoggedOnChange<R extends { ready: boolean; store: string; slack?: string; reason?: string }>(check: () => Promise<R>, logger: Logger): () => Promise<R> {
   let last: boolean | undefined;
   return async () => {
     const r = await check();
@@ -154,7 +210,7 @@ export function readinessLoggedOnChange<R extends { ready: boolean; store: strin
       // Readiness lost is a warning; not ready yet at start is information (the store's own lines say what failed).
       if (!r.ready && last === true) logger.warn({ store: r.store, reason: r.reason }, `not ready: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
       else if (!r.ready) logger.info({ store: r.store, reason: r.reason }, `not ready yet: ${r.reason ?? 'the store does not answer'} (GET /readyz answers 503 until this changes)`);
-      else if (last === false) logger.info({ store: r.store }, 'ready again: the store answers and takes writes (GET /readyz answers 200)');
+      else if (last === false) logger.info({ store: r.store, ...(r.slack ? { slack: r.slack } : {}) }, `ready again: the store answers and takes writes${r.slack ? ' and Slack is connected' : ''} (GET /readyz answers 200)`);
       last = r.ready;
     }
     return r;

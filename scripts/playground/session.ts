@@ -196,6 +196,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...process.env,
     PORT: String(options.port),
     HOST: '127.0.0.1',
+    // Any free port: a bot already running here holds the default one.
+    MANAGEMENT_PORT: '0',
     NODE_ENV: 'development',
     TEAMS_ENABLED: 'true',
     SLACK_ENABLED: 'false',

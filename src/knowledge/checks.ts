@@ -43,11 +43,11 @@ export function crossCheck(data: unknown): Problem[] {
   checkSituations(list(kb.topics), issue, (path, message) => problems.push({ path, message, warning: true }));
   if (Array.isArray(kb.topics)) {
     const missing = TOPIC_IDS.filter((id) => !topics.has(id));
-    for (const id of missing) issue(['topics'], `topic "${id}" is missing (its id is part of the SPEC)`);
+    for (const id of missing) issue(['topics'], `topic "${id}" is missing (every knowledge file must have it: the ids in src/knowledge/ids.ts are fixed, other code and saved data use them)`);
     // A new topic is welcome, but an id one typo away from a missing SPEC id is that topic, misspelt.
     for (const [id, { i }] of topics) {
       const meant = (TOPIC_IDS as readonly string[]).includes(id) ? undefined : missing.find((m) => editDistance(m, id) <= 2);
-      if (meant) issue(['topics', i, 'id'], `"${id}" is not a topic id of the SPEC; did you mean "${meant}"? (a new topic needs an id of its own)`);
+      if (meant) issue(['topics', i, 'id'], `"${id}" is not one of the fixed topic ids (src/knowledge/ids.ts); did you mean "${meant}"? (a new topic needs an id of its own)`);
     }
   }
   const knownTopic = (path: (string | number)[], id: unknown) => {
@@ -74,7 +74,7 @@ export function crossCheck(data: unknown): Problem[] {
       }
     }
   });
-  if (Array.isArray(kb.needs)) for (const id of NEED_IDS) if (!needSeen.has(id)) issue(['needs'], `need "${id}" is missing (its id is part of the SPEC)`);
+  if (Array.isArray(kb.needs)) for (const id of NEED_IDS) if (!needSeen.has(id)) issue(['needs'], `need "${id}" is missing (every knowledge file must have it: the ids in src/knowledge/ids.ts are fixed, other code and saved data use them)`);
 
   for (const setup of SETUPS) {
     list(kb.caveats?.[setup]).forEach((c, i) => {

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck, type Problem } from './checks.ts';
 import { articleFigureNotes, fillFigures } from './figures.ts';
@@ -16,6 +18,18 @@ import { PARTS, knowledgeDataSchema, type Knowledge, type KnowledgeData, type Pa
 export type KnowledgeResult = { ok: true; knowledge: Knowledge; warnings: string[] } | { ok: false; problems: string[] };
 
 export const BUILT_IN_KNOWLEDGE_FILE = fileURLToPath(new URL('./knowledge.yml', import.meta.url));
+
+/**
+ * The built-in knowledge as build-time JSON (bin/build.js writes it into dist/ only): the data as read from the YAML,
+ * before validation, and a hash of the YAML it came from. The server reads it instead of the YAML, so the YAML
+ * parser is not loaded at start (about 60 ms), and validates it the same way; when the YAML beside it no longer has
+ * that hash (edited since the build), the YAML is read instead.
+ */
+export const KNOWLEDGE_SNAPSHOT_FILE = fileURLToPath(new URL('./knowledge.snapshot.json', import.meta.url));
+
+/** The YAML parser, loaded when a YAML file is read (not at all when the built-in knowledge comes from the snapshot). */
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** `['topics', 3, 'sources', 0, 'url']` → `topics[3].sources[0].url` */
 export function formatPath(parts: readonly PropertyKey[]): string {
@@ -52,8 +66,8 @@ class Reader {
 
   /** Parses one document; a syntax error is reported with its line and column and gives undefined. */
   parse(text: string, file: string | undefined, at: (string | number)[]): unknown {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
+    const lines = new (yaml().LineCounter)();
+    const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0];
@@ -89,7 +103,7 @@ class Reader {
       for (let n = inner.length; n >= 0 && line === undefined; n--) {
         const node = n === 0 ? part.doc.contents : part.doc.getIn(inner.slice(0, n), true);
         const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-        if (range && (n > 0 || isMap(node) || isSeq(node))) line = part.lines.linePos(range[0]).line;
+        if (range && (n > 0 || yaml().isMap(node) || yaml().isSeq(node))) line = part.lines.linePos(range[0]).line;
       }
     }
     const owner = ownerOf(at, data);
@@ -241,7 +255,7 @@ function resolve(data: KnowledgeData): Knowledge {
   return { ...data, topics, needs, caveats };
 }
 
-function load(text: string, file: string | undefined): KnowledgeResult {
+function load(text: string, file: string | undefined): KnowledgeResult & { data?: unknown } {
   const reader = new Reader();
   const shown = file === undefined ? undefined : path.basename(file);
   const index = reader.parse(text, shown, []);
@@ -252,14 +266,19 @@ function load(text: string, file: string | undefined): KnowledgeResult {
       : index;
   // A file that cannot be read as YAML would show up again as missing topics and unknown references: fix it first.
   if (reader.syntaxErrors > 0) return { ok: false, problems: reader.problems };
+  return { ...validate(data, (at, message) => reader.describe(at, message, data), reader.problems), data };
+}
+
+/** The schema and the cross-checks over data read from YAML or from the snapshot; `describe` places a problem. */
+function validate(data: unknown, describe: (at: (string | number)[], message: string) => string, earlier: string[] = []): KnowledgeResult {
   const parsed = knowledgeDataSchema.safeParse(data);
   const found = [
     ...(parsed.success ? [] : parsed.error.issues.map((i): Problem => ({ path: i.path as (string | number)[], message: i.message }))),
     ...crossCheck(data),
   ];
-  const located = found.filter((p) => !p.warning).map((p) => reader.describe(p.path, p.message, data));
-  const warnings = found.filter((p) => p.warning).map((p) => reader.describe(p.path, p.message, data));
-  const problems = [...reader.problems, ...located];
+  const located = found.filter((p) => !p.warning).map((p) => describe(p.path, p.message));
+  const warnings = found.filter((p) => p.warning).map((p) => describe(p.path, p.message));
+  const problems = [...earlier, ...located];
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, knowledge: resolve(parsed.data), warnings };
 }
@@ -273,17 +292,74 @@ export function parseKnowledge(text: string): KnowledgeResult {
 export function loadKnowledgeFile(file: string): KnowledgeResult {
   const read = readText(file);
   if ('problem' in read) return { ok: false, problems: [`${file}: ${read.problem}`] };
-  return load(read.text, path.resolve(file));
+  const { data: _data, ...result } = load(read.text, path.resolve(file));
+  return result;
+}
+
+/** A hash of every YAML file of the knowledge in `dir` (names and contents): what a snapshot was made from. */
+export function knowledgeSourceHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (/\.ya?ml$/.test(entry.name)) hash.update(child).update('\0').update(readFileSync(path.join(dir, child))).update('\0');
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+interface Snapshot {
+  /** knowledgeSourceHash() of the folder the data was read from. */
+  source: string;
+  data: unknown;
+}
+
+/**
+ * Reads `file` (YAML) and writes its data, valid, to `out` as JSON with the source's hash (bin/build.js, into dist/).
+ * Invalid knowledge writes nothing: the problems are returned, and the server reads (and reports) the YAML.
+ */
+export function writeKnowledgeSnapshot(file = BUILT_IN_KNOWLEDGE_FILE, out = KNOWLEDGE_SNAPSHOT_FILE): { ok: true } | { ok: false; problems: string[] } {
+  const read = readText(file);
+  if ('problem' in read) return { ok: false, problems: [`${file}: ${read.problem}`] };
+  const result = load(read.text, path.resolve(file));
+  if (!result.ok) return { ok: false, problems: result.problems };
+  const snapshot: Snapshot = { source: knowledgeSourceHash(path.dirname(file)), data: result.data };
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(snapshot));
+  renameSync(tmp, out);
+  return { ok: true };
+}
+
+/** The built-in knowledge from the snapshot, validated; undefined when there is none or the YAML changed since. */
+function fromSnapshot(): Knowledge | undefined {
+  if (!existsSync(KNOWLEDGE_SNAPSHOT_FILE)) return undefined;
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(readFileSync(KNOWLEDGE_SNAPSHOT_FILE, 'utf8')) as Snapshot;
+  } catch {
+    return undefined;
+  }
+  if (snapshot.source !== knowledgeSourceHash(path.dirname(BUILT_IN_KNOWLEDGE_FILE))) return undefined;
+  const result = validate(snapshot.data, (at, message) => `${formatPath(at)}: ${message}`);
+  return result.ok ? result.knowledge : undefined;
 }
 
 let builtIn: Knowledge | undefined;
 
-/** The knowledge shipped with the product. A broken built-in file is a developer error, caught by tests. */
+/**
+ * The knowledge shipped with the product: from the build's snapshot when it matches the YAML (compiled), else from
+ * the YAML. A broken built-in file is a developer error, caught by tests.
+ */
 export function builtInKnowledge(): Knowledge {
   if (!builtIn) {
-    const result = loadKnowledgeFile(BUILT_IN_KNOWLEDGE_FILE);
-    if (!result.ok) throw new Error(`Built-in knowledge is invalid:\n${result.problems.join('\n')}`);
-    builtIn = result.knowledge;
+    builtIn = fromSnapshot();
+    if (!builtIn) {
+      const result = loadKnowledgeFile(BUILT_IN_KNOWLEDGE_FILE);
+      if (!result.ok) throw new Error(`Built-in knowledge is invalid:\n${result.problems.join('\n')}`);
+      builtIn = result.knowledge;
+    }
   }
   return builtIn;
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +24,55 @@ describe('npm run build', () => {
     const ask = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'ask', 'whatsapp web', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(ask.status, ask.stderr).toBe(0);
     expect(TOPIC_IDS).toContain(JSON.parse(ask.stdout).topic);
+  });
+
+  it('the compiled server reads the built-in knowledge from the build\'s JSON snapshot (the YAML parser is not loaded); an edited YAML is read instead', () => {
+    // After the build above. A copy of dist/ (node_modules linked beside it), so the edit touches no other test.
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-snapshot-'));
+    try {
+      cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      const probe = () => {
+        const script = `
+          import { createRequire } from 'node:module';
+          const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'dist/src/index.js')).href)});
+          const kb = m.builtInKnowledge();
+          const yaml = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/yaml/'));
+          const fromYaml = m.loadKnowledgeFile(m.BUILT_IN_KNOWLEDGE_FILE);
+          console.log(JSON.stringify({ yaml, same: fromYaml.ok && JSON.stringify(fromYaml.knowledge) === JSON.stringify(kb), topics: kb.topics.length }));`;
+        const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+        expect(run.status, run.stderr).toBe(0);
+        return JSON.parse(run.stdout) as { yaml: boolean; same: boolean; topics: number };
+      };
+      expect(existsSync(path.join(dir, 'dist/src/knowledge/knowledge.snapshot.json'))).toBe(true);
+      // (probe() loads the YAML itself after reading builtInKnowledge(), to compare: `yaml` is read before that.)
+      expect(probe()).toMatchObject({ yaml: false, same: true });
+      // A knowledge owner edits a topic in dist/ after the build: the snapshot no longer matches, the YAML is read.
+      const topic = path.join(dir, 'dist/src/knowledge/topics/calls.yml');
+      writeFileSync(topic, `${readFileSync(topic, 'utf8')}\n# edited after the build\n`);
+      expect(probe()).toMatchObject({ yaml: true, same: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('check-knowledge from the compiled CLI checks and names src/knowledge/knowledge.yml, not its copy in dist/', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/adapters/cli/entry.js'), 'check-knowledge'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`✔ ${path.join(ROOT, 'src/knowledge/knowledge.yml')} is valid`);
+    expect(run.stdout).not.toContain('dist/');
+  });
+
+  it('coexist-advisor --version prints the version in package.json, compiled and from the sources', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    const compiled = spawnSync(process.execPath, [CLI_BIN, '--version'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(compiled.status, compiled.stderr).toBe(0);
+    expect(compiled.stdout).toBe(`${version}\n`);
+    const sources = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'adapters/cli/entry.ts'), '-V'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(sources.stdout).toBe(`${version}\n`);
+    // CHANGELOG.md has a section for it.
+    expect(readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8')).toContain(`## [${version}]`);
   });
 
   it("the compiled store writes through its writer thread (dist/ has the thread's boot file and module)", () => {
@@ -55,7 +104,7 @@ describe('npm run build', () => {
     const connector = await new FakeConnector().start();
     const dir = mkdtempSync(path.join(tmpdir(), 'coexist-sigterm-'));
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/adapters/host/main.js')], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_WRITES: 'thread', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE },
+      env: { PATH: process.env.PATH ?? '', PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, STORE_WRITES: 'thread', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -56,15 +56,32 @@ describe('npm run eval', () => {
     expect(scenario.code).toBe(1);
   });
 
-  it('without the sets: says so and exits 0, except under CI=true', () => {
+  it('without ../shared (a fresh clone): scores the frozen copies in test/fixtures/, says so, and passes, CI or not', () => {
     const missing = path.join(tmpdir(), 'coexist-no-such-shared');
-    const local = evaluate({ SHARED_DIR: missing });
-    expect(local.out).toContain(`${path.join(missing, 'eval', 'questions.public.jsonl')} and`);
-    expect(local.out).toMatch(/not found[\s\S]*skipped/);
-    expect(local.code).toBe(0);
-    const ci = evaluate({ SHARED_DIR: missing, CI: 'true' });
-    expect(ci.out).toMatch(/FAIL: CI=true/);
-    expect(ci.code).toBe(1);
+    for (const env of [{}, { CI: 'true' }]) {
+      const lines: string[] = [];
+      const code = runEval({ env, out: (l) => lines.push(l), knowledge: fixtureKnowledge(), knowledgeName: 'fixture', defaultShared: missing });
+      const out = lines.join('\n');
+      expect(out).toContain(`eval: questions: test/fixtures/questions.public.jsonl (the frozen copy; ${path.join(missing, 'eval', 'questions.public.jsonl')} not found)`);
+      expect(out).toContain('eval: scenarios: test/fixtures/scenarios.public.jsonl (the frozen copy;');
+      expect(out).toMatch(/questions\.public\.jsonl: 48\/48 top-1/);
+      expect(out).toMatch(/eval: PASS$/);
+      expect(code).toBe(0);
+    }
+  });
+
+  it('a SHARED_DIR that is set but has no sets is an error, naming it', () => {
+    const missing = path.join(tmpdir(), 'coexist-no-such-shared');
+    const r = evaluate({ SHARED_DIR: missing });
+    expect(r.out).toContain(`eval: FAIL: SHARED_DIR=${missing} has no eval/questions.public.jsonl and eval/scenarios.public.jsonl`);
+    expect(r.code).toBe(1);
+  });
+
+  it('with ../shared present: says which files it scored', () => {
+    const dir = sharedDir();
+    const r = evaluate({ SHARED_DIR: dir });
+    expect(r.out).toContain(`eval: questions: ${path.join(dir, 'eval', 'questions.public.jsonl')}`);
+    expect(r.out).toContain(`eval: scenarios: ${path.join(dir, 'eval', 'scenarios.public.jsonl')}`);
   });
 
   it('an empty set fails instead of scoring 100%', () => {

@@ -210,7 +210,7 @@ lastVerified: 2026-11-25
     kb.edit('topics/backups.yml', /^id: backups$/m, 'id: chat-backups');
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toContain('topics/backups.yml:1 (topic chat-backups): id: "chat-backups" must be the file\'s name: rename the file to chat-backups.yml, or fix the id');
-    expect(r.stderr).toMatch(/knowledge\.yml:\d+: topics: topic "backups" is missing \(its id is part of the SPEC\)/);
+    expect(r.stderr).toMatch(/knowledge\.yml:\d+: topics: topic "backups" is missing \(every knowledge file must have it: the ids in src\/knowledge\/ids.ts are fixed/);
   });
 
   it('names a part file that is missing, and refuses a part outside the knowledge folder', async () => {

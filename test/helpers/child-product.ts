@@ -12,6 +12,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ChildProduct {
   child: ChildProcess;
   url: string;
+  /** The management port: GET /healthz, /readyz, /metrics. */
+  managementUrl: string;
   /** Every log line so far, parsed. */
   lines: Record<string, any>[];
   /** Resolves with the exit code (or the signal's name) when the process ends. */
@@ -32,7 +34,7 @@ export async function startChildProduct(env: Record<string, string>, options: { 
   const [command, ...args] = options.wrap ? options.wrap(argv) : argv;
   const child = spawn(command!, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, any>[] = [];
@@ -90,6 +92,7 @@ export async function startChildProduct(env: Record<string, string>, options: { 
   return {
     child,
     url,
+    managementUrl: String(listening.managementUrl),
     lines,
     exited,
     alive: () => running,

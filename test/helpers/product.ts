@@ -32,7 +32,7 @@ export async function startTestProduct(env: Record<string, string>, options: Omi
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
   const ownDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), 'coexist-test-data-')) : undefined;
-  const product = await startProduct({ PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, ...options }).catch((err: unknown) => {
+  const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, ...options }).catch((err: unknown) => {
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     throw err;
   });

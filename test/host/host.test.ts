@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MANAGEMENT_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -41,6 +41,25 @@ describe('configuration', () => {
     if (r.ok) return;
     const all = r.problems.join('\n');
     for (const name of ['PORT', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'SLACK_API_URL', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_ID']) expect(all).toContain(name);
+  });
+
+  it('.env.example as shipped (SingleTenant, management port 3979, empty credentials) starts in local mode', async () => {
+    const { parse } = await import('dotenv');
+    const { readFileSync } = await import('node:fs');
+    const example = parse(readFileSync(new URL('../../.env.example', import.meta.url)));
+    expect(example.MICROSOFT_APP_TYPE).toBe('SingleTenant');
+    const r = loadConfig(example);
+    expect(r).toMatchObject({ ok: true, config: { port: 3978, management: { port: 3979, host: '127.0.0.1' }, slack: { mode: 'off' }, teams: { auth: 'local' } } });
+    // With an app id, SingleTenant needs the tenant, and says so.
+    const withId = loadConfig({ ...example, MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'p' });
+    expect(withId.ok === false && withId.problems).toEqual(['MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant']);
+  });
+
+  it('MANAGEMENT_PORT must be a port; equal to PORT it shares the public port', () => {
+    expect(loadConfig({ MANAGEMENT_PORT: 'metrics' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^MANAGEMENT_PORT must be a port number/)] });
+    expect(loadConfig({ PORT: '8080', MANAGEMENT_PORT: '8080' })).toMatchObject({ ok: true, config: { management: { port: 8080, shared: true } } });
+    expect(loadConfig({ PORT: '0', MANAGEMENT_PORT: '0' })).toMatchObject({ ok: true, config: { management: { port: 0, shared: false } } });
+    expect(loadConfig({ MANAGEMENT_HOST: '0.0.0.0', MANAGEMENT_PORT: '9100' })).toMatchObject({ ok: true, config: { management: { host: '0.0.0.0', port: 9100, shared: false } } });
   });
 
   it('treats empty values as unset, so a copied .env.example starts in local mode', () => {
@@ -106,7 +125,7 @@ describe('Slack credentials and shutdown', () => {
       await expect(startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl })).rejects.toThrow(StartError);
       fake.fail({ method: 'auth.test', error: 'invalid_auth', times: 5 });
       const err = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }).catch((e: StartError) => e);
-      expect((err as StartError).problems[0]).toMatch(/invalid_auth.*SLACK_BOT_TOKEN/);
+      expect((err as StartError).problems[0]).toMatch(/Slack did not accept SLACK_BOT_TOKEN \(invalid_auth\)/);
       expect((err as StartError).problems[0]).not.toContain(BOT_TOKEN);
     } finally {
       await fake.stop();

@@ -136,7 +136,7 @@ describe('a connection cap', () => {
       const capLines = product.logs.lines.filter((l) => /connection cap reached/.test(l.msg));
       expect(capLines).toHaveLength(1);
       expect(capLines[0]).toMatchObject({ level: 40, maxConnections: 40 });
-      const metrics = await (await fetch(`${product.url}/metrics`)).text();
+      const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
       const shed = Number(metrics.match(/^coexist_http_connections_shed_total\{reason="idle_closed"\} (\d+)/m)?.[1]);
       expect(shed).toBeGreaterThanOrEqual(80);
     } finally {
@@ -236,7 +236,7 @@ describe('a total of body bytes in flight', () => {
       expect(status).toBe(200);
       expect(product.logs.lines.filter((l) => /bodies in flight/.test(l.msg))).toHaveLength(1);
       // The refusal is counted as an overload, not as a server error.
-      const metrics = await (await fetch(`${product.url}/metrics`)).text();
+      const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
       expect(metrics).toMatch(/^coexist_http_requests_total\{platform="slack",outcome="overload"\} 1$/m);
       expect(metrics).not.toMatch(/^coexist_http_requests_total\{platform="slack",outcome="server_error"\}/m);
     } finally {

@@ -77,7 +77,7 @@ describe('URLs with a user and password', () => {
     try {
       const url = fake.apiUrl.replace('http://', 'http://admin:hunter2-pass@');
       const logs = new LogCapture();
-      const env = { PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: url, TEAMS_ENABLED: 'false' };
+      const env = { PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: url, TEAMS_ENABLED: 'false' };
       const started = startProduct(env, { logger: createLogger('debug', { destination: logs }) });
       const err = await started.then(
         async (p) => {
@@ -132,7 +132,7 @@ describe('metrics the README documents', () => {
     // Unsigned: refused before any listener.
     expect((await fetch(`${h.product.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     await h.product.slack!.drain();
-    const text = await metricsText(h.product.url);
+    const text = await metricsText(h.product.managementUrl);
     expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="question",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^coexist_requests_total\{platform="slack",kind="compare",outcome="ok"\} 2$/m);
     expect(text).toMatch(/^coexist_requests_total\{platform="teams",kind="question",outcome="ok"\} 1$/m);
@@ -155,7 +155,7 @@ describe('a Teams overload', () => {
       expect(refused.status).toBe(503);
       await connector.stop(); // the held call fails now; the stuck turn finishes
       await stuck;
-      const text = await metricsText(p.url);
+      const text = await metricsText(p.managementUrl);
       expect(text).toMatch(/^coexist_http_requests_total\{platform="teams",outcome="overload"\} 1$/m);
       expect(text).toMatch(/^coexist_requests_total\{platform="teams",kind="other",outcome="overload"\} 1$/m);
       // The refusal is not a server error, and the stuck turn, once its connector went away, was answered (200).

@@ -28,7 +28,7 @@ describe('where the server listens', () => {
 
   it('with Teams authenticated and no HOST, it listens on every interface and says so', async () => {
     const logs = new LogCapture();
-    const product = await startProduct({ PORT: '0', MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' }, { logger: createLogger('debug', { destination: logs }) });
+    const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' }, { logger: createLogger('debug', { destination: logs }) });
     try {
       expect(['::', '0.0.0.0']).toContain(product.address);
       expect(logs.lines.find((l) => l.msg.startsWith('coexist-advisor listening on'))?.msg).toMatch(/listening on http:\/\/(\[::\]|0\.0\.0\.0):\d+ \(all interfaces\)$/);

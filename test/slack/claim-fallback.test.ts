@@ -47,7 +47,7 @@ describe.skipIf(SKIP_POSTGRES)('a recommendation submitted while the store stall
     expect(posts).toHaveLength(1);
     expect(JSON.stringify(posts[0]!.args.blocks)).toContain('Stalled Ltd');
     proxy.resume();
-    const metrics = await (await fetch(`${product.url}/metrics`)).text();
+    const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/coexist_store_claim_fallbacks_total\{use="slack:view",decision="act"\} 1/);
     expect(product.logs.lines.some((l) => l.operation === 'claim' && l.use === 'slack:view' && /duplicate is possible/.test(l.decision))).toBe(true);
   }, 30_000);

@@ -80,7 +80,7 @@ describe.each(stores)('kill -9 after a burst, on %s, both cores busy', (_name, s
     const burners = busyCores();
     try {
       const product = await startChildProduct({ STORE_WRITES: 'thread', ...store.env });
-      await untilReady(product.url);
+      await untilReady(product.managementUrl);
       // The Teams face (botbuilder) loads on the first activity: loaded before the burst.
       expect(await product.ask('warm up', connector.url)).toBe(200);
       const ackedAt = new Map<string, number>();

@@ -72,7 +72,7 @@ function feedback(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const report = await product.store.store!.report(new Date(0));
       expect(report.feedback).toMatchObject({ notHelpful: 1, helpful: 0 });
       expect(report.notHelpful).toEqual([expect.objectContaining({ question: text, count: 1 })]);
-      const metrics = await (await fetch(`${product.url}/metrics`)).text();
+      const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
       expect(metrics).toMatch(/^coexist_feedback_total\{platform="slack",target="answer",rating="not-helpful"\} 1$/m);
       expect(metrics).toMatch(/^coexist_questions_total\{platform="slack",outcome="answered"\} [1-9]/m);
     });

@@ -38,7 +38,7 @@ describe('a full disk under DATA_DIR', () => {
   it('answers, says 503 while writes fail, and writes every answered question once the space returns', async () => {
     product = await startChildProduct({ STORE_WRITES: 'thread', DATA_DIR: dir }, { wrap: (argv) => ['unshare', '-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs "${dir}" && exec "$@"`, 'sh', ...argv] });
     const inside = `/proc/${product.child.pid}/root${dir}`;
-    expect((await fetch(`${product.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${product.managementUrl}/readyz`)).status).toBe(200);
     const ballast = path.join(inside, 'ballast');
     const fd = openSync(ballast, 'w');
     const chunk = Buffer.alloc(64 * 1024, 1);
@@ -57,11 +57,11 @@ describe('a full disk under DATA_DIR', () => {
       const statuses = await Promise.all(asked.slice(i, i + 30).map((q) => product!.ask(q, connector.url)));
       expect(statuses.every((s) => s === 200)).toBe(true);
     }
-    await until(async () => (await fetch(`${product!.url}/readyz`)).status === 503, 10_000, '/readyz 503 while writes fail');
+    await until(async () => (await fetch(`${product!.managementUrl}/readyz`)).status === 503, 10_000, '/readyz 503 while writes fail');
     await product.waitForLog((l) => /^not ready: the sqlite store refuses writes/.test(String(l.msg)));
 
     unlinkSync(ballast);
-    await until(async () => (await fetch(`${product!.url}/readyz`)).status === 200, 20_000, '/readyz 200 once the space returned');
+    await until(async () => (await fetch(`${product!.managementUrl}/readyz`)).status === 200, 20_000, '/readyz 200 once the space returned');
     // SQLite through /proc/<pid>/root does not see the live WAL: a copy of the file and its WAL is replayed on open.
     const copy = mkdtempSync(path.join(tmpdir(), 'coexist-full-disk-copy-'));
     let stored: string[] = [];
@@ -82,7 +82,7 @@ describe('a full disk under DATA_DIR', () => {
       rmSync(copy, { recursive: true, force: true });
     }
     expect(stored.sort()).toEqual([...asked].sort());
-    const metrics = await (await fetch(`${product.url}/metrics`)).text();
+    const metrics = await (await fetch(`${product.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^coexist_store_records_dropped_total 0$/m);
   }, 90_000);
 });

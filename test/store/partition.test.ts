@@ -52,7 +52,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     const before = await Promise.all(Array.from({ length: 5 }, (_, i) => product!.ask(`can we make video calls on the api? before ${i}`, connector.url)));
     expect(before).toEqual([200, 200, 200, 200, 200]);
     await eventually(async () => (await storedQuestions(schema.url)) === 5, 10_000, 'the first questions stored');
-    expect((await fetch(`${product.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${product.managementUrl}/readyz`)).status).toBe(200);
 
     // The partition: every byte held both ways. Questions are still answered (the store is never waited on).
     proxy.stall();
@@ -61,7 +61,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     // A load balancer keeps probing /readyz: each probe's query checks out a connection that now hangs.
     const probes: number[] = [];
     for (let i = 0; i < 10; i++) {
-      void fetch(`${product.url}/readyz`).then((r) => probes.push(r.status), () => probes.push(0));
+      void fetch(`${product.managementUrl}/readyz`).then((r) => probes.push(r.status), () => probes.push(0));
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(probes.length).toBeGreaterThan(0);
@@ -78,7 +78,7 @@ describe.skipIf(SKIP_POSTGRES)('PostgreSQL partitioned, then its connections res
     expect(product.alive()).toBe(true);
     // Nothing acked is lost: the writes that failed in the partition are retried on a new connection.
     await eventually(async () => (await storedQuestions(schema.url)) === 30, 30_000, 'all 30 acked questions stored');
-    const ready = await fetch(`${product.url}/readyz`);
+    const ready = await fetch(`${product.managementUrl}/readyz`);
     expect(ready.status).toBe(200);
     // The operator's log: readiness lost once (not a line per probe), and back once.
     expect(product.lines.filter((l) => /^not ready: /.test(String(l.msg))).map((l) => l.level)).toEqual([40]);

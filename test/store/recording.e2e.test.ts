@@ -236,7 +236,7 @@ describe('a broken store (a file where DATA_DIR should be)', () => {
     expect(await teams(h, { text: '', replyToId: 'broken-form', value: { action: 'recommend.submit', customer: 'Teams Still Served', country: 'IN' } })).toHaveLength(1);
 
     await recorded(h); // the writes failed (and are retried in the background): the flush does not hang
-    const metrics = await (await fetch(`${h.product.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.product.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^coexist_store_errors_total\{operation="write"\} [1-9]/m);
     expect(metrics).toMatch(/^coexist_store_errors_total\{operation="claim"\} [1-9]/m);
   });

@@ -7,7 +7,7 @@ import ajvFormats from 'ajv-formats';
 import { unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { buildPackage } from '../../adapters/teams/app-package/package.ts';
+import { buildPackage, packageValues } from '../../adapters/teams/app-package/package.ts';
 import { COMMANDS, parseCommand } from '../../src/index.ts';
 import { BOT_DISPLAY_NAME } from '../../adapters/identity.ts';
 
@@ -94,5 +94,39 @@ describe('Teams app package', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { env: { PATH: process.env.PATH ?? '', MICROSOFT_APP_ID: '' }, cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/The Teams app package was not built:\n- MICROSOFT_APP_ID is not set/);
+  });
+
+  it('takes the ids, names and URLs from flags or variables (flags first) and puts them where Teams reads them', () => {
+    const BOT_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const { values, problems } = packageValues(
+      ['--bot-id', BOT_ID, '--website-url', 'https://advisor.acme-bsp.com', '--short-name', 'Acme Advisor'],
+      { MICROSOFT_APP_ID: APP_ID, TEAMS_PRIVACY_URL: 'https://acme-bsp.com/privacy', TEAMS_TERMS_URL: 'https://acme-bsp.com/terms', TEAMS_WEBSITE_URL: 'https://ignored.acme-bsp.com', TEAMS_DEVELOPER_NAME: 'Acme BSP' },
+    );
+    expect(problems).toEqual([]);
+    const result = buildPackage(values);
+    expect(result.problems).toEqual([]);
+    const m = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(result.zip!))['manifest.json']!));
+    expect(m.id).toBe(APP_ID);
+    expect(m.bots[0].botId).toBe(BOT_ID);
+    expect(m.composeExtensions[0].botId).toBe(BOT_ID);
+    expect(m.developer).toEqual({ name: 'Acme BSP', websiteUrl: 'https://advisor.acme-bsp.com', privacyUrl: 'https://acme-bsp.com/privacy', termsOfUseUrl: 'https://acme-bsp.com/terms' });
+    expect(m.name.short).toBe('Acme Advisor');
+    expect(JSON.stringify(m)).not.toContain('example.com');
+    expect(microsoftSchemaErrors(m)).toEqual([]);
+  });
+
+  it('refuses a URL that is missing or not https, an id that is not a GUID, and an unknown flag: exit 2, each named', () => {
+    const script = fileURLToPath(new URL('../../adapters/teams/app-package/package.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--bot-id', 'my-bot', '--website-url', 'http://advisor.acme-bsp.com'], {
+      env: { PATH: process.env.PATH ?? '', MICROSOFT_APP_ID: APP_ID, TEAMS_TERMS_URL: 'https://acme-bsp.com/terms' },
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('- TEAMS_BOT_ID (or --bot-id) is not a GUID: "my-bot"');
+    expect(run.stderr).toContain('- TEAMS_WEBSITE_URL (or --website-url) must be an https URL such as https://advisor.your-company.com/privacy, not "http://advisor.acme-bsp.com"');
+    expect(run.stderr).toContain('- TEAMS_PRIVACY_URL (or --privacy-url) is not set');
+    expect(run.stderr).not.toContain('TEAMS_TERMS_URL');
+    expect(packageValues(['--colour', 'green'], {}).problems[0]).toMatch(/Unknown option '--colour'/);
   });
 });

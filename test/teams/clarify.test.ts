@@ -86,8 +86,8 @@ describe('Teams: clarify instead of guessing, two topics, the decline', () => {
   });
 
   it('the question is shown as typed, never as markdown', async () => {
-    // A list of features: unsure which is meant, even with the markdown and the mention around it.
-    const question = 'calls status backups **now** <at>All</at>';
+    // A vague question that stays unsure with the markdown and the mention around it (their words are read too).
+    const question = `${vagueQuestion((q) => route(`${q} **now** <at>All</at>`, kb).kind === 'clarify')} **now** <at>All</at>`;
     const r = answer(question, kb);
     expect(r.topic !== null && r.confidence < LOW_CONFIDENCE && r.alternatives.length > 0).toBe(true);
     const card = onlyCard(await say({ text: question }));

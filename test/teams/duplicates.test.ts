@@ -36,7 +36,7 @@ describe('Teams form submits are handled once', () => {
     expect(recommendationsShown(host.connector.calls, 'Redelivered Ltd')).toHaveLength(1);
     expect(await stored('Redelivered Ltd')).toHaveLength(1);
     // The operator sees it in /metrics: one recommendation and one duplicate.
-    const metrics = await (await fetch(`${host.product.url}/metrics`)).text();
+    const metrics = await (await fetch(`${host.product.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^coexist_requests_total\{platform="teams",kind="recommendation",outcome="ok"\} 1$/m);
     expect(metrics).toMatch(/^coexist_requests_total\{platform="teams",kind="recommendation",outcome="duplicate"\} 1$/m);
   });

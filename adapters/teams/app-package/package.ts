@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,9 @@ import { PNG } from 'pngjs';
 import { COMMANDS } from '../../../src/advisor/commands.ts';
 import { EXTENSION_COMMANDS } from '../cards/extension.ts';
 
-// npm run package:teams: fills the app id into manifest.json, validates the manifest and icons, and zips the
-// Teams app package for sideloading (build/coexist-advisor-teams.zip). Exit 2 with every problem listed.
+// npm run package:teams: fills the ids, names and URLs into manifest.json (from flags or variables, packageValues()),
+// validates them, the manifest and the icons, and zips the Teams app package for sideloading
+// (build/coexist-advisor-teams.zip). Exit 2 with every problem listed.
 //
 // The manifest is validated against Microsoft's published MicrosoftTeams.schema.json for its manifestVersion, as
 // the @microsoft/app-manifest package ships it (build/json-schemas/teams/v<version>/, MIT; JSON Schema draft-04),
@@ -113,17 +115,114 @@ function extensionProblems(manifest: Record<string, any>): string[] {
   return problems;
 }
 
-/** `template`: the manifest's text in place of manifest.json (tests of the validation). */
-export function buildPackage(appId: string | undefined, template = readFileSync(path.join(here, 'manifest.json'), 'utf8')): PackageResult {
+/** What an operator sets in the package: each from a flag, else a variable (PACKAGE_OPTIONS), else manifest.json. */
+export interface PackageValues {
+  /** The Teams app's id (manifest `id`); default MICROSOFT_APP_ID. */
+  appId?: string;
+  /** The bot's id (`bots[0].botId`, the message extension's `botId`): the Azure Bot's Microsoft App ID; default MICROSOFT_APP_ID. */
+  botId?: string;
+  developerName?: string;
+  shortName?: string;
+  fullName?: string;
+  websiteUrl?: string;
+  privacyUrl?: string;
+  termsUrl?: string;
+}
+
+/** Each value's flag and variable, and what it is, for the messages and --help. */
+export const PACKAGE_OPTIONS: Record<keyof PackageValues, { flag: string; variable: string; what: string }> = {
+  appId: { flag: '--app-id', variable: 'TEAMS_APP_ID', what: "the Teams app's id, a GUID (default MICROSOFT_APP_ID)" },
+  botId: { flag: '--bot-id', variable: 'TEAMS_BOT_ID', what: "the Azure Bot's Microsoft App ID, a GUID (default MICROSOFT_APP_ID)" },
+  developerName: { flag: '--developer-name', variable: 'TEAMS_DEVELOPER_NAME', what: 'who publishes the app, as Teams shows it (at most 32 characters)' },
+  shortName: { flag: '--short-name', variable: 'TEAMS_APP_SHORT_NAME', what: "the app's name in Teams (at most 30 characters)" },
+  fullName: { flag: '--full-name', variable: 'TEAMS_APP_FULL_NAME', what: "the app's full name (at most 100 characters)" },
+  websiteUrl: { flag: '--website-url', variable: 'TEAMS_WEBSITE_URL', what: "an https page about the app (required)" },
+  privacyUrl: { flag: '--privacy-url', variable: 'TEAMS_PRIVACY_URL', what: 'your https privacy statement (required)' },
+  termsUrl: { flag: '--terms-url', variable: 'TEAMS_TERMS_URL', what: 'your https terms of use (required)' },
+};
+
+const REQUIRED_URLS = ['websiteUrl', 'privacyUrl', 'termsUrl'] as const;
+
+/**
+ * The values from `argv` (flags) and `env` (variables), flags first. Problems: an unknown flag, a flag without a value,
+ * a URL that is missing or not https, an id that is not a GUID (checked again in buildPackage).
+ */
+export function packageValues(argv: string[], env: NodeJS.ProcessEnv): { values: PackageValues; problems: string[] } {
   const problems: string[] = [];
-  if (!appId) problems.push('MICROSOFT_APP_ID is not set: the package needs the Azure Bot app id (a GUID)');
-  else if (!GUID.test(appId)) problems.push('MICROSOFT_APP_ID is not a GUID: the package needs the Azure Bot app id (a GUID)');
+  const options = Object.fromEntries(Object.values(PACKAGE_OPTIONS).map((o) => [o.flag.slice(2), { type: 'string' as const }]));
+  let flags: Record<string, string | boolean | undefined> = {};
+  try {
+    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+  } catch (err) {
+    problems.push(`${(err as Error).message.split('\n')[0]} (flags: ${Object.values(PACKAGE_OPTIONS).map((o) => o.flag).join(', ')})`);
+  }
+  const values: PackageValues = {};
+  for (const [key, o] of Object.entries(PACKAGE_OPTIONS) as [keyof PackageValues, (typeof PACKAGE_OPTIONS)[keyof PackageValues]][]) {
+    const raw = flags[o.flag.slice(2)] ?? env[o.variable];
+    const value = typeof raw === 'string' ? raw.trim() : undefined;
+    if (value) values[key] = value;
+  }
+  const fallbackId = env.MICROSOFT_APP_ID?.trim() || undefined;
+  values.appId ??= fallbackId;
+  values.botId ??= fallbackId;
+  for (const key of REQUIRED_URLS) {
+    const o = PACKAGE_OPTIONS[key];
+    const value = values[key];
+    if (!value) problems.push(`${o.variable} (or ${o.flag}) is not set: ${o.what}; Teams links to it from the app's details`);
+    else if (!isHttpsUrl(value)) problems.push(`${o.variable} (or ${o.flag}) must be an https URL such as https://advisor.your-company.com/privacy, not "${value.slice(0, 80)}"`);
+  }
+  return { values, problems };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' && u.hostname.includes('.') && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `values`: the ids, names and URLs to fill in (a string: the app id for both ids, the rest from manifest.json).
+ * `template`: the manifest's text in place of manifest.json (tests of the validation).
+ */
+export function buildPackage(values: PackageValues | string | undefined, template = readFileSync(path.join(here, 'manifest.json'), 'utf8')): PackageResult {
+  const v: PackageValues = typeof values === 'object' ? values : { appId: values, botId: values };
+  const problems: string[] = [];
+  const appId = v.appId;
+  const named = (o: { flag: string; variable: string }) => (o.variable === 'TEAMS_APP_ID' || o.variable === 'TEAMS_BOT_ID' ? `MICROSOFT_APP_ID (or ${o.variable}, ${o.flag})` : o.variable);
+  if (!appId && !v.botId) problems.push('MICROSOFT_APP_ID is not set: the package needs the Azure Bot app id (a GUID)');
+  else {
+    for (const key of ['appId', 'botId'] as const) {
+      const o = PACKAGE_OPTIONS[key];
+      const id = v[key];
+      if (typeof values !== 'object' && key === 'botId') continue; // one id given: said once
+      if (!id) problems.push(`${named(o)} is not set: ${o.what}`);
+      else if (!GUID.test(id)) problems.push(typeof values === 'object' ? `${o.variable} (or ${o.flag}) is not a GUID: "${id.slice(0, 80)}"; ${o.what}` : 'MICROSOFT_APP_ID is not a GUID: the package needs the Azure Bot app id (a GUID)');
+    }
+  }
   const filled = template.replaceAll('${{MICROSOFT_APP_ID}}', appId ?? '');
   let manifest: Record<string, any>;
   try {
     manifest = JSON.parse(filled);
   } catch (err) {
     return { ok: false, problems: [...problems, `manifest.json is not valid JSON: ${(err as Error).message}`] };
+  }
+  // One id given (a string): the template's placeholders carry it; values given: the bot id goes where bots are named.
+  if (typeof values === 'object' && v.botId) {
+    for (const bot of Array.isArray(manifest.bots) ? manifest.bots : []) bot.botId = v.botId;
+    for (const ext of Array.isArray(manifest.composeExtensions) ? manifest.composeExtensions : []) ext.botId = v.botId;
+  }
+  if (manifest.developer && typeof manifest.developer === 'object') {
+    if (v.developerName) manifest.developer.name = v.developerName;
+    if (v.websiteUrl) manifest.developer.websiteUrl = v.websiteUrl;
+    if (v.privacyUrl) manifest.developer.privacyUrl = v.privacyUrl;
+    if (v.termsUrl) manifest.developer.termsOfUseUrl = v.termsUrl;
+  }
+  if (manifest.name && typeof manifest.name === 'object') {
+    if (v.shortName) manifest.name.short = v.shortName;
+    if (v.fullName) manifest.name.full = v.fullName;
   }
   // The command menu is the router's command list (src/advisor/commands.ts): a command added there shows up here.
   for (const bot of Array.isArray(manifest.bots) ? manifest.bots : []) {
@@ -149,13 +248,19 @@ export function buildPackage(appId: string | undefined, template = readFileSync(
 
 if (process.argv[1]?.endsWith('package.ts')) {
   dotenv.config({ quiet: true });
-  const result = buildPackage(process.env.MICROSOFT_APP_ID?.trim() || undefined);
-  if (!result.ok) {
-    process.stderr.write(`The Teams app package was not built:\n${result.problems.map((p) => `- ${p}`).join('\n')}\n`);
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`npm run package:teams -- [flags]: builds build/coexist-advisor-teams.zip. Each value from its flag, else its variable (.env is read):\n${Object.values(PACKAGE_OPTIONS).map((o) => `  ${o.flag.padEnd(17)} ${o.variable.padEnd(21)} ${o.what}`).join('\n')}`);
+    process.exit(0);
+  }
+  const { values, problems } = packageValues(args, process.env);
+  const result = buildPackage(values);
+  if (!result.ok || problems.length > 0) {
+    process.stderr.write(`The Teams app package was not built:\n${[...result.problems, ...problems].map((p) => `- ${p}`).join('\n')}\n(npm run package:teams -- --help lists the flags and variables.)\n`);
     process.exit(2);
   }
   const out = path.resolve(here, '../../../build/coexist-advisor-teams.zip');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, result.zip!);
-  console.log(`✔ ${path.relative(process.cwd(), out)} (${result.zip!.length} bytes): manifest ${String(result.manifest!.manifestVersion)}, bot ${String(result.manifest!.id)}. Upload it in Teams: Apps → Manage your apps → Upload an app.`);
+  console.log(`✔ ${path.relative(process.cwd(), out)} (${result.zip!.length} bytes): manifest ${String(result.manifest!.manifestVersion)}, app ${String(result.manifest!.id)}, bot ${String((result.manifest!.bots as { botId: string }[])[0]?.botId)}, ${String((result.manifest!.developer as { websiteUrl: string }).websiteUrl)}. Upload it in Teams: Apps → Manage your apps → Upload an app.`);
 }
