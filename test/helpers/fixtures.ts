@@ -162,6 +162,11 @@ export const VAGUE_QUESTIONS = [
   'phone and app thing',
   'calls status backups',
   'old chats and status',
+  'disappearing or revoke',
+  'templates and pricing',
+  'verification and pricing',
+  'groups and broadcast',
+  'price and mps',
 ] as const;
 
 /** The n-th (0, 1, …) of VAGUE_QUESTIONS that `isUnsure` holds for. */
