@@ -107,7 +107,7 @@ export function crossValidate(folds = 5, grid: FusionSettings[] = [CLASSIFIER], 
         const isOff = l.line.topics[0] === null;
         r.total++;
         if (ok) r.hits++;
-        else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got}`);
+        else r.misses.push(`${l.file}: ${JSON.stringify(l.line.q)} expected ${l.line.topics.join('|')}, got ${got} (${result.confidence}${confidentlyWrong ? ', confidently wrong' : ''})`);
         if (offered) r.offered++;
         if (confidentlyWrong) r.confidentlyWrong++;
         if (isOff) {

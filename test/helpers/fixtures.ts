@@ -162,6 +162,15 @@ export const VAGUE_QUESTIONS = [
   'phone and app thing',
   'calls status backups',
   'old chats and status',
+  'disappearing or revoke',
+  'templates and pricing',
+  'verification and pricing',
+  'groups and broadcast',
+  'price and mps',
+  // Naming a setup keeps a question on our domain when Slack markup ("<!channel>") is appended to it.
+  'calls status backups on coex',
+  'api calls and status',
+  'coexistence status and disappearing',
 ] as const;
 
 /** The n-th (0, 1, …) of VAGUE_QUESTIONS that `isUnsure` holds for. */
