@@ -46,7 +46,7 @@ function siblingValue(body: BlockAction, actionId: string): string | undefined {
 }
 
 /** The reply to a button whose id no handler has: a message from an older version of the app, or a forged one. */
-export const UNKNOWN_BUTTON = 'This button is from an older version of the app, so it does nothing now. Please ask again with /coexist-vs-api.';
+export const UNKNOWN_BUTTON = `This button is from an older version of the app, so it does nothing now. Please ask again with ${COMMAND}.`;
 
 /** The handler of each registered action id (ACTIONS), by exact id. */
 export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
