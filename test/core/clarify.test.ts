@@ -13,7 +13,7 @@ const result = (confidence: number, alternatives: string[], also?: string): Answ
 // Questions of our own, checked against the matcher here so a change in it shows as a changed premise, not as a
 // puzzling renderer failure.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const CLOSE = 'status and disappearing';
+const CLOSE = vagueQuestion((q) => { const r = answer(q, kb); return r.topic !== null && r.confidence < CLARIFY.closeConfidence && route(q, kb).kind === 'clarify'; });
 const TWO = TWO_TOPICS_QUESTION;
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';

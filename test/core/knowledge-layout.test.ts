@@ -148,25 +148,27 @@ lastVerified: 2026-11-25
     expect(loaded.knowledge.topics.map((t) => t.id)).toContain('marketing-caps');
   });
 
-  it('situations are a data change: a support lead adds one and BM25 answers it at once, and explain names it', async () => {
+  it('situations are a data change: a support lead adds one and BM25 brings its topic forward at once, and explain names it', async () => {
     const kb = knowledgeCopy();
-    // BM25 ranks by a situation at once; its words alone are no evidence that a question is about our domain (the gate
-    // needs words of the titles and phrasings), so the question also says "whatsapp chats".
-    const question = 'owner keeps whatsapp chats on a nightly tape';
+    // BM25 ranks by a situation at once (the classifier learns it at the next \`npm run train\`): the topic comes
+    // forward, as the answer or among the topics shown. Its words alone are no evidence that a question is about our
+    // domain (the gate needs words of the titles and phrasings), so the question also says "whatsapp chats".
+    const question = 'owner keeps whatsapp chats on microfilm';
+    const shown = (r: ReturnType<typeof answer>) => [r.topic, ...r.alternatives];
     const before = loadKnowledgeFile(kb.index);
     if (!before.ok) throw new Error(before.problems.join('\n'));
-    expect(answer(question, before.knowledge).topic).not.toBe('backups');
-    kb.edit('topics/backups.yml', /^sources:/m, 'situations:\n  - the owner keeps a nightly tape archive of the chats\nsources:');
+    expect(shown(answer(question, before.knowledge))).not.toContain('backups');
+    kb.edit('topics/backups.yml', /^sources:/m, 'situations:\n  - the owner keeps the chats on microfilm\nsources:');
     const r = await checkKnowledge(kb.index);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/is valid: 28 topics/);
     const loaded = loadKnowledgeFile(kb.index);
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-    expect(loaded.knowledge.topics.find((t) => t.id === 'backups')!.situations).toEqual(['the owner keeps a nightly tape archive of the chats']);
-    expect(answer(question, loaded.knowledge).topic).toBe('backups');
+    expect(loaded.knowledge.topics.find((t) => t.id === 'backups')!.situations).toEqual(['the owner keeps the chats on microfilm']);
+    expect(shown(answer(question, loaded.knowledge))).toContain('backups');
     const why = explain(question, loaded.knowledge).candidates.find((c) => c.topic === 'backups')!;
-    expect(why.bm25Match).toMatchObject({ field: 'situation', text: 'the owner keeps a nightly tape archive of the chats' });
-    expect(why.bm25Match!.terms).toEqual(expect.arrayContaining(['tape', 'chat']));
+    expect(why.bm25Match).toMatchObject({ field: 'situation', text: 'the owner keeps the chats on microfilm' });
+    expect(why.bm25Match!.terms).toEqual(expect.arrayContaining(['microfilm', 'chat']));
   });
 
   it('a bad situation is named with its file, line and topic; one shared with another topic is a warning', async () => {
