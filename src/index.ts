@@ -21,3 +21,4 @@ export * from './present/router.ts';
 export * from './present/scope.ts';
 export * from './present/labels.ts';
 export * from './time.ts';
+export * from './present/actions.ts';

@@ -11,6 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
+import { answerActions, startActions, topicPickers } from './actions.ts';
 import type {
   AnswerReply,
   Cell,
@@ -105,6 +106,7 @@ function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerRep
       : {}),
     sources: facts.sources,
     lastVerified: facts.lastVerified,
+    actions: [],
     summary: describes(facts.id) ? `${facts.title}: ${sides.map((s) => `${s.name}: ${row.cells[s.setup].text}`).join('; ')}` : rowSummary(row, order),
   };
 }
@@ -147,6 +149,7 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
       topics: topicLinks(knowledge, result.alternatives),
       examples: result.answer.examples,
       confidence: result.confidence,
+      actions: [...topicPickers(topicLinks(knowledge, result.alternatives), question), ...startActions()],
       summary: result.answer.message,
     };
   }
@@ -163,11 +166,13 @@ function makeAnswer(result: AnswerResult, question: string, knowledge: Knowledge
       topic: result.topic,
       confidence: result.confidence,
       topics,
+      actions: topicPickers(topics, question),
       summary: `${CLARIFY_MESSAGE} ${topics.map((t) => t.title).join(' · ')}`,
     };
   }
   const reply = withAlso(topicAnswer(result.answer, question || undefined), result.also?.answer, question || undefined);
   reply.confidence = result.confidence;
+  reply.actions = answerActions(reply);
   if (result.confidence < LOW_CONFIDENCE && !result.also) {
     // Unsure, with no other topic to offer ("Which do you mean?" needs one): said to be a best guess. (A question that
     // asked two things reads as unsure as a whole, but each part was read surely: both are answered, no such line.)
@@ -203,6 +208,7 @@ export function presentNotHelpful(knowledge: Knowledge, question: string, answer
     answered,
     message: 'Sorry that did not help. Which of these were you asking about? Your pick shows its answer and teaches me the question.',
     topics: topicLinks(knowledge, ids),
+    actions: topicPickers(topicLinks(knowledge, ids), question),
     summary: 'Sorry that did not help: pick the topic you meant',
   };
 }
@@ -215,7 +221,8 @@ export function presentTopic(knowledge: Knowledge, topic: string, question?: str
   const t = findTopic(knowledge, topic);
   if (!t) return undefined;
   const second = also !== undefined && also !== topic ? findTopic(knowledge, also) : undefined;
-  return withAlso(topicAnswer(topicFacts(knowledge, t, question), question), second && topicFacts(knowledge, second, question), question);
+  const reply = withAlso(topicAnswer(topicFacts(knowledge, t, question), question), second && topicFacts(knowledge, second, question), question);
+  return { ...reply, actions: answerActions(reply) };
 }
 
 export const presentComparison = perKnowledge((knowledge): ComparisonReply => {

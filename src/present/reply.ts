@@ -2,6 +2,7 @@ import type { Source } from '../knowledge/schema.ts';
 import type { SetupId, Status, TopicId } from '../knowledge/ids.ts';
 import type { Confidence } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
+import type { ReplyAction } from './actions.ts';
 
 // A reply, complete and platform-neutral: every decision about what to say (which setup leads, which rows and
 // sources a recommendation shows, when to ask "Which do you mean?", the words of each line) is made once, here.
@@ -63,6 +64,8 @@ export interface AnswerReply {
   also?: { heading: string; answer: AnswerReply };
   /** How sure the matcher was (0–1), when the topic was matched from a question (not chosen by a button). */
   confidence?: number;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   /** One line: notification, fallback and summary text. */
   summary: string;
 }
@@ -78,6 +81,8 @@ export interface NoTopicReply {
   /** Topics the question might be about; when empty, examples instead. */
   topics: TopicLink[];
   examples: string[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
@@ -101,6 +106,8 @@ export interface ClarifyReply {
   topic: TopicId;
   confidence: number;
   topics: ClarifyTopic[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
@@ -240,6 +247,8 @@ export interface NotHelpfulReply {
   answered: TopicId | null;
   message: string;
   topics: TopicLink[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 

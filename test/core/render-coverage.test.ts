@@ -9,6 +9,8 @@ import {
   presentReport,
   presentTopic,
   recommendationWithReply,
+  startActions,
+  topicPickers,
   route,
   validateRequirements,
   type AnswerReply,
@@ -24,13 +26,16 @@ import { fixtureKnowledge } from '../helpers/fixtures.ts';
 const kb = fixtureKnowledge();
 const NOW = new Date(Date.UTC(2026, 11, 7, 12));
 
-/** Not text a person reads: ids, kinds and states the renderers branch on, and data carried for a later click. */
-const NOT_TEXT = new Set(['kind', 'topic', 'setup', 'status', 'level', 'id', 'answered', 'picked', 'review', 'platform', 'userId', 'requirements', 'url', 'link', 'publisher']);
+/**
+ * Not text a person reads: ids, kinds and states the renderers branch on, and data carried for a later click (an
+ * action's payload: each platform's button tests check what it carries).
+ */
+const NOT_TEXT = new Set(['kind', 'topic', 'setup', 'status', 'level', 'id', 'answered', 'picked', 'review', 'platform', 'userId', 'requirements', 'url', 'link', 'publisher', 'payload']);
 
 function sample(): Reply[] {
   const calls = presentTopic(kb, 'calls', 'can customers call us?')!;
   const groups = presentTopic(kb, 'group-chats')!;
-  const answer: AnswerReply = { ...calls, warning: { lead: 'The help article is out of date.', claim: 'a claim', correction: 'a correction' }, unsure: 'not sure', also: { heading: 'And about groups', answer: groups } };
+  const answer: AnswerReply = { ...calls, warning: { lead: 'The help article is out of date.', claim: 'a claim', correction: 'a correction' }, unsure: 'not sure', also: { heading: 'And about groups', answer: { ...groups, actions: [] } } };
   const links = [{ topic: 'calls' as const, title: 'Calls' }, { topic: 'group-chats' as const, title: 'Groups' }];
   const valid = validateRequirements({ customer: 'Acme', country: 'IN', agents: 12, dailyMessages: 5000, peakMps: 30, needs: ['calls', 'group-chats', 'phone-app'], notes: 'some notes' });
   if (!valid.ok) throw new Error('sample requirements');
@@ -52,9 +57,9 @@ function sample(): Reply[] {
   );
   return [
     answer,
-    { kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: links, examples: ['an example'], summary: 's' },
-    { kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: [], examples: ['an example'], summary: 's' },
-    { kind: 'clarify', message: 'which?', question: 'calls groups', topic: 'calls', confidence: 0.4, topics: links.map((l) => ({ ...l, asks: 'asks this' })), summary: 's' },
+    { kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: links, examples: ['an example'], actions: [...topicPickers(links, 'what?'), ...startActions()], summary: 's' },
+    { kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: [], examples: ['an example'], actions: startActions(), summary: 's' },
+    { kind: 'clarify', message: 'which?', question: 'calls groups', topic: 'calls', confidence: 0.4, topics: links.map((l) => ({ ...l, asks: 'asks this' })), actions: topicPickers(links, 'calls groups'), summary: 's' },
     route('hello', kb),
     presentHelp(kb),
     route('topics', kb),
@@ -69,6 +74,8 @@ function sample(): Reply[] {
   ];
 }
 
+const isAction = (x: unknown): x is { id: string } => Boolean(x && typeof x === 'object' && 'id' in x && 'label' in x);
+
 /** Every text leaf replaced by a sentinel; returns the reply and which sentinel stands for which field (path). */
 function withSentinels(reply: Reply): { reply: Reply; fields: Map<string, string> } {
   const fields = new Map<string, string>();
@@ -79,7 +86,8 @@ function withSentinels(reply: Reply): { reply: Reply; fields: Map<string, string
       fields.set(s, path);
       return s;
     }
-    if (Array.isArray(v)) return v.map((x) => walk(x, `${path}[]`));
+    // An action is named by its id ("answer.actions[share].label"): a renderer may leave out one action by name.
+    if (Array.isArray(v)) return v.map((x) => walk(x, isAction(x) ? `${path}[${x.id}]` : `${path}[]`));
     if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, NOT_TEXT.has(k) ? x : walk(x, path ? `${path}.${k}` : k)]));
     return v;
   };
@@ -123,6 +131,8 @@ const NOBODY_DRAWS = [
 /** Fields a renderer leaves out, by name, each with why. Listing a field that is drawn fails too (the list stays true). */
 const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
   slack: {
+    'off-topic.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
+    'not-helpful.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
     'answer.sides[].details': 'drawn when the person presses More details (the answer is drawn again with details: true)',
     'answer.also.answer.sides[].details': 'the same, for the second topic',
     'comparison.rows[].title': 'the comparison table names each row by its label',
@@ -143,8 +153,12 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
     'recommendation.rows[].title': 'the recommendation lists the rows by label',
     'recommendation.rows[].note': 'not drawn',
     'recommendation.rows[].cells.*.icon': 'a cell is drawn by its text',
+    'off-topic.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
+    'not-helpful.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
+    'answer.actions[share].label': "a card is shared with Teams' own Forward; the bot has no Share (cards/reply-actions.ts)",
   },
   terminal: {
+    '*.actions[*].label': 'a terminal has no buttons: it says what to type instead',
     '*.summary': 'the summary is a notification and fallback text; a terminal has neither',
     'answer.question': 'the person has just typed it',
     'off-topic.question': 'the person has just typed it',
@@ -167,6 +181,30 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
 
 const matches = (pattern: string, path: string): boolean =>
   new RegExp(`^${pattern.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\*/g, '[^.]+(?:\\.[^.]+)*?')}$`).test(path);
+
+/** What each renderer draws as a button: Slack's button texts, a card's action titles. */
+const BUTTON_TEXTS: Record<'slack' | 'teams', (drawn: unknown) => string[]> = {
+  slack: (drawn) => JSON.stringify(drawn).match(/"type":"button","text":\{"type":"plain_text","text":"([^"]*)"/g)?.map((m) => m.replace(/^.*"text":"/, '').slice(0, -1)) ?? [],
+  teams: (drawn) => JSON.stringify(drawn).match(/"type":"Action\.[A-Za-z]+","title":"([^"]*)"/g)?.map((m) => m.replace(/^.*"title":"/, '').slice(0, -1)) ?? [],
+};
+
+describe('actions: a renderer draws the actions a reply carries and no others', () => {
+  const actionable = sample().filter((r) => r.kind === 'answer' || r.kind === 'clarify' || r.kind === 'off-topic' || r.kind === 'not-helpful');
+
+  it.each(['slack', 'teams'] as const)('every button %s draws on an answer, a "Which do you mean?", a decline or a Not helpful is one of the reply\'s actions', (name) => {
+    const invented: string[] = [];
+    let buttons = 0;
+    for (const reply of actionable) {
+      const { reply: filled, fields } = withSentinels(reply);
+      const texts = BUTTON_TEXTS[name](RENDERERS[name]!(filled));
+      buttons += texts.length;
+      // The answer's feedback buttons are drawn for a recorded question (the view's `feedback`): not yet an action.
+      for (const t of texts) if (!/actions\[[a-z]+\]\.label$/.test(fields.get(t) ?? '') && !/Helpful|helpful/.test(t)) invented.push(`${reply.kind}: ${t}`);
+    }
+    expect(buttons).toBeGreaterThan(8);
+    expect(invented, 'buttons drawn that the reply does not carry').toEqual([]);
+  });
+});
 
 describe('render coverage: every renderer draws every field of every reply, or opts out by name', () => {
   const replies = sample();

@@ -4,7 +4,9 @@ import { answerMessage } from '../../adapters/slack/blocks/answer.ts';
 import { slackMessage } from '../../adapters/slack/blocks/reply.ts';
 import type { SlackDeps } from '../../adapters/slack/deps.ts';
 import { UNKNOWN_BUTTON, actionHandlers, actionIdOf } from '../../adapters/slack/listeners/actions.ts';
-import { presentComparison, presentHelp, presentTopic, route } from '../../src/index.ts';
+import { REPLY_ACTION_IDS, presentComparison, presentHelp, presentTopic, route } from '../../src/index.ts';
+import { slackButton } from '../../adapters/slack/blocks/reply-actions.ts';
+import { SAMPLE_ACTIONS } from '../helpers/reply-actions.ts';
 import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 
@@ -16,6 +18,16 @@ describe('Slack button routing', () => {
   it('every registered action id has a handler, and every handler a registered id', () => {
     const handled = [...actionHandlers({ knowledge: kb } as SlackDeps).keys()].sort();
     expect(handled).toEqual(Object.values(ACTIONS).sort());
+  });
+
+  it('every action a reply can carry (src/present/actions.ts) is a Slack button whose id has a handler', () => {
+    const handled = new Set<string>(actionHandlers({ knowledge: kb } as SlackDeps).keys());
+    expect(Object.keys(SAMPLE_ACTIONS).sort()).toEqual([...REPLY_ACTION_IDS].sort());
+    for (const action of Object.values(SAMPLE_ACTIONS)) {
+      const button = slackButton(action, { thread: '1700000000.000100' });
+      expect(handled.has(actionIdOf(button.actionId)), `${action.id} → ${button.actionId}`).toBe(true);
+      expect(button.text).toBe(action.id === 'share' ? 'Share in thread' : action.label);
+    }
   });
 
   it('every button the renderers draw names a registered action', () => {

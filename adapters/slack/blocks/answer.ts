@@ -1,8 +1,7 @@
-import { deepFreeze, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide, type TopicLink } from '../../../src/index.ts';
+import { asRecorded, deepFreeze, withDetails, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
-import { correctionValue, topicValue } from '../values.ts';
-import { ACTIONS, actions, clampBlocks, keyed, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, startButtons, type Block, type SlackMessage } from './common.ts';
-import { LABELS } from '../../../src/index.ts';
+import { actions, clampBlocks, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
+import { slackButtons } from './reply-actions.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -23,17 +22,6 @@ export interface AnswerView {
 
 const sideSection = (side: SetupSide, details: boolean): Block =>
   section(`*${side.name}*${side.status ? `  ${side.status.text}` : ''}\n${escapeMrkdwn(side.answer)}${details ? `\n_${escapeMrkdwn(side.details)}_` : ''}`);
-
-/**
- * Buttons for other topics. With the recorded question's id (`correction`), a pick is also a correction of what was
- * answered ("asked X, picked topic Y"); without it (no store, a topic chosen by a button) they only show the topic.
- */
-const topicButtons = (links: readonly TopicLink[], question?: string, correction?: { questionId: string; answered: string | null }, thread?: string) =>
-  links.map((l) =>
-    correction && question
-      ? { text: l.title, actionId: keyed(ACTIONS.correct, l.topic), value: correctionValue({ question: correction.questionId, picked: l.topic, answered: correction.answered, text: question, ...(thread ? { thread } : {}) }) }
-      : { text: l.title, actionId: keyed(ACTIONS.topic, l.topic), value: topicValue({ topic: l.topic, ...(question ? { question } : {}), ...(thread ? { thread } : {}) }) },
-  );
 
 /** The ephemeral answer as first shown, per reply: replies to repeated questions are shared, and so is this. */
 const firstShown = new WeakMap<AnswerReply, SlackMessage>();
@@ -76,18 +64,10 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   if (view.audience !== 'shared' && reply.unsure) blocks.push(context(escapeMrkdwn(reply.unsure)));
   // A question that asked two things: the second topic's answer, under its own heading.
   if (reply.also) blocks.push(divider(), section(`*${escapeMrkdwn(reply.also.heading)}*`), ...answerBody(reply.also.answer, details));
+  // Only the asker's own (ephemeral) answer has buttons: a DM or a shared answer is read, not acted on.
   if (view.audience === 'ephemeral') {
-    const ref = { topic: reply.topic, ...(reply.question ? { question: reply.question } : {}), ...(reply.also ? { also: reply.also.answer.topic } : {}) };
-    blocks.push(
-      actions(
-        [
-          { text: view.thread ? LABELS.shareInThread : LABELS.shareInChannel, actionId: ACTIONS.share, value: topicValue({ ...ref, details, ...(view.thread ? { thread: view.thread } : {}) }), style: 'primary' },
-          { text: details ? LABELS.lessDetails : LABELS.moreDetails, actionId: ACTIONS.details, value: topicValue({ ...ref, details: !details }) },
-          { text: LABELS.compare, actionId: ACTIONS.compare },
-        ],
-        'answer_actions',
-      ),
-    );
+    const shown = details ? withDetails(reply) : reply;
+    blocks.push(actions(slackButtons(shown.actions, view.thread ? { thread: view.thread } : {}), 'answer_actions'));
   }
   return { blocks: clampBlocks(blocks), text: fallbackText(reply.summary) };
 }
@@ -111,13 +91,12 @@ export function clarifyMessage(reply: ClarifyReply, questionId?: string, thread?
 }
 
 function drawClarify(reply: ClarifyReply, questionId?: string, thread?: string): SlackMessage {
-  const correction = questionId ? { questionId, answered: reply.topic } : undefined;
   return {
     blocks: [
       section(`:thinking_face: *${escapeMrkdwn(reply.message)}*`),
       context({ plain: `You asked: “${truncate(reply.question, 500)}”` }),
       section(reply.topics.map((t) => `• *${escapeMrkdwn(t.title)}*: ${escapeMrkdwn(t.asks)}`).join('\n')),
-      actions(topicButtons(reply.topics, reply.question, correction, thread), 'clarify_topics'),
+      actions(slackButtons(asRecorded(reply, questionId).actions, thread ? { thread } : {}), 'clarify_topics'),
     ],
     text: fallbackText(reply.summary),
   };
@@ -138,10 +117,13 @@ export function noTopicMessage(reply: NoTopicReply, questionId?: string): SlackM
 
 function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
-  if (reply.topics.length > 0) blocks.push(actions(topicButtons(reply.topics, reply.question, questionId ? { questionId, answered: null } : undefined)));
+  const shown = asRecorded(reply, questionId).actions;
+  // The topics offered in a row of their own, above the hint; the ways to start over under it.
+  const picks = slackButtons(shown, {}, ['topic', 'correct']);
+  if (picks.length > 0) blocks.push(actions(picks));
   else blocks.push(section(examplesList(reply.examples)));
   blocks.push(section(`:raising_hand: ${escapeMrkdwn(reply.hint)}`));
-  blocks.push(startButtons());
+  blocks.push(actions(slackButtons(shown, {}, ['recommend', 'compare'])));
   return { blocks, text: fallbackText(reply.summary) };
 }
 
@@ -150,11 +132,7 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
  * correction; without it (no store) the buttons just show the topic.
  */
 export function notHelpfulMessage(reply: NotHelpfulReply, questionId?: string): SlackMessage {
-  const buttons = reply.topics.map((l) =>
-    questionId
-      ? { text: l.title, actionId: keyed(ACTIONS.correct, l.topic), value: correctionValue({ question: questionId, picked: l.topic, answered: reply.answered, text: reply.question }) }
-      : { text: l.title, actionId: keyed(ACTIONS.topic, l.topic), value: topicValue({ topic: l.topic, question: reply.question }) },
-  );
+  const buttons = slackButtons(asRecorded(reply, questionId).actions);
   return {
     blocks: [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` }), actions(buttons, 'not_helpful_topics')],
     text: fallbackText(reply.summary),

@@ -1,4 +1,5 @@
-import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, SetupSide, TopicLink } from '../../../src/index.ts';
+import { asRecorded, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide } from '../../../src/index.ts';
+import { cardActions } from './reply-actions.ts';
 import { SUBMIT_LIMITS } from '../limits.ts';
 import { escapeMarkdown, truncate, userText } from '../markdown.ts';
 import { capText } from '../submits.ts';
@@ -19,17 +20,6 @@ function setupContainer(side: SetupSide, detailsId: string): Element {
     ],
   };
 }
-
-/**
- * Buttons for other topics. With the recorded question's id (`correct`), a pick is also a correction of the answer
- * given ("asked X, picked topic Y"); without it they only show the topic.
- */
-const topicButtons = (links: readonly TopicLink[], question?: string, correct?: { question: string }): Element[] =>
-  links.map((l) =>
-    correct && question
-      ? submit(l.title, { action: SUBMIT.correct, question: correct.question, topic: l.topic, text: capText(question, SUBMIT_LIMITS.questionChars) })
-      : submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(question ? { question: truncate(question, 300) } : {}) }),
-  );
 
 /**
  * "Was this helpful?" for the answer to one recorded question (its id): a row of its own, under the answer. The
@@ -62,14 +52,7 @@ export function answerCard(reply: AnswerReply, feedback?: { question: string }, 
     ids.push(...alsoIds);
   }
   if (feedback && submits) body.push(...feedbackRow(feedback.question, reply));
-  return card(
-    body,
-    [
-      { type: 'Action.ToggleVisibility', title: LABELS.moreDetails, targetElements: ids },
-      ...(submits ? [submit(LABELS.compare, { action: SUBMIT.compare })] : []),
-    ],
-    reply.summary,
-  );
+  return card(body, cardActions(reply.actions, { detailsIds: ids, submits }), reply.summary);
 }
 
 /** One topic's answer: both setups (details hidden under `ids`), the help article's warning, sources and date. */
@@ -96,7 +79,7 @@ export function clarifyCard(reply: ClarifyReply, correct?: { question: string })
       subtle(`You asked: “${userText(reply.question, 500)}”`),
       text(reply.topics.map((t) => `- **${t.title}**: ${t.asks}`).join('\n'), { spacing: 'Medium' }),
     ],
-    topicButtons(reply.topics, reply.question, correct),
+    cardActions(asRecorded(reply, correct?.question).actions),
     reply.summary,
   );
 }
@@ -114,7 +97,7 @@ export function noTopicCard(reply: NoTopicReply, correct?: { question: string })
       // The operator's EXPERT_HINT is shown as written, never read as markdown.
       text(`🙋 ${escapeMarkdown(reply.hint)}`, { spacing: 'Medium' }),
     ],
-    [...topicButtons(reply.topics, reply.question, correct), submit(LABELS.recommend, { action: SUBMIT.openForm }, 'positive'), submit(LABELS.compare, { action: SUBMIT.compare })],
+    cardActions(asRecorded(reply, correct?.question).actions),
     reply.summary,
   );
 }
@@ -124,18 +107,13 @@ export function noTopicCard(reply: NoTopicReply, correct?: { question: string })
  * a pick is recorded as a correction; without it (nothing to record against) it only shows the topic's answer.
  */
 export function notHelpfulCard(reply: NotHelpfulReply, correct?: { question: string }): Card {
-  const asked = capText(reply.question, SUBMIT_LIMITS.questionChars);
-  const pick = (l: TopicLink) =>
-    correct
-      ? submit(l.title, { action: SUBMIT.correct, question: correct.question, topic: l.topic, text: asked })
-      : submit(l.title, { action: SUBMIT.topic, topic: l.topic, ...(asked ? { question: asked } : {}) });
   return card(
     [
       text(`👎 ${reply.message}`),
       ...(reply.question ? [subtle(`You asked: “${userText(reply.question, SUBMIT_LIMITS.shownQuestionChars)}”`)] : []),
       ...(reply.topics.length === 0 ? [text('Type **topics** to see everything I know about.')] : []),
     ],
-    reply.topics.map(pick),
+    cardActions(asRecorded(reply, correct?.question).actions),
     reply.summary,
   );
 }

@@ -1,0 +1,35 @@
+import type { ReplyAction, ReplyActionId } from '../../../src/index.ts';
+import { SUBMIT_LIMITS } from '../limits.ts';
+import { capText } from '../submits.ts';
+import { SUBMIT, submit, type Element } from './common.ts';
+
+// A reply's actions (src/present/actions.ts) as Adaptive Card actions: which submit verb handles each (routed in
+// submit-verbs.ts) and what its data carries. Drawn in the order the reply gives them.
+
+/** What a card offers around its actions: the details containers to toggle, and whether submits come back to us. */
+export interface CardPlace {
+  /** The ids of the containers "More details" shows. */
+  detailsIds?: readonly string[];
+  /** False for a card the bot does not receive back as a message (one the message extension inserts). */
+  submits?: boolean;
+}
+
+type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: CardPlace) => Element | undefined;
+
+/** Each core action's card action, or undefined where Teams leaves it out (the render coverage test names why). */
+export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
+  // A card in Teams is shared with Teams' own Forward; the bot posts nothing for it.
+  share: () => undefined,
+  // Toggled on the card itself, no round trip: More details opens every setup's explanation.
+  details: (a, { detailsIds }) => (detailsIds?.length ? { type: 'Action.ToggleVisibility', title: a.label, targetElements: [...detailsIds] } : undefined),
+  compare: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.compare })),
+  recommend: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openForm }, 'positive')),
+  topic: (a, { submits }) =>
+    submits === false ? undefined : submit(a.label, { action: SUBMIT.topic, topic: a.payload.topic, ...(a.payload.question ? { question: capText(a.payload.question, SUBMIT_LIMITS.questionChars) } : {}) }),
+  correct: (a, { submits }) =>
+    submits === false ? undefined : submit(a.label, { action: SUBMIT.correct, question: a.payload.question, topic: a.payload.picked, text: capText(a.payload.text, SUBMIT_LIMITS.questionChars) }),
+};
+
+/** The card actions for `actions`, in order, leaving out those Teams does not draw. */
+export const cardActions = (actions: readonly ReplyAction[], place: CardPlace = {}): Element[] =>
+  actions.flatMap((a): Element[] => { const drawn = (TEAMS_ACTIONS[a.id] as Draw<ReplyActionId>)(a as never, place); return drawn ? [drawn] : []; });

@@ -1,0 +1,101 @@
+import type { TopicId } from '../knowledge/ids.ts';
+import { LABELS } from './labels.ts';
+import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLink } from './reply.ts';
+
+// What a person can do with a reply, decided once here: each action has an id (the registry below), a label (from
+// LABELS, or a topic's title) and the payload its handler needs. A renderer draws the actions a reply carries, in
+// order, encoding the payload the way its platform carries it (adapters/slack/values.ts, a Teams Action.Submit's
+// data); it never adds one of its own. A platform that cannot do an action leaves it out, by name (the render
+// coverage test lists each such opt-out).
+
+/** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct'] as const;
+export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
+
+/** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
+export interface TopicRef {
+  topic: TopicId;
+  /** The question as typed (user text). */
+  question?: string;
+  /** The second topic of a question that asked two things. */
+  also?: TopicId;
+  /** Show each setup's longer explanation. */
+  details?: boolean;
+}
+
+export type ReplyAction =
+  /** Post the answer for everyone in the conversation. */
+  | { id: 'share'; label: string; payload: TopicRef }
+  /** The answer again, with (or without) the longer explanations: `payload.details` is the state after the click. */
+  | { id: 'details'; label: string; payload: TopicRef }
+  | { id: 'compare'; label: string }
+  | { id: 'recommend'; label: string }
+  /** A topic's answer, picked from a list (nothing recorded). */
+  | { id: 'topic'; label: string; payload: { topic: TopicId; question?: string } }
+  /**
+   * A topic picked instead of what was answered (`answered`, null: nothing was), for a recorded question (its id):
+   * shows the topic's answer and records the pick as a correction ("asked X, picked topic Y").
+   */
+  | { id: 'correct'; label: string; payload: { question: string; picked: TopicId; answered: TopicId | null; text: string } };
+
+export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
+
+/** The replies that carry actions so far. */
+export type ActionableReply = AnswerReply | ClarifyReply | NoTopicReply | NotHelpfulReply;
+
+const refOf = (reply: AnswerReply): TopicRef => ({
+  topic: reply.topic,
+  ...(reply.question ? { question: reply.question } : {}),
+  ...(reply.also ? { also: reply.also.answer.topic } : {}),
+});
+
+/** An answer's actions: Share, More details (or Less, when `details` are shown), Compare all features. */
+export function answerActions(reply: AnswerReply, details = false): ReplyAction[] {
+  const ref = refOf(reply);
+  return [
+    { id: 'share', label: LABELS.shareInChannel, payload: { ...ref, details } },
+    { id: 'details', label: details ? LABELS.lessDetails : LABELS.moreDetails, payload: { ...ref, details: !details } },
+    { id: 'compare', label: LABELS.compare },
+  ];
+}
+
+/** The same answer with its longer explanations shown: its actions say Less, and Share shares it so. */
+export const withDetails = (reply: AnswerReply): AnswerReply => ({ ...reply, actions: answerActions(reply, true) });
+
+/** A button per topic offered: shows its answer. */
+export const topicPickers = (links: readonly TopicLink[], question?: string): ReplyAction[] =>
+  links.map((l) => ({ id: 'topic', label: l.title, payload: { topic: l.topic, ...(question ? { question } : {}) } }));
+
+/** The two ways to start over, offered when a question was declined. */
+export const startActions = (): ReplyAction[] => [
+  { id: 'recommend', label: LABELS.recommend },
+  { id: 'compare', label: LABELS.compare },
+];
+
+/** What a topic pick corrects: the best guess ("Which do you mean?"), nothing (a decline), or the answer given. */
+function answeredBy(reply: ActionableReply): TopicId | null | undefined {
+  switch (reply.kind) {
+    case 'clarify':
+      return reply.topic;
+    case 'off-topic':
+      return null;
+    case 'not-helpful':
+      return reply.answered;
+    case 'answer':
+      return undefined;
+  }
+}
+
+/**
+ * The reply to a question that was recorded (its id in the store): a topic picked from it is a correction of what
+ * was answered. Without a record (no store) or without the question's text, a pick only shows the topic.
+ */
+export function asRecorded<R extends ActionableReply>(reply: R, questionId: string | undefined): R {
+  const answered = answeredBy(reply);
+  const text = reply.question;
+  if (!questionId || answered === undefined || !text) return reply;
+  return {
+    ...reply,
+    actions: reply.actions.map((a): ReplyAction => (a.id === 'topic' ? { id: 'correct', label: a.label, payload: { question: questionId, picked: a.payload.topic, answered, text } } : a)),
+  };
+}

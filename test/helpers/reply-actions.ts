@@ -1,0 +1,11 @@
+import type { ReplyAction, ReplyActionId } from '../../src/index.ts';
+
+/** One action of each id a reply can carry (the type fails when an id is added without a sample). */
+export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id: Id }> } = {
+  share: { id: 'share', label: 'Share in channel', payload: { topic: 'calls', question: 'can we call?', details: false } },
+  details: { id: 'details', label: 'More details', payload: { topic: 'calls', details: true } },
+  compare: { id: 'compare', label: 'Compare all features' },
+  recommend: { id: 'recommend', label: 'Recommend a setup' },
+  topic: { id: 'topic', label: 'Calls', payload: { topic: 'calls', question: 'can we call?' } },
+  correct: { id: 'correct', label: 'Calls', payload: { question: 'Q1', picked: 'calls', answered: null, text: 'can we call?' } },
+};
