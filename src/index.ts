@@ -22,3 +22,4 @@ export * from './present/scope.ts';
 export * from './present/labels.ts';
 export * from './time.ts';
 export * from './present/actions.ts';
+export * from './present/on-action.ts';

@@ -1,12 +1,12 @@
 import type { MessagingExtensionAction, MessagingExtensionActionResponse, MessagingExtensionQuery, MessagingExtensionResponse, TurnContext } from 'botbuilder';
-import { MAX_QUESTION_CHARS, answer, presentAnswer, presentComparison, presentNotHelpful, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
+import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentNotHelpful, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
 import { questionRecord } from '../store/records.ts';
 import { SUBMIT } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { teamsCard } from './cards/reply.ts';
 import { recordCorrection, recordFeedback } from './store-replies.ts';
 import { submitKind } from './submit-verbs.ts';
-import { readCorrection, readFeedback } from './submits.ts';
+import { correctionClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
 import { isObject, note, userOf, type BotDeps } from './turn.ts';
 import { LABELS } from '../../src/index.ts';
 
@@ -62,12 +62,13 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
     case undefined:
       return askAboutMessage(deps, context, action);
     case SUBMIT.topic: {
-      const reply = typeof data.topic === 'string' ? presentTopic(kb, data.topic, typeof data.question === 'string' ? data.question : undefined) : undefined;
-      if (reply) return dialogResponse(teamsCard(reply, kb), reply.title);
+      const click = readTopicClick(data);
+      const reply = click && actionReply(kb, click);
+      if (reply?.kind === 'answer') return dialogResponse(teamsCard(reply, kb), reply.title);
       break;
     }
     case SUBMIT.compare:
-      return dialogResponse(teamsCard(presentComparison(kb), kb), LABELS.compare);
+      return dialogResponse(teamsCard(actionReply(kb, { id: 'compare', payload: undefined })!, kb), LABELS.compare);
     case SUBMIT.openForm:
       return dialogMessage('To get a recommendation, open a chat with me and type recommend: the form and its result stay in that chat.');
     case SUBMIT.feedback: {
@@ -82,8 +83,8 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
     }
     case SUBMIT.correct: {
       const correction = readCorrection(data, kb);
-      const reply = correction && presentTopic(kb, correction.picked, correction.text);
-      if (!correction || !reply) break;
+      const reply = correction && actionReply(kb, correctionClick(correction));
+      if (!correction || reply?.kind !== 'answer') break;
       // Recorded without holding the dialog: the double-click check may wait for the store (it never throws).
       void recordCorrection(deps, context, correction);
       return dialogResponse(teamsCard(reply, kb), reply.title);

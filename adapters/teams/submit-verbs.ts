@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { prefillFrom, presentComparison, presentHelp, presentNotHelpful, presentPastRecommendation, presentTopic, recommendationWithReply, validateRequirements } from '../../src/index.ts';
+import { actionReply, prefillFrom, presentHelp, presentNotHelpful, presentPastRecommendation, recommendationWithReply, validateRequirements } from '../../src/index.ts';
 import type { RequestKind } from '../request-kind.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { newRecommendationId } from '../store/records.ts';
@@ -8,7 +8,7 @@ import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection } from './store-replies.ts';
-import { readCorrection, readFeedback } from './submits.ts';
+import { correctionClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
 import { STALE_CARD, cardActivity, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
 
 // A card's Action.Submit in a chat, routed by its verb (`action` in the data): one handler per verb. A handler
@@ -87,12 +87,13 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     return true;
   },
   [SUBMIT.compare]: async (deps, context) => {
-    await send(deps, context, cardActivity(teamsCard(presentComparison(deps.knowledge), deps.knowledge)));
+    await send(deps, context, cardActivity(teamsCard(actionReply(deps.knowledge, { id: 'compare', payload: undefined })!, deps.knowledge)));
     return true;
   },
   [SUBMIT.topic]: async (deps, context, value) => {
     const kb = deps.knowledge;
-    const reply = typeof value.topic === 'string' ? presentTopic(kb, value.topic, typeof value.question === 'string' ? value.question : undefined) : undefined;
+    const click = readTopicClick(value);
+    const reply = click && actionReply(kb, click);
     if (!reply) return false;
     await send(deps, context, cardActivity(teamsCard(reply, kb)));
     return true;
@@ -119,7 +120,7 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     // A topic picked after Not helpful or "Which do you mean?": its answer takes the offer's place, and the pick is a correction.
     const kb = deps.knowledge;
     const correction = readCorrection(value, kb);
-    const reply = correction && presentTopic(kb, correction.picked, correction.text);
+    const reply = correction && actionReply(kb, correctionClick(correction));
     if (!correction || !reply) return false;
     await replaceOrSend(deps, context, teamsCard(reply, kb));
     await recordCorrection(deps, context, correction);

@@ -1,4 +1,4 @@
-import { findTopic, type Knowledge, type TopicId } from '../../src/index.ts';
+import { findTopic, type Click, type Knowledge, type TopicId } from '../../src/index.ts';
 import { RECOMMENDATION_ID, TOPIC_ID_SHAPE } from '../carried.ts';
 import { SUBMIT_LIMITS } from './limits.ts';
 
@@ -72,3 +72,12 @@ export function readReview(value: Record<string, unknown>): ReviewSubmit | undef
   const picked = typeof value.picked === 'string' && value.picked.length <= SUBMIT_LIMITS.topicChars && TOPIC_ID_SHAPE.test(value.picked) ? value.picked : undefined;
   return verdict && question && picked ? { question, picked, verdict } : undefined;
 }
+
+/** A topic button's data as the core's click (the topic is checked when its answer is made: actionReply). */
+export function readTopicClick(value: Record<string, unknown>): Extract<Click, { id: 'topic' }> | undefined {
+  if (typeof value.topic !== 'string' || value.topic.length > SUBMIT_LIMITS.topicChars) return undefined;
+  return { id: 'topic', payload: { topic: value.topic as TopicId, ...(typeof value.question === 'string' ? { question: value.question } : {}) } };
+}
+
+/** A correction as the core's click. A card's data does not carry the topic first answered: the store has it. */
+export const correctionClick = (c: CorrectionSubmit): Extract<Click, { id: 'correct' }> => ({ id: 'correct', payload: { question: c.question, picked: c.picked, answered: null, text: c.text } });

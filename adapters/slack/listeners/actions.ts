@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, presentTopic, type TopicId } from '../../../src/index.ts';
+import { actionAnswer, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -15,7 +15,7 @@ import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { readCorrectionValue, readEditValue, readFeedbackValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue } from '../values.ts';
+import { readCorrectionValue, readEditValue, readFeedbackValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, type TopicValue } from '../values.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ButtonArgs, ListenerTable } from './table.ts';
@@ -34,6 +34,14 @@ const NOT_HELPFUL_OFFER_TTL_MS = REMEMBERED.notHelpfulOfferMs;
 async function staleButton(respond: RespondFn): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text: 'That button is from an older version of this message. Please ask again with /coexist-vs-api.' });
 }
+
+/** A topic button's value as the core action's payload (which topic, the question, the second topic, details). */
+const topicRef = (v: TopicValue): TopicRef => ({
+  topic: v.topic as TopicId,
+  ...(v.question ? { question: v.question } : {}),
+  ...(v.also ? { also: v.also as TopicId } : {}),
+  ...(v.details ? { details: true } : {}),
+});
 
 /** The value of another button in the same message (the rest of long notes rides on "Full comparison"). */
 function siblingValue(body: BlockAction, actionId: string): string | undefined {
@@ -66,7 +74,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     const thread = 'thread' in share ? share.thread : undefined;
     if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
     else {
-      const reply = presentTopic(knowledge, share.topic, share.question, share.also);
+      const reply = actionAnswer(knowledge, { id: 'share', payload: topicRef(share) });
       if (!reply) return staleButton(respond);
       message = answerMessage(reply, { audience: 'shared', sharedBy: body.user.id, details: Boolean(share.details) });
     }
@@ -94,7 +102,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   on(ACTIONS.correct, async ({ ack, body, action, respond }) => {
     await ack();
     const correction = readCorrectionValue(action.value);
-    const reply = correction && presentTopic(knowledge, correction.picked, correction.text);
+    const reply = correction && actionAnswer(knowledge, { id: 'correct', payload: { question: correction.question, picked: correction.picked as TopicId, answered: correction.answered as TopicId | null, text: correction.text } });
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
     if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS, 'skip')) {
@@ -191,15 +199,15 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   });
 
   // "More details" / "Less", the closest-topic and "Which do you mean?" buttons (no store): the topic's answer, in place.
-  const showAnswerInPlace: Handler = async ({ ack, action, respond }) => {
+  const showAnswerInPlace = (id: 'details' | 'topic'): Handler => async ({ ack, action, respond }) => {
     await ack();
     const ref = readTopicValue(action.value);
-    const reply = ref && presentTopic(knowledge, ref.topic, ref.question, ref.also);
+    const reply = ref && actionAnswer(knowledge, { id, payload: topicRef(ref) });
     if (!ref || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details), ...(ref.thread ? { thread: ref.thread } : {}) }) });
   };
-  on(ACTIONS.details, showAnswerInPlace);
-  on(ACTIONS.topic, showAnswerInPlace);
+  on(ACTIONS.details, showAnswerInPlace('details'));
+  on(ACTIONS.topic, showAnswerInPlace('topic'));
 
   on(ACTIONS.compare, async ({ ack, body, client, respond }) => {
     await ack();

@@ -1,0 +1,46 @@
+import type { Knowledge } from '../knowledge/schema.ts';
+import { withDetails, type ReplyAction, type ReplyActionId, type TopicRef } from './actions.ts';
+import { presentComparison, presentTopic } from './present.ts';
+import type { AnswerReply, Reply } from './reply.ts';
+import { replyTo } from './router.ts';
+
+// The one handler table: what a click on each action (src/present/actions.ts) shows, for Slack's block actions and
+// Teams' submits alike. A surface reads what its button carried into the action's payload (checking it: a payload
+// is data a client sent), calls actionReply, and draws the reply; what it records besides (a correction) it does
+// after. undefined: the payload names nothing the knowledge has now (an old or forged button).
+
+export type PayloadOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }> extends { payload: infer P } ? P : undefined;
+
+/** A click: an action's id and its payload (none for compare and recommend). */
+export type Click = { [Id in ReplyActionId]: { id: Id; payload: PayloadOf<Id> } }[ReplyActionId];
+
+type Shows<Id extends ReplyActionId> = (knowledge: Knowledge, payload: PayloadOf<Id>) => Reply | undefined;
+
+/** A topic's answer as a button carried it: the question it answered, the second topic, details shown or not. */
+function answerOf(knowledge: Knowledge, ref: TopicRef): AnswerReply | undefined {
+  const reply = presentTopic(knowledge, ref.topic, ref.question, ref.also);
+  return reply && ref.details ? withDetails(reply) : reply;
+}
+
+export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
+  // Shared as it was shown (with its details, when they were open).
+  share: answerOf,
+  // The answer again, with the details open or closed.
+  details: answerOf,
+  compare: (knowledge) => presentComparison(knowledge),
+  recommend: (knowledge) => replyTo({ kind: 'recommend' }, knowledge),
+  topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
+  // The picked topic's answer, for the question as typed; the surface records the correction.
+  correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),
+};
+
+/** What `click` shows. */
+export function actionReply(knowledge: Knowledge, click: Click): Reply | undefined {
+  return (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never);
+}
+
+/** The answer `click` shows: for share, details, topic and correct, whose replies are answers. */
+export function actionAnswer(knowledge: Knowledge, click: Extract<Click, { id: 'share' | 'details' | 'topic' | 'correct' }>): AnswerReply | undefined {
+  const reply = actionReply(knowledge, click);
+  return reply?.kind === 'answer' ? reply : undefined;
+}
