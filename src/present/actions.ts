@@ -24,8 +24,8 @@ export interface TopicRef {
 }
 
 export type ReplyAction =
-  /** Post the answer for everyone in the conversation. */
-  | { id: 'share'; label: string; payload: TopicRef }
+  /** Post the answer (or the comparison) for everyone in the conversation. */
+  | { id: 'share'; label: string; payload: TopicRef | { comparison: true } }
   /** The answer again, with (or without) the longer explanations: `payload.details` is the state after the click. */
   | { id: 'details'; label: string; payload: TopicRef }
   | { id: 'compare'; label: string }
@@ -40,7 +40,7 @@ export type ReplyAction =
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 
-/** The replies that carry actions so far. */
+/** The replies a topic pick can be recorded from. */
 export type ActionableReply = AnswerReply | ClarifyReply | NoTopicReply | NotHelpfulReply;
 
 const refOf = (reply: AnswerReply): TopicRef => ({
@@ -70,6 +70,12 @@ export const topicPickers = (links: readonly TopicLink[], question?: string): Re
 export const startActions = (): ReplyAction[] => [
   { id: 'recommend', label: LABELS.recommend },
   { id: 'compare', label: LABELS.compare },
+];
+
+/** The comparison's: Share it, or go on to a recommendation. */
+export const comparisonActions = (): ReplyAction[] => [
+  { id: 'share', label: LABELS.shareInChannel, payload: { comparison: true } },
+  { id: 'recommend', label: LABELS.recommend },
 ];
 
 /** What a topic pick corrects: the best guess ("Which do you mean?"), nothing (a decline), or the answer given. */

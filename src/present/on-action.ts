@@ -23,8 +23,8 @@ function answerOf(knowledge: Knowledge, ref: TopicRef): AnswerReply | undefined 
 }
 
 export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
-  // Shared as it was shown (with its details, when they were open).
-  share: answerOf,
+  // Shared as it was shown (an answer with its details, when they were open).
+  share: (knowledge, p) => ('comparison' in p ? presentComparison(knowledge) : answerOf(knowledge, p)),
   // The answer again, with the details open or closed.
   details: answerOf,
   compare: (knowledge) => presentComparison(knowledge),

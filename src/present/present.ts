@@ -11,7 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
-import { answerActions, startActions, topicPickers } from './actions.ts';
+import { answerActions, comparisonActions, startActions, topicPickers } from './actions.ts';
 import type {
   AnswerReply,
   Cell,
@@ -237,6 +237,7 @@ export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
     rows,
     sources: [...sources.values()],
     lastVerified: facts.map((f) => f.lastVerified).sort()[0] ?? '',
+    actions: comparisonActions(),
     summary: `${SETUP_NAMES.coexistence} vs ${SETUP_NAMES['api-only']}\n${rows.map((r) => rowSummary(r)).join('\n')}`,
   };
 });
@@ -244,6 +245,7 @@ export const presentComparison = perKnowledge((knowledge): ComparisonReply => {
 export const presentTopics = perKnowledge((knowledge): TopicsReply => ({
   kind: 'topics',
   rows: presentComparison(knowledge).rows,
+  actions: startActions(),
   summary: 'Topics I know about',
 }));
 
@@ -266,6 +268,7 @@ export const presentHelp = perKnowledge((knowledge): HelpReply => ({
   intro: INTRO,
   examples: knowledge.matching.examples,
   commands: COMMANDS.map((c) => ({ usage: c.argument ? `${c.words[0]} ${c.argument}` : c.words[0]!, what: c.what })),
+  actions: startActions(),
   summary: 'How to use the advisor',
 }));
 
@@ -274,6 +277,7 @@ export const presentGreeting = perKnowledge((knowledge): GreetingReply => ({
   title: '👋 Hi!',
   text: `${INTRO} Try one of these:`,
   examples: knowledge.matching.examples,
+  actions: startActions(),
   summary: 'Hi! Ask me about WhatsApp Co-Existence vs the WhatsApp Business API',
 }));
 

@@ -116,6 +116,8 @@ export interface GreetingReply {
   title: string;
   text: string;
   examples: string[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
@@ -131,12 +133,16 @@ export interface HelpReply {
   intro: string;
   examples: string[];
   commands: CommandLine[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
 export interface TopicsReply {
   kind: 'topics';
   rows: Row[];
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
@@ -149,6 +155,8 @@ export interface ComparisonReply {
   sources: Source[];
   /** The oldest lastVerified among the rows. */
   lastVerified: string;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 

@@ -133,6 +133,7 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
   slack: {
     'off-topic.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
     'not-helpful.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
+    'topics.actions[*].label': 'the topic list is a message to read, with how to ask about a topic under it',
     'answer.sides[].details': 'drawn when the person presses More details (the answer is drawn again with details: true)',
     'answer.also.answer.sides[].details': 'the same, for the second topic',
     'comparison.rows[].title': 'the comparison table names each row by its label',
@@ -156,6 +157,7 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
     'off-topic.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
     'not-helpful.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
     'answer.actions[share].label': "a card is shared with Teams' own Forward; the bot has no Share (cards/reply-actions.ts)",
+    'comparison.actions[share].label': "the same: Teams' own Forward",
   },
   terminal: {
     '*.actions[*].label': 'a terminal has no buttons: it says what to type instead',
@@ -189,9 +191,13 @@ const BUTTON_TEXTS: Record<'slack' | 'teams', (drawn: unknown) => string[]> = {
 };
 
 describe('actions: a renderer draws the actions a reply carries and no others', () => {
-  const actionable = sample().filter((r) => r.kind === 'answer' || r.kind === 'clarify' || r.kind === 'off-topic' || r.kind === 'not-helpful');
+  const actionable = sample().filter((r) => 'actions' in r);
 
-  it.each(['slack', 'teams'] as const)('every button %s draws on an answer, a "Which do you mean?", a decline or a Not helpful is one of the reply\'s actions', (name) => {
+  it('the replies that carry actions', () => {
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'greeting', 'help', 'not-helpful', 'off-topic', 'topics']);
+  });
+
+  it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
     const invented: string[] = [];
     let buttons = 0;
     for (const reply of actionable) {

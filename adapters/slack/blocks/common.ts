@@ -113,12 +113,6 @@ export function feedbackBlock(question: string, topic: string, text?: string): C
   };
 }
 
-export const startButtons = (): ActionsBlock =>
-  actions([
-    { text: LABELS.recommend, actionId: ACTIONS.recommend, style: 'primary' },
-    { text: LABELS.compare, actionId: ACTIONS.compare },
-  ]);
-
 /** Bulleted mrkdwn list that fits one section, dropping whole items (and saying how many) rather than failing. */
 export function bullets(title: string, items: readonly string[], max = SLACK_LIMITS.sectionText): string {
   let text = `*${title}*`;

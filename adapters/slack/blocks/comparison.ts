@@ -1,9 +1,9 @@
 import type { RawTextElement, TableBlock } from '@slack/types';
+import { slackButtons } from './reply-actions.ts';
 import { SETUP_IDS, SETUP_NAMES, type ComparisonReply, type Row } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn } from '../text.ts';
-import { ACTIONS, COMMAND, actions, context, fallbackText, header, section, type Block, type ButtonSpec, type SlackMessage } from './common.ts';
-import { LABELS } from '../../../src/index.ts';
+import { COMMAND, actions, context, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 
 // The full side-by-side comparison. Slack's table block renders it best (one table per message); clients or
 // workspaces that reject it get the same rows as compact text lines, readable on a phone.
@@ -59,10 +59,7 @@ export function comparisonMessage(reply: ComparisonReply, view: ComparisonView):
   if (view.table) blocks.push(tableBlock(reply.rows));
   else blocks.push(...comparisonLines(reply.rows));
   blocks.push(context(`Ask about any row: \`${COMMAND} <question>\`, e.g. \`${COMMAND} calls\``));
-  const recommendButton = { text: LABELS.recommend, actionId: ACTIONS.recommend };
-  const buttons: ButtonSpec[] = view.shareable
-    ? [{ text: LABELS.shareInChannel, actionId: ACTIONS.share, value: JSON.stringify({ comparison: true }), style: 'primary' }, recommendButton]
-    : [{ ...recommendButton, style: 'primary' }];
-  blocks.push(actions(buttons));
+  // Share only where the person may still share it (not on the shared copy, nor in a DM).
+  blocks.push(actions(slackButtons(view.shareable ? reply.actions : reply.actions.filter((a) => a.id !== 'share'))));
   return { blocks, text: fallbackText(reply.summary) };
 }

@@ -1,6 +1,7 @@
 import { SETUP_NAMES, type FormReply, type GreetingReply, type HelpReply, type TopicsReply } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
-import { ACTIONS, COMMAND, SHORTCUT_NAMES, actions, context, divider, examplesList, fallbackText, header, section, startButtons, type Block, type SlackMessage } from './common.ts';
+import { slackButtons } from './reply-actions.ts';
+import { ACTIONS, COMMAND, SHORTCUT_NAMES, actions, context, divider, examplesList, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 
 // Help, the greeting, the topic list, the recommendation form's button (in a DM) and the App Home tab.
 
@@ -22,13 +23,13 @@ export const helpMessage = perReply((reply: HelpReply): SlackMessage => ({
     section(`*${escapeMrkdwn(reply.title)}*\n${escapeMrkdwn(reply.intro)}`),
     section(`*Try*\n${examplesList(reply.examples)}`),
     section(`*Commands*\n${reply.commands.map((c) => `• \`${COMMAND} ${escapeMrkdwn(c.usage)}\`: ${escapeMrkdwn(c.what)}`).join('\n')}`),
-    startButtons(),
+    actions(slackButtons(reply.actions)),
   ],
   text: fallbackText(reply.summary),
 }));
 
 export const greetingMessage = perReply((reply: GreetingReply): SlackMessage => ({
-  blocks: [section(`*${escapeMrkdwn(reply.title)}* ${escapeMrkdwn(reply.text)}`), section(examplesList(reply.examples)), startButtons()],
+  blocks: [section(`*${escapeMrkdwn(reply.title)}* ${escapeMrkdwn(reply.text)}`), section(examplesList(reply.examples)), actions(slackButtons(reply.actions))],
   text: fallbackText(reply.summary),
 }));
 
@@ -61,7 +62,7 @@ export const homeIntro = perReply(
       section(`*Quick answers* (only you see them, with a button to share)\n${examplesList(help.examples)}`),
       section(`*Recommendations* for a deal channel\n• \`${COMMAND} recommend Acme\`, or the shortcut *${SHORTCUT_NAMES.recommend}*\n• Fill in country, volumes and needs; I post the verdict with reasons, conflicts and trade-offs`),
       section('*In a DM* just ask: write your question to me here in Messages.'),
-      startButtons(),
+      actions(slackButtons(help.actions)),
       context(`Facts are kept in knowledge files a support lead owns; each answer shows its sources and when it was last verified.`),
     ],
 );

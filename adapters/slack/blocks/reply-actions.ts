@@ -15,7 +15,12 @@ type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>,
 
 /** Each core action's Slack button. Every core action id has one (the type says so). */
 export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
-  share: (a, { thread }) => ({ text: thread ? LABELS.shareInThread : a.label, actionId: ACTIONS.share, value: topicValue({ ...a.payload, ...(thread ? { thread } : {}) }), style: 'primary' }),
+  share: (a, { thread }) => ({
+    text: thread ? LABELS.shareInThread : a.label,
+    actionId: ACTIONS.share,
+    value: 'comparison' in a.payload ? JSON.stringify({ comparison: true }) : topicValue({ ...a.payload, ...(thread ? { thread } : {}) }),
+    style: 'primary',
+  }),
   details: (a) => ({ text: a.label, actionId: ACTIONS.details, value: topicValue(a.payload) }),
   compare: (a) => ({ text: a.label, actionId: ACTIONS.compare }),
   recommend: (a) => ({ text: a.label, actionId: ACTIONS.recommend, style: 'primary' }),
@@ -29,6 +34,11 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
 
 export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);
 
-/** The buttons for `actions`, those with one of `ids` only when given. */
+/** The buttons for `actions`, those with one of `ids` only when given. Only a row's first button is primary. */
 export const slackButtons = (actions: readonly ReplyAction[], place: ActionPlace = {}, ids?: readonly ReplyActionId[]): ButtonSpec[] =>
-  actions.filter((a) => !ids || ids.includes(a.id)).map((a) => slackButton(a, place));
+  actions
+    .filter((a) => !ids || ids.includes(a.id))
+    .map((a, i) => {
+      const { style, ...button } = slackButton(a, place);
+      return i === 0 && style ? { ...button, style } : button;
+    });

@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { actionAnswer, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { actionAnswer, actionReply, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -70,14 +70,12 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     // A double click shares once, whichever replicas the clicks reach: the same person sharing the same thing to
     // the same place within a minute. Claimed in the store, after the ack.
     if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS, 'act'))) return;
-    let message;
     const thread = 'thread' in share ? share.thread : undefined;
-    if ('comparison' in share) message = comparisonMessage(presentComparison(knowledge), { table: true, shareable: false, sharedBy: body.user.id });
-    else {
-      const reply = actionAnswer(knowledge, { id: 'share', payload: topicRef(share) });
-      if (!reply) return staleButton(respond);
-      message = answerMessage(reply, { audience: 'shared', sharedBy: body.user.id, details: Boolean(share.details) });
-    }
+    const shown = actionReply(knowledge, { id: 'share', payload: 'comparison' in share ? { comparison: true } : topicRef(share) });
+    let message;
+    if (shown?.kind === 'comparison') message = comparisonMessage(shown, { table: true, shareable: false, sharedBy: body.user.id });
+    else if (shown?.kind === 'answer') message = answerMessage(shown, { audience: 'shared', sharedBy: body.user.id, details: 'details' in share && Boolean(share.details) });
+    else return staleButton(respond);
     const delivery = await postOrDeliverToUser(client, deps.logger, { channel, user: body.user.id, ...message, what: 'answer', ...(thread ? { threadTs: thread } : {}) }, deps.webApi);
     if (delivery.outcome === 'posted' || delivery.outcome === 'plain') await respond({ delete_original: true });
     return deliveryOutcome(delivery);

@@ -1,7 +1,7 @@
 import { SETUP_IDS, SETUP_NAMES, type ComparisonReply, type Row } from '../../../src/index.ts';
 import { TEAMS_LIMITS } from '../limits.ts';
-import { SUBMIT, card, heading, submit, subtle, type Card, type Element } from './common.ts';
-import { LABELS } from '../../../src/index.ts';
+import { card, heading, subtle, type Card, type Element } from './common.ts';
+import { cardActions } from './reply-actions.ts';
 
 // The side-by-side comparison as an Adaptive Card Table (1.5).
 
@@ -26,7 +26,7 @@ export function comparisonTable(rows: readonly Row[]): Element {
 export function comparisonCard(reply: ComparisonReply): Card {
   return card(
     [heading(reply.title), subtle(reply.legend), comparisonTable(reply.rows), subtle(`Least recently verified row: ${reply.lastVerified}. Ask about any row, e.g. "calls".`)],
-    [submit(LABELS.recommend, { action: SUBMIT.openForm }, 'positive')],
+    cardActions(reply.actions),
     `${reply.title}: ${reply.rows.length} features compared`,
   );
 }
