@@ -1,12 +1,12 @@
 import type { MessagingExtensionAction, MessagingExtensionActionResponse, MessagingExtensionQuery, MessagingExtensionResponse, TurnContext } from 'botbuilder';
-import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentNotHelpful, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
+import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
 import { questionRecord } from '../store/records.ts';
 import { SUBMIT } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { teamsCard } from './cards/reply.ts';
 import { recordCorrection, recordFeedback } from './store-replies.ts';
 import { submitKind } from './submit-verbs.ts';
-import { correctionClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
+import { correctionClick, feedbackClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
 import { isObject, note, userOf, type BotDeps } from './turn.ts';
 import { LABELS } from '../../src/index.ts';
 
@@ -75,8 +75,8 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
       const feedback = readFeedback(data, kb);
       if (!feedback) break;
       recordFeedback(deps, context, feedback.question, feedback.rating, feedback.asked?.text);
-      if (feedback.rating === 'not-helpful' && feedback.asked) {
-        const reply = presentNotHelpful(kb, feedback.asked.text, feedback.asked.topic);
+      const reply = feedbackClick(feedback) && actionReply(kb, feedbackClick(feedback)!);
+      if (reply?.kind === 'not-helpful') {
         return dialogResponse(teamsCard(reply, kb, { correct: { question: feedback.question } }), 'Which topic did you mean?');
       }
       return { task: { type: 'message', value: 'Thanks for the feedback.' } };

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { actionReply, prefillFrom, presentHelp, presentNotHelpful, presentPastRecommendation, recommendationWithReply, validateRequirements } from '../../src/index.ts';
+import { actionReply, prefillFrom, presentHelp, presentPastRecommendation, recommendationWithReply, validateRequirements } from '../../src/index.ts';
 import type { RequestKind } from '../request-kind.ts';
 import { knowledgeVersion } from '../store/knowledge-version.ts';
 import { newRecommendationId } from '../store/records.ts';
@@ -8,7 +8,7 @@ import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection } from './store-replies.ts';
-import { correctionClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
+import { correctionClick, feedbackClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
 import { STALE_CARD, cardActivity, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
 
 // A card's Action.Submit in a chat, routed by its verb (`action` in the data): one handler per verb. A handler
@@ -107,8 +107,8 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     const feedback = readFeedback(value, kb);
     if (!feedback) return false;
     // Not helpful on an answer whose buttons say what was asked: the closest topics, to pick the one meant.
-    if (feedback.rating === 'not-helpful' && feedback.asked) {
-      const reply = presentNotHelpful(kb, feedback.asked.text, feedback.asked.topic);
+    const reply = feedbackClick(feedback) && actionReply(kb, feedbackClick(feedback)!);
+    if (reply?.kind === 'not-helpful') {
       await send(deps, context, cardActivity(teamsCard(reply, kb, { correct: { question: feedback.question } })));
     } else {
       await say(deps, context, feedback.rating === 'helpful' ? 'Thanks for the feedback.' : 'Thanks: noted for whoever keeps the answers up to date. Type **topics** to see what I know about.');

@@ -81,3 +81,7 @@ export function readTopicClick(value: Record<string, unknown>): Extract<Click, {
 
 /** A correction as the core's click. A card's data does not carry the topic first answered: the store has it. */
 export const correctionClick = (c: CorrectionSubmit): Extract<Click, { id: 'correct' }> => ({ id: 'correct', payload: { question: c.question, picked: c.picked, answered: null, text: c.text } });
+
+/** Feedback as the core's click: only a card whose buttons say what was asked can offer the closest topics. */
+export const feedbackClick = (f: FeedbackSubmit): Extract<Click, { id: 'feedback' }> | undefined =>
+  f.asked ? { id: 'feedback', payload: { question: f.question, topic: f.asked.topic, rating: f.rating, text: f.asked.text } } : undefined;

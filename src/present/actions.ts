@@ -9,7 +9,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -36,7 +36,12 @@ export type ReplyAction =
    * A topic picked instead of what was answered (`answered`, null: nothing was), for a recorded question (its id):
    * shows the topic's answer and records the pick as a correction ("asked X, picked topic Y").
    */
-  | { id: 'correct'; label: string; payload: { question: string; picked: TopicId; answered: TopicId | null; text: string } };
+  | { id: 'correct'; label: string; payload: { question: string; picked: TopicId; answered: TopicId | null; text: string } }
+  /**
+   * Helpful / Not helpful on the answer to a recorded question (its id): recorded; Not helpful also offers the topics
+   * closest to the question (`text`, when it was typed), the one answered left out.
+   */
+  | { id: 'feedback'; label: string; payload: { question: string; topic: TopicId; rating: 'helpful' | 'not-helpful'; text?: string } };
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 
@@ -93,13 +98,24 @@ function answeredBy(reply: ActionableReply): TopicId | null | undefined {
 }
 
 /**
- * The reply to a question that was recorded (its id in the store): a topic picked from it is a correction of what
- * was answered. Without a record (no store) or without the question's text, a pick only shows the topic.
+ * The reply to a question that was recorded (its id in the store): an answer asks whether it helped, and a topic
+ * picked from a list is a correction of what was answered. Without a record (no store) an answer asks nothing and a
+ * pick only shows the topic; without the question's text too.
  */
 export function asRecorded<R extends ActionableReply>(reply: R, questionId: string | undefined): R {
+  if (!questionId) return reply;
+  if (reply.kind === 'answer') {
+    // Asked how it did: Helpful / Not helpful, once (a reply already recorded keeps its own).
+    if (reply.actions.some((a) => a.id === 'feedback')) return reply;
+    const asked = { question: questionId, topic: reply.topic, ...(reply.question ? { text: reply.question } : {}) };
+    return {
+      ...reply,
+      actions: [...reply.actions, { id: 'feedback', label: LABELS.helpful, payload: { ...asked, rating: 'helpful' } }, { id: 'feedback', label: LABELS.notHelpful, payload: { ...asked, rating: 'not-helpful' } }],
+    };
+  }
   const answered = answeredBy(reply);
   const text = reply.question;
-  if (!questionId || answered === undefined || !text) return reply;
+  if (answered === undefined || !text) return reply;
   return {
     ...reply,
     actions: reply.actions.map((a): ReplyAction => (a.id === 'topic' ? { id: 'correct', label: a.label, payload: { question: questionId, picked: a.payload.topic, answered, text } } : a)),

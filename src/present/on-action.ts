@@ -1,6 +1,7 @@
 import type { Knowledge } from '../knowledge/schema.ts';
 import { withDetails, type ReplyAction, type ReplyActionId, type TopicRef } from './actions.ts';
-import { presentComparison, presentTopic } from './present.ts';
+import { findTopic } from '../advisor/facts.ts';
+import { presentComparison, presentNotHelpful, presentTopic } from './present.ts';
 import type { AnswerReply, Reply } from './reply.ts';
 import { replyTo } from './router.ts';
 
@@ -32,6 +33,8 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),
+  // Not helpful, on an answer to a typed question: the topics closest to it. Otherwise nothing but thanks (the surface's).
+  feedback: (knowledge, p) => (p.rating === 'not-helpful' && p.text && findTopic(knowledge, p.topic) ? presentNotHelpful(knowledge, p.text, p.topic) : undefined),
 };
 
 /** What `click` shows. */

@@ -5,7 +5,7 @@ import { slackMessage } from '../../adapters/slack/blocks/reply.ts';
 import type { SlackDeps } from '../../adapters/slack/deps.ts';
 import { UNKNOWN_BUTTON, actionHandlers, actionIdOf } from '../../adapters/slack/listeners/actions.ts';
 import { REPLY_ACTION_IDS, presentComparison, presentHelp, presentTopic, route } from '../../src/index.ts';
-import { slackButton } from '../../adapters/slack/blocks/reply-actions.ts';
+import { feedbackBlock, slackButton } from '../../adapters/slack/blocks/reply-actions.ts';
 import { SAMPLE_ACTIONS } from '../helpers/reply-actions.ts';
 import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
@@ -25,8 +25,17 @@ describe('Slack button routing', () => {
     expect(Object.keys(SAMPLE_ACTIONS).sort()).toEqual([...REPLY_ACTION_IDS].sort());
     for (const action of Object.values(SAMPLE_ACTIONS)) {
       const button = slackButton(action, { thread: '1700000000.000100' });
-      expect(handled.has(actionIdOf(button.actionId)), `${action.id} → ${button.actionId}`).toBe(true);
-      expect(button.text).toBe(action.id === 'share' ? 'Share in thread' : action.label);
+      if (action.id === 'feedback') {
+        // Not a button: Block Kit's feedback_buttons, drawn from the pair.
+        expect(button).toBeUndefined();
+        const block = feedbackBlock([{ ...action, label: 'Helpful', payload: { ...action.payload, rating: 'helpful' } }, action]);
+        const element = block!.elements[0] as { action_id: string; negative_button: { text: { text: string } } };
+        expect(handled.has(element.action_id)).toBe(true);
+        expect(element.negative_button.text.text).toBe(action.label);
+        continue;
+      }
+      expect(handled.has(actionIdOf(button!.actionId)), `${action.id} → ${button!.actionId}`).toBe(true);
+      expect(button!.text).toBe(action.id === 'share' ? 'Share in thread' : action.label);
     }
   });
 

@@ -1,7 +1,7 @@
 import { asRecorded, deepFreeze, withDetails, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
-import { actions, clampBlocks, context, divider, examplesList, fallbackText, feedbackBlock, header, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
-import { slackButtons } from './reply-actions.ts';
+import { actions, clampBlocks, context, divider, examplesList, fallbackText, header, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
+import { feedbackBlock, slackButtons } from './reply-actions.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -30,7 +30,8 @@ export function answerMessage(reply: AnswerReply, view: AnswerView): SlackMessag
   const message = shownAnswer(reply, view);
   // The feedback buttons name one question: added to the (shared, frozen) answer, never drawn into it.
   if (!view.feedback || view.audience === 'shared') return message;
-  return { blocks: clampBlocks([...message.blocks, feedbackBlock(view.feedback.question, reply.topic, reply.question)]), text: message.text };
+  const feedback = feedbackBlock(asRecorded(reply, view.feedback.question).actions);
+  return feedback ? { blocks: clampBlocks([...message.blocks, feedback]), text: message.text } : message;
 }
 
 function shownAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {

@@ -1,9 +1,7 @@
-import type { ActionsBlock, Button, ContextActionsBlock, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Source } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from '../text.ts';
-import { feedbackValues } from '../values.ts';
-import { LABELS } from '../../../src/index.ts';
 
 // Small pure builders shared by the renderers, typed with @slack/types.
 
@@ -92,26 +90,6 @@ export const actions = (buttons: ButtonSpec[], blockId?: string): ActionsBlock =
   ...(blockId ? { block_id: blockId } : {}),
   elements: buttons.slice(0, SLACK_LIMITS.actionsElements).map(button),
 });
-
-/** Block Kit's feedback buttons (in a context_actions block) for the answer to one recorded question. */
-const HELPFUL = plain(LABELS.helpful, SLACK_LIMITS.buttonText);
-const NOT_HELPFUL = plain(LABELS.notHelpful, SLACK_LIMITS.buttonText);
-
-export function feedbackBlock(question: string, topic: string, text?: string): ContextActionsBlock {
-  const values = feedbackValues(question, topic, text);
-  return {
-    type: 'context_actions',
-    block_id: 'answer_feedback',
-    elements: [
-      {
-        type: 'feedback_buttons',
-        action_id: ACTIONS.feedback,
-        positive_button: { text: HELPFUL, value: values.helpful, accessibility_label: 'This answer was helpful' },
-        negative_button: { text: NOT_HELPFUL, value: values['not-helpful'], accessibility_label: 'This answer was not helpful' },
-      },
-    ],
-  };
-}
 
 /** Bulleted mrkdwn list that fits one section, dropping whole items (and saying how many) rather than failing. */
 export function bullets(title: string, items: readonly string[], max = SLACK_LIMITS.sectionText): string {

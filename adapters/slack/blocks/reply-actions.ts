@@ -1,6 +1,9 @@
-import type { ReplyAction, ReplyActionId } from '../../../src/index.ts';
+import type { ContextActionsBlock } from '@slack/types';
+import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts';
 import { LABELS } from '../../../src/index.ts';
-import { correctionValue, topicValue } from '../values.ts';
+import { SLACK_LIMITS } from '../limits.ts';
+import { plain } from '../text.ts';
+import { correctionValue, feedbackValues, topicValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -11,9 +14,9 @@ export interface ActionPlace {
   thread?: string;
 }
 
-type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: ActionPlace) => ButtonSpec;
+type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: ActionPlace) => ButtonSpec | undefined;
 
-/** Each core action's Slack button. Every core action id has one (the type says so). */
+/** Each core action's Slack button, or undefined for one drawn otherwise. Every core action id has one (the type says so). */
 export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
   share: (a, { thread }) => ({
     text: thread ? LABELS.shareInThread : a.label,
@@ -30,15 +33,39 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
     actionId: keyed(ACTIONS.correct, a.payload.picked),
     value: correctionValue({ question: a.payload.question, picked: a.payload.picked, answered: a.payload.answered, text: a.payload.text, ...(thread ? { thread } : {}) }),
   }),
+  // Not a button: the pair is Block Kit's feedback_buttons element (feedbackBlock below).
+  feedback: () => undefined,
 };
 
-export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);
+export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec | undefined => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);
 
 /** The buttons for `actions`, those with one of `ids` only when given. Only a row's first button is primary. */
 export const slackButtons = (actions: readonly ReplyAction[], place: ActionPlace = {}, ids?: readonly ReplyActionId[]): ButtonSpec[] =>
   actions
     .filter((a) => !ids || ids.includes(a.id))
-    .map((a, i) => {
-      const { style, ...button } = slackButton(a, place);
-      return i === 0 && style ? { ...button, style } : button;
-    });
+    .flatMap((a) => slackButton(a, place) ?? [])
+    .map(({ style, ...button }, i) => (i === 0 && style ? { ...button, style } : button));
+
+/**
+ * Helpful / Not helpful (the reply's feedback actions) as Block Kit's feedback buttons, in a context_actions block
+ * of their own; undefined when the reply does not ask (nothing was recorded).
+ */
+export function feedbackBlock(actions: readonly ReplyAction[]): ContextActionsBlock | undefined {
+  const helpful = actions.find((a): a is ActionOf<'feedback'> => a.id === 'feedback' && a.payload.rating === 'helpful');
+  const notHelpful = actions.find((a): a is ActionOf<'feedback'> => a.id === 'feedback' && a.payload.rating === 'not-helpful');
+  if (!helpful || !notHelpful) return undefined;
+  // Both values at once: they differ only in the rating (this runs on the ack's path).
+  const values = feedbackValues(helpful.payload.question, helpful.payload.topic, helpful.payload.text);
+  return {
+    type: 'context_actions',
+    block_id: 'answer_feedback',
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: ACTIONS.feedback,
+        positive_button: { text: plain(helpful.label, SLACK_LIMITS.buttonText), value: values.helpful, accessibility_label: 'This answer was helpful' },
+        negative_button: { text: plain(notHelpful.label, SLACK_LIMITS.buttonText), value: values['not-helpful'], accessibility_label: 'This answer was not helpful' },
+      },
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { actionAnswer, actionReply, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentNotHelpful, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { actionAnswer, actionReply, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -89,9 +89,9 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     const feedback = readFeedbackValue(action.value);
     if (!feedback) return;
     deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating, ...(feedback.text ? { question: feedback.text } : {}) });
-    if (feedback.rating !== 'not-helpful' || !feedback.text || !findTopic(knowledge, feedback.topic as TopicId)) return;
+    const reply = actionReply(knowledge, { id: 'feedback', payload: { ...feedback, topic: feedback.topic as TopicId } });
+    if (reply?.kind !== 'not-helpful') return;
     if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS, 'act'))) return;
-    const reply = presentNotHelpful(knowledge, feedback.text, feedback.topic as TopicId);
     await respond({ response_type: 'ephemeral', replace_original: false, ...notHelpfulMessage(reply, deps.store ? feedback.question : undefined) });
   });
 

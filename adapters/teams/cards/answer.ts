@@ -27,12 +27,8 @@ function setupContainer(side: SetupSide, detailsId: string): Element {
  * it, without the one given, and needs nothing kept on the server.
  */
 function feedbackRow(question: string, reply: AnswerReply): Element[] {
-  const asked = reply.question ? { text: capText(reply.question, SUBMIT_LIMITS.questionChars), topic: reply.topic } : {};
-  const data = (rating: 'helpful' | 'not-helpful') => ({ action: SUBMIT.feedback, question, rating, ...asked });
-  return [
-    subtle('Was this helpful?'),
-    { type: 'ActionSet', spacing: 'Small', actions: [submit(`👍 ${LABELS.helpful}`, data('helpful')), submit(`👎 ${LABELS.notHelpful}`, data('not-helpful'))] },
-  ];
+  const asked = cardActions(asRecorded(reply, question).actions.filter((a) => a.id === 'feedback'));
+  return asked.length ? [subtle('Was this helpful?'), { type: 'ActionSet', spacing: 'Small', actions: asked }] : [];
 }
 
 /**

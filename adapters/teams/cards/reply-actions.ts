@@ -28,6 +28,17 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
     submits === false ? undefined : submit(a.label, { action: SUBMIT.topic, topic: a.payload.topic, ...(a.payload.question ? { question: capText(a.payload.question, SUBMIT_LIMITS.questionChars) } : {}) }),
   correct: (a, { submits }) =>
     submits === false ? undefined : submit(a.label, { action: SUBMIT.correct, question: a.payload.question, topic: a.payload.picked, text: capText(a.payload.text, SUBMIT_LIMITS.questionChars) }),
+  // The question's text (capped) and the topic answered ride along only when the question was typed: Not helpful
+  // offers the topics closest to it, with nothing kept on the server.
+  feedback: (a, { submits }) =>
+    submits === false
+      ? undefined
+      : submit(`${a.payload.rating === 'helpful' ? '👍' : '👎'} ${a.label}`, {
+          action: SUBMIT.feedback,
+          question: a.payload.question,
+          rating: a.payload.rating,
+          ...(a.payload.text ? { text: capText(a.payload.text, SUBMIT_LIMITS.questionChars), topic: a.payload.topic } : {}),
+        }),
 };
 
 /** The card actions for `actions`, in order, leaving out those Teams does not draw. */
