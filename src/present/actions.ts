@@ -1,4 +1,5 @@
 import type { TopicId } from '../knowledge/ids.ts';
+import type { Requirements } from '../advisor/requirements.ts';
 import { LABELS } from './labels.ts';
 import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLink } from './reply.ts';
 
@@ -9,7 +10,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -41,7 +42,9 @@ export type ReplyAction =
    * Helpful / Not helpful on the answer to a recorded question (its id): recorded; Not helpful also offers the topics
    * closest to the question (`text`, when it was typed), the one answered left out.
    */
-  | { id: 'feedback'; label: string; payload: { question: string; topic: TopicId; rating: 'helpful' | 'not-helpful'; text?: string } };
+  | { id: 'feedback'; label: string; payload: { question: string; topic: TopicId; rating: 'helpful' | 'not-helpful'; text?: string } }
+  /** The form again, filled with what a recommendation was made from. */
+  | { id: 'edit'; label: string; payload: { requirements: Requirements } };
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 
@@ -81,6 +84,12 @@ export const startActions = (): ReplyAction[] => [
 export const comparisonActions = (): ReplyAction[] => [
   { id: 'share', label: LABELS.shareInChannel, payload: { comparison: true } },
   { id: 'recommend', label: LABELS.recommend },
+];
+
+/** A recommendation's: Edit requirements (the form, filled), and the full comparison. */
+export const recommendationActions = (requirements: Requirements): ReplyAction[] => [
+  { id: 'edit', label: LABELS.editRequirements, payload: { requirements } },
+  { id: 'compare', label: LABELS.fullComparison },
 ];
 
 /** What a topic pick corrects: the best guess ("Which do you mean?"), nothing (a decline), or the answer given. */

@@ -10,6 +10,8 @@ export const LABELS = {
   fullComparison: 'Full comparison',
   helpful: 'Helpful',
   notHelpful: 'Not helpful',
+  /** Where a chat cannot open the form at once (a Slack DM): a button that opens it. */
+  openForm: 'Open the recommendation form',
   /** The form's own submit button. */
   submitForm: 'Recommend',
   dismiss: 'Dismiss',

@@ -3,7 +3,7 @@ import { withDetails, type ReplyAction, type ReplyActionId, type TopicRef } from
 import { findTopic } from '../advisor/facts.ts';
 import { presentComparison, presentNotHelpful, presentTopic } from './present.ts';
 import type { AnswerReply, Reply } from './reply.ts';
-import { replyTo } from './router.ts';
+import { formReply } from './router.ts';
 
 // The one handler table: what a click on each action (src/present/actions.ts) shows, for Slack's block actions and
 // Teams' submits alike. A surface reads what its button carried into the action's payload (checking it: a payload
@@ -29,7 +29,8 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   // The answer again, with the details open or closed.
   details: answerOf,
   compare: (knowledge) => presentComparison(knowledge),
-  recommend: (knowledge) => replyTo({ kind: 'recommend' }, knowledge),
+  recommend: () => formReply(),
+  edit: (_knowledge, p) => formReply(p.requirements.customer, p.requirements),
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),

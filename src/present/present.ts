@@ -11,7 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
-import { answerActions, comparisonActions, startActions, topicPickers } from './actions.ts';
+import { answerActions, comparisonActions, recommendationActions, startActions, topicPickers } from './actions.ts';
 import type {
   AnswerReply,
   Cell,
@@ -326,6 +326,7 @@ export function presentRecommendation(rec: Recommendation, knowledge: Knowledge)
     ...(lastVerified ? { lastVerified } : {}),
     ...(q.notes ? { notes: q.notes } : {}),
     requirements: q,
+    actions: recommendationActions(q),
     summary: `${SETUP_TITLE[rec.setup]} recommended${who} (${rec.confidence} confidence). ${rec.reasons[0]?.text ?? ''}`.trim(),
   };
 }

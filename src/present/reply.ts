@@ -164,6 +164,10 @@ export interface FormReply {
   kind: 'form';
   /** A customer name typed after "recommend" (user text). */
   customer?: string;
+  /** What the form opens filled with (Edit requirements). */
+  requirements?: Requirements;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   summary: string;
 }
 
@@ -238,6 +242,8 @@ export interface RecommendationReply {
   notes?: string;
   /** What the form was filled with: carried by "Edit requirements". */
   requirements: Requirements;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
   /** A recommendation opened from the history: its shareable id, when it was made and by whom. */
   made?: { id: string; when: string; by: { platform: string; userId: string } };
   summary: string;

@@ -4,7 +4,7 @@ import { recommend, type Recommendation } from '../advisor/recommend.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { parseCommand, type AdvisorCommand } from '../advisor/commands.ts';
 import { historyRequest, presentAnswer, type PresentOptions, presentComparison, presentGreeting, presentHelp, presentRecommendation, presentTopics } from './present.ts';
-import type { RecommendationReply, Reply } from './reply.ts';
+import type { FormReply, RecommendationReply, Reply } from './reply.ts';
 import { reportRequest } from './report.ts';
 import { LABELS } from './labels.ts';
 
@@ -23,7 +23,7 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge, options: 
     case 'topics':
       return presentTopics(knowledge);
     case 'recommend':
-      return { kind: 'form', ...(command.customer ? { customer: command.customer } : {}), summary: `${LABELS.recommend}: fill in what the customer needs` };
+      return formReply(command.customer);
     case 'history':
       return historyRequest(command.customer);
     case 'report':
@@ -31,6 +31,17 @@ export function replyTo(command: AdvisorCommand, knowledge: Knowledge, options: 
     case 'question':
       return presentAnswer(answer(command.text, knowledge), command.text, knowledge, options);
   }
+}
+
+/** The requirements form, for `customer`, filled with `requirements` when given (Edit requirements). */
+export function formReply(customer?: string, requirements?: Requirements): FormReply {
+  return {
+    kind: 'form',
+    ...(customer ? { customer } : {}),
+    ...(requirements ? { requirements } : {}),
+    actions: [{ id: 'recommend', label: LABELS.openForm }],
+    summary: `${LABELS.recommend}: fill in what the customer needs`,
+  };
 }
 
 /** Text as typed → the reply. */

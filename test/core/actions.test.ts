@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS, ON_ACTION, REPLY_ACTION_IDS, actionReply, asRecorded, presentNotHelpful, presentTopic, route, type AnswerReply, type ReplyAction } from '../../src/index.ts';
+import { LABELS, ON_ACTION, REPLY_ACTION_IDS, actionReply, asRecorded, presentNotHelpful, presentTopic, recommendationWithReply, route, validateRequirements, type AnswerReply, type ReplyAction } from '../../src/index.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 
 // What a person can do with a reply, and what each click shows: decided once in the core for every surface.
@@ -45,5 +45,15 @@ describe('the actions a reply carries', () => {
     expect(actionReply(kb, { id: 'topic', payload: { topic: 'retired-topic' as never } })).toBeUndefined();
     expect(actionReply(kb, { id: 'compare', payload: undefined })?.kind).toBe('comparison');
     expect(actionReply(kb, { id: 'recommend', payload: undefined })?.kind).toBe('form');
+  });
+
+  it('a recommendation offers Edit requirements, which opens the form filled with what it was made from, and the full comparison', () => {
+    const valid = validateRequirements({ customer: 'Acme', country: 'IN', agents: 3, dailyMessages: 100, peakMps: 1, needs: ['calls'] });
+    if (!valid.ok) throw new Error('sample requirements');
+    const { reply } = recommendationWithReply(valid.requirements, kb);
+    expect(labels(reply.actions)).toEqual([LABELS.editRequirements, LABELS.fullComparison]);
+    const edit = reply.actions[0]!;
+    if (edit.id !== 'edit') throw new Error('edit first');
+    expect(actionReply(kb, edit)).toMatchObject({ kind: 'form', customer: 'Acme', requirements: valid.requirements });
   });
 });

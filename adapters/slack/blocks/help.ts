@@ -1,7 +1,7 @@
 import { SETUP_NAMES, type FormReply, type GreetingReply, type HelpReply, type TopicsReply } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
 import { slackButtons } from './reply-actions.ts';
-import { ACTIONS, COMMAND, SHORTCUT_NAMES, actions, context, divider, examplesList, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
+import { COMMAND, SHORTCUT_NAMES, actions, context, divider, examplesList, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 
 // Help, the greeting, the topic list, the recommendation form's button (in a DM) and the App Home tab.
 
@@ -47,7 +47,7 @@ export const topicsMessage = perReply((reply: TopicsReply): SlackMessage => {
 
 /** In a DM there is no trigger to open the form with: a button that opens it. */
 export const formButtonMessage = (reply: FormReply): SlackMessage => ({
-  blocks: [actions([{ text: 'Open the recommendation form', actionId: ACTIONS.recommend, style: 'primary' }])],
+  blocks: [actions(slackButtons(reply.actions))],
   text: fallbackText(reply.summary),
 });
 

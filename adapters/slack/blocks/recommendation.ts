@@ -1,10 +1,10 @@
 import { SETUP_NAMES, type RecommendationReply } from '../../../src/index.ts';
 import { escapeMrkdwn } from '../text.ts';
 import { editValues } from '../values.ts';
-import { ACTIONS, actions, bullets, clampBlocks, context, divider, fallbackText, header, plainSection, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
+import { actions, bullets, clampBlocks, context, divider, fallbackText, header, plainSection, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
 import { comparisonLines } from './comparison.ts';
 import { madeBy } from './history.ts';
-import { LABELS } from '../../../src/index.ts';
+import { slackButtons } from './reply-actions.ts';
 
 // The recommendation posted into a deal channel. Its buttons carry its requirements (values.ts), so "Edit
 // requirements" reopens the form prefilled without any database.
@@ -32,16 +32,8 @@ export function recommendationMessage(reply: RecommendationReply, options: { req
   if (reply.notes) blocks.push(section('*Notes*'), plainSection(reply.notes, NOTES_BLOCK));
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, ...(reply.lastVerified ? [`Last verified ${reply.lastVerified}`] : [])));
   if (options.editable !== false) {
-    const values = editValues(reply.requirements, options.channel);
-    blocks.push(
-      actions(
-        [
-          { text: LABELS.editRequirements, actionId: ACTIONS.edit, value: values.edit },
-          { text: LABELS.fullComparison, actionId: ACTIONS.compare, ...(values.notesRest ? { value: values.notesRest } : {}) },
-        ],
-        'rec_actions',
-      ),
-    );
+    const { notesRest } = editValues(reply.requirements, options.channel);
+    blocks.push(actions(slackButtons(reply.actions, { ...(options.channel ? { channel: options.channel } : {}), ...(notesRest ? { notesRest } : {}) }), 'rec_actions'));
   }
   return { blocks: clampBlocks(blocks), text: fallbackText(reply.summary) };
 }

@@ -3,7 +3,7 @@ import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts
 import { LABELS } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { correctionValue, feedbackValues, topicValue } from '../values.ts';
+import { correctionValue, editValues, feedbackValues, topicValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -12,6 +12,10 @@ import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 /** Where the answer is: a thread (a message asked about with the message shortcut) is where Share posts. */
 export interface ActionPlace {
   thread?: string;
+  /** The channel a recommendation was made for: Edit posts the new one there. */
+  channel?: string;
+  /** The rest of a recommendation's notes, when Edit's value could not hold them all: they ride on Compare's. */
+  notesRest?: string;
 }
 
 type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: ActionPlace) => ButtonSpec | undefined;
@@ -25,7 +29,8 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
     style: 'primary',
   }),
   details: (a) => ({ text: a.label, actionId: ACTIONS.details, value: topicValue(a.payload) }),
-  compare: (a) => ({ text: a.label, actionId: ACTIONS.compare }),
+  compare: (a, { notesRest }) => ({ text: a.label, actionId: ACTIONS.compare, ...(notesRest ? { value: notesRest } : {}) }),
+  edit: (a, { channel }) => ({ text: a.label, actionId: ACTIONS.edit, value: editValues(a.payload.requirements, channel).edit }),
   recommend: (a) => ({ text: a.label, actionId: ACTIONS.recommend, style: 'primary' }),
   topic: (a, { thread }) => ({ text: a.label, actionId: keyed(ACTIONS.topic, a.payload.topic), value: topicValue({ ...a.payload, ...(thread ? { thread } : {}) }) }),
   correct: (a, { thread }) => ({

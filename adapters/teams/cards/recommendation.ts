@@ -2,8 +2,8 @@ import type { RecommendationReply } from '../../../src/index.ts';
 import { userText } from '../markdown.ts';
 import { comparisonTable } from './comparison.ts';
 import { madeBy } from './history.ts';
-import { SUBMIT, bulletList, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
-import { LABELS } from '../../../src/index.ts';
+import { bulletList, card, heading, sourceLinks, subheading, subtle, text, type Card, type Element } from './common.ts';
+import { cardActions } from './reply-actions.ts';
 
 // The recommendation card. Its "Edit requirements" action carries the requirements themselves (notes included),
 // so the form comes back prefilled without any storage. Opened from the history it says which one it is (`made`).
@@ -32,7 +32,7 @@ export function recommendationCard(reply: RecommendationReply, options: { reques
   if (reply.lastVerified) body.push(subtle(`Last verified ${reply.lastVerified}`));
   return card(
     body,
-    [submit(LABELS.editRequirements, { action: SUBMIT.edit, requirements: reply.requirements }), submit(LABELS.fullComparison, { action: SUBMIT.compare })],
+    cardActions(reply.actions),
     reply.summary,
   );
 }

@@ -23,6 +23,7 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
   // Toggled on the card itself, no round trip: More details opens every setup's explanation.
   details: (a, { detailsIds }) => (detailsIds?.length ? { type: 'Action.ToggleVisibility', title: a.label, targetElements: [...detailsIds] } : undefined),
   compare: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.compare })),
+  edit: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.edit, requirements: a.payload.requirements })),
   recommend: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openForm }, 'positive')),
   topic: (a, { submits }) =>
     submits === false ? undefined : submit(a.label, { action: SUBMIT.topic, topic: a.payload.topic, ...(a.payload.question ? { question: capText(a.payload.question, SUBMIT_LIMITS.questionChars) } : {}) }),
