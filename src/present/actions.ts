@@ -10,7 +10,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -43,8 +43,13 @@ export type ReplyAction =
    * closest to the question (`text`, when it was typed), the one answered left out.
    */
   | { id: 'feedback'; label: string; payload: { question: string; topic: TopicId; rating: 'helpful' | 'not-helpful'; text?: string } }
-  /** The form again, filled with what a recommendation was made from. */
-  | { id: 'edit'; label: string; payload: { requirements: Requirements } };
+  /**
+   * The form again, filled with what a recommendation was made from: its requirements, or (a history entry) its id in
+   * the store, with the requirements when the entry has them.
+   */
+  | { id: 'edit'; label: string; payload: { requirements: Requirements } | { recommendation: string; requirements?: Requirements } }
+  /** A past recommendation in full, read from the store by its id (a history entry's Open). */
+  | { id: 'open'; label: string; payload: { recommendation: string } };
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 
@@ -90,6 +95,12 @@ export const comparisonActions = (): ReplyAction[] => [
 export const recommendationActions = (requirements: Requirements): ReplyAction[] => [
   { id: 'edit', label: LABELS.editRequirements, payload: { requirements } },
   { id: 'compare', label: LABELS.fullComparison },
+];
+
+/** A history entry's: Open it in full, Edit it as a new form. */
+export const pastActions = (recommendation: string, requirements?: Requirements): ReplyAction[] => [
+  { id: 'open', label: LABELS.openPast, payload: { recommendation } },
+  { id: 'edit', label: LABELS.editPast, payload: { recommendation, ...(requirements ? { requirements } : {}) } },
 ];
 
 /** What a topic pick corrects: the best guess ("Which do you mean?"), nothing (a decline), or the answer given. */

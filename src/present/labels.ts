@@ -7,6 +7,9 @@ export const LABELS = {
   moreDetails: 'More details',
   lessDetails: 'Less',
   editRequirements: 'Edit requirements',
+  /** A history entry: in full, and as a new form. */
+  openPast: 'Open',
+  editPast: 'Edit',
   fullComparison: 'Full comparison',
   helpful: 'Helpful',
   notHelpful: 'Not helpful',

@@ -30,7 +30,10 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   details: answerOf,
   compare: (knowledge) => presentComparison(knowledge),
   recommend: () => formReply(),
-  edit: (_knowledge, p) => formReply(p.requirements.customer, p.requirements),
+  // The form filled; a history entry without its requirements is read from the store by the surface first.
+  edit: (_knowledge, p) => (p.requirements ? formReply(p.requirements.customer, p.requirements) : undefined),
+  // Read from the store by the surface (who may see it is the scope rule's): nothing to show without it.
+  open: () => undefined,
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),

@@ -11,7 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
-import { answerActions, comparisonActions, recommendationActions, startActions, topicPickers } from './actions.ts';
+import { answerActions, comparisonActions, pastActions, recommendationActions, startActions, topicPickers } from './actions.ts';
 import type {
   AnswerReply,
   Cell,
@@ -415,6 +415,7 @@ export function presentHistory(past: readonly PastRecommendation[] | undefined, 
     when: utc(r.createdAt),
     ...(r.messageLink ? { link: r.messageLink } : {}),
     ...(r.requirements ? { requirements: r.requirements } : {}),
+    actions: pastActions(r.id, r.requirements),
   }));
   return { ...base, entries, summary: entries.length ? `${title}: ${entries.length}` : base.empty };
 }

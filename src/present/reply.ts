@@ -189,6 +189,8 @@ export interface HistoryEntry {
   link?: string;
   /** What it was made from: "Edit" starts a new recommendation from these. */
   requirements?: Requirements;
+  /** Open and Edit (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
 }
 
 /**

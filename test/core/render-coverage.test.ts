@@ -195,10 +195,11 @@ const BUTTON_TEXTS: Record<'slack' | 'teams', (drawn: unknown) => string[]> = {
 };
 
 describe('actions: a renderer draws the actions a reply carries and no others', () => {
-  const actionable = sample().filter((r) => 'actions' in r);
+  // The history's actions are its entries' (Open, Edit).
+  const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'not-helpful', 'off-topic', 'recommendation', 'topics']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'topics']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {

@@ -1,7 +1,8 @@
 import type { HistoryEntry, HistoryReply } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, userMrkdwn } from '../text.ts';
-import { ACTIONS, COMMAND, actions, clampBlocks, context, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
+import { slackButtons } from './reply-actions.ts';
+import { COMMAND, actions, clampBlocks, context, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 
 // `/coexist-vs-api history [customer]`: recent recommendations, newest first, shown to the asker alone.
 
@@ -27,14 +28,7 @@ export function entryText(entry: HistoryEntry): string {
 }
 
 /** Open (in full) and Edit (a new form from its requirements), by the entry's id: the store has the rest. */
-export const entryButtons = (entry: HistoryEntry): Block =>
-  actions(
-    [
-      { text: 'Open', actionId: ACTIONS.openRecommendation, value: entry.id },
-      { text: 'Edit', actionId: ACTIONS.editRecommendation, value: entry.id },
-    ],
-    `history_${entry.id}`,
-  );
+export const entryButtons = (entry: HistoryEntry): Block => actions(slackButtons(entry.actions), `history_${entry.id}`);
 
 export function historyMessage(reply: HistoryReply): SlackMessage {
   const blocks: Block[] = [header(reply.title)];

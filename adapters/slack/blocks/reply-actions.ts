@@ -30,7 +30,12 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
   }),
   details: (a) => ({ text: a.label, actionId: ACTIONS.details, value: topicValue(a.payload) }),
   compare: (a, { notesRest }) => ({ text: a.label, actionId: ACTIONS.compare, ...(notesRest ? { value: notesRest } : {}) }),
-  edit: (a, { channel }) => ({ text: a.label, actionId: ACTIONS.edit, value: editValues(a.payload.requirements, channel).edit }),
+  // A history entry's Edit carries its id (the store has the rest); a recommendation's, its requirements.
+  edit: (a, { channel }) =>
+    'recommendation' in a.payload
+      ? { text: a.label, actionId: ACTIONS.editRecommendation, value: a.payload.recommendation }
+      : { text: a.label, actionId: ACTIONS.edit, value: editValues(a.payload.requirements, channel).edit },
+  open: (a) => ({ text: a.label, actionId: ACTIONS.openRecommendation, value: a.payload.recommendation }),
   recommend: (a) => ({ text: a.label, actionId: ACTIONS.recommend, style: 'primary' }),
   topic: (a, { thread }) => ({ text: a.label, actionId: keyed(ACTIONS.topic, a.payload.topic), value: topicValue({ ...a.payload, ...(thread ? { thread } : {}) }) }),
   correct: (a, { thread }) => ({

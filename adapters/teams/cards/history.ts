@@ -1,7 +1,8 @@
 import type { HistoryEntry, HistoryReply } from '../../../src/index.ts';
 import { escapeMarkdown, userText } from '../markdown.ts';
 import { TEAMS_LIMITS } from '../limits.ts';
-import { SUBMIT, card, heading, submit, subtle, text, type Card, type Element } from './common.ts';
+import { card, heading, subtle, text, type Card, type Element } from './common.ts';
+import { cardActions } from './reply-actions.ts';
 
 // `history [customer]`: recent recommendations, newest first, each with Open (in full, from the store) and Edit
 // (the form, prefilled with what it was made from). Sent only in a personal chat (see bot.ts); which entries it lists
@@ -15,14 +16,6 @@ export function madeBy(by: HistoryEntry['by'], viewer: string | undefined): stri
 
 const safeLink = (url: string | undefined): string | undefined => (url && /^https:\/\/[^\s()<>[\]]+$/.test(url) ? url : undefined);
 
-/**
- * Edit carries the entry's requirements, so the form comes back without a round trip to the store; an entry left
- * without them (`byId`: a card over its byte budget, or an entry stored without them) carries its id instead.
- */
-function editData(entry: HistoryEntry, byId: boolean): Record<string, unknown> {
-  return entry.requirements && !byId ? { action: SUBMIT.edit, requirements: entry.requirements } : { action: SUBMIT.edit, id: entry.id };
-}
-
 function entryElement(entry: HistoryEntry, viewer: string | undefined, byId: boolean): Element {
   const link = safeLink(entry.link);
   return {
@@ -32,7 +25,7 @@ function entryElement(entry: HistoryEntry, viewer: string | undefined, byId: boo
     items: [
       text(`${entry.icon} **${entry.setupTitle}**${entry.customer ? ` for ${userText(entry.customer, 200)}` : ''}`),
       subtle(`${entry.confidence.text} · ${entry.when} · by ${madeBy(entry.by, viewer)} · ref ${entry.id}${link ? ` · [View message](${link})` : ''}`),
-      { type: 'ActionSet', spacing: 'Small', actions: [submit('Open', { action: SUBMIT.openRecommendation, id: entry.id }), submit('Edit', editData(entry, byId))] },
+      { type: 'ActionSet', spacing: 'Small', actions: cardActions(entry.actions, { byId }) },
     ],
   };
 }

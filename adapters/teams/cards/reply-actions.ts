@@ -12,6 +12,8 @@ export interface CardPlace {
   detailsIds?: readonly string[];
   /** False for a card the bot does not receive back as a message (one the message extension inserts). */
   submits?: boolean;
+  /** A history entry's Edit carries the entry's id, not its requirements (the card is over its byte budget). */
+  byId?: boolean;
 }
 
 type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: CardPlace) => Element | undefined;
@@ -23,7 +25,15 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
   // Toggled on the card itself, no round trip: More details opens every setup's explanation.
   details: (a, { detailsIds }) => (detailsIds?.length ? { type: 'Action.ToggleVisibility', title: a.label, targetElements: [...detailsIds] } : undefined),
   compare: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.compare })),
-  edit: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.edit, requirements: a.payload.requirements })),
+  // Edit carries the requirements, so the form comes back without a round trip to the store; a history entry left
+  // without them (or drawn `byId`) carries its id instead.
+  edit: (a, { submits, byId }) =>
+    submits === false
+      ? undefined
+      : 'recommendation' in a.payload && (byId || !a.payload.requirements)
+        ? submit(a.label, { action: SUBMIT.edit, id: a.payload.recommendation })
+        : submit(a.label, { action: SUBMIT.edit, requirements: a.payload.requirements }),
+  open: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openRecommendation, id: a.payload.recommendation })),
   recommend: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openForm }, 'positive')),
   topic: (a, { submits }) =>
     submits === false ? undefined : submit(a.label, { action: SUBMIT.topic, topic: a.payload.topic, ...(a.payload.question ? { question: capText(a.payload.question, SUBMIT_LIMITS.questionChars) } : {}) }),
