@@ -10,7 +10,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -49,7 +49,11 @@ export type ReplyAction =
    */
   | { id: 'edit'; label: string; payload: { requirements: Requirements } | { recommendation: string; requirements?: Requirements } }
   /** A past recommendation in full, read from the store by its id (a history entry's Open). */
-  | { id: 'open'; label: string; payload: { recommendation: string } };
+  | { id: 'open'; label: string; payload: { recommendation: string } }
+  /** A knowledge owner's verdict on a correction group of the report (the question as stored, the topic picked). */
+  | { id: 'review'; label: string; payload: { question: string; picked: TopicId; verdict: 'accepted' | 'dismissed' } }
+  /** The accepted corrections, as training lines to copy (knowledge owners). */
+  | { id: 'training-lines'; label: string };
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 
@@ -101,6 +105,12 @@ export const recommendationActions = (requirements: Requirements): ReplyAction[]
 export const pastActions = (recommendation: string, requirements?: Requirements): ReplyAction[] => [
   { id: 'open', label: LABELS.openPast, payload: { recommendation } },
   { id: 'edit', label: LABELS.editPast, payload: { recommendation, ...(requirements ? { requirements } : {}) } },
+];
+
+/** A correction waiting for review: Accept (when its topic is still in the knowledge) and Dismiss. */
+export const reviewActions = (question: string, picked: TopicId, pickedTitle: string, known: boolean): ReplyAction[] => [
+  ...(known ? [{ id: 'review', label: `${LABELS.accept}: ${pickedTitle}`, payload: { question, picked, verdict: 'accepted' } } as const] : []),
+  { id: 'review', label: LABELS.dismiss, payload: { question, picked, verdict: 'dismissed' } },
 ];
 
 /** What a topic pick corrects: the best guess ("Which do you mean?"), nothing (a decline), or the answer given. */

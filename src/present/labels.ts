@@ -18,4 +18,7 @@ export const LABELS = {
   /** The form's own submit button. */
   submitForm: 'Recommend',
   dismiss: 'Dismiss',
+  /** The report's correction, accepted: "Accept: Voice & video calls". */
+  accept: 'Accept',
+  trainingLines: 'Accepted corrections as training lines',
 } as const;

@@ -34,6 +34,9 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   edit: (_knowledge, p) => (p.requirements ? formReply(p.requirements.customer, p.requirements) : undefined),
   // Read from the store by the surface (who may see it is the scope rule's): nothing to show without it.
   open: () => undefined,
+  // A verdict is written to the store, and the training lines read from it, by the surface (owners only).
+  review: () => undefined,
+  'training-lines': () => undefined,
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),

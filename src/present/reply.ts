@@ -281,6 +281,8 @@ export interface ReportLine {
    * accepted (`known`: the topic is in today's knowledge; a removed topic's correction can only be dismissed).
    */
   correction?: { answered: TopicId | null; picked: TopicId; pickedTitle: string; review: ReviewState; known: boolean };
+  /** On a correction waiting for review: Accept and Dismiss (src/present/actions.ts). */
+  actions?: ReplyAction[];
 }
 
 export interface ReportSection {
@@ -305,6 +307,8 @@ export interface ReportReply {
   next: string[];
   /** Set when the report cannot be shown: not an owner, or no store. */
   unavailable?: string;
+  /** The accepted corrections as training lines. */
+  actions: ReplyAction[];
   summary: string;
 }
 

@@ -3,6 +3,8 @@ import type { TopicId } from '../knowledge/ids.ts';
 import { findTopic } from '../advisor/facts.ts';
 import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
+import { reviewActions } from './actions.ts';
+import { LABELS } from './labels.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -34,7 +36,7 @@ const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.
 
 /** The report command as the router answers it: the surface checks who asks and reads the store. */
 export function reportRequest(): ReportReply {
-  return { kind: 'report', title: REPORT_TITLE, period: '', figures: [], sections: [], next: [], unavailable: 'The report is not available here.', summary: REPORT_TITLE };
+  return { kind: 'report', title: REPORT_TITLE, period: '', figures: [], sections: [], actions: [], next: [], unavailable: 'The report is not available here.', summary: REPORT_TITLE };
 }
 
 const REPORT_TITLE = 'Knowledge owner’s report';
@@ -84,12 +86,16 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       id: 'corrections',
       title: 'Corrections',
       hint: 'After “Not helpful”, people picked the topic they meant. Accept the right ones: they become training lines (coexist-advisor report --export-training).',
-      lines: report.corrections.slice(0, shown).map((c) => ({
-        question: c.question,
-        count: c.count,
-        note: `answered with ${title(c.answered)}, picked ${title(c.picked)}`,
-        correction: { answered: c.answered as TopicId | null, picked: c.picked as TopicId, pickedTitle: title(c.picked), review: c.review, known: findTopic(knowledge, c.picked as TopicId) !== undefined },
-      })),
+      lines: report.corrections.slice(0, shown).map((c) => {
+        const known = findTopic(knowledge, c.picked as TopicId) !== undefined;
+        return {
+          question: c.question,
+          count: c.count,
+          note: `answered with ${title(c.answered)}, picked ${title(c.picked)}`,
+          correction: { answered: c.answered as TopicId | null, picked: c.picked as TopicId, pickedTitle: title(c.picked), review: c.review, known },
+          ...(c.review === 'pending' ? { actions: reviewActions(c.question, c.picked as TopicId, title(c.picked), known) } : {}),
+        };
+      }),
       empty: 'No corrections.',
     },
   ];
@@ -104,6 +110,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       { label: 'Corrections', value: pending > 0 ? `${report.feedback.corrections} (${pending} to review)` : String(report.feedback.corrections) },
     ],
     sections,
+    actions: [{ id: 'training-lines', label: LABELS.trainingLines }],
     next: [
       'Read the lines above: each is a phrasing people really used.',
       'Accept the corrections that are right, then run `coexist-advisor report --export-training --out src/knowledge/training/corrections.jsonl`.',

@@ -129,6 +129,8 @@ const NOBODY_DRAWS = [
   'topics.rows[].cells.*.text',
   // The history's title and empty line already name the customer searched for (the core writes them).
   'history.customer',
+  // The topic a correction picked is named by its Accept action's label ("Accept: Voice & video calls"), which the core writes.
+  'report.sections[].lines[].correction.pickedTitle',
 ];
 
 /** Fields a renderer leaves out, by name, each with why. Listing a field that is drawn fails too (the list stays true). */
@@ -161,6 +163,7 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
     'not-helpful.topics[].title': 'drawn as the labels of its topic actions (a button per topic)',
     'answer.actions[share].label': "a card is shared with Teams' own Forward; the bot has no Share (cards/reply-actions.ts)",
     'comparison.actions[share].label': "the same: Teams' own Forward",
+    'report.actions[training-lines].label': 'exported on the command line (coexist-advisor report --export-training): a card has no view to show them in',
     'form.actions[recommend].label': 'a chat draws the form itself (its own Recommend submits it); Slack, which opens it in a modal, needs the button in a DM',
   },
   terminal: {
@@ -199,7 +202,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'topics']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'report', 'topics']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -210,7 +213,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
       const texts = BUTTON_TEXTS[name](RENDERERS[name]!(filled));
       buttons += texts.length;
       // A button's text is an action's label (Teams puts 👍 before Helpful; Slack names Share in a thread).
-      for (const t of texts) if (!/actions\[[a-z]+\]\.label$/.test(fields.get(t.match(/zq[0-9a-z]+qz/)?.[0] ?? '') ?? '')) invented.push(`${reply.kind}: ${t}`);
+      for (const t of texts) if (!/actions\[[a-z-]+\]\.label$/.test(fields.get(t.match(/zq[0-9a-z]+qz/)?.[0] ?? '') ?? '')) invented.push(`${reply.kind}: ${t}`);
     }
     expect(buttons).toBeGreaterThan(8);
     // Teams draws the form itself in the chat: its own submit button is part of the form, not an action of a reply.

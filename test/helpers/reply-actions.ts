@@ -10,5 +10,7 @@ export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id:
   correct: { id: 'correct', label: 'Calls', payload: { question: 'Q1', picked: 'calls', answered: null, text: 'can we call?' } },
   edit: { id: 'edit', label: 'Edit requirements', payload: { requirements: { customer: 'Acme', country: 'IN', agents: 3, dailyMessages: 100, peakMps: 1, needs: ['calls'] } } },
   open: { id: 'open', label: 'Open', payload: { recommendation: '7K2M9QXA' } },
+  review: { id: 'review', label: 'Accept: Calls', payload: { question: 'can we call?', picked: 'calls', verdict: 'accepted' } },
+  'training-lines': { id: 'training-lines', label: 'Accepted corrections as training lines' },
   feedback: { id: 'feedback', label: 'Not helpful', payload: { question: 'Q1', topic: 'calls', rating: 'not-helpful', text: 'can we call?' } },
 };

@@ -11,7 +11,7 @@ import { SAMPLE_ACTIONS } from '../helpers/reply-actions.ts';
 
 const kb = fixtureKnowledge();
 /** Actions Teams does not draw, each with why (cards/reply-actions.ts says the same). */
-const LEFT_OUT = { share: "Teams' own Forward shares a card" } as const;
+const LEFT_OUT = { share: "Teams' own Forward shares a card", 'training-lines': 'exported on the command line; a card has no view for them' } as const;
 
 describe('Teams card actions', () => {
   it('every action a reply can carry is a submit with a handler, a toggle on the card, or left out by name', () => {

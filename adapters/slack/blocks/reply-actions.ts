@@ -3,7 +3,7 @@ import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts
 import { LABELS } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { correctionValue, editValues, feedbackValues, topicValue } from '../values.ts';
+import { correctionValue, editValues, feedbackValues, reviewValue, topicValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -16,6 +16,8 @@ export interface ActionPlace {
   channel?: string;
   /** The rest of a recommendation's notes, when Edit's value could not hold them all: they ride on Compare's. */
   notesRest?: string;
+  /** Which of several rows of one message (a report's correction lines): makes the action ids unique. */
+  row?: number;
 }
 
 type Draw<Id extends ReplyActionId> = (action: Extract<ReplyAction, { id: Id }>, place: ActionPlace) => ButtonSpec | undefined;
@@ -35,6 +37,13 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
     'recommendation' in a.payload
       ? { text: a.label, actionId: ACTIONS.editRecommendation, value: a.payload.recommendation }
       : { text: a.label, actionId: ACTIONS.edit, value: editValues(a.payload.requirements, channel).edit },
+  review: (a, { row = 0 }) => ({
+    text: a.label,
+    actionId: keyed(ACTIONS.review, `${a.payload.verdict}:${row}`),
+    value: reviewValue(a.payload),
+    ...(a.payload.verdict === 'accepted' ? { style: 'primary' as const } : {}),
+  }),
+  'training-lines': (a) => ({ text: a.label, actionId: ACTIONS.trainingLines }),
   open: (a) => ({ text: a.label, actionId: ACTIONS.openRecommendation, value: a.payload.recommendation }),
   recommend: (a) => ({ text: a.label, actionId: ACTIONS.recommend, style: 'primary' }),
   topic: (a, { thread }) => ({ text: a.label, actionId: keyed(ACTIONS.topic, a.payload.topic), value: topicValue({ ...a.payload, ...(thread ? { thread } : {}) }) }),

@@ -2,8 +2,8 @@ import type { HomeView, ModalView } from '@slack/types';
 import type { HistoryReply, ReportLine, ReportReply, ReportSection } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, plain, userMrkdwn } from '../text.ts';
-import { reviewValue } from '../values.ts';
-import { ACTIONS, COMMAND, actions, clampBlocks, keyed, context, divider, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
+import { slackButtons } from './reply-actions.ts';
+import { COMMAND, actions, clampBlocks, context, divider, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 import { entryButtons, entryText } from './history.ts';
 
 // The knowledge owner's report (App Home, `/coexist-vs-api report`): figures, then the questions to learn from,
@@ -35,18 +35,7 @@ function sectionBlocks(s: ReportSection): Block[] {
   // Corrections: one line each, with Accept / Dismiss while it waits for review.
   s.lines.forEach((line, i) => {
     blocks.push(section(lineText(line)));
-    const c = line.correction;
-    if (c?.review === 'pending') {
-      blocks.push(
-        actions(
-          [
-            ...(c.known ? [{ text: `Accept: ${c.pickedTitle}`, actionId: keyed(ACTIONS.review, `accepted:${i}`), value: reviewValue({ question: line.question, picked: c.picked, verdict: 'accepted' }), style: 'primary' as const }] : []),
-            { text: 'Dismiss', actionId: keyed(ACTIONS.review, `dismissed:${i}`), value: reviewValue({ question: line.question, picked: c.picked, verdict: 'dismissed' }) },
-          ],
-          `review_${i}`,
-        ),
-      );
-    }
+    if (line.actions?.length) blocks.push(actions(slackButtons(line.actions, { row: i }), `review_${i}`));
   });
   return blocks;
 }
@@ -66,7 +55,7 @@ export function reportBlocks(reply: ReportReply): Block[] {
   blocks.push(
     divider(),
     section(`*What to do with it*\n${reply.next.map((step, i) => `${i + 1}. ${escapeMrkdwn(step)}`).join('\n')}`),
-    actions([{ text: 'Accepted corrections as training lines', actionId: ACTIONS.trainingLines }], 'report_actions'),
+    actions(slackButtons(reply.actions), 'report_actions'),
   );
   return blocks;
 }

@@ -33,6 +33,13 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
       : 'recommendation' in a.payload && (byId || !a.payload.requirements)
         ? submit(a.label, { action: SUBMIT.edit, id: a.payload.recommendation })
         : submit(a.label, { action: SUBMIT.edit, requirements: a.payload.requirements }),
+  review: (a, { submits }) =>
+    submits === false
+      ? undefined
+      : submit(a.label, { action: SUBMIT.reviewCorrection, question: a.payload.question, picked: a.payload.picked, verdict: a.payload.verdict }, a.payload.verdict === 'accepted' ? 'positive' : undefined),
+  // The accepted corrections are exported on the command line (coexist-advisor report --export-training): a card has
+  // no view to show them in.
+  'training-lines': () => undefined,
   open: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openRecommendation, id: a.payload.recommendation })),
   recommend: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openForm }, 'positive')),
   topic: (a, { submits }) =>

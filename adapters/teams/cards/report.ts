@@ -1,7 +1,8 @@
 import type { ReportLine, ReportReply, ReportSection } from '../../../src/index.ts';
 import { SUBMIT_LIMITS, TEAMS_LIMITS } from '../limits.ts';
 import { userText } from '../markdown.ts';
-import { SUBMIT, card, heading, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
+import { card, heading, subheading, subtle, text, type Card, type Element } from './common.ts';
+import { cardActions } from './reply-actions.ts';
 
 // The knowledge owner's report (`report` in a personal chat, owners only): the figures, then the questions to learn
 // from, each correction with Accept / Dismiss while it waits for review. Questions are user text: on one line,
@@ -17,10 +18,9 @@ function lineText(line: ReportLine): string {
 
 /** Accept / Dismiss for a correction waiting for review. */
 function reviewButtons(line: ReportLine): Element[] {
-  const c = line.correction;
-  if (!c || c.review !== 'pending' || line.question.length > SUBMIT_LIMITS.reviewQuestionChars) return [];
-  const data = (verdict: 'accepted' | 'dismissed') => ({ action: SUBMIT.reviewCorrection, question: line.question, picked: c.picked, verdict });
-  return [{ type: 'ActionSet', spacing: 'Small', actions: [...(c.known ? [submit(`Accept: ${c.pickedTitle}`, data('accepted'), 'positive')] : []), submit('Dismiss', data('dismissed'))] }];
+  // A question longer than a submit may carry back could not be found again: no buttons (the command line reviews it).
+  if (!line.actions?.length || line.question.length > SUBMIT_LIMITS.reviewQuestionChars) return [];
+  return [{ type: 'ActionSet', spacing: 'Small', actions: cardActions(line.actions) }];
 }
 
 function sectionElements(s: ReportSection, shown: number): Element[] {
