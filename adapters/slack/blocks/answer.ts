@@ -1,4 +1,4 @@
-import { asRecorded, deepFreeze, withDetails, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type SetupSide } from '../../../src/index.ts';
+import { asRecorded, deepFreeze, withDetails, type AnswerReply, type ClarifyReply, type NoTopicReply, type NotHelpfulReply, type ReplyAction, type SetupSide } from '../../../src/index.ts';
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { actions, clampBlocks, context, divider, examplesList, fallbackText, header, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
 import { feedbackBlock, slackButtons } from './reply-actions.ts';
@@ -120,11 +120,12 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
   const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
   const shown = asRecorded(reply, questionId).actions;
   // The topics offered in a row of their own, above the hint; the ways to start over under it.
-  const picks = slackButtons(shown, {}, ['topic', 'correct']);
+  const isPick = (a: ReplyAction) => a.id === 'topic' || a.id === 'correct';
+  const picks = slackButtons(shown.filter(isPick));
   if (picks.length > 0) blocks.push(actions(picks));
   else blocks.push(section(examplesList(reply.examples)));
   blocks.push(section(`:raising_hand: ${escapeMrkdwn(reply.hint)}`));
-  blocks.push(actions(slackButtons(shown, {}, ['recommend', 'compare'])));
+  blocks.push(actions(slackButtons(shown.filter((a) => !isPick(a)))));
   return { blocks, text: fallbackText(reply.summary) };
 }
 

@@ -58,10 +58,9 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
 
 export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec | undefined => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);
 
-/** The buttons for `actions`, those with one of `ids` only when given. Only a row's first button is primary. */
-export const slackButtons = (actions: readonly ReplyAction[], place: ActionPlace = {}, ids?: readonly ReplyActionId[]): ButtonSpec[] =>
+/** The buttons for `actions`, in order. Only a row's first button is primary. */
+export const slackButtons = (actions: readonly ReplyAction[], place: ActionPlace = {}): ButtonSpec[] =>
   actions
-    .filter((a) => !ids || ids.includes(a.id))
     .flatMap((a) => slackButton(a, place) ?? [])
     .map(({ style, ...button }, i) => (i === 0 && style ? { ...button, style } : button));
 
