@@ -11,7 +11,7 @@ import {
   type Reply,
   type ReportReply,
 } from '../../src/index.ts';
-import { fromStore, reportFor, type Asker } from '../store/answers.ts';
+import { fromStore, isKnowledgeOwner, reportFor, type Asker } from '../store/answers.ts';
 import { questionRecord, type QuestionRecord } from '../store/records.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
@@ -70,7 +70,7 @@ export async function scopeFor(deps: SlackDeps, client: Pick<webApi.WebClient, '
 }
 
 /** Whether this Slack user is one of the knowledge owners. */
-export const isOwner = (deps: SlackDeps, userId: string | undefined): boolean => userId !== undefined && deps.owners.has(userId.toLowerCase());
+export const isOwner = (deps: SlackDeps, userId: string | undefined): boolean => isKnowledgeOwner(deps.owners, userId);
 
 /** The Slack error code of a failed Web API call (`not_in_channel`, `ratelimited`, ...), or a short description. */
 export function slackError(err: unknown): string {

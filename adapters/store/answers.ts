@@ -1,5 +1,7 @@
 import {
   HISTORY_LIMIT,
+  REVIEW_SAYS,
+  findTopic,
   presentHistory,
   presentReport,
   reportNotForYou,
@@ -10,12 +12,15 @@ import {
   type Knowledge,
   type Reply,
   type ReportReply,
+  type TopicId,
 } from '../../src/index.ts';
-import type { StoreService } from './service.ts';
+import { CORRECTION_REPEAT_MS } from './records.ts';
+import type { StoreService, WhenUnsure } from './service.ts';
 
-// The commands whose answer is read from the store (history, report), answered once for every surface: a surface
-// routes what was typed (src/present/router.ts), and when the reply is one of these it asks here, after its ack,
-// saying who asks. A new store-backed command is a reply kind in the core and a case here; no surface changes.
+// What needs the store, done once for every surface. The commands whose answer is read from the store (history,
+// report): a surface routes what was typed (src/present/router.ts), and when the reply is one of these it asks here,
+// after its ack, saying who asks. A new store-backed command is a reply kind in the core and a case here; no surface
+// changes. And what a click writes: feedback, a correction, a knowledge owner's review (the owner check is here).
 
 /** Reply kinds the router can only announce: their content is read from the store. */
 export const STORE_BACKED: ReadonlySet<Reply['kind']> = new Set<Reply['kind']>(['history', 'report']);
@@ -60,4 +65,51 @@ export async function fromStore(store: StoreService | undefined, knowledge: Know
     default:
       return reply;
   }
+}
+
+/** Whether a platform user id is one of KNOWLEDGE_OWNERS (read lower-cased). */
+export const isKnowledgeOwner = (owners: ReadonlySet<string>, userId: string | undefined): boolean => userId !== undefined && owners.has(userId.toLowerCase());
+
+/** Who clicked: the platform and its user id (names are not kept). */
+export interface Clicker {
+  platform: 'slack' | 'teams';
+  userId: string;
+}
+
+/** True the first time `key` is claimed, on any replica (StoreService.claim, or a replica's own memory without a store). */
+export type Claim = (key: string, ttlMs: number, whenUnsure: WhenUnsure) => Promise<boolean>;
+
+/** Helpful / Not helpful on the answer to a recorded question (fire and forget), with its text when the button carried it. */
+export function recordFeedback(store: StoreService | undefined, by: Clicker, f: { question: string; rating: 'helpful' | 'not-helpful'; text?: string | undefined }): void {
+  store?.recorder.feedback({ platform: by.platform, userId: by.userId, target: 'answer', targetId: f.question, rating: f.rating, ...(f.text ? { question: f.text } : {}) });
+}
+
+/** "Asked X, picked topic Y", once per person, question and topic whichever replica the clicks reach. */
+export async function recordCorrection(store: StoreService | undefined, claim: Claim, by: Clicker, c: { question: string; picked: TopicId; text: string }): Promise<void> {
+  if (!store) return;
+  if (!(await claim(`${by.platform}:correction:${by.userId}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS, 'skip'))) return;
+  store.recorder.feedback({ platform: by.platform, userId: by.userId, target: 'answer', targetId: c.question, rating: 'correction', topic: c.picked, question: c.text });
+}
+
+/**
+ * What became of a review: saved; refused (not an owner, or Accept of a topic that is gone), with why; not saved (the
+ * store did not answer), with what to say; or `stale`: the button's data was not a review.
+ */
+export type ReviewOutcome = { saved: true } | { stale: true } | { refused: string } | { unsaved: string };
+
+/**
+ * A knowledge owner's Accept / Dismiss on a group of corrections (the question as stored, the topic picked). Checked
+ * in this order: an owner, a review read from the button, a topic the knowledge still has (for Accept), the store.
+ */
+export async function reviewCorrection(
+  store: StoreService | undefined,
+  knowledge: Knowledge,
+  reviewer: { owner: boolean; userId: string },
+  review: { question: string; picked: string; verdict: 'accepted' | 'dismissed' } | undefined,
+): Promise<ReviewOutcome> {
+  if (!reviewer.owner) return { refused: REVIEW_SAYS.notOwner };
+  if (!review) return { stale: true };
+  if (review.verdict === 'accepted' && !findTopic(knowledge, review.picked as TopicId)) return { refused: REVIEW_SAYS.topicGone(review.picked) };
+  const covered = store ? await store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, reviewer.userId) : undefined;
+  return covered === undefined ? { unsaved: REVIEW_SAYS.unsaved } : { saved: true };
 }

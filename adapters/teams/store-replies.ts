@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import {
-  findTopic,
   historyOnlyInPersonalChat,
   historyScope,
   maySee,
@@ -11,8 +10,7 @@ import {
   type ReportReply,
   type Requirements,
 } from '../../src/index.ts';
-import { fromStore, reportFor, type Asker } from '../store/answers.ts';
-import { CORRECTION_REPEAT_MS } from '../store/records.ts';
+import { fromStore, isKnowledgeOwner, recordCorrection as recordCorrectionIn, recordFeedback as recordFeedbackIn, reportFor, reviewCorrection as reviewIn, type Asker } from '../store/answers.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_DEDUPE } from './limits.ts';
 import { readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
@@ -86,10 +84,7 @@ export async function readRecommendation(deps: BotDeps, context: TurnContext, va
   return undefined;
 }
 
-function isOwner(deps: BotDeps, context: TurnContext): boolean {
-  const owner = ownerIdOf(context);
-  return owner !== undefined && deps.owners.has(owner.toLowerCase());
-}
+const isOwner = (deps: BotDeps, context: TurnContext): boolean => isKnowledgeOwner(deps.owners, ownerIdOf(context));
 
 /** This week's report for a knowledge owner; for anyone else, why not. */
 const reportReply = (deps: BotDeps, context: TurnContext): Promise<ReportReply> => reportFor(deps.store, deps.knowledge, { owner: isOwner(deps, context) });
@@ -100,23 +95,14 @@ export async function reviewCorrection(deps: BotDeps, context: TurnContext, valu
     await say(deps, context, PERSONAL_ONLY.report);
     return;
   }
-  if (!isOwner(deps, context)) {
-    await say(deps, context, 'Only the knowledge owners (KNOWLEDGE_OWNERS) review corrections.');
-    return;
-  }
-  const review = readReview(value);
-  if (!review) {
+  const outcome = await reviewIn(deps.store, deps.knowledge, { owner: isOwner(deps, context), userId: ownerIdOf(context) ?? '' }, readReview(value));
+  if ('stale' in outcome) {
     deps.log.warn('malformed correction review in a card action');
     await say(deps, context, STALE_CARD);
     return;
   }
-  if (review.verdict === 'accepted' && !findTopic(deps.knowledge, review.picked)) {
-    await say(deps, context, `The topic ${review.picked} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.`);
-    return;
-  }
-  const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, ownerIdOf(context)!) : undefined;
-  if (covered === undefined) {
-    await say(deps, context, 'The store did not answer: the review was not saved. Please try again in a minute.');
+  if (!('saved' in outcome)) {
+    await say(deps, context, 'refused' in outcome ? outcome.refused : outcome.unsaved);
     return;
   }
   const reply = await reportReply(deps, context);
@@ -148,13 +134,13 @@ export async function firstSubmit(deps: BotDeps, context: TurnContext, requireme
 /** Feedback on an answer (fire and forget), with the question's text when the button carried it. */
 export function recordFeedback(deps: BotDeps, context: TurnContext, question: string, rating: 'helpful' | 'not-helpful', text: string | undefined): void {
   const user = userOf(context);
-  if (deps.store && user) deps.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: question, rating, ...(text ? { question: text } : {}) });
+  if (user) recordFeedbackIn(deps.store, { platform: 'teams', userId: user }, { question, rating, text });
 }
 
 /** "Asked X, picked topic Y", once per person, question and topic whichever replica the clicks reach. */
 export async function recordCorrection(deps: BotDeps, context: TurnContext, c: CorrectionSubmit): Promise<void> {
   const user = userOf(context); // read before any wait: the turn may be over by then
-  if (!deps.store || !user) return;
-  if (!(await deps.store.claim(`teams:correction:${user}:${c.question}:${c.picked}`, CORRECTION_REPEAT_MS, 'skip'))) return;
-  deps.store.recorder.feedback({ platform: 'teams', userId: user, target: 'answer', targetId: c.question, rating: 'correction', topic: c.picked, question: c.text });
+  const store = deps.store;
+  if (!store || !user) return;
+  await recordCorrectionIn(store, (key, ttl, whenUnsure) => store.claim(key, ttl, whenUnsure), { platform: 'teams', userId: user }, c);
 }

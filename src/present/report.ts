@@ -51,6 +51,14 @@ export function reportUnavailable(): ReportReply {
   return { ...reportRequest(), unavailable: 'The report cannot be read right now (the store does not answer). Please try again in a minute.' };
 }
 
+/** What a knowledge owner's review of a correction may be told, the same on every surface. */
+export const REVIEW_SAYS = {
+  notOwner: 'Only the knowledge owners (KNOWLEDGE_OWNERS) review corrections.',
+  /** A training line for a topic that is gone would fail the next `npm run train`: it can only be dismissed. */
+  topicGone: (topic: string) => `The topic ${topic} is no longer in the knowledge, so this correction cannot become a training line: dismiss it instead.`,
+  unsaved: 'The store did not answer: the review was not saved. Please try again in a minute.',
+} as const;
+
 /** How many days a report covers by default: the week. */
 export const REPORT_DAYS = 7;
 

@@ -1,11 +1,11 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { actionAnswer, actionReply, findTopic, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { actionAnswer, actionReply, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
-import { CORRECTION_REPEAT_MS } from '../../store/records.ts';
+import { recordCorrection, recordFeedback, reviewCorrection } from '../../store/answers.ts';
 import { notHelpfulMessage } from '../blocks/answer.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { reportMessage, trainingLinesView } from '../blocks/report.ts';
@@ -88,7 +88,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     await ack();
     const feedback = readFeedbackValue(action.value);
     if (!feedback) return;
-    deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: feedback.question, rating: feedback.rating, ...(feedback.text ? { question: feedback.text } : {}) });
+    recordFeedback(deps.store, { platform: 'slack', userId: body.user.id }, feedback);
     const reply = actionReply(knowledge, { id: 'feedback', payload: { ...feedback, topic: feedback.topic as TopicId } });
     if (reply?.kind !== 'not-helpful') return;
     if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS, 'act'))) return;
@@ -103,9 +103,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     const reply = correction && actionAnswer(knowledge, { id: 'correct', payload: { question: correction.question, picked: correction.picked as TopicId, answered: correction.answered as TopicId | null, text: correction.text } });
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
-    if (await deps.claim(`slack:correction:${body.user.id}:${correction.question}:${correction.picked}`, CORRECTION_REPEAT_MS, 'skip')) {
-      deps.store?.recorder.feedback({ platform: 'slack', userId: body.user.id, target: 'answer', targetId: correction.question, rating: 'correction', topic: reply.topic, question: correction.text });
-    }
+    await recordCorrection(deps.store, deps.claim, { platform: 'slack', userId: body.user.id }, { question: correction.question, picked: reply.topic, text: correction.text });
   });
 
   // A history entry (the history list, App Home): in full, to the asker alone; in a modal where there is no
@@ -168,19 +166,13 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   on(ACTIONS.review, async ({ ack, body, action, client, respond }) => {
     await ack();
     const inHome = body.container?.type === 'view';
-    if (!isOwner(deps, body.user.id)) {
-      if (!inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'Only the knowledge owners review corrections.' });
+    const outcome = await reviewCorrection(deps.store, knowledge, { owner: isOwner(deps, body.user.id), userId: body.user.id }, readReviewValue(action.value));
+    if ('stale' in outcome) return staleButton(respond);
+    if ('refused' in outcome) {
+      if (!inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: outcome.refused });
       return;
     }
-    const review = readReviewValue(action.value);
-    if (!review) return staleButton(respond);
-    if (review.verdict === 'accepted' && !findTopic(knowledge, review.picked as TopicId)) {
-      // A training line for a topic that is gone would fail the next `npm run train`: it can only be dismissed.
-      if (!inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: `The topic ${review.picked} is no longer in the knowledge: dismiss this correction instead.` });
-      return;
-    }
-    const covered = deps.store ? await deps.store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, body.user.id) : undefined;
-    if (covered === undefined && !inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: 'The store did not answer: the review was not saved. Please try again in a minute.' });
+    if ('unsaved' in outcome && !inHome) await respond({ response_type: 'ephemeral', replace_original: false, text: outcome.unsaved });
     if (inHome) await publishHome(deps, client, { user: body.user.id, team: teamOf(body) });
     else await respond({ response_type: 'ephemeral', replace_original: true, ...reportMessage(await reportReply(deps, body.user.id)) });
   });
