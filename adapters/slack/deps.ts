@@ -11,8 +11,8 @@ import {
   type Reply,
   type ReportReply,
 } from '../../src/index.ts';
-import { fromStore, isKnowledgeOwner, reportFor, type Asker } from '../store/answers.ts';
-import { questionRecord, type QuestionRecord } from '../store/records.ts';
+import { fromStore, isKnowledgeOwner, questionToRecord, recordQuestion as recordQuestionIn, reportFor, type Asker } from '../store/answers.ts';
+import type { QuestionRecord } from '../store/records.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
@@ -84,12 +84,12 @@ export function slackError(err: unknown): string {
  * reply has gone (the ack, the post): the store is never on the way to the user's answer.
  */
 export function questionFor(deps: SlackDeps, reply: Reply, userId: string | undefined): QuestionRecord | undefined {
-  return deps.store && userId ? questionRecord(reply, 'slack', userId) : undefined;
+  return questionToRecord(deps.store, reply, { platform: 'slack', userId });
 }
 
 /** Hands a question to the recorder (fire and forget: never waits, never throws). */
 export function recordQuestion(deps: SlackDeps, question: QuestionRecord | undefined): void {
-  if (question) deps.store?.recorder.question(question);
+  recordQuestionIn(deps.store, question);
 }
 
 /**

@@ -12,9 +12,11 @@ import {
   type Knowledge,
   type Reply,
   type ReportReply,
+  type Recommendation,
   type TopicId,
 } from '../../src/index.ts';
-import { CORRECTION_REPEAT_MS } from './records.ts';
+import { knowledgeVersion } from './knowledge-version.ts';
+import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord, type QuestionRecord } from './records.ts';
 import type { StoreService, WhenUnsure } from './service.ts';
 
 // What needs the store, done once for every surface. The commands whose answer is read from the store (history,
@@ -112,4 +114,38 @@ export async function reviewCorrection(
   if (review.verdict === 'accepted' && !findTopic(knowledge, review.picked as TopicId)) return { refused: REVIEW_SAYS.topicGone(review.picked) };
   const covered = store ? await store.reviewCorrections({ question: review.question, picked: review.picked }, review.verdict, reviewer.userId) : undefined;
   return covered === undefined ? { unsaved: REVIEW_SAYS.unsaved } : { saved: true };
+}
+
+/**
+ * The record of the question a reply answers, made before the reply is drawn (its id goes into the feedback buttons);
+ * undefined without a store, without someone to record it for, or for a reply that answers no question. Hand it to
+ * recordQuestion after the reply has gone: the store is never on the way to the answer.
+ */
+export function questionToRecord(store: StoreService | undefined, reply: Reply, by: { platform: Clicker['platform']; userId: string | undefined }): QuestionRecord | undefined {
+  return store && by.userId ? questionRecord(reply, by.platform, by.userId) : undefined;
+}
+
+/** Hands a question to the recorder (fire and forget: never waits, never throws). */
+export function recordQuestion(store: StoreService | undefined, question: QuestionRecord | undefined): void {
+  if (question) store?.recorder.question(question);
+}
+
+/** A recommendation once it is posted (fire and forget), with where it went and the knowledge it was made with. */
+export function recordRecommendation(
+  store: StoreService | undefined,
+  knowledge: Knowledge,
+  by: Clicker & { workspace: string | undefined },
+  made: { recommendation: Recommendation; channelId: string | undefined; messageRef: string | undefined; messageLink?: string | undefined },
+): void {
+  store?.recorder.recommendation({
+    id: newRecommendationId(),
+    platform: by.platform,
+    userId: by.userId,
+    workspace: by.workspace ?? null,
+    channelId: made.channelId ?? null,
+    messageRef: made.messageRef ?? null,
+    messageLink: made.messageLink ?? null,
+    recommendation: made.recommendation,
+    knowledgeVersion: knowledgeVersion(knowledge),
+  });
 }

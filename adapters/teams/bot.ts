@@ -9,14 +9,13 @@ import {
 import type { Logger } from 'pino';
 import { presentHelp, route, type Knowledge, type PresentOptions } from '../../src/index.ts';
 import { REPLY_REQUEST_KIND } from '../request-kind.ts';
-import { questionRecord } from '../store/records.ts';
 import type { StoreService } from '../store/service.ts';
 import { htmlToText } from './cards/extension.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_CONNECTOR, type TeamsConnectorPolicy } from './limits.ts';
 import { fetchTask, searchQuery, submitAction } from './message-extension.ts';
-import { fromStoreNeeded } from '../store/answers.ts';
+import { fromStoreNeeded, questionToRecord, recordQuestion } from '../store/answers.ts';
 import { sendFromStore } from './store-replies.ts';
 import { onSubmit, submitKind } from './submit-verbs.ts';
 import { cardActivity, isObject, note, send, userOf, type BotDeps } from './turn.ts';
@@ -76,10 +75,10 @@ export class AdvisorBot extends TeamsActivityHandler {
     }
     // The question's record is made first: its id goes into the feedback buttons.
     const user = userOf(context);
-    const question = deps.store && user ? questionRecord(reply, 'teams', user) : undefined;
+    const question = questionToRecord(deps.store, reply, { platform: 'teams', userId: user });
     await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge, question ? { feedback: { question: question.id } } : {})));
     // After the reply has gone: recording it waits for nothing.
-    if (question) deps.store!.recorder.question(question);
+    recordQuestion(deps.store, question);
   }
 
   protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {

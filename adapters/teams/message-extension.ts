@@ -1,6 +1,6 @@
 import type { MessagingExtensionAction, MessagingExtensionActionResponse, MessagingExtensionQuery, MessagingExtensionResponse, TurnContext } from 'botbuilder';
 import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
-import { questionRecord } from '../store/records.ts';
+import { questionToRecord, recordQuestion } from '../store/answers.ts';
 import { SUBMIT } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
 import { teamsCard } from './cards/reply.ts';
@@ -105,8 +105,8 @@ function askAboutMessage(deps: BotDeps, context: TurnContext, action: MessagingE
   const reply = presentAnswer(answer(question, kb), question, kb, deps.present);
   // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
   const user = userOf(context);
-  const record = deps.store && user ? questionRecord(reply, 'teams', user) : undefined;
+  const record = questionToRecord(deps.store, reply, { platform: 'teams', userId: user });
   const response = dialogResponse(teamsCard(reply, kb, record ? { feedback: { question: record.id } } : {}), reply.kind === 'answer' ? reply.title : reply.kind === 'clarify' ? reply.message : 'Co-Existence Advisor');
-  if (record) deps.store!.recorder.question(record);
+  recordQuestion(deps.store, record);
   return response;
 }

@@ -1,8 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { actionReply, prefillFrom, presentHelp, presentPastRecommendation, recommendationWithReply, validateRequirements } from '../../src/index.ts';
 import type { RequestKind } from '../request-kind.ts';
-import { knowledgeVersion } from '../store/knowledge-version.ts';
-import { newRecommendationId } from '../store/records.ts';
+import { recordRecommendation } from '../store/answers.ts';
 import { SUBMIT } from './cards/common.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
@@ -47,18 +46,7 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     const { recommendation, reply } = recommendationWithReply(valid.requirements, kb);
     const messageRef = await replaceOrSend(deps, context, teamsCard(reply, kb, context.activity.from?.name ? { requestedBy: context.activity.from.name } : {}));
     const user = userOf(context);
-    if (deps.store && user) {
-      deps.store.recorder.recommendation({
-        id: newRecommendationId(),
-        platform: 'teams',
-        userId: user,
-        workspace: tenantOf(context) ?? null,
-        channelId: context.activity.conversation?.id ?? null,
-        messageRef: messageRef ?? null,
-        recommendation,
-        knowledgeVersion: knowledgeVersion(kb),
-      });
-    }
+    if (user) recordRecommendation(deps.store, kb, { platform: 'teams', userId: user, workspace: tenantOf(context) }, { recommendation, channelId: context.activity.conversation?.id, messageRef });
     return true;
   },
   [SUBMIT.edit]: async (deps, context, value) => {

@@ -1,6 +1,5 @@
 import { recommendationWithReply, validateRequirements } from '../../../src/index.ts';
-import { knowledgeVersion } from '../../store/knowledge-version.ts';
-import { newRecommendationId } from '../../store/records.ts';
+import { recordRecommendation } from '../../store/answers.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { modalErrors, readSubmission, type ModalMetadata } from '../blocks/modal.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
@@ -51,17 +50,7 @@ export function registerViews(app: ListenerTable, deps: SlackDeps): void {
     // After the ack and the post: the user has their recommendation; recording it waits for nothing.
     if (deps.store) {
       const link = delivery.outcome === 'lost' ? undefined : await permalink(client, deps.logger, delivery);
-      deps.store.recorder.recommendation({
-        id: newRecommendationId(),
-        platform: 'slack',
-        userId: user,
-        workspace: teamOf(body) ?? null,
-        channelId: delivery.channel ?? null,
-        messageRef: delivery.ts ?? null,
-        messageLink: link ?? null,
-        recommendation,
-        knowledgeVersion: knowledgeVersion(deps.knowledge),
-      });
+      recordRecommendation(deps.store, deps.knowledge, { platform: 'slack', userId: user, workspace: teamOf(body) }, { recommendation, channelId: delivery.channel, messageRef: delivery.ts, messageLink: link });
     }
     return deliveryOutcome(delivery);
   }));
