@@ -2,6 +2,8 @@ import {
   HISTORY_LIMIT,
   REVIEW_SAYS,
   findTopic,
+  maySee,
+  notFoundForYou,
   presentHistory,
   presentReport,
   reportNotForYou,
@@ -18,6 +20,7 @@ import {
 import { knowledgeVersion } from './knowledge-version.ts';
 import { CORRECTION_REPEAT_MS, newRecommendationId, questionRecord, type QuestionRecord } from './records.ts';
 import type { StoreService, WhenUnsure } from './service.ts';
+import type { StoredRecommendation } from './records.ts';
 
 // What needs the store, done once for every surface. The commands whose answer is read from the store (history,
 // report): a surface routes what was typed (src/present/router.ts), and when the reply is one of these it asks here,
@@ -148,4 +151,24 @@ export function recordRecommendation(
     recommendation: made.recommendation,
     knowledgeVersion: knowledgeVersion(knowledge),
   });
+}
+
+/** Said when the history cannot be read, for a list or for one entry. */
+const HISTORY_UNREADABLE = 'The history cannot be read right now (the store does not answer). Please try again in a minute.';
+
+/**
+ * A recommendation by its id (a history entry's Open, or Edit of one too large to carry its requirements), when
+ * the asker may see it (src/present/scope.ts); or what to tell them. Someone else's entry gets the same words as one
+ * that does not exist, so a forged id learns nothing; `where` says where to find the ones they can see.
+ */
+export async function pastRecommendationFor(
+  store: StoreService | undefined,
+  asker: Pick<Asker, 'scope'>,
+  id: string,
+  where: string,
+): Promise<{ stored: StoredRecommendation; scope: HistoryScope } | { said: string }> {
+  // Both at once, whether or not the id exists: the answer takes as long either way.
+  const [found, scope] = await Promise.all([store ? store.recommendation(id) : Promise.resolve(undefined), asker.scope()]);
+  if (found && scope && maySee(scope, found)) return { stored: found, scope };
+  return { said: found !== undefined ? notFoundForYou(id, where) : HISTORY_UNREADABLE };
 }

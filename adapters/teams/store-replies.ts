@@ -3,14 +3,12 @@ import type { TurnContext } from 'botbuilder';
 import {
   historyOnlyInPersonalChat,
   historyScope,
-  maySee,
-  notFoundForYou,
   type HistoryScope,
   type Reply,
   type ReportReply,
   type Requirements,
 } from '../../src/index.ts';
-import { fromStore, isKnowledgeOwner, recordCorrection as recordCorrectionIn, recordFeedback as recordFeedbackIn, reportFor, reviewCorrection as reviewIn, type Asker } from '../store/answers.ts';
+import { fromStore, isKnowledgeOwner, pastRecommendationFor, recordCorrection as recordCorrectionIn, recordFeedback as recordFeedbackIn, reportFor, reviewCorrection as reviewIn, type Asker } from '../store/answers.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_DEDUPE } from './limits.ts';
 import { readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
@@ -71,16 +69,10 @@ export async function readRecommendation(deps: BotDeps, context: TurnContext, va
     await say(deps, context, STALE_CARD);
     return undefined;
   }
-  const viewer = userOf(context);
-  // An activity that names no sender sees nothing: "not found", as for someone else's entry.
-  const stored = deps.store ? (viewer ? await deps.store.recommendation(id) : null) : undefined;
-  // Someone else's entry gets the same words as one that does not exist: a forged id learns nothing.
-  if (stored && maySee(scopeOf(deps, context, viewer!), stored)) return stored;
-  await say(
-    deps,
-    context,
-    stored !== undefined ? notFoundForYou(id, 'Type **history** for the ones you can see.') : 'The history cannot be read right now (the store does not answer). Please try again in a minute.',
-  );
+  // An activity that names no sender has no scope: it sees nothing ("not found", as for someone else's entry).
+  const found = await pastRecommendationFor(deps.store, askerOf(deps, context), id, 'Type **history** for the ones you can see.');
+  if ('stored' in found) return found.stored;
+  await say(deps, context, found.said);
   return undefined;
 }
 

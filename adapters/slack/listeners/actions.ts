@@ -1,15 +1,15 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { actionAnswer, actionReply, mayReuseChannel, maySee, notFoundForYou, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { actionAnswer, actionReply, mayReuseChannel, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
 import { SHARE_KEY_TTL_MS } from '../dedupe.ts';
-import { recordCorrection, recordFeedback, reviewCorrection } from '../../store/answers.ts';
+import { pastRecommendationFor, recordCorrection, recordFeedback, reviewCorrection } from '../../store/answers.ts';
 import { notHelpfulMessage } from '../blocks/answer.ts';
 import { recommendationMessage } from '../blocks/recommendation.ts';
 import { reportMessage, trainingLinesView } from '../blocks/report.ts';
-import { isOwner, reportReply, scopeFor, teamOf, type SlackDeps } from '../deps.ts';
+import { askerOf, isOwner, reportReply, teamOf, type SlackDeps } from '../deps.ts';
 import { publishHome } from './events.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
@@ -150,13 +150,9 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
       await staleButton(respond);
       return undefined;
     }
-    // Both at once, whether or not the id exists: the answer takes as long either way.
-    const [found, scope] = await Promise.all([deps.store ? deps.store.recommendation(id) : Promise.resolve(undefined), scopeFor(deps, client, { user: body.user.id, team: teamOf(body) })]);
-    if (found && maySee(scope, found)) return { stored: found, scope };
-    const text =
-      found !== undefined
-        ? notFoundForYou(id, `\`${COMMAND} history\` lists the ones you can see.`)
-        : 'The history cannot be read right now (the store does not answer). Please try again in a minute.';
+    const found = await pastRecommendationFor(deps.store, askerOf(deps, client, { user: body.user.id, team: teamOf(body) }), id, `\`${COMMAND} history\` lists the ones you can see.`);
+    if ('stored' in found) return found;
+    const text = found.said;
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
     else await client.views.open({ trigger_id: body.trigger_id, view: recommendationModal([section(text)]) });
     return undefined;
