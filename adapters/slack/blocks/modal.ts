@@ -95,10 +95,17 @@ export function requirementsModal(knowledge: Knowledge, prefill: ModalPrefill = 
     input('agents', 'Agents who will reply', numberInput(prefill.agents, false, 'e.g. 3')),
     input('dailyMessages', 'Messages per day', numberInput(prefill.dailyMessages, false, 'e.g. 2000')),
     input('peakMps', 'Peak messages per second', numberInput(prefill.peakMps, true, 'e.g. 12'), { hint: form.peakHint }),
-    ...form.needGroups.map(({ group, needs }, i) => {
-      const options = needs.slice(0, SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
-      const initial = options.filter((o) => o.value !== undefined && chosen.has(o.value));
-      return input(`${NEEDS_BLOCK_PREFIX}${i}`, `Needs: ${group}`, { type: 'checkboxes', options, ...(initial.length ? { initial_options: initial } : {}) });
+    // A checkboxes element holds 10 options: a larger group takes as many blocks as it needs ("Needs: Group (2 of 2)"),
+    // never dropping one. readSubmission reads every needs_ block.
+    ...form.needGroups.flatMap(({ group, needs }, i) => {
+      const parts = Math.ceil(needs.length / SLACK_LIMITS.checkboxOptions);
+      return Array.from({ length: parts }, (_, part) => {
+        const options = needs.slice(part * SLACK_LIMITS.checkboxOptions, (part + 1) * SLACK_LIMITS.checkboxOptions).map((n) => option(n.label, n.id));
+        const initial = options.filter((o) => o.value !== undefined && chosen.has(o.value));
+        const blockId = part === 0 ? `${NEEDS_BLOCK_PREFIX}${i}` : `${NEEDS_BLOCK_PREFIX}${i}_${part}`;
+        const label = parts === 1 ? `Needs: ${group}` : `Needs: ${group} (${part + 1} of ${parts})`;
+        return input(blockId, label, { type: 'checkboxes', options, ...(initial.length ? { initial_options: initial } : {}) });
+      });
     }),
     input('notes', 'Notes', {
       type: 'plain_text_input',
