@@ -123,12 +123,17 @@ const envSchema = z
       .max(65535, { error: 'PORT must be 0-65535' })
       .default(3978),
     HOST: optionalText,
-    MANAGEMENT_PORT: z.coerce
-      .number({ error: `MANAGEMENT_PORT must be a port number (0-65535; default ${HOST_LIMITS.managementPort})` })
-      .int({ error: 'MANAGEMENT_PORT must be a whole number' })
-      .min(0, { error: 'MANAGEMENT_PORT must be 0-65535' })
-      .max(65535, { error: 'MANAGEMENT_PORT must be 0-65535' })
-      .default(HOST_LIMITS.managementPort),
+    // Unset (or empty): /readyz and /metrics stay on PORT, as the SPEC's process contract says; the container image and
+    // .env.example set HOST_LIMITS.managementPort to keep them private.
+    MANAGEMENT_PORT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce
+        .number({ error: `MANAGEMENT_PORT must be a port number (0-65535; the image uses ${HOST_LIMITS.managementPort})` })
+        .int({ error: 'MANAGEMENT_PORT must be a whole number' })
+        .min(0, { error: 'MANAGEMENT_PORT must be 0-65535' })
+        .max(65535, { error: 'MANAGEMENT_PORT must be 0-65535' })
+        .optional(),
+    ),
     MANAGEMENT_HOST: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     NODE_ENV: optionalText,
@@ -214,7 +219,8 @@ export interface Config {
   hostChosen: boolean;
   /**
    * GET /healthz, /readyz and /metrics: a port of their own (MANAGEMENT_PORT), on loopback unless MANAGEMENT_HOST says
-   * otherwise. `shared`: MANAGEMENT_PORT is PORT (not 0), so they are served on the public port instead, as before.
+   * otherwise. `shared`: MANAGEMENT_PORT is unset (the SPEC's default: everything on PORT) or equal to PORT (not 0),
+   * so they are served on the public port.
    */
   management: { port: number; host: string; shared: boolean };
   logLevel: Env['LOG_LEVEL'];
@@ -298,7 +304,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       // Local mode answers anyone who can reach it: only this machine, unless the operator says otherwise.
       host: env.HOST ?? (teams.auth === 'local' ? '127.0.0.1' : undefined),
       hostChosen: env.HOST !== undefined,
-      management: { port: env.MANAGEMENT_PORT, host: env.MANAGEMENT_HOST ?? '127.0.0.1', shared: env.PORT !== 0 && env.MANAGEMENT_PORT === env.PORT },
+      management: {
+        port: env.MANAGEMENT_PORT ?? env.PORT,
+        host: env.MANAGEMENT_HOST ?? '127.0.0.1',
+        shared: env.MANAGEMENT_PORT === undefined || (env.PORT !== 0 && env.MANAGEMENT_PORT === env.PORT),
+      },
       logLevel: env.LOG_LEVEL,
       production: isProduction(env.NODE_ENV),
       slack,

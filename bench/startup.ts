@@ -17,6 +17,8 @@ import { FakeSlack } from '../test/helpers/fake-slack.ts';
 // BENCH_STARTUP_ROUNDS (default 7), BENCH_SETTLE_MS (default 1000), BENCH_IMPORTS=0 skips the import table.
 // BENCH_CHILD_ENV adds variables to every measured server (bare included), for what-if runs, e.g.
 // BENCH_CHILD_ENV='NODE_COMPILE_CACHE=/tmp/cc NODE_OPTIONS=--max-semi-space-size=4' (space-separated KEY=VALUE).
+// BENCH_STARTUP_BEFORE=/path/to/another/checkout (built, with node_modules) adds its local-mode and Slack + Teams servers
+// as "… (before)" rows to the same alternating rounds: before and after measured in one run, under the same load.
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.join(ROOT, 'dist/adapters/host/main.js');
@@ -183,8 +185,17 @@ function subjects(slackApiUrl: string, cwd: string): Subject[] {
   const slack = { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789', SLACK_API_URL: slackApiUrl };
   const expect = (slackMode: string, teams: string) => (h: Record<string, unknown>) =>
     h.slack === slackMode && h.teams === teams ? undefined : `expected slack=${slackMode} teams=${teams}, /healthz says slack=${String(h.slack)} teams=${String(h.teams)}`;
+  const before = process.env.BENCH_STARTUP_BEFORE;
+  const beforeMain = before ? path.resolve(before, 'dist/adapters/host/main.js') : undefined;
+  if (beforeMain && !existsSync(beforeMain)) throw new Error(`BENCH_STARTUP_BEFORE: ${beforeMain} does not exist (run npm run build there)`);
   return [
     { name: 'bare node:http', command: process.execPath, args: ['-e', BARE_SERVER], env: base, cwd },
+    ...(beforeMain
+      ? [
+          { name: 'local mode (before)', command: process.execPath, args: [beforeMain], env: base, cwd, check: expect('off', 'local'), ready: true, goal: STARTUP_GOALS.local },
+          { name: 'Slack + Teams (before)', command: process.execPath, args: [beforeMain], env: { ...base, ...slack }, cwd, check: expect('http', 'local'), ready: true, goal: STARTUP_GOALS.slackAndTeams },
+        ]
+      : []),
     { name: 'product, local mode (Teams only)', command: process.execPath, args: [MAIN], env: base, cwd, check: expect('off', 'local'), ready: true, goal: STARTUP_GOALS.local },
     { name: 'product, Slack + Teams', command: process.execPath, args: [MAIN], env: { ...base, ...slack }, cwd, check: expect('http', 'local'), ready: true, goal: STARTUP_GOALS.slackAndTeams },
     { name: 'product, Slack only', command: process.execPath, args: [MAIN], env: { ...base, ...slack, TEAMS_ENABLED: 'false' }, cwd, check: expect('http', 'off'), ready: true },
@@ -284,17 +295,20 @@ const IMPORT_PROBES: { name: string; body: string }[] = [
   { name: 'zod', body: `await import('zod');` },
   { name: 'yaml', body: `await import('yaml');` },
   { name: 'minisearch', body: `await import('minisearch');` },
-  { name: 'i18n-iso-countries', body: `await import('i18n-iso-countries');` },
+  { name: 'i18n-iso-countries (all 78 languages)', body: `await import('i18n-iso-countries');` },
+  { name: 'i18n-iso-countries, English only', body: `await import('./dist/src/knowledge/iso-countries.js');` },
   { name: '@slack/bolt', body: `await import('@slack/bolt');` },
   { name: 'botbuilder', body: `await import('botbuilder');` },
   { name: 'prom-client', body: `await import('prom-client');` },
   { name: 'kysely', body: `await import('kysely');` },
   { name: 'libsql', body: `await import('libsql');` },
+  { name: 'a worker thread, empty', body: `const { Worker } = await import('node:worker_threads'); const w = new Worker('setInterval(() => {}, 1e9)', { eval: true }); await new Promise((r) => w.once('online', r)); await new Promise((r) => setTimeout(r, 300)); w.unref();` },
   { name: 'core (dist/src/index.js)', body: `await import('./dist/src/index.js');` },
   { name: 'core + knowledge parse', body: `const m = await import('./dist/src/index.js'); m.builtInKnowledge();` },
   { name: 'core + knowledge + first answer', body: `const m = await import('./dist/src/index.js'); m.answer('green tick', m.builtInKnowledge());` },
   { name: 'host/start.js (static imports)', body: `await import('./dist/adapters/host/start.js');` },
   { name: 'host/metrics.js (prom-client)', body: `await import('./dist/adapters/host/metrics.js');` },
+  { name: 'Bolt dist/App.js (what the face loads)', body: `await import('@slack/bolt/dist/App.js');` },
   { name: 'slack/app.js (Bolt face)', body: `await import('./dist/adapters/slack/app.js');` },
   { name: 'teams/face.js (botbuilder face)', body: `await import('./dist/adapters/teams/face.js');` },
 ];

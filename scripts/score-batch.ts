@@ -22,6 +22,11 @@ export function scoreFile(file: string, showMisses: boolean, out: (line: string)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  // `npm run score -- FILE | head`: a closed pipe ends the output quietly, not with an unhandled EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const args = process.argv.slice(2);
   const files = args.filter((a) => !a.startsWith('--'));
   if (files.length === 0) {

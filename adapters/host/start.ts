@@ -4,7 +4,7 @@ import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
 import { describeConfig, isLoopbackHost, loadConfig, type Config } from '../config.ts';
-import type { HostLimits } from '../server-limits.ts';
+import { HOST_LIMITS, type HostLimits } from '../server-limits.ts';
 import { refuseUnread } from '../http.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -154,7 +154,8 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     `coexist-advisor listening on ${host.boundUrl}${everywhere ? ' (all interfaces)' : ''}`,
   );
   if (config.management.shared) {
-    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on the public port ${host.managementBoundUrl}, as MANAGEMENT_PORT equals PORT: whoever reaches the bot can read them; give MANAGEMENT_PORT a port of its own to keep them private`);
+    const why = config.management.port === config.port && env.MANAGEMENT_PORT ? 'as MANAGEMENT_PORT equals PORT' : 'as MANAGEMENT_PORT is not set';
+    logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on the public port ${host.managementBoundUrl}, ${why}: whoever reaches the bot can read them; give MANAGEMENT_PORT a port of its own (the container image uses ${HOST_LIMITS.managementPort}) to keep them private`);
   } else {
     logger.info({ managementUrl: host.managementUrl }, `management endpoints (GET /healthz, /readyz, /metrics) on ${host.managementBoundUrl} (MANAGEMENT_PORT, MANAGEMENT_HOST)`);
   }

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver } from './bolt.ts';
 import type { Logger } from 'pino';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
 import type { Config } from '../config.ts';

@@ -1,14 +1,10 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { LogLevel, Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 
 // Bolt logs through our pino logger, so its lines share the format, the level and the secret redaction.
 
-const TO_PINO: Record<LogLevel, string> = {
-  [LogLevel.DEBUG]: 'debug',
-  [LogLevel.INFO]: 'info',
-  [LogLevel.WARN]: 'warn',
-  [LogLevel.ERROR]: 'error',
-};
+// Bolt's LogLevel values are these strings; the enum itself is not imported (./bolt.ts says why Bolt's index is not).
+const TO_PINO: Record<`${LogLevel}`, string> = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' };
 
 export function boltLogger(logger: Logger): BoltLogger {
   const log = logger.child({ component: 'bolt' });
@@ -22,7 +18,7 @@ export function boltLogger(logger: Logger): BoltLogger {
     setLevel: (level: LogLevel) => {
       log.level = TO_PINO[level] ?? 'info';
     },
-    getLevel: () => (Object.entries(TO_PINO).find(([, v]) => v === log.level)?.[0] as LogLevel) ?? LogLevel.INFO,
+    getLevel: () => ((Object.entries(TO_PINO).find(([, v]) => v === log.level)?.[0] ?? 'info') as LogLevel),
     setName: () => {},
   };
 }

@@ -7,4 +7,4 @@ import { createRequire } from 'node:module';
 
 const kysely = createRequire(import.meta.url)('kysely') as typeof import('kysely');
 
-export const { Kysely, PostgresDialect, SqliteDialect, sql } = kysely;
+export const { Kysely, PostgresDialect, SqliteDialect, sql, DummyDriver, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } = kysely;

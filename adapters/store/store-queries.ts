@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Compilable, Kysely, Selectable } from 'kysely';
 // The threshold itself, not the core's index: the writer thread loads this module and needs nothing else of the core.
 import { LOW_CONFIDENCE } from '../../src/matching/thresholds.ts';
 import { DAY_MS } from '../../src/time.ts';
-import { sql } from './kysely.ts';
+import { DummyDriver, Kysely as KyselyClass, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql } from './kysely.ts';
 import { migrateToLatest, pendingMigrations, type MigrationOutcome } from './migrations.ts';
 import {
   MAX_REF_CHARS,
@@ -20,6 +20,7 @@ import {
   type StoredRecommendation,
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
+import type { RecordBatch } from './recorder.ts';
 import type { CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, TrainingLine } from './store.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
@@ -59,6 +60,120 @@ function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommen
     knowledgeVersion: row.knowledge_version,
     recommendation: detail,
   };
+}
+
+// The recorder's writes, built once here for both paths: run by KyselyStore.record*() (inline), or compiled on the
+// main thread by compileWrites() and run as SQL text by the writer thread (writer-thread.ts), which so needs no Kysely.
+// Each builder returns the statements in the order they must run.
+
+function questionWrites(db: Kysely<Database>, rows: QuestionRecord[], now: number): Compilable[] {
+  if (rows.length === 0) return [];
+  return [
+    db
+      .insertInto('questions')
+      .values(
+        rows.map((q) => {
+          const text = cap(q.text, MAX_STORED_QUESTION_CHARS);
+          return {
+            id: q.id,
+            created_at: q.at ?? now,
+            platform: q.platform,
+            user_id: cap(q.userId, MAX_REF_CHARS),
+            text,
+            text_key: questionKey(text),
+            topic: q.topic,
+            confidence: Number.isFinite(q.confidence) ? q.confidence : 0,
+          };
+        }),
+      )
+      .onConflict((oc) => oc.column('id').doNothing()),
+  ];
+}
+
+function recommendationWrites(db: Kysely<Database>, rows: RecommendationRecord[], now: number): Compilable[] {
+  return rows.map((r) => {
+    const rec = r.recommendation;
+    const customer = rec.requirements.customer?.trim() || null;
+    const values = {
+      id: normaliseRecommendationId(r.id),
+      created_at: r.at ?? now,
+      platform: r.platform,
+      user_id: cap(r.userId, MAX_REF_CHARS),
+      workspace: ref(r.workspace),
+      channel_id: ref(r.channelId),
+      message_ref: ref(r.messageRef),
+      message_link: r.messageLink ? cap(r.messageLink, 2000) : null,
+      customer,
+      customer_key: customer?.toLowerCase() ?? null,
+      setup: rec.setup,
+      confidence: rec.confidence,
+      summary: rec.summary,
+      requirements: JSON.stringify(rec.requirements),
+      detail: JSON.stringify(rec),
+      knowledge_version: r.knowledgeVersion,
+    };
+    const { id: _id, created_at: _at, ...changes } = values;
+    return db
+      .insertInto('recommendations')
+      .values(values)
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes));
+  });
+}
+
+function feedbackWrites(db: Kysely<Database>, rows: FeedbackRecord[], now: number): Compilable[] {
+  if (rows.length === 0) return [];
+  return [
+    db
+      .insertInto('feedback')
+      .values(
+        rows.map((f) => ({
+          id: f.id ?? newFeedbackId(),
+          created_at: f.at ?? now,
+          platform: f.platform,
+          user_id: cap(f.userId, MAX_REF_CHARS),
+          target: f.target,
+          target_id: cap(f.target === 'recommendation' ? normaliseRecommendationId(f.targetId) : f.targetId, MAX_REF_CHARS),
+          rating: f.rating,
+          topic: f.topic ?? null,
+          question: f.question ? cap(f.question, MAX_STORED_QUESTION_CHARS) : null,
+          reviewed_at: null,
+          review: null,
+          reviewed_by: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing()),
+  ];
+}
+
+/** A statement as the writer thread runs it: SQL text in the store's dialect, and its parameters. */
+export interface CompiledWrite {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+/** Kysely without a connection (DummyDriver), one per dialect: it only turns the builders above into SQL text. */
+const compilers = new Map<StoreTarget['kind'], Kysely<Database>>();
+function compiler(kind: StoreTarget['kind']): Kysely<Database> {
+  let db = compilers.get(kind);
+  if (!db) {
+    db = new KyselyClass<Database>({
+      dialect:
+        kind === 'sqlite'
+          ? { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new SqliteIntrospector(k), createQueryCompiler: () => new SqliteQueryCompiler() }
+          : { createAdapter: () => new PostgresAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new PostgresIntrospector(k), createQueryCompiler: () => new PostgresQueryCompiler() },
+    });
+    compilers.set(kind, db);
+  }
+  return db;
+}
+
+/** A batch as the statements KyselyStore.record*() would run, in the same order (questions, recommendations, feedback). */
+export function compileWrites(kind: StoreTarget['kind'], batch: RecordBatch, now = Date.now()): CompiledWrite[] {
+  const db = compiler(kind);
+  return [...questionWrites(db, batch.questions, now), ...recommendationWrites(db, batch.recommendations, now), ...feedbackWrites(db, batch.feedback, now)].map((w) => {
+    const { sql: text, parameters } = w.compile();
+    return { sql: text, parameters };
+  });
 }
 
 export class KyselyStore implements Store {
@@ -102,84 +217,19 @@ export class KyselyStore implements Store {
   }
 
   async recordQuestions(rows: QuestionRecord[]): Promise<void> {
-    if (rows.length === 0) return;
-    const now = Date.now();
-    await this.db
-      .insertInto('questions')
-      .values(
-        rows.map((q) => {
-          const text = cap(q.text, MAX_STORED_QUESTION_CHARS);
-          return {
-            id: q.id,
-            created_at: q.at ?? now,
-            platform: q.platform,
-            user_id: cap(q.userId, MAX_REF_CHARS),
-            text,
-            text_key: questionKey(text),
-            topic: q.topic,
-            confidence: Number.isFinite(q.confidence) ? q.confidence : 0,
-          };
-        }),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await this.run(questionWrites(this.db, rows, Date.now()));
   }
 
   async recordRecommendations(rows: RecommendationRecord[]): Promise<void> {
-    const now = Date.now();
-    for (const r of rows) {
-      const rec = r.recommendation;
-      const customer = rec.requirements.customer?.trim() || null;
-      const values = {
-        id: normaliseRecommendationId(r.id),
-        created_at: r.at ?? now,
-        platform: r.platform,
-        user_id: cap(r.userId, MAX_REF_CHARS),
-        workspace: ref(r.workspace),
-        channel_id: ref(r.channelId),
-        message_ref: ref(r.messageRef),
-        message_link: r.messageLink ? cap(r.messageLink, 2000) : null,
-        customer,
-        customer_key: customer?.toLowerCase() ?? null,
-        setup: rec.setup,
-        confidence: rec.confidence,
-        summary: rec.summary,
-        requirements: JSON.stringify(rec.requirements),
-        detail: JSON.stringify(rec),
-        knowledge_version: r.knowledgeVersion,
-      };
-      const { id: _id, created_at: _at, ...changes } = values;
-      await this.db
-        .insertInto('recommendations')
-        .values(values)
-        .onConflict((oc) => oc.column('id').doUpdateSet(changes))
-        .execute();
-    }
+    await this.run(recommendationWrites(this.db, rows, Date.now()));
   }
 
   async recordFeedback(rows: FeedbackRecord[]): Promise<void> {
-    if (rows.length === 0) return;
-    const now = Date.now();
-    await this.db
-      .insertInto('feedback')
-      .values(
-        rows.map((f) => ({
-          id: f.id ?? newFeedbackId(),
-          created_at: f.at ?? now,
-          platform: f.platform,
-          user_id: cap(f.userId, MAX_REF_CHARS),
-          target: f.target,
-          target_id: cap(f.target === 'recommendation' ? normaliseRecommendationId(f.targetId) : f.targetId, MAX_REF_CHARS),
-          rating: f.rating,
-          topic: f.topic ?? null,
-          question: f.question ? cap(f.question, MAX_STORED_QUESTION_CHARS) : null,
-          reviewed_at: null,
-          review: null,
-          reviewed_by: null,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await this.run(feedbackWrites(this.db, rows, Date.now()));
+  }
+
+  private async run(writes: Compilable[]): Promise<void> {
+    for (const w of writes) await this.db.executeQuery(w.compile());
   }
 
   async claim(key: string, ttlMs: number, now = Date.now()): Promise<boolean> {

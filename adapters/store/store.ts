@@ -148,21 +148,42 @@ function reusingStatements<D extends SqliteDatabase>(database: D): D {
 async function connect(target: StoreTarget, options: OpenOptions, deadline: QueryDeadline): Promise<Kysely<Database>> {
   const { Kysely, PostgresDialect, SqliteDialect } = await import('./kysely.ts');
   if (target.kind === 'sqlite') {
-    if (options.create === false && !existsSync(target.file)) {
-      throw new StoreMissing(`There is no store at ${target.file} yet: the server creates it on its first start (or run \`coexist-advisor db migrate\`). Set DATA_DIR (or DATABASE_URL) to where the server keeps its data.`);
-    }
-    mkdirSync(path.dirname(target.file), { recursive: true });
-    const { default: Sqlite } = await import('libsql');
-    const database = new Sqlite(target.file);
-    // WAL: the CLI reads while the server writes. NORMAL: no fsync per commit (a crash may lose the last
-    // moments of history, never corrupt the file). A short busy timeout: SQLite waits synchronously.
-    database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
+    const database = await openSqliteDatabase(target.file, options.create !== false);
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database as unknown as import('kysely').SqliteDatabase) }) });
   }
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: await openPostgresPool(target.url, deadline) }) });
+}
+
+/** What libsql's Database is to us (it is better-sqlite3's interface). */
+export interface SqliteConnection {
+  exec(sql: string): unknown;
+  prepare(sql: string): { run(parameters: readonly unknown[]): unknown; get(parameters?: readonly unknown[]): unknown };
+  close(): void;
+}
+
+/**
+ * The SQLite connection, as the server's Kysely and the writer thread (writer-thread.ts, which runs SQL compiled on
+ * the main thread and loads no Kysely) both open it.
+ */
+export async function openSqliteDatabase(file: string, create = true): Promise<SqliteConnection> {
+  if (!create && !existsSync(file)) {
+    throw new StoreMissing(`There is no store at ${file} yet: the server creates it on its first start (or run \`coexist-advisor db migrate\`). Set DATA_DIR (or DATABASE_URL) to where the server keeps its data.`);
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const { default: Sqlite } = await import('libsql');
+  const database = new Sqlite(file);
+  // WAL: the CLI reads while the server writes. NORMAL: no fsync per commit (a crash may lose the last
+  // moments of history, never corrupt the file). A short busy timeout: SQLite waits synchronously.
+  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 1000;');
+  return database as unknown as SqliteConnection;
+}
+
+/** The PostgreSQL pool, as the server's Kysely and the writer thread both open it. */
+export async function openPostgresPool(url: string, deadline: QueryDeadline = { ms: QUERY_DEADLINE_MS }): Promise<import('pg').Pool> {
   const { default: pg } = await import('pg');
   const INT8 = 20;
   const pool = new pg.Pool({
-    connectionString: target.url,
+    connectionString: url,
     max: 4,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
@@ -183,5 +204,5 @@ async function connect(target: StoreTarget, options: OpenOptions, deadline: Quer
     client.on('error', () => {});
     cancelPastDeadline(client, deadline);
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return pool;
 }

@@ -1,12 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { RecordBatch } from './recorder.ts';
 import type { StoreTarget } from './store.ts';
+import type { CompiledWrite } from './store-queries.ts';
 
 // The recorder's writes, on a thread of their own. The SQLite driver is synchronous: inserting a batch of questions
 // held the event loop for 2-7 ms and cost every Slack question 30-60 µs of the main thread (bench/RESULTS.md, "The
 // store's cost"); PostgreSQL's driver spends 10-14 µs a row encoding. The writer thread opens its own connection to
-// the same store (one more SQLite connection in WAL mode, or a small pool) and writes each batch with the same query
-// layer (store-queries.ts); the main thread only hands the batch over. Reads, claims, migrations and the prune stay
+// the same store (one more SQLite connection in WAL mode, or a small pool); the main thread compiles each batch to SQL
+// with the same query layer (compileWrites() in store-queries.ts, tens of microseconds a batch) and hands the
+// statements over, so the thread runs them with the driver alone and never loads Kysely. Reads, claims, migrations and the prune stay
 // on the main thread's connection. The thread starts, and opens its connection, as soon as the store is open (warm()):
 // started on the first write instead, it was still loading when a burst right after a start was killed.
 
@@ -26,7 +28,7 @@ export interface WriterData {
   /** Register tsx first (running from the TypeScript sources: tests, `npm run dev`, the benchmarks). */
   typescript: boolean;
 }
-export type WriterRequest = { id: number; batch: RecordBatch } | { id: number; open: true } | { id: number; close: true };
+export type WriterRequest = { id: number; writes: CompiledWrite[] } | { id: number; open: true } | { id: number; close: true };
 export type WriterReply = { id: number; ok: true } | { id: number; ok: false; message: string; code?: string };
 
 const fromSources = import.meta.url.endsWith('.ts');
@@ -34,6 +36,7 @@ const fromSources = import.meta.url.endsWith('.ts');
 export class ThreadWriter implements BatchWriter {
   private worker: Worker | undefined;
   private next = 1;
+  private queries: Promise<typeof import('./store-queries.ts')> | undefined;
   private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
 
   constructor(private readonly target: StoreTarget) {}
@@ -42,8 +45,11 @@ export class ThreadWriter implements BatchWriter {
     return this.send({ open: true });
   }
 
-  write(batch: RecordBatch): Promise<void> {
-    return this.send({ batch });
+  async write(batch: RecordBatch): Promise<void> {
+    // Compiled here, with the query layer the main thread has loaded anyway; the thread runs the SQL. Batches waiting
+    // on the first load resume in the order they came (one promise), so they are handed over in order.
+    const { compileWrites } = await (this.queries ??= import('./store-queries.ts'));
+    return this.send({ writes: compileWrites(this.target.kind, batch) });
   }
 
   async close(): Promise<void> {
@@ -61,7 +67,7 @@ export class ThreadWriter implements BatchWriter {
     }
   }
 
-  private send(message: { batch: RecordBatch } | { open: true } | { close: true }): Promise<void> {
+  private send(message: { writes: CompiledWrite[] } | { open: true } | { close: true }): Promise<void> {
     const worker = this.worker ?? this.start();
     const id = this.next++;
     return new Promise<void>((resolve, reject) => {
@@ -77,7 +83,10 @@ export class ThreadWriter implements BatchWriter {
     const data: WriterData = { target: this.target, entry, typescript: fromSources };
     // The process's options, less those only a script given as text takes (`node --input-type=module -e …`).
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data, execArgv });
+    // A small young generation: the thread allocates little (a batch's parameters), and its default semi-spaces were
+    // about 2.5 MB of the process's idle resident memory. Old space is left unlimited: a thread that ran out of memory
+    // would fail the batch in hand.
+    const worker = new Worker(new URL('./writer-boot.mjs', import.meta.url), { workerData: data, execArgv, resourceLimits: { maxYoungGenerationSizeMb: 1 } });
     // An idle thread never keeps the process alive (send() holds it while a write is under way).
     worker.unref();
     worker.on('message', (reply: WriterReply) => {

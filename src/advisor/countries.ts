@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import countries from '../knowledge/iso-countries.ts';
 
 /** ISO 3166-1 alpha-2 → English short name, from the i18n-iso-countries data set. */
 export function countryName(code: string): string {

@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import countries from './iso-countries.ts';
 import { NEED_IDS, TOPIC_IDS, type Status } from './ids.ts';
 import { FIGURES, LITERAL_MPS, PLACEHOLDER, fillFigures, mpsFigures } from './figures.ts';
 import type { OfferPolicy } from './schema.ts';

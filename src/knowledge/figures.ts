@@ -1,4 +1,4 @@
-import countries from 'i18n-iso-countries';
+import countries from './iso-countries.ts';
 import type { OfferPolicy } from './schema.ts';
 
 // Figures are written once, in policy.yml, and quoted everywhere else as {{placeholders}}: change 20 to 25 there

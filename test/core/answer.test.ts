@@ -54,6 +54,19 @@ describe('answer: matching free text to a topic', () => {
   });
 });
 
+describe('a pasted customer message', () => {
+  it('is answered by the topic of its question, not by its names, cities and greetings', () => {
+    // Written for this test (not a training or eval line): a forward as staff paste it, the ask in the middle.
+    const pasted = `Forwarding from the client (Sunita, Mehta Jewellers, Pune):
+"Good morning team, hope you are doing well. We opened our second showroom in Nashik last month and the festive season is coming. My staff still reply to customers from my phone. If we connect our number to your platform, will my old chats from last year come into your system, or do we start empty? Thanks and regards, Sunita"
+Can you advise what to tell her?`;
+    const r = answer(pasted, kb);
+    expect(r.topic).toBe('history-sync');
+    // The same ask without the names, cities and greetings reaches the same topic.
+    expect(answer('if we connect our number, will old chats from last year come into the platform?', kb).topic).toBe('history-sync');
+  });
+});
+
 describe('a message that asks two things', () => {
   it('answers its main topic and names the second one, read from its own part', () => {
     const r = answer('can we make video calls on the api? also, does the green tick carry over to a coexistence number?', kb);

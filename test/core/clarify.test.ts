@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLARIFY, LOW_CONFIDENCE, answer, clarifyTopics, presentAnswer, presentTopic, route, type AnswerResult } from '../../src/index.ts';
-import { fixtureKnowledge, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, vagueQuestion, twoTopicsQuestion } from '../helpers/fixtures.ts';
 
 // "Which do you mean?" instead of a guess, two questions in one answered both, and an honest decline with the way to
 // ask a person: the rule (clarifyTopics) and the replies every surface draws.
@@ -14,7 +14,7 @@ const result = (confidence: number, alternatives: string[], also?: string): Answ
 // puzzling renderer failure.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const CLOSE = vagueQuestion((q) => { const r = answer(q, kb); return r.topic !== null && r.confidence < CLARIFY.closeConfidence && route(q, kb).kind === 'clarify'; });
-const TWO = TWO_TOPICS_QUESTION;
+const TWO = twoTopicsQuestion(kb, LOW_CONFIDENCE);
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 

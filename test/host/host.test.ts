@@ -58,6 +58,8 @@ describe('configuration', () => {
   it('MANAGEMENT_PORT must be a port; equal to PORT it shares the public port', () => {
     expect(loadConfig({ MANAGEMENT_PORT: 'metrics' })).toMatchObject({ ok: false, problems: [expect.stringMatching(/^MANAGEMENT_PORT must be a port number/)] });
     expect(loadConfig({ PORT: '8080', MANAGEMENT_PORT: '8080' })).toMatchObject({ ok: true, config: { management: { port: 8080, shared: true } } });
+    expect(loadConfig({ PORT: '8080' })).toMatchObject({ ok: true, config: { management: { port: 8080, shared: true } } });
+    expect(loadConfig({ PORT: '8080', MANAGEMENT_PORT: '' })).toMatchObject({ ok: true, config: { management: { port: 8080, shared: true } } });
     expect(loadConfig({ PORT: '0', MANAGEMENT_PORT: '0' })).toMatchObject({ ok: true, config: { management: { port: 0, shared: false } } });
     expect(loadConfig({ MANAGEMENT_HOST: '0.0.0.0', MANAGEMENT_PORT: '9100' })).toMatchObject({ ok: true, config: { management: { host: '0.0.0.0', port: 9100, shared: false } } });
   });

@@ -153,6 +153,14 @@ describe('the management port (MANAGEMENT_PORT)', () => {
     expect(p.logs.lines.some((l) => /^management endpoints .* on the public port .*whoever reaches the bot can read them/.test(l.msg))).toBe(true);
   });
 
+  it('MANAGEMENT_PORT unset: /readyz and /metrics on the public port, as the process contract says, and the log says how to keep them private', async () => {
+    const { p } = await product({ MANAGEMENT_PORT: '' });
+    expect(p.managementUrl).toBe(p.url);
+    expect((await fetch(`${p.url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${p.url}/metrics`)).text()).toMatch(/^coexist_/m);
+    expect(p.logs.lines.some((l) => /^management endpoints .* on the public port .*as MANAGEMENT_PORT is not set: whoever reaches the bot can read them; give MANAGEMENT_PORT a port of its own/.test(l.msg))).toBe(true);
+  });
+
   it('a MANAGEMENT_PORT already in use stops the start, naming the variable', async () => {
     const { createServer } = await import('node:net');
     const holder = createServer();

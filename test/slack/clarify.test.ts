@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
-import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, twoTopicsQuestion } from '../helpers/fixtures.ts';
 import { buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 
@@ -16,7 +16,7 @@ const HINT = 'Ask in #whatsapp-experts <!channel>';
 // Our own questions; each test first checks what the matcher makes of it (the premise), then what the user sees.
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
 const UNSURE_DM = vagueQuestion((q) => route(q, kb).kind === 'clarify', 1);
-const TWO = TWO_TOPICS_QUESTION;
+const TWO = twoTopicsQuestion(kb, LOW_CONFIDENCE);
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 

@@ -177,9 +177,9 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('a question with markup is escaped on the Not helpful card; a forged pick is an old card and records nothing', async () => {
-      const question = `${INJECTED} calls on the phone app?`;
+      const question = `${INJECTED} how many messages per second on coexistence?`; // a question the matcher is sure of: Not helpful is on sure answers
       // Teams sends a typed "<at>" as HTML text (a real mention is an <at> tag with an entity, and is removed).
-      const answer = onlyCard(await say({ text: '<p>&lt;at&gt;All&lt;/at&gt; **x** [a](http://x) calls on the phone app?</p>' }));
+      const answer = onlyCard(await say({ text: '<p>&lt;at&gt;All&lt;/at&gt; **x** [a](http://x) how many messages per second on coexistence?</p>' }));
       const notHelpful = submits(answer).find((a) => a.data.rating === 'not-helpful')!;
       const offer = onlyCard(await click(notHelpful.data, 'answer-card-2'));
       expectEscaped(offer);

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newQuestionId, type QuestionRecord } from '../../adapters/store/records.ts';
-import { openStore, sqliteTarget } from '../../adapters/store/store.ts';
+import { newQuestionId, type FeedbackRecord, type QuestionRecord } from '../../adapters/store/records.ts';
+import type { RecordBatch } from '../../adapters/store/recorder.ts';
+import { openStore, sqliteTarget, type Store } from '../../adapters/store/store.ts';
 import { ThreadWriter } from '../../adapters/store/writer.ts';
+import { SKIP_POSTGRES } from '../helpers/postgres.ts';
+import { postgresTestStore, recommendationRecord, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The recorder's writes on a thread of their own: the rows land in the same store, a failure comes back as the
 // write's error (the recorder then retries), and a writer closed (or lost) starts a new thread on the next write.
@@ -67,4 +70,55 @@ describe('the writer thread', () => {
       await writer.close();
     }
   });
+
+  // The thread runs SQL the main thread compiled (compileWrites); the inline path runs the same builders itself. Both
+  // must leave the same rows: questions, a recommendation written twice (the second replaces the first, as when its
+  // message is posted), and feedback of each kind.
+  const backends: [string, boolean, () => Promise<TestStore>][] = [
+    ['SQLite', false, sqliteTestStore],
+    ['PostgreSQL', SKIP_POSTGRES, postgresTestStore],
+  ];
+  for (const [name, skip, make] of backends) {
+    it.skipIf(skip)(`${name}: a batch written by the thread reads back exactly as the same batch written inline`, async () => {
+      const at = Date.UTC(2026, 11, 1, 9);
+      const questionId = newQuestionId();
+      const first = recommendationRecord({ customer: 'Acme "50%_off" Ltd', country: 'IN', needs: ['calls'] }, { at: at + 1 });
+      const posted = { ...first, channelId: 'C1', messageRef: '1700000000.000100', messageLink: 'https://example.slack.com/archives/C1/p1700000000000100' };
+      const feedback: FeedbackRecord[] = [
+        { id: 'F1', platform: 'slack', userId: 'U1', target: 'answer', targetId: questionId, rating: 'not-helpful', question: 'can we keep the app?', at: at + 2 },
+        { id: 'F2', platform: 'slack', userId: 'U1', target: 'answer', targetId: questionId, rating: 'correction', topic: 'calls', question: 'can we keep the app?', at: at + 3 },
+        { id: 'F3', platform: 'teams', userId: 'aad-1', target: 'recommendation', targetId: first.id, rating: 'helpful', at: at + 4 },
+      ];
+      const batches: RecordBatch[] = [
+        { questions: [{ id: questionId, platform: 'slack', userId: 'U1', text: "can we keep the app? it's 'quoted'", topic: null, confidence: 0.2, at }], recommendations: [first], feedback: [] },
+        { questions: [], recommendations: [posted], feedback },
+      ];
+      const read = async (store: Store) => {
+        const questions: unknown[] = [];
+        for await (const row of store.exportQuestions(new Date(0))) questions.push(row);
+        return { history: await store.history({ scope: 'all' }), questions, report: await store.report(new Date(0), at + 10) };
+      };
+      const inline = await make();
+      const threaded = await make();
+      const writer = new ThreadWriter(threaded.target);
+      try {
+        for (const b of batches) {
+          await inline.store.recordQuestions(b.questions);
+          await inline.store.recordRecommendations(b.recommendations);
+          await inline.store.recordFeedback(b.feedback);
+          await writer.write(b);
+        }
+        const expected = await read(inline.store);
+        expect(expected.history).toHaveLength(1);
+        expect(expected.history[0]!.messageLink).toBe(posted.messageLink);
+        expect(expected.questions).toHaveLength(1);
+        expect(await read(threaded.store)).toEqual(expected);
+      } finally {
+        await writer.close();
+        await inline.cleanup();
+        await threaded.cleanup();
+      }
+    });
+  }
 });
+

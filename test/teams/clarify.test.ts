@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOW_CONFIDENCE, answer, presentTopic, route } from '../../src/index.ts';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
-import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, TWO_TOPICS_QUESTION } from '../helpers/fixtures.ts';
+import { fixtureKnowledge, nearDomainQuestion, vagueQuestion, twoTopicsQuestion } from '../helpers/fixtures.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { FAST_CONNECTOR, teamsActivity, type Scope } from '../helpers/teams-activity.ts';
 
@@ -17,7 +17,7 @@ const HINT = 'Ask in #whatsapp-experts **now** [here](http://x)';
 
 // Our own questions; each test first checks what the matcher makes of it (the premise).
 const UNSURE = vagueQuestion((q) => route(q, kb).kind === 'clarify');
-const TWO = TWO_TOPICS_QUESTION;
+const TWO = twoTopicsQuestion(kb, LOW_CONFIDENCE);
 const OFF = 'how do i reset my laptop password';
 const NEAR = 'can you translate customer voice notes into english for us';
 
