@@ -1,37 +1,26 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, loadConfig } from '../../adapters/config.ts';
 import { StartError } from '../../adapters/host/start.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
-
-const MAIN = fileURLToPath(new URL('../../adapters/host/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { startEntryProcess } from '../helpers/entry-process.ts';
 
 /** Runs `npm start`'s entry point as a child process with exactly the given environment. */
 function startProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MANAGEMENT_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const p = startEntryProcess({ HOME: process.env.HOME ?? '', MANAGEMENT_PORT: '0', ...env });
+  const stdout = p.out;
+  const stderr = p.err;
   const listening = async (): Promise<string> => {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      const m = stdout.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const m = stdout().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) return m[1]!;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`did not start: ${stdout} ${stderr}`);
+    throw new Error(`did not start: ${stdout()} ${stderr()}`);
   };
-  return { child, exited, listening, out: () => stdout, err: () => stderr };
+  return { ...p, listening };
 }
 
 describe('configuration', () => {

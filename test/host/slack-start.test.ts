@@ -1,23 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StartError } from '../../adapters/host/start.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { FIXTURE_KNOWLEDGE_FILE } from '../helpers/fixtures.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
+import { startEntryProcess } from '../helpers/entry-process.ts';
 
 // Slack at start, as the operator reads it: a token Slack refuses is "did not accept SLACK_BOT_TOKEN" and exit 1;
 // a Slack that cannot be reached (connection refused, DNS, no answer) is "could not be reached … retrying", the
 // process stays up with /readyz at 503, and serves Slack once Slack answers. (Before: both were "Slack did not
 // accept the credentials (A request error occurred: fetch failed). Check SLACK_BOT_TOKEN." and exit 1.)
 
-const MAIN = fileURLToPath(new URL('../../adapters/host/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FAST_RETRY = { firstRetryMs: 100, maxRetryMs: 400 };
 const QUICK_WEB_API = { timeoutMs: 400, retries: 0 };
 
@@ -51,20 +48,11 @@ function slackEnv(apiUrl: string): Record<string, string> {
 function startProcess(env: Record<string, string>) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coexist-slack-start-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', MANAGEMENT_PORT: '0', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const p = startEntryProcess({ PORT: '0', HOST: '127.0.0.1', MANAGEMENT_PORT: '0', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', DATA_DIR: dataDir, ...env });
   cleanups.push(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
   });
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return p;
 }
 
 describe('Slack refuses the token', () => {
