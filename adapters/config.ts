@@ -94,6 +94,14 @@ const peopleList = (name: string) =>
     })
     .optional();
 
+/** A port variable (PORT, MANAGEMENT_PORT): 0-65535, each fault named with the variable. */
+const portNumber = (name: string, note?: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number (0-65535${note ? `; ${note}` : ''})` })
+    .int({ error: `${name} must be a whole number` })
+    .min(0, { error: `${name} must be 0-65535` })
+    .max(65535, { error: `${name} must be 0-65535` });
+
 /** The store's variables: the server and the CLI (history, report, export, db migrate) read them alike. */
 const storeShape = {
   DATA_DIR: optionalText,
@@ -116,23 +124,13 @@ const envSchema = z
     ...storeShape,
     KNOWLEDGE_OWNERS: peopleList('KNOWLEDGE_OWNERS'),
     SALES_LEADS: peopleList('SALES_LEADS'),
-    PORT: z.coerce
-      .number({ error: 'PORT must be a port number (0-65535)' })
-      .int({ error: 'PORT must be a whole number' })
-      .min(0, { error: 'PORT must be 0-65535' })
-      .max(65535, { error: 'PORT must be 0-65535' })
-      .default(3978),
+    PORT: portNumber('PORT').default(3978),
     HOST: optionalText,
     // Unset (or empty): /readyz and /metrics stay on PORT, as the SPEC's process contract says; the container image and
     // .env.example set HOST_LIMITS.managementPort to keep them private.
     MANAGEMENT_PORT: z.preprocess(
       (v) => (v === '' ? undefined : v),
-      z.coerce
-        .number({ error: `MANAGEMENT_PORT must be a port number (0-65535; the image uses ${HOST_LIMITS.managementPort})` })
-        .int({ error: 'MANAGEMENT_PORT must be a whole number' })
-        .min(0, { error: 'MANAGEMENT_PORT must be 0-65535' })
-        .max(65535, { error: 'MANAGEMENT_PORT must be 0-65535' })
-        .optional(),
+      portNumber('MANAGEMENT_PORT', `the image uses ${HOST_LIMITS.managementPort}`).optional(),
     ),
     MANAGEMENT_HOST: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
