@@ -1,4 +1,4 @@
-import { DAY_MS, MINUTE_MS } from '../src/time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/time.ts';
 
 // What our buttons carry, on both platforms, and how long a click is remembered: one home for each size, id pattern
 // and TTL. Slack's button values (slack/values.ts) and Teams' Action.Submit data (teams/submits.ts) are written and
@@ -50,4 +50,6 @@ export const REMEMBERED = {
    * deliberate second recommendation.
    */
   teamsDoubleClickMs: MINUTE_MS,
+  /** A Slack workflow step's run id: Slack may deliver the same function_executed event again; one run posts once. */
+  slackWorkflowRunMs: HOUR_MS,
 } as const;

@@ -67,7 +67,8 @@ describe('a button from an older version of the app', () => {
     const started = Date.now();
     const res = await clickButton(h, 'U_OLD', { action_id: actionId, value: '{}' });
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000); // Bolt's own answer to an unhandled action is a 404 after 3 s
+    // Bolt's own answer to an unhandled action is a 404 after 3 s; ours is the ack. 2.5 s leaves room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(2500);
     const [said] = await h.fake.waitFor('response_url', (args) => args.text === UNKNOWN_BUTTON);
     expect(said!.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
   });

@@ -1,4 +1,5 @@
 import { recommendationWithReply, REQUIREMENT_FIELDS, validateRequirements } from '../../../src/index.ts';
+import { REMEMBERED } from '../../carried.ts';
 import { formatReply } from '../../plain-text.ts';
 import { CALLBACKS } from '../blocks/common.ts';
 import { slackError, type SlackDeps } from '../deps.ts';
@@ -41,7 +42,7 @@ export function registerWorkflowStep(app: ListenerTable, deps: SlackDeps): void 
       await ack();
       // Slack may deliver the same run again: complete it once.
       const runId = (args.event as { function_execution_id?: string }).function_execution_id ?? (body as { event_id?: string }).event_id;
-      if (!(await deps.claim(`slack:function:${runId}`, 60 * 60 * 1000, 'act'))) return;
+      if (!(await deps.claim(`slack:function:${runId}`, REMEMBERED.slackWorkflowRunMs, 'act'))) return;
       const result = validateRequirements(requirementsFromStepInputs((args.inputs ?? {}) as Record<string, unknown>));
       try {
         if (!result.ok) {
