@@ -1,5 +1,5 @@
 import type { Requirements } from '../../src/index.ts';
-import { CARRIED, RECOMMENDATION_ID, THREAD_TS } from '../carried.ts';
+import { CARRIED, RECOMMENDATION_ID, THREAD_TS, TOPIC_ID_SHAPE } from '../carried.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
 // What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
@@ -119,7 +119,8 @@ export const reviewValue = (v: ReviewValue): string => JSON.stringify({ q: v.que
 export function readReviewValue(value: string | undefined): ReviewValue | undefined {
   const v = parseObject(value);
   if (!v || typeof v.q !== 'string' || typeof v.p !== 'string' || (v.v !== 'accepted' && v.v !== 'dismissed')) return undefined;
-  if (v.q.length > REVIEW_QUESTION_MAX || v.p.length > TOPIC_MAX) return undefined;
+  // The picked topic's id is shown back to the owner ("… is no longer a topic"): only an id's shape, as Teams checks it.
+  if (v.q.length > REVIEW_QUESTION_MAX || v.p.length > TOPIC_MAX || !TOPIC_ID_SHAPE.test(v.p)) return undefined;
   return { question: v.q, picked: v.p, verdict: v.v };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS } from '../../adapters/slack/limits.ts';
-import { QUESTION_IN_VALUE, editValues, feedbackValues, readEditValue, readFeedbackValue, readRecommendationId as slack, readTopicValue, topicValue } from '../../adapters/slack/values.ts';
+import { QUESTION_IN_VALUE, editValues, feedbackValues, readEditValue, readFeedbackValue, readRecommendationId as slack, readReviewValue, readTopicValue, reviewValue, topicValue } from '../../adapters/slack/values.ts';
 import { readRecommendationId as teams } from '../../adapters/teams/submits.ts';
 import { newRecommendationId } from '../../adapters/store/records.ts';
 import { NEED_IDS, validateRequirements, type Requirements } from '../../src/index.ts';
@@ -61,5 +61,15 @@ describe('a recommendation id in a button', () => {
     }
     expect(slack(made)).toBe(made);
     expect(slack('A'.repeat(17))).toBeUndefined(); // Teams took up to 64 characters, Slack 16
+  });
+});
+
+describe('a correction review (Accept / Dismiss)', () => {
+  it('reads back what it carries; a picked topic that is not shaped like an id (markup, a mention) is an old or forged button', () => {
+    const value = reviewValue({ question: 'kya calls chalenge <!channel>?', picked: 'calls', verdict: 'accepted' });
+    expect(readReviewValue(value)).toEqual({ question: 'kya calls chalenge <!channel>?', picked: 'calls', verdict: 'accepted' });
+    for (const picked of ['<!channel>', '*bold*', 'Calls', '']) {
+      expect(readReviewValue(JSON.stringify({ q: 'x', p: picked, v: 'dismissed' })), picked).toBeUndefined();
+    }
   });
 });
