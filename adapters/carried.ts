@@ -21,6 +21,8 @@ export const CARRIED = {
   storedQuestionChars: 500,
   /** A question shown in the report or the Not helpful reply (escaped, so it may grow when drawn). */
   shownQuestionChars: 300,
+  /** The question as typed, shown back with a reply ("You asked: …") on Slack and Teams. */
+  echoedQuestionChars: 500,
 } as const;
 
 /** A recommendation's shareable id as a button carries it (newRecommendationId() makes 8 of these characters). */

@@ -2,6 +2,7 @@ import { asRecorded, deepFreeze, withDetails, type AnswerReply, type ClarifyRepl
 import { escapeMrkdwn, truncate } from '../text.ts';
 import { actions, clampBlocks, context, divider, examplesList, fallbackText, header, section, sourceLinks, type Block, type SlackMessage } from './common.ts';
 import { feedbackBlock, slackButtons } from './reply-actions.ts';
+import { CARRIED } from '../../carried.ts';
 
 // The quick answer to a question: both setups (the one asked about first), sources, and what to do next.
 
@@ -60,7 +61,7 @@ function drawAnswer(reply: AnswerReply, view: AnswerView): SlackMessage {
   const details = Boolean(view.details);
   const blocks: Block[] = [header(reply.title)];
   if (view.sharedBy) blocks.push(context(`Shared by <@${view.sharedBy}>`));
-  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, 500)}”` }));
+  if (reply.question) blocks.push(context({ plain: `“${truncate(reply.question, CARRIED.echoedQuestionChars)}”` }));
   blocks.push(...answerBody(reply, details));
   if (view.audience !== 'shared' && reply.unsure) blocks.push(context(escapeMrkdwn(reply.unsure)));
   // A question that asked two things: the second topic's answer, under its own heading.
@@ -95,7 +96,7 @@ function drawClarify(reply: ClarifyReply, questionId?: string, thread?: string):
   return {
     blocks: [
       section(`:thinking_face: *${escapeMrkdwn(reply.message)}*`),
-      context({ plain: `You asked: “${truncate(reply.question, 500)}”` }),
+      context({ plain: `You asked: “${truncate(reply.question, CARRIED.echoedQuestionChars)}”` }),
       section(reply.topics.map((t) => `• *${escapeMrkdwn(t.title)}*: ${escapeMrkdwn(t.asks)}`).join('\n')),
       actions(slackButtons(asRecorded(reply, questionId).actions, thread ? { thread } : {}), 'clarify_topics'),
     ],
@@ -117,7 +118,7 @@ export function noTopicMessage(reply: NoTopicReply, questionId?: string): SlackM
 }
 
 function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
-  const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` })];
+  const blocks: Block[] = [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, CARRIED.echoedQuestionChars)}”` })];
   const shown = asRecorded(reply, questionId).actions;
   // The topics offered in a row of their own, above the hint; the ways to start over under it.
   const isPick = (a: ReplyAction) => a.id === 'topic' || a.id === 'correct';
@@ -136,7 +137,7 @@ function drawNoTopic(reply: NoTopicReply, questionId?: string): SlackMessage {
 export function notHelpfulMessage(reply: NotHelpfulReply, questionId?: string): SlackMessage {
   const buttons = slackButtons(asRecorded(reply, questionId).actions);
   return {
-    blocks: [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, 500)}”` }), actions(buttons, 'not_helpful_topics')],
+    blocks: [section(`:thinking_face: ${escapeMrkdwn(reply.message)}`), context({ plain: `You asked: “${truncate(reply.question, CARRIED.echoedQuestionChars)}”` }), actions(buttons, 'not_helpful_topics')],
     text: fallbackText(reply.summary),
   };
 }

@@ -5,6 +5,7 @@ import { escapeMarkdown, truncate, userText } from '../markdown.ts';
 import { capText } from '../submits.ts';
 import { SUBMIT, card, heading, sourceLinks, subheading, submit, subtle, text, type Card, type Element } from './common.ts';
 import { LABELS } from '../../../src/index.ts';
+import { CARRIED } from '../../carried.ts';
 
 // The answer to a question, as an Adaptive Card: both setups stacked (readable on a phone; the one the question
 // asked about first), details on demand.
@@ -37,7 +38,7 @@ function feedbackRow(question: string, reply: AnswerReply): Element[] {
  */
 export function answerCard(reply: AnswerReply, feedback?: { question: string }, { submits = true }: { submits?: boolean } = {}): Card {
   const body: Element[] = [heading(reply.title)];
-  if (reply.question) body.push(subtle(`“${userText(reply.question, 500)}”`));
+  if (reply.question) body.push(subtle(`“${userText(reply.question, CARRIED.echoedQuestionChars)}”`));
   const ids = reply.sides.map((s) => `details-${s.setup}`);
   body.push(...answerBody(reply, ids));
   if (reply.unsure && submits) body.push(text(reply.unsure, { spacing: 'Medium', isSubtle: true }));
@@ -72,7 +73,7 @@ export function clarifyCard(reply: ClarifyReply, correct?: { question: string })
   return card(
     [
       text(`🤔 ${reply.message}`, { weight: 'Bolder', size: 'Medium' }),
-      subtle(`You asked: “${userText(reply.question, 500)}”`),
+      subtle(`You asked: “${userText(reply.question, CARRIED.echoedQuestionChars)}”`),
       text(reply.topics.map((t) => `- **${t.title}**: ${t.asks}`).join('\n'), { spacing: 'Medium' }),
     ],
     cardActions(asRecorded(reply, correct?.question).actions),
@@ -88,7 +89,7 @@ export function noTopicCard(reply: NoTopicReply, correct?: { question: string })
   return card(
     [
       text(`🤔 ${reply.message}`, { weight: 'Bolder' }),
-      ...(reply.question ? [subtle(`You asked: “${userText(reply.question, 500)}”`)] : []),
+      ...(reply.question ? [subtle(`You asked: “${userText(reply.question, CARRIED.echoedQuestionChars)}”`)] : []),
       ...(reply.topics.length === 0 ? [text(reply.examples.map((e) => `- ${userText(e, 200)}`).join('\n'))] : []),
       // The operator's EXPERT_HINT is shown as written, never read as markdown.
       text(`🙋 ${escapeMarkdown(reply.hint)}`, { spacing: 'Medium' }),
