@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { ThreadWriter, type BatchWriter } from './writer.ts';
 import type { StoredRecommendation } from './records.ts';
-import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
+import { openStore, type ExpertQuestionStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -327,6 +327,14 @@ export class StoreService {
   /** Accepted corrections as training lines (the report's button), within the deadline; undefined as for history(). */
   trainingLines(since: Date): Promise<TrainingLine[] | undefined> {
     return this.read('training lines', (store) => store.trainingLines(since));
+  }
+
+  /**
+   * *Ask an expert*'s reads and writes (expert-questions.ts), within the deadline; undefined when the store is not open
+   * or did not answer in time (logged and counted), so the caller can tell the person.
+   */
+  experts<T>(what: string, run: (experts: ExpertQuestionStore) => Promise<T>): Promise<T | undefined> {
+    return this.read(what, (store) => run(store.experts));
   }
 
   /**

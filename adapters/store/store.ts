@@ -6,6 +6,7 @@ import { STORE_FILE_NAME } from '../store-file.ts';
 import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
+import type { ExpertQuestions } from './expert-questions.ts';
 import type { HistoryScope, UsageReport } from '../../src/index.ts';
 import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
@@ -53,7 +54,12 @@ export interface PruneCounts {
   recommendations: number;
   feedback: number;
   dedupeKeys: number;
+  /** Questions sent to the experts' channel (*Ask an expert*), with their answers. */
+  expertQuestions: number;
 }
+
+/** What the store keeps of *Ask an expert* (adapters/store/expert-questions.ts). */
+export type ExpertQuestionStore = Pick<ExpertQuestions, 'add' | 'posted' | 'byId' | 'byPost' | 'answer' | 'relayFailed' | 'markNewTopic' | 'report'>;
 
 export interface Store {
   readonly kind: StoreTarget['kind'];
@@ -91,6 +97,9 @@ export interface Store {
   reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string, now?: number): Promise<number>;
   /** Accepted corrections since `since`, one training line per question (the newest spelling), oldest first. */
   trainingLines(since: Date): Promise<TrainingLine[]>;
+
+  /** *Ask an expert*: questions sent to the experts' channel, their posts and first replies (expert-questions.ts). */
+  readonly experts: ExpertQuestionStore;
 
   close(): Promise<void>;
 }

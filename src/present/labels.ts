@@ -21,4 +21,9 @@ export const LABELS = {
   /** The report's correction, accepted: "Accept: Voice & video calls". */
   accept: 'Accept',
   trainingLines: 'Accepted corrections as training lines',
+  /** A question the advisor could not answer surely, sent to the experts' channel. */
+  askExpert: 'Ask an expert',
+  /** An expert's answer, on the expert's side: "Save as a phrasing of: Voice & video calls". */
+  savePhrasing: 'Save as a phrasing of',
+  newTopic: 'Needs a new topic',
 } as const;

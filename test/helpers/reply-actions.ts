@@ -13,4 +13,7 @@ export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id:
   review: { id: 'review', label: 'Accept: Calls', payload: { question: 'can we call?', picked: 'calls', verdict: 'accepted' } },
   'training-lines': { id: 'training-lines', label: 'Accepted corrections as training lines' },
   feedback: { id: 'feedback', label: 'Not helpful', payload: { question: 'Q1', topic: 'calls', rating: 'not-helpful', text: 'can we call?' } },
+  'ask-expert': { id: 'ask-expert', label: 'Ask an expert', payload: { question: 'can we call?', answered: null } },
+  'save-phrasing': { id: 'save-phrasing', label: 'Save as a phrasing of: Calls', payload: { expertQuestion: '0000000000000000', topic: 'calls' } },
+  'new-topic': { id: 'new-topic', label: 'Needs a new topic', payload: { expertQuestion: '0000000000000000' } },
 };

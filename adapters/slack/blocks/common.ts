@@ -25,6 +25,10 @@ export const ACTIONS = {
   /** The report's Accept / Dismiss on a correction, and its accepted corrections as training lines. */
   review: 'review_correction',
   trainingLines: 'show_training_lines',
+  /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* (one per topic) and *Needs a new topic*. */
+  askExpert: 'ask_expert',
+  savePhrasing: 'save_phrasing',
+  newTopic: 'new_topic',
 } as const;
 
 /** A registered action id (listeners/actions.ts has one handler for each; a test checks). */

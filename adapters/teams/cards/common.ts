@@ -21,6 +21,10 @@ export const SUBMIT = {
   openRecommendation: 'openRecommendation',
   /** The report's Accept / Dismiss on a correction (knowledge owners only). */
   reviewCorrection: 'reviewCorrection',
+  /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* and *Needs a new topic*. */
+  askExpert: 'askExpert',
+  savePhrasing: 'savePhrasing',
+  newTopic: 'newTopic',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {

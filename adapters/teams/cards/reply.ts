@@ -8,6 +8,7 @@ import { greetingCard, helpCard, topicsCard } from './help.ts';
 import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 import { reportCard } from './report.ts';
+import { expertAnswerCard, expertNoticeCard, expertQuestionCard } from './experts.ts';
 
 export interface CardOptions {
   /** The requester's display name, on a new recommendation. */
@@ -47,5 +48,11 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return notHelpfulCard(reply, options.correct);
     case 'report':
       return reportCard(reply);
+    case 'expert-question':
+      return expertQuestionCard(reply);
+    case 'expert-answer':
+      return expertAnswerCard(reply);
+    case 'expert-notice':
+      return expertNoticeCard(reply);
   }
 }
