@@ -45,6 +45,9 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.editRecommendation]: 'form',
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
+  [ACTIONS.askExpert]: 'expert',
+  [ACTIONS.savePhrasing]: 'expert',
+  [ACTIONS.newTopic]: 'expert',
 };
 
 /** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */
