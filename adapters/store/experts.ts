@@ -65,9 +65,10 @@ export async function askExpert(desk: ExpertDesk, claim: Claim, asker: ExpertAsk
   const answered = ask.answered && findTopic(desk.knowledge, ask.answered) ? ask.answered : null;
   const topics = expertTopics(desk.knowledge, question, answered);
   const id = newExpertQuestionId(at.getTime());
-  const added = await desk.store.experts('expert question', (e) =>
-    e.add({ id, platform: asker.platform, userId: asker.userId, workspace: asker.workspace, askerName: asker.name ?? null, question, answeredTopic: answered, topics: topics.map((t) => t.topic), at: at.getTime() }),
-  );
+  const added = await desk.store.experts('expert question', async (e) => {
+    await e.add({ id, platform: asker.platform, userId: asker.userId, workspace: asker.workspace, askerName: asker.name ?? null, question, answeredTopic: answered, topics: topics.map((t) => t.topic), at: at.getTime() });
+    return true;
+  });
   if (added === undefined) return expertNotice('problem', EXPERT_SAYS.unsaved, echo);
   const log = desk.logger.child({ expertQuestion: id, platform: asker.platform });
 
@@ -86,7 +87,10 @@ export async function askExpert(desk: ExpertDesk, claim: Claim, asker: ExpertAsk
     return expertNotice('problem', EXPERT_SAYS.failed(sent.error), echo);
   }
   // Teams answers a channel post with the new thread's activity id; the thread is that id in `<channel>;messageid=`.
-  const stored = await desk.store.experts('expert question', (e) => e.posted(id, { channelId, ref: sent.ref }));
+  const stored = await desk.store.experts('expert question', async (e) => {
+    await e.posted(id, { channelId, ref: sent.ref });
+    return true;
+  });
   if (stored === undefined) log.error({ channel: channelId, ref: sent.ref }, 'expert question posted, but its post was not recorded: replies will not be relayed');
   log.info({ channel: channelId, ref: sent.ref }, 'expert question posted');
   return expertNotice('done', EXPERT_SAYS.sent, { ...echo, channel: { platform: asker.platform, channelId } });
