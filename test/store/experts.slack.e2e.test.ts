@@ -36,7 +36,7 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     const responses = async (count = 1) => {
       const calls = await h.fake.waitFor('response_url', () => true, count);
       for (const c of calls) expect(slackLimitViolations(c.args)).toEqual([]);
-      return calls.map((c) => c.args) as Block[];
+      return calls.map((c) => c.args) as any[];
     };
     /** The asker's declined answer, and its Ask an expert button. */
     const askButton = async (question: string, user = ASKER): Promise<DrawnButton> => {
@@ -48,6 +48,9 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     /** The expert's reply in the thread of `parent`, as the Events API delivers it (message.channels). */
     const reply = (parent: string, user: string, text: string, n: number) =>
       h.slack.eventBody({ type: 'message', channel: EXPERTS, channel_type: 'channel', user, text, ts: `1800000000.00${n}`, thread_ts: parent, event_ts: `1800000000.00${n}` });
+
+    /** A click on a drawn button, as Slack sends it (signed block_actions). */
+    const click = (user: string, button: DrawnButton) => clickButton(h, user, button as { action_id: string; value: string });
 
     beforeAll(async () => {
       const made = await env();
@@ -69,7 +72,7 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('a click posts the question to EXPERTS_CHANNEL, escaped and with who asked; the asker is told where, privately', async () => {
-      await clickButton(h, ASKER, await askButton(QUESTION));
+      await click(ASKER, await askButton(QUESTION));
       const [post] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
       expect(post!.args.thread_ts).toBeUndefined();
       const drawn = textOf(post!.args.blocks);
@@ -90,7 +93,7 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     });
 
     it('the first expert reply in the thread reaches the asker once: not again for a redelivered event or a second reply', async () => {
-      await clickButton(h, ASKER, await askButton(`${QUESTION} (second)`));
+      await click(ASKER, await askButton(`${QUESTION} (second)`));
       await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
       await responses();
       const parent = lastPost;
@@ -128,10 +131,10 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const save = buttonsOf(followUp!.args.blocks).find((b) => b.action_id.startsWith('save_phrasing:'))!;
       const topic = save.action_id.split(':')[1]!;
       h.fake.reset();
-      await clickButton(h, EXPERT, save);
+      await click(EXPERT, save);
       const [saved] = await responses();
       expect(textOf(saved.blocks)).toContain('Saved as a phrasing of');
-      await clickButton(h, EXPERT, save); // twice: saved once
+      await click(EXPERT, save); // twice: saved once
       await settled();
       const report = await store().report(new Date(0));
       expect(report.corrections.filter((c) => c.picked === topic && c.question === `${QUESTION} (second)`)).toEqual([{ question: `${QUESTION} (second)`, answered: null, picked: topic, count: 1, review: 'pending' }]);
@@ -149,7 +152,7 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     it('a post Slack refuses (channel_not_found): the asker is told plainly, with their question, and the report lists it', async () => {
       const question = `${QUESTION} (refused)`;
       h.fake.fail({ method: 'chat.postMessage', error: 'channel_not_found', match: (a) => a.channel === EXPERTS });
-      await clickButton(h, ASKER, await askButton(question));
+      await click(ASKER, await askButton(question));
       const [told] = await responses();
       const said = textOf(told.blocks);
       expect(said).toContain('I could not post your question to the experts’ channel');
@@ -164,11 +167,11 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
 
     it('Needs a new topic, on the post: the question is listed in the report', async () => {
       const question = `${QUESTION} (new topic)`;
-      await clickButton(h, ASKER, await askButton(question));
+      await click(ASKER, await askButton(question));
       const [post] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
       await responses();
       h.fake.reset();
-      await clickButton(h, EXPERT, buttonsOf(post!.args.blocks).find((b) => b.action_id === 'new_topic')!);
+      await click(EXPERT, buttonsOf(post!.args.blocks).find((b) => b.action_id === 'new_topic')!);
       const [told] = await responses();
       expect(textOf(told.blocks)).toContain('Marked as needing a new topic');
       const report = await store().report(new Date(0));
