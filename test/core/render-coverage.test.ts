@@ -82,6 +82,7 @@ function sample(): Reply[] {
     // Ask an expert: offered on a decline, Which do you mean?, an unsure answer and after Not helpful.
     withAskExpert({ kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: [], examples: ['an example'], actions: startActions(), summary: 's' }),
     withAskExpert(presentNotHelpful(kb, 'can customers call us?', 'calls')),
+    asRecorded(withAskExpert({ ...calls, confidence: 0.3 }), 'Q2'),
     presentExpertQuestion(kb, { id: '0000000000000000', question: 'can <!channel> call?', asker: { platform: 'slack', userId: 'U1', name: 'Ann' }, answered: 'calls', topics: links, at: NOW }),
     presentExpertQuestion(kb, { id: '0000000000000000', question: 'can we call?', asker: { platform: 'teams', userId: 'aad-1', name: 'Ann' }, answered: null, topics: [], at: NOW }),
     presentExpertAnswer({ question: 'can we call?', answer: 'yes, on the API', by: { platform: 'slack', userId: 'U2', name: 'Bo' }, at: NOW }),
