@@ -116,11 +116,21 @@ export async function relayExpertReply(
   reply: { by: ExpertPerson; text: string },
 ): Promise<RelayOutcome> {
   if (!desk.store || desk.channels[thread.platform] !== thread.channelId) return 'not-ours';
-  const found = await desk.store.experts('expert thread', (e) => e.byPost(thread.channelId, thread.parent));
-  if (found === undefined) return 'not-ours';
+  const found = await desk.store.experts('expert thread', async (e) => (await e.byPost(thread.channelId, thread.parent)) ?? null);
+  // The store did not answer: this reply cannot be matched to a question now (the event is acked; Slack will not
+  // send it again). Said in the log, with where, so the asker can be answered by hand; the question stays in the report.
+  const unmatched = () => desk.logger.warn({ platform: thread.platform, channel: thread.channelId, thread: thread.parent }, 'an expert reply was not relayed: the store did not answer');
+  if (found === undefined) {
+    unmatched();
+    return 'unknown';
+  }
+  if (found === null) return 'not-ours';
   const at = nowOf(desk);
   const won = await desk.store.experts('expert answer', (e) => e.answer(found.id, { by: reply.by.userId, text: reply.text, at: at.getTime() }));
-  if (won === undefined) return 'unknown';
+  if (won === undefined) {
+    unmatched();
+    return 'unknown';
+  }
   if (!won) return 'already';
   const log = desk.logger.child({ expertQuestion: found.id, platform: thread.platform });
   desk.answered?.(thread.platform, Math.max(0, (at.getTime() - found.at) / 1000));
