@@ -11,6 +11,7 @@ export * from './advisor/countries.ts';
 export * from './advisor/wording.ts';
 export * from './advisor/commands.ts';
 export * from './advisor/frozen.ts';
+export * from './advisor/recheck.ts';
 export * from './knowledge/figures.ts';
 export * from './present/reply.ts';
 export * from './present/asked.ts';

@@ -1,6 +1,7 @@
 import {
   HISTORY_LIMIT,
   REVIEW_SAYS,
+  basisOf,
   findTopic,
   maySee,
   notFoundForYou,
@@ -150,6 +151,7 @@ export function recordRecommendation(
     messageLink: made.messageLink ?? null,
     recommendation: made.recommendation,
     knowledgeVersion: knowledgeVersion(knowledge),
+    basis: basisOf(made.recommendation.requirements, knowledge),
   });
 }
 
