@@ -21,6 +21,7 @@ export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   history: 'history',
   'not-helpful': 'feedback',
   report: 'report',
+  'recheck-note': 'recommendation',
 };
 
 /** The request kind of a command as typed (parseCommand), when the face knows it before the reply is drawn. */
