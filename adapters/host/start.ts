@@ -77,6 +77,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const store = new StoreService({
     target: config.store.target,
     retentionDays: config.store.retentionDays,
+    recheckDays: config.store.recheckDays,
     writes: config.store.writes,
     ...options.store,
     logger,

@@ -286,7 +286,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked';
   title: string;
   /** One line saying what the section is for. */
   hint: string;

@@ -55,6 +55,7 @@ function sample(): Reply[] {
       feedback: { helpful: 3, notHelpful: 1, corrections: 1 },
       notHelpful: [{ question: 'unhelpful q', topic: 'calls', count: 1 }],
       corrections: [{ question: 'corrected q', answered: 'calls', picked: 'group-chats', count: 1, review: 'pending' }],
+      rechecked: [{ id: 'R2', customer: 'Acme', before: { setup: 'api-only', confidence: 'high' }, after: { setup: 'coexistence', confidence: 'medium' }, facts: ['a fact changed'] }],
     },
     kb,
     NOW,
