@@ -56,10 +56,19 @@ export function recheckJson(r: Rechecked, currentVersion: string) {
   };
 }
 
-/** Where a posted recommendation's note goes: its thread (Slack: the message's ts; Teams: a reply in its conversation). */
+/**
+ * Where a posted recommendation's note goes: its thread. Slack: the message's ts in its channel. Teams: a channel
+ * conversation that names its thread (`19:…@thread.tacv2;messageid=<root>`, the thread the recommendation was posted
+ * in) is answered in that thread; a channel's top-level post in a thread of its own; a personal or group chat (no
+ * threads there) in the conversation itself.
+ */
 export function noteDestination(s: StoredRecommendation): Extract<Destination, { kind: 'channel' }> | undefined {
-  if (!s.channelId || !s.messageRef || (s.platform !== 'slack' && s.platform !== 'teams')) return undefined;
-  return { kind: 'channel', platform: s.platform, channelId: s.channelId, thread: s.messageRef, workspace: s.workspace };
+  if (!s.channelId || !s.messageRef) return undefined;
+  if (s.platform === 'slack') return { kind: 'channel', platform: 'slack', channelId: s.channelId, thread: s.messageRef, workspace: s.workspace };
+  if (s.platform !== 'teams') return undefined;
+  const [base, root] = s.channelId.split(';messageid=');
+  const channel = /@thread\.(tacv2|skype)$/.test(base!);
+  return { kind: 'channel', platform: 'teams', channelId: base!, thread: root || (channel ? s.messageRef : null), workspace: s.workspace };
 }
 
 export interface RecheckRunOptions {

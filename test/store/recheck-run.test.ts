@@ -3,7 +3,7 @@ import { basisOf, builtInKnowledge, recommend, validateRequirements, type Reply,
 import { createLogger } from '../../adapters/host/logger.ts';
 import type { Destination, Notifier, NotifyPlatform, Sent } from '../../adapters/notify.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
-import { recheckAfterDeploy } from '../../adapters/store/recheck.ts';
+import { noteDestination, recheckAfterDeploy } from '../../adapters/store/recheck.ts';
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { LogCapture } from '../helpers/product.ts';
@@ -141,6 +141,25 @@ function suite(kind: string, open: () => Promise<TestStore>) {
     });
   });
 }
+
+describe('where a note goes', () => {
+  const at = (platform: 'slack' | 'teams' | 'cli', channelId: string | null, messageRef: string | null) =>
+    noteDestination({ platform, channelId, messageRef, workspace: 'W1' } as Parameters<typeof noteDestination>[0]);
+  it('Slack: the recommendation message\'s thread', () => {
+    expect(at('slack', 'C1', '1.2')).toEqual({ kind: 'channel', platform: 'slack', channelId: 'C1', thread: '1.2', workspace: 'W1' });
+  });
+  it('Teams: the channel thread it was posted in, a top-level channel post\'s own thread, or the chat itself', () => {
+    expect(at('teams', '19:abc@thread.tacv2;messageid=1700', 'act-9')).toMatchObject({ channelId: '19:abc@thread.tacv2', thread: '1700' });
+    expect(at('teams', '19:abc@thread.tacv2', 'act-9')).toMatchObject({ channelId: '19:abc@thread.tacv2', thread: 'act-9' });
+    expect(at('teams', 'a:personal-chat', 'act-9')).toMatchObject({ channelId: 'a:personal-chat', thread: null });
+    expect(at('teams', '19:chat@thread.v2', 'act-9')).toMatchObject({ channelId: '19:chat@thread.v2', thread: null });
+  });
+  it('never posted (no channel or message), or made on the command line: nowhere', () => {
+    expect(at('slack', null, null)).toBeUndefined();
+    expect(at('slack', 'C1', null)).toBeUndefined();
+    expect(at('cli', 'C1', '1.2')).toBeUndefined();
+  });
+});
 
 suite('SQLite', sqliteTestStore);
 describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => suite('PostgreSQL', postgresTestStore));
