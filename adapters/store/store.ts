@@ -92,6 +92,12 @@ export interface Store {
   /** Accepted corrections since `since`, one training line per question (the newest spelling), oldest first. */
   trainingLines(since: Date): Promise<TrainingLine[]>;
 
+  /** Records where the product can send (a conversation reference); replaces the one under the same key. */
+  saveConversationRef(ref: ConversationRef): Promise<void>;
+  /** The conversation reference under `key` (`person:<aad id>`, `tenant:<id>`, `conversation:<id>`), if any. */
+  conversationRef(key: string): Promise<ConversationRef | undefined>;
+  /** The most recently seen references of one kind, newest first (e.g. the tenants the bot has seen). */
+  conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[]>;
   /**
    * The recheck of this knowledge version (src/advisor/recheck.ts) is ours to run: true for exactly one replica, once
    * per version, durably. A run that started more than `staleMs` ago and never finished (its replica died) may be
@@ -108,6 +114,19 @@ export interface Store {
   settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/** Where the product can send on its own: see ConversationRefsTable (schema.ts). */
+export interface ConversationRef {
+  key: string;
+  platform: 'teams';
+  kind: 'person' | 'tenant' | 'conversation';
+  serviceUrl: string;
+  tenantId: string | null;
+  conversationId: string | null;
+  userId: string | null;
+  botId: string | null;
+  updatedAt: number;
 }
 
 /** What a recheck run did: recommendations checked, whose verdict changed, notes posted, notes that failed. */
