@@ -106,7 +106,7 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
       if (!to) continue; // never posted (a Slack DM fallback that was lost, a recommendation made elsewhere): the report lists it
       if (!platforms.has(to.platform)) {
         counts.failed++;
-        log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} is not configured to send messages`);
+        log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} cannot send now (not configured, or not connected at start)`);
         continue;
       }
       if (!(await o.store.claimRecheckNote(r.stored.id, version, now))) continue; // another replica sent it

@@ -196,6 +196,11 @@ export class StoreService {
     });
   }
 
+  /** The open store, waiting up to `ms` while it opens (background jobs: the recheck after a start). */
+  opened(ms: number): Promise<Store | undefined> {
+    return this.whenOpen(ms);
+  }
+
   get kind(): StoreTarget['kind'] {
     return this.options.target.kind;
   }

@@ -111,7 +111,7 @@ function suite(kind: string, open: () => Promise<TestStore>) {
       expect(failing.sent).toHaveLength(1);
       const warnings = logs.lines.filter((l) => l.level === 40).map((l) => l.msg);
       expect(warnings).toContain(`recheck note for ${slack.id} not delivered: channel_not_found: the bot is not in C0DEALS`);
-      expect(warnings).toContain(`recheck note for ${teams.id} not sent: teams is not configured to send messages`);
+      expect(warnings).toContain(`recheck note for ${teams.id} not sent: teams cannot send now (not configured, or not connected at start)`);
     });
 
     it('a run whose replica died is taken over after the stale time, and the notes already sent are not sent again', async () => {
