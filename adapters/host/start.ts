@@ -15,6 +15,7 @@ import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
 import type { RecheckRunOutcome } from '../store/recheck.ts';
+import { Scheduler, type Clock } from './schedule.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
@@ -46,6 +47,11 @@ export interface Product extends RunningHost {
    * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
    */
   notifier: Notifier;
+  /**
+   * Jobs on a schedule, each slot run once across replicas (schedule.ts): the owners' weekly report; features add
+   * theirs with `scheduler.add({ name, schedule, run })`. Started once the store's first open attempt is over.
+   */
+  scheduler: Scheduler;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -76,6 +82,10 @@ export interface StartOptions {
   store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
   /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
   slackConnect?: Partial<SlackConnectPolicy>;
+  /** The scheduler's clock (tests move a fake one and call scheduler.tick()); default the system clock. */
+  clock?: Clock;
+  /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
+  scheduleTimers?: boolean;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -189,6 +199,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
   // the recorder's queue.
   const storeStarted = store.start();
+  const clock = options.clock;
+  const scheduler = new Scheduler({
+    logger: logger.child({ component: 'schedule' }),
+    timezone: config.report.timezone,
+    ...(clock ? { clock } : {}),
+    claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
+  });
+  // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
+  // (a store still not open makes the slot 'unsure': tried again a minute later).
+  if (options.scheduleTimers !== false) void storeStarted.then(() => scheduler.start());
   void metrics.load();
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
@@ -224,6 +244,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     if ('fatal' in first) {
       // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
+      await scheduler.stop();
       await host.stop().catch(() => undefined);
       await storeStarted.catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -252,11 +273,13 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     store,
     metrics,
     notifier,
+    scheduler,
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
       connection?.stop();
+      await scheduler.stop();
       await host.stop();
       // A recheck in progress gets a moment to finish its note (one not begun is left to the next start).
       if (recheckRunning) await Promise.race([recheckRunning, new Promise((resolve) => setTimeout(resolve, RECHECK_STOP_WAIT_MS).unref())]);
