@@ -110,7 +110,7 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
         continue;
       }
       if (!(await o.store.claimRecheckNote(r.stored.id, version, now))) continue; // another replica sent it
-      const sent = await o.notifier.send(to, presentRecheckNote(r.stored, r.result, o.knowledge));
+      const sent = await o.notifier.send(to, presentRecheckNote(r.stored, r.result));
       if (sent.ok) counts.noted++;
       else {
         counts.failed++;

@@ -53,6 +53,8 @@ export interface PruneCounts {
   recommendations: number;
   feedback: number;
   dedupeKeys: number;
+  /** Recheck notes (0007) as old as the recommendations they were about. */
+  recheckNotes: number;
 }
 
 export interface Store {

@@ -20,7 +20,7 @@ const verdictOf = (v: Verdict): NoteVerdict => ({
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The note for a stored recommendation (its id, customer, when) and its recheck. */
-export function presentRecheckNote(stored: { id: string; customer: string | null; createdAt: Date; recommendation: Recommendation }, result: Recheck, _knowledge?: Knowledge): RecheckNoteReply {
+export function presentRecheckNote(stored: { id: string; customer: string | null; createdAt: Date; recommendation: Recommendation }, result: Recheck): RecheckNoteReply {
   const who = stored.customer ? ` for ${stored.customer}` : '';
   const same = result.before.setup === result.after.setup;
   const title = same ? 'This recommendation has changed: the facts behind it did' : `The recommended setup has changed: now ${SETUP_TITLE[result.after.setup]}`;
