@@ -5,6 +5,8 @@ import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
 import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
+import type { Verdict } from '../advisor/recheck.ts';
+import { SETUP_NAMES } from '../knowledge/ids.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -33,6 +35,22 @@ export interface UsageReport {
   expertQuestions?: { question: string; askedAt: Date; error?: string }[];
   /** Questions an expert marked *Needs a new topic*, with the expert's answer when there was one. */
   newTopics?: { question: string; answer?: string }[];
+  /**
+   * Recommendations of the last RECHECK_DAYS whose verdict today's knowledge changes (src/advisor/recheck.ts), newest
+   * first; null when they could not be read in time. Absent: not asked for (the section is left out).
+   */
+  rechecked?: RecheckedLine[] | null;
+}
+
+/** A recommendation whose verdict changed, as the report lists it. */
+export interface RecheckedLine {
+  id: string;
+  /** User text. */
+  customer: string | null;
+  before: Verdict;
+  after: Verdict;
+  /** What changed in the facts, one sentence each. */
+  facts: string[];
 }
 
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
@@ -70,6 +88,22 @@ export const REVIEW_SAYS = {
 export const REPORT_DAYS = 7;
 
 export const reportSince = (now: Date, days = REPORT_DAYS): Date => new Date(now.getTime() - days * DAY_MS);
+
+/** The recommendations today's knowledge changes: each customer (user text), its verdict then and now, and why. */
+function recheckedSection(lines: readonly RecheckedLine[] | null, shown: number): ReportSection {
+  const verdict = (v: Verdict) => `${SETUP_NAMES[v.setup]} (${v.confidence})`;
+  return {
+    id: 'rechecked',
+    title: 'Recommendations the knowledge changed',
+    hint: 'Made in the last days under older facts, their verdict is different today; a note was posted in each one\'s thread (`coexist-advisor recheck` lists them all).',
+    lines: (lines ?? []).slice(0, shown).map((l) => ({
+      question: l.customer ?? `Recommendation ${l.id}`,
+      count: 1,
+      note: `ref ${l.id}: ${verdict(l.before)} → ${verdict(l.after)}. ${l.facts.join(' ')}`.trim(),
+    })),
+    empty: lines === null ? 'The recheck could not be read right now (the store did not answer in time).' : 'Every recent recommendation still stands.',
+  };
+}
 
 export function presentReport(report: UsageReport, knowledge: Knowledge, now: Date, shown = REPORT_LINES_SHOWN): ReportReply {
   const title = (topic: string | null) => (topic === null ? 'nothing' : (findTopic(knowledge, topic as TopicId)?.title ?? topic));
@@ -128,6 +162,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       empty: 'No question was marked as needing a new topic.',
     },
   ];
+  if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));
   return {
     kind: 'report',
     title: REPORT_TITLE,

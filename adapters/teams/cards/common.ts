@@ -21,6 +21,8 @@ export const SUBMIT = {
   openRecommendation: 'openRecommendation',
   /** The report's Accept / Dismiss on a correction (knowledge owners only). */
   reviewCorrection: 'reviewCorrection',
+  /** A recheck note's: the recommendation made again under today's knowledge. */
+  openUpdated: 'openUpdatedRecommendation',
   /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* and *Needs a new topic*. */
   askExpert: 'askExpert',
   savePhrasing: 'savePhrasing',
