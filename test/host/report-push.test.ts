@@ -197,7 +197,7 @@ describe('the weekly report on its timer', () => {
     const offset = slot.getTime() - 300 - Date.now();
     const product = await startTestProduct(
       { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_OWNERS: 'U0OWNER1', REPORT_SCHEDULE: '0 9 * * 1', REPORT_TZ: 'Europe/Paris' },
-      { clock: { now: () => Date.now() + offset } },
+      { clock: { now: () => Date.now() + offset }, scheduleTimers: true },
     );
     try {
       const [dm] = await fake.waitFor('chat.postMessage', (args) => args.channel === 'U0OWNER1');
