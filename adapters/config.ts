@@ -384,6 +384,11 @@ export function describeConfig(config: Config): string[] {
     `History: each person sees their own recommendations and those made in channels they are in (Slack) or in the conversation they ask from (Teams), within their workspace or tenant; ${leads === 0 ? 'no one is in SALES_LEADS (who would see all of their workspace or tenant)' : `${leads} SALES_LEADS see all of their own workspace or tenant`}.`,
   );
   lines.push(
+    config.knowledgeOwners.length === 0
+      ? 'No weekly report is sent: KNOWLEDGE_OWNERS is empty.'
+      : `The knowledge owner's weekly report is sent to ${config.knowledgeOwners.length} KNOWLEDGE_OWNERS (Slack DM, Teams chat) at "${config.report.schedule}" (REPORT_SCHEDULE) in ${config.report.timezone} (REPORT_TZ).`,
+  );
+  lines.push(
     config.expertHint
       ? `A question the advisor does not cover is declined with: "${config.expertHint}" (EXPERT_HINT).`
       : 'A question the advisor does not cover is declined with a neutral next step: set EXPERT_HINT (e.g. "Ask in #whatsapp-experts") to name where to ask a person.',

@@ -34,6 +34,7 @@ interface Loaded {
   claimFallbacks: Counter<'use' | 'decision'>;
   connectionsShed: Counter<'reason'>;
   bodiesRefused: Counter<'reason'>;
+  reportsPushed: Counter<'platform' | 'outcome'>;
   expertAnswerSeconds: Histogram<'platform'>;
 }
 
@@ -82,6 +83,7 @@ export class Metrics {
         connectionsShed: new prom.Counter({ name: 'coexist_http_connections_shed_total', help: 'Connections closed at the connection cap (MAX_CONNECTIONS): idle_closed (the one idle longest made room), refused (every one had a request in progress).', labelNames: ['reason'], registers: [registry] }),
         expertAnswerSeconds: new prom.Histogram({ name: 'coexist_expert_time_to_answer_seconds', help: 'Ask an expert: seconds from the question being asked to the first expert reply relayed to the asker, by platform.', labelNames: ['platform'], buckets: EXPERT_ANSWER_BUCKETS, registers: [registry] }),
         bodiesRefused: new prom.Counter({ name: 'coexist_http_bodies_refused_total', help: 'Requests refused before their body was read: in_flight (MAX_BODY_BYTES_IN_FLIGHT, 503), unauthenticated (no well-formed Slack signature or Bot Framework Authorization header, 401), too_large (declared over the endpoint cap, 413).', labelNames: ['reason'], registers: [registry] }),
+        reportsPushed: new prom.Counter({ name: 'coexist_reports_pushed_total', help: "The owners' scheduled weekly report, one per KNOWLEDGE_OWNERS id and slot, by platform and outcome (sent; failed: not delivered after its retries, see the log; skipped: the platform is off, or the id is of neither platform).", labelNames: ['platform', 'outcome'], registers: [registry] }),
       };
       loaded.dropped.inc(0);
       const load = () => this.httpLoad?.();
@@ -173,6 +175,11 @@ export class Metrics {
   claimFallback(use: string, decision: WhenUnsure): void {
     const u = /^[a-z]+:[a-z-]+$/.test(use) ? use : 'other';
     this.use((m) => m.claimFallbacks.inc({ use: u, decision }));
+  }
+
+  /** One owner's scheduled report (adapters/host/report-push.ts), by platform and outcome. */
+  reportPushed(platform: 'slack' | 'teams' | 'unknown', outcome: 'sent' | 'failed' | 'skipped'): void {
+    this.use((m) => m.reportsPushed.inc({ platform, outcome }));
   }
 
   /** *Ask an expert*: a question's first expert reply was relayed, `seconds` after it was asked. */

@@ -17,6 +17,8 @@ import { productNotifier } from './notifier.ts';
 import type { RecheckRunOutcome } from '../store/recheck.ts';
 import { expertsOn, type ExpertDesk } from '../store/experts.ts';
 import { Scheduler, type Clock } from './schedule.ts';
+import { reportJob } from './report-push.ts';
+import type { NotifyPlatform } from '../notify.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
@@ -87,6 +89,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
   scheduleTimers?: boolean;
+  /** Waits before each retry of a weekly report delivery that failed (tests use short ones). */
+  reportRetryDelaysMs?: number[];
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -216,6 +220,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(clock ? { clock } : {}),
     claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
   });
+  // The owners' weekly report, at REPORT_SCHEDULE in REPORT_TZ (report-push.ts).
+  if (config.knowledgeOwners.length > 0) {
+    const configured = new Set<NotifyPlatform>([...(config.slack.mode !== 'off' ? (['slack'] as const) : []), ...(config.teams.auth !== 'off' ? (['teams'] as const) : [])]);
+    scheduler.add(
+      reportJob(
+        { owners: config.knowledgeOwners, knowledge, store, notifier, configured, logger, metrics, ...(options.reportRetryDelaysMs ? { retryDelaysMs: options.reportRetryDelaysMs } : {}) },
+        config.report,
+      ),
+    );
+  }
   // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
   // (a store still not open makes the slot 'unsure': tried again a minute later).
   if (options.scheduleTimers !== false) void storeStarted.then(() => scheduler.start());
