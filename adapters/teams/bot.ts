@@ -114,7 +114,9 @@ export class AdvisorBot extends TeamsActivityHandler {
     note(context, { kind: 'expert' });
     const outcome = await relayExpertReply(experts, { platform: 'teams', channelId: channel, parent, workspace: tenantOf(context) ?? null }, { by: { platform: 'teams', userId: user, ...(from?.name ? { name: from.name } : {}) }, text });
     this.deps.log.debug({ outcome }, 'expert thread reply');
-    return true;
+    // A thread of the experts' channel that is not an expert question's: an ordinary channel message (answered when
+    // it @mentions the bot).
+    return outcome !== 'not-ours';
   }
 
   protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {

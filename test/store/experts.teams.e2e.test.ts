@@ -145,6 +145,12 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(await post({ from: EXPERT, text: 'compare', conversation: inChannel('19:deals@thread.tacv2;messageid=5'), entities: [] }, 'channel')).toEqual([]);
       expect(await post({ from: EXPERT, text: 'compare', conversation: inChannel(`${EXPERTS};messageid=6`), entities: [] }, 'channel')).toEqual([]);
     });
+
+    it('in a thread of the experts channel that is not an expert question\'s, an @mention is answered as anywhere else', async () => {
+      const calls = await post({ from: EXPERT, text: 'compare', conversation: inChannel(`${EXPERTS};messageid=7`) }, 'channel');
+      expect(calls.map((c) => c.conversationId)).toEqual([`${EXPERTS};messageid=7`]);
+      expect(textOf(calls)).toContain('Throughput');
+    });
   });
 }
 
