@@ -17,6 +17,7 @@ import {
   type Reply,
   type Row,
   type Source,
+  type SourceChangesReply,
   type TopicsReply,
 } from '../src/index.ts';
 import { LABELS } from '../src/index.ts';
@@ -144,6 +145,16 @@ const formatNotHelpful = (r: NotHelpfulReply): string =>
 /** From `ask report`: the report lives in its own command (it reads the store). */
 const formatReportRequest = (_r: ReportReply): string => `The knowledge owner's report: ${BIN} report [--since 7d] [--json]`;
 
+/** Cited pages that changed (the source watch's message), as text. */
+const formatSourceChanges = (r: SourceChangesReply): string =>
+  [
+    r.title,
+    wrap(r.intro, 0),
+    ...r.changes.flatMap((c) => ['', `${c.title}`, `  ${c.url}`, wrap(c.what), ...(c.topics.length ? [wrap(`Due for verification: ${c.topics.join(', ')}`)] : [])]),
+    '',
+    ...r.next.map((step, i) => wrap(`${i + 1}. ${step}`, 0)),
+  ].join('\n');
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -171,5 +182,7 @@ export function formatReply(reply: Reply): string {
       return formatNotHelpful(reply);
     case 'report':
       return formatReportRequest(reply);
+    case 'source-changes':
+      return formatSourceChanges(reply);
   }
 }

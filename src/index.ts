@@ -17,6 +17,7 @@ export * from './present/asked.ts';
 export * from './present/clarify.ts';
 export * from './present/present.ts';
 export * from './present/report.ts';
+export * from './present/sources.ts';
 export * from './present/router.ts';
 export * from './present/scope.ts';
 export * from './present/labels.ts';

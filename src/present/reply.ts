@@ -286,7 +286,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'sources-changed';
   title: string;
   /** One line saying what the section is for. */
   hint: string;
@@ -312,6 +312,28 @@ export interface ReportReply {
   summary: string;
 }
 
+/**
+ * Pages cited in sources.yml that changed (source watch, src/present/sources.ts), sent to the verifiers of the
+ * topics citing them: each page, what changed, and the topics now due for verification.
+ */
+export interface SourceChangesReply {
+  kind: 'source-changes';
+  title: string;
+  intro: string;
+  changes: {
+    /** The source's title in sources.yml (the knowledge's words, escaped like any text we did not write here). */
+    title: string;
+    url: string;
+    /** "Seen 28 Nov 2026: its text changed." */
+    what: string;
+    /** Titles of the topics citing it. */
+    topics: string[];
+  }[];
+  next: string[];
+  actions: ReplyAction[];
+  summary: string;
+}
+
 export type Reply =
   | AnswerReply
   | NoTopicReply
@@ -324,7 +346,8 @@ export type Reply =
   | RecommendationReply
   | HistoryReply
   | NotHelpfulReply
-  | ReportReply;
+  | ReportReply
+  | SourceChangesReply;
 
 /** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */
 export interface RequirementsForm {

@@ -5,6 +5,7 @@ import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
 import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
+import { sourcesChangedSection, type SourceChange } from './sources.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -26,6 +27,8 @@ export interface UsageReport {
   notHelpful: { question: string; topic: string | null; count: number }[];
   /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
   corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
+  /** Cited pages that changed in the period (source watch); absent when not counted (the section is then left out). */
+  sourcesChanged?: SourceChange[];
 }
 
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
@@ -106,6 +109,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       }),
       empty: 'No corrections.',
     },
+    ...(report.sourcesChanged ? [sourcesChangedSection(report.sourcesChanged, knowledge, shown)] : []),
   ];
   return {
     kind: 'report',

@@ -7,6 +7,7 @@ import {
   presentHistory,
   presentNotHelpful,
   presentReport,
+  presentSourceChanges,
   LABELS,
   asRecorded,
   presentTopic,
@@ -53,9 +54,18 @@ function sample(): Reply[] {
       feedback: { helpful: 3, notHelpful: 1, corrections: 1 },
       notHelpful: [{ question: 'unhelpful q', topic: 'calls', count: 1 }],
       corrections: [{ question: 'corrected q', answered: 'calls', picked: 'group-chats', count: 1, review: 'pending' }],
+      sourcesChanged: [{ url: kb.sources[kb.topics[0]!.sources[0]!]!.url, sourceId: kb.topics[0]!.sources[0]!, changedAt: NOW, kind: 'both', updatedBefore: '2026-11-01', updatedAfter: '2026-12-01' }],
     },
     kb,
     NOW,
+  );
+  // Source watch: one page changed (cited by topics), one no topic cites any more.
+  const sourceChanges = presentSourceChanges(
+    [
+      { url: kb.sources[kb.topics[0]!.sources[0]!]!.url, sourceId: kb.topics[0]!.sources[0]!, changedAt: NOW, kind: 'content', updatedBefore: null, updatedAfter: null },
+      { url: 'https://example.test/gone', sourceId: null, changedAt: NOW, kind: 'updated-date', updatedBefore: '2026-11-01', updatedAfter: '2026-12-01' },
+    ],
+    kb,
   );
   return [
     // As answered to a recorded question: with its Helpful / Not helpful.
@@ -73,6 +83,7 @@ function sample(): Reply[] {
     presentHistory([], 'Nobody Inc', undefined),
     presentNotHelpful(kb, 'can customers call us?', 'calls'),
     report,
+    sourceChanges,
     presentReport({ since: NOW, questions: 0, answered: 0, unanswered: [], lowConfidence: [], feedback: { helpful: 0, notHelpful: 0, corrections: 0 }, notHelpful: [], corrections: [] }, kb, NOW),
   ];
 }
@@ -202,7 +213,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'report', 'topics']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'report', 'source-changes', 'topics']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -225,7 +236,7 @@ describe('render coverage: every renderer draws every field of every reply, or o
   const replies = sample();
 
   it('the samples cover every kind of reply', () => {
-    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report'];
+    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'source-changes'];
     expect([...new Set(replies.map((r) => r.kind))].sort()).toEqual([...kinds].sort());
   });
 
