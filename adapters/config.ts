@@ -157,6 +157,8 @@ const envSchema = z
       .min(16, { error: 'MAX_CONNECTIONS must be at least 16' })
       .max(1_000_000, { error: 'MAX_CONNECTIONS must be at most 1000000 (keep it under the process\'s file descriptor limit, ulimit -n)' })
       .default(HOST_LIMITS.maxConnections),
+    // Source watch: once a day, fetch the pages cited in sources.yml and tell the verifiers of what changed (off by default).
+    SOURCE_WATCH: platformSwitch('SOURCE_WATCH'),
     MAX_BODY_BYTES_IN_FLIGHT: z.coerce
       .number({ error: `MAX_BODY_BYTES_IN_FLIGHT must be a number of bytes (default ${HOST_LIMITS.maxBodyBytesInFlight}, 64 MB)` })
       .int({ error: 'MAX_BODY_BYTES_IN_FLIGHT must be a whole number of bytes' })
@@ -242,6 +244,11 @@ export interface Config {
   salesLeads: string[];
   /** The HTTP server's own caps (adapters/server-limits.ts has the rest and why). */
   http: { maxConnections: number; maxBodyBytesInFlight: number };
+  /**
+   * SOURCE_WATCH (default false): once a day, fetch each page cited in sources.yml (https only, conditional requests)
+   * and tell the verifiers of the topics citing a page whose text or "Updated" date changed (adapters/host/source-watch.ts).
+   */
+  sourceWatch: boolean;
 }
 
 export interface StoreConfig {
@@ -317,6 +324,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
       salesLeads: env.SALES_LEADS ?? [],
       http: { maxConnections: env.MAX_CONNECTIONS, maxBodyBytesInFlight: env.MAX_BODY_BYTES_IN_FLIGHT },
+      sourceWatch: env.SOURCE_WATCH ?? false,
     },
   };
 }
@@ -342,6 +350,11 @@ export function describeConfig(config: Config): string[] {
     config.expertHint
       ? `A question the advisor does not cover is declined with: "${config.expertHint}" (EXPERT_HINT).`
       : 'A question the advisor does not cover is declined with a neutral next step: set EXPERT_HINT (e.g. "Ask in #whatsapp-experts") to name where to ask a person.',
+  );
+  lines.push(
+    config.sourceWatch
+      ? 'Source watch is on (SOURCE_WATCH): once a day the pages cited in sources.yml are fetched (https only) and a changed page is reported to the verifiers of the topics citing it.'
+      : 'Source watch is off: set SOURCE_WATCH=true to check the pages cited in sources.yml once a day and tell the verifiers when one changes.',
   );
   return lines;
 }
