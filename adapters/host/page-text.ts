@@ -71,6 +71,8 @@ export function htmlFingerprint(html: string): PageFingerprint {
       ontext(text) {
         if (inJsonLd) jsonLd += text;
         if (skipping > 0) return;
+        // A line break in the markup is a space on the page; lines come from the elements (LINE_ENDS).
+        text = text.replace(/\s+/g, ' ');
         parts.push(text);
         recent = (recent + text).slice(-80);
       },

@@ -81,7 +81,7 @@ export async function fetchSource(url: string, allowed: ReadonlySet<string>, val
   total.unref();
   try {
     for (let hop = 0; ; hop++) {
-      const answer = await get(current, validators, policy, controller.signal);
+      const answer = await get(current, validators, policy, controller);
       if (REDIRECTS.has(answer.status)) {
         answer.body.resume();
         const location = answer.headers.location;
@@ -128,7 +128,7 @@ interface Answer {
   body: http.IncomingMessage;
 }
 
-function get(url: URL, validators: Validators, policy: SourceFetchPolicy, signal: AbortSignal): Promise<Answer> {
+function get(url: URL, validators: Validators, policy: SourceFetchPolicy, controller: AbortController): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {
       'user-agent': sourceWatchUserAgent(),
@@ -138,8 +138,9 @@ function get(url: URL, validators: Validators, policy: SourceFetchPolicy, signal
       ...(validators.lastModified ? { 'if-modified-since': validators.lastModified } : {}),
     };
     // A connection of its own (no agent: nothing pooled or shared), no cookies.
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent: false, timeout: policy.idleTimeoutMs, signal });
-    request.on('timeout', () => request.destroy(new Error(`nothing received for ${policy.idleTimeoutMs} ms`)));
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent: false, timeout: policy.idleTimeoutMs, signal: controller.signal });
+    // Idle (connecting, or mid-body): the whole fetch ends, with this as its reason.
+    request.on('timeout', () => controller.abort(new Error(`nothing received for ${policy.idleTimeoutMs} ms`)));
     request.on('error', reject);
     request.on('response', (response) => {
       response.on('error', () => {}); // a failure mid-body reaches readCapped through the stream
