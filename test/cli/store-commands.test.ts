@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSince } from '../../adapters/cli/store-commands.ts';
+import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
 import type { QuestionRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { parseTrainingLines } from '../../src/matching/training.ts';
@@ -190,7 +191,9 @@ describe('store commands: bad input and a missing store', () => {
 
       const m = await runCli(['db', 'migrate'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review, 0003-recommendation-workspace\.\n$/);
+      // Every migration this code knows, in order (each part of the product appends its own).
+      expect(m.stdout).toMatch(new RegExp(`^Migrated .*coexist-advisor\\.db: applied ${MIGRATION_NAMES.join(', ')}\\.\\n$`));
+      expect(MIGRATION_NAMES.slice(0, 3)).toEqual(['0001-initial', '0002-correction-review', '0003-recommendation-workspace']);
       const h = await runCli(['history', '--json'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(h.stdout.trim()).toBe('[]');
     } finally {
