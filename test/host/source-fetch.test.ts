@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { htmlFingerprint, pageFingerprint } from '../../adapters/host/page-text.ts';
-import { SOURCE_FETCH_POLICY, fetchSource, type SourceFetch, type SourceFetchPolicy } from '../../adapters/host/source-fetch.ts';
+import { SOURCE_FETCH_POLICY, fetchSource, type SourceFetch, type SourceFetchPolicy, type Validators } from '../../adapters/host/source-fetch.ts';
 import { FakePages, docPage } from '../helpers/fake-pages.ts';
 
 // The source watch's one outbound call, against a web server on 127.0.0.1. Production fetches https only; these
@@ -18,7 +18,7 @@ async function pages(): Promise<FakePages> {
 }
 
 const TEST_POLICY: SourceFetchPolicy = { ...SOURCE_FETCH_POLICY, allowLoopbackHttp: true, idleTimeoutMs: 400, totalTimeoutMs: 1500, maxBytes: 64 * 1024 };
-const none = { etag: null, lastModified: null };
+const none: Validators = { etag: null, lastModified: null };
 const fetchOne = (url: string, validators = none, policy: Partial<SourceFetchPolicy> = {}, allowed: string[] = [url]) => fetchSource(url, new Set(allowed), validators, { ...TEST_POLICY, ...policy });
 const pageText = (r: SourceFetch) => {
   if (r.kind !== 'page') throw new Error(`expected a page, got ${JSON.stringify(r)}`);

@@ -136,7 +136,7 @@ describe.each(stores)('source watch on %s', (_name, makeTarget, skip) => {
     // The owner's report lists them.
     const report = await s.report(DAY1);
     const section = presentReport(report!, kb, DAY2).sections.find((x) => x.id === 'sources-changed')!;
-    expect(section.lines.map((l) => l.question).sort()).toEqual([kb.sources[callsSource]!.title, kb.sources[dateOnly]!.title].sort());
+    expect(section.lines.map((l) => l.question).sort()).toEqual([kb.sources[callsSource]!.title, kb.sources[dateOnly!]!.title].sort());
 
     // The same day again (a restart, a second trigger): not run twice, nobody told twice.
     const again = await watch.watchSources(new Date(DAY2.getTime() + 3_600_000));
