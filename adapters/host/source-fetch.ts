@@ -26,6 +26,8 @@ export interface SourceFetchPolicy {
   maxRedirects: number;
   /** Tests only: http:// to a loopback address is allowed too (a local fake server). */
   allowLoopbackHttp: boolean;
+  /** Tests only: a certificate to trust besides the system's (a local https server's, made at test time). */
+  ca?: string;
 }
 
 export const SOURCE_FETCH_POLICY: SourceFetchPolicy = {
@@ -138,7 +140,7 @@ function get(url: URL, validators: Validators, policy: SourceFetchPolicy, contro
       ...(validators.lastModified ? { 'if-modified-since': validators.lastModified } : {}),
     };
     // A connection of its own (no agent: nothing pooled or shared), no cookies.
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent: false, timeout: policy.idleTimeoutMs, signal: controller.signal });
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent: false, timeout: policy.idleTimeoutMs, signal: controller.signal, ...(policy.ca ? { ca: policy.ca } : {}) });
     // Idle (connecting, or mid-body): the whole fetch ends, with this as its reason.
     request.on('timeout', () => controller.abort(new Error(`nothing received for ${policy.idleTimeoutMs} ms`)));
     request.on('error', reject);

@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { htmlFingerprint, pageFingerprint } from '../../adapters/host/page-text.ts';
@@ -155,5 +161,40 @@ describe("a page's fingerprint: its text and its Updated date", () => {
     const pdf = pageFingerprint(Buffer.from('%PDF-1.7 …'), 'application/pdf');
     expect(pdf.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(pageFingerprint(Buffer.from('%PDF-1.7 changed'), 'application/pdf').contentHash).not.toBe(pdf.contentHash);
+  });
+});
+
+describe('fetchSource over https, as in production (no loopback http allowance)', () => {
+  // A self-signed certificate for 127.0.0.1, made now; the fetch is told to trust it (the policy's test-only `ca`).
+  const dir = mkdtempSync(path.join(tmpdir(), 'coexist-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const key = readFileSync(path.join(dir, 'key.pem'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+
+  async function httpsServer(handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<{ url: (p: string) => string; close: () => Promise<void> }> {
+    const server = https.createServer({ cert, key }, handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return { url: (p) => `https://127.0.0.1:${port}${p}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('reads a page, follows a same-host redirect, refuses a redirect down to http, and refuses a certificate it does not trust', async () => {
+    const server = await httpsServer((req, res) => {
+      if (req.url === '/old') res.writeHead(301, { location: '/doc' }).end();
+      else if (req.url === '/down') res.writeHead(302, { location: `http://127.0.0.1:1/doc` }).end();
+      else res.writeHead(200, { 'content-type': 'text/html', etag: '"t1"' }).end(docPage({ title: 'Secure', text: 'over tls' }));
+    });
+    try {
+      const production: Partial<SourceFetchPolicy> = { allowLoopbackHttp: false, ca: cert };
+      const page = await fetchOne(server.url('/old'), none, production);
+      expect(pageText(page)).toContain('over tls');
+      expect(page.kind === 'page' && page.validators.etag).toBe('"t1"');
+      expect(await fetchOne(server.url('/down'), none, production)).toMatchObject({ kind: 'failed', refused: true, error: expect.stringMatching(/another host|only https/) });
+      const untrusted = await fetchOne(server.url('/doc'), none, { allowLoopbackHttp: false });
+      expect(untrusted).toMatchObject({ kind: 'failed', refused: false, error: expect.stringMatching(/self.signed|certificate/i) });
+    } finally {
+      await server.close();
+    }
   });
 });
