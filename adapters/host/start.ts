@@ -12,6 +12,10 @@ import { StoreService, type StoreServiceOptions } from '../store/service.ts';
 import type { TeamsFace } from '../teams/face.ts';
 import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
+import type { Notifier } from '../notify.ts';
+import { productNotifier } from './notifier.ts';
+import { SLACK_WEB_API } from '../slack/limits.ts';
+import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
@@ -31,6 +35,11 @@ export interface Product extends RunningHost {
   /** The store: recorder (fire-and-forget writes), claim() for deduplication across replicas, readiness. */
   store: StoreService;
   metrics: Metrics;
+  /**
+   * Sends messages outside any request (reminders, the weekly report, expert questions, recheck notes): Slack when it
+   * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
+   */
+  notifier: Notifier;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -120,6 +129,31 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present);
     });
   }
+  const notifier = productNotifier({
+    logger,
+    ...(config.slack.mode !== 'off'
+      ? {
+          slack: {
+            connected: () => connection?.connected === true,
+            sender: async () => {
+              const { SlackNotifier } = await import('../slack/notify.ts');
+              return new SlackNotifier({ client: () => (connection?.connected ? face?.app.client : undefined), logger, policy: { ...SLACK_WEB_API, ...options.slackWebApi } });
+            },
+          },
+        }
+      : {}),
+    ...(config.teams.auth !== 'off'
+      ? {
+          teams: {
+            sender: async () => {
+              const teamsConfig = config.teams as Exclude<Config['teams'], { auth: 'off' }>;
+              const { TeamsNotifier } = await import('../teams/proactive.ts');
+              return new TeamsNotifier({ teams: teamsConfig, knowledge, logger, store, policy: { ...TEAMS_CONNECTOR, ...options.teamsConnector } });
+            },
+          },
+        }
+      : {}),
+  });
   const host = await startHost({
     config,
     knowledge,
@@ -192,6 +226,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(face ? { slack: face } : {}),
     store,
     metrics,
+    notifier,
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
