@@ -14,6 +14,8 @@ import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
+import { SourceWatch } from './source-watch.ts';
+import type { SourceFetchPolicy } from './source-fetch.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
@@ -40,6 +42,8 @@ export interface Product extends RunningHost {
    * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
    */
   notifier: Notifier;
+  /** SOURCE_WATCH=true: the daily check of the pages cited in sources.yml (source-watch.ts); its run is watchSources(now). */
+  sourceWatch?: SourceWatch;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -50,6 +54,8 @@ export interface Product extends RunningHost {
 }
 
 export interface StartOptions {
+  /** Overrides of the source watch's fetch limits (tests: short timeouts, http to a loopback fake server). */
+  sourceWatch?: { fetch?: Partial<SourceFetchPolicy> };
   logger?: Logger;
   /** Overrides for how Slack's Web API is called (tests use short timeouts). */
   slackWebApi?: Partial<SlackWebApiPolicy>;
@@ -154,6 +160,9 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
         }
       : {}),
   });
+  const sourceWatch = config.sourceWatch
+    ? new SourceWatch({ knowledge, store, notifier, logger, owners: config.knowledgeOwners, ...(options.sourceWatch?.fetch ? { fetch: options.sourceWatch.fetch } : {}) })
+    : undefined;
   const host = await startHost({
     config,
     knowledge,
@@ -227,6 +236,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     store,
     metrics,
     notifier,
+    ...(sourceWatch ? { sourceWatch } : {}),
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
