@@ -83,11 +83,14 @@ export class SourceWatch {
     this.policy = { ...SOURCE_FETCH_POLICY, ...options.fetch };
   }
 
-  /** The day's run: claims it, checks every cited page, reports the changes. */
-  async watchSources(now: Date): Promise<SourceWatchSummary> {
+  /**
+   * A run: checks every cited page and reports the changes. `claimed`: the run was claimed already (the scheduler
+   * claims each slot across replicas); without it, the run claims the day of `now` itself.
+   */
+  async watchSources(now: Date, claimed = false): Promise<SourceWatchSummary> {
     const { logger, knowledge } = this.options;
     const summary: SourceWatchSummary = { ran: false, checked: 0, changed: 0, unchanged: 0, baseline: 0, failed: 0, notified: 0, notDelivered: 0 };
-    if (!(await this.options.store.claim(`source-watch:${day(now)}`, RUN_CLAIM_MS, 'skip'))) {
+    if (!claimed && !(await this.options.store.claim(`source-watch:${day(now)}`, RUN_CLAIM_MS, 'skip'))) {
       logger.info({ day: day(now) }, 'source watch: this day is checked by another replica (or was already)');
       return summary;
     }

@@ -14,6 +14,7 @@ import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
+import { Scheduler, dailyAt, type Clock } from './schedule.ts';
 import { SourceWatch } from './source-watch.ts';
 import type { SourceFetchPolicy } from './source-fetch.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
@@ -42,6 +43,11 @@ export interface Product extends RunningHost {
    * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
    */
   notifier: Notifier;
+  /**
+   * Jobs on a schedule, each slot run once across replicas (schedule.ts): the owners' weekly report; features add
+   * theirs with `scheduler.add({ name, schedule, run })`. Started once the store's first open attempt is over.
+   */
+  scheduler: Scheduler;
   /** SOURCE_WATCH=true: the daily check of the pages cited in sources.yml (source-watch.ts); its run is watchSources(now). */
   sourceWatch?: SourceWatch;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
@@ -71,7 +77,14 @@ export interface StartOptions {
   store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
   /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
   slackConnect?: Partial<SlackConnectPolicy>;
+  /** The scheduler's clock (tests move a fake one and call scheduler.tick()); default the system clock. */
+  clock?: Clock;
+  /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
+  scheduleTimers?: boolean;
 }
+
+/** The hour of the day (in REPORT_TZ) the source watch runs. */
+export const SOURCE_WATCH_HOUR = 5;
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
   const loaded = loadConfig(env);
@@ -186,6 +199,22 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
   // the recorder's queue.
   const storeStarted = store.start();
+  const clock = options.clock;
+  const scheduler = new Scheduler({
+    logger: logger.child({ component: 'schedule' }),
+    timezone: config.report.timezone,
+    ...(clock ? { clock } : {}),
+    claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
+  });
+  // Source watch (SOURCE_WATCH=true): the cited pages checked once a day, at SOURCE_WATCH_HOUR in REPORT_TZ, before
+  // the working day (and before a Monday report, which lists the changes). The scheduler claims each slot across
+  // replicas, so the run does not claim its day again.
+  if (sourceWatch) {
+    scheduler.add({ name: 'source-watch', schedule: dailyAt(SOURCE_WATCH_HOUR), run: async () => void (await sourceWatch.watchSources(new Date(clock?.now() ?? Date.now()), true)) });
+  }
+  // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
+  // (a store still not open makes the slot 'unsure': tried again a minute later).
+  if (options.scheduleTimers !== false) void storeStarted.then(() => scheduler.start());
   void metrics.load();
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
@@ -221,6 +250,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     if ('fatal' in first) {
       // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
+      await scheduler.stop();
       await host.stop().catch(() => undefined);
       await storeStarted.catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -236,12 +266,14 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     store,
     metrics,
     notifier,
+    scheduler,
     ...(sourceWatch ? { sourceWatch } : {}),
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
       connection?.stop();
+      await scheduler.stop();
       await host.stop();
       await store.close();
     },
