@@ -105,7 +105,7 @@ describe.each(stores)('source watch on %s', (_name, makeTarget, skip) => {
     // Conditional requests from what day 1 kept.
     expect(pages.requestsTo(`/s/${unlisted}`).at(-1)!.headers['if-none-match']).toBe(`"${unlisted}-1"`);
 
-    const changes = await s.store!.sourceChangesSince(DAY1);
+    const changes = (await s.sourceChangesSince(DAY1))!;
     expect(changes.map((c) => [c.sourceId, c.kind, c.updatedBefore, c.updatedAfter]).sort()).toEqual(
       [
         [callsSource, 'content', '2026-11-01', '2026-11-01'],
