@@ -200,3 +200,17 @@ describe.each(stores)('source watch on %s', (_name, makeTarget, skip) => {
     expect((await s.store!.sourcePages())[0]).toMatchObject({ contentHash: 'h2', etag: '"2"', changedAt: expect.any(Date) });
   });
 });
+
+describe('SOURCE_WATCH', () => {
+  it('is off by default, on with true (or on/yes/1), and anything else is refused naming the variable', async () => {
+    const { loadConfig, describeConfig } = await import('../../adapters/config.ts');
+    const off = loadConfig({});
+    expect(off.ok && off.config.sourceWatch).toBe(false);
+    expect(off.ok && describeConfig(off.config).join('\n')).toContain('Source watch is off: set SOURCE_WATCH=true');
+    for (const on of ['true', 'ON', 'yes', '1']) {
+      const r = loadConfig({ SOURCE_WATCH: on });
+      expect(r.ok && r.config.sourceWatch).toBe(true);
+    }
+    expect(loadConfig({ SOURCE_WATCH: 'daily' })).toEqual({ ok: false, problems: ['SOURCE_WATCH must be true or false (or on/off, yes/no, 1/0)'] });
+  });
+});
