@@ -21,6 +21,7 @@ export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   history: 'history',
   'not-helpful': 'feedback',
   report: 'report',
+  'recheck-note': 'recommendation',
   // Never routed: sent by the source watch (a Notifier message), not asked for.
   'source-changes': 'other',
 };

@@ -14,6 +14,7 @@ import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
+import type { RecheckRunOutcome } from '../store/recheck.ts';
 import { Scheduler, dailyAt, type Clock } from './schedule.ts';
 import { SourceWatch } from './source-watch.ts';
 import type { SourceFetchPolicy } from './source-fetch.ts';
@@ -22,6 +23,11 @@ import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
+
+/** How long the recheck after a start waits for the store to open (it retries in the background meanwhile). */
+const RECHECK_STORE_WAIT_MS = 10 * 60_000;
+/** How long a stop waits for a recheck in progress before closing the store. */
+const RECHECK_STOP_WAIT_MS = 5000;
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
@@ -52,6 +58,11 @@ export interface Product extends RunningHost {
   sourceWatch?: SourceWatch;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
+  /**
+   * The recheck of posted recommendations under this knowledge version (adapters/store/recheck.ts), started once the
+   * store is open and Slack has answered (or not) at start: it never delays the start. Resolves with what it did.
+   */
+  recheck: Promise<RecheckRunOutcome>;
   /**
    * Resolves with the operator's message if Slack, unreachable at start, later answers that it refuses the
    * credentials: the process should then exit 1 (main.ts does). Never resolves otherwise.
@@ -105,6 +116,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const store = new StoreService({
     target: config.store.target,
     retentionDays: config.store.retentionDays,
+    recheckDays: config.store.recheckDays,
     writes: config.store.writes,
     ...options.store,
     logger,
@@ -257,11 +269,24 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       throw new StartError([first.fatal]);
     }
   }
+  // After a deploy with new knowledge: recheck the posted recommendations, in the background (never blocks the start).
+  const recheck = storeStarted.then(async (): Promise<RecheckRunOutcome> => {
+    const opened = await store.opened(RECHECK_STORE_WAIT_MS);
+    if (!opened) {
+      logger.warn({ job: 'recheck' }, `recheck skipped: the store did not open within ${RECHECK_STORE_WAIT_MS / 60_000} minutes; the next start runs it`);
+      return { ran: false, why: 'the store is not open' };
+    }
+    const { recheckAfterDeploy } = await import('../store/recheck.ts');
+    recheckRunning = recheckAfterDeploy({ store: opened, knowledge, notifier, logger, recheckDays: config.store.recheckDays });
+    return recheckRunning;
+  });
+  let recheckRunning: Promise<RecheckRunOutcome> | undefined;
   return {
     ...host,
     config,
     knowledge,
     logger,
+    recheck,
     ...(face ? { slack: face } : {}),
     store,
     metrics,
@@ -275,6 +300,8 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       connection?.stop();
       await scheduler.stop();
       await host.stop();
+      // A recheck in progress gets a moment to finish its note (one not begun is left to the next start).
+      if (recheckRunning) await Promise.race([recheckRunning, new Promise((resolve) => setTimeout(resolve, RECHECK_STOP_WAIT_MS).unref())]);
       await store.close();
     },
   };

@@ -45,6 +45,7 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.editRecommendation]: 'form',
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
+  [ACTIONS.openUpdated]: 'recommendation',
 };
 
 /** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */

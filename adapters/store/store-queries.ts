@@ -21,7 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable, SourceChangesTable, SourcePagesTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, TrainingLine } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, TrainingLine } from './store.ts';
 import type { SourceChange, SourceChangeKind } from '../../src/index.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
@@ -60,7 +60,19 @@ function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommen
     requirements: JSON.parse(row.requirements),
     knowledgeVersion: row.knowledge_version,
     recommendation: detail,
+    basis: readBasis(row.basis),
   };
+}
+
+/** The stored basis, or null when there is none or it does not read (the recheck then compares lines). */
+function readBasis(text: string | null | undefined): StoredRecommendation['basis'] {
+  if (!text) return null;
+  try {
+    const basis = JSON.parse(text) as unknown;
+    return basis && typeof basis === 'object' && !Array.isArray(basis) ? (basis as StoredRecommendation['basis']) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What a page's row may hold: validators and dates as the page sent them, cut to sane sizes. */
@@ -143,6 +155,7 @@ function recommendationWrites(db: Kysely<Database>, rows: RecommendationRecord[]
       requirements: JSON.stringify(rec.requirements),
       detail: JSON.stringify(rec),
       knowledge_version: r.knowledgeVersion,
+      basis: r.basis ? JSON.stringify(r.basis) : null,
     };
     const { id: _id, created_at: _at, ...changes } = values;
     return db
@@ -289,6 +302,7 @@ export class KyselyStore implements Store {
       recommendations: deleted(await this.db.deleteFrom('recommendations').where('created_at', '<', cutoff).executeTakeFirst()),
       feedback: deleted(await this.db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst()),
       dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
+      recheckNotes: deleted(await this.db.deleteFrom('recheck_notes').where('created_at', '<', cutoff).executeTakeFirst()),
     }));
   }
 
@@ -479,6 +493,46 @@ export class KyselyStore implements Store {
   async conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[]> {
     const rows = await this.db.selectFrom('conversation_refs').selectAll().where('kind', '=', kind).orderBy('updated_at', 'desc').limit(Math.max(1, Math.min(limit, 1000))).execute();
     return rows.map(toConversationRef);
+  }
+
+  async claimRecheckRun(knowledgeVersion: string, staleMs: number, now = Date.now()): Promise<boolean> {
+    // New version: inserted, ours. Started long ago and never finished: taken over, ours. Otherwise another replica's.
+    const row = await this.db
+      .insertInto('recheck_runs')
+      .values({ knowledge_version: knowledgeVersion, started_at: now, finished_at: null, checked: null, changed: null, noted: null, failed: null })
+      .onConflict((oc) =>
+        oc
+          .column('knowledge_version')
+          .doUpdateSet({ started_at: (eb) => eb.ref('excluded.started_at') })
+          .where('recheck_runs.finished_at', 'is', null)
+          .where('recheck_runs.started_at', '<=', now - staleMs),
+      )
+      .returning('knowledge_version')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async finishRecheckRun(knowledgeVersion: string, counts: RecheckCounts, now = Date.now()): Promise<void> {
+    await this.db.updateTable('recheck_runs').set({ finished_at: now, ...counts }).where('knowledge_version', '=', knowledgeVersion).execute();
+  }
+
+  async claimRecheckNote(recommendationId: string, knowledgeVersion: string, now = Date.now()): Promise<boolean> {
+    const row = await this.db
+      .insertInto('recheck_notes')
+      .values({ recommendation_id: normaliseRecommendationId(recommendationId), knowledge_version: knowledgeVersion, created_at: now, outcome: 'sending', message_ref: null, error: null })
+      .onConflict((oc) => oc.columns(['recommendation_id', 'knowledge_version']).doNothing())
+      .returning('recommendation_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void> {
+    await this.db
+      .updateTable('recheck_notes')
+      .set(outcome.ok ? { outcome: 'sent', message_ref: ref(outcome.ref) } : { outcome: 'failed', error: cap(outcome.error, 1000) })
+      .where('recommendation_id', '=', normaliseRecommendationId(recommendationId))
+      .where('knowledge_version', '=', knowledgeVersion)
+      .execute();
   }
 
   async sourcePages(): Promise<SourcePage[]> {

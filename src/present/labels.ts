@@ -21,4 +21,6 @@ export const LABELS = {
   /** The report's correction, accepted: "Accept: Voice & video calls". */
   accept: 'Accept',
   trainingLines: 'Accepted corrections as training lines',
+  /** A recheck note's: the recommendation as today's knowledge makes it. */
+  openUpdated: 'Open the updated recommendation',
 } as const;

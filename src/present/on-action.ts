@@ -4,6 +4,7 @@ import { findTopic } from '../advisor/facts.ts';
 import { presentComparison, presentNotHelpful, presentTopic } from './present.ts';
 import type { AnswerReply, Reply } from './reply.ts';
 import { formReply } from './router.ts';
+import { presentUpdatedRecommendation } from './recheck.ts';
 
 // The one handler table: what a click on each action (src/present/actions.ts) shows, for Slack's block actions and
 // Teams' submits alike. A surface reads what its button carried into the action's payload (checking it: a payload
@@ -37,6 +38,8 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   // A verdict is written to the store, and the training lines read from it, by the surface (owners only).
   review: () => undefined,
   'training-lines': () => undefined,
+  // A recheck note's: the recommendation made again from its requirements under today's knowledge.
+  'open-updated': (knowledge, p) => presentUpdatedRecommendation(p.requirements, knowledge),
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),

@@ -5,6 +5,8 @@ import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
 import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
+import type { Verdict } from '../advisor/recheck.ts';
+import { SETUP_NAMES } from '../knowledge/ids.ts';
 import { sourcesChangedSection, type SourceChange } from './sources.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
@@ -27,8 +29,24 @@ export interface UsageReport {
   notHelpful: { question: string; topic: string | null; count: number }[];
   /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
   corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
+  /**
+   * Recommendations of the last RECHECK_DAYS whose verdict today's knowledge changes (src/advisor/recheck.ts), newest
+   * first; null when they could not be read in time. Absent: not asked for (the section is left out).
+   */
+  rechecked?: RecheckedLine[] | null;
   /** Cited pages that changed in the period (source watch); absent when not counted (the section is then left out). */
   sourcesChanged?: SourceChange[];
+}
+
+/** A recommendation whose verdict changed, as the report lists it. */
+export interface RecheckedLine {
+  id: string;
+  /** User text. */
+  customer: string | null;
+  before: Verdict;
+  after: Verdict;
+  /** What changed in the facts, one sentence each. */
+  facts: string[];
 }
 
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
@@ -66,6 +84,22 @@ export const REVIEW_SAYS = {
 export const REPORT_DAYS = 7;
 
 export const reportSince = (now: Date, days = REPORT_DAYS): Date => new Date(now.getTime() - days * DAY_MS);
+
+/** The recommendations today's knowledge changes: each customer (user text), its verdict then and now, and why. */
+function recheckedSection(lines: readonly RecheckedLine[] | null, shown: number): ReportSection {
+  const verdict = (v: Verdict) => `${SETUP_NAMES[v.setup]} (${v.confidence})`;
+  return {
+    id: 'rechecked',
+    title: 'Recommendations the knowledge changed',
+    hint: 'Made in the last days under older facts, their verdict is different today; a note was posted in each one\'s thread (`coexist-advisor recheck` lists them all).',
+    lines: (lines ?? []).slice(0, shown).map((l) => ({
+      question: l.customer ?? `Recommendation ${l.id}`,
+      count: 1,
+      note: `ref ${l.id}: ${verdict(l.before)} → ${verdict(l.after)}. ${l.facts.join(' ')}`.trim(),
+    })),
+    empty: lines === null ? 'The recheck could not be read right now (the store did not answer in time).' : 'Every recent recommendation still stands.',
+  };
+}
 
 export function presentReport(report: UsageReport, knowledge: Knowledge, now: Date, shown = REPORT_LINES_SHOWN): ReportReply {
   const title = (topic: string | null) => (topic === null ? 'nothing' : (findTopic(knowledge, topic as TopicId)?.title ?? topic));
@@ -109,8 +143,9 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       }),
       empty: 'No corrections.',
     },
-    ...(report.sourcesChanged ? [sourcesChangedSection(report.sourcesChanged, knowledge, shown)] : []),
   ];
+  if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));
+  if (report.sourcesChanged !== undefined) sections.push(sourcesChangedSection(report.sourcesChanged, knowledge, shown));
   return {
     kind: 'report',
     title: REPORT_TITLE,

@@ -25,6 +25,8 @@ export const ACTIONS = {
   /** The report's Accept / Dismiss on a correction, and its accepted corrections as training lines. */
   review: 'review_correction',
   trainingLines: 'show_training_lines',
+  /** A recheck note's: the recommendation made again under today's knowledge. */
+  openUpdated: 'open_updated_recommendation',
 } as const;
 
 /** A registered action id (listeners/actions.ts has one handler for each; a test checks). */

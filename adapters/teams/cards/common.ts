@@ -21,6 +21,8 @@ export const SUBMIT = {
   openRecommendation: 'openRecommendation',
   /** The report's Accept / Dismiss on a correction (knowledge owners only). */
   reviewCorrection: 'reviewCorrection',
+  /** A recheck note's: the recommendation made again under today's knowledge. */
+  openUpdated: 'openUpdatedRecommendation',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {
