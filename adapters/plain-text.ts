@@ -4,6 +4,10 @@ import {
   SETUP_IDS,
   SETUP_NAMES,
   type AnswerReply,
+  type ExpertAnswerReply,
+  type ExpertNoticeReply,
+  type ExpertPerson,
+  type ExpertQuestionReply,
   type ClarifyReply,
   type ComparisonReply,
   type FormReply,
@@ -159,6 +163,20 @@ const formatRecheckNote = (r: RecheckNoteReply): string =>
     `The updated recommendation: ${BIN} recheck --json, or make it again with ${BIN} recommend.`,
   ].join('\n');
 
+/** Someone on either side of an expert question: their name, else their platform's id. */
+const person = (p: ExpertPerson): string => p.name ?? `${p.platform} user ${p.userId}`;
+
+const actionLabels = (actions: readonly { label: string }[]): string[] => (actions.length > 0 ? ['', ...actions.map((a) => `  [${a.label}]`)] : []);
+
+const formatExpertQuestion = (r: ExpertQuestionReply): string =>
+  [r.title, wrap(`“${r.question}”`), `${person(r.asker)} · ${r.asked}`, wrap(r.advisor, 0), ...(r.topics.length ? [`${r.topicsTitle}: ${r.topics.map((t) => t.title).join(' · ')}`] : []), wrap(r.hint, 0), ...actionLabels(r.actions)].join('\n');
+
+const formatExpertAnswer = (r: ExpertAnswerReply): string =>
+  [r.title, wrap(`You asked: “${r.question}”`, 0), '', wrap(r.answer, 0), '', `${person(r.by)} · ${r.answered}`, ...actionLabels(r.actions)].join('\n');
+
+const formatExpertNotice = (r: ExpertNoticeReply): string =>
+  [wrap(`${r.tone === 'done' ? '✓' : '!'} ${r.message}`, 0), ...(r.question !== undefined ? [wrap(`Your question: “${r.question}”`, 0)] : []), ...actionLabels(r.actions)].join('\n');
+
 /** Cited pages that changed (the source watch's message), as text. */
 const formatSourceChanges = (r: SourceChangesReply): string =>
   [
@@ -198,6 +216,12 @@ export function formatReply(reply: Reply): string {
       return formatReportRequest(reply);
     case 'recheck-note':
       return formatRecheckNote(reply);
+    case 'expert-question':
+      return formatExpertQuestion(reply);
+    case 'expert-answer':
+      return formatExpertAnswer(reply);
+    case 'expert-notice':
+      return formatExpertNotice(reply);
     case 'source-changes':
       return formatSourceChanges(reply);
   }

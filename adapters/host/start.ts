@@ -15,9 +15,12 @@ import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
 import type { RecheckRunOutcome } from '../store/recheck.ts';
+import { expertsOn, type ExpertDesk } from '../store/experts.ts';
 import { Scheduler, dailyAt, type Clock } from './schedule.ts';
 import { SourceWatch } from './source-watch.ts';
 import type { SourceFetchPolicy } from './source-fetch.ts';
+import { reportJob } from './report-push.ts';
+import type { NotifyPlatform } from '../notify.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
@@ -92,6 +95,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
   scheduleTimers?: boolean;
+  /** Waits before each retry of a weekly report delivery that failed (tests use short ones). */
+  reportRetryDelaysMs?: number[];
 }
 
 /** The hour of the day (in REPORT_TZ) the source watch runs. */
@@ -157,7 +162,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, { ...present, askExpert: expertsOn(config.experts, 'teams') }, experts);
     });
   }
   const notifier = productNotifier({
@@ -185,6 +190,15 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
         }
       : {}),
   });
+  // *Ask an expert*: each platform's experts' channel, posted to and relayed from through the Notifier.
+  const experts: ExpertDesk = {
+    knowledge,
+    store,
+    notifier,
+    channels: config.experts,
+    logger: logger.child({ component: 'experts' }),
+    answered: (platform, seconds) => metrics.expertAnswered(platform, seconds),
+  };
   const sourceWatch = config.sourceWatch
     ? new SourceWatch({ knowledge, store, notifier, logger, owners: config.knowledgeOwners, ...(options.sourceWatch?.fetch ? { fetch: options.sourceWatch.fetch } : {}) })
     : undefined;
@@ -218,6 +232,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(clock ? { clock } : {}),
     claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
   });
+  // The owners' weekly report, at REPORT_SCHEDULE in REPORT_TZ (report-push.ts).
+  if (config.knowledgeOwners.length > 0) {
+    const configured = new Set<NotifyPlatform>([...(config.slack.mode !== 'off' ? (['slack'] as const) : []), ...(config.teams.auth !== 'off' ? (['teams'] as const) : [])]);
+    scheduler.add(
+      reportJob(
+        { owners: config.knowledgeOwners, knowledge, store, notifier, configured, logger, metrics, ...(options.reportRetryDelaysMs ? { retryDelaysMs: options.reportRetryDelaysMs } : {}) },
+        config.report,
+      ),
+    );
+  }
   // Source watch (SOURCE_WATCH=true): the cited pages checked once a day, at SOURCE_WATCH_HOUR in REPORT_TZ, before
   // the working day (and before a Monday report, which lists the changes). The scheduler claims each slot across
   // replicas, so the run does not claim its day again.
@@ -248,7 +272,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   if (config.slack.mode !== 'off') {
     const slackConfig = config.slack;
     const { createSlackFace } = await import('../slack/app.ts');
-    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, { ...present, askExpert: expertsOn(config.experts, 'slack') }, experts);
     face = created;
     connection = new SlackConnection({
       attempt: () => created.start(),

@@ -1,6 +1,7 @@
 import { App, HTTPReceiver } from './bolt.ts';
 import type { Logger } from 'pino';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { Config } from '../config.ts';
 import { noteRequest, type RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
@@ -48,6 +49,8 @@ export function createSlackFace(
   salesLeads: readonly string[] = [],
   /** What the operator configured about replies (EXPERT_HINT). */
   present: PresentOptions = {},
+  /** *Ask an expert*: EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk,
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -104,6 +107,7 @@ export function createSlackFace(
     owners: new Set(knowledgeOwners.map((id) => id.toLowerCase())),
     leads: new Set(salesLeads.map((id) => id.toLowerCase())),
     memberships: new ChannelMemberships(log),
+    ...(experts ? { experts } : {}),
   };
   // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).
   const listeners = new ListenerTable();

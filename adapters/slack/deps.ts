@@ -13,6 +13,7 @@ import {
 } from '../../src/index.ts';
 import { fromStore, isKnowledgeOwner, questionToRecord, recordQuestion as recordQuestionIn, reportFor, type Asker } from '../store/answers.ts';
 import type { QuestionRecord } from '../store/records.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
@@ -41,6 +42,8 @@ export interface SlackDeps {
   leads: ReadonlySet<string>;
   /** Which channels a user is in (asked of Slack, cached briefly): the history shows what was made there. */
   memberships?: ChannelMemberships;
+  /** *Ask an expert* (adapters/store/experts.ts): EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk;
 }
 
 /** Who is asking: the Slack user, and the workspace (team id) the request was made in, as Slack signed it. */

@@ -46,6 +46,9 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
   [ACTIONS.openUpdated]: 'recommendation',
+  [ACTIONS.askExpert]: 'expert',
+  [ACTIONS.savePhrasing]: 'expert',
+  [ACTIONS.newTopic]: 'expert',
 };
 
 /** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */

@@ -23,6 +23,10 @@ export const SUBMIT = {
   reviewCorrection: 'reviewCorrection',
   /** A recheck note's: the recommendation made again under today's knowledge. */
   openUpdated: 'openUpdatedRecommendation',
+  /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* and *Needs a new topic*. */
+  askExpert: 'askExpert',
+  savePhrasing: 'savePhrasing',
+  newTopic: 'newTopic',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {
