@@ -182,6 +182,8 @@ const envSchema = z
       .min(16, { error: 'MAX_CONNECTIONS must be at least 16' })
       .max(1_000_000, { error: 'MAX_CONNECTIONS must be at most 1000000 (keep it under the process\'s file descriptor limit, ulimit -n)' })
       .default(HOST_LIMITS.maxConnections),
+    // Source watch: once a day, fetch the pages cited in sources.yml and tell the verifiers of what changed (off by default).
+    SOURCE_WATCH: platformSwitch('SOURCE_WATCH'),
     MAX_BODY_BYTES_IN_FLIGHT: z.coerce
       .number({ error: `MAX_BODY_BYTES_IN_FLIGHT must be a number of bytes (default ${HOST_LIMITS.maxBodyBytesInFlight}, 64 MB)` })
       .int({ error: 'MAX_BODY_BYTES_IN_FLIGHT must be a whole number of bytes' })
@@ -282,6 +284,11 @@ export interface Config {
   http: { maxConnections: number; maxBodyBytesInFlight: number };
   /** When the owners' weekly report is sent to KNOWLEDGE_OWNERS: REPORT_SCHEDULE (cron, 5 fields) in REPORT_TZ (IANA). */
   report: { schedule: string; timezone: string };
+  /**
+   * SOURCE_WATCH (default false): once a day, fetch each page cited in sources.yml (https only, conditional requests)
+   * and tell the verifiers of the topics citing a page whose text or "Updated" date changed (adapters/host/source-watch.ts).
+   */
+  sourceWatch: boolean;
 }
 
 export interface StoreConfig {
@@ -362,6 +369,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       salesLeads: env.SALES_LEADS ?? [],
       http: { maxConnections: env.MAX_CONNECTIONS, maxBodyBytesInFlight: env.MAX_BODY_BYTES_IN_FLIGHT },
       report: { schedule: env.REPORT_SCHEDULE ?? DEFAULT_REPORT_SCHEDULE, timezone: env.REPORT_TZ ?? DEFAULT_REPORT_TZ },
+      sourceWatch: env.SOURCE_WATCH ?? false,
     },
   };
 }
@@ -398,6 +406,11 @@ export function describeConfig(config: Config): string[] {
     experts.length > 0
       ? `Ask an expert: unsure and declined answers offer it; questions go to the ${experts.join(' and the ')}, and the first reply in the thread goes to the asker.`
       : 'Ask an expert is off: set EXPERTS_CHANNEL (a Slack channel id) and/or TEAMS_EXPERTS_CHANNEL (a Teams channel id) to send unanswered questions to people who know.',
+  );
+  lines.push(
+    config.sourceWatch
+      ? 'Source watch is on (SOURCE_WATCH): once a day the pages cited in sources.yml are fetched (https only) and a changed page is reported to the verifiers of the topics citing it.'
+      : 'Source watch is off: set SOURCE_WATCH=true to check the pages cited in sources.yml once a day and tell the verifiers when one changes.',
   );
   return lines;
 }

@@ -22,6 +22,7 @@ import {
   type Reply,
   type Row,
   type Source,
+  type SourceChangesReply,
   type TopicsReply,
 } from '../src/index.ts';
 import { LABELS } from '../src/index.ts';
@@ -176,6 +177,16 @@ const formatExpertAnswer = (r: ExpertAnswerReply): string =>
 const formatExpertNotice = (r: ExpertNoticeReply): string =>
   [wrap(`${r.tone === 'done' ? '✓' : '!'} ${r.message}`, 0), ...(r.question !== undefined ? [wrap(`Your question: “${r.question}”`, 0)] : []), ...actionLabels(r.actions)].join('\n');
 
+/** Cited pages that changed (the source watch's message), as text. */
+const formatSourceChanges = (r: SourceChangesReply): string =>
+  [
+    r.title,
+    wrap(r.intro, 0),
+    ...r.changes.flatMap((c) => ['', `${c.title}`, `  ${c.url}`, wrap(c.what), ...(c.topics.length ? [wrap(`Due for verification: ${c.topics.join(', ')}`)] : [])]),
+    '',
+    ...r.next.map((step, i) => wrap(`${i + 1}. ${step}`, 0)),
+  ].join('\n');
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -211,5 +222,7 @@ export function formatReply(reply: Reply): string {
       return formatExpertAnswer(reply);
     case 'expert-notice':
       return formatExpertNotice(reply);
+    case 'source-changes':
+      return formatSourceChanges(reply);
   }
 }

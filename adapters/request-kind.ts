@@ -25,6 +25,8 @@ export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   'expert-question': 'expert',
   'expert-answer': 'expert',
   'expert-notice': 'expert',
+  // Never routed: sent by the source watch (a Notifier message), not asked for.
+  'source-changes': 'other',
 };
 
 /** The request kind of a command as typed (parseCommand), when the face knows it before the reply is drawn. */

@@ -19,6 +19,7 @@ export * from './present/clarify.ts';
 export * from './present/present.ts';
 export * from './present/report.ts';
 export * from './present/recheck.ts';
+export * from './present/sources.ts';
 export * from './present/router.ts';
 export * from './present/scope.ts';
 export * from './present/labels.ts';

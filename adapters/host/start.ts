@@ -16,7 +16,9 @@ import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
 import type { RecheckRunOutcome } from '../store/recheck.ts';
 import { expertsOn, type ExpertDesk } from '../store/experts.ts';
-import { Scheduler, type Clock } from './schedule.ts';
+import { Scheduler, dailyAt, type Clock } from './schedule.ts';
+import { SourceWatch } from './source-watch.ts';
+import type { SourceFetchPolicy } from './source-fetch.ts';
 import { reportJob } from './report-push.ts';
 import type { NotifyPlatform } from '../notify.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
@@ -55,6 +57,8 @@ export interface Product extends RunningHost {
    * theirs with `scheduler.add({ name, schedule, run })`. Started once the store's first open attempt is over.
    */
   scheduler: Scheduler;
+  /** SOURCE_WATCH=true: the daily check of the pages cited in sources.yml (source-watch.ts); its run is watchSources(now). */
+  sourceWatch?: SourceWatch;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -70,6 +74,8 @@ export interface Product extends RunningHost {
 }
 
 export interface StartOptions {
+  /** Overrides of the source watch's fetch limits (tests: short timeouts, http to a loopback fake server). */
+  sourceWatch?: { fetch?: Partial<SourceFetchPolicy> };
   logger?: Logger;
   /** Overrides for how Slack's Web API is called (tests use short timeouts). */
   slackWebApi?: Partial<SlackWebApiPolicy>;
@@ -92,6 +98,9 @@ export interface StartOptions {
   /** Waits before each retry of a weekly report delivery that failed (tests use short ones). */
   reportRetryDelaysMs?: number[];
 }
+
+/** The hour of the day (in REPORT_TZ) the source watch runs. */
+export const SOURCE_WATCH_HOUR = 5;
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
   const loaded = loadConfig(env);
@@ -190,6 +199,9 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     logger: logger.child({ component: 'experts' }),
     answered: (platform, seconds) => metrics.expertAnswered(platform, seconds),
   };
+  const sourceWatch = config.sourceWatch
+    ? new SourceWatch({ knowledge, store, notifier, logger, owners: config.knowledgeOwners, ...(options.sourceWatch?.fetch ? { fetch: options.sourceWatch.fetch } : {}) })
+    : undefined;
   const host = await startHost({
     config,
     knowledge,
@@ -229,6 +241,12 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
         config.report,
       ),
     );
+  }
+  // Source watch (SOURCE_WATCH=true): the cited pages checked once a day, at SOURCE_WATCH_HOUR in REPORT_TZ, before
+  // the working day (and before a Monday report, which lists the changes). The scheduler claims each slot across
+  // replicas, so the run does not claim its day again.
+  if (sourceWatch) {
+    scheduler.add({ name: 'source-watch', schedule: dailyAt(SOURCE_WATCH_HOUR), run: async () => void (await sourceWatch.watchSources(new Date(clock?.now() ?? Date.now()), true)) });
   }
   // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
   // (a store still not open makes the slot 'unsure': tried again a minute later).
@@ -298,6 +316,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     metrics,
     notifier,
     scheduler,
+    ...(sourceWatch ? { sourceWatch } : {}),
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.

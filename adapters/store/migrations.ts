@@ -185,6 +185,39 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('recommendations').dropColumn('basis').execute();
     },
   },
+  // Source watch (SOURCE_WATCH=true): each cited page's last fetch (ETag, Last-Modified, the hash of its text, its
+  // "Updated" date), and every change seen, which marks the topics citing it due for verification.
+  '0008-source-watch': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('source_pages')
+        .addColumn('url', 'text', (c) => c.primaryKey())
+        .addColumn('source_id', 'text')
+        .addColumn('etag', 'text')
+        .addColumn('last_modified', 'text')
+        .addColumn('content_hash', 'text')
+        .addColumn('updated_date', 'text')
+        .addColumn('checked_at', 'bigint', (c) => c.notNull())
+        .addColumn('changed_at', 'bigint')
+        .addColumn('failed_at', 'bigint')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema
+        .createTable('source_changes')
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('changed_at', 'bigint', (c) => c.notNull())
+        .addColumn('source_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('updated_before', 'text')
+        .addColumn('updated_after', 'text')
+        .addPrimaryKeyConstraint('source_changes_pk', ['url', 'changed_at'])
+        .execute();
+      await db.schema.createIndex('source_changes_changed_at').on('source_changes').column('changed_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['source_changes', 'source_pages']) await db.schema.dropTable(table).ifExists().execute();
+    },
+  },
 };
 
 export const MIGRATION_TABLE = 'coexist_migrations';

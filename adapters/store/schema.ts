@@ -135,6 +135,36 @@ export interface RecheckNotesTable {
   error: string | null;
 }
 
+/** A cited page's last fetch (source watch). */
+export interface SourcePagesTable {
+  url: string;
+  /** Its id in sources.yml when last checked. */
+  source_id: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  /** SHA-256 of the page's text, whitespace collapsed; null until a fetch succeeded. */
+  content_hash: string | null;
+  /** The page's "Updated" date as found on it; null: none found. */
+  updated_date: string | null;
+  checked_at: number;
+  /** When a change was last seen (null: never, only the baseline). */
+  changed_at: number | null;
+  /** The last failed fetch and why (cleared by a successful one). */
+  failed_at: number | null;
+  last_error: string | null;
+}
+
+/** A change of a cited page, as seen (one row per change; the topics citing it fall due). */
+export interface SourceChangesTable {
+  url: string;
+  changed_at: number;
+  source_id: string | null;
+  /** 'updated-date', 'content' or 'both'. */
+  kind: string;
+  updated_before: string | null;
+  updated_after: string | null;
+}
+
 export interface Database {
   recommendations: RecommendationsTable;
   questions: QuestionsTable;
@@ -144,5 +174,7 @@ export interface Database {
   expert_questions: ExpertQuestionsTable;
   recheck_runs: RecheckRunsTable;
   recheck_notes: RecheckNotesTable;
+  source_pages: SourcePagesTable;
+  source_changes: SourceChangesTable;
 }
 

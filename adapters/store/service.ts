@@ -5,6 +5,7 @@ import type { StoredRecommendation } from './records.ts';
 import type { Knowledge } from '../../src/index.ts';
 import { DAY_MS } from '../../src/time.ts';
 import { RECHECK_DAYS_DEFAULT, recheckSince, type Rechecked } from './recheck.ts';
+import type { SourceChange } from '../../src/index.ts';
 import { openStore, type ConversationRef, type ExpertQuestionStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
@@ -365,6 +366,14 @@ export class StoreService {
   /** A knowledge owner's review of a correction group: how many it covered, or undefined when the store did not answer. */
   reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string): Promise<number | undefined> {
     return this.read('review', (store) => store.reviewCorrections(ref, verdict, reviewer));
+  }
+
+  /**
+   * Changes of cited pages seen since `since` (source watch), within the deadline; undefined as for history(). With
+   * latestSourceChangeByTopic() (src/present/sources.ts): the topics a changed page made due for verification.
+   */
+  sourceChangesSince(since: Date): Promise<SourceChange[] | undefined> {
+    return this.read('source changes', (store) => store.sourceChangesSince(since));
   }
 
   /** Accepted corrections as training lines (the report's button), within the deadline; undefined as for history(). */

@@ -19,9 +19,10 @@ import {
   type StoredQuestion,
   type StoredRecommendation,
 } from './records.ts';
-import type { Database, RecommendationsTable } from './schema.ts';
+import type { Database, RecommendationsTable, SourceChangesTable, SourcePagesTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, Store, StoreTarget, TrainingLine } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, TrainingLine } from './store.ts';
+import type { SourceChange, SourceChangeKind } from '../../src/index.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { ExpertQuestions } from './expert-questions.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
@@ -73,6 +74,37 @@ function readBasis(text: string | null | undefined): StoredRecommendation['basis
   } catch {
     return null;
   }
+}
+
+/** What a page's row may hold: validators and dates as the page sent them, cut to sane sizes. */
+const PAGE_FIELD_CHARS = { url: 2000, validator: 300, date: 100, error: 500 } as const;
+const capped = (value: string | null, max: number): string | null => (value == null ? null : cap(value, max));
+
+function toSourcePage(row: Selectable<SourcePagesTable>): SourcePage {
+  const at = (v: number | null) => (v == null ? null : new Date(Number(v)));
+  return {
+    url: row.url,
+    sourceId: row.source_id,
+    etag: row.etag,
+    lastModified: row.last_modified,
+    contentHash: row.content_hash,
+    updatedDate: row.updated_date,
+    checkedAt: new Date(Number(row.checked_at)),
+    changedAt: at(row.changed_at),
+    failedAt: at(row.failed_at),
+    lastError: row.last_error,
+  };
+}
+
+function toSourceChange(row: Selectable<SourceChangesTable>): SourceChange {
+  return {
+    url: row.url,
+    sourceId: row.source_id,
+    changedAt: new Date(Number(row.changed_at)),
+    kind: row.kind as SourceChangeKind,
+    updatedBefore: row.updated_before,
+    updatedAfter: row.updated_after,
+  };
 }
 
 // The recorder's writes, built once here for both paths: run by KyselyStore.record*() (inline), or compiled on the
@@ -397,6 +429,7 @@ export class KyselyStore implements Store {
       corrections,
       expertQuestions: experts.open.map((l) => ({ question: l.question, askedAt: new Date(l.askedAt), ...(l.error ? { error: l.error } : {}) })),
       newTopics: experts.newTopics.map((l) => ({ question: l.question, ...(l.answer ? { answer: l.answer } : {}) })),
+      sourcesChanged: await this.sourceChangesSince(since),
     };
   }
 
@@ -509,6 +542,71 @@ export class KyselyStore implements Store {
       .where('recommendation_id', '=', normaliseRecommendationId(recommendationId))
       .where('knowledge_version', '=', knowledgeVersion)
       .execute();
+  }
+
+  async sourcePages(): Promise<SourcePage[]> {
+    return (await this.db.selectFrom('source_pages').selectAll().orderBy('url').execute()).map(toSourcePage);
+  }
+
+  async saveSourcePage(state: SourcePageState, expected: SourcePageExpected, change: { kind: SourceChangeKind; updatedBefore: string | null } | undefined, now: number): Promise<boolean> {
+    const url = cap(state.url, PAGE_FIELD_CHARS.url);
+    const fields = {
+      source_id: capped(state.sourceId, PAGE_FIELD_CHARS.validator),
+      etag: capped(state.etag, PAGE_FIELD_CHARS.validator),
+      last_modified: capped(state.lastModified, PAGE_FIELD_CHARS.validator),
+      content_hash: state.contentHash,
+      updated_date: capped(state.updatedDate, PAGE_FIELD_CHARS.date),
+      checked_at: now,
+      failed_at: null,
+      last_error: null,
+      ...(change ? { changed_at: now } : {}),
+    };
+    let moved: { url: string } | undefined;
+    if (expected === 'absent') {
+      moved = await this.db
+        .insertInto('source_pages')
+        .values({ url, changed_at: null, ...fields })
+        .onConflict((oc) => oc.column('url').doNothing())
+        .returning('url')
+        .executeTakeFirst();
+    } else {
+      // Compare and set: only if the page is still as this replica read it.
+      let q = this.db.updateTable('source_pages').set(fields).where('url', '=', url);
+      q = expected.contentHash === null ? q.where('content_hash', 'is', null) : q.where('content_hash', '=', expected.contentHash);
+      q = expected.updatedDate === null ? q.where('updated_date', 'is', null) : q.where('updated_date', '=', expected.updatedDate);
+      moved = await q.returning('url').executeTakeFirst();
+    }
+    if (!moved) return false;
+    if (change) {
+      await this.db
+        .insertInto('source_changes')
+        .values({ url, changed_at: now, source_id: fields.source_id, kind: change.kind, updated_before: capped(change.updatedBefore, PAGE_FIELD_CHARS.date), updated_after: fields.updated_date })
+        .onConflict((oc) => oc.columns(['url', 'changed_at']).doNothing())
+        .execute();
+    }
+    return true;
+  }
+
+  async touchSourcePage(url: string, validators: { etag: string | null; lastModified: string | null }, now: number): Promise<void> {
+    await this.db
+      .updateTable('source_pages')
+      .set({ checked_at: now, failed_at: null, last_error: null, ...(validators.etag !== null ? { etag: capped(validators.etag, PAGE_FIELD_CHARS.validator) } : {}), ...(validators.lastModified !== null ? { last_modified: capped(validators.lastModified, PAGE_FIELD_CHARS.validator) } : {}) })
+      .where('url', '=', cap(url, PAGE_FIELD_CHARS.url))
+      .execute();
+  }
+
+  async sourcePageFailed(url: string, sourceId: string | null, error: string, now: number): Promise<void> {
+    const failed = { checked_at: now, failed_at: now, last_error: cap(error, PAGE_FIELD_CHARS.error) };
+    await this.db
+      .insertInto('source_pages')
+      .values({ url: cap(url, PAGE_FIELD_CHARS.url), source_id: capped(sourceId, PAGE_FIELD_CHARS.validator), etag: null, last_modified: null, content_hash: null, updated_date: null, changed_at: null, ...failed })
+      .onConflict((oc) => oc.column('url').doUpdateSet(failed))
+      .execute();
+  }
+
+  async sourceChangesSince(since: Date): Promise<SourceChange[]> {
+    const rows = await this.db.selectFrom('source_changes').selectAll().where('changed_at', '>=', since.getTime()).orderBy('changed_at').orderBy('url').limit(1000).execute();
+    return rows.map(toSourceChange);
   }
 
   close(): Promise<void> {

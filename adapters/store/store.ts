@@ -7,7 +7,7 @@ import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
 import type { ExpertQuestions } from './expert-questions.ts';
-import type { HistoryScope, UsageReport } from '../../src/index.ts';
+import type { HistoryScope, SourceChange, SourceChangeKind, UsageReport } from '../../src/index.ts';
 import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
 // The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
@@ -48,6 +48,37 @@ export interface TrainingLine {
   q: string;
   topics: string[];
 }
+
+/** A cited page's last fetch, as the source watch reads it back. */
+export interface SourcePage {
+  url: string;
+  sourceId: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  /** Null until a fetch of it succeeded (the first success is the baseline). */
+  contentHash: string | null;
+  updatedDate: string | null;
+  checkedAt: Date;
+  changedAt: Date | null;
+  failedAt: Date | null;
+  lastError: string | null;
+}
+
+/** What a successful fetch found: the state to keep. */
+export interface SourcePageState {
+  url: string;
+  sourceId: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string;
+  updatedDate: string | null;
+}
+
+/**
+ * What the page looked like when this replica read it: `absent` (never fetched), or its hash and date. The store
+ * moves the page on only if it still is so: of two replicas seeing the same change, one records (and reports) it.
+ */
+export type SourcePageExpected = 'absent' | { contentHash: string | null; updatedDate: string | null };
 
 export interface PruneCounts {
   questions: number;
@@ -120,6 +151,19 @@ export interface Store {
    */
   claimRecheckNote(recommendationId: string, knowledgeVersion: string, now?: number): Promise<boolean>;
   settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void>;
+  /** Every cited page's last fetch (source watch). */
+  sourcePages(): Promise<SourcePage[]>;
+  /**
+   * A fetch that found the page's state: kept only if the page still is as `expected` (compare and set), with the
+   * change recorded when one is given. True: this caller moved it on (and reports the change); false: another did first.
+   */
+  saveSourcePage(state: SourcePageState, expected: SourcePageExpected, change: { kind: SourceChangeKind; updatedBefore: string | null } | undefined, now: number): Promise<boolean>;
+  /** A fetch that found nothing new (304, or the same text and date): when it was checked, and the validators. */
+  touchSourcePage(url: string, validators: { etag: string | null; lastModified: string | null }, now: number): Promise<void>;
+  /** A fetch that failed, and why (the page's state is kept). */
+  sourcePageFailed(url: string, sourceId: string | null, error: string, now: number): Promise<void>;
+  /** Changes of cited pages seen since `since`, oldest first (the report; the topics they make due). */
+  sourceChangesSince(since: Date): Promise<SourceChange[]>;
 
   /** *Ask an expert*: questions sent to the experts' channel, their posts and first replies (expert-questions.ts). */
   readonly experts: ExpertQuestionStore;

@@ -286,7 +286,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'expert-questions' | 'new-topics';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'expert-questions' | 'new-topics' | 'sources-changed';
   title: string;
   /** One line saying what the section is for. */
   hint: string;
@@ -345,6 +345,28 @@ export interface RecheckNoteReply {
   summary: string;
 }
 
+/**
+ * Pages cited in sources.yml that changed (source watch, src/present/sources.ts), sent to the verifiers of the
+ * topics citing them: each page, what changed, and the topics now due for verification.
+ */
+export interface SourceChangesReply {
+  kind: 'source-changes';
+  title: string;
+  intro: string;
+  changes: {
+    /** The source's title in sources.yml (the knowledge's words, escaped like any text we did not write here). */
+    title: string;
+    url: string;
+    /** "Seen 28 Nov 2026: its text changed." */
+    what: string;
+    /** Titles of the topics citing it. */
+    topics: string[];
+  }[];
+  next: string[];
+  actions: ReplyAction[];
+  summary: string;
+}
+
 export type Reply =
   | AnswerReply
   | NoTopicReply
@@ -361,7 +383,8 @@ export type Reply =
   | RecheckNoteReply
   | ExpertQuestionReply
   | ExpertAnswerReply
-  | ExpertNoticeReply;
+  | ExpertNoticeReply
+  | SourceChangesReply;
 
 /** Someone on either side of an expert question: a platform's user id, and the name the platform gave (user text). */
 export interface ExpertPerson {

@@ -7,6 +7,7 @@ import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
 import type { Verdict } from '../advisor/recheck.ts';
 import { SETUP_NAMES } from '../knowledge/ids.ts';
+import { sourcesChangedSection, type SourceChange } from './sources.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -40,6 +41,8 @@ export interface UsageReport {
    * first; null when they could not be read in time. Absent: not asked for (the section is left out).
    */
   rechecked?: RecheckedLine[] | null;
+  /** Cited pages that changed in the period (source watch); absent when not counted (the section is then left out). */
+  sourcesChanged?: SourceChange[];
 }
 
 /** A recommendation whose verdict changed, as the report lists it. */
@@ -163,6 +166,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
     },
   ];
   if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));
+  if (report.sourcesChanged !== undefined) sections.push(sourcesChangedSection(report.sourcesChanged, knowledge, shown));
   return {
     kind: 'report',
     title: REPORT_TITLE,

@@ -9,6 +9,7 @@ import {
   presentReport,
   presentRecheckNote,
   recheck,
+  presentSourceChanges,
   LABELS,
   asRecorded,
   presentTopic,
@@ -61,6 +62,7 @@ function sample(): Reply[] {
       notHelpful: [{ question: 'unhelpful q', topic: 'calls', count: 1 }],
       corrections: [{ question: 'corrected q', answered: 'calls', picked: 'group-chats', count: 1, review: 'pending' }],
       rechecked: [{ id: 'R2', customer: 'Acme', before: { setup: 'api-only', confidence: 'high' }, after: { setup: 'coexistence', confidence: 'medium' }, facts: ['a fact changed'] }],
+      sourcesChanged: [{ url: kb.sources[kb.topics[0]!.sources[0]!]!.url, sourceId: kb.topics[0]!.sources[0]!, changedAt: NOW, kind: 'both', updatedBefore: '2026-11-01', updatedAfter: '2026-12-01' }],
     },
     kb,
     NOW,
@@ -72,6 +74,14 @@ function sample(): Reply[] {
   raised.offerPolicy.coexistence.mps = 25;
   const made = recommendationWithReply(capped.requirements, kb).recommendation;
   const note = presentRecheckNote({ id: 'R2', customer: 'Acme', createdAt: NOW, recommendation: made }, recheck({ recommendation: made }, raised));
+  // Source watch: one page changed (cited by topics), one no topic cites any more.
+  const sourceChanges = presentSourceChanges(
+    [
+      { url: kb.sources[kb.topics[0]!.sources[0]!]!.url, sourceId: kb.topics[0]!.sources[0]!, changedAt: NOW, kind: 'content', updatedBefore: null, updatedAfter: null },
+      { url: 'https://example.test/gone', sourceId: null, changedAt: NOW, kind: 'updated-date', updatedBefore: '2026-11-01', updatedAfter: '2026-12-01' },
+    ],
+    kb,
+  );
   return [
     note,
     // As answered to a recorded question: with its Helpful / Not helpful.
@@ -89,6 +99,7 @@ function sample(): Reply[] {
     presentHistory([], 'Nobody Inc', undefined),
     presentNotHelpful(kb, 'can customers call us?', 'calls'),
     report,
+    sourceChanges,
     presentReport({ since: NOW, questions: 0, answered: 0, unanswered: [], lowConfidence: [], feedback: { helpful: 0, notHelpful: 0, corrections: 0 }, notHelpful: [], corrections: [] }, kb, NOW),
     // Ask an expert: offered on a decline, Which do you mean?, an unsure answer and after Not helpful.
     withAskExpert({ kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: [], examples: ['an example'], actions: startActions(), summary: 's' }),
@@ -228,7 +239,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'expert-answer', 'expert-notice', 'expert-question', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'topics']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'expert-answer', 'expert-notice', 'expert-question', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'source-changes', 'topics']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -251,7 +262,7 @@ describe('render coverage: every renderer draws every field of every reply, or o
   const replies = sample();
 
   it('the samples cover every kind of reply', () => {
-    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'expert-question', 'expert-answer', 'expert-notice'];
+    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'expert-question', 'expert-answer', 'expert-notice', 'source-changes'];
     expect([...new Set(replies.map((r) => r.kind))].sort()).toEqual([...kinds].sort());
   });
 

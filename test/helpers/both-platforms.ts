@@ -14,7 +14,7 @@ export interface BothPlatforms {
 }
 
 /** Starts the product on both platforms with `env` (e.g. a store) and waits until its store is open. */
-export async function startBothPlatforms(env: Record<string, string>, options: Pick<StartOptions, 'store'> = {}): Promise<BothPlatforms> {
+export async function startBothPlatforms(env: Record<string, string>, options: Pick<StartOptions, 'store' | 'sourceWatch' | 'clock' | 'scheduleTimers'> = {}): Promise<BothPlatforms> {
   const fake = await new FakeSlack().start();
   const connector = await new FakeConnector().start();
   const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR, ...options });

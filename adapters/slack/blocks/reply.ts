@@ -8,6 +8,7 @@ import { recommendationMessage } from './recommendation.ts';
 import { reportMessage } from './report.ts';
 import { recheckNoteMessage } from './recheck.ts';
 import { expertAnswerMessage, expertNoticeMessage, expertQuestionMessage } from './experts.ts';
+import { sourceChangesMessage } from './sources.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
 export type Surface = 'ephemeral' | 'dm';
@@ -47,5 +48,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return expertAnswerMessage(reply);
     case 'expert-notice':
       return expertNoticeMessage(reply);
+    case 'source-changes':
+      return sourceChangesMessage(reply);
   }
 }

@@ -10,6 +10,7 @@ import { recommendationCard } from './recommendation.ts';
 import { reportCard } from './report.ts';
 import { recheckNoteCard } from './recheck.ts';
 import { expertAnswerCard, expertNoticeCard, expertQuestionCard } from './experts.ts';
+import { sourceChangesCard } from './sources.ts';
 
 export interface CardOptions {
   /** The requester's display name, on a new recommendation. */
@@ -57,5 +58,7 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return expertAnswerCard(reply);
     case 'expert-notice':
       return expertNoticeCard(reply);
+    case 'source-changes':
+      return sourceChangesCard(reply);
   }
 }
