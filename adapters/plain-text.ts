@@ -18,6 +18,7 @@ import {
   type Row,
   type Source,
   type TopicsReply,
+  type VerifyReminderReply,
 } from '../src/index.ts';
 import { LABELS } from '../src/index.ts';
 
@@ -51,6 +52,7 @@ function answerLines(r: AnswerReply): string[] {
   }
   if (r.warning) lines.push(wrap(`⚠️  ${r.warning.lead} It says: ${r.warning.claim} Now: ${r.warning.correction}`, 0), '');
   lines.push(...sourcesBlock(r.sources, r.lastVerified));
+  if (r.stale) lines.push(wrap(r.stale, 0));
   return lines;
 }
 
@@ -108,7 +110,7 @@ function formatTopics(t: TopicsReply): string {
   const lines = [`${pad('id', 24)}${pad('Co-Ex', 8)}${pad('API', 8)}title`];
   for (const r of t.rows) {
     const icon = (s: (typeof SETUP_IDS)[number]) => (r.cells[s].kind === 'status' ? (r.cells[s] as { icon: string }).icon : '·');
-    lines.push(`${pad(r.topic, 24)}${pad(icon('coexistence'), 8)}${pad(icon('api-only'), 8)}${r.title}`);
+    lines.push(`${pad(r.topic, 24)}${pad(icon('coexistence'), 8)}${pad(icon('api-only'), 8)}${r.title}${r.stale ? `  (⚠️ ${r.stale})` : ''}`);
   }
   return lines.join('\n');
 }
@@ -144,6 +146,14 @@ const formatNotHelpful = (r: NotHelpfulReply): string =>
 /** From `ask report`: the report lives in its own command (it reads the store). */
 const formatReportRequest = (_r: ReportReply): string => `The knowledge owner's report: ${BIN} report [--since 7d] [--json]`;
 
+/** A verifier's reminder: the facts to check, sources and dates; its buttons are the chat's (named here). */
+function formatVerifyReminder(r: VerifyReminderReply): string {
+  const lines = [r.title, '', wrap(r.intro, 0), ''];
+  for (const side of r.sides) lines.push(side.status ? `${pad(side.name, 14)}${side.status.text}` : side.name, wrap(side.answer), wrap(side.details, 4), '');
+  lines.push(...sourcesBlock(r.sources), r.dates, '', `In Slack or Teams: ${r.actions.map((a) => a.label).join(' · ')}`);
+  return lines.join('\n');
+}
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -171,5 +181,7 @@ export function formatReply(reply: Reply): string {
       return formatNotHelpful(reply);
     case 'report':
       return formatReportRequest(reply);
+    case 'verify-reminder':
+      return formatVerifyReminder(reply);
   }
 }

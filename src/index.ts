@@ -23,3 +23,4 @@ export * from './present/labels.ts';
 export * from './time.ts';
 export * from './present/actions.ts';
 export * from './present/on-action.ts';
+export * from './present/verification.ts';

@@ -301,7 +301,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
       for (const w of result.warnings) cli.out(`  ⚠️  ${w}`);
       const today = new Date().toISOString().slice(0, 10);
       for (const s of staleTopics(kb, today)) {
-        cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
+        cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${s.every}).`);
       }
     });
 

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
+import { builtInKnowledge, loadKnowledgeFile, type Knowledge, type PresentOptions } from '../../src/index.ts';
+import { NO_NOTIFIER, type Notifier } from '../notify.ts';
+import { Verifications } from '../store/verifications.ts';
+import { remindVerifiers, type ReminderRun } from './reminders.ts';
 import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
@@ -38,6 +41,10 @@ export interface Product extends RunningHost {
    * credentials: the process should then exit 1 (main.ts does). Never resolves otherwise.
    */
   fatal: Promise<string>;
+  /** The stored verifications in memory (what answers are made with). */
+  verifications: Verifications;
+  /** Sends the verifiers' reminders due at `now` (a daily job of the scheduler), once across replicas. */
+  remindVerifiers(now?: number): Promise<ReminderRun>;
 }
 
 export interface StartOptions {
@@ -56,6 +63,10 @@ export interface StartOptions {
   store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
   /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
   slackConnect?: Partial<SlackConnectPolicy>;
+  /** Where messages outside a request go (tests: a recording fake). Default: none (NO_NOTIFIER). */
+  notifier?: Notifier;
+  /** How often the stored verifications are read again (default VERIFICATIONS_REFRESH_MS). */
+  verificationsRefreshMs?: number;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -89,8 +100,17 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     },
   });
 
+  // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
+  // them and today's date, read when the reply is made (the getter), so the faces hold one options object.
+  const verifications = new Verifications(store);
   // What the operator configured about replies: handed to each face's router.
-  const present = config.expertHint ? { expertHint: config.expertHint } : {};
+  const present: PresentOptions = {
+    ...(config.expertHint ? { expertHint: config.expertHint } : {}),
+    get verification() {
+      return verifications.state();
+    },
+  };
+  const notifier = options.notifier ?? NO_NOTIFIER;
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
@@ -117,7 +137,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present, verifications);
     });
   }
   const host = await startHost({
@@ -143,6 +163,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
   // the recorder's queue.
   const storeStarted = store.start();
+  void storeStarted.then(() => verifications.start(options.verificationsRefreshMs, logger)).catch(() => undefined);
   void metrics.load();
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
@@ -164,7 +185,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   if (config.slack.mode !== 'off') {
     const slackConfig = config.slack;
     const { createSlackFace } = await import('../slack/app.ts');
-    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present);
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present, verifications);
     face = created;
     connection = new SlackConnection({
       attempt: () => created.start(),
@@ -194,8 +215,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     metrics,
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
+    verifications,
+    remindVerifiers: (now = Date.now()) => remindVerifiers({ store, knowledge, verifications, notifier, logger }, now),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
+      verifications.stop();
       connection?.stop();
       await host.stop();
       await store.close();

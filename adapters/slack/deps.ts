@@ -14,6 +14,7 @@ import {
 import { fromStore, isKnowledgeOwner, questionToRecord, recordQuestion as recordQuestionIn, reportFor, type Asker } from '../store/answers.ts';
 import type { QuestionRecord } from '../store/records.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
+import type { Verifications } from '../store/verifications.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
 import type { ChannelMemberships } from './memberships.ts';
@@ -41,6 +42,8 @@ export interface SlackDeps {
   leads: ReadonlySet<string>;
   /** Which channels a user is in (asked of Slack, cached briefly): the history shows what was made there. */
   memberships?: ChannelMemberships;
+  /** The stored verifications in memory: Still correct shows at once (adapters/store/verifications.ts). */
+  verifications?: Verifications;
 }
 
 /** Who is asking: the Slack user, and the workspace (team id) the request was made in, as Slack signed it. */

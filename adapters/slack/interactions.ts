@@ -45,6 +45,8 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.editRecommendation]: 'form',
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
+  [ACTIONS.verify]: 'verify',
+  [ACTIONS.needsChange]: 'verify',
 };
 
 /** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */

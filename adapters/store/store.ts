@@ -48,6 +48,21 @@ export interface TrainingLine {
   topics: string[];
 }
 
+/** A verifier's verdict on a topic, as recorded (src/present/verification.ts). */
+export interface VerificationRecord {
+  topic: string;
+  verdict: 'verified' | 'needs-change';
+  platform: 'slack' | 'teams';
+  userId: string;
+  at: number;
+  knowledgeVersion: string;
+}
+
+/** A recorded verdict, as read back. */
+export interface StoredVerification extends VerificationRecord {
+  id: string;
+}
+
 export interface PruneCounts {
   questions: number;
   recommendations: number;
@@ -91,6 +106,20 @@ export interface Store {
   reviewCorrections(ref: CorrectionRef, verdict: 'accepted' | 'dismissed', reviewer: string, now?: number): Promise<number>;
   /** Accepted corrections since `since`, one training line per question (the newest spelling), oldest first. */
   trainingLines(since: Date): Promise<TrainingLine[]>;
+
+  /** Records a verifier's verdict (kept as history; never pruned: it is the record of what was checked when). */
+  recordVerification(v: VerificationRecord): Promise<void>;
+  /** Per topic, the time of its newest Still correct. */
+  latestVerifications(): Promise<{ topic: string; at: number }[]>;
+  /** Every verdict since `since` (both kinds), oldest first. */
+  verificationsSince(since: Date): Promise<StoredVerification[]>;
+  /**
+   * Claims a topic's reminder for the day it fell due: true for exactly one caller, across every process sharing
+   * the database, for good (a durable record, not an expiring key).
+   */
+  claimReminder(topic: string, dueOn: string, now?: number): Promise<boolean>;
+  /** Gives a claimed reminder back (nothing could be sent and a later run may try again). */
+  releaseReminder(topic: string, dueOn: string): Promise<void>;
 
   close(): Promise<void>;
 }

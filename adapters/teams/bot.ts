@@ -1,3 +1,4 @@
+import type { Verifications } from '../store/verifications.ts';
 import {
   TeamsActivityHandler,
   TurnContext,
@@ -36,9 +37,10 @@ export class AdvisorBot extends TeamsActivityHandler {
     owners: ReadonlySet<string> = new Set(),
     leads: ReadonlySet<string> = new Set(),
     present: PresentOptions = {},
+    verifications?: Verifications,
   ) {
     super();
-    this.deps = { knowledge, log, connector, store, owners, leads, present };
+    this.deps = { knowledge, log, connector, store, owners, leads, present, verifications };
     this.onMessage(async (context, next) => {
       const value = context.activity.value;
       if (isObject(value) && typeof value.action === 'string') {

@@ -6,7 +6,7 @@ import { SUBMIT } from './cards/common.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
-import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection } from './store-replies.ts';
+import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection, verifyTopic } from './store-replies.ts';
 import { correctionClick, feedbackClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
 import { STALE_CARD, cardActivity, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
 
@@ -28,6 +28,8 @@ const REQUEST_KIND: Record<SubmitVerb, RequestKind> = {
   [SUBMIT.help]: 'help',
   [SUBMIT.feedback]: 'feedback',
   [SUBMIT.correct]: 'feedback',
+  [SUBMIT.verify]: 'verify',
+  [SUBMIT.needsChange]: 'verify',
 };
 
 const isVerb = (action: unknown): action is SubmitVerb => typeof action === 'string' && Object.hasOwn(REQUEST_KIND, action);
@@ -75,13 +77,13 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     return true;
   },
   [SUBMIT.compare]: async (deps, context) => {
-    await send(deps, context, cardActivity(teamsCard(actionReply(deps.knowledge, { id: 'compare', payload: undefined })!, deps.knowledge)));
+    await send(deps, context, cardActivity(teamsCard(actionReply(deps.knowledge, { id: 'compare', payload: undefined }, deps.present)!, deps.knowledge)));
     return true;
   },
   [SUBMIT.topic]: async (deps, context, value) => {
     const kb = deps.knowledge;
     const click = readTopicClick(value);
-    const reply = click && actionReply(kb, click);
+    const reply = click && actionReply(kb, click, deps.present);
     if (!reply) return false;
     await send(deps, context, cardActivity(teamsCard(reply, kb)));
     return true;
@@ -95,7 +97,7 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     const feedback = readFeedback(value, kb);
     if (!feedback) return false;
     // Not helpful on an answer whose buttons say what was asked: the closest topics, to pick the one meant.
-    const reply = feedbackClick(feedback) && actionReply(kb, feedbackClick(feedback)!);
+    const reply = feedbackClick(feedback) && actionReply(kb, feedbackClick(feedback)!, deps.present);
     if (reply?.kind === 'not-helpful') {
       await send(deps, context, cardActivity(teamsCard(reply, kb, { correct: { question: feedback.question } })));
     } else {
@@ -108,12 +110,14 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     // A topic picked after Not helpful or "Which do you mean?": its answer takes the offer's place, and the pick is a correction.
     const kb = deps.knowledge;
     const correction = readCorrection(value, kb);
-    const reply = correction && actionReply(kb, correctionClick(correction));
+    const reply = correction && actionReply(kb, correctionClick(correction), deps.present);
     if (!correction || !reply) return false;
     await replaceOrSend(deps, context, teamsCard(reply, kb));
     await recordCorrection(deps, context, correction);
     return true;
   },
+  [SUBMIT.verify]: (deps, context, value) => verifyTopic(deps, context, value, 'verified'),
+  [SUBMIT.needsChange]: (deps, context, value) => verifyTopic(deps, context, value, 'needs-change'),
 };
 
 /** A submit in a chat: its verb's handler, or, for an unknown verb or data its card never sends, the stale-card reply. */

@@ -85,3 +85,10 @@ export const correctionClick = (c: CorrectionSubmit): Extract<Click, { id: 'corr
 /** Feedback as the core's click: only a card whose buttons say what was asked can offer the closest topics. */
 export const feedbackClick = (f: FeedbackSubmit): Extract<Click, { id: 'feedback' }> | undefined =>
   f.asked ? { id: 'feedback', payload: { question: f.question, topic: f.asked.topic, rating: f.rating, text: f.asked.text } } : undefined;
+
+/** A reminder's Still correct / Needs a change: the topic (an id's shape) and the knowledge version the card showed. */
+export function readVerify(value: Record<string, unknown>): { topic: string; version: string } | undefined {
+  const topic = typeof value.topic === 'string' && value.topic.length <= SUBMIT_LIMITS.topicChars && TOPIC_ID_SHAPE.test(value.topic) ? value.topic : undefined;
+  const version = typeof value.version === 'string' && /^[\w.-]{1,40}$/.test(value.version) ? value.version : undefined;
+  return topic && version ? { topic, version } : undefined;
+}

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PresentOptions, Knowledge } from '../../src/index.ts';
 import type { RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
+import type { Verifications } from '../store/verifications.ts';
 import type { Card } from './cards/common.ts';
 import type { TeamsConnectorPolicy } from './limits.ts';
 
@@ -22,6 +23,8 @@ export interface BotDeps {
   leads: ReadonlySet<string>;
   /** What the operator configured about replies (EXPERT_HINT), handed to the router. */
   present: PresentOptions;
+  /** The stored verifications in memory: a Still correct shows at once (adapters/store/verifications.ts). */
+  verifications?: Verifications | undefined;
 }
 
 export const STALE_CARD = 'That button is from an older version of this card. Type **help** to start again.';

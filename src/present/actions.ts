@@ -10,7 +10,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'verify', 'needs-change'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -53,7 +53,17 @@ export type ReplyAction =
   /** A knowledge owner's verdict on a correction group of the report (the question as stored, the topic picked). */
   | { id: 'review'; label: string; payload: { question: string; picked: TopicId; verdict: 'accepted' | 'dismissed' } }
   /** The accepted corrections, as training lines to copy (knowledge owners). */
-  | { id: 'training-lines'; label: string };
+  | { id: 'training-lines'; label: string }
+  /** A verifier's "Still correct" on a topic's reminder: recorded with the knowledge version the reminder showed. */
+  | { id: 'verify'; label: string; payload: VerifyRef }
+  /** A verifier's "Needs a change" on a topic's reminder: recorded, and listed in the owners' report. */
+  | { id: 'needs-change'; label: string; payload: VerifyRef };
+
+/** What a reminder's buttons carry: the topic, and the knowledge version (adapters/store/knowledge-version.ts) shown. */
+export interface VerifyRef {
+  topic: TopicId;
+  version: string;
+}
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 

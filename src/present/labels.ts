@@ -21,4 +21,7 @@ export const LABELS = {
   /** The report's correction, accepted: "Accept: Voice & video calls". */
   accept: 'Accept',
   trainingLines: 'Accepted corrections as training lines',
+  /** A verifier's reminder: the topic's facts still hold, or they do not. */
+  stillCorrect: 'Still correct',
+  needsChange: 'Needs a change',
 } as const;

@@ -1,7 +1,8 @@
 import type { Knowledge } from '../knowledge/schema.ts';
 import { withDetails, type ReplyAction, type ReplyActionId, type TopicRef } from './actions.ts';
 import { findTopic } from '../advisor/facts.ts';
-import { presentComparison, presentNotHelpful, presentTopic } from './present.ts';
+import { presentComparison, presentNotHelpful, presentTopic, type PresentOptions } from './present.ts';
+import { withVerification } from './verification.ts';
 import type { AnswerReply, Reply } from './reply.ts';
 import { formReply } from './router.ts';
 
@@ -37,6 +38,9 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   // A verdict is written to the store, and the training lines read from it, by the surface (owners only).
   review: () => undefined,
   'training-lines': () => undefined,
+  // A verifier's verdict is written to the store by the surface (verifiers and owners only); it says what was recorded.
+  verify: () => undefined,
+  'needs-change': () => undefined,
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),
@@ -44,13 +48,14 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   feedback: (knowledge, p) => (p.rating === 'not-helpful' && p.text && findTopic(knowledge, p.topic) ? presentNotHelpful(knowledge, p.text, p.topic) : undefined),
 };
 
-/** What `click` shows. */
-export function actionReply(knowledge: Knowledge, click: Click): Reply | undefined {
-  return (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never);
+/** What `click` shows; `options.verification`: the dates and marks answers carry (src/present/verification.ts). */
+export function actionReply(knowledge: Knowledge, click: Click, options: PresentOptions = {}): Reply | undefined {
+  const reply = (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never);
+  return reply && withVerification(reply, knowledge, options.verification);
 }
 
 /** The answer `click` shows: for share, details, topic and correct, whose replies are answers. */
-export function actionAnswer(knowledge: Knowledge, click: Extract<Click, { id: 'share' | 'details' | 'topic' | 'correct' }>): AnswerReply | undefined {
-  const reply = actionReply(knowledge, click);
+export function actionAnswer(knowledge: Knowledge, click: Extract<Click, { id: 'share' | 'details' | 'topic' | 'correct' }>, options: PresentOptions = {}): AnswerReply | undefined {
+  const reply = actionReply(knowledge, click, options);
   return reply?.kind === 'answer' ? reply : undefined;
 }

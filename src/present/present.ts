@@ -11,6 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
+import type { VerificationState } from './verification.ts';
 import { answerActions, comparisonActions, pastActions, recommendationActions, startActions, topicPickers } from './actions.ts';
 import type {
   AnswerReply,
@@ -115,6 +116,11 @@ function topicAnswer(facts: TopicFacts, question: string | undefined): AnswerRep
 export interface PresentOptions {
   /** How to ask a person, shown when a question is declined (EXPERT_HINT): "Ask in #whatsapp-experts". */
   expertHint?: string;
+  /**
+   * The stored verifications and today's date (the host keeps them: src/present/verification.ts): answers show the
+   * later date and a topic past its interval is marked. Absent: the files' dates, no mark.
+   */
+  verification?: VerificationState;
 }
 
 /** Said when a question is declined and EXPERT_HINT is not set: a next step without naming a channel. */

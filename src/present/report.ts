@@ -5,6 +5,7 @@ import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
 import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
+import { dayString, verificationSections, type NeedsChangeMark } from './verification.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -26,6 +27,11 @@ export interface UsageReport {
   notHelpful: { question: string; topic: string | null; count: number }[];
   /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
   corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
+  /**
+   * What verifiers recorded (src/present/verification.ts): per topic its newest Still correct (epoch ms), and the
+   * Needs a change marks of the last year. Absent: the report has no verification sections.
+   */
+  verification?: { verified: { topic: string; at: number }[]; needsChange: NeedsChangeMark[] };
 }
 
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
@@ -107,6 +113,10 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       empty: 'No corrections.',
     },
   ];
+  if (report.verification) {
+    const verified = new Map(report.verification.verified.map((v) => [v.topic, dayString(v.at)]));
+    sections.push(...verificationSections(knowledge, { today: dayString(now.getTime()), verified }, report.verification.needsChange, shown));
+  }
   return {
     kind: 'report',
     title: REPORT_TITLE,

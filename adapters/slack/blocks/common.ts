@@ -25,6 +25,9 @@ export const ACTIONS = {
   /** The report's Accept / Dismiss on a correction, and its accepted corrections as training lines. */
   review: 'review_correction',
   trainingLines: 'show_training_lines',
+  /** A verifier's reminder: Still correct / Needs a change. */
+  verify: 'verify_topic',
+  needsChange: 'topic_needs_change',
 } as const;
 
 /** A registered action id (listeners/actions.ts has one handler for each; a test checks). */

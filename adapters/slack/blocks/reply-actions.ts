@@ -3,7 +3,7 @@ import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts
 import { LABELS } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { correctionValue, editValues, feedbackValues, reviewValue, topicValue } from '../values.ts';
+import { correctionValue, editValues, feedbackValues, reviewValue, topicValue, verifyValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -54,6 +54,8 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
   }),
   // Not a button: the pair is Block Kit's feedback_buttons element (feedbackBlock below).
   feedback: () => undefined,
+  verify: (a) => ({ text: a.label, actionId: ACTIONS.verify, value: verifyValue(a.payload), style: 'primary' }),
+  'needs-change': (a) => ({ text: a.label, actionId: ACTIONS.needsChange, value: verifyValue(a.payload) }),
 };
 
 export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec | undefined => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);

@@ -6,6 +6,7 @@ import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from '
 import { historyMessage } from './history.ts';
 import { recommendationMessage } from './recommendation.ts';
 import { reportMessage } from './report.ts';
+import { verifyReminderMessage } from './verify.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
 export type Surface = 'ephemeral' | 'dm';
@@ -37,5 +38,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return notHelpfulMessage(reply, answerView.feedback?.question);
     case 'report':
       return reportMessage(reply);
+    case 'verify-reminder':
+      return verifyReminderMessage(reply);
   }
 }

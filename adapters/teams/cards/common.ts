@@ -21,6 +21,9 @@ export const SUBMIT = {
   openRecommendation: 'openRecommendation',
   /** The report's Accept / Dismiss on a correction (knowledge owners only). */
   reviewCorrection: 'reviewCorrection',
+  /** A verifier's reminder: Still correct / Needs a change (a topic's verifiers and the knowledge owners only). */
+  verify: 'verifyTopic',
+  needsChange: 'topicNeedsChange',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {

@@ -57,6 +57,8 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
           rating: a.payload.rating,
           ...(a.payload.text ? { text: capText(a.payload.text, SUBMIT_LIMITS.questionChars), topic: a.payload.topic } : {}),
         }),
+  verify: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.verify, topic: a.payload.topic, version: a.payload.version }, 'positive')),
+  'needs-change': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.needsChange, topic: a.payload.topic, version: a.payload.version })),
 };
 
 /** The card actions for `actions`, in order, leaving out those Teams does not draw. */

@@ -8,6 +8,7 @@ import { greetingCard, helpCard, topicsCard } from './help.ts';
 import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 import { reportCard } from './report.ts';
+import { verifyReminderCard } from './verify.ts';
 
 export interface CardOptions {
   /** The requester's display name, on a new recommendation. */
@@ -47,5 +48,7 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return notHelpfulCard(reply, options.correct);
     case 'report':
       return reportCard(reply);
+    case 'verify-reminder':
+      return verifyReminderCard(reply);
   }
 }
