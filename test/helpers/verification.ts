@@ -22,10 +22,13 @@ export interface TopicChange {
   reviewEveryDays?: number;
 }
 
-/** The fixture knowledge (one inline file) with `changes` per topic id, written to a temp file. */
-export function knowledgeWith(changes: Record<string, TopicChange>): { file: string; cleanup: () => void } {
+/**
+ * The fixture knowledge (one inline file) with `changes` per topic id, written to a temp file; `others`: what every
+ * other topic gets (a recent lastVerified keeps a test's premise true whatever day it runs).
+ */
+export function knowledgeWith(changes: Record<string, TopicChange>, others: TopicChange = {}): { file: string; cleanup: () => void } {
   const data = parse(readFileSync(FIXTURE_KNOWLEDGE_FILE, 'utf8')) as { topics: Record<string, unknown>[] };
-  for (const t of data.topics) Object.assign(t, changes[t.id as string] ?? {});
+  for (const t of data.topics) Object.assign(t, changes[t.id as string] ?? others);
   const dir = mkdtempSync(path.join(tmpdir(), 'coexist-verify-kb-'));
   const file = path.join(dir, 'knowledge.yml');
   writeFileSync(file, stringify(data, { lineWidth: 0 }));
