@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { builtInKnowledge, loadKnowledgeFile, type Knowledge, type PresentOptions } from '../../src/index.ts';
-import { NO_NOTIFIER, type Notifier } from '../notify.ts';
 import { Verifications } from '../store/verifications.ts';
 import { remindVerifiers, type ReminderRun } from './reminders.ts';
 import type { SlackFace } from '../slack/app.ts';
@@ -15,6 +14,10 @@ import { StoreService, type StoreServiceOptions } from '../store/service.ts';
 import type { TeamsFace } from '../teams/face.ts';
 import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
+import type { Notifier } from '../notify.ts';
+import { productNotifier } from './notifier.ts';
+import { SLACK_WEB_API } from '../slack/limits.ts';
+import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
@@ -34,6 +37,11 @@ export interface Product extends RunningHost {
   /** The store: recorder (fire-and-forget writes), claim() for deduplication across replicas, readiness. */
   store: StoreService;
   metrics: Metrics;
+  /**
+   * Sends messages outside any request (reminders, the weekly report, expert questions, recheck notes): Slack when it
+   * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
+   */
+  notifier: Notifier;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -63,7 +71,7 @@ export interface StartOptions {
   store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
   /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
   slackConnect?: Partial<SlackConnectPolicy>;
-  /** Where messages outside a request go (tests: a recording fake). Default: none (NO_NOTIFIER). */
+  /** Where messages outside a request go instead of the platforms' (tests: a recording fake). */
   notifier?: Notifier;
   /** How often the stored verifications are read again (default VERIFICATIONS_REFRESH_MS). */
   verificationsRefreshMs?: number;
@@ -110,7 +118,6 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       return verifications.state();
     },
   };
-  const notifier = options.notifier ?? NO_NOTIFIER;
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
@@ -140,6 +147,31 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present, verifications);
     });
   }
+  const notifier = options.notifier ?? productNotifier({
+    logger,
+    ...(config.slack.mode !== 'off'
+      ? {
+          slack: {
+            connected: () => connection?.connected === true,
+            sender: async () => {
+              const { SlackNotifier } = await import('../slack/notify.ts');
+              return new SlackNotifier({ client: () => (connection?.connected ? face?.app.client : undefined), logger, policy: { ...SLACK_WEB_API, ...options.slackWebApi } });
+            },
+          },
+        }
+      : {}),
+    ...(config.teams.auth !== 'off'
+      ? {
+          teams: {
+            sender: async () => {
+              const teamsConfig = config.teams as Exclude<Config['teams'], { auth: 'off' }>;
+              const { TeamsNotifier } = await import('../teams/proactive.ts');
+              return new TeamsNotifier({ teams: teamsConfig, knowledge, logger, store, policy: { ...TEAMS_CONNECTOR, ...options.teamsConnector } });
+            },
+          },
+        }
+      : {}),
+  });
   const host = await startHost({
     config,
     knowledge,
@@ -213,6 +245,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(face ? { slack: face } : {}),
     store,
     metrics,
+    notifier,
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     verifications,

@@ -73,6 +73,25 @@ async function post(client: webApi.WebClient, channel: string, blocks: Block[], 
   }
 }
 
+/**
+ * Posts to a channel, a user (the app's DM with them) or a thread, with no one to fall back to (messages the product
+ * sends on its own: notify.ts). A rate limit is waited out once, bounded; blocks Slack rejects for their format are
+ * posted again as text sections (`plain`). Any other failure throws, with the Slack error code as `slackError()` reads it.
+ */
+export async function postWithTextFallback(
+  client: webApi.WebClient,
+  message: { channel: string; blocks: Block[]; text: string; threadTs?: string },
+  policy: SlackWebApiPolicy = SLACK_WEB_API,
+): Promise<Posted & { plain: boolean }> {
+  try {
+    return { ...(await post(client, message.channel, message.blocks, message.text, policy, message.threadTs)), plain: false };
+  } catch (err) {
+    if (!FORMAT_ERRORS.has(slackError(err))) throw err;
+  }
+  const asText = textSections(messageAsMrkdwn(message.blocks));
+  return { ...(await post(client, message.channel, asText, message.text, policy, message.threadTs)), plain: true };
+}
+
 export async function postOrDeliverToUser(
   client: webApi.WebClient,
   logger: Logger,

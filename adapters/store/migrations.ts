@@ -96,6 +96,29 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('recommendations').dropColumn('workspace').execute();
     },
   },
+  // Where the product can send on its own (adapters/notify.ts): per Teams person (AAD object id) their personal
+  // conversation with the bot, per Teams tenant the serviceUrl to create one, per Teams channel conversation its
+  // serviceUrl and tenant, recorded from incoming activities (adapters/teams/conversation-refs.ts).
+  '0004-conversations': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('conversation_refs')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('service_url', 'text', (c) => c.notNull())
+        .addColumn('tenant_id', 'text')
+        .addColumn('conversation_id', 'text')
+        .addColumn('user_id', 'text')
+        .addColumn('bot_id', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('conversation_refs_kind_updated_at').on('conversation_refs').columns(['kind', 'updated_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('conversation_refs').ifExists().execute();
+    },
+  },
   // Verification (src/present/verification.ts): every verifier's verdict on a topic, kept as history (Still correct
   // moves the date answers show; Needs a change is listed in the report), and one row per topic and due day whose
   // reminder was claimed (insert-if-absent: whoever inserts sends, so replicas remind once).

@@ -59,6 +59,27 @@ export interface DedupeKeysTable {
   expires_at: number;
 }
 
+/**
+ * Where the product can send on its own (0004): `person:<aad id>` (a Teams person's personal conversation),
+ * `tenant:<tenant id>` (a Teams tenant's serviceUrl, to create a conversation), `conversation:<id>` (a Teams channel or
+ * group chat's serviceUrl and tenant). Keys are lowercased ids.
+ */
+export interface ConversationRefsTable {
+  key: string;
+  platform: string;
+  /** 'person' | 'tenant' | 'conversation' */
+  kind: string;
+  service_url: string;
+  tenant_id: string | null;
+  /** The conversation to post to (a person's personal chat, a channel's conversation id); null for a tenant. */
+  conversation_id: string | null;
+  /** A person's channel account id (Teams 29:…), for creating a conversation with them. */
+  user_id: string | null;
+  /** The bot's channel account id as the platform addresses it (Teams 28:…). */
+  bot_id: string | null;
+  updated_at: number;
+}
+
 /** A verifier's verdict on a topic (0005): kept as history, never updated. */
 export interface VerificationsTable {
   id: string;
@@ -86,6 +107,7 @@ export interface Database {
   questions: QuestionsTable;
   feedback: FeedbackTable;
   dedupe_keys: DedupeKeysTable;
+  conversation_refs: ConversationRefsTable;
   verifications: VerificationsTable;
   verification_reminders: VerificationRemindersTable;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { ThreadWriter, type BatchWriter } from './writer.ts';
 import type { StoredRecommendation } from './records.ts';
-import { openStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
+import { openStore, type ConversationRef, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -355,6 +355,34 @@ export class StoreService {
   /** Gives a claimed reminder back, so a later run may send it; false when the store did not answer. */
   async releaseReminder(topic: string, dueOn: string): Promise<boolean> {
     return (await this.read('reminder release', async (store) => (await store.releaseReminder(topic, dueOn), true))) === true;
+  }
+
+  /**
+   * Records a conversation reference (where the product can send on its own). Fire and forget: never throws; a
+   * failure is logged and counted like any write. Resolves true when written.
+   */
+  async saveConversationRef(ref: ConversationRef): Promise<boolean> {
+    const store = this.current ?? (await this.whenOpen(this.deadlineMs));
+    if (!store) return false;
+    try {
+      await withDeadline(store.saveConversationRef(ref), this.deadlineMs, 'saving a conversation reference');
+      return true;
+    } catch (err) {
+      this.failed('write', err, { what: 'conversation reference' });
+      return false;
+    }
+  }
+
+  /** A conversation reference by key, within the deadline: null when there is none, undefined when the store cannot answer. */
+  async conversationRef(key: string): Promise<ConversationRef | null | undefined> {
+    if (!this.current) await this.whenOpen(this.deadlineMs);
+    return this.read('conversation reference', async (store) => (await store.conversationRef(key)) ?? null);
+  }
+
+  /** The most recently seen conversation references of one kind, within the deadline; undefined when the store cannot answer. */
+  async conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[] | undefined> {
+    if (!this.current) await this.whenOpen(this.deadlineMs);
+    return this.read('conversation references', (store) => store.conversationRefs(kind, limit));
   }
 
   /**

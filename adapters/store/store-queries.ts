@@ -21,7 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
 
@@ -430,6 +430,32 @@ export class KyselyStore implements Store {
     return tally.result();
   }
 
+  async saveConversationRef(r: ConversationRef): Promise<void> {
+    const row = {
+      key: cap(r.key, MAX_KEY_CHARS),
+      platform: r.platform,
+      kind: r.kind,
+      service_url: cap(r.serviceUrl, MAX_REF_CHARS),
+      tenant_id: ref(r.tenantId),
+      conversation_id: ref(r.conversationId),
+      user_id: ref(r.userId),
+      bot_id: ref(r.botId),
+      updated_at: r.updatedAt,
+    };
+    const { key: _key, ...update } = row;
+    await this.db.insertInto('conversation_refs').values(row).onConflict((oc) => oc.column('key').doUpdateSet(update)).execute();
+  }
+
+  async conversationRef(key: string): Promise<ConversationRef | undefined> {
+    const row = await this.db.selectFrom('conversation_refs').selectAll().where('key', '=', cap(key, MAX_KEY_CHARS)).executeTakeFirst();
+    return row ? toConversationRef(row) : undefined;
+  }
+
+  async conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[]> {
+    const rows = await this.db.selectFrom('conversation_refs').selectAll().where('kind', '=', kind).orderBy('updated_at', 'desc').limit(Math.max(1, Math.min(limit, 1000))).execute();
+    return rows.map(toConversationRef);
+  }
+
   async recordVerification(v: VerificationRecord): Promise<void> {
     await this.db
       .insertInto('verifications')
@@ -486,4 +512,18 @@ export class KyselyStore implements Store {
   close(): Promise<void> {
     return this.db.destroy();
   }
+}
+
+function toConversationRef(row: Selectable<Database['conversation_refs']>): ConversationRef {
+  return {
+    key: row.key,
+    platform: 'teams',
+    kind: row.kind as ConversationRef['kind'],
+    serviceUrl: row.service_url,
+    tenantId: row.tenant_id,
+    conversationId: row.conversation_id,
+    userId: row.user_id,
+    botId: row.bot_id,
+    updatedAt: Number(row.updated_at),
+  };
 }

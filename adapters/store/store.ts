@@ -107,6 +107,12 @@ export interface Store {
   /** Accepted corrections since `since`, one training line per question (the newest spelling), oldest first. */
   trainingLines(since: Date): Promise<TrainingLine[]>;
 
+  /** Records where the product can send (a conversation reference); replaces the one under the same key. */
+  saveConversationRef(ref: ConversationRef): Promise<void>;
+  /** The conversation reference under `key` (`person:<aad id>`, `tenant:<id>`, `conversation:<id>`), if any. */
+  conversationRef(key: string): Promise<ConversationRef | undefined>;
+  /** The most recently seen references of one kind, newest first (e.g. the tenants the bot has seen). */
+  conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[]>;
   /** Records a verifier's verdict (kept as history; never pruned: it is the record of what was checked when). */
   recordVerification(v: VerificationRecord): Promise<void>;
   /** Per topic, the time of its newest Still correct. */
@@ -122,6 +128,19 @@ export interface Store {
   releaseReminder(topic: string, dueOn: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/** Where the product can send on its own: see ConversationRefsTable (schema.ts). */
+export interface ConversationRef {
+  key: string;
+  platform: 'teams';
+  kind: 'person' | 'tenant' | 'conversation';
+  serviceUrl: string;
+  tenantId: string | null;
+  conversationId: string | null;
+  userId: string | null;
+  botId: string | null;
+  updatedAt: number;
 }
 
 /** postgres://user:secret@db.internal:5432/advisor → postgres://db.internal:5432/advisor */

@@ -5,11 +5,13 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationSer
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
-import { isLoopbackHost, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
 import { AdvisorBot } from './bot.ts';
 import { requestNoteOf } from './turn.ts';
+import { serviceUrlAllowed } from './service-url.ts';
+import { ConversationRefs } from './conversation-refs.ts';
 import { TEAMS_CONNECTOR, TEAMS_LIMITS, TEAMS_SIGN_IN, type TeamsConnectorPolicy, type TeamsSignInPolicy } from './limits.ts';
 import { boundSignIn, SignInUnavailable, type SignIn } from './sign-in.ts';
 
@@ -28,7 +30,7 @@ import { boundSignIn, SignInUnavailable, type SignIn } from './sign-in.ts';
 // (The host has already refused, unread, a request without `Authorization: Bearer` outside local mode, one
 // declared over TEAMS_LIMITS.maxRequestBytes, and one that would pass the body bytes in flight.)
 
-type TeamsOn = Exclude<Config['teams'], { auth: 'off' }>;
+export type TeamsOn = Exclude<Config['teams'], { auth: 'off' }>;
 
 /** CloudAdapter with its turn runner reachable: we parse, answer and log the HTTP side ourselves. */
 class AdvisorAdapter extends CloudAdapter {
@@ -88,6 +90,25 @@ class BoundedAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/**
+ * Bot Framework authentication for this bot, its Bot Connector calls bounded by `policy`: for the face's turns, and for
+ * proactive messages (proactive.ts). Empty app id and password: local mode, no inbound or outbound auth (Agents
+ * Playground, tests).
+ */
+export function teamsAuthentication(teams: TeamsOn, policy: TeamsConnectorPolicy, signIn?: SignIn): ConfigurationBotFrameworkAuthentication {
+  const credentials = new ConfigurationServiceClientCredentialFactory(
+    teams.auth === 'local'
+      ? { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant' }
+      : {
+          MicrosoftAppId: teams.appId,
+          MicrosoftAppPassword: teams.appPassword ?? '',
+          MicrosoftAppType: teams.appType,
+          ...(teams.tenantId ? { MicrosoftAppTenantId: teams.tenantId } : {}),
+        },
+  );
+  return new BoundedAuthentication(credentials, policy, signIn);
+}
+
 /** What a turn relies on. Everything else in an activity passes through untouched. */
 const account = z.looseObject({ id: z.string().optional(), name: z.string().optional() });
 const activitySchema = z.looseObject({
@@ -108,17 +129,6 @@ function activityProblems(body: unknown): string[] {
   const parsed = activitySchema.safeParse(body);
   if (parsed.success) return [];
   return parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : 'activity'}: ${i.message}`);
-}
-
-/** In local mode: may the bot send to this serviceUrl? Loopback, or an origin the operator allowed. */
-function serviceUrlAllowed(serviceUrl: string, allowed: string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(serviceUrl);
-  } catch {
-    return false;
-  }
-  return isLoopbackHost(url.hostname) || allowed.includes(url.origin);
 }
 
 /** What the host's server calls for Teams. */
@@ -146,18 +156,8 @@ export function createTeamsFace(
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
   const signInPolicy: TeamsSignInPolicy = { ...TEAMS_SIGN_IN, ...signIn };
   const bounded = teams.auth === 'bot-framework' ? boundSignIn(signInPolicy, log) : undefined;
-  // Empty app id and password: local mode, no inbound or outbound auth (Agents Playground, tests).
-  const credentials = new ConfigurationServiceClientCredentialFactory(
-    teams.auth === 'local'
-      ? { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant' }
-      : {
-          MicrosoftAppId: teams.appId,
-          MicrosoftAppPassword: teams.appPassword ?? '',
-          MicrosoftAppType: teams.appType,
-          ...(teams.tenantId ? { MicrosoftAppTenantId: teams.tenantId } : {}),
-        },
-  );
-  const adapter = new AdvisorAdapter(new BoundedAuthentication(credentials, policy, bounded));
+  const adapter = new AdvisorAdapter(teamsAuthentication(teams, policy, bounded));
+  const refs = new ConversationRefs(store, log);
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
     const status = (error as { statusCode?: number }).statusCode;
@@ -210,9 +210,12 @@ export function createTeamsFace(
       }
       const started = performance.now();
       // What the turn was about (the bot notes it in the turn state), for coexist_requests_total.
-      const work = adapter.runActivity(String(req.headers.authorization ?? ''), body as Activity, (context) =>
-        bot.run(context).finally(() => noteRequest(req, requestNoteOf(context))),
-      );
+      const work = adapter.runActivity(String(req.headers.authorization ?? ''), body as Activity, (context) => {
+        // Authenticated by now: where the bot can reach this person, tenant or channel later (proactive messages),
+        // recorded fire and forget.
+        refs.remember(context.activity);
+        return bot.run(context).finally(() => noteRequest(req, requestNoteOf(context)));
+      });
       inFlight.add(work);
       let status = 200;
       try {

@@ -14,6 +14,8 @@ export interface ConnectorCall {
 
 export class FakeConnector {
   calls: ConnectorCall[] = [];
+  /** Conversations created (POST /v3/conversations): the id answered and the parameters sent. */
+  created: { id: string; parameters: Record<string, any> }[] = [];
   private failures: { method: string; status: number; times: number }[] = [];
   private hanging = false;
   /** Requests received while hanging: held open, never answered (until stop). */
@@ -32,6 +34,20 @@ export class FakeConnector {
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
       req.on('end', () => {
+        if (req.method === 'POST' && /^\/v3\/conversations\/?(\?|$)/.test(req.url ?? '')) {
+          // Create conversation (a proactive message to someone with no chat with the bot yet).
+          const failure = this.failures.find((f) => f.method === 'CREATE');
+          if (failure) {
+            if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
+            res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceError', message: 'injected' } }));
+            return;
+          }
+          const parameters = raw ? JSON.parse(raw) : {};
+          const id = `a:created-${++this.n}`;
+          if (this.options.record !== false) this.created.push({ id, parameters });
+          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id, activityId: `act-${this.n}` }));
+          return;
+        }
         const m = (req.url ?? '').match(/^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/);
         if (!m) {
           res.writeHead(404).end();
@@ -65,7 +81,8 @@ export class FakeConnector {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  fail(method: 'POST' | 'PUT', status: number, times = 1): void {
+  /** The next `times` requests of `method` fail with `status` (CREATE: POST /v3/conversations). */
+  fail(method: 'POST' | 'PUT' | 'CREATE', status: number, times = 1): void {
     this.failures.push({ method, status, times });
   }
 
@@ -76,6 +93,7 @@ export class FakeConnector {
 
   reset(): void {
     this.calls = [];
+    this.created = [];
     this.failures = [];
     this.hanging = false;
     this.held = 0;
