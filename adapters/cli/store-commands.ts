@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { REPORT_DAYS, SETUP_NAMES, dayString, laterDate, type Knowledge } from '../../src/index.ts';
+import { REPORT_DAYS, SETUP_NAMES, dayString, laterDate, verificationSections, type Knowledge } from '../../src/index.ts';
 import { loadStoreConfig } from '../config.ts';
 import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -125,6 +125,8 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
       const report = await withStore('read', (store) => store.report(from));
       if (o.json) return io.out(JSON.stringify({ ...report, since: report.since.toISOString() }, null, 2));
       io.out(formatReport(report));
+      const knowledge = io.knowledge?.();
+      if (knowledge && report.verification) io.out(formatVerificationSections(knowledge, report.verification));
     });
 
   program
@@ -314,4 +316,14 @@ export function formatVerificationExport(rows: readonly VerificationExportRow[])
     changed.length ? `Write the ${changed.length} changed date${changed.length > 1 ? 's' : ''} into the files (marked "was"), then check-knowledge and deploy:` : 'Every file already has its date: nothing to write back.',
     ...lines,
   ].join('\n');
+}
+
+/** The report's verification sections (src/present/verification.ts) as terminal text: every line, not the apps' first few. */
+export function formatVerificationSections(knowledge: Knowledge, v: NonNullable<Report['verification']>, now = Date.now()): string {
+  const state = { today: dayString(now), verified: new Map(v.verified.map((x) => [x.topic, dayString(x.at)])) };
+  const lines: string[] = [];
+  for (const section of verificationSections(knowledge, state, v.needsChange, Number.MAX_SAFE_INTEGER)) {
+    lines.push('', `${section.title}:`, ...(section.lines.length ? section.lines.map((l) => `  ${plain(l.question)}${l.count > 1 ? ` (${l.count}×)` : ''}: ${l.note ?? ''}`) : [`  ${section.empty}`]));
+  }
+  return lines.join('\n').replace(/^\n/, '');
 }

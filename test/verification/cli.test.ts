@@ -48,6 +48,15 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       expect(out.stdout.split('\n').filter((l) => l.startsWith('  topics/'))).toHaveLength(kb.topics.length);
     });
 
+    it('report (as text) lists the topics past their interval and the Needs a change marks', async () => {
+      const out = await runCli(['report'], { env: t.env });
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('Marked Needs a change:');
+      const backups = kb.topics.find((t) => t.id === 'backups')!.title;
+      expect(out.stdout).toMatch(new RegExp(`Marked Needs a change:\\n  ${backups}: marked Needs a change on 2026-12-06 by ${VERIFIER_SLACK} \\(slack\\)`));
+      expect(out.stdout).toContain('Out of date: past their review interval:');
+    });
+
     it('goes alone: with --export-training it is refused (exit 2) with why', async () => {
       const out = await runCli(['report', '--export-verifications', '--export-training'], { env: t.env });
       expect(out.code).toBe(2);
