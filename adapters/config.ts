@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { STORE_FILE_NAME } from './store-file.ts';
 import { HOST_LIMITS } from './server-limits.ts';
+import { scheduleProblem, timezoneProblem } from './schedule-spec.ts';
 
 // Configuration from the environment (SPEC names), validated once at start. Every problem is reported together,
 // each naming its variable. Empty values count as unset, so a copied .env.example works as is.
@@ -151,6 +152,10 @@ const envSchema = z
     MICROSOFT_APP_TENANT_ID: optionalText,
     KNOWLEDGE_FILE: optionalText,
     EXPERT_HINT: z.string().trim().max(300, { error: 'EXPERT_HINT must be at most 300 characters: one sentence on how to ask a person, such as "Ask in #whatsapp-experts"' }).optional(),
+    // When the owners' weekly report is sent (adapters/host/report-push.ts); checked in crossProblems (the pattern is
+    // read in the zone).
+    REPORT_SCHEDULE: optionalText,
+    REPORT_TZ: optionalText,
     MAX_CONNECTIONS: z.coerce
       .number({ error: `MAX_CONNECTIONS must be a number of connections (default ${HOST_LIMITS.maxConnections})` })
       .int({ error: 'MAX_CONNECTIONS must be a whole number' })
@@ -201,6 +206,10 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
       );
     }
   }
+  const reportTz = timezoneProblem(env.REPORT_TZ ?? DEFAULT_REPORT_TZ);
+  if (reportTz) problems.push(`REPORT_TZ: ${reportTz} (default ${DEFAULT_REPORT_TZ})`);
+  const reportSchedule = scheduleProblem(env.REPORT_SCHEDULE ?? DEFAULT_REPORT_SCHEDULE, reportTz ? 'UTC' : (env.REPORT_TZ ?? DEFAULT_REPORT_TZ));
+  if (reportSchedule) problems.push(`REPORT_SCHEDULE: ${reportSchedule} (default "${DEFAULT_REPORT_SCHEDULE}", Mondays at 09:00 in REPORT_TZ)`);
   if (teamsSwitch === false && (slackSwitch === false || !env.SLACK_BOT_TOKEN)) {
     problems.push('TEAMS_ENABLED=false with Slack off leaves nothing to serve: set the Slack variables, or switch Teams back on');
   }
@@ -208,6 +217,10 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
 }
 
 export type Env = z.output<typeof envSchema>;
+
+/** The owners' weekly report: Mondays at 09:00, in UTC, unless REPORT_SCHEDULE and REPORT_TZ say otherwise. */
+export const DEFAULT_REPORT_SCHEDULE = '0 9 * * 1';
+export const DEFAULT_REPORT_TZ = 'UTC';
 
 export interface Config {
   port: number;
@@ -242,6 +255,8 @@ export interface Config {
   salesLeads: string[];
   /** The HTTP server's own caps (adapters/server-limits.ts has the rest and why). */
   http: { maxConnections: number; maxBodyBytesInFlight: number };
+  /** When the owners' weekly report is sent to KNOWLEDGE_OWNERS: REPORT_SCHEDULE (cron, 5 fields) in REPORT_TZ (IANA). */
+  report: { schedule: string; timezone: string };
 }
 
 export interface StoreConfig {
@@ -317,6 +332,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
       salesLeads: env.SALES_LEADS ?? [],
       http: { maxConnections: env.MAX_CONNECTIONS, maxBodyBytesInFlight: env.MAX_BODY_BYTES_IN_FLIGHT },
+      report: { schedule: env.REPORT_SCHEDULE ?? DEFAULT_REPORT_SCHEDULE, timezone: env.REPORT_TZ ?? DEFAULT_REPORT_TZ },
     },
   };
 }

@@ -9,6 +9,9 @@ import type { Verifications } from '../store/verifications.ts';
 // for that due day was not sent yet is claimed in the store (verification_reminders: insert-if-absent, so with several
 // replicas one sends) and sent to each of its verifiers through the Notifier: a Slack DM or a Teams message.
 
+/** The hour of the day (in REPORT_TZ) the daily reminder job runs. */
+export const REMINDER_HOUR = 8;
+
 /** The platform a verifier id belongs to, by its shape (schema.ts checks every id has one of the two). */
 export function verifierPlatform(id: string): NotifyPlatform | undefined {
   if (SLACK_USER_ID.test(id)) return 'slack';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { builtInKnowledge, loadKnowledgeFile, type Knowledge, type PresentOptions } from '../../src/index.ts';
 import { Verifications } from '../store/verifications.ts';
-import { remindVerifiers, type ReminderRun } from './reminders.ts';
+import { REMINDER_HOUR, remindVerifiers, type ReminderRun } from './reminders.ts';
 import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
@@ -16,6 +16,7 @@ import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
+import { Scheduler, dailyAt, type Clock } from './schedule.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
@@ -42,6 +43,11 @@ export interface Product extends RunningHost {
    * is configured, Teams when it is on (local mode: only to loopback or TEAMS_ALLOWED_SERVICE_URLS); see notifier.ts.
    */
   notifier: Notifier;
+  /**
+   * Jobs on a schedule, each slot run once across replicas (schedule.ts): the owners' weekly report; features add
+   * theirs with `scheduler.add({ name, schedule, run })`. Started once the store's first open attempt is over.
+   */
+  scheduler: Scheduler;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
   /**
@@ -75,6 +81,10 @@ export interface StartOptions {
   notifier?: Notifier;
   /** How often the stored verifications are read again (default VERIFICATIONS_REFRESH_MS). */
   verificationsRefreshMs?: number;
+  /** The scheduler's clock (tests move a fake one and call scheduler.tick()); default the system clock. */
+  clock?: Clock;
+  /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
+  scheduleTimers?: boolean;
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -110,7 +120,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
 
   // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
   // them and today's date, read when the reply is made (the getter), so the faces hold one options object.
-  const verifications = new Verifications(store);
+  const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now);
   // What the operator configured about replies: handed to each face's router.
   const present: PresentOptions = {
     ...(config.expertHint ? { expertHint: config.expertHint } : {}),
@@ -196,6 +206,25 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // the recorder's queue.
   const storeStarted = store.start();
   void storeStarted.then(() => verifications.start(options.verificationsRefreshMs, logger)).catch(() => undefined);
+  const clock = options.clock;
+  const scheduler = new Scheduler({
+    logger: logger.child({ component: 'schedule' }),
+    timezone: config.report.timezone,
+    ...(clock ? { clock } : {}),
+    claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
+  });
+  // The verifiers' reminders (reminders.ts): every day at REMINDER_HOUR in the scheduler's time zone (REPORT_TZ); the
+  // job's slot is claimed once across replicas, and each topic's reminder once per due day.
+  scheduler.add({
+    name: 'verification-reminders',
+    schedule: dailyAt(REMINDER_HOUR),
+    run: async (slot) => {
+      await remindVerifiers({ store, knowledge, verifications, notifier, logger }, Math.max(slot.getTime(), clock?.now() ?? Date.now()));
+    },
+  });
+  // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
+  // (a store still not open makes the slot 'unsure': tried again a minute later).
+  if (options.scheduleTimers !== false) void storeStarted.then(() => scheduler.start());
   void metrics.load();
   for (const line of describeConfig(config)) logger.info(line);
   if (config.teams.auth === 'local' && !isLoopbackHost(host.address)) {
@@ -231,6 +260,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     if ('fatal' in first) {
       // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
+      await scheduler.stop();
       await host.stop().catch(() => undefined);
       await storeStarted.catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -246,14 +276,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     store,
     metrics,
     notifier,
+    scheduler,
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
     verifications,
-    remindVerifiers: (now = Date.now()) => remindVerifiers({ store, knowledge, verifications, notifier, logger }, now),
+    remindVerifiers: (now = options.clock?.now() ?? Date.now()) => remindVerifiers({ store, knowledge, verifications, notifier, logger }, now),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
       verifications.stop();
       connection?.stop();
+      await scheduler.stop();
       await host.stop();
       await store.close();
     },

@@ -292,6 +292,22 @@ export class StoreService {
     }
   }
 
+  /**
+   * A claim that says when the store cannot settle it: true (ours), false (another's), or 'unsure' (the store is not
+   * open, or did not answer within the claim deadline; logged and counted). For work that would rather wait and try
+   * again than guess: a scheduled job's slot (adapters/host/schedule.ts). `now`: the caller's clock.
+   */
+  async claimOrUnsure(key: string, ttlMs: number, now = Date.now()): Promise<boolean | 'unsure'> {
+    const store = this.current;
+    if (!store) return 'unsure';
+    try {
+      return await withDeadline(store.claim(key, ttlMs, now), this.claimDeadlineMs, 'claim');
+    } catch (err) {
+      this.failed('claim', err, { use: claimUse(key), decision: 'not done now (tried again later)' });
+      return 'unsure';
+    }
+  }
+
   private unsure(key: string, whenUnsure: WhenUnsure, err: unknown): boolean {
     const use = claimUse(key);
     this.options.onClaimFallback?.(use, whenUnsure);

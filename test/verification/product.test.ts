@@ -44,7 +44,7 @@ function verification(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       connector = await new FakeConnector().start();
       product = await startTestProduct(
         { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: kb.file, KNOWLEDGE_OWNERS: OWNER, ...made.env },
-        { teamsConnector: FAST_CONNECTOR, notifier },
+        { teamsConnector: FAST_CONNECTOR, notifier, scheduleTimers: false },
       );
       await product.storeStarted;
       slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);

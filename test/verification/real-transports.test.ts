@@ -44,7 +44,7 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const made = await env();
       fake = await new FakeSlack().start();
       connector = await new FakeConnector().start();
-      product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: kb.file, ...made.env }, { teamsConnector: FAST_CONNECTOR });
+      product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: kb.file, ...made.env }, { teamsConnector: FAST_CONNECTOR, scheduleTimers: false });
       await product.storeStarted;
       slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
       await until(() => product.notifier.platforms().has('slack'), 'Slack to connect');

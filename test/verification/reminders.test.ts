@@ -21,7 +21,7 @@ describe.skipIf(SKIP_POSTGRES)('two replicas on PostgreSQL', () => {
 
   beforeAll(async () => {
     const schema = await createTestSchema();
-    replicas = await Promise.all(notifiers.map((notifier) => startTestProduct({ DATABASE_URL: schema.url, KNOWLEDGE_FILE: kb.file }, { notifier })));
+    replicas = await Promise.all(notifiers.map((notifier) => startTestProduct({ DATABASE_URL: schema.url, KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false })));
     await Promise.all(replicas.map((r) => r.storeStarted));
   });
   afterAll(async () => {
@@ -71,7 +71,7 @@ describe('one replica on SQLite', () => {
   const notifier = new RecordingNotifier(['slack']);
   let product: Product;
   beforeAll(async () => {
-    product = await startTestProduct({ KNOWLEDGE_FILE: kb.file }, { notifier });
+    product = await startTestProduct({ KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false });
     await product.storeStarted;
   });
   afterAll(async () => {
@@ -90,5 +90,40 @@ describe('one replica on SQLite', () => {
     expect(second.sent).toEqual([]);
     expect(second.already.sort()).toEqual(['calls', 'group-chats']);
     expect(notifier.sent).toHaveLength(1);
+  });
+});
+
+describe.skipIf(SKIP_POSTGRES)('the daily job, on the scheduler with a fake clock, two replicas on PostgreSQL', () => {
+  const kb = knowledgeWith({ calls: { lastVerified: '2026-11-02', reviewEveryDays: 120, verifiers: [VERIFIER_SLACK] } });
+  const clock = { t: Date.parse('2027-03-01T07:59:00Z'), now() { return this.t; } };
+  const notifiers = [new RecordingNotifier(), new RecordingNotifier()];
+  let replicas: Product[] = [];
+
+  beforeAll(async () => {
+    const schema = await createTestSchema();
+    replicas = await Promise.all(notifiers.map((notifier) => startTestProduct({ DATABASE_URL: schema.url, KNOWLEDGE_FILE: kb.file }, { notifier, clock, scheduleTimers: false })));
+    await Promise.all(replicas.map((r) => r.storeStarted));
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    kb.cleanup();
+  });
+
+  it('is registered daily at 08:00; on the day the topic falls due both replicas tick at the slot and the verifier gets one reminder', async () => {
+    const tickAt = async (iso: string) => {
+      clock.t = Date.parse(iso);
+      await Promise.all(replicas.map((r) => r.scheduler.tick()));
+    };
+    const sent = () => notifiers.flatMap((n) => n.sent);
+    expect(replicas[0]!.scheduler.next('verification-reminders')?.toISOString()).toBe('2027-03-01T08:00:00.000Z');
+    // 2026-11-02 + 120 days = 2027-03-02. The day before (yesterday's slot caught up, then today's): nothing.
+    await tickAt('2027-03-01T07:59:00Z');
+    await tickAt('2027-03-01T08:00:05Z');
+    expect(sent()).toEqual([]);
+    await tickAt('2027-03-02T08:00:05Z');
+    expect(sent().map((s) => [s.to.kind === 'person' ? s.to.userId : '', s.reply.kind === 'verify-reminder' ? s.reply.dates : ''])).toEqual([[VERIFIER_SLACK, 'Last verified 2026-11-02 · due since 2027-03-02']]);
+    // The next day's slot: the topic is still due (and now marked), but its reminder for that due day was sent.
+    await tickAt('2027-03-03T08:00:05Z');
+    expect(sent()).toHaveLength(1);
   });
 });
