@@ -102,6 +102,19 @@ function verification(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(card).toContain('may be out of date');
       expect(card).toContain(`Last verified ${old}`);
 
+      // The message extension too: a search result and the "ask about this message" dialog.
+      const invoke = async (name: string, value: Json) => {
+        const res = await fetch(`${product.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(teamsActivity(connector.url, { type: 'invoke', name, value, from: { id: '29:agent', aadObjectId: 'aad-asha' } }, 'channel')) });
+        expect(res.status).toBe(200);
+        return (await res.json()) as Json;
+      };
+      const found = await invoke('composeExtension/query', { commandId: 'searchAnswers', parameters: [{ name: 'query', value: QUESTION }], queryOptions: { skip: 0, count: 25 } });
+      const first = found.composeExtension.attachments[0].content;
+      expect(textBlocks(first).join('\n')).toContain('may be out of date');
+      const dialog = await invoke('composeExtension/fetchTask', { commandId: 'askAdvisor', commandContext: 'message', messagePayload: { id: 'm-1', body: { contentType: 'text', content: QUESTION } } });
+      expect(textBlocks(dialog.task.value.card.content).join('\n')).toContain('may be out of date');
+      connector.reset();
+
       const run = await product.remindVerifiers();
       expect(run.sent.find((s) => s.topic === 'calls')?.to.sort()).toEqual([VERIFIER_SLACK, VERIFIER_TEAMS].sort());
       expect(notifier.sent.filter((s) => s.reply.kind === 'verify-reminder' && s.reply.topic === 'calls').map((s) => [s.to.platform, s.to.kind === 'person' ? s.to.userId : ''])).toEqual([
