@@ -260,6 +260,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     if ('fatal' in first) {
       // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
+      verifications.stop();
       await scheduler.stop();
       await host.stop().catch(() => undefined);
       await storeStarted.catch(() => undefined);
