@@ -14,6 +14,7 @@ export const VERIFICATIONS_REFRESH_MS = 5 * MINUTE_MS;
 export class Verifications {
   private dates = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: StoreService | undefined,
@@ -41,6 +42,7 @@ export class Verifications {
 
   /** Refreshes now and then every `everyMs` (the timer does not keep the process alive). */
   start(everyMs = VERIFICATIONS_REFRESH_MS, logger?: Logger): void {
+    if (this.stopped || this.timer) return;
     const run = () => void this.refresh().catch((err: unknown) => logger?.warn({ err: (err as Error).message }, 'reading the stored verifications failed'));
     run();
     this.timer = setInterval(run, everyMs);
@@ -48,6 +50,7 @@ export class Verifications {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
