@@ -113,6 +113,14 @@ const storeShape = {
     .min(1, { error: 'RETENTION_DAYS must be at least 1' })
     .max(36_500, { error: 'RETENTION_DAYS must be at most 36500 (100 years)' })
     .default(365),
+  // How far back stored recommendations are rechecked when the knowledge changes (adapters/store/recheck.ts): after
+  // a deploy with a new knowledge version, and by `coexist-advisor recheck` without --since.
+  RECHECK_DAYS: z.coerce
+    .number({ error: 'RECHECK_DAYS must be a number of days (default 90)' })
+    .int({ error: 'RECHECK_DAYS must be a whole number of days' })
+    .min(1, { error: 'RECHECK_DAYS must be at least 1' })
+    .max(36_500, { error: 'RECHECK_DAYS must be at most 36500 (100 years)' })
+    .default(90),
   STORE_WRITES: z
     .string()
     .transform((v) => v.trim().toLowerCase())
@@ -263,16 +271,19 @@ export interface StoreConfig {
   /** Where the data lives: the SQLite file under DATA_DIR (default ./data), or PostgreSQL with DATABASE_URL. */
   target: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   retentionDays: number;
+  /** RECHECK_DAYS: how far back recommendations are rechecked when the knowledge changes (default 90). */
+  recheckDays: number;
   /** Where records are written: a thread of their own (default), or the main thread. */
   writes: 'thread' | 'inline';
 }
 
 export { STORE_FILE_NAME };
 
-function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number; STORE_WRITES: 'thread' | 'inline' }): StoreConfig {
+function storeConfig(env: { DATA_DIR?: string | undefined; DATABASE_URL?: string | undefined; RETENTION_DAYS: number; RECHECK_DAYS: number; STORE_WRITES: 'thread' | 'inline' }): StoreConfig {
   return {
     target: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'sqlite', file: path.resolve(env.DATA_DIR ?? 'data', STORE_FILE_NAME) },
     retentionDays: env.RETENTION_DAYS,
+    recheckDays: env.RECHECK_DAYS,
     writes: env.STORE_WRITES,
   };
 }
@@ -353,6 +364,11 @@ export function describeConfig(config: Config): string[] {
   const leads = config.salesLeads.length;
   lines.push(
     `History: each person sees their own recommendations and those made in channels they are in (Slack) or in the conversation they ask from (Teams), within their workspace or tenant; ${leads === 0 ? 'no one is in SALES_LEADS (who would see all of their workspace or tenant)' : `${leads} SALES_LEADS see all of their own workspace or tenant`}.`,
+  );
+  lines.push(
+    config.knowledgeOwners.length === 0
+      ? 'No weekly report is sent: KNOWLEDGE_OWNERS is empty.'
+      : `The knowledge owner's weekly report is sent to ${config.knowledgeOwners.length} KNOWLEDGE_OWNERS (Slack DM, Teams chat) at "${config.report.schedule}" (REPORT_SCHEDULE) in ${config.report.timezone} (REPORT_TZ).`,
   );
   lines.push(
     config.expertHint

@@ -13,6 +13,7 @@ import {
   type NoTopicReply,
   type NotHelpfulReply,
   type ReportReply,
+  type RecheckNoteReply,
   type RecommendationReply,
   type Reply,
   type Row,
@@ -146,6 +147,18 @@ const formatNotHelpful = (r: NotHelpfulReply): string =>
 /** From `ask report`: the report lives in its own command (it reads the store). */
 const formatReportRequest = (_r: ReportReply): string => `The knowledge owner's report: ${BIN} report [--since 7d] [--json]`;
 
+/** A recheck note: what changed in the facts, the verdict then and now. */
+const formatRecheckNote = (r: RecheckNoteReply): string =>
+  [
+    r.title,
+    `Recommendation ${r.id}${r.customer ? ` for ${r.customer}` : ''}, made ${r.made}.`,
+    `${r.factsTitle}:`,
+    ...r.facts.map((f) => `  - ${f}`),
+    `Then: ${r.before.setupTitle} (${r.before.confidence.text}).`,
+    `Now:  ${r.after.setupTitle} (${r.after.confidence.text}).`,
+    ...r.verdict.map((v) => `  ${v}`),
+    `The updated recommendation: ${BIN} recheck --json, or make it again with ${BIN} recommend.`,
+  ].join('\n');
 /** A verifier's reminder: the facts to check, sources and dates; its buttons are the chat's (named here). */
 function formatVerifyReminder(r: VerifyReminderReply): string {
   const lines = [r.title, '', wrap(r.intro, 0), ''];
@@ -181,6 +194,8 @@ export function formatReply(reply: Reply): string {
       return formatNotHelpful(reply);
     case 'report':
       return formatReportRequest(reply);
+    case 'recheck-note':
+      return formatRecheckNote(reply);
     case 'verify-reminder':
       return formatVerifyReminder(reply);
   }

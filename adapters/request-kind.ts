@@ -21,6 +21,7 @@ export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   history: 'history',
   'not-helpful': 'feedback',
   report: 'report',
+  'recheck-note': 'recommendation',
   'verify-reminder': 'verify',
 };
 

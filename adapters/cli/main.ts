@@ -308,7 +308,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
       }
     });
 
-  registerStoreCommands(program, { out: (text) => cli.out(text), env: () => cli.env, knowledge: () => cli.knowledge(), badInput: (message) => { throw new BadInput(message); } });
+  registerStoreCommands(program, { out: (text) => cli.out(text), env: () => cli.env, badInput: (message) => { throw new BadInput(message); }, knowledge: () => cli.knowledge() });
   registerExplainCommand(program, { out: (text) => cli.out(text), knowledge: () => cli.knowledge(), badInput: (message) => { throw new BadInput(message); } });
 
   return program;

@@ -16,8 +16,8 @@ export interface StoreCommandsIo {
   env: () => NodeJS.ProcessEnv;
   /** Stops the command as bad input (exit code 2) with this message. */
   badInput: (message: string) => never;
-  /** The knowledge in use (KNOWLEDGE_FILE or the built-in one): the verification dates are per topic of it. */
-  knowledge?: () => Knowledge;
+  /** The knowledge the CLI answers from (KNOWLEDGE_FILE or the built-in one): `recheck` recomputes under it. */
+  knowledge: () => Knowledge;
 }
 
 const UNITS: Record<string, number> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY_MS };
@@ -160,6 +160,34 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
         if (header && format === 'csv') lines.push(stringify([], { header: true, columns: Object.keys(what === 'recommendations' ? RECOMMENDATION_COLUMNS : QUESTION_COLUMNS) }));
         emit();
       });
+    });
+
+  program
+    .command('recheck')
+    .description('stored recommendations whose verdict changes under the current knowledge (KNOWLEDGE_FILE or the built-in one); posts nothing')
+    .option('--since <period>', 'how far back: 90d, 12h, 2w or a date (default RECHECK_DAYS days, 90)')
+    .option('--json', 'print JSON: an array of {id, customer, before: {setup, confidence}, after: {setup, confidence}, changed: [...], facts: [...]}')
+    .action(async (o: { since?: string; json?: boolean }) => {
+      const loaded = loadStoreConfig(io.env());
+      if (!loaded.ok) io.badInput(`The store's configuration has problems:\n${loaded.problems.map((p) => `  ${p}`).join('\n')}`);
+      const from = since(o.since, `${loaded.store.recheckDays}d`);
+      const knowledge = io.knowledge();
+      const [{ recheckSince, recheckJson }, { knowledgeVersion }] = await Promise.all([import('../store/recheck.ts'), import('../store/knowledge-version.ts')]);
+      const { checked, changed } = await withStore('read', (store) => recheckSince(store, knowledge, from));
+      const version = knowledgeVersion(knowledge);
+      if (o.json) return io.out(JSON.stringify(changed.map((r) => recheckJson(r, version)), null, 2));
+      if (changed.length === 0) return io.out(`Checked ${checked} recommendation${checked === 1 ? '' : 's'} since ${when(from)}: every verdict stands under knowledge ${version}.`);
+      const lines = [`Checked ${checked} recommendation${checked === 1 ? '' : 's'} since ${when(from)}; ${changed.length} would change under knowledge ${version}:`];
+      for (const { stored: s, result: r } of changed) {
+        lines.push(
+          '',
+          `${s.id}  ${when(s.createdAt)}  ${s.customer ? plain(s.customer) : '(no customer named)'}: ${SETUP_NAMES[r.before.setup]}, ${r.before.confidence} → ${SETUP_NAMES[r.after.setup]}, ${r.after.confidence}  (changed: ${r.changed.join(', ')})`,
+          ...r.facts.map((f) => `  fact: ${f}`),
+          ...r.verdict.map((v) => `  ${v}`),
+        );
+      }
+      lines.push('', 'After a deploy with this knowledge, the server posts a note in each posted recommendation\'s thread (once per recommendation and knowledge version).');
+      io.out(lines.join('\n'));
     });
 
   program

@@ -34,6 +34,7 @@ interface Loaded {
   claimFallbacks: Counter<'use' | 'decision'>;
   connectionsShed: Counter<'reason'>;
   bodiesRefused: Counter<'reason'>;
+  reportsPushed: Counter<'platform' | 'outcome'>;
 }
 
 /** Why a connection was closed at the cap: the one idle longest made room, or every one was busy. */
@@ -77,6 +78,7 @@ export class Metrics {
         claimFallbacks: new prom.Counter({ name: 'coexist_store_claim_fallbacks_total', help: 'Deduplication claims the store could not settle in time, by use (slack:view, slack:event, teams:correction, ...) and decision (act: done anyway, a duplicate is possible; skip: not done).', labelNames: ['use', 'decision'], registers: [registry] }),
         connectionsShed: new prom.Counter({ name: 'coexist_http_connections_shed_total', help: 'Connections closed at the connection cap (MAX_CONNECTIONS): idle_closed (the one idle longest made room), refused (every one had a request in progress).', labelNames: ['reason'], registers: [registry] }),
         bodiesRefused: new prom.Counter({ name: 'coexist_http_bodies_refused_total', help: 'Requests refused before their body was read: in_flight (MAX_BODY_BYTES_IN_FLIGHT, 503), unauthenticated (no well-formed Slack signature or Bot Framework Authorization header, 401), too_large (declared over the endpoint cap, 413).', labelNames: ['reason'], registers: [registry] }),
+        reportsPushed: new prom.Counter({ name: 'coexist_reports_pushed_total', help: "The owners' scheduled weekly report, one per KNOWLEDGE_OWNERS id and slot, by platform and outcome (sent; failed: not delivered after its retries, see the log; skipped: the platform is off, or the id is of neither platform).", labelNames: ['platform', 'outcome'], registers: [registry] }),
       };
       loaded.dropped.inc(0);
       const load = () => this.httpLoad?.();
@@ -168,6 +170,11 @@ export class Metrics {
   claimFallback(use: string, decision: WhenUnsure): void {
     const u = /^[a-z]+:[a-z-]+$/.test(use) ? use : 'other';
     this.use((m) => m.claimFallbacks.inc({ use: u, decision }));
+  }
+
+  /** One owner's scheduled report (adapters/host/report-push.ts), by platform and outcome. */
+  reportPushed(platform: 'slack' | 'teams' | 'unknown', outcome: 'sent' | 'failed' | 'skipped'): void {
+    this.use((m) => m.reportsPushed.inc({ platform, outcome }));
   }
 
   /** The Prometheus text exposition (loads prom-client if it is not yet). */

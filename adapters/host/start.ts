@@ -16,12 +16,20 @@ import { SlackConnection, type SlackConnectPolicy } from './slack-connect.ts';
 import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
+import type { RecheckRunOutcome } from '../store/recheck.ts';
 import { Scheduler, dailyAt, type Clock } from './schedule.ts';
+import { reportJob } from './report-push.ts';
+import type { NotifyPlatform } from '../notify.ts';
 import { SLACK_WEB_API } from '../slack/limits.ts';
 import { TEAMS_CONNECTOR } from '../teams/limits.ts';
 import { ManagementPortError, startHost, type HostSlack, type RunningHost } from './server.ts';
 
 // Wires configuration, knowledge, logging and the platform faces into one running process.
+
+/** How long the recheck after a start waits for the store to open (it retries in the background meanwhile). */
+const RECHECK_STORE_WAIT_MS = 10 * 60_000;
+/** How long a stop waits for a recheck in progress before closing the store. */
+const RECHECK_STOP_WAIT_MS = 5000;
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
@@ -50,6 +58,11 @@ export interface Product extends RunningHost {
   scheduler: Scheduler;
   /** Resolves when the store's first open-and-migrate attempt is over (it is opened after the server listens). */
   storeStarted: Promise<void>;
+  /**
+   * The recheck of posted recommendations under this knowledge version (adapters/store/recheck.ts), started once the
+   * store is open and Slack has answered (or not) at start: it never delays the start. Resolves with what it did.
+   */
+  recheck: Promise<RecheckRunOutcome>;
   /**
    * Resolves with the operator's message if Slack, unreachable at start, later answers that it refuses the
    * credentials: the process should then exit 1 (main.ts does). Never resolves otherwise.
@@ -85,6 +98,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
   scheduleTimers?: boolean;
+  /** Waits before each retry of a weekly report delivery that failed (tests use short ones). */
+  reportRetryDelaysMs?: number[];
 }
 
 export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<Product> {
@@ -106,6 +121,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   const store = new StoreService({
     target: config.store.target,
     retentionDays: config.store.retentionDays,
+    recheckDays: config.store.recheckDays,
     writes: config.store.writes,
     ...options.store,
     logger,
@@ -213,6 +229,16 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(clock ? { clock } : {}),
     claim: (key, ttlMs) => store.claimOrUnsure(key, ttlMs, clock?.now()),
   });
+  // The owners' weekly report, at REPORT_SCHEDULE in REPORT_TZ (report-push.ts).
+  if (config.knowledgeOwners.length > 0) {
+    const configured = new Set<NotifyPlatform>([...(config.slack.mode !== 'off' ? (['slack'] as const) : []), ...(config.teams.auth !== 'off' ? (['teams'] as const) : [])]);
+    scheduler.add(
+      reportJob(
+        { owners: config.knowledgeOwners, knowledge, store, notifier, configured, logger, metrics, ...(options.reportRetryDelaysMs ? { retryDelaysMs: options.reportRetryDelaysMs } : {}) },
+        config.report,
+      ),
+    );
+  }
   // The verifiers' reminders (reminders.ts): every day at REMINDER_HOUR in the scheduler's time zone (REPORT_TZ); the
   // job's slot is claimed once across replicas, and each topic's reminder once per due day.
   scheduler.add({
@@ -268,11 +294,24 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       throw new StartError([first.fatal]);
     }
   }
+  // After a deploy with new knowledge: recheck the posted recommendations, in the background (never blocks the start).
+  const recheck = storeStarted.then(async (): Promise<RecheckRunOutcome> => {
+    const opened = await store.opened(RECHECK_STORE_WAIT_MS);
+    if (!opened) {
+      logger.warn({ job: 'recheck' }, `recheck skipped: the store did not open within ${RECHECK_STORE_WAIT_MS / 60_000} minutes; the next start runs it`);
+      return { ran: false, why: 'the store is not open' };
+    }
+    const { recheckAfterDeploy } = await import('../store/recheck.ts');
+    recheckRunning = recheckAfterDeploy({ store: opened, knowledge, notifier, logger, recheckDays: config.store.recheckDays });
+    return recheckRunning;
+  });
+  let recheckRunning: Promise<RecheckRunOutcome> | undefined;
   return {
     ...host,
     config,
     knowledge,
     logger,
+    recheck,
     ...(face ? { slack: face } : {}),
     store,
     metrics,
@@ -288,6 +327,8 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       connection?.stop();
       await scheduler.stop();
       await host.stop();
+      // A recheck in progress gets a moment to finish its note (one not begun is left to the next start).
+      if (recheckRunning) await Promise.race([recheckRunning, new Promise((resolve) => setTimeout(resolve, RECHECK_STOP_WAIT_MS).unref())]);
       await store.close();
     },
   };

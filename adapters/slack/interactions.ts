@@ -45,6 +45,7 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.editRecommendation]: 'form',
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
+  [ACTIONS.openUpdated]: 'recommendation',
   [ACTIONS.verify]: 'verify',
   [ACTIONS.needsChange]: 'verify',
 };

@@ -14,6 +14,8 @@ import { SLACK_WEB_API, type SlackWebApiPolicy } from './limits.ts';
 // The reply is drawn by the same renderer as in a DM (blocks/reply.ts, with its fallback text); each call is bounded
 // by SLACK_WEB_API (timeout, retries of network errors and 5xx); a rate limit is waited out once, and blocks Slack
 // rejects for their format go again as text (delivery.ts). Never throws: a failure is a Sent with ok:false, in words.
+// One bot token is one workspace: a destination's `workspace` is not needed to reach it. A DM's Sent.channelId is the
+// DM channel Slack answers with (D…), which is where a reply in its thread must go.
 
 /** What an operator can do about each refusal. */
 const WHY: Record<string, string> = {

@@ -147,6 +147,23 @@ export function readRecommendationId(value: string | undefined): string | undefi
   return value && RECOMMENDATION_ID.test(value) ? value : undefined;
 }
 
+// ---- A recheck note's "Open the updated recommendation" --------------------------------------------------------
+/**
+ * The recommendation's id and its requirements without their notes (a verdict does not depend on them): a customer
+ * name of at most 80 characters and a list of need ids fit a button's 2,000 characters.
+ */
+export const openUpdatedValue = (id: string, requirements: Requirements): string => {
+  const { notes: _notes, ...rest } = requirements;
+  return JSON.stringify({ id, requirements: rest });
+};
+
+/** The id and the requirements as the button carried them: still to be validated (validateRequirements). */
+export function readOpenUpdatedValue(value: string | undefined): { id: string; requirements: unknown } | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.id !== 'string' || !RECOMMENDATION_ID.test(v.id) || !v.requirements || typeof v.requirements !== 'object') return undefined;
+  return { id: v.id, requirements: v.requirements };
+}
+
 // ---- "Edit requirements" ------------------------------------------------------------------------------------
 // A recommendation carries its own requirements. A button value holds 2,000 characters and notes alone may be
 // 2,000, so the value is one JSON line (requirements without notes, the channel) followed by the notes as typed

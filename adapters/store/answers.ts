@@ -1,6 +1,7 @@
 import {
   HISTORY_LIMIT,
   REVIEW_SAYS,
+  basisOf,
   findTopic,
   maySee,
   notFoundForYou,
@@ -56,8 +57,10 @@ export async function historyFor(store: StoreService | undefined, asker: Asker, 
 /** `report`: this week's report for a knowledge owner; for anyone else, why not. */
 export async function reportFor(store: StoreService | undefined, knowledge: Knowledge, asker: Pick<Asker, 'owner'>, now = new Date()): Promise<ReportReply> {
   if (!asker.owner) return reportNotForYou();
-  const report = store ? await store.report(reportSince(now)) : undefined;
-  return report ? presentReport(report, knowledge, now) : reportUnavailable();
+  const [report, rechecked] = store ? await Promise.all([store.report(reportSince(now)), store.rechecked(knowledge, now.getTime())]) : [undefined, undefined];
+  if (!report) return reportUnavailable();
+  const lines = rechecked?.map((r) => ({ id: r.stored.id, customer: r.stored.customer, before: r.result.before, after: r.result.after, facts: r.result.facts })) ?? null;
+  return presentReport({ ...report, rechecked: lines }, knowledge, now);
 }
 
 /** The router's reply, completed from the store when it is a store-backed one; any other reply as it is. */
@@ -150,6 +153,7 @@ export function recordRecommendation(
     messageLink: made.messageLink ?? null,
     recommendation: made.recommendation,
     knowledgeVersion: knowledgeVersion(knowledge),
+    basis: basisOf(made.recommendation.requirements, knowledge),
   });
 }
 

@@ -119,6 +119,40 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('conversation_refs').ifExists().execute();
     },
   },
+  // Posted recommendations stay current (issue 21, part 4): the facts a recommendation was made on (its basis:
+  // the policy's figures and its needs' statuses, src/advisor/recheck.ts), each knowledge version's recheck run
+  // (one replica runs it), and the note posted in a recommendation's thread (once per recommendation and version).
+  '0007-recheck-notes': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('recommendations').addColumn('basis', 'text').execute();
+      await db.schema
+        .createTable('recheck_runs')
+        .addColumn('knowledge_version', 'text', (c) => c.primaryKey())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('checked', 'bigint')
+        .addColumn('changed', 'bigint')
+        .addColumn('noted', 'bigint')
+        .addColumn('failed', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('recheck_notes')
+        .addColumn('recommendation_id', 'text', (c) => c.notNull())
+        .addColumn('knowledge_version', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('message_ref', 'text')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('recheck_notes_pk', ['recommendation_id', 'knowledge_version'])
+        .execute();
+      await db.schema.createIndex('recheck_notes_created_at').on('recheck_notes').column('created_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('recheck_notes').ifExists().execute();
+      await db.schema.dropTable('recheck_runs').ifExists().execute();
+      await db.schema.alterTable('recommendations').dropColumn('basis').execute();
+    },
+  },
   // Verification (src/present/verification.ts): every verifier's verdict on a topic, kept as history (Still correct
   // moves the date answers show; Needs a change is listed in the report), and one row per topic and due day whose
   // reminder was claimed (insert-if-absent: whoever inserts sends, so replicas remind once).

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { CARRIED, REMEMBERED } from '../carried.ts';
-import type { Confidence, Recommendation, Reply, Requirements, SetupId, TopicId } from '../../src/index.ts';
+import type { Basis, Confidence, Recommendation, Reply, Requirements, SetupId, TopicId } from '../../src/index.ts';
 
 // What the store records, as the listeners hand it over: questions, recommendations, feedback. Plain data; the
 // ids are made here, synchronously, so a listener can put them into a message (a "Ref" line, a button's value)
@@ -48,6 +48,8 @@ export interface RecommendationRecord {
   recommendation: Recommendation;
   /** knowledgeVersion(knowledge) of the knowledge it was made under. */
   knowledgeVersion: string;
+  /** basisOf(requirements, knowledge): the facts it was made on, which a recheck compares with today's. */
+  basis?: Basis | null;
   at?: number;
 }
 
@@ -91,6 +93,8 @@ export interface StoredRecommendation {
   knowledgeVersion: string;
   /** The whole recommendation as it was shown. */
   recommendation: Recommendation;
+  /** The facts it was made on (src/advisor/recheck.ts); null when recorded before they were kept (migration 0007). */
+  basis: Basis | null;
 }
 
 export interface StoredQuestion {

@@ -22,6 +22,8 @@ export interface RecommendationsTable {
   knowledge_version: string;
   /** The Slack team id or Teams tenant id it was made in; null for rows from before 0003 (see src/present/scope.ts). */
   workspace: string | null;
+  /** The facts it was made on (src/advisor/recheck.ts Basis) as JSON; null for rows from before 0007. */
+  basis: string | null;
 }
 
 export interface QuestionsTable {
@@ -80,6 +82,29 @@ export interface ConversationRefsTable {
   updated_at: number;
 }
 
+/** One recheck of the stored recommendations per knowledge version (0007): whoever inserts the row runs it. */
+export interface RecheckRunsTable {
+  knowledge_version: string;
+  started_at: number;
+  finished_at: number | null;
+  checked: number | null;
+  changed: number | null;
+  noted: number | null;
+  failed: number | null;
+}
+
+/** A note posted in a recommendation's thread, once per recommendation and knowledge version (0007). */
+export interface RecheckNotesTable {
+  recommendation_id: string;
+  knowledge_version: string;
+  created_at: number;
+  /** 'sending' (claimed), 'sent', or 'failed'. */
+  outcome: string;
+  /** The posted note (Slack ts, Teams activity id). */
+  message_ref: string | null;
+  error: string | null;
+}
+
 /** A verifier's verdict on a topic (0005): kept as history, never updated. */
 export interface VerificationsTable {
   id: string;
@@ -108,6 +133,8 @@ export interface Database {
   feedback: FeedbackTable;
   dedupe_keys: DedupeKeysTable;
   conversation_refs: ConversationRefsTable;
+  recheck_runs: RecheckRunsTable;
+  recheck_notes: RecheckNotesTable;
   verifications: VerificationsTable;
   verification_reminders: VerificationRemindersTable;
 }

@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { Recorder, type RecorderOptions } from './recorder.ts';
 import { ThreadWriter, type BatchWriter } from './writer.ts';
 import type { StoredRecommendation } from './records.ts';
+import type { Knowledge } from '../../src/index.ts';
+import { DAY_MS } from '../../src/time.ts';
+import { RECHECK_DAYS_DEFAULT, recheckSince, type Rechecked } from './recheck.ts';
 import { openStore, type ConversationRef, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
@@ -20,6 +23,8 @@ export type WhenUnsure = 'act' | 'skip';
 export interface StoreServiceOptions {
   target: StoreTarget;
   retentionDays: number;
+  /** RECHECK_DAYS: how far back the report's recheck looks (default 90). */
+  recheckDays?: number;
   logger: Logger;
   /** Counts a failure (the /metrics store-error counter). */
   onError?: (operation: StoreOperation, count: number) => void;
@@ -191,6 +196,11 @@ export class StoreService {
     });
   }
 
+  /** The open store, waiting up to `ms` while it opens (background jobs: the recheck after a start). */
+  opened(ms: number): Promise<Store | undefined> {
+    return this.whenOpen(ms);
+  }
+
   get kind(): StoreTarget['kind'] {
     return this.options.target.kind;
   }
@@ -333,6 +343,23 @@ export class StoreService {
   /** The knowledge owner's report since `since`, within the deadline; undefined as for history(). */
   report(since: Date): Promise<Report | undefined> {
     return this.read('report', (store) => store.report(since));
+  }
+
+  /**
+   * The recommendations of the last RECHECK_DAYS whose verdict `knowledge` changes, newest first, for the report;
+   * undefined as for history() (within a longer deadline: every recommendation of the period is recomputed).
+   */
+  async rechecked(knowledge: Knowledge, now = Date.now()): Promise<Rechecked[] | undefined> {
+    const store = this.current;
+    if (!store) return undefined;
+    const since = new Date(now - (this.options.recheckDays ?? RECHECK_DAYS_DEFAULT) * DAY_MS);
+    try {
+      const { changed } = await withDeadline(recheckSince(store, knowledge, since), Math.max(this.deadlineMs, 5000), 'recheck');
+      return changed.reverse();
+    } catch (err) {
+      this.failed('read', err);
+      return undefined;
+    }
   }
 
   /** A knowledge owner's review of a correction group: how many it covered, or undefined when the store did not answer. */

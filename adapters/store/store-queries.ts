@@ -21,7 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, Report, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
 
@@ -61,7 +61,19 @@ function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommen
     requirements: JSON.parse(row.requirements),
     knowledgeVersion: row.knowledge_version,
     recommendation: detail,
+    basis: readBasis(row.basis),
   };
+}
+
+/** The stored basis, or null when there is none or it does not read (the recheck then compares lines). */
+function readBasis(text: string | null | undefined): StoredRecommendation['basis'] {
+  if (!text) return null;
+  try {
+    const basis = JSON.parse(text) as unknown;
+    return basis && typeof basis === 'object' && !Array.isArray(basis) ? (basis as StoredRecommendation['basis']) : null;
+  } catch {
+    return null;
+  }
 }
 
 // The recorder's writes, built once here for both paths: run by KyselyStore.record*() (inline), or compiled on the
@@ -113,6 +125,7 @@ function recommendationWrites(db: Kysely<Database>, rows: RecommendationRecord[]
       requirements: JSON.stringify(rec.requirements),
       detail: JSON.stringify(rec),
       knowledge_version: r.knowledgeVersion,
+      basis: r.basis ? JSON.stringify(r.basis) : null,
     };
     const { id: _id, created_at: _at, ...changes } = values;
     return db
@@ -259,6 +272,7 @@ export class KyselyStore implements Store {
       recommendations: deleted(await this.db.deleteFrom('recommendations').where('created_at', '<', cutoff).executeTakeFirst()),
       feedback: deleted(await this.db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst()),
       dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
+      recheckNotes: deleted(await this.db.deleteFrom('recheck_notes').where('created_at', '<', cutoff).executeTakeFirst()),
     }));
   }
 
@@ -456,6 +470,23 @@ export class KyselyStore implements Store {
     return rows.map(toConversationRef);
   }
 
+  async claimRecheckRun(knowledgeVersion: string, staleMs: number, now = Date.now()): Promise<boolean> {
+    // New version: inserted, ours. Started long ago and never finished: taken over, ours. Otherwise another replica's.
+    const row = await this.db
+      .insertInto('recheck_runs')
+      .values({ knowledge_version: knowledgeVersion, started_at: now, finished_at: null, checked: null, changed: null, noted: null, failed: null })
+      .onConflict((oc) =>
+        oc
+          .column('knowledge_version')
+          .doUpdateSet({ started_at: (eb) => eb.ref('excluded.started_at') })
+          .where('recheck_runs.finished_at', 'is', null)
+          .where('recheck_runs.started_at', '<=', now - staleMs),
+      )
+      .returning('knowledge_version')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async recordVerification(v: VerificationRecord): Promise<void> {
     await this.db
       .insertInto('verifications')
@@ -503,6 +534,29 @@ export class KyselyStore implements Store {
       .returning('topic')
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async finishRecheckRun(knowledgeVersion: string, counts: RecheckCounts, now = Date.now()): Promise<void> {
+    await this.db.updateTable('recheck_runs').set({ finished_at: now, ...counts }).where('knowledge_version', '=', knowledgeVersion).execute();
+  }
+
+  async claimRecheckNote(recommendationId: string, knowledgeVersion: string, now = Date.now()): Promise<boolean> {
+    const row = await this.db
+      .insertInto('recheck_notes')
+      .values({ recommendation_id: normaliseRecommendationId(recommendationId), knowledge_version: knowledgeVersion, created_at: now, outcome: 'sending', message_ref: null, error: null })
+      .onConflict((oc) => oc.columns(['recommendation_id', 'knowledge_version']).doNothing())
+      .returning('recommendation_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void> {
+    await this.db
+      .updateTable('recheck_notes')
+      .set(outcome.ok ? { outcome: 'sent', message_ref: ref(outcome.ref) } : { outcome: 'failed', error: cap(outcome.error, 1000) })
+      .where('recommendation_id', '=', normaliseRecommendationId(recommendationId))
+      .where('knowledge_version', '=', knowledgeVersion)
+      .execute();
   }
 
   async releaseReminder(topic: string, dueOn: string): Promise<void> {

@@ -68,6 +68,8 @@ export interface PruneCounts {
   recommendations: number;
   feedback: number;
   dedupeKeys: number;
+  /** Recheck notes (0007) as old as the recommendations they were about. */
+  recheckNotes: number;
 }
 
 export interface Store {
@@ -113,6 +115,20 @@ export interface Store {
   conversationRef(key: string): Promise<ConversationRef | undefined>;
   /** The most recently seen references of one kind, newest first (e.g. the tenants the bot has seen). */
   conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[]>;
+  /**
+   * The recheck of this knowledge version (src/advisor/recheck.ts) is ours to run: true for exactly one replica, once
+   * per version, durably. A run that started more than `staleMs` ago and never finished (its replica died) may be
+   * taken over.
+   */
+  claimRecheckRun(knowledgeVersion: string, staleMs: number, now?: number): Promise<boolean>;
+  /** The run of this version is over: what it did, for the operator (and so it is never taken over). */
+  finishRecheckRun(knowledgeVersion: string, counts: RecheckCounts, now?: number): Promise<void>;
+  /**
+   * The note for this recommendation under this knowledge version is ours to send: true for exactly one caller, ever
+   * (insert-if-absent). Whoever gets true sends, then settles it with settleRecheckNote.
+   */
+  claimRecheckNote(recommendationId: string, knowledgeVersion: string, now?: number): Promise<boolean>;
+  settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void>;
   /** Records a verifier's verdict (kept as history; never pruned: it is the record of what was checked when). */
   recordVerification(v: VerificationRecord): Promise<void>;
   /** Per topic, the time of its newest Still correct. */
@@ -141,6 +157,14 @@ export interface ConversationRef {
   userId: string | null;
   botId: string | null;
   updatedAt: number;
+}
+
+/** What a recheck run did: recommendations checked, whose verdict changed, notes posted, notes that failed. */
+export interface RecheckCounts {
+  checked: number;
+  changed: number;
+  noted: number;
+  failed: number;
 }
 
 /** postgres://user:secret@db.internal:5432/advisor → postgres://db.internal:5432/advisor */

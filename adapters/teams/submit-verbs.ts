@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { actionReply, prefillFrom, presentHelp, presentPastRecommendation, recommendationWithReply, validateRequirements } from '../../src/index.ts';
 import type { RequestKind } from '../request-kind.ts';
+import { RECOMMENDATION_ID } from '../carried.ts';
 import { recordRecommendation } from '../store/answers.ts';
 import { SUBMIT } from './cards/common.ts';
 import { formCard, readForm } from './cards/form.ts';
@@ -28,6 +29,7 @@ const REQUEST_KIND: Record<SubmitVerb, RequestKind> = {
   [SUBMIT.help]: 'help',
   [SUBMIT.feedback]: 'feedback',
   [SUBMIT.correct]: 'feedback',
+  [SUBMIT.openUpdated]: 'recommendation',
   [SUBMIT.verify]: 'verify',
   [SUBMIT.needsChange]: 'verify',
 };
@@ -66,6 +68,16 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     const stored = await readRecommendation(deps, context, value.id);
     const viewer = userOf(context);
     if (stored) await send(deps, context, cardActivity(teamsCard(presentPastRecommendation(stored, deps.knowledge), deps.knowledge, viewer ? { viewer } : {})));
+    return true;
+  },
+  // A recheck note's "Open the updated recommendation": made again from the requirements the card carried, under
+  // today's knowledge, with Edit requirements. Data that is not a recommendation's id and requirements is stale.
+  [SUBMIT.openUpdated]: async (deps, context, value) => {
+    const valid = typeof value.id === 'string' && RECOMMENDATION_ID.test(value.id) ? validateRequirements(value.requirements) : undefined;
+    if (!valid?.ok) return false;
+    const reply = actionReply(deps.knowledge, { id: 'open-updated', payload: { recommendation: value.id as string, requirements: valid.requirements } });
+    if (!reply) return false;
+    await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge)));
     return true;
   },
   [SUBMIT.reviewCorrection]: async (deps, context, value) => {

@@ -10,7 +10,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'verify', 'needs-change'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'open-updated', 'verify', 'needs-change'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -54,6 +54,11 @@ export type ReplyAction =
   | { id: 'review'; label: string; payload: { question: string; picked: TopicId; verdict: 'accepted' | 'dismissed' } }
   /** The accepted corrections, as training lines to copy (knowledge owners). */
   | { id: 'training-lines'; label: string }
+  /**
+   * A recheck note's: the recommendation (its id) made again from its requirements under today's knowledge, with Edit
+   * requirements. The requirements ride along without their notes (they do not change a verdict), so no store is read.
+   */
+  | { id: 'open-updated'; label: string; payload: { recommendation: string; requirements: Requirements } }
   /** A verifier's "Still correct" on a topic's reminder: recorded with the knowledge version the reminder showed. */
   | { id: 'verify'; label: string; payload: VerifyRef }
   /** A verifier's "Needs a change" on a topic's reminder: recorded, and listed in the owners' report. */
@@ -116,6 +121,12 @@ export const pastActions = (recommendation: string, requirements?: Requirements)
   { id: 'open', label: LABELS.openPast, payload: { recommendation } },
   { id: 'edit', label: LABELS.editPast, payload: { recommendation, ...(requirements ? { requirements } : {}) } },
 ];
+
+/** A recheck note's: the recommendation made again under today's knowledge. */
+export const recheckNoteActions = (recommendation: string, requirements: Requirements): ReplyAction[] => {
+  const { notes: _notes, ...rest } = requirements;
+  return [{ id: 'open-updated', label: LABELS.openUpdated, payload: { recommendation, requirements: rest } }];
+};
 
 /** A correction waiting for review: Accept (when its topic is still in the knowledge) and Dismiss. */
 export const reviewActions = (question: string, picked: TopicId, pickedTitle: string, known: boolean): ReplyAction[] => [

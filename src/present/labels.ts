@@ -21,6 +21,8 @@ export const LABELS = {
   /** The report's correction, accepted: "Accept: Voice & video calls". */
   accept: 'Accept',
   trainingLines: 'Accepted corrections as training lines',
+  /** A recheck note's: the recommendation as today's knowledge makes it. */
+  openUpdated: 'Open the updated recommendation',
   /** A verifier's reminder: the topic's facts still hold, or they do not. */
   stillCorrect: 'Still correct',
   needsChange: 'Needs a change',

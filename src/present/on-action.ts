@@ -5,6 +5,7 @@ import { presentComparison, presentNotHelpful, presentTopic, type PresentOptions
 import { withVerification } from './verification.ts';
 import type { AnswerReply, Reply } from './reply.ts';
 import { formReply } from './router.ts';
+import { presentUpdatedRecommendation } from './recheck.ts';
 
 // The one handler table: what a click on each action (src/present/actions.ts) shows, for Slack's block actions and
 // Teams' submits alike. A surface reads what its button carried into the action's payload (checking it: a payload
@@ -38,6 +39,8 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   // A verdict is written to the store, and the training lines read from it, by the surface (owners only).
   review: () => undefined,
   'training-lines': () => undefined,
+  // A recheck note's: the recommendation made again from its requirements under today's knowledge.
+  'open-updated': (knowledge, p) => presentUpdatedRecommendation(p.requirements, knowledge),
   // A verifier's verdict is written to the store by the surface (verifiers and owners only); it says what was recorded.
   verify: () => undefined,
   'needs-change': () => undefined,

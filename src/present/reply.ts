@@ -291,7 +291,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'stale' | 'needs-change';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'stale' | 'needs-change';
   title: string;
   /** One line saying what the section is for. */
   hint: string;
@@ -313,6 +313,39 @@ export interface ReportReply {
   /** Set when the report cannot be shown: not an owner, or no store. */
   unavailable?: string;
   /** The accepted corrections as training lines. */
+  actions: ReplyAction[];
+  summary: string;
+}
+
+/** A verdict as a recheck note shows it: the setup and the confidence. */
+export interface NoteVerdict {
+  setup: SetupId;
+  icon: string;
+  setupTitle: string;
+  confidence: { level: Confidence; text: string };
+}
+
+/**
+ * A note posted in a recommendation's thread when the knowledge changed its verdict (src/advisor/recheck.ts): what
+ * changed in the facts, the verdict then and now, and Open the updated recommendation.
+ */
+export interface RecheckNoteReply {
+  kind: 'recheck-note';
+  title: string;
+  /** The recommendation's shareable id. */
+  id: string;
+  /** User text. */
+  customer?: string;
+  /** When it was made, in UTC: "2026-11-25 14:03 UTC". */
+  made: string;
+  /** What changed in the facts it rests on, one sentence each. */
+  facts: string[];
+  factsTitle: string;
+  before: NoteVerdict;
+  after: NoteVerdict;
+  /** What changed in the verdict, one sentence each. */
+  verdict: string[];
+  /** Open the updated recommendation (src/present/actions.ts): renderers draw these and no others. */
   actions: ReplyAction[];
   summary: string;
 }
@@ -348,6 +381,7 @@ export type Reply =
   | HistoryReply
   | NotHelpfulReply
   | ReportReply
+  | RecheckNoteReply
   | VerifyReminderReply;
 
 /** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */

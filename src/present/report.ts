@@ -5,6 +5,8 @@ import type { ReportReply, ReportSection, ReviewState } from './reply.ts';
 import { DAY_MS } from '../time.ts';
 import { reviewActions } from './actions.ts';
 import { LABELS } from './labels.ts';
+import type { Verdict } from '../advisor/recheck.ts';
+import { SETUP_NAMES } from '../knowledge/ids.ts';
 import { dayString, verificationSections, type NeedsChangeMark } from './verification.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
@@ -28,10 +30,26 @@ export interface UsageReport {
   /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
   corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
   /**
+   * Recommendations of the last RECHECK_DAYS whose verdict today's knowledge changes (src/advisor/recheck.ts), newest
+   * first; null when they could not be read in time. Absent: not asked for (the section is left out).
+   */
+  rechecked?: RecheckedLine[] | null;
+  /**
    * What verifiers recorded (src/present/verification.ts): per topic its newest Still correct (epoch ms), and the
    * Needs a change marks of the last year. Absent: the report has no verification sections.
    */
   verification?: { verified: { topic: string; at: number }[]; needsChange: NeedsChangeMark[] };
+}
+
+/** A recommendation whose verdict changed, as the report lists it. */
+export interface RecheckedLine {
+  id: string;
+  /** User text. */
+  customer: string | null;
+  before: Verdict;
+  after: Verdict;
+  /** What changed in the facts, one sentence each. */
+  facts: string[];
 }
 
 /** Lines per section of the report as the apps show it (the CLI's --json has them all). */
@@ -69,6 +87,22 @@ export const REVIEW_SAYS = {
 export const REPORT_DAYS = 7;
 
 export const reportSince = (now: Date, days = REPORT_DAYS): Date => new Date(now.getTime() - days * DAY_MS);
+
+/** The recommendations today's knowledge changes: each customer (user text), its verdict then and now, and why. */
+function recheckedSection(lines: readonly RecheckedLine[] | null, shown: number): ReportSection {
+  const verdict = (v: Verdict) => `${SETUP_NAMES[v.setup]} (${v.confidence})`;
+  return {
+    id: 'rechecked',
+    title: 'Recommendations the knowledge changed',
+    hint: 'Made in the last days under older facts, their verdict is different today; a note was posted in each one\'s thread (`coexist-advisor recheck` lists them all).',
+    lines: (lines ?? []).slice(0, shown).map((l) => ({
+      question: l.customer ?? `Recommendation ${l.id}`,
+      count: 1,
+      note: `ref ${l.id}: ${verdict(l.before)} → ${verdict(l.after)}. ${l.facts.join(' ')}`.trim(),
+    })),
+    empty: lines === null ? 'The recheck could not be read right now (the store did not answer in time).' : 'Every recent recommendation still stands.',
+  };
+}
 
 export function presentReport(report: UsageReport, knowledge: Knowledge, now: Date, shown = REPORT_LINES_SHOWN): ReportReply {
   const title = (topic: string | null) => (topic === null ? 'nothing' : (findTopic(knowledge, topic as TopicId)?.title ?? topic));
@@ -113,6 +147,7 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       empty: 'No corrections.',
     },
   ];
+  if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));
   if (report.verification) {
     const verified = new Map(report.verification.verified.map((v) => [v.topic, dayString(v.at)]));
     sections.push(...verificationSections(knowledge, { today: dayString(now.getTime()), verified }, report.verification.needsChange, shown));

@@ -190,7 +190,7 @@ describe('store commands: bad input and a missing store', () => {
 
       const m = await runCli(['db', 'migrate'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review, 0003-recommendation-workspace, 0004-conversations, 0005-verifications\.\n$/);
+      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review, 0003-recommendation-workspace, 0004-conversations, 0007-recheck-notes, 0005-verifications\.\n$/);
       const h = await runCli(['history', '--json'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(h.stdout.trim()).toBe('[]');
     } finally {

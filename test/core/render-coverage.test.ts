@@ -7,6 +7,8 @@ import {
   presentHistory,
   presentNotHelpful,
   presentReport,
+  presentRecheckNote,
+  recheck,
   LABELS,
   asRecorded,
   presentTopic,
@@ -60,11 +62,20 @@ function sample(): Reply[] {
       feedback: { helpful: 3, notHelpful: 1, corrections: 1 },
       notHelpful: [{ question: 'unhelpful q', topic: 'calls', count: 1 }],
       corrections: [{ question: 'corrected q', answered: 'calls', picked: 'group-chats', count: 1, review: 'pending' }],
+      rechecked: [{ id: 'R2', customer: 'Acme', before: { setup: 'api-only', confidence: 'high' }, after: { setup: 'coexistence', confidence: 'medium' }, facts: ['a fact changed'] }],
     },
     kb,
     NOW,
   );
+  // A recheck note: a 22 MPS customer made with Co-Existence capped at 20, rechecked with 25.
+  const capped = validateRequirements({ customer: 'Acme', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+  if (!capped.ok) throw new Error('sample requirements');
+  const raised = structuredClone(kb);
+  raised.offerPolicy.coexistence.mps = 25;
+  const made = recommendationWithReply(capped.requirements, kb).recommendation;
+  const note = presentRecheckNote({ id: 'R2', customer: 'Acme', createdAt: NOW, recommendation: made }, recheck({ recommendation: made }, raised));
   return [
+    note,
     // As answered to a recorded question: with its Helpful / Not helpful.
     asRecorded(answer, 'Q1'),
     { kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: links, examples: ['an example'], actions: [...topicPickers(links, 'what?'), ...startActions()], summary: 's' },
@@ -192,6 +203,7 @@ const OPT_OUT: Record<keyof typeof RENDERERS, Record<string, string>> = {
     'recommendation.rows[].note': 'not drawn',
     'recommendation.rows[].cells.*.icon': 'a cell is drawn by its text',
     'history.entries[].icon': 'no emoji in a terminal',
+    'recheck-note.*.icon': 'no emoji in a terminal',
     'history.entries[].confidence.text': 'the terminal shows the confidence level',
     'report.*': 'the CLI prints the report from the store itself (`coexist-advisor report`, adapters/cli/store-commands.ts)',
   },
@@ -211,7 +223,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recommendation', 'report', 'topics', 'verify-reminder']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'topics', 'verify-reminder']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -234,7 +246,7 @@ describe('render coverage: every renderer draws every field of every reply, or o
   const replies = sample();
 
   it('the samples cover every kind of reply', () => {
-    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'verify-reminder'];
+    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'verify-reminder'];
     expect([...new Set(replies.map((r) => r.kind))].sort()).toEqual([...kinds].sort());
   });
 

@@ -27,12 +27,16 @@ export class LogCapture extends Writable {
  * store lives in a temporary DATA_DIR of its own (removed by stop()) unless `env` sets DATA_DIR or DATABASE_URL.
  * Records are written inline (STORE_WRITES=inline): a writer thread started from the TypeScript sources loads tsx
  * and the store afresh (~0.7 s a product); the suites of the writer thread itself set STORE_WRITES=thread.
+ * The scheduler's timers are off (`scheduleTimers: false`): on the real clock a product with KNOWLEDGE_OWNERS would
+ * send the weekly report by itself when started within a day after its slot (catch-up), in the middle of another
+ * suite's messages. Suites of scheduled work move a fake clock (`clock`) and call `product.scheduler.tick()`, or pass
+ * `scheduleTimers: true`.
  */
 export async function startTestProduct(env: Record<string, string>, options: Omit<StartOptions, 'logger'> = {}): Promise<Product & { logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
   const ownDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), 'coexist-test-data-')) : undefined;
-  const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, ...options }).catch((err: unknown) => {
+  const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, scheduleTimers: false, ...options }).catch((err: unknown) => {
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     throw err;
   });

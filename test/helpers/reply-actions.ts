@@ -12,6 +12,7 @@ export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id:
   open: { id: 'open', label: 'Open', payload: { recommendation: '7K2M9QXA' } },
   review: { id: 'review', label: 'Accept: Calls', payload: { question: 'can we call?', picked: 'calls', verdict: 'accepted' } },
   'training-lines': { id: 'training-lines', label: 'Accepted corrections as training lines' },
+  'open-updated': { id: 'open-updated', label: 'Open the updated recommendation', payload: { recommendation: '7K2M9QXA', requirements: { customer: 'Acme', country: 'IN', peakMps: 22, needs: ['phone-app'] } } },
   feedback: { id: 'feedback', label: 'Not helpful', payload: { question: 'Q1', topic: 'calls', rating: 'not-helpful', text: 'can we call?' } },
   verify: { id: 'verify', label: 'Still correct', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },
   'needs-change': { id: 'needs-change', label: 'Needs a change', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },

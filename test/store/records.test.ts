@@ -32,7 +32,7 @@ describe('what the store records', () => {
 describe('the store configuration', () => {
   it('defaults to ./data, 365 days, writes on a thread of their own and no knowledge owners', () => {
     const r = loadConfig({});
-    expect(r.ok && r.config.store).toEqual({ target: { kind: 'sqlite', file: `${process.cwd()}/data/coexist-advisor.db` }, retentionDays: 365, writes: 'thread' });
+    expect(r.ok && r.config.store).toEqual({ target: { kind: 'sqlite', file: `${process.cwd()}/data/coexist-advisor.db` }, retentionDays: 365, recheckDays: 90, writes: 'thread' });
     expect(r.ok && r.config.knowledgeOwners).toEqual([]);
   });
 

@@ -25,6 +25,8 @@ export const ACTIONS = {
   /** The report's Accept / Dismiss on a correction, and its accepted corrections as training lines. */
   review: 'review_correction',
   trainingLines: 'show_training_lines',
+  /** A recheck note's: the recommendation made again under today's knowledge. */
+  openUpdated: 'open_updated_recommendation',
   /** A verifier's reminder: Still correct / Needs a change. */
   verify: 'verify_topic',
   needsChange: 'topic_needs_change',

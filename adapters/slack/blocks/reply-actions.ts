@@ -3,7 +3,7 @@ import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts
 import { LABELS } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { correctionValue, editValues, feedbackValues, reviewValue, topicValue, verifyValue } from '../values.ts';
+import { correctionValue, editValues, feedbackValues, openUpdatedValue, reviewValue, topicValue, verifyValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -45,6 +45,7 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
   }),
   'training-lines': (a) => ({ text: a.label, actionId: ACTIONS.trainingLines }),
   open: (a) => ({ text: a.label, actionId: ACTIONS.openRecommendation, value: a.payload.recommendation }),
+  'open-updated': (a) => ({ text: a.label, actionId: ACTIONS.openUpdated, value: openUpdatedValue(a.payload.recommendation, a.payload.requirements), style: 'primary' }),
   recommend: (a) => ({ text: a.label, actionId: ACTIONS.recommend, style: 'primary' }),
   topic: (a, { thread }) => ({ text: a.label, actionId: keyed(ACTIONS.topic, a.payload.topic), value: topicValue({ ...a.payload, ...(thread ? { thread } : {}) }) }),
   correct: (a, { thread }) => ({

@@ -6,6 +6,7 @@ import { formButtonMessage, greetingMessage, helpMessage, topicsMessage } from '
 import { historyMessage } from './history.ts';
 import { recommendationMessage } from './recommendation.ts';
 import { reportMessage } from './report.ts';
+import { recheckNoteMessage } from './recheck.ts';
 import { verifyReminderMessage } from './verify.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
@@ -38,6 +39,8 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return notHelpfulMessage(reply, answerView.feedback?.question);
     case 'report':
       return reportMessage(reply);
+    case 'recheck-note':
+      return recheckNoteMessage(reply);
     case 'verify-reminder':
       return verifyReminderMessage(reply);
   }

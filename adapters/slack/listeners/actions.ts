@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { VERIFY_SAYS, actionAnswer, actionReply, mayReuseChannel, prefillFrom, presentComparison, presentPastRecommendation, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { VERIFY_SAYS, actionAnswer, actionReply, mayReuseChannel, prefillFrom, presentComparison, presentPastRecommendation, validateRequirements, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -15,7 +15,7 @@ import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, plain } from '../text.ts';
-import { readCorrectionValue, readEditValue, readFeedbackValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, readVerifyValue, type TopicValue } from '../values.ts';
+import { readCorrectionValue, readEditValue, readFeedbackValue, readOpenUpdatedValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, readVerifyValue, type TopicValue } from '../values.ts';
 import { recordVerdict } from '../../store/verifications.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
@@ -119,6 +119,19 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
       return;
     }
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: recommendationModal(recommendationMessage(reply, { editable: false }).blocks) });
+  });
+
+  // A recheck note's "Open the updated recommendation": made again from the requirements its button carries, under
+  // today's knowledge, to the clicker alone, with Edit requirements (which posts a new one where they choose).
+  on(ACTIONS.openUpdated, async ({ ack, body, action, respond }) => {
+    await ack();
+    const value = readOpenUpdatedValue(action.value);
+    const valid = value ? validateRequirements(value.requirements) : undefined;
+    if (!value || !valid?.ok) return staleButton(respond);
+    const reply = actionReply(knowledge, { id: 'open-updated', payload: { recommendation: value.id, requirements: valid.requirements } });
+    if (reply?.kind !== 'recommendation') return staleButton(respond);
+    const channel = body.channel?.id;
+    await respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true, ...(channel ? { channel } : {}) }) });
   });
 
   // Edit a history entry: the form, prefilled with what it was made from; submitting makes a new recommendation.

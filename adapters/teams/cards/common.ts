@@ -21,6 +21,8 @@ export const SUBMIT = {
   openRecommendation: 'openRecommendation',
   /** The report's Accept / Dismiss on a correction (knowledge owners only). */
   reviewCorrection: 'reviewCorrection',
+  /** A recheck note's: the recommendation made again under today's knowledge. */
+  openUpdated: 'openUpdatedRecommendation',
   /** A verifier's reminder: Still correct / Needs a change (a topic's verifiers and the knowledge owners only). */
   verify: 'verifyTopic',
   needsChange: 'topicNeedsChange',

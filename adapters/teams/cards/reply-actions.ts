@@ -41,6 +41,8 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
   // no view to show them in.
   'training-lines': () => undefined,
   open: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openRecommendation, id: a.payload.recommendation })),
+  'open-updated': (a, { submits }) =>
+    submits === false ? undefined : submit(a.label, { action: SUBMIT.openUpdated, id: a.payload.recommendation, requirements: a.payload.requirements }, 'positive'),
   recommend: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.openForm }, 'positive')),
   topic: (a, { submits }) =>
     submits === false ? undefined : submit(a.label, { action: SUBMIT.topic, topic: a.payload.topic, ...(a.payload.question ? { question: capText(a.payload.question, SUBMIT_LIMITS.questionChars) } : {}) }),

@@ -8,6 +8,7 @@ import { greetingCard, helpCard, topicsCard } from './help.ts';
 import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 import { reportCard } from './report.ts';
+import { recheckNoteCard } from './recheck.ts';
 import { verifyReminderCard } from './verify.ts';
 
 export interface CardOptions {
@@ -48,6 +49,8 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return notHelpfulCard(reply, options.correct);
     case 'report':
       return reportCard(reply);
+    case 'recheck-note':
+      return recheckNoteCard(reply);
     case 'verify-reminder':
       return verifyReminderCard(reply);
   }

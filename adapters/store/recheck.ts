@@ -1,0 +1,131 @@
+import type { Logger } from 'pino';
+import { presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
+import { DAY_MS, HOUR_MS } from '../../src/time.ts';
+import type { Destination, Notifier } from '../notify.ts';
+import { knowledgeVersion } from './knowledge-version.ts';
+import type { StoredRecommendation } from './records.ts';
+import type { RecheckCounts, Store } from './store.ts';
+
+// Posted recommendations stay current. After a deploy with a new knowledge version, one replica (the one whose
+// claim on the version lands: table recheck_runs) recomputes the recommendations of the last RECHECK_DAYS; for each
+// whose verdict changed and that was posted (it has a channel and a message), it posts one note in that message's
+// thread (Slack) or conversation (Teams) through the Notifier, once per recommendation and knowledge version across
+// replicas (table recheck_notes: insert if absent, then send). The same list, without posting, is the CLI's
+// `coexist-advisor recheck` and the report's "rechecked" section.
+
+/** How far back recommendations are rechecked by default (RECHECK_DAYS). */
+export const RECHECK_DAYS_DEFAULT = 90;
+/** A run that started this long ago and never finished (its replica died) is taken over by the next start. */
+export const RECHECK_RUN_STALE_MS = HOUR_MS;
+
+export interface Rechecked {
+  stored: StoredRecommendation;
+  result: Recheck;
+}
+
+/** Every recommendation made since `since`, rechecked under `knowledge`: how many were checked, and those whose verdict changed (oldest first). */
+export async function recheckSince(store: Pick<Store, 'exportRecommendations'>, knowledge: Knowledge, since: Date): Promise<{ checked: number; changed: Rechecked[] }> {
+  let checked = 0;
+  const changed: Rechecked[] = [];
+  for await (const stored of store.exportRecommendations(since)) {
+    checked++;
+    const result = recheck(stored, knowledge);
+    if (result.changed.length > 0) changed.push({ stored, result });
+  }
+  return { checked, changed };
+}
+
+/** The CLI's `recheck --json` entry (SPEC: {id, customer, before, after, changed}), with the facts in words and where it was posted. */
+export function recheckJson(r: Rechecked, currentVersion: string) {
+  const s = r.stored;
+  return {
+    id: s.id,
+    customer: s.customer,
+    before: r.result.before,
+    after: r.result.after,
+    changed: r.result.changed,
+    facts: r.result.facts,
+    verdict: r.result.verdict,
+    createdAt: s.createdAt.toISOString(),
+    platform: s.platform,
+    userId: s.userId,
+    channelId: s.channelId,
+    messageRef: s.messageRef,
+    messageLink: s.messageLink,
+    knowledgeVersion: { before: s.knowledgeVersion, after: currentVersion },
+  };
+}
+
+/**
+ * Where a posted recommendation's note goes: its thread. Slack: the message's ts in its channel. Teams: a channel
+ * conversation that names its thread (`19:…@thread.tacv2;messageid=<root>`, the thread the recommendation was posted
+ * in) is answered in that thread; a channel's top-level post in a thread of its own; a personal or group chat (no
+ * threads there) in the conversation itself.
+ */
+export function noteDestination(s: StoredRecommendation): Extract<Destination, { kind: 'channel' }> | undefined {
+  if (!s.channelId || !s.messageRef) return undefined;
+  if (s.platform === 'slack') return { kind: 'channel', platform: 'slack', channelId: s.channelId, thread: s.messageRef, workspace: s.workspace };
+  if (s.platform !== 'teams') return undefined;
+  const [base, root] = s.channelId.split(';messageid=');
+  const channel = /@thread\.(tacv2|skype)$/.test(base!);
+  return { kind: 'channel', platform: 'teams', channelId: base!, thread: root || (channel ? s.messageRef : null), workspace: s.workspace };
+}
+
+export interface RecheckRunOptions {
+  store: Store;
+  knowledge: Knowledge;
+  notifier: Notifier;
+  logger: Logger;
+  recheckDays: number;
+  now?: number;
+  staleMs?: number;
+}
+
+export type RecheckRunOutcome = { ran: false; why: string } | ({ ran: true; knowledgeVersion: string } & RecheckCounts);
+
+/**
+ * The recheck after a deploy: runs once per knowledge version across replicas, posts one note per changed, posted
+ * recommendation, and logs a summary line (checked N, changed M, noted K, failed F). Never throws: a failure is
+ * logged with its reason (the next start of any replica takes over a run that did not finish within the hour).
+ */
+export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckRunOutcome> {
+  const version = knowledgeVersion(o.knowledge);
+  const now = o.now ?? Date.now();
+  const log = o.logger.child({ job: 'recheck', knowledgeVersion: version });
+  try {
+    if (!(await o.store.claimRecheckRun(version, o.staleMs ?? RECHECK_RUN_STALE_MS, now))) {
+      log.debug('recheck: this knowledge version was rechecked already (or is being rechecked by another replica)');
+      return { ran: false, why: 'already rechecked' };
+    }
+    const since = new Date(now - o.recheckDays * DAY_MS);
+    const { checked, changed } = await recheckSince(o.store, o.knowledge, since);
+    const counts: RecheckCounts = { checked, changed: changed.length, noted: 0, failed: 0 };
+    const platforms = o.notifier.platforms();
+    for (const r of changed) {
+      const to = noteDestination(r.stored);
+      if (!to) continue; // never posted (a Slack DM fallback that was lost, a recommendation made elsewhere): the report lists it
+      if (!platforms.has(to.platform)) {
+        counts.failed++;
+        log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} cannot send now (not configured, or not connected at start)`);
+        continue;
+      }
+      if (!(await o.store.claimRecheckNote(r.stored.id, version, now))) continue; // another replica sent it
+      const sent = await o.notifier.send(to, presentRecheckNote(r.stored, r.result));
+      if (sent.ok) counts.noted++;
+      else {
+        counts.failed++;
+        log.warn({ recommendation: r.stored.id, platform: to.platform, channel: to.channelId, error: sent.error }, `recheck note for ${r.stored.id} not delivered: ${sent.error}`);
+      }
+      await o.store.settleRecheckNote(r.stored.id, version, sent.ok ? { ok: true, ref: sent.ref } : { ok: false, error: sent.error }).catch((err: unknown) => {
+        log.warn({ recommendation: r.stored.id, err: { message: (err as Error).message } }, 'recheck: the note was handled but its outcome could not be saved');
+      });
+    }
+    await o.store.finishRecheckRun(version, counts, Date.now());
+    log.info({ ...counts, recheckDays: o.recheckDays }, `recheck of the last ${o.recheckDays} days under knowledge ${version}: checked ${counts.checked}, changed ${counts.changed}, noted ${counts.noted}, failed ${counts.failed}`);
+    return { ran: true, knowledgeVersion: version, ...counts };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.error({ err: { message } }, `recheck under knowledge ${version} failed: ${message} (the next start retries it after an hour)`);
+    return { ran: false, why: message };
+  }
+}

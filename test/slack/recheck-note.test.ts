@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basisOf, builtInKnowledge, recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
+import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
+import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { FakeSlack } from '../helpers/fake-slack.ts';
+import { mps25 } from '../helpers/knowledge-copy.ts';
+import { SKIP_POSTGRES } from '../helpers/postgres.ts';
+import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
+import { SlackClient } from '../helpers/slack-client.ts';
+import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
+import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+
+// After a deploy that raises Co-Existence's MPS from 20 to 25, the posted recommendation whose verdict flips (a 22 MPS
+// customer) gets one note in its Slack thread, whichever replicas start: two products on one store, the note posted
+// once through the fake Slack Web API; its button opens the updated recommendation; the report lists it.
+
+const builtIn = builtInKnowledge();
+const raised = mps25();
+const OWNER = 'U0OWNER';
+
+function made(input: RequirementsInput, extra: Partial<RecommendationRecord>): RecommendationRecord {
+  const valid = validateRequirements(input);
+  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
+  return {
+    id: newRecommendationId(),
+    platform: 'slack',
+    userId: 'U0SALES1',
+    workspace: 'T1',
+    channelId: 'C0DEALS',
+    recommendation: recommend(valid.requirements, builtIn),
+    knowledgeVersion: knowledgeVersion(builtIn),
+    basis: basisOf(valid.requirements, builtIn),
+    at: Date.now() - 86_400_000,
+    ...extra,
+  };
+}
+
+/** Every text a Block Kit structure shows. */
+const textOf = (x: unknown): string => JSON.stringify(x);
+
+function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
+  describe(`a recheck note in Slack on ${kind} (${replicas} replica${replicas > 1 ? 's' : ''})`, () => {
+    let t: TestStore;
+    let fake: FakeSlack;
+    let products: Awaited<ReturnType<typeof startTestProduct>>[] = [];
+    // A 22 MPS customer who wants the phone app (flips), one with 10 (stays), both posted in #deals, in threads of their own.
+    const flips = made({ customer: 'Acme <!channel> 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { messageRef: '1733000000.000222' });
+    const stays = made({ customer: 'Small 10', country: 'IN', agents: 2, peakMps: 10, needs: ['phone-app'] }, { messageRef: '1733000000.000010' });
+
+    beforeAll(async () => {
+      t = await open();
+      await t.store.recordRecommendations([flips, stays]);
+      fake = await new FakeSlack().start();
+      const env = { ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: raised.file, KNOWLEDGE_OWNERS: OWNER, TEAMS_ENABLED: 'false' };
+      products = await Promise.all(Array.from({ length: replicas }, () => startTestProduct(env)));
+      await Promise.all(products.map((p) => p.recheck));
+    });
+    afterAll(async () => {
+      for (const p of products) await p.stop();
+      await fake?.stop();
+      await t?.cleanup();
+    });
+
+    it('one note, in the flipped recommendation\'s thread, saying what changed and the new verdict', async () => {
+      const posts = fake.callsTo('chat.postMessage');
+      expect(posts).toHaveLength(1);
+      const [post] = posts;
+      expect(post!.args).toMatchObject({ channel: 'C0DEALS', thread_ts: '1733000000.000222' });
+      const shown = textOf(post!.args.blocks);
+      expect(shown).toContain('Co-Existence throughput is now 25 messages per second (was 20).');
+      expect(shown).toContain('*Then:* ⚙️ WhatsApp Business API only');
+      expect(shown).toContain('*Now:* 📱 WhatsApp Co-Existence');
+      expect(shown).toContain(flips.id);
+      expect(shown).toContain('Open the updated recommendation');
+      // The customer's name is user text: it never pings the channel.
+      for (const s of mrkdwnStrings(post!.args.blocks)) expect(s).not.toContain('<!channel>');
+      expect(post!.args.text).not.toContain('<!channel>');
+      expect(slackLimitViolations({ blocks: post!.args.blocks, text: post!.args.text })).toEqual([]);
+      const outcomes = await Promise.all(products.map((p) => p.recheck));
+      expect(outcomes.filter((o) => o.ran)).toEqual([expect.objectContaining({ checked: 2, changed: 1, noted: 1, failed: 0 })]);
+      const lines = products.flatMap((p) => p.logs.lines).filter((l) => l.job === 'recheck' && /^recheck of the last 90 days/.test(l.msg));
+      expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/checked 2, changed 1, noted 1, failed 0$/)]);
+    });
+
+    it('Open the updated recommendation: the recommendation made again under today\'s facts, to the clicker alone, with Edit requirements', async () => {
+      const post = fake.callsTo('chat.postMessage')[0]!;
+      const button = (post.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => (b.type === 'actions' ? b.elements! : [])).find((e) => e.action_id === 'open_updated_recommendation')!;
+      const slack = new SlackClient(products.at(-1)!.url, SIGNING_SECRET, fake.url);
+      fake.reset();
+      const res = await slack.click({ action_id: button.action_id, value: button.value }, { blocks: post.args.blocks, ts: '1733000001.000001' }, 'C0DEALS');
+      expect(res.status).toBe(200);
+      const [answer] = await fake.waitFor('response_url');
+      expect(answer!.args.response_type).toBe('ephemeral');
+      const shown = textOf(answer!.args.blocks);
+      expect(shown).toContain('WhatsApp Co-Existence for Acme');
+      expect(shown).toContain('Edit requirements');
+      expect(fake.callsTo('chat.postMessage')).toEqual([]);
+    });
+
+    it('the owner\'s report lists it under the recommendations the knowledge changed', async () => {
+      fake.reset();
+      const slack = new SlackClient(products[0]!.url, SIGNING_SECRET, fake.url);
+      await slack.event({ type: 'app_home_opened', user: OWNER, channel: 'D1', tab: 'home', event_ts: '9.1' });
+      const [home] = await fake.waitFor('views.publish');
+      const shown = textOf(home!.args.view.blocks);
+      expect(shown).toContain('Recommendations the knowledge changed');
+      expect(shown).toContain(`ref ${flips.id}: API only (`);
+      expect(shown).toContain('→ Co-Existence (');
+      expect(shown).not.toContain('Small 10');
+      expect(shown).not.toContain('<!channel>');
+    });
+
+    it('started again with the same knowledge, nothing more is posted', async () => {
+      fake.reset();
+      const again = await startTestProduct({ ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: raised.file, TEAMS_ENABLED: 'false' });
+      try {
+        expect(await again.recheck).toMatchObject({ ran: false });
+        expect(fake.callsTo('chat.postMessage')).toEqual([]);
+      } finally {
+        await again.stop();
+      }
+    });
+  });
+}
+
+suite('SQLite', sqliteTestStore, 1);
+describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => suite('PostgreSQL', postgresTestStore, 2));

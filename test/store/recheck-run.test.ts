@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { basisOf, builtInKnowledge, recommend, validateRequirements, type Reply, type RequirementsInput } from '../../src/index.ts';
+import { createLogger } from '../../adapters/host/logger.ts';
+import type { Destination, Notifier, NotifyPlatform, Sent } from '../../adapters/notify.ts';
+import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
+import { noteDestination, recheckAfterDeploy } from '../../adapters/store/recheck.ts';
+import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { SKIP_POSTGRES } from '../helpers/postgres.ts';
+import { LogCapture } from '../helpers/product.ts';
+import { mps25 } from '../helpers/knowledge-copy.ts';
+import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+
+// The recheck after a deploy, against the store and a recording Notifier: one run per knowledge version across
+// replicas, one note per changed and posted recommendation, in its thread; failures counted and logged, never
+// repeated. (Over real transports: test/slack/recheck-note.test.ts and test/teams/recheck-note.test.ts.)
+
+const DAY = 86_400_000;
+const builtIn = builtInKnowledge();
+const raised = mps25().knowledge;
+
+function made(input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
+  const valid = validateRequirements(input);
+  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
+  return {
+    id: newRecommendationId(),
+    platform: 'slack',
+    userId: 'U0SALES1',
+    workspace: 'T0TEAM',
+    channelId: 'C0DEALS',
+    messageRef: '1732500000.000100',
+    recommendation: recommend(valid.requirements, builtIn),
+    knowledgeVersion: knowledgeVersion(builtIn),
+    basis: basisOf(valid.requirements, builtIn),
+    at: Date.now() - 2 * DAY,
+    ...extra,
+  };
+}
+
+/** A Notifier that records what it is asked to send, answering `answer` (default: delivered). */
+function recordingNotifier(platforms: NotifyPlatform[] = ['slack', 'teams'], answer: (to: Destination) => Sent = () => ({ ok: true, ref: '1733000000.000200', channelId: 'C0DEALS' })) {
+  const sent: { to: Destination; reply: Reply }[] = [];
+  const notifier: Notifier = {
+    platforms: () => new Set(platforms),
+    send: async (to, reply) => {
+      sent.push({ to, reply });
+      return answer(to);
+    },
+  };
+  return { notifier, sent };
+}
+
+const quiet = () => {
+  const logs = new LogCapture();
+  return { logs, logger: createLogger('debug', { destination: logs }) };
+};
+
+function suite(kind: string, open: () => Promise<TestStore>) {
+  describe(`the recheck after a deploy, on ${kind}`, () => {
+    let t: TestStore | undefined;
+    afterEach(async () => {
+      await t?.cleanup();
+      t = undefined;
+    });
+
+    it('two replicas starting together: one runs, one note is posted in the flipped recommendation\'s thread', async () => {
+      t = await open();
+      const flips = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { messageRef: '1732500000.000222' });
+      const stays = made({ customer: 'Small 10', country: 'IN', agents: 2, peakMps: 10, needs: ['phone-app'] }, { messageRef: '1732500000.000010' });
+      const unposted = made({ customer: 'Unposted 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { channelId: null, messageRef: null });
+      await t.store.recordRecommendations([flips, stays, unposted]);
+      const second = await t.reopen();
+      const a = recordingNotifier();
+      const b = recordingNotifier();
+      const logA = quiet();
+      const logB = quiet();
+      const [ra, rb] = await Promise.all([
+        recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: a.notifier, logger: logA.logger, recheckDays: 90 }),
+        recheckAfterDeploy({ store: second, knowledge: raised, notifier: b.notifier, logger: logB.logger, recheckDays: 90 }),
+      ]);
+      const sent = [...a.sent, ...b.sent];
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.to).toEqual({ kind: 'channel', platform: 'slack', channelId: 'C0DEALS', thread: '1732500000.000222', workspace: 'T0TEAM' });
+      const note = sent[0]!.reply;
+      if (note.kind !== 'recheck-note') throw new Error(`sent a ${note.kind}`);
+      expect(note.id).toBe(flips.id);
+      expect(note.customer).toBe('Acme 22');
+      expect(note.facts).toEqual(['Co-Existence throughput is now 25 messages per second (was 20).']);
+      expect(note.before.setup).toBe('api-only');
+      expect(note.after.setup).toBe('coexistence');
+      expect(note.actions.map((x) => x.id)).toEqual(['open-updated']);
+      const ran = [ra, rb].filter((r) => r.ran);
+      expect(ran).toHaveLength(1);
+      expect(ran[0]).toMatchObject({ checked: 3, changed: 2, noted: 1, failed: 0 });
+      const summary = [...logA.logs.lines, ...logB.logs.lines].find((l) => /^recheck of the last 90 days/.test(l.msg));
+      expect(summary?.msg).toMatch(/checked 3, changed 2, noted 1, failed 0$/);
+
+      // Started again with the same knowledge (a restart, a third replica): nothing runs, nothing is posted.
+      const c = recordingNotifier();
+      expect(await recheckAfterDeploy({ store: second, knowledge: raised, notifier: c.notifier, logger: quiet().logger, recheckDays: 90 })).toMatchObject({ ran: false });
+      expect(c.sent).toEqual([]);
+    });
+
+    it('a note that fails is logged with the reason, counted, and never sent twice; a platform that cannot send is named', async () => {
+      t = await open();
+      const slack = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+      const teams = made({ customer: 'Teams 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { platform: 'teams', userId: 'aad-1', channelId: '19:deals@thread.tacv2', messageRef: 'act-1' });
+      await t.store.recordRecommendations([slack, teams]);
+      const failing = recordingNotifier(['slack'], () => ({ ok: false, error: 'channel_not_found: the bot is not in C0DEALS', retryable: false }));
+      const { logs, logger } = quiet();
+      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: failing.notifier, logger, recheckDays: 90 })).toMatchObject({ ran: true, changed: 2, noted: 0, failed: 2 });
+      expect(failing.sent).toHaveLength(1);
+      const warnings = logs.lines.filter((l) => l.level === 40).map((l) => l.msg);
+      expect(warnings).toContain(`recheck note for ${slack.id} not delivered: channel_not_found: the bot is not in C0DEALS`);
+      expect(warnings).toContain(`recheck note for ${teams.id} not sent: teams cannot send now (not configured, or not connected at start)`);
+    });
+
+    it('a run whose replica died is taken over after the stale time, and the notes already sent are not sent again', async () => {
+      t = await open();
+      const first = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+      const later = made({ customer: 'Later 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { messageRef: '1732500000.000333' });
+      await t.store.recordRecommendations([first, later]);
+      const version = knowledgeVersion(raised);
+      const start = Date.now();
+      // The dead replica: claimed the run and sent the first note, then stopped.
+      expect(await t.store.claimRecheckRun(version, 3_600_000, start - 2 * 3_600_000)).toBe(true);
+      expect(await t.store.claimRecheckNote(first.id, version, start - 2 * 3_600_000)).toBe(true);
+      // Within the hour another start leaves it alone.
+      expect(await t.store.claimRecheckRun(version, 3 * 3_600_000, start)).toBe(false);
+      const n = recordingNotifier();
+      const r = await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: n.notifier, logger: quiet().logger, recheckDays: 90, now: start });
+      expect(r).toMatchObject({ ran: true, changed: 2, noted: 1 });
+      expect(n.sent.map((s) => (s.reply.kind === 'recheck-note' ? s.reply.id : s.reply.kind))).toEqual([later.id]);
+    });
+
+    it('a store that fails mid-run is logged with its reason, never thrown', async () => {
+      t = await open();
+      const { logs, logger } = quiet();
+      const broken = Object.assign(Object.create(t.store), { claimRecheckRun: async () => { throw new Error('connection refused'); } });
+      expect(await recheckAfterDeploy({ store: broken, knowledge: raised, notifier: recordingNotifier().notifier, logger, recheckDays: 90 })).toEqual({ ran: false, why: 'connection refused' });
+      expect(logs.lines.find((l) => l.level === 50)?.msg).toMatch(/^recheck under knowledge .* failed: connection refused/);
+    });
+  });
+}
+
+describe('where a note goes', () => {
+  const at = (platform: 'slack' | 'teams' | 'cli', channelId: string | null, messageRef: string | null) =>
+    noteDestination({ platform, channelId, messageRef, workspace: 'W1' } as Parameters<typeof noteDestination>[0]);
+  it('Slack: the recommendation message\'s thread', () => {
+    expect(at('slack', 'C1', '1.2')).toEqual({ kind: 'channel', platform: 'slack', channelId: 'C1', thread: '1.2', workspace: 'W1' });
+  });
+  it('Teams: the channel thread it was posted in, a top-level channel post\'s own thread, or the chat itself', () => {
+    expect(at('teams', '19:abc@thread.tacv2;messageid=1700', 'act-9')).toMatchObject({ channelId: '19:abc@thread.tacv2', thread: '1700' });
+    expect(at('teams', '19:abc@thread.tacv2', 'act-9')).toMatchObject({ channelId: '19:abc@thread.tacv2', thread: 'act-9' });
+    expect(at('teams', 'a:personal-chat', 'act-9')).toMatchObject({ channelId: 'a:personal-chat', thread: null });
+    expect(at('teams', '19:chat@thread.v2', 'act-9')).toMatchObject({ channelId: '19:chat@thread.v2', thread: null });
+  });
+  it('never posted (no channel or message), or made on the command line: nowhere', () => {
+    expect(at('slack', null, null)).toBeUndefined();
+    expect(at('slack', 'C1', null)).toBeUndefined();
+    expect(at('cli', 'C1', '1.2')).toBeUndefined();
+  });
+});
+
+suite('SQLite', sqliteTestStore);
+describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => suite('PostgreSQL', postgresTestStore));
