@@ -55,3 +55,6 @@ export const REMEMBERED = {
   /** A Slack workflow step's run id: Slack may deliver the same function_executed event again; one run posts once. */
   slackWorkflowRunMs: HOUR_MS,
 } as const;
+
+/** An expert question's id as the expert-side buttons carry it (newExpertQuestionId(): 16 base-32 characters). */
+export const EXPERT_QUESTION_ID = /^[0-9A-Z]{16}$/;

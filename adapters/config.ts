@@ -159,6 +159,18 @@ const envSchema = z
     MICROSOFT_APP_TYPE: z.enum(APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${APP_TYPES.join(', ')}` }).optional(),
     MICROSOFT_APP_TENANT_ID: optionalText,
     KNOWLEDGE_FILE: optionalText,
+    EXPERTS_CHANNEL: z
+      .string()
+      .trim()
+      .regex(/^[CG][A-Z0-9]{6,20}$/, { error: 'EXPERTS_CHANNEL must be a Slack channel id such as C0123456789 (a public channel) or G0123456789 (a private one): in Slack, open the channel, its name → About → Channel ID' })
+      .optional(),
+    TEAMS_EXPERTS_CHANNEL: z
+      .string()
+      .trim()
+      .regex(/^19:[A-Za-z0-9_-]{1,200}@thread\.(tacv2|skype)$/, {
+        error: 'TEAMS_EXPERTS_CHANNEL must be a Teams channel id such as 19:abc123…@thread.tacv2: in Teams, the channel\'s … → Get link to channel, the part after /channel/ (URL-decoded)',
+      })
+      .optional(),
     EXPERT_HINT: z.string().trim().max(300, { error: 'EXPERT_HINT must be at most 300 characters: one sentence on how to ask a person, such as "Ask in #whatsapp-experts"' }).optional(),
     // When the owners' weekly report is sent (adapters/host/report-push.ts); checked in crossProblems (the pattern is
     // read in the zone).
@@ -256,6 +268,11 @@ export interface Config {
   knowledgeFile?: string;
   /** EXPERT_HINT: how to ask a person, shown when a question is declined (unset: a neutral sentence). */
   expertHint?: string;
+  /**
+   * *Ask an expert*: EXPERTS_CHANNEL (a Slack channel id) and TEAMS_EXPERTS_CHANNEL (a Teams channel conversation id).
+   * Unset on a platform: no *Ask an expert* button there.
+   */
+  experts: { slack?: string; teams?: string };
   store: StoreConfig;
   /** Slack user ids and Teams AAD object ids who see the knowledge owner's report. */
   knowledgeOwners: string[];
@@ -339,6 +356,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       teams,
       ...(env.KNOWLEDGE_FILE ? { knowledgeFile: env.KNOWLEDGE_FILE } : {}),
       ...(env.EXPERT_HINT ? { expertHint: env.EXPERT_HINT } : {}),
+      experts: { ...(env.EXPERTS_CHANNEL ? { slack: env.EXPERTS_CHANNEL } : {}), ...(env.TEAMS_EXPERTS_CHANNEL ? { teams: env.TEAMS_EXPERTS_CHANNEL } : {}) },
       store: storeConfig(env),
       knowledgeOwners: env.KNOWLEDGE_OWNERS ?? [],
       salesLeads: env.SALES_LEADS ?? [],
@@ -374,6 +392,12 @@ export function describeConfig(config: Config): string[] {
     config.expertHint
       ? `A question the advisor does not cover is declined with: "${config.expertHint}" (EXPERT_HINT).`
       : 'A question the advisor does not cover is declined with a neutral next step: set EXPERT_HINT (e.g. "Ask in #whatsapp-experts") to name where to ask a person.',
+  );
+  const experts = [config.experts.slack ? `Slack channel ${config.experts.slack} (EXPERTS_CHANNEL)` : '', config.experts.teams ? `Teams channel ${config.experts.teams} (TEAMS_EXPERTS_CHANNEL)` : ''].filter(Boolean);
+  lines.push(
+    experts.length > 0
+      ? `Ask an expert: unsure and declined answers offer it; questions go to the ${experts.join(' and the ')}, and the first reply in the thread goes to the asker.`
+      : 'Ask an expert is off: set EXPERTS_CHANNEL (a Slack channel id) and/or TEAMS_EXPERTS_CHANNEL (a Teams channel id) to send unanswered questions to people who know.',
   );
   return lines;
 }

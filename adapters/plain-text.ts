@@ -4,6 +4,10 @@ import {
   SETUP_IDS,
   SETUP_NAMES,
   type AnswerReply,
+  type ExpertAnswerReply,
+  type ExpertNoticeReply,
+  type ExpertPerson,
+  type ExpertQuestionReply,
   type ClarifyReply,
   type ComparisonReply,
   type FormReply,
@@ -167,6 +171,20 @@ function formatVerifyReminder(r: VerifyReminderReply): string {
   return lines.join('\n');
 }
 
+/** Someone on either side of an expert question: their name, else their platform's id. */
+const person = (p: ExpertPerson): string => p.name ?? `${p.platform} user ${p.userId}`;
+
+const actionLabels = (actions: readonly { label: string }[]): string[] => (actions.length > 0 ? ['', ...actions.map((a) => `  [${a.label}]`)] : []);
+
+const formatExpertQuestion = (r: ExpertQuestionReply): string =>
+  [r.title, wrap(`“${r.question}”`), `${person(r.asker)} · ${r.asked}`, wrap(r.advisor, 0), ...(r.topics.length ? [`${r.topicsTitle}: ${r.topics.map((t) => t.title).join(' · ')}`] : []), wrap(r.hint, 0), ...actionLabels(r.actions)].join('\n');
+
+const formatExpertAnswer = (r: ExpertAnswerReply): string =>
+  [r.title, wrap(`You asked: “${r.question}”`, 0), '', wrap(r.answer, 0), '', `${person(r.by)} · ${r.answered}`, ...actionLabels(r.actions)].join('\n');
+
+const formatExpertNotice = (r: ExpertNoticeReply): string =>
+  [wrap(`${r.tone === 'done' ? '✓' : '!'} ${r.message}`, 0), ...(r.question !== undefined ? [wrap(`Your question: “${r.question}”`, 0)] : []), ...actionLabels(r.actions)].join('\n');
+
 /** Any reply as terminal text. */
 export function formatReply(reply: Reply): string {
   switch (reply.kind) {
@@ -196,6 +214,12 @@ export function formatReply(reply: Reply): string {
       return formatReportRequest(reply);
     case 'recheck-note':
       return formatRecheckNote(reply);
+    case 'expert-question':
+      return formatExpertQuestion(reply);
+    case 'expert-answer':
+      return formatExpertAnswer(reply);
+    case 'expert-notice':
+      return formatExpertNotice(reply);
     case 'verify-reminder':
       return formatVerifyReminder(reply);
   }

@@ -25,4 +25,5 @@ export * from './present/labels.ts';
 export * from './time.ts';
 export * from './present/actions.ts';
 export * from './present/on-action.ts';
+export * from './present/experts.ts';
 export * from './present/verification.ts';

@@ -23,8 +23,11 @@ const OUT = path.join(ROOT, 'build/e2e');
 /** How long one reply may take to show: the bot answers in milliseconds; the rest is the Playground and the browser. */
 const STEP_MS = 20_000;
 const BOT_NAME = 'Co-Existence Advisor'; // .m365agentsplayground.yml
+const PERSONAL_CHAT = 'Personal Chat'; // how the Playground lists the chat with the bot
 const GROUP_CHAT = 'Support team'; // .m365agentsplayground.yml
 const CHANNEL = 'Escalations'; // .m365agentsplayground.yml
+/** Escalations' id in .m365agentsplayground.yml: the bot posts *Ask an expert* questions there. */
+const EXPERTS_CHANNEL = '19:escalations@thread.tacv2';
 
 let bot: RunningBot | undefined;
 let playground: RunningPlayground | undefined;
@@ -77,7 +80,7 @@ beforeAll(async () => {
   bot = await startBot({
     port: await freeLoopbackPort(),
     output: { kind: 'file', file: path.join(OUT, 'bot.log') },
-    env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '', DATA_DIR: path.join(OUT, 'data'), DATABASE_URL: '' },
+    env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '', DATA_DIR: path.join(OUT, 'data'), DATABASE_URL: '', TEAMS_EXPERTS_CHANNEL: EXPERTS_CHANNEL },
   });
   playground = await startPlayground({
     endpoint: bot.endpoint,
@@ -268,6 +271,42 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     expect(text).toContain('Co-Existence');
     expect(text).toContain('API only');
     await shot('11-search-sent', sent, 'start');
+  });
+
+  // Ask an expert: a question the advisor declines carries the button; the bot posts it to the experts' channel
+  // (Escalations) on its own, a proactive message; a reply in that post's thread comes back to the asker's personal
+  // chat. In the Playground the asker and the expert are the same person, which changes nothing the bot does.
+  it('Ask an expert: a declined question goes to the experts\' channel, and the reply there comes back to the asker privately', async () => {
+    await page.getByRole('treeitem', { name: PERSONAL_CHAT }).click();
+    const question = 'what is the refund policy for our hosting invoices?';
+    const declined = await newCard(question, () => send(question));
+    const told = await newCard(/went to the experts/, () => declined.getByRole('button', { name: 'Ask an expert' }).click());
+    await shot('12-ask-expert-sent', told);
+
+    await page.getByRole('treeitem', { name: CHANNEL }).click();
+    const posted = cards().filter({ hasText: question }).last();
+    await posted.waitFor({ timeout: STEP_MS });
+    await expect(posted.innerText()).resolves.toContain('Alex Wilber');
+    await shot('13-expert-channel-post', posted);
+
+    // Reply in the post's thread (its reply box is the editor after the one for a new post), @mentioning the bot.
+    const answerText = 'Refunds are handled by billing, not by us: send them to billing@example.com';
+    const thread = page.locator('[data-lexical-editor]').last();
+    await thread.click();
+    await page.keyboard.type('@Co-Ex');
+    await page.getByRole('menuitem', { name: BOT_NAME }).click();
+    await newCard(/Sent to the asker privately/, async () => {
+      await page.keyboard.type(` ${answerText}`);
+      await page.keyboard.press('Enter');
+    });
+
+    await page.getByRole('treeitem', { name: PERSONAL_CHAT }).click();
+    const relayed = cards().filter({ hasText: 'An expert answered your question' }).last();
+    await relayed.waitFor({ timeout: STEP_MS });
+    const text = await relayed.innerText();
+    expect(text).toContain(answerText);
+    expect(text).toContain(question);
+    await shot('14-expert-answer-relayed', relayed);
   });
 
   it('the bot logged no errors', () => {

@@ -305,6 +305,8 @@ function formatReport(r: Report): string {
   lines.push('', `Feedback: ${r.feedback.helpful} helpful, ${r.feedback.notHelpful} not helpful, ${r.feedback.corrections} correction${r.feedback.corrections === 1 ? '' : 's'}.`);
   section('Not helpful:', r.notHelpful.map((u) => `${u.count}×  ${plain(u.question)}  (answered ${u.topic ?? 'with no topic'})`));
   section('Corrections (asked X, picked topic Y):', r.corrections.map((c) => `${c.count}×  "${plain(c.question)}"  ${c.answered ?? 'no topic'} → ${c.picked}  [${c.review}]`));
+  section('Asked an expert, not answered (or not delivered):', (r.expertQuestions ?? []).map((e) => `${when(e.askedAt)}  ${plain(e.question)}${e.error ? `  (${plain(e.error)})` : ''}`));
+  section('Needs a new topic (marked by an expert):', (r.newTopics ?? []).map((e) => plain(e.question)));
   if (r.corrections.some((c) => c.review === 'accepted')) lines.push('', 'Accepted corrections become training lines: `coexist-advisor report --export-training --out src/knowledge/training/corrections.jsonl`.');
   if (r.unanswered.length > 0 || r.corrections.length > 0) {
     lines.push('', 'Add the missing phrasings to the knowledge (README, "Changing the facts"), check it with `coexist-advisor check-knowledge`, then deploy.');

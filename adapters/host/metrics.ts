@@ -13,7 +13,7 @@ export type MetricPlatform = 'slack' | 'teams' | 'cli' | 'other';
 export type { RequestKind, RequestOutcome } from '../request-kind.ts';
 
 
-const KINDS = new Set<string>(['question', 'recommendation', 'form', 'feedback', 'history', 'report', 'help', 'compare', 'topics', 'share', 'other']);
+const KINDS = new Set<string>(['question', 'recommendation', 'form', 'feedback', 'history', 'report', 'help', 'compare', 'topics', 'share', 'expert', 'other']);
 const PLATFORMS = new Set<string>(['slack', 'teams', 'cli', 'other']);
 const OUTCOMES = new Set<string>(['ok', 'error', 'refused', 'duplicate', 'overload']);
 const oneOf = (allowed: Set<string>, value: string, fallback: string) => (allowed.has(value) ? value : fallback);
@@ -35,7 +35,11 @@ interface Loaded {
   connectionsShed: Counter<'reason'>;
   bodiesRefused: Counter<'reason'>;
   reportsPushed: Counter<'platform' | 'outcome'>;
+  expertAnswerSeconds: Histogram<'platform'>;
 }
+
+/** Seconds from *Ask an expert* to the first expert reply relayed: minutes to days. */
+const EXPERT_ANSWER_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 172_800, 604_800];
 
 /** Why a connection was closed at the cap: the one idle longest made room, or every one was busy. */
 export type ConnectionShed = 'idle_closed' | 'refused';
@@ -77,6 +81,7 @@ export class Metrics {
         dropped: new prom.Counter({ name: 'coexist_store_records_dropped_total', help: 'Records (questions, recommendations, feedback) given up without being written: a store that failed for longer than the recorder waits, a full queue, or a shutdown that could not flush.', registers: [registry] }),
         claimFallbacks: new prom.Counter({ name: 'coexist_store_claim_fallbacks_total', help: 'Deduplication claims the store could not settle in time, by use (slack:view, slack:event, teams:correction, ...) and decision (act: done anyway, a duplicate is possible; skip: not done).', labelNames: ['use', 'decision'], registers: [registry] }),
         connectionsShed: new prom.Counter({ name: 'coexist_http_connections_shed_total', help: 'Connections closed at the connection cap (MAX_CONNECTIONS): idle_closed (the one idle longest made room), refused (every one had a request in progress).', labelNames: ['reason'], registers: [registry] }),
+        expertAnswerSeconds: new prom.Histogram({ name: 'coexist_expert_time_to_answer_seconds', help: 'Ask an expert: seconds from the question being asked to the first expert reply relayed to the asker, by platform.', labelNames: ['platform'], buckets: EXPERT_ANSWER_BUCKETS, registers: [registry] }),
         bodiesRefused: new prom.Counter({ name: 'coexist_http_bodies_refused_total', help: 'Requests refused before their body was read: in_flight (MAX_BODY_BYTES_IN_FLIGHT, 503), unauthenticated (no well-formed Slack signature or Bot Framework Authorization header, 401), too_large (declared over the endpoint cap, 413).', labelNames: ['reason'], registers: [registry] }),
         reportsPushed: new prom.Counter({ name: 'coexist_reports_pushed_total', help: "The owners' scheduled weekly report, one per KNOWLEDGE_OWNERS id and slot, by platform and outcome (sent; failed: not delivered after its retries, see the log; skipped: the platform is off, or the id is of neither platform).", labelNames: ['platform', 'outcome'], registers: [registry] }),
       };
@@ -175,6 +180,12 @@ export class Metrics {
   /** One owner's scheduled report (adapters/host/report-push.ts), by platform and outcome. */
   reportPushed(platform: 'slack' | 'teams' | 'unknown', outcome: 'sent' | 'failed' | 'skipped'): void {
     this.use((m) => m.reportsPushed.inc({ platform, outcome }));
+  }
+
+  /** *Ask an expert*: a question's first expert reply was relayed, `seconds` after it was asked. */
+  expertAnswered(platform: MetricPlatform, seconds: number): void {
+    const p = oneOf(PLATFORMS, platform, 'other');
+    if (Number.isFinite(seconds) && seconds >= 0) this.use((m) => m.expertAnswerSeconds.observe({ platform: p }, seconds));
   }
 
   /** The Prometheus text exposition (loads prom-client if it is not yet). */

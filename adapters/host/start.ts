@@ -17,6 +17,7 @@ import { productVersion } from '../version.ts';
 import type { Notifier } from '../notify.ts';
 import { productNotifier } from './notifier.ts';
 import type { RecheckRunOutcome } from '../store/recheck.ts';
+import { expertsOn, type ExpertDesk } from '../store/experts.ts';
 import { Scheduler, dailyAt, type Clock } from './schedule.ts';
 import { reportJob } from './report-push.ts';
 import type { NotifyPlatform } from '../notify.ts';
@@ -135,15 +136,17 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   });
 
   // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
-  // them and today's date, read when the reply is made (the getter), so the faces hold one options object.
+  // them and today's date, read when the reply is made (the getter: a face holds one options object for its life, so
+  // never spread it, which would freeze the state of the moment).
   const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now);
-  // What the operator configured about replies: handed to each face's router.
-  const present: PresentOptions = {
+  // What the operator configured about replies, with what a face adds (askExpert): handed to each face's router.
+  const presentWith = (extra: Omit<PresentOptions, 'verification'> = {}): PresentOptions => ({
     ...(config.expertHint ? { expertHint: config.expertHint } : {}),
+    ...extra,
     get verification() {
       return verifications.state();
     },
-  };
+  });
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
@@ -170,7 +173,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, present, verifications);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, presentWith({ askExpert: expertsOn(config.experts, 'teams') }), experts, verifications);
     });
   }
   const notifier = options.notifier ?? productNotifier({
@@ -198,6 +201,15 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
         }
       : {}),
   });
+  // *Ask an expert*: each platform's experts' channel, posted to and relayed from through the Notifier.
+  const experts: ExpertDesk = {
+    knowledge,
+    store,
+    notifier,
+    channels: config.experts,
+    logger: logger.child({ component: 'experts' }),
+    answered: (platform, seconds) => metrics.expertAnswered(platform, seconds),
+  };
   const host = await startHost({
     config,
     knowledge,
@@ -272,7 +284,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   if (config.slack.mode !== 'off') {
     const slackConfig = config.slack;
     const { createSlackFace } = await import('../slack/app.ts');
-    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, present, verifications);
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, presentWith({ askExpert: expertsOn(config.experts, 'slack') }), experts, verifications);
     face = created;
     connection = new SlackConnection({
       attempt: () => created.start(),

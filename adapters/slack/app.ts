@@ -2,6 +2,7 @@ import type { Verifications } from '../store/verifications.ts';
 import { App, HTTPReceiver } from './bolt.ts';
 import type { Logger } from 'pino';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { Config } from '../config.ts';
 import { noteRequest, type RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
@@ -49,6 +50,8 @@ export function createSlackFace(
   salesLeads: readonly string[] = [],
   /** What the operator configured about replies (EXPERT_HINT), and the verification state (read at each reply). */
   present: PresentOptions = {},
+  /** *Ask an expert*: EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk,
   /** The stored verifications in memory (the host's): a Still correct updates them at once. */
   verifications?: Verifications,
 ): SlackFace {
@@ -107,6 +110,7 @@ export function createSlackFace(
     owners: new Set(knowledgeOwners.map((id) => id.toLowerCase())),
     leads: new Set(salesLeads.map((id) => id.toLowerCase())),
     memberships: new ChannelMemberships(log),
+    ...(experts ? { experts } : {}),
     ...(verifications ? { verifications } : {}),
   };
   // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).

@@ -13,6 +13,7 @@ import {
 } from '../../src/index.ts';
 import { fromStore, isKnowledgeOwner, questionToRecord, recordQuestion as recordQuestionIn, reportFor, type Asker } from '../store/answers.ts';
 import type { QuestionRecord } from '../store/records.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
 import type { Verifications } from '../store/verifications.ts';
 import type { Interactions } from './interactions.ts';
@@ -42,6 +43,8 @@ export interface SlackDeps {
   leads: ReadonlySet<string>;
   /** Which channels a user is in (asked of Slack, cached briefly): the history shows what was made there. */
   memberships?: ChannelMemberships;
+  /** *Ask an expert* (adapters/store/experts.ts): EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk;
   /** The stored verifications in memory: Still correct shows at once (adapters/store/verifications.ts). */
   verifications?: Verifications;
 }

@@ -46,6 +46,9 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.review]: 'report',
   [ACTIONS.trainingLines]: 'report',
   [ACTIONS.openUpdated]: 'recommendation',
+  [ACTIONS.askExpert]: 'expert',
+  [ACTIONS.savePhrasing]: 'expert',
+  [ACTIONS.newTopic]: 'expert',
   [ACTIONS.verify]: 'verify',
   [ACTIONS.needsChange]: 'verify',
 };

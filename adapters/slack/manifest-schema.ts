@@ -184,7 +184,22 @@ export const slackManifestSchema = z
       if (m.settings?.function_runtime !== 'remote') ctx.addIssue({ code: 'custom', path: ['settings', 'function_runtime'], message: 'must be remote: the steps run in this app, not on Slack' });
       if (!m.settings?.event_subscriptions?.bot_events?.includes('function_executed')) ctx.addIssue({ code: 'custom', path: ['settings', 'event_subscriptions', 'bot_events'], message: 'must include function_executed, or the steps never reach the app' });
     }
+    // A message event is delivered only with the scope that reads that kind of conversation (Slack refuses the
+    // manifest otherwise): the experts' channel's thread replies (message.channels / message.groups).
+    for (const [event, scope] of MESSAGE_EVENT_SCOPES) {
+      if (m.settings?.event_subscriptions?.bot_events?.includes(event) && !m.oauth_config?.scopes?.bot?.includes(scope)) {
+        ctx.addIssue({ code: 'custom', path: ['oauth_config', 'scopes', 'bot'], message: `must include ${scope}: the bot event ${event} needs it` });
+      }
+    }
   });
+
+/** Each message event and the bot scope Slack requires for it. */
+const MESSAGE_EVENT_SCOPES: readonly (readonly [string, string])[] = [
+  ['message.im', 'im:history'],
+  ['message.channels', 'channels:history'],
+  ['message.groups', 'groups:history'],
+  ['message.mpim', 'mpim:history'],
+];
 
 /** Every way `manifest` breaks Slack's rules, one line each ("features.shortcuts.0.name: …"); [] when it is fine. */
 export function slackManifestProblems(manifest: unknown): string[] {

@@ -1,5 +1,5 @@
 import type { Requirements } from '../../src/index.ts';
-import { CARRIED, RECOMMENDATION_ID, THREAD_TS, TOPIC_ID_SHAPE } from '../carried.ts';
+import { CARRIED, EXPERT_QUESTION_ID, RECOMMENDATION_ID, THREAD_TS, TOPIC_ID_SHAPE } from '../carried.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
 // What our buttons carry in their `value`, with readable keys, so a click needs no server-side state.
@@ -200,4 +200,35 @@ export function readEditValue(value: string | undefined, notesRest: () => string
     ...(typeof head.channel === 'string' ? { channel: head.channel } : {}),
     ...(notes ? { notes } : {}),
   };
+}
+
+/** *Ask an expert*: the question as typed (whole, as the store keeps it) and the topic answered (null: none). */
+export interface AskExpertValue {
+  question: string;
+  answered: string | null;
+}
+
+const ASKED_MAX = CARRIED.storedQuestionChars;
+
+export const askExpertValue = (v: AskExpertValue): string => JSON.stringify({ x: v.question.slice(0, ASKED_MAX), a: v.answered });
+
+export function readAskExpertValue(value: string | undefined): AskExpertValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.x !== 'string' || !v.x.trim() || !(v.a === null || (typeof v.a === 'string' && TOPIC_ID_SHAPE.test(v.a) && v.a.length <= TOPIC_MAX))) return undefined;
+  return { question: v.x.slice(0, ASKED_MAX), answered: v.a };
+}
+
+/** On an expert's relayed answer: the expert question (its id) and, for *Save as a phrasing of…*, the topic. */
+export interface ExpertTopicValue {
+  expertQuestion: string;
+  topic?: string;
+}
+
+export const expertTopicValue = (v: ExpertTopicValue): string => JSON.stringify({ e: v.expertQuestion, ...(v.topic ? { t: v.topic } : {}) });
+
+export function readExpertTopicValue(value: string | undefined): ExpertTopicValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.e !== 'string' || !EXPERT_QUESTION_ID.test(v.e)) return undefined;
+  if (v.t !== undefined && (typeof v.t !== 'string' || v.t.length > TOPIC_MAX || !TOPIC_ID_SHAPE.test(v.t))) return undefined;
+  return { expertQuestion: v.e, ...(typeof v.t === 'string' ? { topic: v.t } : {}) };
 }

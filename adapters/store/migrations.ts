@@ -119,6 +119,38 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('conversation_refs').ifExists().execute();
     },
   },
+  // *Ask an expert*: the question sent to the experts' channel, where it was posted, and the first expert reply.
+  '0006-expert-questions': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('expert_questions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('asked_at', 'bigint', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('workspace', 'text')
+        .addColumn('asker_name', 'text')
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('answered_topic', 'text')
+        .addColumn('topics', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('post_channel', 'text')
+        .addColumn('post_ref', 'text')
+        .addColumn('answered_at', 'bigint')
+        .addColumn('answered_by', 'text')
+        .addColumn('answer', 'text')
+        .addColumn('relay_error', 'text')
+        .addColumn('new_topic_at', 'bigint')
+        .addColumn('new_topic_by', 'text')
+        .execute();
+      await db.schema.createIndex('expert_questions_asked_at').on('expert_questions').column('asked_at').execute();
+      await db.schema.createIndex('expert_questions_post').on('expert_questions').columns(['post_channel', 'post_ref']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('expert_questions').ifExists().execute();
+    },
+  },
   // Posted recommendations stay current (issue 21, part 4): the facts a recommendation was made on (its basis:
   // the policy's figures and its needs' statuses, src/advisor/recheck.ts), each knowledge version's recheck run
   // (one replica runs it), and the note posted in a recommendation's thread (once per recommendation and version).

@@ -82,6 +82,36 @@ export interface ConversationRefsTable {
   updated_at: number;
 }
 
+/** A question sent to the experts' channel (*Ask an expert*), its post, and the first expert reply relayed to the asker. */
+export interface ExpertQuestionsTable {
+  id: string;
+  asked_at: number;
+  /** The asker: platform, user id, workspace (Slack team / Teams tenant), and the name the platform gave. */
+  platform: string;
+  user_id: string;
+  workspace: string | null;
+  asker_name: string | null;
+  question: string;
+  /** The topic the advisor answered with (null: none), and the closest topics offered to the experts (JSON array). */
+  answered_topic: string | null;
+  topics: string;
+  /** 'pending' (recorded, not posted yet), 'posted', or 'failed' (`error` says why). */
+  status: string;
+  error: string | null;
+  /** Where it was posted: the channel (Slack channel id, Teams channel conversation id) and the post (Slack ts, Teams activity id). */
+  post_channel: string | null;
+  post_ref: string | null;
+  /** The first expert reply: set once (the update that sets it is what relays it, on one replica). */
+  answered_at: number | null;
+  answered_by: string | null;
+  answer: string | null;
+  /** Why the relay to the asker failed, when it did. */
+  relay_error: string | null;
+  /** An expert said the question needs a new topic (the report's `new-topics`). */
+  new_topic_at: number | null;
+  new_topic_by: string | null;
+}
+
 /** One recheck of the stored recommendations per knowledge version (0007): whoever inserts the row runs it. */
 export interface RecheckRunsTable {
   knowledge_version: string;
@@ -133,6 +163,7 @@ export interface Database {
   feedback: FeedbackTable;
   dedupe_keys: DedupeKeysTable;
   conversation_refs: ConversationRefsTable;
+  expert_questions: ExpertQuestionsTable;
   recheck_runs: RecheckRunsTable;
   recheck_notes: RecheckNotesTable;
   verifications: VerificationsTable;

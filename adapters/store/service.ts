@@ -5,7 +5,7 @@ import type { StoredRecommendation } from './records.ts';
 import type { Knowledge } from '../../src/index.ts';
 import { DAY_MS } from '../../src/time.ts';
 import { RECHECK_DAYS_DEFAULT, recheckSince, type Rechecked } from './recheck.ts';
-import { openStore, type ConversationRef, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
+import { openStore, type ConversationRef, type ExpertQuestionStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -426,6 +426,14 @@ export class StoreService {
   async conversationRefs(kind: ConversationRef['kind'], limit: number): Promise<ConversationRef[] | undefined> {
     if (!this.current) await this.whenOpen(this.deadlineMs);
     return this.read('conversation references', (store) => store.conversationRefs(kind, limit));
+  }
+
+  /**
+   * *Ask an expert*'s reads and writes (expert-questions.ts), within the deadline; undefined when the store is not open
+   * or did not answer in time (logged and counted), so the caller can tell the person.
+   */
+  experts<T>(what: string, run: (experts: ExpertQuestionStore) => Promise<T>): Promise<T | undefined> {
+    return this.read(what, (store) => run(store.experts));
   }
 
   /**

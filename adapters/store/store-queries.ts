@@ -23,6 +23,7 @@ import type { Database, RecommendationsTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
 import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
+import { ExpertQuestions } from './expert-questions.ts';
 import { LONG_QUERY_DEADLINE_MS, QUERY_DEADLINE_MS, type QueryDeadline } from './query-deadline.ts';
 
 /** Keys longer than this are stored as their SHA-256: the key column stays small and indexable. */
@@ -192,12 +193,16 @@ export function compileWrites(kind: StoreTarget['kind'], batch: RecordBatch, now
 }
 
 export class KyselyStore implements Store {
+  readonly experts: ExpertQuestions;
+
   constructor(
     readonly kind: StoreTarget['kind'],
     readonly where: string,
     private readonly db: Kysely<Database>,
     private readonly deadline: QueryDeadline = { ms: QUERY_DEADLINE_MS },
-  ) {}
+  ) {
+    this.experts = new ExpertQuestions(db);
+  }
 
   /** Runs `work` with the long query deadline (migrations and the prune may touch every row). */
   private async long<T>(work: () => Promise<T>): Promise<T> {
@@ -273,6 +278,7 @@ export class KyselyStore implements Store {
       feedback: deleted(await this.db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst()),
       dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
       recheckNotes: deleted(await this.db.deleteFrom('recheck_notes').where('created_at', '<', cutoff).executeTakeFirst()),
+      expertQuestions: deleted(await this.db.deleteFrom('expert_questions').where('asked_at', '<', cutoff).executeTakeFirst()),
     }));
   }
 
@@ -380,6 +386,7 @@ export class KyselyStore implements Store {
     const tally = new FeedbackTally();
     for await (const row of this.feedbackRows({ since: from })) tally.add(row);
     const { feedback, notHelpful, corrections } = tally.result();
+    const experts = await this.experts.report(from, REPORT_LINES);
 
     return {
       since,
@@ -390,6 +397,8 @@ export class KyselyStore implements Store {
       feedback,
       notHelpful,
       corrections,
+      expertQuestions: experts.open.map((l) => ({ question: l.question, askedAt: new Date(l.askedAt), ...(l.error ? { error: l.error } : {}) })),
+      newTopics: experts.newTopics.map((l) => ({ question: l.question, ...(l.answer ? { answer: l.answer } : {}) })),
       verification: {
         verified: await this.latestVerifications(),
         needsChange: (await this.verificationsSince(new Date(from - VERIFICATION_MARKS_DAYS * DAY_MS)))

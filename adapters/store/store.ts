@@ -6,6 +6,7 @@ import { STORE_FILE_NAME } from '../store-file.ts';
 import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
+import type { ExpertQuestions } from './expert-questions.ts';
 import type { HistoryScope, UsageReport } from '../../src/index.ts';
 import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
@@ -70,7 +71,12 @@ export interface PruneCounts {
   dedupeKeys: number;
   /** Recheck notes (0007) as old as the recommendations they were about. */
   recheckNotes: number;
+  /** Questions sent to the experts' channel (*Ask an expert*), with their answers. */
+  expertQuestions: number;
 }
+
+/** What the store keeps of *Ask an expert* (adapters/store/expert-questions.ts). */
+export type ExpertQuestionStore = Pick<ExpertQuestions, 'add' | 'posted' | 'byId' | 'byPost' | 'answer' | 'relayFailed' | 'markNewTopic' | 'report'>;
 
 export interface Store {
   readonly kind: StoreTarget['kind'];
@@ -142,6 +148,9 @@ export interface Store {
   claimReminder(topic: string, dueOn: string, now?: number): Promise<boolean>;
   /** Gives a claimed reminder back (nothing could be sent and a later run may try again). */
   releaseReminder(topic: string, dueOn: string): Promise<void>;
+
+  /** *Ask an expert*: questions sent to the experts' channel, their posts and first replies (expert-questions.ts). */
+  readonly experts: ExpertQuestionStore;
 
   close(): Promise<void>;
 }

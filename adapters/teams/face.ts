@@ -5,6 +5,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationSer
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { Config } from '../config.ts';
 import { HttpError, noteRequest, parseJsonBody, readBody, refuseIfDeclaredTooLarge, sendJson } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
@@ -149,6 +150,8 @@ export function createTeamsFace(
   signIn: Partial<TeamsSignInPolicy> = {},
   /** What the operator configured about replies (EXPERT_HINT), and the verification state (read at each reply). */
   present: PresentOptions = {},
+  /** *Ask an expert*: TEAMS_EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk,
   /** The stored verifications in memory (the host's): a Still correct updates them at once. */
   verifications?: Verifications,
 ): TeamsFace {
@@ -181,7 +184,7 @@ export function createTeamsFace(
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())), present, verifications);
+  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())), present, experts, verifications);
   const inFlight = new Set<Promise<unknown>>();
 
   return {

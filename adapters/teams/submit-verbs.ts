@@ -8,7 +8,9 @@ import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
 import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection, verifyTopic } from './store-replies.ts';
-import { correctionClick, feedbackClick, readCorrection, readFeedback, readTopicClick } from './submits.ts';
+import { correctionClick, feedbackClick, readAskExpert, readCorrection, readExpertClick, readFeedback, readTopicClick } from './submits.ts';
+import { askExpert, markNewTopic, savePhrasing } from '../store/experts.ts';
+import type { Claim } from '../store/answers.ts';
 import { STALE_CARD, cardActivity, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
 
 // A card's Action.Submit in a chat, routed by its verb (`action` in the data): one handler per verb. A handler
@@ -30,6 +32,9 @@ const REQUEST_KIND: Record<SubmitVerb, RequestKind> = {
   [SUBMIT.feedback]: 'feedback',
   [SUBMIT.correct]: 'feedback',
   [SUBMIT.openUpdated]: 'recommendation',
+  [SUBMIT.askExpert]: 'expert',
+  [SUBMIT.savePhrasing]: 'expert',
+  [SUBMIT.newTopic]: 'expert',
   [SUBMIT.verify]: 'verify',
   [SUBMIT.needsChange]: 'verify',
 };
@@ -128,9 +133,38 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     await recordCorrection(deps, context, correction);
     return true;
   },
+  // *Ask an expert*: the question recorded and posted to TEAMS_EXPERTS_CHANNEL; the asker is told that it went, or
+  // why not, with their question.
+  [SUBMIT.askExpert]: async (deps, context, value) => {
+    const ask = readAskExpert(value, deps.knowledge);
+    const user = userOf(context);
+    if (!ask || !user || !deps.experts) return false;
+    const name = context.activity.from?.name;
+    const notice = await askExpert(deps.experts, claimOf(deps), { platform: 'teams', userId: user, ...(name ? { name } : {}), workspace: tenantOf(context) ?? null }, ask);
+    await send(deps, context, cardActivity(teamsCard(notice, deps.knowledge)));
+    return true;
+  },
+  // On an expert's relayed answer, in the experts' thread: Save as a phrasing of…, Needs a new topic.
+  [SUBMIT.savePhrasing]: async (deps, context, value) => {
+    const v = readExpertClick(value);
+    const user = userOf(context);
+    if (!v?.topic || !user || !deps.experts) return false;
+    await send(deps, context, cardActivity(teamsCard(await savePhrasing(deps.experts, claimOf(deps), { platform: 'teams', userId: user }, { expertQuestion: v.expertQuestion, topic: v.topic }), deps.knowledge)));
+    return true;
+  },
+  [SUBMIT.newTopic]: async (deps, context, value) => {
+    const v = readExpertClick(value);
+    const user = userOf(context);
+    if (!v || !user || !deps.experts) return false;
+    await send(deps, context, cardActivity(teamsCard(await markNewTopic(deps.experts, { platform: 'teams', userId: user }, { expertQuestion: v.expertQuestion }), deps.knowledge)));
+    return true;
+  },
   [SUBMIT.verify]: (deps, context, value) => verifyTopic(deps, context, value, 'verified'),
   [SUBMIT.needsChange]: (deps, context, value) => verifyTopic(deps, context, value, 'needs-change'),
 };
+
+/** A claim in the store, or (no store) true: *Ask an expert* needs the store anyway, and says so without it. */
+const claimOf = (deps: BotDeps): Claim => (key, ttl, whenUnsure) => (deps.store ? deps.store.claim(key, ttl, whenUnsure) : Promise.resolve(true));
 
 /** A submit in a chat: its verb's handler, or, for an unknown verb or data its card never sends, the stale-card reply. */
 export async function onSubmit(deps: BotDeps, context: TurnContext, value: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { findTopic, type Click, type Knowledge, type TopicId } from '../../src/index.ts';
-import { RECOMMENDATION_ID, TOPIC_ID_SHAPE } from '../carried.ts';
+import { CARRIED, EXPERT_QUESTION_ID, RECOMMENDATION_ID, TOPIC_ID_SHAPE } from '../carried.ts';
 import { SUBMIT_LIMITS } from './limits.ts';
 
 // What the learning loop's Action.Submit buttons send back (activity.value in a chat, action.data in a dialog), read
@@ -85,6 +85,20 @@ export const correctionClick = (c: CorrectionSubmit): Extract<Click, { id: 'corr
 /** Feedback as the core's click: only a card whose buttons say what was asked can offer the closest topics. */
 export const feedbackClick = (f: FeedbackSubmit): Extract<Click, { id: 'feedback' }> | undefined =>
   f.asked ? { id: 'feedback', payload: { question: f.question, topic: f.asked.topic, rating: f.rating, text: f.asked.text } } : undefined;
+
+/** *Ask an expert*: the question whole (as the store keeps it) and the topic answered, when it is still a topic. */
+export function readAskExpert(value: Record<string, unknown>, knowledge: Knowledge): { question: string; answered: TopicId | null } | undefined {
+  const question = typeof value.text === 'string' && value.text.trim() ? capText(value.text, CARRIED.storedQuestionChars) : undefined;
+  if (!question) return undefined;
+  return { question, answered: knownTopic(knowledge, value.topic) ?? null };
+}
+
+/** On an expert's relayed answer: the expert question's id and, for Save as a phrasing of…, the topic (checked later). */
+export function readExpertClick(value: Record<string, unknown>): { expertQuestion: string; topic?: string } | undefined {
+  if (typeof value.expertQuestion !== 'string' || !EXPERT_QUESTION_ID.test(value.expertQuestion)) return undefined;
+  if (value.topic !== undefined && (typeof value.topic !== 'string' || value.topic.length > SUBMIT_LIMITS.topicChars || !TOPIC_ID_SHAPE.test(value.topic))) return undefined;
+  return { expertQuestion: value.expertQuestion, ...(typeof value.topic === 'string' ? { topic: value.topic } : {}) };
+}
 
 /** A reminder's Still correct / Needs a change: the topic (an id's shape) and the knowledge version the card showed. */
 export function readVerify(value: Record<string, unknown>): { topic: string; version: string } | undefined {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PresentOptions, Knowledge } from '../../src/index.ts';
 import type { RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
+import type { ExpertDesk } from '../store/experts.ts';
 import type { Verifications } from '../store/verifications.ts';
 import type { Card } from './cards/common.ts';
 import type { TeamsConnectorPolicy } from './limits.ts';
@@ -23,6 +24,8 @@ export interface BotDeps {
   leads: ReadonlySet<string>;
   /** What the operator configured about replies (EXPERT_HINT), handed to the router. */
   present: PresentOptions;
+  /** *Ask an expert* (adapters/store/experts.ts): TEAMS_EXPERTS_CHANNEL, the Notifier, the store. */
+  experts?: ExpertDesk | undefined;
   /** The stored verifications in memory: a Still correct shows at once (adapters/store/verifications.ts). */
   verifications?: Verifications | undefined;
 }

@@ -119,3 +119,10 @@ export const TWO_QUESTIONS = { minPartConfidence: 0.5, minPartWords: 3, maxParts
  * `closeConfidence` is 0.6.
  */
 export const CLARIFY = { closeConfidence: LOW_CONFIDENCE, maxTopics: 3 } as const;
+
+/**
+ * *Ask an expert* (src/present/experts.ts) is offered on a declined question, on "Which do you mean?", after *Not
+ * helpful*, and on an answer whose confidence is under `offerUnder`: the same line under which an answer already
+ * reads as a best guess, and the report lists it as "answered, but unsure".
+ */
+export const EXPERT = { offerUnder: LOW_CONFIDENCE } as const;

@@ -1,6 +1,7 @@
 import type { TopicId } from '../knowledge/ids.ts';
 import type { Requirements } from '../advisor/requirements.ts';
 import { LABELS } from './labels.ts';
+import { EXPERT } from '../matching/thresholds.ts';
 import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLink } from './reply.ts';
 
 // What a person can do with a reply, decided once here: each action has an id (the registry below), a label (from
@@ -10,7 +11,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'open-updated', 'verify', 'needs-change'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'open-updated', 'ask-expert', 'save-phrasing', 'new-topic', 'verify', 'needs-change'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -59,6 +60,15 @@ export type ReplyAction =
    * requirements. The requirements ride along without their notes (they do not change a verdict), so no store is read.
    */
   | { id: 'open-updated'; label: string; payload: { recommendation: string; requirements: Requirements } }
+  /**
+   * The question (as typed, user text) sent to the experts' channel, with what was answered (null: nothing); the
+   * surface knows who clicked, records the question and posts it (src/present/experts.ts says the words).
+   */
+  | { id: 'ask-expert'; label: string; payload: { question: string; answered: TopicId | null } }
+  /** On an expert's relayed answer: the expert question (its id in the store) saved as a phrasing of `topic` (a correction). */
+  | { id: 'save-phrasing'; label: string; payload: { expertQuestion: string; topic: TopicId } }
+  /** On an expert's relayed answer: the question needs a topic the knowledge does not have (listed in the report). */
+  | { id: 'new-topic'; label: string; payload: { expertQuestion: string } }
   /** A verifier's "Still correct" on a topic's reminder: recorded with the knowledge version the reminder showed. */
   | { id: 'verify'; label: string; payload: VerifyRef }
   /** A verifier's "Needs a change" on a topic's reminder: recorded, and listed in the owners' report. */
@@ -172,3 +182,32 @@ export function asRecorded<R extends ActionableReply>(reply: R, questionId: stri
     actions: reply.actions.map((a): ReplyAction => (a.id === 'topic' ? { id: 'correct', label: a.label, payload: { question: questionId, picked: a.payload.topic, answered, text } } : a)),
   };
 }
+
+/**
+ * Whether a reply offers *Ask an expert* (when the platform has an experts' channel): a declined question, "Which do
+ * you mean?", the topics offered after *Not helpful*, and an answer matched under EXPERT.offerUnder. An answer to a
+ * topic picked by a button (no confidence) was chosen by the person: it offers none.
+ */
+export function offersExpert(reply: ActionableReply): boolean {
+  switch (reply.kind) {
+    case 'off-topic':
+    case 'clarify':
+    case 'not-helpful':
+      return reply.question.trim() !== '';
+    case 'answer':
+      return reply.confidence !== undefined && reply.confidence < EXPERT.offerUnder && Boolean(reply.question?.trim());
+  }
+}
+
+/** `reply` with *Ask an expert* last, when it offers one (offersExpert). */
+export function withAskExpert<R extends ActionableReply>(reply: R): R {
+  if (!offersExpert(reply) || reply.actions.some((a) => a.id === 'ask-expert')) return reply;
+  const question = reply.kind === 'answer' ? (reply.question ?? '') : reply.question;
+  return { ...reply, actions: [...reply.actions, { id: 'ask-expert', label: LABELS.askExpert, payload: { question, answered: answeredBy(reply) ?? (reply.kind === 'answer' ? reply.topic : null) } }] };
+}
+
+/** What the expert can do with an answer once it is relayed: save it as a phrasing of one of `topics`, or ask for a new topic. */
+export const expertSideActions = (expertQuestion: string, topics: readonly TopicLink[]): ReplyAction[] => [
+  ...topics.map((t): ReplyAction => ({ id: 'save-phrasing', label: `${LABELS.savePhrasing}: ${t.title}`, payload: { expertQuestion, topic: t.topic } })),
+  { id: 'new-topic', label: LABELS.newTopic, payload: { expertQuestion } },
+];

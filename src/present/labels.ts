@@ -23,6 +23,11 @@ export const LABELS = {
   trainingLines: 'Accepted corrections as training lines',
   /** A recheck note's: the recommendation as today's knowledge makes it. */
   openUpdated: 'Open the updated recommendation',
+  /** A question the advisor could not answer surely, sent to the experts' channel. */
+  askExpert: 'Ask an expert',
+  /** An expert's answer, on the expert's side: "Save as a phrasing of: Voice & video calls". */
+  savePhrasing: 'Save as a phrasing of',
+  newTopic: 'Needs a new topic',
   /** A verifier's reminder: the topic's facts still hold, or they do not. */
   stillCorrect: 'Still correct',
   needsChange: 'Needs a change',

@@ -17,7 +17,7 @@ export type PayloadOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id 
 /** A click: an action's id and its payload (none for compare and recommend). */
 export type Click = { [Id in ReplyActionId]: { id: Id; payload: PayloadOf<Id> } }[ReplyActionId];
 
-type Shows<Id extends ReplyActionId> = (knowledge: Knowledge, payload: PayloadOf<Id>) => Reply | undefined;
+type Shows<Id extends ReplyActionId> = (knowledge: Knowledge, payload: PayloadOf<Id>, options: PresentOptions) => Reply | undefined;
 
 /** A topic's answer as a button carried it: the question it answered, the second topic, details shown or not. */
 function answerOf(knowledge: Knowledge, ref: TopicRef): AnswerReply | undefined {
@@ -48,12 +48,19 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),
   // Not helpful, on an answer to a typed question: the topics closest to it. Otherwise nothing but thanks (the surface's).
-  feedback: (knowledge, p) => (p.rating === 'not-helpful' && p.text && findTopic(knowledge, p.topic) ? presentNotHelpful(knowledge, p.text, p.topic) : undefined),
+  feedback: (knowledge, p, options) => (p.rating === 'not-helpful' && p.text && findTopic(knowledge, p.topic) ? presentNotHelpful(knowledge, p.text, p.topic, options) : undefined),
+  // The question is recorded and posted to the experts' channel by the surface (it knows who asked); what the asker
+  // is told then is experts.ts's.
+  'ask-expert': () => undefined,
+  // Written to the store by the surface (a correction; a new-topic mark), which then says so (EXPERT_SAYS).
+  'save-phrasing': () => undefined,
+  'new-topic': () => undefined,
 };
 
-/** What `click` shows; `options.verification`: the dates and marks answers carry (src/present/verification.ts). */
+/** What `click` shows. `options`: what the operator configured about replies (the surface's, as for route()), and the
+ * verification dates and marks answers carry (src/present/verification.ts). */
 export function actionReply(knowledge: Knowledge, click: Click, options: PresentOptions = {}): Reply | undefined {
-  const reply = (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never);
+  const reply = (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never, options);
   return reply && withVerification(reply, knowledge, options.verification);
 }
 

@@ -12,7 +12,7 @@ import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
 import type { VerificationState } from './verification.ts';
-import { answerActions, comparisonActions, pastActions, recommendationActions, startActions, topicPickers } from './actions.ts';
+import { answerActions, comparisonActions, offersExpert, pastActions, recommendationActions, startActions, topicPickers, withAskExpert } from './actions.ts';
 import type {
   AnswerReply,
   Cell,
@@ -117,6 +117,11 @@ export interface PresentOptions {
   /** How to ask a person, shown when a question is declined (EXPERT_HINT): "Ask in #whatsapp-experts". */
   expertHint?: string;
   /**
+   * The platform has an experts' channel (EXPERTS_CHANNEL, TEAMS_EXPERTS_CHANNEL): unsure and declined replies offer
+   * *Ask an expert* (offersExpert in actions.ts says which).
+   */
+  askExpert?: boolean;
+  /**
    * The stored verifications and today's date (the host keeps them: src/present/verification.ts): answers show the
    * later date and a topic past its interval is marked. Absent: the files' dates, no mark.
    */
@@ -139,8 +144,10 @@ const made = new WeakMap<AnswerResult, QuestionReply>();
 /** The reply to a question, from answer()'s result. Frozen: shared between requests. */
 export function presentAnswer(result: AnswerResult, question: string, knowledge: Knowledge, options: PresentOptions = {}): QuestionReply {
   const known = made.get(result);
-  if (known && (known.kind === 'answer' ? (known.question ?? '') : known.question) === question && (known.kind !== 'off-topic' || known.hint === hintFor(options))) return known;
-  const reply = deepFreeze(makeAnswer(result, question, knowledge, options));
+  const expertAsOptions = (r: QuestionReply) => r.actions.some((a) => a.id === 'ask-expert') === (Boolean(options.askExpert) && offersExpert(r));
+  if (known && (known.kind === 'answer' ? (known.question ?? '') : known.question) === question && (known.kind !== 'off-topic' || known.hint === hintFor(options)) && expertAsOptions(known)) return known;
+  const drafted = makeAnswer(result, question, knowledge, options);
+  const reply = deepFreeze(options.askExpert ? withAskExpert(drafted) : drafted);
   made.set(result, reply);
   return reply;
 }
@@ -204,11 +211,11 @@ export const NOT_HELPFUL_TOPICS = 5;
  * After "Not helpful" on the answer to `question`: the topics it is closest to (the one given left out), then the
  * most useful others, so there is always a choice. Picking one is a correction.
  */
-export function presentNotHelpful(knowledge: Knowledge, question: string, answered: TopicId | null): NotHelpfulReply {
+export function presentNotHelpful(knowledge: Knowledge, question: string, answered: TopicId | null, options: PresentOptions = {}): NotHelpfulReply {
   const ranked = closestTopics(question, knowledge, { exclude: answered, max: NOT_HELPFUL_TOPICS });
   const known = new Set<TopicId>(knowledge.topics.map((t) => t.id));
   const ids = [...new Set([...ranked, ...usefulTopics(knowledge).topics].filter((t) => t !== answered && known.has(t)))].slice(0, NOT_HELPFUL_TOPICS);
-  return {
+  const reply: NotHelpfulReply = {
     kind: 'not-helpful',
     question,
     answered,
@@ -217,6 +224,7 @@ export function presentNotHelpful(knowledge: Knowledge, question: string, answer
     actions: topicPickers(topicLinks(knowledge, ids), question),
     summary: 'Sorry that did not help: pick the topic you meant',
   };
+  return options.askExpert ? withAskExpert(reply) : reply;
 }
 
 /**

@@ -291,7 +291,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'stale' | 'needs-change';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'expert-questions' | 'new-topics' | 'stale' | 'needs-change';
   title: string;
   /** One line saying what the section is for. */
   hint: string;
@@ -382,7 +382,77 @@ export type Reply =
   | NotHelpfulReply
   | ReportReply
   | RecheckNoteReply
+  | ExpertQuestionReply
+  | ExpertAnswerReply
+  | ExpertNoticeReply
   | VerifyReminderReply;
+
+/** Someone on either side of an expert question: a platform's user id, and the name the platform gave (user text). */
+export interface ExpertPerson {
+  platform: 'slack' | 'teams';
+  userId: string;
+  name?: string;
+}
+
+/**
+ * *Ask an expert*: the question as the experts' channel sees it (src/present/experts.ts). The experts answer in its
+ * thread; the first reply goes to the asker privately.
+ */
+export interface ExpertQuestionReply {
+  kind: 'expert-question';
+  title: string;
+  /** The question as typed (user text). */
+  question: string;
+  /** Who asked: Slack draws a mention of the user id, Teams the name. */
+  asker: ExpertPerson;
+  /** "Asked in Slack" / "Asked in Microsoft Teams", with the time. */
+  asked: string;
+  /** What the advisor made of it: "I answered with Voice & video calls, unsure (match 42%)." */
+  advisor: string;
+  topicsTitle: string;
+  /** The closest topics, best first (may be empty). */
+  topics: TopicLink[];
+  /** How to answer: "Reply in this thread: …". */
+  hint: string;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
+  summary: string;
+}
+
+/** An expert's reply, relayed privately to the person who asked. */
+export interface ExpertAnswerReply {
+  kind: 'expert-answer';
+  title: string;
+  /** The question as typed (user text). */
+  question: string;
+  /** The expert's reply as written (user text), capped. */
+  answer: string;
+  /** Who answered: Slack draws a mention of the user id, Teams the name. */
+  by: ExpertPerson;
+  /** "Answered in the experts' channel, 2026-12-07 10:42 UTC." */
+  answered: string;
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
+  summary: string;
+}
+
+/**
+ * What became of an expert question, said to whoever needs to know: the asker (sent, or why not, with their
+ * question echoed so nothing they typed is lost), or the expert (relayed; saved as a phrasing; marked for a new topic).
+ */
+export interface ExpertNoticeReply {
+  kind: 'expert-notice';
+  /** `done`: it worked; `problem`: it did not, and the message says what happens to the question. */
+  tone: 'done' | 'problem';
+  message: string;
+  /** The question concerned (user text), echoed. */
+  question?: string;
+  /** The experts' channel it went to: Slack draws a link to the channel (`<#C…>`). */
+  channel?: { platform: 'slack' | 'teams'; channelId: string };
+  /** What the person can do with it, in order (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
+  summary: string;
+}
 
 /** What the requirements form offers, the same on every surface: countries (ours first), needs by group, the cap. */
 export interface RequirementsForm {

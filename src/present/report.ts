@@ -30,6 +30,13 @@ export interface UsageReport {
   /** "Asked X, picked topic Y": `answered` is the topic first given (null: none), `picked` the user's choice. */
   corrections: { question: string; answered: string | null; picked: string; count: number; review: ReviewState }[];
   /**
+   * *Ask an expert*: questions sent to the experts and not answered yet, oldest first; `error` when the post (or the
+   * relay of the answer) failed. Absent: not counted (a store from before).
+   */
+  expertQuestions?: { question: string; askedAt: Date; error?: string }[];
+  /** Questions an expert marked *Needs a new topic*, with the expert's answer when there was one. */
+  newTopics?: { question: string; answer?: string }[];
+  /**
    * Recommendations of the last RECHECK_DAYS whose verdict today's knowledge changes (src/advisor/recheck.ts), newest
    * first; null when they could not be read in time. Absent: not asked for (the section is left out).
    */
@@ -145,6 +152,20 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
         };
       }),
       empty: 'No corrections.',
+    },
+    {
+      id: 'expert-questions',
+      title: 'Asked an expert, not answered',
+      hint: 'Questions sent to the experts’ channel that nobody has answered yet, or that could not be posted: answer the asker, and teach the matcher the question.',
+      lines: (report.expertQuestions ?? []).slice(0, shown).map((l) => ({ question: l.question, count: 1, note: l.error ? `asked ${day(l.askedAt)}, not delivered: ${l.error}` : `asked ${day(l.askedAt)}, waiting for an expert` })),
+      empty: 'Every question sent to the experts was answered.',
+    },
+    {
+      id: 'new-topics',
+      title: 'Needs a new topic',
+      hint: 'Experts said these questions need a topic the knowledge does not have: write one (src/knowledge/topics/), or add a phrasing to an existing one.',
+      lines: (report.newTopics ?? []).slice(0, shown).map((l) => ({ question: l.question, count: 1, note: l.answer ? 'marked by the expert who answered it' : 'marked by an expert' })),
+      empty: 'No question was marked as needing a new topic.',
     },
   ];
   if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));

@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { newExpertQuestionId } from '../../adapters/store/expert-questions.ts';
+import { MIGRATION_NAMES } from '../../adapters/store/migrations.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -78,6 +80,23 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       const text = await cli(['report', '--since', '30d']);
       expect(text.stdout).toMatch(/5 questions, 1 answered \(20%\)/);
       expect(text.stdout).toMatch(/2×\s+can it run on windows desktop/i);
+    });
+
+    it('report: questions sent to the experts and not answered, or not posted, and those needing a new topic', async () => {
+      const own = await make(); // its own store: the other tests count the seeded questions
+      onTestFinished(() => own.cleanup());
+      const base = { platform: 'slack' as const, userId: 'U0ASKER', workspace: 'T1', askerName: null, answeredTopic: null, topics: ['calls'] };
+      const waiting = { ...base, id: newExpertQuestionId(now - DAY), question: 'Can we refund a hosting invoice?', at: now - DAY };
+      const failed = { ...base, id: newExpertQuestionId(now - DAY + 1), question: 'Who signs the DPA?', at: now - DAY + 1 };
+      for (const e of [waiting, failed]) await own.store.experts.add(e);
+      await own.store.experts.posted(waiting.id, { channelId: 'C0EXPERTS', ref: '1.2' });
+      await own.store.experts.posted(failed.id, { error: 'channel C0EXPERTS: channel_not_found' });
+      await own.store.experts.markNewTopic(waiting.id, 'U0EXPERT', now);
+      const text = (await runCli(['report'], { env: own.env })).stdout;
+      expect(text).toMatch(/Asked an expert, not answered \(or not delivered\):\n {2}.* UTC {2}Can we refund a hosting invoice\?\n {2}.* UTC {2}Who signs the DPA\? {2}\(channel C0EXPERTS: channel_not_found\)/);
+      expect(text).toMatch(/Needs a new topic \(marked by an expert\):\n {2}Can we refund a hosting invoice\?/);
+      const json = JSON.parse((await runCli(['report', '--json'], { env: own.env })).stdout);
+      expect(json.expertQuestions.map((e: { question: string }) => e.question)).toEqual([waiting.question, failed.question]);
     });
 
     it('report --export-training: accepted corrections as training lines; --out appends only the new ones, in a form the trainer reads', async () => {
@@ -190,7 +209,8 @@ describe('store commands: bad input and a missing store', () => {
 
       const m = await runCli(['db', 'migrate'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(m.code).toBe(0);
-      expect(m.stdout).toMatch(/^Migrated .*coexist-advisor\.db: applied 0001-initial, 0002-correction-review, 0003-recommendation-workspace, 0004-conversations, 0007-recheck-notes, 0005-verifications\.\n$/);
+      // Every migration this code knows, in order (each part of the product appends its own).
+      expect(m.stdout).toMatch(new RegExp(`^Migrated .*coexist-advisor\\.db: applied ${MIGRATION_NAMES.join(', ')}\\.\\n$`));
       const h = await runCli(['history', '--json'], { env: { DATA_DIR: path.join(dir, 'data') } });
       expect(h.stdout.trim()).toBe('[]');
     } finally {

@@ -17,6 +17,11 @@ import {
   topicPickers,
   route,
   validateRequirements,
+  withAskExpert,
+  presentExpertQuestion,
+  presentExpertAnswer,
+  expertNotice,
+  expertRelayed,
   presentVerifyReminder,
   topicReview,
   type AnswerReply,
@@ -37,7 +42,7 @@ const NOW = new Date(Date.UTC(2026, 11, 7, 12));
  * Not text a person reads: ids, kinds and states the renderers branch on, and data carried for a later click (an
  * action's payload: each platform's button tests check what it carries).
  */
-const NOT_TEXT = new Set(['kind', 'topic', 'setup', 'status', 'level', 'id', 'answered', 'picked', 'review', 'platform', 'userId', 'requirements', 'url', 'link', 'publisher', 'payload']);
+const NOT_TEXT = new Set(['kind', 'tone', 'channelId', 'topic', 'setup', 'status', 'level', 'id', 'answered', 'picked', 'review', 'platform', 'userId', 'requirements', 'url', 'link', 'publisher', 'payload']);
 
 function sample(): Reply[] {
   const calls = presentTopic(kb, 'calls', 'can customers call us?')!;
@@ -92,6 +97,15 @@ function sample(): Reply[] {
     presentNotHelpful(kb, 'can customers call us?', 'calls'),
     report,
     presentReport({ since: NOW, questions: 0, answered: 0, unanswered: [], lowConfidence: [], feedback: { helpful: 0, notHelpful: 0, corrections: 0 }, notHelpful: [], corrections: [] }, kb, NOW),
+    // Ask an expert: offered on a decline, Which do you mean?, an unsure answer and after Not helpful.
+    withAskExpert({ kind: 'off-topic', message: 'no idea', hint: 'ask a person', question: 'what?', confidence: 0.1, topics: [], examples: ['an example'], actions: startActions(), summary: 's' }),
+    withAskExpert(presentNotHelpful(kb, 'can customers call us?', 'calls')),
+    asRecorded(withAskExpert({ ...calls, confidence: 0.3 }), 'Q2'),
+    presentExpertQuestion(kb, { id: '0000000000000000', question: 'can <!channel> call?', asker: { platform: 'slack', userId: 'U1', name: 'Ann' }, answered: 'calls', topics: links, at: NOW }),
+    presentExpertQuestion(kb, { id: '0000000000000000', question: 'can we call?', asker: { platform: 'teams', userId: 'aad-1', name: 'Ann' }, answered: null, topics: [], at: NOW }),
+    presentExpertAnswer({ question: 'can we call?', answer: 'yes, on the API', by: { platform: 'slack', userId: 'U2', name: 'Bo' }, at: NOW }),
+    expertNotice('problem', 'could not post', { question: 'can we call?', channel: { platform: 'slack', channelId: 'C123456' } }),
+    expertRelayed('0000000000000000', 'can we call?', links),
     staleTopics,
     reminder,
   ];
@@ -223,7 +237,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'topics', 'verify-reminder']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'expert-answer', 'expert-notice', 'expert-question', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'topics', 'verify-reminder']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -246,7 +260,7 @@ describe('render coverage: every renderer draws every field of every reply, or o
   const replies = sample();
 
   it('the samples cover every kind of reply', () => {
-    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'verify-reminder'];
+    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'expert-question', 'expert-answer', 'expert-notice', 'verify-reminder'];
     expect([...new Set(replies.map((r) => r.kind))].sort()).toEqual([...kinds].sort());
   });
 

@@ -10,6 +10,8 @@ export interface ConnectorCall {
   /** For replies: the activity replied to; for updates: the activity replaced. */
   activityId?: string;
   activity: Record<string, any>;
+  /** The id the connector gave the activity it answered (the thread of a channel post). */
+  answered?: string;
 }
 
 export class FakeConnector {
@@ -59,13 +61,15 @@ export class FakeConnector {
           res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ServiceError', message: 'injected' } }));
           return;
         }
+        const answered = `act-${++this.n}`;
         if (this.options.record !== false) this.calls.push({
           method: req.method as 'POST' | 'PUT',
           conversationId: decodeURIComponent(m[1]!),
           ...(m[2] ? { activityId: decodeURIComponent(m[2]) } : {}),
           activity: raw ? JSON.parse(raw) : {},
+          answered,
         });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `act-${++this.n}` }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: answered }));
       });
     });
   }

@@ -14,6 +14,9 @@ export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id:
   'training-lines': { id: 'training-lines', label: 'Accepted corrections as training lines' },
   'open-updated': { id: 'open-updated', label: 'Open the updated recommendation', payload: { recommendation: '7K2M9QXA', requirements: { customer: 'Acme', country: 'IN', peakMps: 22, needs: ['phone-app'] } } },
   feedback: { id: 'feedback', label: 'Not helpful', payload: { question: 'Q1', topic: 'calls', rating: 'not-helpful', text: 'can we call?' } },
+  'ask-expert': { id: 'ask-expert', label: 'Ask an expert', payload: { question: 'can we call?', answered: null } },
+  'save-phrasing': { id: 'save-phrasing', label: 'Save as a phrasing of: Calls', payload: { expertQuestion: '0000000000000000', topic: 'calls' } },
+  'new-topic': { id: 'new-topic', label: 'Needs a new topic', payload: { expertQuestion: '0000000000000000' } },
   verify: { id: 'verify', label: 'Still correct', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },
   'needs-change': { id: 'needs-change', label: 'Needs a change', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },
 };

@@ -30,9 +30,15 @@ export function teamsActivity(serviceUrl: string, fields: Record<string, unknown
     recipient: { id: '28:advisor-bot', name: 'Co-Existence Advisor' },
     locale: 'en-US',
     channelData: { tenant: { id: 'tenant-1' } },
+    // In a channel the bot reads only what @mentions it (it is sent every channel message, with the RSC permission the
+    // experts' channel needs): a channel message here mentions it, unless the test says otherwise (`entities: []`).
+    ...(scope === 'channel' ? { entities: [BOT_MENTION] } : {}),
     ...fields,
   };
 }
+
+/** Teams' mention entity for the bot, as a channel message that @mentions it carries. */
+export const BOT_MENTION = { type: 'mention', mentioned: { id: '28:advisor-bot', name: 'Co-Existence Advisor' }, text: '<at>Co-Existence Advisor</at>' };
 
 
 /** For a Teams suite: the real host in local mode and a fake Bot Connector, started once, reset per test. */

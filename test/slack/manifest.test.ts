@@ -20,7 +20,7 @@ describe('manifest.yml', () => {
       expect.objectContaining({ type: 'global', callback_id: CALLBACKS.shortcut, name: SHORTCUT_NAMES.recommend }),
       expect.objectContaining({ type: 'message', callback_id: CALLBACKS.askShortcut, name: SHORTCUT_NAMES.ask }),
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'function_executed', 'message.im']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'function_executed', 'message.channels', 'message.groups', 'message.im']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.features.bot_user.display_name).toBe(BOT_DISPLAY_NAME);
   });
@@ -50,7 +50,7 @@ describe('manifest.yml', () => {
   });
 
   it('asks only for the scopes the app uses', () => {
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'groups:read', 'im:history']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'groups:read', 'im:history']);
   });
 
   it('sends every request to /slack/events', () => {
@@ -179,6 +179,15 @@ describe("manifest.yml against Slack's rules", () => {
       'settings.org_deploy_enabled: must be true: Slack accepts custom steps (functions) only in org-ready apps',
       'settings.function_runtime: must be remote: the steps run in this app, not on Slack',
       'settings.event_subscriptions.bot_events: must include function_executed, or the steps never reach the app',
+    ]);
+  });
+
+  it('a message event needs the scope that reads its conversations (the experts\' channel threads)', () => {
+    const m = copy();
+    m.oauth_config.scopes.bot = m.oauth_config.scopes.bot.filter((s: string) => s !== 'channels:history' && s !== 'groups:history');
+    expect(slackManifestProblems(m)).toEqual([
+      'oauth_config.scopes.bot: must include channels:history: the bot event message.channels needs it',
+      'oauth_config.scopes.bot: must include groups:history: the bot event message.groups needs it',
     ]);
   });
 });

@@ -293,14 +293,14 @@ describe(`the ${kind} store`, () => {
         await s.claim('live', 60_000, NOW);
         await s.claimRecheckNote('OLDNOTE1', 'v1', NOW - 400 * DAY);
         await s.claimRecheckNote('NEWNOTE1', 'v1', NOW - DAY);
-        expect(await s.prune(365, NOW)).toEqual({ questions: 1, recommendations: 1, feedback: 1, dedupeKeys: 1, recheckNotes: 1 });
+        expect(await s.prune(365, NOW)).toEqual({ questions: 1, recommendations: 1, feedback: 1, dedupeKeys: 1, recheckNotes: 1, expertQuestions: 0 });
         expect(await s.claimRecheckNote('NEWNOTE1', 'v1', NOW)).toBe(false);
         const left: string[] = [];
         for await (const q of s.exportQuestions(new Date(0))) left.push(q.question);
         expect(left).toEqual(['recent']);
         expect((await s.history({ scope: 'all', since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
         expect(await s.claim('live', 60_000, NOW + 1)).toBe(false);
-        expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0, recheckNotes: 0 });
+        expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0, recheckNotes: 0, expertQuestions: 0 });
       } finally {
         await fresh.cleanup();
       }

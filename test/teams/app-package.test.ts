@@ -44,6 +44,9 @@ describe('Teams app package', () => {
     expect(manifest.manifestVersion).toBe('1.22');
     expect(manifest.name.short).toBe(BOT_DISPLAY_NAME);
     expect(manifest.bots[0].scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
+    // Ask an expert: the experts' replies in a channel thread reach the bot without an @mention (RSC), for this app id.
+    expect(manifest.authorization.permissions.resourceSpecific).toEqual([{ name: 'ChannelMessage.Read.Group', type: 'Application' }]);
+    expect(manifest.webApplicationInfo.id).toBe(APP_ID);
     expect(PNG.sync.read(Buffer.from(files['color.png']!))).toMatchObject({ width: 192, height: 192 });
     expect(PNG.sync.read(Buffer.from(files['outline.png']!))).toMatchObject({ width: 32, height: 32 });
   });

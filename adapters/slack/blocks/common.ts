@@ -27,6 +27,10 @@ export const ACTIONS = {
   trainingLines: 'show_training_lines',
   /** A recheck note's: the recommendation made again under today's knowledge. */
   openUpdated: 'open_updated_recommendation',
+  /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* (one per topic) and *Needs a new topic*. */
+  askExpert: 'ask_expert',
+  savePhrasing: 'save_phrasing',
+  newTopic: 'new_topic',
   /** A verifier's reminder: Still correct / Needs a change. */
   verify: 'verify_topic',
   needsChange: 'topic_needs_change',

@@ -7,6 +7,7 @@ import { historyMessage } from './history.ts';
 import { recommendationMessage } from './recommendation.ts';
 import { reportMessage } from './report.ts';
 import { recheckNoteMessage } from './recheck.ts';
+import { expertAnswerMessage, expertNoticeMessage, expertQuestionMessage } from './experts.ts';
 import { verifyReminderMessage } from './verify.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
@@ -41,6 +42,12 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return reportMessage(reply);
     case 'recheck-note':
       return recheckNoteMessage(reply);
+    case 'expert-question':
+      return expertQuestionMessage(reply);
+    case 'expert-answer':
+      return expertAnswerMessage(reply);
+    case 'expert-notice':
+      return expertNoticeMessage(reply);
     case 'verify-reminder':
       return verifyReminderMessage(reply);
   }

@@ -15,7 +15,9 @@ import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { escapeMrkdwn, plain } from '../text.ts';
-import { readCorrectionValue, readEditValue, readFeedbackValue, readOpenUpdatedValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, readVerifyValue, type TopicValue } from '../values.ts';
+import { expertNoticeMessage } from '../blocks/experts.ts';
+import { askExpert, markNewTopic, savePhrasing } from '../../store/experts.ts';
+import { readAskExpertValue, readExpertTopicValue, readCorrectionValue, readEditValue, readFeedbackValue, readOpenUpdatedValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, readVerifyValue, type TopicValue } from '../values.ts';
 import { recordVerdict } from '../../store/verifications.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
@@ -90,7 +92,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     const feedback = readFeedbackValue(action.value);
     if (!feedback) return;
     recordFeedback(deps.store, { platform: 'slack', userId: body.user.id }, feedback);
-    const reply = actionReply(knowledge, { id: 'feedback', payload: { ...feedback, topic: feedback.topic as TopicId } });
+    const reply = actionReply(knowledge, { id: 'feedback', payload: { ...feedback, topic: feedback.topic as TopicId } }, deps.present);
     if (reply?.kind !== 'not-helpful') return;
     if (!(await deps.claim(`slack:not-helpful:${body.user.id}:${feedback.question}`, NOT_HELPFUL_OFFER_TTL_MS, 'act'))) return;
     await respond({ response_type: 'ephemeral', replace_original: false, ...notHelpfulMessage(reply, deps.store ? feedback.question : undefined) });
@@ -105,6 +107,34 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
     await recordCorrection(deps.store, deps.claim, { platform: 'slack', userId: body.user.id }, { question: correction.question, picked: reply.topic, text: correction.text });
+  });
+
+  // *Ask an expert*: the question recorded and posted to EXPERTS_CHANNEL; the asker is told, privately, that it went
+  // (and where) or why not, with their question, so nothing they typed is lost.
+  on(ACTIONS.askExpert, async ({ ack, body, action, respond }) => {
+    await ack();
+    const ask = readAskExpertValue(action.value);
+    if (!ask || !deps.experts) return staleButton(respond);
+    const name = (body.user as { name?: string; username?: string }).name ?? (body.user as { username?: string }).username;
+    const notice = await askExpert(deps.experts, deps.claim, { platform: 'slack', userId: body.user.id, ...(name ? { name } : {}), workspace: teamOf(body) ?? null }, { question: ask.question, answered: ask.answered as TopicId | null });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...expertNoticeMessage(notice) });
+  });
+
+  // On an expert's relayed answer (in the experts' thread): the question saved as a phrasing of a topic (a correction
+  // the knowledge owners review), or marked as needing a new topic. The expert alone is told.
+  on(ACTIONS.savePhrasing, async ({ ack, body, action, respond }) => {
+    await ack();
+    const v = readExpertTopicValue(action.value);
+    if (!v?.topic || !deps.experts) return staleButton(respond);
+    const notice = await savePhrasing(deps.experts, deps.claim, { platform: 'slack', userId: body.user.id }, { expertQuestion: v.expertQuestion, topic: v.topic });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...expertNoticeMessage(notice) });
+  });
+  on(ACTIONS.newTopic, async ({ ack, body, action, respond }) => {
+    await ack();
+    const v = readExpertTopicValue(action.value);
+    if (!v || !deps.experts) return staleButton(respond);
+    const notice = await markNewTopic(deps.experts, { platform: 'slack', userId: body.user.id }, { expertQuestion: v.expertQuestion });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...expertNoticeMessage(notice) });
   });
 
   // A history entry (the history list, App Home): in full, to the asker alone; in a modal where there is no

@@ -8,6 +8,8 @@ import { EVENT_KEY_TTL_MS } from '../dedupe.ts';
 import { answerTyped, feedbackFor, isOwner, questionFor, recentFor, recordQuestion, reportReply, teamOf, type SlackAsker, type SlackDeps } from '../deps.ts';
 import { openRequirementsModal } from './modal.ts';
 import type { ListenerTable } from './table.ts';
+import { relayExpertReply } from '../../store/experts.ts';
+import { messageWords } from '../text.ts';
 
 // App Home, direct messages and the global shortcut.
 
@@ -17,6 +19,17 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
   app.event(['app_home_opened', 'message'], (args) =>
     deps.interactions.run(args, async () => {
       const { event, client, say, body } = args as typeof args & { say: SayFn };
+      // A reply in a thread of EXPERTS_CHANNEL: the first one under an expert question goes to the asker.
+      const expertReply = event.type === 'message' && deps.experts ? expertThreadReply(event as unknown as Record<string, unknown>, deps.experts.channels.slack) : undefined;
+      if (expertReply && deps.experts) {
+        const outcome = await relayExpertReply(
+          deps.experts,
+          { platform: 'slack', channelId: expertReply.channel, parent: expertReply.thread, workspace: teamOf(body) ?? null },
+          { by: { platform: 'slack', userId: expertReply.user }, text: expertReply.text },
+        );
+        if (outcome !== 'not-ours') deps.logger.debug({ outcome }, 'expert thread reply');
+        return;
+      }
       // What needs no answer is dropped before the claim (our own DM posts come back as message events).
       if (event.type === 'app_home_opened' ? event.tab !== 'home' : !isPersonsDirectMessage(event as unknown as Record<string, unknown>)) return;
       // Slack redelivers an event it thinks we missed (X-Slack-Retry-Num), possibly to another replica: answer
@@ -43,6 +56,18 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
       await openRequirementsModal(args.client, deps, { triggerId: args.shortcut.trigger_id, prefill: {} });
     }),
   );
+}
+
+/**
+ * A person's reply in a thread of the experts' channel (`channel`): its channel, thread (the parent's ts), author and
+ * words (mentions and links as a person reads them). Never a bot's message (our own follow-up), an edit or a join.
+ */
+function expertThreadReply(message: Record<string, unknown>, channel: string | undefined): { channel: string; thread: string; user: string; text: string } | undefined {
+  if (!channel || message.channel !== channel || message.subtype !== undefined || message.bot_id) return undefined;
+  const { thread_ts: thread, ts, user } = message;
+  if (typeof thread !== 'string' || thread === ts || typeof user !== 'string') return undefined;
+  const text = messageWords(typeof message.text === 'string' ? message.text : '');
+  return text ? { channel, thread, user, text } : undefined;
 }
 
 /** A person writing to the app in its DM; never our own or other bots' messages, never edits or joins. */

@@ -23,6 +23,10 @@ export const SUBMIT = {
   reviewCorrection: 'reviewCorrection',
   /** A recheck note's: the recommendation made again under today's knowledge. */
   openUpdated: 'openUpdatedRecommendation',
+  /** *Ask an expert*; and, on an expert's relayed answer, *Save as a phrasing of…* and *Needs a new topic*. */
+  askExpert: 'askExpert',
+  savePhrasing: 'savePhrasing',
+  newTopic: 'newTopic',
   /** A verifier's reminder: Still correct / Needs a change (a topic's verifiers and the knowledge owners only). */
   verify: 'verifyTopic',
   needsChange: 'topicNeedsChange',

@@ -1,6 +1,7 @@
 import type { ReplyAction, ReplyActionId } from '../../../src/index.ts';
 import { SUBMIT_LIMITS } from '../limits.ts';
 import { capText } from '../submits.ts';
+import { CARRIED } from '../../carried.ts';
 import { SUBMIT, submit, type Element } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Adaptive Card actions: which submit verb handles each (routed in
@@ -59,6 +60,11 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
           rating: a.payload.rating,
           ...(a.payload.text ? { text: capText(a.payload.text, SUBMIT_LIMITS.questionChars), topic: a.payload.topic } : {}),
         }),
+  // The question whole, as the store keeps it: it is what the experts read.
+  'ask-expert': (a, { submits }) =>
+    submits === false ? undefined : submit(a.label, { action: SUBMIT.askExpert, text: capText(a.payload.question, CARRIED.storedQuestionChars), ...(a.payload.answered ? { topic: a.payload.answered } : {}) }),
+  'save-phrasing': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.savePhrasing, expertQuestion: a.payload.expertQuestion, topic: a.payload.topic })),
+  'new-topic': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.newTopic, expertQuestion: a.payload.expertQuestion })),
   verify: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.verify, topic: a.payload.topic, version: a.payload.version }, 'positive')),
   'needs-change': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.needsChange, topic: a.payload.topic, version: a.payload.version })),
 };

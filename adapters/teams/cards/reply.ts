@@ -9,6 +9,7 @@ import { historyCard } from './history.ts';
 import { recommendationCard } from './recommendation.ts';
 import { reportCard } from './report.ts';
 import { recheckNoteCard } from './recheck.ts';
+import { expertAnswerCard, expertNoticeCard, expertQuestionCard } from './experts.ts';
 import { verifyReminderCard } from './verify.ts';
 
 export interface CardOptions {
@@ -51,6 +52,12 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return reportCard(reply);
     case 'recheck-note':
       return recheckNoteCard(reply);
+    case 'expert-question':
+      return expertQuestionCard(reply);
+    case 'expert-answer':
+      return expertAnswerCard(reply);
+    case 'expert-notice':
+      return expertNoticeCard(reply);
     case 'verify-reminder':
       return verifyReminderCard(reply);
   }

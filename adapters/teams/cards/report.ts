@@ -1,6 +1,6 @@
 import type { ReportLine, ReportReply, ReportSection } from '../../../src/index.ts';
 import { SUBMIT_LIMITS, TEAMS_LIMITS } from '../limits.ts';
-import { userText } from '../markdown.ts';
+import { escapeMarkdown, userText } from '../markdown.ts';
 import { card, heading, subheading, subtle, text, type Card, type Element } from './common.ts';
 import { cardActions } from './reply-actions.ts';
 
@@ -13,7 +13,7 @@ const REVIEWED = { accepted: '✅ accepted', dismissed: '✖️ dismissed' } as 
 function lineText(line: ReportLine): string {
   const question = userText(line.question.replace(/\s+/g, ' ').trim(), SUBMIT_LIMITS.shownQuestionChars);
   const review = line.correction && line.correction.review !== 'pending' ? ` · **${REVIEWED[line.correction.review]}**` : '';
-  return `**${line.count}×** “${question}”${line.note ? ` _${line.note}_` : ''}${review}`;
+  return `**${line.count}×** “${question}”${line.note ? ` _${escapeMarkdown(line.note)}_` : ''}${review}`;
 }
 
 /** Accept / Dismiss for a correction waiting for review. */
