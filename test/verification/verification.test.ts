@@ -54,7 +54,7 @@ describe('the stale rule', () => {
 });
 
 describe('answers and the topic list', () => {
-  it('an answer past its interval says it may be out of date, on every renderer; verified since, it shows the stored date and no mark', () => {
+  it('an answer past its interval says it may be out of date (in the reply and its text); verified since, it shows the stored date and no mark', () => {
     const stale = route('can customers call us?', kb, { verification: state('2026-06-01') }) as AnswerReply;
     expect(stale.kind).toBe('answer');
     expect(stale.topic).toBe('calls');
