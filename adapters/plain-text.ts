@@ -24,6 +24,7 @@ import {
   type Source,
   type SourceChangesReply,
   type TopicsReply,
+  type VerifyReminderReply,
 } from '../src/index.ts';
 import { LABELS } from '../src/index.ts';
 
@@ -57,6 +58,7 @@ function answerLines(r: AnswerReply): string[] {
   }
   if (r.warning) lines.push(wrap(`⚠️  ${r.warning.lead} It says: ${r.warning.claim} Now: ${r.warning.correction}`, 0), '');
   lines.push(...sourcesBlock(r.sources, r.lastVerified));
+  if (r.stale) lines.push(wrap(r.stale, 0));
   return lines;
 }
 
@@ -114,7 +116,7 @@ function formatTopics(t: TopicsReply): string {
   const lines = [`${pad('id', 24)}${pad('Co-Ex', 8)}${pad('API', 8)}title`];
   for (const r of t.rows) {
     const icon = (s: (typeof SETUP_IDS)[number]) => (r.cells[s].kind === 'status' ? (r.cells[s] as { icon: string }).icon : '·');
-    lines.push(`${pad(r.topic, 24)}${pad(icon('coexistence'), 8)}${pad(icon('api-only'), 8)}${r.title}`);
+    lines.push(`${pad(r.topic, 24)}${pad(icon('coexistence'), 8)}${pad(icon('api-only'), 8)}${r.title}${r.stale ? `  (⚠️ ${r.stale})` : ''}`);
   }
   return lines.join('\n');
 }
@@ -162,6 +164,13 @@ const formatRecheckNote = (r: RecheckNoteReply): string =>
     ...r.verdict.map((v) => `  ${v}`),
     `The updated recommendation: ${BIN} recheck --json, or make it again with ${BIN} recommend.`,
   ].join('\n');
+/** A verifier's reminder: the facts to check, sources and dates; its buttons are the chat's (named here). */
+function formatVerifyReminder(r: VerifyReminderReply): string {
+  const lines = [r.title, '', wrap(r.intro, 0), ''];
+  for (const side of r.sides) lines.push(side.status ? `${pad(side.name, 14)}${side.status.text}` : side.name, wrap(side.answer), wrap(side.details, 4), '');
+  lines.push(...sourcesBlock(r.sources), r.dates, '', `In Slack or Teams: ${r.actions.map((a) => a.label).join(' · ')}`);
+  return lines.join('\n');
+}
 
 /** Someone on either side of an expert question: their name, else their platform's id. */
 const person = (p: ExpertPerson): string => p.name ?? `${p.platform} user ${p.userId}`;
@@ -224,5 +233,7 @@ export function formatReply(reply: Reply): string {
       return formatExpertNotice(reply);
     case 'source-changes':
       return formatSourceChanges(reply);
+    case 'verify-reminder':
+      return formatVerifyReminder(reply);
   }
 }

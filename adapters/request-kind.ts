@@ -4,7 +4,7 @@ import type { AdvisorCommand, Reply } from '../src/index.ts';
 // it). A leaf, so the faces can name a kind without importing the host.
 
 /** What a request was about, for coexist_requests_total (the listeners report it). */
-export type RequestKind = 'question' | 'recommendation' | 'form' | 'feedback' | 'history' | 'report' | 'help' | 'compare' | 'topics' | 'share' | 'expert' | 'other';
+export type RequestKind = 'question' | 'recommendation' | 'form' | 'feedback' | 'history' | 'report' | 'help' | 'compare' | 'topics' | 'share' | 'expert' | 'verify' | 'other';
 export type RequestOutcome = 'ok' | 'error' | 'refused' | 'duplicate' | 'overload';
 
 /** The request kind of a reply the router drew (what the person asked for), for every face. */
@@ -27,6 +27,7 @@ export const REPLY_REQUEST_KIND: Record<Reply['kind'], RequestKind> = {
   'expert-notice': 'expert',
   // Never routed: sent by the source watch (a Notifier message), not asked for.
   'source-changes': 'other',
+  'verify-reminder': 'verify',
 };
 
 /** The request kind of a command as typed (parseCommand), when the face knows it before the reply is drawn. */

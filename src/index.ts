@@ -27,3 +27,4 @@ export * from './time.ts';
 export * from './present/actions.ts';
 export * from './present/on-action.ts';
 export * from './present/experts.ts';
+export * from './present/verification.ts';

@@ -20,6 +20,8 @@ import {
   validateRequirements,
   type Knowledge,
   type PresentOptions,
+  withVerification,
+  type VerificationState,
 } from '../../src/index.ts';
 import { formatReply } from '../plain-text.ts';
 import { registerStoreCommands } from './store-commands.ts';
@@ -211,7 +213,8 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .option('--json', 'print JSON: {topic, confidence, answer, alternatives}, plus also, clarify or hint when they apply')
     .action(async (words: string[], o: { json?: boolean }) => {
       const kb = cli.knowledge();
-      const present: PresentOptions = cli.env.EXPERT_HINT?.trim() ? { expertHint: cli.env.EXPERT_HINT.trim() } : {};
+      // The stale mark by the file's dates (the command line does not read the store for an answer).
+      const present: PresentOptions = { ...(cli.env.EXPERT_HINT?.trim() ? { expertHint: cli.env.EXPERT_HINT.trim() } : {}), verification: filesOnly() };
       if (words.length === 0) {
         const lines = createInterface({ input: cli.stdinStream(), crlfDelay: Infinity });
         for await (const line of lines) {
@@ -283,7 +286,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
             lastVerified: t.lastVerified,
           })),
         );
-      } else cli.out(formatReply(presentTopics(kb)));
+      } else cli.out(formatReply(withVerification(presentTopics(kb), kb, filesOnly())));
     });
 
   program
@@ -301,7 +304,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
       for (const w of result.warnings) cli.out(`  ⚠️  ${w}`);
       const today = new Date().toISOString().slice(0, 10);
       for (const s of staleTopics(kb, today)) {
-        cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${kb.reviewEveryDays}).`);
+        cli.out(`  ⚠️  ${s.id} was last verified ${s.lastVerified} (${s.days} days ago; review every ${s.every}).`);
       }
     });
 
@@ -343,3 +346,6 @@ export async function run(argv: string[], io: Partial<CliIo> = {}): Promise<numb
     return 1;
   }
 }
+
+/** Today's date and no stored verification: the "may be out of date" mark by the files' dates alone. */
+const filesOnly = (): VerificationState => ({ today: new Date().toISOString().slice(0, 10), verified: new Map() });

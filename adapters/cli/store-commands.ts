@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { REPORT_DAYS, SETUP_NAMES, type Knowledge } from '../../src/index.ts';
+import { REPORT_DAYS, SETUP_NAMES, dayString, laterDate, verificationSections, type Knowledge } from '../../src/index.ts';
 import { loadStoreConfig } from '../config.ts';
 import type { StoredQuestion, StoredRecommendation } from '../store/records.ts';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -99,8 +99,18 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
     .option('--json', 'print JSON: {questions, answered, unanswered: [{question, count}], ...}')
     .option('--export-training', "accepted corrections as lines of the matcher's training set ({q, topics} JSON lines)")
     .option('--out <file>', 'with --export-training: append the lines not already in this file (e.g. src/knowledge/training/corrections.jsonl)')
-    .action(async (o: { since?: string; json?: boolean; exportTraining?: boolean; out?: string }) => {
+    .option('--export-verifications', "per topic, the lastVerified to write back into its file: the later of the file's date and the newest Still correct in the store (with --json: [{topic, file, lastVerified, fileLastVerified, storedLastVerified, changed}])")
+    .action(async (o: { since?: string; json?: boolean; exportTraining?: boolean; out?: string; exportVerifications?: boolean }) => {
       if (o.out !== undefined && !o.exportTraining) io.badInput('--out goes with --export-training.');
+      if (o.exportVerifications) {
+        if (o.exportTraining || o.since !== undefined) io.badInput('--export-verifications goes alone (with --json at most): it exports every topic\'s date.');
+        const knowledge = io.knowledge?.();
+        if (!knowledge) io.badInput('--export-verifications needs the knowledge file (KNOWLEDGE_FILE or the built-in one).');
+        const latest = await withStore('read', (store) => store.latestVerifications());
+        const rows = verificationExport(knowledge, latest);
+        if (o.json) return io.out(JSON.stringify(rows, null, 2));
+        return io.out(formatVerificationExport(rows));
+      }
       if (o.exportTraining) {
         if (o.json) io.badInput('--export-training prints JSON lines already: leave out --json.');
         const from = o.since === undefined ? new Date(0) : since(o.since, `${REPORT_DAYS}d`);
@@ -115,6 +125,8 @@ export function registerStoreCommands(program: Command, io: StoreCommandsIo): vo
       const report = await withStore('read', (store) => store.report(from));
       if (o.json) return io.out(JSON.stringify({ ...report, since: report.since.toISOString() }, null, 2));
       io.out(formatReport(report));
+      const knowledge = io.knowledge?.();
+      if (knowledge && report.verification) io.out(formatVerificationSections(knowledge, report.verification));
     });
 
   program
@@ -300,4 +312,48 @@ function formatReport(r: Report): string {
     lines.push('', 'Add the missing phrasings to the knowledge (README, "Changing the facts"), check it with `coexist-advisor check-knowledge`, then deploy.');
   }
   return lines.join('\n');
+}
+
+/** One topic's date to write back (report --export-verifications). */
+export interface VerificationExportRow {
+  topic: string;
+  /** The topic's file, relative to knowledge.yml's folder (a folder layout: topics/<id>.yml). */
+  file: string;
+  /** What to write: the later of the file's date and the stored one. */
+  lastVerified: string;
+  fileLastVerified: string;
+  /** The newest Still correct in the store (UTC day), or null. */
+  storedLastVerified: string | null;
+  /** Whether the file needs the new date. */
+  changed: boolean;
+}
+
+export function verificationExport(knowledge: Knowledge, latest: readonly { topic: string; at: number }[]): VerificationExportRow[] {
+  const stored = new Map(latest.map((v) => [v.topic, dayString(v.at)]));
+  return knowledge.topics.map((t) => {
+    const day = stored.get(t.id);
+    const lastVerified = laterDate(t.lastVerified, day);
+    return { topic: t.id, file: `topics/${t.id}.yml`, lastVerified, fileLastVerified: t.lastVerified, storedLastVerified: day ?? null, changed: lastVerified !== t.lastVerified };
+  });
+}
+
+export function formatVerificationExport(rows: readonly VerificationExportRow[]): string {
+  const changed = rows.filter((r) => r.changed);
+  const width = Math.max(...rows.map((r) => r.file.length)) + 2;
+  const lines = rows.map((r) => `  ${r.file.padEnd(width)}lastVerified: ${r.lastVerified}${r.changed ? `   (was ${r.fileLastVerified}; Still correct stored ${r.storedLastVerified})` : ''}`);
+  return [
+    "Each topic's lastVerified: the later of its file's date and the newest Still correct in the store.",
+    changed.length ? `Write the ${changed.length} changed date${changed.length > 1 ? 's' : ''} into the files (marked "was"), then check-knowledge and deploy:` : 'Every file already has its date: nothing to write back.',
+    ...lines,
+  ].join('\n');
+}
+
+/** The report's verification sections (src/present/verification.ts) as terminal text: every line, not the apps' first few. */
+export function formatVerificationSections(knowledge: Knowledge, v: NonNullable<Report['verification']>, now = Date.now()): string {
+  const state = { today: dayString(now), verified: new Map(v.verified.map((x) => [x.topic, dayString(x.at)])) };
+  const lines: string[] = [];
+  for (const section of verificationSections(knowledge, state, v.needsChange, Number.MAX_SAFE_INTEGER)) {
+    lines.push('', `${section.title}:`, ...(section.lines.length ? section.lines.map((l) => `  ${plain(l.question)}${l.count > 1 ? ` (${l.count}×)` : ''}: ${l.note ?? ''}`) : [`  ${section.empty}`]));
+  }
+  return lines.join('\n').replace(/^\n/, '');
 }

@@ -84,6 +84,8 @@ export class Scheduler {
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
   private ticking: Promise<void> | undefined;
+  /** When the last tick looked for due slots: a slot due after it came while that tick ran its jobs. */
+  private scannedAt: number | undefined;
 
   constructor(private readonly options: SchedulerOptions) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
@@ -132,6 +134,7 @@ export class Scheduler {
 
   private async runDue(): Promise<void> {
     const now = this.clock.now();
+    this.scannedAt = now;
     const runs: Promise<void>[] = [];
     for (const entry of this.entries.values()) {
       const [latest] = entry.cron.previousRuns(1, new Date(now + 1));
@@ -200,6 +203,10 @@ export class Scheduler {
     for (const entry of this.entries.values()) {
       const next = entry.cron.nextRun(new Date(now));
       if (next) wait = Math.min(wait, Math.max(0, next.getTime() - now));
+      // A slot that came due while the last tick ran a job (a long run, a catch-up at start): tick again at once,
+      // rather than at the next slot or maxSleepMs later.
+      const [latest] = entry.cron.previousRuns(1, new Date(now + 1));
+      if (latest && this.scannedAt !== undefined && latest.getTime() > this.scannedAt) wait = 0;
     }
     // A few milliseconds past the slot, so the slot is due when the timer fires.
     this.timer = setTimeout(() => void this.tick(), wait + 5);

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { builtInKnowledge, loadKnowledgeFile, type Knowledge } from '../../src/index.ts';
+import { builtInKnowledge, loadKnowledgeFile, type Knowledge, type PresentOptions } from '../../src/index.ts';
+import { Verifications } from '../store/verifications.ts';
+import { REMINDER_HOUR, remindVerifiers, type ReminderRun } from './reminders.ts';
 import type { SlackFace } from '../slack/app.ts';
 import type { SlackWebApiPolicy } from '../slack/limits.ts';
 import type { TeamsConnectorPolicy, TeamsSignInPolicy } from '../teams/limits.ts';
@@ -71,6 +73,10 @@ export interface Product extends RunningHost {
    * credentials: the process should then exit 1 (main.ts does). Never resolves otherwise.
    */
   fatal: Promise<string>;
+  /** The stored verifications in memory (what answers are made with). */
+  verifications: Verifications;
+  /** Sends the verifiers' reminders due at `now` (a daily job of the scheduler), once across replicas. */
+  remindVerifiers(now?: number): Promise<ReminderRun>;
 }
 
 export interface StartOptions {
@@ -91,6 +97,10 @@ export interface StartOptions {
   store?: Pick<StoreServiceOptions, 'claimDeadlineMs' | 'recorder'>;
   /** Overrides for the retries while Slack cannot be reached at start (tests use short waits). */
   slackConnect?: Partial<SlackConnectPolicy>;
+  /** Where messages outside a request go instead of the platforms' (tests: a recording fake). */
+  notifier?: Notifier;
+  /** How often the stored verifications are read again (default VERIFICATIONS_REFRESH_MS). */
+  verificationsRefreshMs?: number;
   /** The scheduler's clock (tests move a fake one and call scheduler.tick()); default the system clock. */
   clock?: Clock;
   /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
@@ -134,8 +144,18 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     },
   });
 
-  // What the operator configured about replies: handed to each face's router.
-  const present = config.expertHint ? { expertHint: config.expertHint } : {};
+  // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
+  // them and today's date, read when the reply is made (the getter: a face holds one options object for its life, so
+  // never spread it, which would freeze the state of the moment).
+  const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now);
+  // What the operator configured about replies, with what a face adds (askExpert): handed to each face's router.
+  const presentWith = (extra: Omit<PresentOptions, 'verification'> = {}): PresentOptions => ({
+    ...(config.expertHint ? { expertHint: config.expertHint } : {}),
+    ...extra,
+    get verification() {
+      return verifications.state();
+    },
+  });
 
   // Each platform's SDK is loaded only when that platform is on: Bolt and botbuilder cost hundreds of
   // milliseconds and tens of megabytes to import. Bolt is loaded after the server listens (below); until it is loaded
@@ -162,10 +182,10 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     const teamsConfig = config.teams;
     teams = loadedOnFirstUse(async () => {
       const { createTeamsFace } = await import('../teams/face.ts');
-      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, { ...present, askExpert: expertsOn(config.experts, 'teams') }, experts);
+      return createTeamsFace(teamsConfig, knowledge, logger, options.teamsConnector, store, config.knowledgeOwners, config.salesLeads, options.teamsSignIn, presentWith({ askExpert: expertsOn(config.experts, 'teams') }), experts, verifications);
     });
   }
-  const notifier = productNotifier({
+  const notifier = options.notifier ?? productNotifier({
     logger,
     ...(config.slack.mode !== 'off'
       ? {
@@ -225,6 +245,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // which would otherwise delay the first answer. Until the store is open /readyz says 503 and records wait in
   // the recorder's queue.
   const storeStarted = store.start();
+  void storeStarted.then(() => verifications.start(options.verificationsRefreshMs, logger)).catch(() => undefined);
   const clock = options.clock;
   const scheduler = new Scheduler({
     logger: logger.child({ component: 'schedule' }),
@@ -248,6 +269,15 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   if (sourceWatch) {
     scheduler.add({ name: 'source-watch', schedule: dailyAt(SOURCE_WATCH_HOUR), run: async () => void (await sourceWatch.watchSources(new Date(clock?.now() ?? Date.now()), true)) });
   }
+  // The verifiers' reminders (reminders.ts): every day at REMINDER_HOUR in the scheduler's time zone (REPORT_TZ); the
+  // job's slot is claimed once across replicas, and each topic's reminder once per due day.
+  scheduler.add({
+    name: 'verification-reminders',
+    schedule: dailyAt(REMINDER_HOUR),
+    run: async (slot) => {
+      await remindVerifiers({ store, knowledge, verifications, notifier, logger }, Math.max(slot.getTime(), clock?.now() ?? Date.now()));
+    },
+  });
   // After the store's first open attempt, so a slot missed while this replica was down is claimed against the store
   // (a store still not open makes the slot 'unsure': tried again a minute later).
   if (options.scheduleTimers !== false) void storeStarted.then(() => scheduler.start());
@@ -272,7 +302,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   if (config.slack.mode !== 'off') {
     const slackConfig = config.slack;
     const { createSlackFace } = await import('../slack/app.ts');
-    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, { ...present, askExpert: expertsOn(config.experts, 'slack') }, experts);
+    const created = createSlackFace(slackConfig, knowledge, logger, options.slackWebApi, store, config.knowledgeOwners, config.salesLeads, presentWith({ askExpert: expertsOn(config.experts, 'slack') }), experts, verifications);
     face = created;
     connection = new SlackConnection({
       attempt: () => created.start(),
@@ -286,6 +316,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     if ('fatal' in first) {
       // Whatever closing says (a Socket Mode client that never connected may throw on stop), the refusal is the news.
       connection.stop();
+      verifications.stop();
       await scheduler.stop();
       await host.stop().catch(() => undefined);
       await storeStarted.catch(() => undefined);
@@ -319,8 +350,11 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     ...(sourceWatch ? { sourceWatch } : {}),
     storeStarted,
     fatal: connection ? connection.fatal : new Promise<string>(() => {}),
+    verifications,
+    remindVerifiers: (now = options.clock?.now() ?? Date.now()) => remindVerifiers({ store, knowledge, verifications, notifier, logger }, now),
     // After the requests in flight (and what they recorded): write what is queued, then close the store.
     stop: async () => {
+      verifications.stop();
       connection?.stop();
       await scheduler.stop();
       await host.stop();

@@ -1,3 +1,4 @@
+import type { Verifications } from '../store/verifications.ts';
 import { App, HTTPReceiver } from './bolt.ts';
 import type { Logger } from 'pino';
 import type { Knowledge, PresentOptions } from '../../src/index.ts';
@@ -47,10 +48,12 @@ export function createSlackFace(
   knowledgeOwners: readonly string[] = [],
   /** SALES_LEADS: who sees every recommendation of their workspace. */
   salesLeads: readonly string[] = [],
-  /** What the operator configured about replies (EXPERT_HINT). */
+  /** What the operator configured about replies (EXPERT_HINT), and the verification state (read at each reply). */
   present: PresentOptions = {},
   /** *Ask an expert*: EXPERTS_CHANNEL, the Notifier, the store. */
   experts?: ExpertDesk,
+  /** The stored verifications in memory (the host's): a Still correct updates them at once. */
+  verifications?: Verifications,
 ): SlackFace {
   const log = logger.child({ component: 'slack' });
   const policy: SlackWebApiPolicy = { ...SLACK_WEB_API, ...webApi };
@@ -108,6 +111,7 @@ export function createSlackFace(
     leads: new Set(salesLeads.map((id) => id.toLowerCase())),
     memberships: new ChannelMemberships(log),
     ...(experts ? { experts } : {}),
+    ...(verifications ? { verifications } : {}),
   };
   // Listeners by kind (listeners/*), served from one table by one middleware (listeners/table.ts says why).
   const listeners = new ListenerTable();

@@ -15,6 +15,7 @@ import { fromStore, isKnowledgeOwner, questionToRecord, recordQuestion as record
 import type { QuestionRecord } from '../store/records.ts';
 import type { ExpertDesk } from '../store/experts.ts';
 import type { StoreService, WhenUnsure } from '../store/service.ts';
+import type { Verifications } from '../store/verifications.ts';
 import type { Interactions } from './interactions.ts';
 import type { SlackWebApiPolicy } from './limits.ts';
 import type { ChannelMemberships } from './memberships.ts';
@@ -44,6 +45,8 @@ export interface SlackDeps {
   memberships?: ChannelMemberships;
   /** *Ask an expert* (adapters/store/experts.ts): EXPERTS_CHANNEL, the Notifier, the store. */
   experts?: ExpertDesk;
+  /** The stored verifications in memory: Still correct shows at once (adapters/store/verifications.ts). */
+  verifications?: Verifications;
 }
 
 /** Who is asking: the Slack user, and the workspace (team id) the request was made in, as Slack signed it. */

@@ -49,6 +49,8 @@ const ACTION_REQUEST_KIND: Record<string, RequestKind> = {
   [ACTIONS.askExpert]: 'expert',
   [ACTIONS.savePhrasing]: 'expert',
   [ACTIONS.newTopic]: 'expert',
+  [ACTIONS.verify]: 'verify',
+  [ACTIONS.needsChange]: 'verify',
 };
 
 /** What a Slack request asks for (the kinds of coexist_requests_total), from its body; read before the reply is drawn. */

@@ -124,6 +124,24 @@ export function readReviewValue(value: string | undefined): ReviewValue | undefi
   return { question: v.q, picked: v.p, verdict: v.v };
 }
 
+/** A verifier's reminder button: the topic and the knowledge version the reminder showed. */
+export interface VerifyValue {
+  topic: string;
+  version: string;
+}
+
+/** A knowledge version is short ("2026-11-25.3f9a2c1d"); anything longer or stranger is not one of ours. */
+const KNOWLEDGE_VERSION = /^[\w.-]{1,40}$/;
+
+export const verifyValue = (v: VerifyValue): string => JSON.stringify({ t: v.topic, k: v.version });
+
+export function readVerifyValue(value: string | undefined): VerifyValue | undefined {
+  const v = parseObject(value);
+  if (!v || typeof v.t !== 'string' || typeof v.k !== 'string') return undefined;
+  if (v.t.length > TOPIC_MAX || !TOPIC_ID_SHAPE.test(v.t) || !KNOWLEDGE_VERSION.test(v.k)) return undefined;
+  return { topic: v.t, version: v.k };
+}
+
 /** A recommendation's shareable id, as its history buttons carry it. */
 export function readRecommendationId(value: string | undefined): string | undefined {
   return value && RECOMMENDATION_ID.test(value) ? value : undefined;

@@ -119,6 +119,35 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('conversation_refs').ifExists().execute();
     },
   },
+  // Verification (src/present/verification.ts): every verifier's verdict on a topic, kept as history (Still correct
+  // moves the date answers show; Needs a change is listed in the report), and one row per topic and due day whose
+  // reminder was claimed (insert-if-absent: whoever inserts sends, so replicas remind once).
+  '0005-verifications': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('verifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('verdict', 'text', (c) => c.notNull())
+        .addColumn('verified_by', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('verified_at', 'bigint', (c) => c.notNull())
+        .addColumn('knowledge_version', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('verifications_topic_verified_at').on('verifications').columns(['topic', 'verified_at']).execute();
+      await db.schema
+        .createTable('verification_reminders')
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('due_on', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('verification_reminders_pk', ['topic', 'due_on'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('verification_reminders').ifExists().execute();
+      await db.schema.dropTable('verifications').ifExists().execute();
+    },
+  },
   // *Ask an expert*: the question sent to the experts' channel, where it was posted, and the first expert reply.
   '0006-expert-questions': {
     async up(db: Kysely<any>) {

@@ -165,6 +165,28 @@ export interface SourceChangesTable {
   updated_after: string | null;
 }
 
+/** A verifier's verdict on a topic (0005): kept as history, never updated. */
+export interface VerificationsTable {
+  id: string;
+  topic: string;
+  /** 'verified' (Still correct) or 'needs-change'. */
+  verdict: string;
+  /** The verifier's Slack user id or Teams AAD object id. */
+  verified_by: string;
+  platform: string;
+  verified_at: number;
+  /** knowledgeVersion() of the knowledge the reminder showed. */
+  knowledge_version: string;
+}
+
+/** A topic's reminder for one due day, claimed by the replica that sends it (0005). */
+export interface VerificationRemindersTable {
+  topic: string;
+  /** YYYY-MM-DD: the day the topic fell due. */
+  due_on: string;
+  claimed_at: number;
+}
+
 export interface Database {
   recommendations: RecommendationsTable;
   questions: QuestionsTable;
@@ -176,5 +198,7 @@ export interface Database {
   recheck_notes: RecheckNotesTable;
   source_pages: SourcePagesTable;
   source_changes: SourceChangesTable;
+  verifications: VerificationsTable;
+  verification_reminders: VerificationRemindersTable;
 }
 

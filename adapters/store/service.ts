@@ -6,7 +6,7 @@ import type { Knowledge } from '../../src/index.ts';
 import { DAY_MS } from '../../src/time.ts';
 import { RECHECK_DAYS_DEFAULT, recheckSince, type Rechecked } from './recheck.ts';
 import type { SourceChange } from '../../src/index.ts';
-import { openStore, type ConversationRef, type ExpertQuestionStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type TrainingLine } from './store.ts';
+import { openStore, type ConversationRef, type ExpertQuestionStore, type CorrectionRef, type HistoryQuery, type PruneCounts, type Report, type Store, type StoreTarget, type StoredVerification, type TrainingLine, type VerificationRecord } from './store.ts';
 
 // The store as the running product uses it: opened and migrated at start (retried in the background while the
 // database is away), pruned on a timer, written through the recorder, asked for claims with a deadline, and
@@ -379,6 +379,34 @@ export class StoreService {
   /** Accepted corrections as training lines (the report's button), within the deadline; undefined as for history(). */
   trainingLines(since: Date): Promise<TrainingLine[] | undefined> {
     return this.read('training lines', (store) => store.trainingLines(since));
+  }
+
+  /** Records a verifier's verdict, within the deadline: true when stored, undefined when the store did not answer. */
+  recordVerification(v: VerificationRecord): Promise<true | undefined> {
+    return this.read('verification', async (store) => {
+      await store.recordVerification(v);
+      return true as const;
+    });
+  }
+
+  /** Per topic, its newest Still correct; undefined when the store cannot answer. */
+  latestVerifications(): Promise<{ topic: string; at: number }[] | undefined> {
+    return this.read('verifications', (store) => store.latestVerifications());
+  }
+
+  /** Every verdict since `since`; undefined when the store cannot answer. */
+  verificationsSince(since: Date): Promise<StoredVerification[] | undefined> {
+    return this.read('verifications', (store) => store.verificationsSince(since));
+  }
+
+  /** A topic's reminder for its due day, claimed once across replicas; undefined when the store cannot answer (send nothing). */
+  claimReminder(topic: string, dueOn: string): Promise<boolean | undefined> {
+    return this.read('reminder claim', (store) => store.claimReminder(topic, dueOn));
+  }
+
+  /** Gives a claimed reminder back, so a later run may send it; false when the store did not answer. */
+  async releaseReminder(topic: string, dueOn: string): Promise<boolean> {
+    return (await this.read('reminder release', async (store) => (await store.releaseReminder(topic, dueOn), true))) === true;
   }
 
   /**

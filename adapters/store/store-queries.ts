@@ -21,7 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable, SourceChangesTable, SourcePagesTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, TrainingLine } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
 import type { SourceChange, SourceChangeKind } from '../../src/index.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { ExpertQuestions } from './expert-questions.ts';
@@ -35,6 +35,8 @@ const storedKey = (key: string): string => (key.length <= MAX_KEY_CHARS ? key : 
 // INSERT … ON CONFLICT (upsert, with a WHERE on the update), RETURNING, LIKE … ESCAPE, count(column).
 
 const PAGE = 500;
+/** How far back the report looks for Needs a change marks (one made since the topic's last verification is listed). */
+const VERIFICATION_MARKS_DAYS = 365;
 /** Feedback rows read per page by the report, the review and the training lines (all of them, a page at a time). */
 const FEEDBACK_PAGE = 2000;
 
@@ -430,6 +432,12 @@ export class KyselyStore implements Store {
       expertQuestions: experts.open.map((l) => ({ question: l.question, askedAt: new Date(l.askedAt), ...(l.error ? { error: l.error } : {}) })),
       newTopics: experts.newTopics.map((l) => ({ question: l.question, ...(l.answer ? { answer: l.answer } : {}) })),
       sourcesChanged: await this.sourceChangesSince(since),
+      verification: {
+        verified: await this.latestVerifications(),
+        needsChange: (await this.verificationsSince(new Date(from - VERIFICATION_MARKS_DAYS * DAY_MS)))
+          .filter((v) => v.verdict === 'needs-change')
+          .map((v) => ({ topic: v.topic, platform: v.platform, userId: v.userId, at: new Date(v.at) })),
+      },
     };
   }
 
@@ -521,6 +529,55 @@ export class KyselyStore implements Store {
     return row !== undefined;
   }
 
+  async recordVerification(v: VerificationRecord): Promise<void> {
+    await this.db
+      .insertInto('verifications')
+      .values({
+        id: newFeedbackId(v.at),
+        topic: cap(v.topic, MAX_REF_CHARS),
+        verdict: v.verdict,
+        verified_by: cap(v.userId, MAX_REF_CHARS),
+        platform: v.platform,
+        verified_at: v.at,
+        knowledge_version: cap(v.knowledgeVersion, MAX_REF_CHARS),
+      })
+      .execute();
+  }
+
+  async latestVerifications(): Promise<{ topic: string; at: number }[]> {
+    const rows = await this.db
+      .selectFrom('verifications')
+      .select((eb) => ['topic', eb.fn.max('verified_at').as('at')])
+      .where('verdict', '=', 'verified')
+      .groupBy('topic')
+      .orderBy('topic')
+      .execute();
+    return rows.map((r) => ({ topic: r.topic, at: Number(r.at) }));
+  }
+
+  async verificationsSince(since: Date): Promise<StoredVerification[]> {
+    const rows = await this.db.selectFrom('verifications').selectAll().where('verified_at', '>=', since.getTime()).orderBy('verified_at').orderBy('id').limit(5000).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      topic: r.topic,
+      verdict: r.verdict === 'needs-change' ? 'needs-change' : 'verified',
+      platform: r.platform === 'teams' ? 'teams' : 'slack',
+      userId: r.verified_by,
+      at: Number(r.verified_at),
+      knowledgeVersion: r.knowledge_version,
+    }));
+  }
+
+  async claimReminder(topic: string, dueOn: string, now = Date.now()): Promise<boolean> {
+    const row = await this.db
+      .insertInto('verification_reminders')
+      .values({ topic: cap(topic, MAX_REF_CHARS), due_on: dueOn, claimed_at: now })
+      .onConflict((oc) => oc.columns(['topic', 'due_on']).doNothing())
+      .returning('topic')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async finishRecheckRun(knowledgeVersion: string, counts: RecheckCounts, now = Date.now()): Promise<void> {
     await this.db.updateTable('recheck_runs').set({ finished_at: now, ...counts }).where('knowledge_version', '=', knowledgeVersion).execute();
   }
@@ -607,6 +664,10 @@ export class KyselyStore implements Store {
   async sourceChangesSince(since: Date): Promise<SourceChange[]> {
     const rows = await this.db.selectFrom('source_changes').selectAll().where('changed_at', '>=', since.getTime()).orderBy('changed_at').orderBy('url').limit(1000).execute();
     return rows.map(toSourceChange);
+  }
+
+  async releaseReminder(topic: string, dueOn: string): Promise<void> {
+    await this.db.deleteFrom('verification_reminders').where('topic', '=', topic).where('due_on', '=', dueOn).execute();
   }
 
   close(): Promise<void> {

@@ -80,6 +80,21 @@ export interface SourcePageState {
  */
 export type SourcePageExpected = 'absent' | { contentHash: string | null; updatedDate: string | null };
 
+/** A verifier's verdict on a topic, as recorded (src/present/verification.ts). */
+export interface VerificationRecord {
+  topic: string;
+  verdict: 'verified' | 'needs-change';
+  platform: 'slack' | 'teams';
+  userId: string;
+  at: number;
+  knowledgeVersion: string;
+}
+
+/** A recorded verdict, as read back. */
+export interface StoredVerification extends VerificationRecord {
+  id: string;
+}
+
 export interface PruneCounts {
   questions: number;
   recommendations: number;
@@ -164,6 +179,19 @@ export interface Store {
   sourcePageFailed(url: string, sourceId: string | null, error: string, now: number): Promise<void>;
   /** Changes of cited pages seen since `since`, oldest first (the report; the topics they make due). */
   sourceChangesSince(since: Date): Promise<SourceChange[]>;
+  /** Records a verifier's verdict (kept as history; never pruned: it is the record of what was checked when). */
+  recordVerification(v: VerificationRecord): Promise<void>;
+  /** Per topic, the time of its newest Still correct. */
+  latestVerifications(): Promise<{ topic: string; at: number }[]>;
+  /** Every verdict since `since` (both kinds), oldest first. */
+  verificationsSince(since: Date): Promise<StoredVerification[]>;
+  /**
+   * Claims a topic's reminder for the day it fell due: true for exactly one caller, across every process sharing
+   * the database, for good (a durable record, not an expiring key).
+   */
+  claimReminder(topic: string, dueOn: string, now?: number): Promise<boolean>;
+  /** Gives a claimed reminder back (nothing could be sent and a later run may try again). */
+  releaseReminder(topic: string, dueOn: string): Promise<void>;
 
   /** *Ask an expert*: questions sent to the experts' channel, their posts and first replies (expert-questions.ts). */
   readonly experts: ExpertQuestionStore;

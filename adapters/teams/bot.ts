@@ -1,3 +1,4 @@
+import type { Verifications } from '../store/verifications.ts';
 import {
   TeamsActivityHandler,
   TurnContext,
@@ -45,9 +46,11 @@ export class AdvisorBot extends TeamsActivityHandler {
     present: PresentOptions = {},
     /** *Ask an expert*: TEAMS_EXPERTS_CHANNEL, the Notifier, the store. */
     experts?: ExpertDesk,
+    /** The stored verifications in memory (the host's): a Still correct updates them at once. */
+    verifications?: Verifications,
   ) {
     super();
-    this.deps = { knowledge, log, connector, store, owners, leads, present, experts };
+    this.deps = { knowledge, log, connector, store, owners, leads, present, experts, verifications };
     this.onMessage(async (context, next) => {
       const value = context.activity.value;
       if (context.activity.conversation?.conversationType === 'channel' && !(isObject(value) && typeof value.action === 'string')) {

@@ -1,3 +1,4 @@
+import type { Verifications } from '../store/verifications.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultRetryPolicy, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Activity } from 'botbuilder';
@@ -147,10 +148,12 @@ export function createTeamsFace(
   knowledgeOwners: readonly string[] = [],
   salesLeads: readonly string[] = [],
   signIn: Partial<TeamsSignInPolicy> = {},
-  /** What the operator configured about replies (EXPERT_HINT). */
+  /** What the operator configured about replies (EXPERT_HINT), and the verification state (read at each reply). */
   present: PresentOptions = {},
   /** *Ask an expert*: TEAMS_EXPERTS_CHANNEL, the Notifier, the store. */
   experts?: ExpertDesk,
+  /** The stored verifications in memory (the host's): a Still correct updates them at once. */
+  verifications?: Verifications,
 ): TeamsFace {
   const log = logger.child({ component: 'teams' });
   const policy: TeamsConnectorPolicy = { ...TEAMS_CONNECTOR, ...connector };
@@ -181,7 +184,7 @@ export function createTeamsFace(
       // The connector itself is failing; the log line above is all we can do.
     }
   };
-  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())), present, experts);
+  const bot = new AdvisorBot(knowledge, log, policy, store, new Set(knowledgeOwners.map((id) => id.toLowerCase())), new Set(salesLeads.map((id) => id.toLowerCase())), present, experts, verifications);
   const inFlight = new Set<Promise<unknown>>();
 
   return {

@@ -1,5 +1,5 @@
 import type { MessagingExtensionAction, MessagingExtensionActionResponse, MessagingExtensionQuery, MessagingExtensionResponse, TurnContext } from 'botbuilder';
-import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentTopic, usefulTopics, type AnswerReply } from '../../src/index.ts';
+import { MAX_QUESTION_CHARS, actionReply, answer, presentAnswer, presentTopic, usefulTopics, withVerification, type AnswerReply } from '../../src/index.ts';
 import { questionToRecord, recordQuestion } from '../store/answers.ts';
 import { SUBMIT } from './cards/common.ts';
 import { EXTENSION_COMMANDS, MAX_RESULTS, dialogMessage, dialogResponse, messageText, searchResponse, searchResult } from './cards/extension.ts';
@@ -39,7 +39,9 @@ export function searchQuery(deps: BotDeps, context: TurnContext, query: Messagin
   }
   const skip = Math.max(0, Math.floor(Number(query.queryOptions?.skip) || 0));
   const count = Math.min(MAX_RESULTS, Math.max(1, Math.floor(Number(query.queryOptions?.count) || MAX_RESULTS)));
-  return searchResponse(replies.slice(skip, skip + count).map(searchResult));
+  // The verification dates and the "may be out of date" mark, as in a chat (src/present/verification.ts).
+  const shown = replies.slice(skip, skip + count).map((r) => withVerification(r, kb, deps.present.verification) as AnswerReply);
+  return searchResponse(shown.map(searchResult));
 }
 
 /** The action on messages, opened (fetchTask): the selected message's text answered in a dialog. */
@@ -63,7 +65,7 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
       return askAboutMessage(deps, context, action);
     case SUBMIT.topic: {
       const click = readTopicClick(data);
-      const reply = click && actionReply(kb, click);
+      const reply = click && actionReply(kb, click, deps.present);
       if (reply?.kind === 'answer') return dialogResponse(teamsCard(reply, kb), reply.title);
       break;
     }
@@ -83,7 +85,7 @@ export function submitAction(deps: BotDeps, context: TurnContext, action: Messag
     }
     case SUBMIT.correct: {
       const correction = readCorrection(data, kb);
-      const reply = correction && actionReply(kb, correctionClick(correction));
+      const reply = correction && actionReply(kb, correctionClick(correction), deps.present);
       if (!correction || reply?.kind !== 'answer') break;
       // Recorded without holding the dialog: the double-click check may wait for the store (it never throws).
       void recordCorrection(deps, context, correction);
@@ -102,7 +104,7 @@ function askAboutMessage(deps: BotDeps, context: TurnContext, action: MessagingE
   }
   const question = messageText(action.messagePayload?.body).slice(0, MAX_QUESTION_CHARS);
   if (!question) return dialogMessage('That message has no text I can answer (a file or an image, perhaps). Pick a message with a question in it, or ask me in a chat.');
-  const reply = presentAnswer(answer(question, kb), question, kb, deps.present);
+  const reply = withVerification(presentAnswer(answer(question, kb), question, kb, deps.present), kb, deps.present.verification);
   // Recorded like a question typed to the bot (its id goes into the feedback buttons), after the dialog is drawn.
   const user = userOf(context);
   const record = questionToRecord(deps.store, reply, { platform: 'teams', userId: user });

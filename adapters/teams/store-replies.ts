@@ -11,7 +11,8 @@ import {
 import { fromStore, isKnowledgeOwner, pastRecommendationFor, recordCorrection as recordCorrectionIn, recordFeedback as recordFeedbackIn, reportFor, reviewCorrection as reviewIn, type Asker } from '../store/answers.ts';
 import { teamsCard } from './cards/reply.ts';
 import { TEAMS_DEDUPE } from './limits.ts';
-import { readRecommendationId, readReview, type CorrectionSubmit } from './submits.ts';
+import { readRecommendationId, readReview, readVerify, type CorrectionSubmit } from './submits.ts';
+import { recordVerdict } from '../store/verifications.ts';
 import { STALE_CARD, cardActivity, isPersonal, note, ownerIdOf, replaceOrSend, say, send, tenantOf, userOf, type BotDeps } from './turn.ts';
 
 // What the Teams bot reads from and writes to the store: history, a recommendation by id, the report and its
@@ -135,4 +136,18 @@ export async function recordCorrection(deps: BotDeps, context: TurnContext, c: C
   const store = deps.store;
   if (!store || !user) return;
   await recordCorrectionIn(store, (key, ttl, whenUnsure) => store.claim(key, ttl, whenUnsure), { platform: 'teams', userId: user }, c);
+}
+
+/**
+ * A verifier's Still correct / Needs a change on a reminder card: recorded for a verifier of the topic (their AAD
+ * object id, on the Teams channel only, as for the owners) or a knowledge owner; they are told what was recorded, or why not.
+ */
+export async function verifyTopic(deps: BotDeps, context: TurnContext, value: Record<string, unknown>, verdict: 'verified' | 'needs-change'): Promise<boolean> {
+  const click = readVerify(value);
+  if (!click) return false;
+  const who = ownerIdOf(context);
+  const outcome = await recordVerdict(deps.store, deps.verifications, deps.knowledge, { platform: 'teams', userId: who ?? '', owner: isOwner(deps, context) }, { ...click, verdict });
+  if (!outcome.recorded) deps.log.warn({ topic: click.topic, verdict }, `verification not recorded: ${outcome.said}`);
+  await say(deps, context, `${outcome.recorded ? '✅ ' : ''}${outcome.said}`);
+  return true;
 }

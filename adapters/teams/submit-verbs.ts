@@ -7,7 +7,7 @@ import { SUBMIT } from './cards/common.ts';
 import { formCard, readForm } from './cards/form.ts';
 import { helpCard } from './cards/help.ts';
 import { teamsCard } from './cards/reply.ts';
-import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection } from './store-replies.ts';
+import { firstSubmit, readRecommendation, recordCorrection, recordFeedback, reviewCorrection, verifyTopic } from './store-replies.ts';
 import { correctionClick, feedbackClick, readAskExpert, readCorrection, readExpertClick, readFeedback, readTopicClick } from './submits.ts';
 import { askExpert, markNewTopic, savePhrasing } from '../store/experts.ts';
 import type { Claim } from '../store/answers.ts';
@@ -35,6 +35,8 @@ const REQUEST_KIND: Record<SubmitVerb, RequestKind> = {
   [SUBMIT.askExpert]: 'expert',
   [SUBMIT.savePhrasing]: 'expert',
   [SUBMIT.newTopic]: 'expert',
+  [SUBMIT.verify]: 'verify',
+  [SUBMIT.needsChange]: 'verify',
 };
 
 const isVerb = (action: unknown): action is SubmitVerb => typeof action === 'string' && Object.hasOwn(REQUEST_KIND, action);
@@ -92,13 +94,13 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     return true;
   },
   [SUBMIT.compare]: async (deps, context) => {
-    await send(deps, context, cardActivity(teamsCard(actionReply(deps.knowledge, { id: 'compare', payload: undefined })!, deps.knowledge)));
+    await send(deps, context, cardActivity(teamsCard(actionReply(deps.knowledge, { id: 'compare', payload: undefined }, deps.present)!, deps.knowledge)));
     return true;
   },
   [SUBMIT.topic]: async (deps, context, value) => {
     const kb = deps.knowledge;
     const click = readTopicClick(value);
-    const reply = click && actionReply(kb, click);
+    const reply = click && actionReply(kb, click, deps.present);
     if (!reply) return false;
     await send(deps, context, cardActivity(teamsCard(reply, kb)));
     return true;
@@ -125,7 +127,7 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     // A topic picked after Not helpful or "Which do you mean?": its answer takes the offer's place, and the pick is a correction.
     const kb = deps.knowledge;
     const correction = readCorrection(value, kb);
-    const reply = correction && actionReply(kb, correctionClick(correction));
+    const reply = correction && actionReply(kb, correctionClick(correction), deps.present);
     if (!correction || !reply) return false;
     await replaceOrSend(deps, context, teamsCard(reply, kb));
     await recordCorrection(deps, context, correction);
@@ -157,6 +159,8 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     await send(deps, context, cardActivity(teamsCard(await markNewTopic(deps.experts, { platform: 'teams', userId: user }, { expertQuestion: v.expertQuestion }), deps.knowledge)));
     return true;
   },
+  [SUBMIT.verify]: (deps, context, value) => verifyTopic(deps, context, value, 'verified'),
+  [SUBMIT.needsChange]: (deps, context, value) => verifyTopic(deps, context, value, 'needs-change'),
 };
 
 /** A claim in the store, or (no store) true: *Ask an expert* needs the store anyway, and says so without it. */

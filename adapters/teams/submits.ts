@@ -99,3 +99,10 @@ export function readExpertClick(value: Record<string, unknown>): { expertQuestio
   if (value.topic !== undefined && (typeof value.topic !== 'string' || value.topic.length > SUBMIT_LIMITS.topicChars || !TOPIC_ID_SHAPE.test(value.topic))) return undefined;
   return { expertQuestion: value.expertQuestion, ...(typeof value.topic === 'string' ? { topic: value.topic } : {}) };
 }
+
+/** A reminder's Still correct / Needs a change: the topic (an id's shape) and the knowledge version the card showed. */
+export function readVerify(value: Record<string, unknown>): { topic: string; version: string } | undefined {
+  const topic = typeof value.topic === 'string' && value.topic.length <= SUBMIT_LIMITS.topicChars && TOPIC_ID_SHAPE.test(value.topic) ? value.topic : undefined;
+  const version = typeof value.version === 'string' && /^[\w.-]{1,40}$/.test(value.version) ? value.version : undefined;
+  return topic && version ? { topic, version } : undefined;
+}

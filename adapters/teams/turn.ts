@@ -4,6 +4,7 @@ import type { PresentOptions, Knowledge } from '../../src/index.ts';
 import type { RequestNote } from '../http.ts';
 import type { StoreService } from '../store/service.ts';
 import type { ExpertDesk } from '../store/experts.ts';
+import type { Verifications } from '../store/verifications.ts';
 import type { Card } from './cards/common.ts';
 import type { TeamsConnectorPolicy } from './limits.ts';
 
@@ -25,6 +26,8 @@ export interface BotDeps {
   present: PresentOptions;
   /** *Ask an expert* (adapters/store/experts.ts): TEAMS_EXPERTS_CHANNEL, the Notifier, the store. */
   experts?: ExpertDesk | undefined;
+  /** The stored verifications in memory: a Still correct shows at once (adapters/store/verifications.ts). */
+  verifications?: Verifications | undefined;
 }
 
 export const STALE_CARD = 'That button is from an older version of this card. Type **help** to start again.';

@@ -41,6 +41,7 @@ export function crossCheck(data: unknown): Problem[] {
     });
   });
   checkSituations(list(kb.topics), issue, (path, message) => problems.push({ path, message, warning: true }));
+  checkVerifiers(list(kb.topics), issue, (path, message) => problems.push({ path, message, warning: true }));
   if (Array.isArray(kb.topics)) {
     const missing = TOPIC_IDS.filter((id) => !topics.has(id));
     for (const id of missing) issue(['topics'], `topic "${id}" is missing (every knowledge file must have it: the ids in src/knowledge/ids.ts are fixed, other code and saved data use them)`);
@@ -108,6 +109,28 @@ export function crossCheck(data: unknown): Problem[] {
 
   checkFigures(kb, issue);
   return problems;
+}
+
+/**
+ * Verifiers: none twice in a topic (refused). Topics naming no verifier get no reminder when they fall due: one
+ * warning naming them all (the built-in data names none until the owners set them; README, "Verification").
+ */
+function checkVerifiers(topics: any[], issue: (path: (string | number)[], message: string) => void, warn: (path: (string | number)[], message: string) => void): void {
+  const without: string[] = [];
+  topics.forEach((t, i) => {
+    if (!t || typeof t !== 'object') return;
+    const verifiers: unknown[] = Array.isArray(t.verifiers) ? t.verifiers : [];
+    const seen = new Set<string>();
+    verifiers.forEach((v, j) => {
+      if (typeof v !== 'string') return;
+      if (seen.has(v.toLowerCase())) issue(['topics', i, 'verifiers', j], `verifier "${v}" is listed twice: remove one`);
+      seen.add(v.toLowerCase());
+    });
+    if (verifiers.length === 0 && typeof t.id === 'string') without.push(t.id);
+  });
+  if (without.length > 0) {
+    warn(['topics'], `no verifier named for ${without.length === topics.length ? 'any topic' : `${without.length} topic${without.length > 1 ? 's' : ''}`} (${without.join(', ')}): nobody is reminded when ${without.length > 1 ? 'they fall' : 'it falls'} due; add verifiers: [U0123ABCD, <Teams AAD object id>] to the topic file`);
+  }
 }
 
 /** Situations: none twice in a topic (refused); one identical to another topic's is a warning (it teaches neither). */

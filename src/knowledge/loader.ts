@@ -365,10 +365,13 @@ export function builtInKnowledge(): Knowledge {
   return builtIn;
 }
 
-/** Topics whose lastVerified is older than the file's reviewEveryDays, relative to `today` (YYYY-MM-DD). */
-export function staleTopics(knowledge: Knowledge, today: string): { id: string; lastVerified: string; days: number }[] {
+/**
+ * Topics whose lastVerified is older than their review interval (the topic's reviewEveryDays, else the file's),
+ * relative to `today` (YYYY-MM-DD). By the files' dates alone: src/present/verification.ts adds the stored ones.
+ */
+export function staleTopics(knowledge: Knowledge, today: string): { id: string; lastVerified: string; days: number; every: number }[] {
   const now = Date.parse(`${today}T00:00:00Z`);
   return knowledge.topics
-    .map((t) => ({ id: t.id, lastVerified: t.lastVerified, days: Math.floor((now - Date.parse(`${t.lastVerified}T00:00:00Z`)) / DAY_MS) }))
-    .filter((t) => t.days > knowledge.reviewEveryDays);
+    .map((t) => ({ id: t.id, lastVerified: t.lastVerified, days: Math.floor((now - Date.parse(`${t.lastVerified}T00:00:00Z`)) / DAY_MS), every: t.reviewEveryDays ?? knowledge.reviewEveryDays }))
+    .filter((t) => t.days > t.every);
 }

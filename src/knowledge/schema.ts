@@ -16,6 +16,20 @@ export const topicId = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'topic ids are lower-case words joined by "-", such as group-chats');
 const sourceId = z.string().regex(/^[A-Z0-9_]+$/, 'source ids are upper-case letters, digits and _');
+/** A Slack user id (U…/W…) or a Teams AAD object id (a GUID): who verifies a topic. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+export const AAD_OBJECT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const verifierId = z
+  .string()
+  .refine((v) => SLACK_USER_ID.test(v) || AAD_OBJECT_ID.test(v), 'a verifier is a Slack user id (U0123ABCD, from the person\'s Slack profile: Copy member ID) or a Teams AAD object id (a GUID, from Entra ID)');
+/** A review interval: at least a week (a reminder a day would be noise), at most two years. */
+export const REVIEW_DAYS_MIN = 7;
+export const REVIEW_DAYS_MAX = 730;
+const reviewInterval = z
+  .number()
+  .int('a number of days')
+  .min(REVIEW_DAYS_MIN, `review at most every ${REVIEW_DAYS_MAX} days and at least every ${REVIEW_DAYS_MIN}`)
+  .max(REVIEW_DAYS_MAX, `review at most every ${REVIEW_DAYS_MAX} days and at least every ${REVIEW_DAYS_MIN}`);
 
 export const CAPABILITIES = ['callingApi', 'groupsApi'] as const;
 /** The policy's MPS figures, by placeholder name. */
@@ -108,6 +122,15 @@ export const topicSchema = z.strictObject({
     ),
   sources: z.array(sourceId).min(1, 'cite at least one source'),
   lastVerified: isoDate,
+  verifiers: z
+    .array(verifierId)
+    .optional()
+    .describe(
+      'who checks this topic against its sources when it falls due (a Slack DM or a Teams message with Still correct / Needs a change): Slack user ids (U0123ABCD) and Teams AAD object ids (GUIDs)',
+    ),
+  reviewEveryDays: reviewInterval
+    .optional()
+    .describe("this topic's review interval in days; default: knowledge.yml's reviewEveryDays. Past it, the topic is marked \"may be out of date\" everywhere"),
 });
 
 // ---- needs.yml: what a customer can need. Support comes from the need's topic, unless the need says it is narrower.
@@ -162,7 +185,7 @@ export const PARTS = {
 } as const;
 export type PartName = keyof typeof PARTS;
 
-const header = { version: z.literal(2), reviewEveryDays: z.number().int().min(1) };
+const header = { version: z.literal(2), reviewEveryDays: reviewInterval.describe('the default review interval of a topic, in days (a topic may set its own)') };
 
 /** The knowledge with every part read: what the checks and the resolver work on. */
 export const knowledgeDataSchema = z.strictObject({ ...header, ...PARTS });

@@ -11,7 +11,7 @@ import type { AnswerReply, ClarifyReply, NoTopicReply, NotHelpfulReply, TopicLin
 // coverage test lists each such opt-out).
 
 /** Every action a reply can carry. Each platform maps each id to its own handler (a test checks both do). */
-export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'open-updated', 'ask-expert', 'save-phrasing', 'new-topic'] as const;
+export const REPLY_ACTION_IDS = ['share', 'details', 'compare', 'recommend', 'topic', 'correct', 'feedback', 'edit', 'open', 'review', 'training-lines', 'open-updated', 'ask-expert', 'save-phrasing', 'new-topic', 'verify', 'needs-change'] as const;
 export type ReplyActionId = (typeof REPLY_ACTION_IDS)[number];
 
 /** A topic's answer as a button shows it again: the question it answered (so it leads with the same setup). */
@@ -68,7 +68,17 @@ export type ReplyAction =
   /** On an expert's relayed answer: the expert question (its id in the store) saved as a phrasing of `topic` (a correction). */
   | { id: 'save-phrasing'; label: string; payload: { expertQuestion: string; topic: TopicId } }
   /** On an expert's relayed answer: the question needs a topic the knowledge does not have (listed in the report). */
-  | { id: 'new-topic'; label: string; payload: { expertQuestion: string } };
+  | { id: 'new-topic'; label: string; payload: { expertQuestion: string } }
+  /** A verifier's "Still correct" on a topic's reminder: recorded with the knowledge version the reminder showed. */
+  | { id: 'verify'; label: string; payload: VerifyRef }
+  /** A verifier's "Needs a change" on a topic's reminder: recorded, and listed in the owners' report. */
+  | { id: 'needs-change'; label: string; payload: VerifyRef };
+
+/** What a reminder's buttons carry: the topic, and the knowledge version (adapters/store/knowledge-version.ts) shown. */
+export interface VerifyRef {
+  topic: TopicId;
+  version: string;
+}
 
 export type ActionOf<Id extends ReplyActionId> = Extract<ReplyAction, { id: Id }>;
 

@@ -28,4 +28,7 @@ export const LABELS = {
   /** An expert's answer, on the expert's side: "Save as a phrasing of: Voice & video calls". */
   savePhrasing: 'Save as a phrasing of',
   newTopic: 'Needs a new topic',
+  /** A verifier's reminder: the topic's facts still hold, or they do not. */
+  stillCorrect: 'Still correct',
+  needsChange: 'Needs a change',
 } as const;

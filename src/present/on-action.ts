@@ -2,6 +2,7 @@ import type { Knowledge } from '../knowledge/schema.ts';
 import { withDetails, type ReplyAction, type ReplyActionId, type TopicRef } from './actions.ts';
 import { findTopic } from '../advisor/facts.ts';
 import { presentComparison, presentNotHelpful, presentTopic, type PresentOptions } from './present.ts';
+import { withVerification } from './verification.ts';
 import type { AnswerReply, Reply } from './reply.ts';
 import { formReply } from './router.ts';
 import { presentUpdatedRecommendation } from './recheck.ts';
@@ -40,6 +41,9 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   'training-lines': () => undefined,
   // A recheck note's: the recommendation made again from its requirements under today's knowledge.
   'open-updated': (knowledge, p) => presentUpdatedRecommendation(p.requirements, knowledge),
+  // A verifier's verdict is written to the store by the surface (verifiers and owners only); it says what was recorded.
+  verify: () => undefined,
+  'needs-change': () => undefined,
   topic: (knowledge, p) => presentTopic(knowledge, p.topic, p.question),
   // The picked topic's answer, for the question as typed; the surface records the correction.
   correct: (knowledge, p) => presentTopic(knowledge, p.picked, p.text),
@@ -53,13 +57,15 @@ export const ON_ACTION: { [Id in ReplyActionId]: Shows<Id> } = {
   'new-topic': () => undefined,
 };
 
-/** What `click` shows. `options`: what the operator configured about replies (the surface's, as for route()). */
+/** What `click` shows. `options`: what the operator configured about replies (the surface's, as for route()), and the
+ * verification dates and marks answers carry (src/present/verification.ts). */
 export function actionReply(knowledge: Knowledge, click: Click, options: PresentOptions = {}): Reply | undefined {
-  return (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never, options);
+  const reply = (ON_ACTION[click.id] as Shows<ReplyActionId>)(knowledge, click.payload as never, options);
+  return reply && withVerification(reply, knowledge, options.verification);
 }
 
 /** The answer `click` shows: for share, details, topic and correct, whose replies are answers. */
-export function actionAnswer(knowledge: Knowledge, click: Extract<Click, { id: 'share' | 'details' | 'topic' | 'correct' }>): AnswerReply | undefined {
-  const reply = actionReply(knowledge, click);
+export function actionAnswer(knowledge: Knowledge, click: Extract<Click, { id: 'share' | 'details' | 'topic' | 'correct' }>, options: PresentOptions = {}): AnswerReply | undefined {
+  const reply = actionReply(knowledge, click, options);
   return reply?.kind === 'answer' ? reply : undefined;
 }

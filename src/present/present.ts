@@ -11,6 +11,7 @@ import { CONFIDENCE_WORD, SETUP_TITLE, STATUS_ICON, STATUS_WORD, VERDICT_WORD } 
 import { askedSetup } from './asked.ts';
 import { clarifyTopics } from './clarify.ts';
 import { whoSees, type HistoryScope } from './scope.ts';
+import type { VerificationState } from './verification.ts';
 import { answerActions, comparisonActions, offersExpert, pastActions, recommendationActions, startActions, topicPickers, withAskExpert } from './actions.ts';
 import type {
   AnswerReply,
@@ -120,6 +121,11 @@ export interface PresentOptions {
    * *Ask an expert* (offersExpert in actions.ts says which).
    */
   askExpert?: boolean;
+  /**
+   * The stored verifications and today's date (the host keeps them: src/present/verification.ts): answers show the
+   * later date and a topic past its interval is marked. Absent: the files' dates, no mark.
+   */
+  verification?: VerificationState;
 }
 
 /** Said when a question is declined and EXPERT_HINT is not set: a next step without naming a channel. */

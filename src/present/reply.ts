@@ -25,6 +25,8 @@ export interface Row {
   note?: string;
   /** The title with its note: "Voice & video calls (help article outdated)". */
   label: string;
+  /** Past its review interval: "may be out of date" (src/present/verification.ts), shown beside the title. */
+  stale?: string;
   cells: Record<SetupId, Cell>;
 }
 
@@ -54,7 +56,10 @@ export interface AnswerReply {
   sides: SetupSide[];
   warning?: ArticleWarning;
   sources: Source[];
+  /** The later of the topic file's lastVerified and its newest stored verification. */
   lastVerified: string;
+  /** Past its review interval: one line saying it may be out of date (src/present/verification.ts). */
+  stale?: string;
   /**
    * A best guess that could not be put as a question ("Which do you mean?" needs another topic to offer): one line
    * saying so, with the match score.
@@ -286,7 +291,7 @@ export interface ReportLine {
 }
 
 export interface ReportSection {
-  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'expert-questions' | 'new-topics' | 'sources-changed';
+  id: 'unanswered' | 'low-confidence' | 'not-helpful' | 'corrections' | 'rechecked' | 'expert-questions' | 'new-topics' | 'sources-changed' | 'stale' | 'needs-change';
   title: string;
   /** One line saying what the section is for. */
   hint: string;
@@ -367,6 +372,24 @@ export interface SourceChangesReply {
   summary: string;
 }
 
+/** A verifier's reminder (src/present/verification.ts): a topic's facts and sources, with Still correct and Needs a change. */
+export interface VerifyReminderReply {
+  kind: 'verify-reminder';
+  topic: TopicId;
+  /** "Please check: Voice & video calls" */
+  title: string;
+  /** Why they get it and what to do, in one paragraph. */
+  intro: string;
+  /** Both setups, with their longer explanations: what is to be checked. */
+  sides: SetupSide[];
+  sources: Source[];
+  /** "Last verified 2026-01-02 · due since 2026-05-02" */
+  dates: string;
+  /** Still correct, Needs a change (src/present/actions.ts): renderers draw these and no others. */
+  actions: ReplyAction[];
+  summary: string;
+}
+
 export type Reply =
   | AnswerReply
   | NoTopicReply
@@ -384,7 +407,8 @@ export type Reply =
   | ExpertQuestionReply
   | ExpertAnswerReply
   | ExpertNoticeReply
-  | SourceChangesReply;
+  | SourceChangesReply
+  | VerifyReminderReply;
 
 /** Someone on either side of an expert question: a platform's user id, and the name the platform gave (user text). */
 export interface ExpertPerson {

@@ -8,6 +8,7 @@ import { LABELS } from './labels.ts';
 import type { Verdict } from '../advisor/recheck.ts';
 import { SETUP_NAMES } from '../knowledge/ids.ts';
 import { sourcesChangedSection, type SourceChange } from './sources.ts';
+import { dayString, verificationSections, type NeedsChangeMark } from './verification.ts';
 
 // The knowledge owner's report: this week's questions, what went unanswered or was answered unsurely, what people
 // marked not helpful, and their corrections ("asked X, picked topic Y"), with the workflow that turns them into
@@ -43,6 +44,11 @@ export interface UsageReport {
   rechecked?: RecheckedLine[] | null;
   /** Cited pages that changed in the period (source watch); absent when not counted (the section is then left out). */
   sourcesChanged?: SourceChange[];
+  /**
+   * What verifiers recorded (src/present/verification.ts): per topic its newest Still correct (epoch ms), and the
+   * Needs a change marks of the last year. Absent: the report has no verification sections.
+   */
+  verification?: { verified: { topic: string; at: number }[]; needsChange: NeedsChangeMark[] };
 }
 
 /** A recommendation whose verdict changed, as the report lists it. */
@@ -167,6 +173,10 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
   ];
   if (report.rechecked !== undefined) sections.push(recheckedSection(report.rechecked, shown));
   if (report.sourcesChanged !== undefined) sections.push(sourcesChangedSection(report.sourcesChanged, knowledge, shown));
+  if (report.verification) {
+    const verified = new Map(report.verification.verified.map((v) => [v.topic, dayString(v.at)]));
+    sections.push(...verificationSections(knowledge, { today: dayString(now.getTime()), verified }, report.verification.needsChange, shown));
+  }
   return {
     kind: 'report',
     title: REPORT_TITLE,

@@ -7,6 +7,7 @@ import { historyRequest, presentAnswer, type PresentOptions, presentComparison, 
 import type { FormReply, RecommendationReply, Reply } from './reply.ts';
 import { reportRequest } from './report.ts';
 import { LABELS } from './labels.ts';
+import { withVerification } from './verification.ts';
 
 // The one command router: what anyone typed (Slack slash command, Slack DM, Teams, `coexist-advisor ask`) → a Reply.
 // Surfaces differ only in how they draw it and deliver it.
@@ -44,9 +45,9 @@ export function formReply(customer?: string, requirements?: Requirements): FormR
   };
 }
 
-/** Text as typed → the reply. */
+/** Text as typed → the reply, with the verification dates and marks of `options.verification`. */
 export function route(text: string | undefined, knowledge: Knowledge, options: PresentOptions = {}): Reply {
-  return replyTo(parseCommand(text), knowledge, options);
+  return withVerification(replyTo(parseCommand(text), knowledge, options), knowledge, options.verification);
 }
 
 /** Validated requirements (the form, the modal) → the recommendation's reply. */

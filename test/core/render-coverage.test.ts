@@ -23,8 +23,11 @@ import {
   presentExpertAnswer,
   expertNotice,
   expertRelayed,
+  presentVerifyReminder,
+  topicReview,
   type AnswerReply,
   type Reply,
+  type TopicsReply,
 } from '../../src/index.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 
@@ -45,7 +48,11 @@ const NOT_TEXT = new Set(['kind', 'tone', 'channelId', 'topic', 'setup', 'status
 function sample(): Reply[] {
   const calls = presentTopic(kb, 'calls', 'can customers call us?')!;
   const groups = presentTopic(kb, 'group-chats')!;
-  const answer: AnswerReply = { ...calls, warning: { lead: 'The help article is out of date.', claim: 'a claim', correction: 'a correction' }, unsure: 'not sure', also: { heading: 'And about groups', answer: { ...groups, actions: [] } } };
+  const answer: AnswerReply = { ...calls, warning: { lead: 'The help article is out of date.', claim: 'a claim', correction: 'a correction' }, unsure: 'not sure', stale: 'may be out of date', also: { heading: 'And about groups', answer: { ...groups, stale: 'may be out of date', actions: [] } } };
+  // A topic list with a row past its review interval, and a verifier's reminder (src/present/verification.ts).
+  const topics = route('topics', kb) as TopicsReply;
+  const staleTopics: TopicsReply = { ...topics, rows: topics.rows.map((r, i) => (i === 0 ? { ...r, stale: 'may be out of date' } : r)) };
+  const reminder = presentVerifyReminder(kb, topicReview(kb, 'calls', { today: '2030-01-01', verified: new Map() })!, '2026-09-11.abcd1234')!;
   const links = [{ topic: 'calls' as const, title: 'Calls' }, { topic: 'group-chats' as const, title: 'Groups' }];
   const valid = validateRequirements({ customer: 'Acme', country: 'IN', agents: 12, dailyMessages: 5000, peakMps: 30, needs: ['calls', 'group-chats', 'phone-app'], notes: 'some notes' });
   if (!valid.ok) throw new Error('sample requirements');
@@ -110,6 +117,8 @@ function sample(): Reply[] {
     presentExpertAnswer({ question: 'can we call?', answer: 'yes, on the API', by: { platform: 'slack', userId: 'U2', name: 'Bo' }, at: NOW }),
     expertNotice('problem', 'could not post', { question: 'can we call?', channel: { platform: 'slack', channelId: 'C123456' } }),
     expertRelayed('0000000000000000', 'can we call?', links),
+    staleTopics,
+    reminder,
   ];
 }
 
@@ -239,7 +248,7 @@ describe('actions: a renderer draws the actions a reply carries and no others', 
   const actionable = sample().filter((r) => 'actions' in r || (r.kind === 'history' && r.entries?.length));
 
   it('the replies that carry actions', () => {
-    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'expert-answer', 'expert-notice', 'expert-question', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'source-changes', 'topics']);
+    expect([...new Set(actionable.map((r) => r.kind))].sort()).toEqual(['answer', 'clarify', 'comparison', 'expert-answer', 'expert-notice', 'expert-question', 'form', 'greeting', 'help', 'history', 'not-helpful', 'off-topic', 'recheck-note', 'recommendation', 'report', 'source-changes', 'topics', 'verify-reminder']);
   });
 
   it.each(['slack', 'teams'] as const)('every button %s draws on a reply that carries actions is one of them', (name) => {
@@ -262,7 +271,7 @@ describe('render coverage: every renderer draws every field of every reply, or o
   const replies = sample();
 
   it('the samples cover every kind of reply', () => {
-    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'expert-question', 'expert-answer', 'expert-notice', 'source-changes'];
+    const kinds: Reply['kind'][] = ['answer', 'off-topic', 'clarify', 'greeting', 'help', 'topics', 'comparison', 'form', 'recommendation', 'history', 'not-helpful', 'report', 'recheck-note', 'expert-question', 'expert-answer', 'expert-notice', 'source-changes', 'verify-reminder'];
     expect([...new Set(replies.map((r) => r.kind))].sort()).toEqual([...kinds].sort());
   });
 

@@ -17,4 +17,6 @@ export const SAMPLE_ACTIONS: { [Id in ReplyActionId]: Extract<ReplyAction, { id:
   'ask-expert': { id: 'ask-expert', label: 'Ask an expert', payload: { question: 'can we call?', answered: null } },
   'save-phrasing': { id: 'save-phrasing', label: 'Save as a phrasing of: Calls', payload: { expertQuestion: '0000000000000000', topic: 'calls' } },
   'new-topic': { id: 'new-topic', label: 'Needs a new topic', payload: { expertQuestion: '0000000000000000' } },
+  verify: { id: 'verify', label: 'Still correct', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },
+  'needs-change': { id: 'needs-change', label: 'Needs a change', payload: { topic: 'calls', version: '2026-11-25.3f9a2c1d' } },
 };

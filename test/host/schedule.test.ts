@@ -43,6 +43,15 @@ function memoryClaims() {
   return claims;
 }
 
+/** Waits (real time, bounded) until `done` holds: for work the scheduler's own timers start. */
+async function until(done: () => boolean, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const schedulers: Scheduler[] = [];
 afterEach(async () => {
   for (const s of schedulers.splice(0)) await s.stop();
@@ -55,6 +64,22 @@ function scheduler(claim: (key: string, ttlMs: number) => Promise<boolean | 'uns
 }
 
 describe('the scheduler', () => {
+  it('a slot that comes due while another job runs is run when that run ends, not at the next slot', async () => {
+    const clock = new FakeClock(Date.parse('2026-12-14T08:30:00Z'));
+    const s = scheduler(memoryClaims().claim, clock);
+    let release!: () => void;
+    const ran: string[] = [];
+    // The daily job's 08:00 slot is caught up on at start and takes a while; the report's 09:00 slot passes meanwhile.
+    s.add({ name: 'daily', schedule: dailyAt(8), run: () => new Promise<void>((r) => (release = () => (ran.push('daily'), r()))) });
+    s.add({ name: 'report', schedule: '0 9 * * 1', run: async (slot) => void ran.push(`report ${slot.toISOString()}`) });
+    s.start();
+    await until(() => release !== undefined);
+    clock.set('2026-12-14T09:00:01Z');
+    release();
+    await until(() => ran.length === 2);
+    expect(ran).toEqual(['daily', 'report 2026-12-14T09:00:00.000Z']);
+  });
+
   it('runs a job at its slot, once, and not before', async () => {
     const clock = new FakeClock(Date.parse('2026-12-14T08:59:00Z')); // a Monday, a minute early
     const runs: string[] = [];

@@ -54,6 +54,7 @@ function answerBody(reply: AnswerReply, details: boolean): Block[] {
     blocks.push(section(`⚠️ *${escapeMrkdwn(w.lead)}* It says: ${escapeMrkdwn(w.claim)} *Now:* ${escapeMrkdwn(w.correction)}`));
   }
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, `Last verified ${reply.lastVerified}`));
+  if (reply.stale) blocks.push(context(escapeMrkdwn(reply.stale)));
   return blocks;
 }
 

@@ -31,6 +31,9 @@ export const ACTIONS = {
   askExpert: 'ask_expert',
   savePhrasing: 'save_phrasing',
   newTopic: 'new_topic',
+  /** A verifier's reminder: Still correct / Needs a change. */
+  verify: 'verify_topic',
+  needsChange: 'topic_needs_change',
 } as const;
 
 /** A registered action id (listeners/actions.ts has one handler for each; a test checks). */

@@ -37,7 +37,7 @@ export const topicsMessage = perReply((reply: TopicsReply): SlackMessage => {
   const lines = reply.rows.map((r) => {
     const cells = [r.cells.coexistence, r.cells['api-only']];
     const icons = cells.every((c) => c.kind === 'status') ? `${cells.map((c) => (c.kind === 'status' ? c.icon : '')).join(' ')}  ` : '';
-    return `${icons}*${escapeMrkdwn(r.title)}*  \`${r.topic}\``;
+    return `${icons}*${escapeMrkdwn(r.title)}*  \`${r.topic}\`${r.stale ? `  _⚠️ ${escapeMrkdwn(r.stale)}_` : ''}`;
   });
   return {
     blocks: [section(`*Topics* (${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']})\n${lines.join('\n')}`), context(`Ask about one: \`${COMMAND} <topic or question>\``)],

@@ -3,7 +3,7 @@ import type { ActionOf, ReplyAction, ReplyActionId } from '../../../src/index.ts
 import { LABELS } from '../../../src/index.ts';
 import { SLACK_LIMITS } from '../limits.ts';
 import { plain } from '../text.ts';
-import { askExpertValue, correctionValue, editValues, expertTopicValue, feedbackValues, openUpdatedValue, reviewValue, topicValue } from '../values.ts';
+import { askExpertValue, correctionValue, editValues, expertTopicValue, feedbackValues, openUpdatedValue, reviewValue, topicValue, verifyValue } from '../values.ts';
 import { ACTIONS, keyed, type ButtonSpec } from './common.ts';
 
 // A reply's actions (src/present/actions.ts) as Slack buttons: which registered action id handles each (routed in
@@ -58,6 +58,8 @@ export const SLACK_BUTTONS: { [Id in ReplyActionId]: Draw<Id> } = {
   'ask-expert': (a) => ({ text: a.label, actionId: ACTIONS.askExpert, value: askExpertValue(a.payload) }),
   'save-phrasing': (a) => ({ text: a.label, actionId: keyed(ACTIONS.savePhrasing, a.payload.topic), value: expertTopicValue(a.payload) }),
   'new-topic': (a) => ({ text: a.label, actionId: ACTIONS.newTopic, value: expertTopicValue({ expertQuestion: a.payload.expertQuestion }) }),
+  verify: (a) => ({ text: a.label, actionId: ACTIONS.verify, value: verifyValue(a.payload), style: 'primary' }),
+  'needs-change': (a) => ({ text: a.label, actionId: ACTIONS.needsChange, value: verifyValue(a.payload) }),
 };
 
 export const slackButton = (action: ReplyAction, place: ActionPlace = {}): ButtonSpec | undefined => (SLACK_BUTTONS[action.id] as Draw<ReplyActionId>)(action as never, place);

@@ -9,6 +9,7 @@ import { reportMessage } from './report.ts';
 import { recheckNoteMessage } from './recheck.ts';
 import { expertAnswerMessage, expertNoticeMessage, expertQuestionMessage } from './experts.ts';
 import { sourceChangesMessage } from './sources.ts';
+import { verifyReminderMessage } from './verify.ts';
 
 /** Where a reply is shown: the asker alone (slash command), or the app's DM. */
 export type Surface = 'ephemeral' | 'dm';
@@ -50,5 +51,7 @@ export function slackMessage(reply: Reply, surface: Surface, answerView: Partial
       return expertNoticeMessage(reply);
     case 'source-changes':
       return sourceChangesMessage(reply);
+    case 'verify-reminder':
+      return verifyReminderMessage(reply);
   }
 }

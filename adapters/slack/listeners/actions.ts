@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
-import { actionAnswer, actionReply, mayReuseChannel, prefillFrom, presentComparison, presentPastRecommendation, validateRequirements, type TopicId, type TopicRef } from '../../../src/index.ts';
+import { VERIFY_SAYS, actionAnswer, actionReply, mayReuseChannel, prefillFrom, presentComparison, presentPastRecommendation, validateRequirements, type TopicId, type TopicRef } from '../../../src/index.ts';
 import { answerMessage } from '../blocks/answer.ts';
 import { ACTIONS, COMMAND, section, type ActionId, type Block } from '../blocks/common.ts';
 import { comparisonLines, comparisonMessage } from '../blocks/comparison.ts';
@@ -14,10 +14,11 @@ import { publishHome } from './events.ts';
 import { deliveryOutcome, postOrDeliverToUser } from '../delivery.ts';
 import type { InteractionOutcome } from '../interactions.ts';
 import { SLACK_LIMITS } from '../limits.ts';
-import { plain } from '../text.ts';
+import { escapeMrkdwn, plain } from '../text.ts';
 import { expertNoticeMessage } from '../blocks/experts.ts';
 import { askExpert, markNewTopic, savePhrasing } from '../../store/experts.ts';
-import { readAskExpertValue, readExpertTopicValue, readCorrectionValue, readEditValue, readFeedbackValue, readOpenUpdatedValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, type TopicValue } from '../values.ts';
+import { readAskExpertValue, readExpertTopicValue, readCorrectionValue, readEditValue, readFeedbackValue, readOpenUpdatedValue, readRecommendationId, readReviewValue, readShareValue, readTopicValue, readVerifyValue, type TopicValue } from '../values.ts';
+import { recordVerdict } from '../../store/verifications.ts';
 import { openRequirementsModal } from './modal.ts';
 import { respondWithComparison } from './respond.ts';
 import type { ButtonArgs, ListenerTable } from './table.ts';
@@ -73,7 +74,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     // the same place within a minute. Claimed in the store, after the ack.
     if (!(await deps.claim(`slack:share:${body.user.id}:${channel}:${action.value}`, SHARE_KEY_TTL_MS, 'act'))) return;
     const thread = 'thread' in share ? share.thread : undefined;
-    const shown = actionReply(knowledge, { id: 'share', payload: 'comparison' in share ? { comparison: true } : topicRef(share) });
+    const shown = actionReply(knowledge, { id: 'share', payload: 'comparison' in share ? { comparison: true } : topicRef(share) }, deps.present);
     let message;
     if (shown?.kind === 'comparison') message = comparisonMessage(shown, { table: true, shareable: false, sharedBy: body.user.id });
     else if (shown?.kind === 'answer') message = answerMessage(shown, { audience: 'shared', sharedBy: body.user.id, details: 'details' in share && Boolean(share.details) });
@@ -102,7 +103,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   on(ACTIONS.correct, async ({ ack, body, action, respond }) => {
     await ack();
     const correction = readCorrectionValue(action.value);
-    const reply = correction && actionAnswer(knowledge, { id: 'correct', payload: { question: correction.question, picked: correction.picked as TopicId, answered: correction.answered as TopicId | null, text: correction.text } });
+    const reply = correction && actionAnswer(knowledge, { id: 'correct', payload: { question: correction.question, picked: correction.picked as TopicId, answered: correction.answered as TopicId | null, text: correction.text } }, deps.present);
     if (!correction || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', ...(correction.thread ? { thread: correction.thread } : {}) }) });
     await recordCorrection(deps.store, deps.claim, { platform: 'slack', userId: body.user.id }, { question: correction.question, picked: reply.topic, text: correction.text });
@@ -231,7 +232,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
   const showAnswerInPlace = (id: 'details' | 'topic'): Handler => async ({ ack, action, respond }) => {
     await ack();
     const ref = readTopicValue(action.value);
-    const reply = ref && actionAnswer(knowledge, { id, payload: topicRef(ref) });
+    const reply = ref && actionAnswer(knowledge, { id, payload: topicRef(ref) }, deps.present);
     if (!ref || !reply) return staleButton(respond);
     await respond({ response_type: 'ephemeral', replace_original: true, ...answerMessage(reply, { audience: 'ephemeral', details: Boolean(ref.details), ...(ref.thread ? { thread: ref.thread } : {}) }) });
   };
@@ -281,6 +282,25 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
       onFail: (text) => respond({ response_type: 'ephemeral', replace_original: false, text }),
     });
   });
+
+  // A verifier's reminder: Still correct / Needs a change, recorded for a verifier of the topic or a knowledge owner.
+  // Recorded: the reminder's buttons give way to what was recorded; otherwise they stay, with why not beside them.
+  const verdict = (kind: 'verified' | 'needs-change'): Handler => async ({ ack, body, action, respond }) => {
+    await ack();
+    const click = readVerifyValue(action.value);
+    if (!click) return staleButton(respond);
+    const outcome = await recordVerdict(deps.store, deps.verifications, knowledge, { platform: 'slack', userId: body.user.id, owner: isOwner(deps, body.user.id) }, { ...click, verdict: kind });
+    if (!body.response_url) return;
+    if (!outcome.recorded) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: escapeMrkdwn(outcome.said) });
+      return outcome.said === VERIFY_SAYS.unsaved ? { outcome: 'unsaved', level: 'warn' } : { outcome: 'refused', level: 'warn' };
+    }
+    const shown = ((body.message?.blocks ?? []) as Block[]).filter((b) => b.type !== 'actions');
+    await respond({ replace_original: true, text: escapeMrkdwn(outcome.said), blocks: [...shown, section(`✅ ${escapeMrkdwn(outcome.said)}`)] });
+    return undefined;
+  };
+  on(ACTIONS.verify, verdict('verified'));
+  on(ACTIONS.needsChange, verdict('needs-change'));
 
   return handlers;
 }

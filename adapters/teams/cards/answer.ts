@@ -61,6 +61,7 @@ function answerBody(reply: AnswerReply, ids: readonly string[]): Element[] {
     body.push({ type: 'Container', style: 'warning', spacing: 'Medium', items: [text(`⚠️ **${w.lead}** It says: ${w.claim} **Now:** ${w.correction}`)] });
   }
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`), subtle(`Last verified ${reply.lastVerified}`));
+  if (reply.stale) body.push(text(reply.stale, { color: 'Warning', size: 'Small', spacing: 'Small' }));
   return body;
 }
 

@@ -27,6 +27,9 @@ export const SUBMIT = {
   askExpert: 'askExpert',
   savePhrasing: 'savePhrasing',
   newTopic: 'newTopic',
+  /** A verifier's reminder: Still correct / Needs a change (a topic's verifiers and the knowledge owners only). */
+  verify: 'verifyTopic',
+  needsChange: 'topicNeedsChange',
 } as const;
 
 export function card(body: Element[], actions: Element[] = [], fallbackText?: string): Card {

@@ -30,7 +30,7 @@ export function topicsCard(reply: TopicsReply): Card {
   const line = (r: TopicsReply['rows'][number]) => {
     const cells = [r.cells.coexistence, r.cells['api-only']];
     const icons = cells.every((c) => c.kind === 'status') ? `${cells.map((c) => (c.kind === 'status' ? c.icon : '')).join(' ')} ` : '';
-    return `- ${icons}**${r.title}** (${r.topic})`;
+    return `- ${icons}**${r.title}** (${r.topic})${r.stale ? ` ⚠️ _${r.stale}_` : ''}`;
   };
   return card([heading('Topics'), subtle(`${SETUP_NAMES.coexistence} · ${SETUP_NAMES['api-only']}`), text(reply.rows.map(line).join('\n'))], cardActions(reply.actions), reply.summary);
 }

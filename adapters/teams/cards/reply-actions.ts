@@ -65,6 +65,8 @@ export const TEAMS_ACTIONS: { [Id in ReplyActionId]: Draw<Id> } = {
     submits === false ? undefined : submit(a.label, { action: SUBMIT.askExpert, text: capText(a.payload.question, CARRIED.storedQuestionChars), ...(a.payload.answered ? { topic: a.payload.answered } : {}) }),
   'save-phrasing': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.savePhrasing, expertQuestion: a.payload.expertQuestion, topic: a.payload.topic })),
   'new-topic': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.newTopic, expertQuestion: a.payload.expertQuestion })),
+  verify: (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.verify, topic: a.payload.topic, version: a.payload.version }, 'positive')),
+  'needs-change': (a, { submits }) => (submits === false ? undefined : submit(a.label, { action: SUBMIT.needsChange, topic: a.payload.topic, version: a.payload.version })),
 };
 
 /** The card actions for `actions`, in order, leaving out those Teams does not draw. */

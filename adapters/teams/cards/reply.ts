@@ -11,6 +11,7 @@ import { reportCard } from './report.ts';
 import { recheckNoteCard } from './recheck.ts';
 import { expertAnswerCard, expertNoticeCard, expertQuestionCard } from './experts.ts';
 import { sourceChangesCard } from './sources.ts';
+import { verifyReminderCard } from './verify.ts';
 
 export interface CardOptions {
   /** The requester's display name, on a new recommendation. */
@@ -60,5 +61,7 @@ export function teamsCard(reply: Reply, knowledge: Knowledge, options: CardOptio
       return expertNoticeCard(reply);
     case 'source-changes':
       return sourceChangesCard(reply);
+    case 'verify-reminder':
+      return verifyReminderCard(reply);
   }
 }

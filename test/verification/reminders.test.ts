@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
+import { startTestProduct } from '../helpers/product.ts';
+import { RecordingNotifier, VERIFIER_SLACK, VERIFIER_TEAMS, daysAgo, knowledgeWith } from '../helpers/verification.ts';
+
+// Reminders sent exactly once per topic and due day across replicas: two products on one PostgreSQL schema run the
+// daily job at the same moment; one replica on SQLite. A delivery that may work later (retryable) gives the reminder
+// back for the next run; one that cannot keeps it claimed. A verification made on one replica moves the due day on
+// the other at its next run (and its answers after a refresh).
+
+const DAY = 86_400_000;
+type Product = Awaited<ReturnType<typeof startTestProduct>>;
+
+describe.skipIf(SKIP_POSTGRES)('two replicas on PostgreSQL', () => {
+  const kb = knowledgeWith({
+    calls: { lastVerified: daysAgo(200), verifiers: [VERIFIER_SLACK, VERIFIER_TEAMS] },
+    'group-chats': { lastVerified: daysAgo(130), reviewEveryDays: 120, verifiers: ['U0GROUPS1'] },
+  });
+  const notifiers = [new RecordingNotifier(), new RecordingNotifier()];
+  let replicas: Product[] = [];
+
+  beforeAll(async () => {
+    const schema = await createTestSchema();
+    replicas = await Promise.all(notifiers.map((notifier) => startTestProduct({ DATABASE_URL: schema.url, KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false })));
+    await Promise.all(replicas.map((r) => r.storeStarted));
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    kb.cleanup();
+  });
+
+  const reminders = () => notifiers.flatMap((n) => n.sent).filter((s) => s.reply.kind === 'verify-reminder').map((s) => `${s.reply.kind === 'verify-reminder' ? s.reply.topic : ''} → ${s.to.kind === 'person' ? s.to.userId : ''}`);
+
+  it('both run the job at once: each verifier of each due topic gets one reminder in all', async () => {
+    notifiers[0]!.fail('U0GROUPS1', true);
+    notifiers[1]!.fail('U0GROUPS1', true);
+    const now = Date.now();
+    const runs = await Promise.all(replicas.map((r) => r.remindVerifiers(now)));
+    expect(reminders().sort()).toEqual([`calls → ${VERIFIER_SLACK}`, `calls → ${VERIFIER_TEAMS}`].sort());
+    // One replica sent calls; the other found it claimed.
+    expect(runs.map((r) => r.sent.map((s) => s.topic))).toContainEqual(['calls']);
+    expect(runs.flatMap((r) => r.already)).toContain('calls');
+    // group-chats' verifier could not be reached (retryable): given back, not sent.
+    expect(runs.flatMap((r) => r.failed.map((f) => `${f.topic} → ${f.to}`))).toContain('group-chats → U0GROUPS1');
+  });
+
+  it('the next day: calls is not sent again; group-chats, given back, is sent once the verifier can be reached', async () => {
+    for (const n of notifiers) n.heal();
+    const now = Date.now() + DAY;
+    await Promise.all(replicas.map((r) => r.remindVerifiers(now)));
+    expect(reminders().sort()).toEqual([`calls → ${VERIFIER_SLACK}`, `calls → ${VERIFIER_TEAMS}`, 'group-chats → U0GROUPS1'].sort());
+    await Promise.all(replicas.map((r) => r.remindVerifiers(now + DAY)));
+    expect(reminders()).toHaveLength(3);
+  });
+
+  it('a Still correct stored on one replica reaches the other at its next refresh, and the topic is no longer due there', async () => {
+    const [a, b] = replicas as [Product, Product];
+    await a.store.recordVerification({ topic: 'calls', verdict: 'verified', platform: 'slack', userId: VERIFIER_SLACK, at: Date.now(), knowledgeVersion: 'v' });
+    expect(b.verifications.state().verified.get('calls')).toBeUndefined();
+    await b.verifications.refresh();
+    expect(b.verifications.state().verified.get('calls')).toBe(new Date().toISOString().slice(0, 10));
+    // 120-day topics verified today are not due for months: a run far beyond the old due day sends nothing for calls.
+    const run = await b.remindVerifiers(Date.now() + 30 * DAY);
+    expect(run.sent.map((s) => s.topic)).not.toContain('calls');
+    expect(run.already).not.toContain('calls');
+  });
+});
+
+describe('one replica on SQLite', () => {
+  const kb = knowledgeWith({ calls: { lastVerified: daysAgo(200), verifiers: [VERIFIER_SLACK] }, 'group-chats': { lastVerified: daysAgo(200), verifiers: ['U0GONE01'] } });
+  const notifier = new RecordingNotifier(['slack']);
+  let product: Product;
+  beforeAll(async () => {
+    product = await startTestProduct({ KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false });
+    await product.storeStarted;
+  });
+  afterAll(async () => {
+    await product?.stop();
+    kb.cleanup();
+  });
+
+  it('reminds once; a delivery that can never work (not retryable) is logged with why and not tried again for that due day', async () => {
+    notifier.fail('U0GONE01', false);
+    const first = await product.remindVerifiers();
+    expect(first.sent.map((s) => [s.topic, s.to])).toEqual([['calls', [VERIFIER_SLACK]]]);
+    expect(first.failed).toEqual([{ topic: 'group-chats', to: 'U0GONE01', error: 'U0GONE01 cannot be reached' }]);
+    expect(product.logs.lines.some((l) => l.level === 40 && /verification reminder for group-chats not delivered to U0GONE01: U0GONE01 cannot be reached/.test(l.msg))).toBe(true);
+    notifier.heal();
+    const second = await product.remindVerifiers();
+    expect(second.sent).toEqual([]);
+    expect(second.already.sort()).toEqual(['calls', 'group-chats']);
+    expect(notifier.sent).toHaveLength(1);
+  });
+});
+
+describe.skipIf(SKIP_POSTGRES)('the daily job, on the scheduler with a fake clock, two replicas on PostgreSQL', () => {
+  const kb = knowledgeWith({ calls: { lastVerified: '2026-11-02', reviewEveryDays: 120, verifiers: [VERIFIER_SLACK] } });
+  const clock = { t: Date.parse('2027-03-01T07:59:00Z'), now() { return this.t; } };
+  const notifiers = [new RecordingNotifier(), new RecordingNotifier()];
+  let replicas: Product[] = [];
+
+  beforeAll(async () => {
+    const schema = await createTestSchema();
+    replicas = await Promise.all(notifiers.map((notifier) => startTestProduct({ DATABASE_URL: schema.url, KNOWLEDGE_FILE: kb.file }, { notifier, clock, scheduleTimers: false })));
+    await Promise.all(replicas.map((r) => r.storeStarted));
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    kb.cleanup();
+  });
+
+  it('is registered daily at 08:00; on the day the topic falls due both replicas tick at the slot and the verifier gets one reminder', async () => {
+    const tickAt = async (iso: string) => {
+      clock.t = Date.parse(iso);
+      await Promise.all(replicas.map((r) => r.scheduler.tick()));
+    };
+    const sent = () => notifiers.flatMap((n) => n.sent);
+    expect(replicas[0]!.scheduler.next('verification-reminders')?.toISOString()).toBe('2027-03-01T08:00:00.000Z');
+    // 2026-11-02 + 120 days = 2027-03-02. The day before (yesterday's slot caught up, then today's): nothing.
+    await tickAt('2027-03-01T07:59:00Z');
+    await tickAt('2027-03-01T08:00:05Z');
+    expect(sent()).toEqual([]);
+    await tickAt('2027-03-02T08:00:05Z');
+    expect(sent().map((s) => [s.to.kind === 'person' ? s.to.userId : '', s.reply.kind === 'verify-reminder' ? s.reply.dates : ''])).toEqual([[VERIFIER_SLACK, 'Last verified 2026-11-02 · due since 2027-03-02']]);
+    // The next day's slot: the topic is still due (and now marked), but its reminder for that due day was sent.
+    await tickAt('2027-03-03T08:00:05Z');
+    expect(sent()).toHaveLength(1);
+  });
+});
