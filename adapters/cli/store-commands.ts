@@ -353,7 +353,7 @@ export function formatVerificationSections(knowledge: Knowledge, v: NonNullable<
   const state = { today: dayString(now), verified: new Map(v.verified.map((x) => [x.topic, dayString(x.at)])) };
   const lines: string[] = [];
   for (const section of verificationSections(knowledge, state, v.needsChange, Number.MAX_SAFE_INTEGER)) {
-    lines.push('', `${section.title}:`, ...(section.lines.length ? section.lines.map((l) => `  ${plain(l.question)}${l.count > 1 ? ` (${l.count}×)` : ''}: ${l.note ?? ''}`) : [`  ${section.empty}`]));
+    lines.push('', `${section.title}:`, ...(section.lines.length ? section.lines.map((l) => `  ${plain(l.question)}${(l.count ?? 1) > 1 ? ` (${l.count}×)` : ''}: ${l.note ?? ''}`) : [`  ${section.empty}`]));
   }
   return lines.join('\n').replace(/^\n/, '');
 }

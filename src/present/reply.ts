@@ -278,7 +278,8 @@ export type ReviewState = 'pending' | 'accepted' | 'dismissed';
 /** One line of the knowledge owner's report: a question (user text), how often, and what it was answered with. */
 export interface ReportLine {
   question: string;
-  count: number;
+  /** How often it was asked (or marked); absent on lines that are not counted (a topic due, a recommendation). */
+  count?: number;
   /** Our words: "answered with Voice & video calls". */
   note?: string;
   /**

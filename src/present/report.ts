@@ -107,7 +107,6 @@ function recheckedSection(lines: readonly RecheckedLine[] | null, shown: number)
     hint: 'Made in the last days under older facts, their verdict is different today; a note was posted in each one\'s thread (`coexist-advisor recheck` lists them all).',
     lines: (lines ?? []).slice(0, shown).map((l) => ({
       question: l.customer ?? `Recommendation ${l.id}`,
-      count: 1,
       note: `ref ${l.id}: ${verdict(l.before)} → ${verdict(l.after)}. ${l.facts.join(' ')}`.trim(),
     })),
     empty: lines === null ? 'The recheck could not be read right now (the store did not answer in time).' : 'Every recent recommendation still stands.',
@@ -160,14 +159,14 @@ export function presentReport(report: UsageReport, knowledge: Knowledge, now: Da
       id: 'expert-questions',
       title: 'Asked an expert, not answered',
       hint: 'Questions sent to the experts’ channel that nobody has answered yet, or that could not be posted: answer the asker, and teach the matcher the question.',
-      lines: (report.expertQuestions ?? []).slice(0, shown).map((l) => ({ question: l.question, count: 1, note: l.error ? `asked ${day(l.askedAt)}, not delivered: ${l.error}` : `asked ${day(l.askedAt)}, waiting for an expert` })),
+      lines: (report.expertQuestions ?? []).slice(0, shown).map((l) => ({ question: l.question, note: l.error ? `asked ${day(l.askedAt)}, not delivered: ${l.error}` : `asked ${day(l.askedAt)}, waiting for an expert` })),
       empty: 'Every question sent to the experts was answered.',
     },
     {
       id: 'new-topics',
       title: 'Needs a new topic',
       hint: 'Experts said these questions need a topic the knowledge does not have: write one (src/knowledge/topics/), or add a phrasing to an existing one.',
-      lines: (report.newTopics ?? []).slice(0, shown).map((l) => ({ question: l.question, count: 1, note: l.answer ? 'marked by the expert who answered it' : 'marked by an expert' })),
+      lines: (report.newTopics ?? []).slice(0, shown).map((l) => ({ question: l.question, note: l.answer ? 'marked by the expert who answered it' : 'marked by an expert' })),
       empty: 'No question was marked as needing a new topic.',
     },
   ];

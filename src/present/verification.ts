@@ -200,7 +200,6 @@ export function verificationSections(knowledge: Knowledge, state: VerificationSt
   }
   const staleLines: ReportLine[] = stale.slice(0, shown).map((r) => ({
     question: r.title,
-    count: 1,
     note: `last verified ${r.lastVerified}, due since ${r.dueOn}; ${r.verifiers.length ? `verifiers: ${r.verifiers.join(', ')}` : 'no verifier named in its file'}`,
   }));
   const changeLines: ReportLine[] = [...marks.entries()].slice(0, shown).map(([topic, { count, last }]) => ({

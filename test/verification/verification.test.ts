@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatReply } from '../../adapters/plain-text.ts';
+import { slackMessage } from '../../adapters/slack/blocks/reply.ts';
+import { teamsCard } from '../../adapters/teams/cards/reply.ts';
 import {
   MAY_BE_OUT_OF_DATE,
   mayVerify,
@@ -140,6 +142,18 @@ describe("the owner's report", () => {
     expect(stale.lines[0]!.note).toContain(VERIFIER_SLACK);
     const marks = report.sections.find((s) => s.id === 'needs-change')!;
     expect(marks.lines).toEqual([{ question: presentTopic(kb, 'calls')!.title, count: 1, note: `marked Needs a change on 2026-05-30 by ${VERIFIER_SLACK} (slack)` }]);
+  });
+
+  it('a due topic is drawn without a count (it was not asked anything), a question with one', () => {
+    const report = presentReport({ ...usage, unanswered: [{ question: 'who sells sim cards?', count: 2 }], since: new Date('2026-05-25T00:00:00Z'), verification: { verified: [], needsChange: [] } }, kb, new Date('2026-06-01T10:00:00Z'));
+    const title = presentTopic(kb, 'calls')!.title;
+    const slack = JSON.stringify(slackMessage(report, 'dm'));
+    const teams = JSON.stringify(teamsCard(report, kb));
+    for (const drawn of [slack, teams]) {
+      expect(drawn).toContain('2×');
+      expect(drawn).toContain('video calls”');
+      expect(drawn).not.toContain('1×');
+    }
   });
 });
 

@@ -14,7 +14,7 @@ const REVIEWED = { accepted: '✅ accepted', dismissed: '✖️ dismissed', pend
 function lineText(line: ReportLine): string {
   const question = userMrkdwn(line.question, 600);
   const review = line.correction && line.correction.review !== 'pending' ? ` · ${REVIEWED[line.correction.review]}` : '';
-  return `• *${line.count}×*  “${question}”${line.note ? `  _${escapeMrkdwn(line.note)}_` : ''}${review}`;
+  return `• ${line.count !== undefined ? `*${line.count}×*  ` : ''}“${question}”${line.note ? `  _${escapeMrkdwn(line.note)}_` : ''}${review}`;
 }
 
 /** Lines in one section's worth of text, dropping whole lines past the limit (and saying so). */

@@ -13,7 +13,7 @@ const REVIEWED = { accepted: '✅ accepted', dismissed: '✖️ dismissed' } as 
 function lineText(line: ReportLine): string {
   const question = userText(line.question.replace(/\s+/g, ' ').trim(), SUBMIT_LIMITS.shownQuestionChars);
   const review = line.correction && line.correction.review !== 'pending' ? ` · **${REVIEWED[line.correction.review]}**` : '';
-  return `**${line.count}×** “${question}”${line.note ? ` _${escapeMarkdown(line.note)}_` : ''}${review}`;
+  return `${line.count !== undefined ? `**${line.count}×** ` : ''}“${question}”${line.note ? ` _${escapeMarkdown(line.note)}_` : ''}${review}`;
 }
 
 /** Accept / Dismiss for a correction waiting for review. */
