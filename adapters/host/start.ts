@@ -147,7 +147,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
   // them and today's date, read when the reply is made (the getter: a face holds one options object for its life, so
   // never spread it, which would freeze the state of the moment).
-  const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now);
+  const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now, knowledge);
   // What the operator configured about replies, with what a face adds (askExpert): handed to each face's router.
   const presentWith = (extra: Omit<PresentOptions, 'verification'> = {}): PresentOptions => ({
     ...(config.expertHint ? { expertHint: config.expertHint } : {}),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { VERIFY_SAYS, addDays, dayString, mayVerify, topicReview, type Knowledge, type VerificationState } from '../../src/index.ts';
-import { MINUTE_MS } from '../../src/time.ts';
+import { VERIFY_SAYS, addDays, dayString, latestSourceChangeByTopic, mayVerify, topicReview, type Knowledge, type VerificationState } from '../../src/index.ts';
+import { DAY_MS, MINUTE_MS } from '../../src/time.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
 import type { StoreService } from './service.ts';
 
@@ -10,20 +10,26 @@ import type { StoreService } from './service.ts';
 
 /** How often the stored dates are read again. */
 export const VERIFICATIONS_REFRESH_MS = 5 * MINUTE_MS;
+/** How far back changes of cited pages are read (a change older than a topic's last verification no longer counts). */
+export const SOURCE_CHANGES_DAYS = 400;
 
 export class Verifications {
   private dates = new Map<string, string>();
+  /** Per topic, the day a page it cites last changed (the source watch). */
+  private sourceChanged = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     private readonly store: StoreService | undefined,
     private readonly clock: () => number = Date.now,
+    /** The knowledge whose topics cite the watched pages: without it, page changes are not read. */
+    private readonly knowledge?: Knowledge,
   ) {}
 
   /** What the core is handed: today (UTC) and each topic's newest stored verification day. */
   state(now = this.clock()): VerificationState {
-    return { today: dayString(now), verified: this.dates };
+    return { today: dayString(now), verified: this.dates, ...(this.sourceChanged.size > 0 ? { sourceChanged: this.sourceChanged } : {}) };
   }
 
   /** Reads the stored dates again; false (keeping what it had) when the store cannot answer. */
@@ -31,6 +37,10 @@ export class Verifications {
     const latest = await this.store?.latestVerifications();
     if (!latest) return false;
     this.dates = new Map(latest.map((v) => [v.topic, dayString(v.at)]));
+    if (this.knowledge) {
+      const changes = await this.store?.sourceChangesSince(new Date(this.clock() - SOURCE_CHANGES_DAYS * DAY_MS));
+      if (changes) this.sourceChanged = new Map([...latestSourceChangeByTopic(this.knowledge, changes)].map(([topic, at]) => [topic, dayString(at.getTime())]));
+    }
     return true;
   }
 

@@ -18,6 +18,11 @@ export interface VerificationState {
   today: string;
   /** Per topic id, the day (YYYY-MM-DD, UTC) of its newest stored "Still correct". */
   verified: ReadonlyMap<string, string>;
+  /**
+   * Per topic id, the day (YYYY-MM-DD, UTC) a page it cites last changed (the source watch; sources.ts's
+   * latestSourceChangeByTopic). A change after the topic was last verified makes it due that day.
+   */
+  sourceChanged?: ReadonlyMap<string, string>;
 }
 
 /** One topic's review, as of `state.today`. */
@@ -32,11 +37,13 @@ export interface TopicReview {
   storedDate?: string;
   /** The review interval in days. */
   every: number;
-  /** lastVerified + every: the day a reminder goes out. */
+  /** lastVerified + every, or the day a cited page changed after lastVerified when earlier: the day a reminder goes out. */
   dueOn: string;
+  /** The day a page it cites changed since it was last verified (the source watch), when one did. */
+  sourceChangedOn?: string;
   /** today ≥ dueOn: its verifiers are reminded. */
   due: boolean;
-  /** today > dueOn: past its interval, shown as "may be out of date". */
+  /** today > lastVerified + every: past its interval, shown as "may be out of date". */
   stale: boolean;
   /** Slack user ids and Teams AAD object ids, as the file lists them. */
   verifiers: string[];
@@ -55,7 +62,10 @@ export function topicReview(knowledge: Knowledge, topicId: string, state: Verifi
   const stored = state.verified.get(t.id);
   const lastVerified = laterDate(t.lastVerified, stored);
   const every = t.reviewEveryDays ?? knowledge.reviewEveryDays;
-  const dueOn = addDays(lastVerified, every);
+  const changed = state.sourceChanged?.get(t.id);
+  const sourceChangedOn = changed !== undefined && changed > lastVerified ? changed : undefined;
+  const intervalEnds = addDays(lastVerified, every);
+  const dueOn = sourceChangedOn !== undefined && sourceChangedOn < intervalEnds ? sourceChangedOn : intervalEnds;
   return {
     topic: t.id as TopicId,
     title: t.title,
@@ -64,8 +74,10 @@ export function topicReview(knowledge: Knowledge, topicId: string, state: Verifi
     ...(stored !== undefined ? { storedDate: stored } : {}),
     every,
     dueOn,
+    ...(sourceChangedOn !== undefined ? { sourceChangedOn } : {}),
     due: state.today >= dueOn,
-    stale: state.today > dueOn,
+    // Past the interval only: a changed page makes the topic due (its verifiers are asked), not every answer doubtful.
+    stale: state.today > intervalEnds,
     verifiers: t.verifiers ?? [],
   };
 }
@@ -147,7 +159,7 @@ export function presentVerifyReminder(knowledge: Knowledge, review: TopicReview,
     kind: 'verify-reminder',
     topic: review.topic,
     title: `Please check: ${review.title}`,
-    intro: `You verify this topic. Its facts are due for a check against the sources (every ${review.every} days). If they still hold, press ${LABELS.stillCorrect}: answers then show today's date. If something changed, press ${LABELS.needsChange}: the knowledge owners see it in their report.`,
+    intro: `You verify this topic. ${review.sourceChangedOn !== undefined ? `A page it cites changed on ${review.sourceChangedOn}, after it was last verified: its facts are due for a check against the sources.` : `Its facts are due for a check against the sources (every ${review.every} days).`} If they still hold, press ${LABELS.stillCorrect}: answers then show today's date. If something changed, press ${LABELS.needsChange}: the knowledge owners see it in their report.`,
     sides: answer.sides,
     sources: answer.sources,
     dates: `Last verified ${review.lastVerified} · due since ${review.dueOn}`,

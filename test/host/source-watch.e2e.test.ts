@@ -60,6 +60,9 @@ function suite(kind: 'SQLite' | 'PostgreSQL', storeEnv: StoreEnv) {
       sources = Object.keys(data.sources).length;
       throughput = Object.keys(data.sources).find((id) => /Throughput/.test(data.sources[id].title))!;
       data.sources[throughput].title = 'Meta: Throughput <!channel> **now**';
+      // The throughput topic names the Slack owner as its verifier: a change of a page it cites makes it due.
+      const topic = (data.topics as { id: string; verifiers?: string[] }[]).find((t) => t.id === 'throughput')!;
+      topic.verifiers = [OWNER_SLACK];
       dir = mkdtempSync(path.join(tmpdir(), 'coexist-watch-'));
       writeFileSync(path.join(dir, 'knowledge.yml'), stringify(data));
       const made = await storeEnv();
@@ -131,6 +134,15 @@ function suite(kind: 'SQLite' | 'PostgreSQL', storeEnv: StoreEnv) {
       expect(pages.requests).toHaveLength(2 * sources);
       expect(watchDms()).toHaveLength(1);
       expect(teamsNotes()).toHaveLength(1);
+
+      // The daily reminders (08:00, the tick above): the page's change made throughput due today, so its verifier is
+      // asked to check it, once, saying why; answers are not marked out of date for it.
+      const reminders = () => h.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes('Please check'));
+      const [reminder] = await until(async () => (reminders().length > 0 ? reminders() : undefined), 'the verifier’s reminder');
+      expect(reminders()).toHaveLength(1);
+      expect(reminder!.args.channel).toBe(OWNER_SLACK);
+      expect(JSON.stringify(reminder!.args.blocks)).toContain('A page it cites changed on 2026-12-08');
+      expect(h.product.verifications.state().sourceChanged?.get('throughput')).toBe('2026-12-08');
 
       // The summary line, from the replica that ran.
       const summary = [...h.product.logs.lines, ...second.logs.lines].filter((l) => /^source watch: \d+ pages checked/.test(l.msg));

@@ -205,3 +205,15 @@ describe('check-knowledge: verifiers and intervals are data it validates', () =>
     }
   });
 });
+
+describe('a cited page that changed (the source watch)', () => {
+  it('makes the topic due on the day it changed, asks its verifiers why, and does not mark answers out of date', () => {
+    const changed = (day: string): VerificationState => ({ today: '2026-02-01', verified: new Map(), sourceChanged: new Map([['calls', day]]) });
+    const review = topicReview(kb, 'calls', changed('2026-01-20'))!;
+    expect(review).toMatchObject({ due: true, stale: false, dueOn: '2026-01-20', sourceChangedOn: '2026-01-20' });
+    expect(presentVerifyReminder(kb, review, 'v1')!.intro).toContain('A page it cites changed on 2026-01-20');
+    // A change before (or on) the day it was last verified was seen by that verification.
+    expect(topicReview(kb, 'calls', changed('2026-01-01'))).toMatchObject({ due: false, dueOn: '2026-04-11' });
+    expect(topicReview(kb, 'calls', { ...changed('2026-01-20'), verified: new Map([['calls', '2026-01-25']]) })).toMatchObject({ due: false, dueOn: '2026-05-05' });
+  });
+});
