@@ -103,6 +103,11 @@ export interface StartOptions {
   verificationsRefreshMs?: number;
   /** The scheduler's clock (tests move a fake one and call scheduler.tick()); default the system clock. */
   clock?: Clock;
+  /**
+   * The day topics' review dates are judged on ("may be out of date"), in epoch ms; default `clock`, else the system
+   * clock. Tests of knowledge with fixed dates pin it, so their answers do not change as the calendar moves on.
+   */
+  today?: () => number;
   /** Start the scheduler's timers (default true; tests that drive it with tick() may turn them off). */
   scheduleTimers?: boolean;
   /** Waits before each retry of a weekly report delivery that failed (tests use short ones). */
@@ -147,7 +152,7 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
   // The stored verifications, in memory (read when the store opens, then every few minutes): each reply is made with
   // them and today's date, read when the reply is made (the getter: a face holds one options object for its life, so
   // never spread it, which would freeze the state of the moment).
-  const verifications = new Verifications(store, options.clock ? () => options.clock!.now() : Date.now, knowledge);
+  const verifications = new Verifications(store, options.today ?? (options.clock ? () => options.clock!.now() : Date.now), knowledge);
   // What the operator configured about replies, with what a face adds (askExpert): handed to each face's router.
   const presentWith = (extra: Omit<PresentOptions, 'verification'> = {}): PresentOptions => ({
     ...(config.expertHint ? { expertHint: config.expertHint } : {}),

@@ -32,11 +32,19 @@ export class LogCapture extends Writable {
  * suite's messages. Suites of scheduled work move a fake clock (`clock`) and call `product.scheduler.tick()`, or pass
  * `scheduleTimers: true`.
  */
+/**
+ * The day the knowledge with fixed dates (the fixture, and the built-in knowledge) is judged on: without it, each of
+ * their topics turns "may be out of date" once its review interval has passed on the real calendar (the fixture's on
+ * 2027-01-10), and answers change under tests that are not about verification. A test with a knowledge file of its
+ * own (dates relative to today), a `clock` or a `today` of its own keeps the real day.
+ */
+export const FIXED_KNOWLEDGE_TODAY = Date.UTC(2026, 11, 7, 12);
+
 export async function startTestProduct(env: Record<string, string>, options: Omit<StartOptions, 'logger'> = {}): Promise<Product & { logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = createLogger('debug', { destination: logs });
   const ownDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), 'coexist-test-data-')) : undefined;
-  const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, scheduleTimers: false, ...options }).catch((err: unknown) => {
+  const product = await startProduct({ PORT: '0', MANAGEMENT_PORT: '0', HOST: '127.0.0.1', KNOWLEDGE_FILE: FIXTURE_KNOWLEDGE_FILE, STORE_WRITES: 'inline', ...(ownDir ? { DATA_DIR: ownDir } : {}), ...env }, { logger, scheduleTimers: false, ...(!env.KNOWLEDGE_FILE && !options.clock ? { today: () => FIXED_KNOWLEDGE_TODAY } : {}), ...options }).catch((err: unknown) => {
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     throw err;
   });
