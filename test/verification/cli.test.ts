@@ -12,6 +12,9 @@ import { VERIFIER_SLACK, daysAgo, knowledgeWith } from '../helpers/verification.
 const kb = fixtureKnowledge();
 const fileDate = (topic: string) => kb.topics.find((t) => t.id === topic)!.lastVerified;
 
+/** When the Needs a change mark of backups was made: a day before the run. */
+const MARKED_AT = Date.now() - 86_400_000;
+
 function suite(kind: string, make: () => Promise<TestStore>) {
   describe(`report --export-verifications on ${kind}`, () => {
     let t: TestStore;
@@ -21,7 +24,8 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       await t.store.recordVerification({ topic: 'calls', verdict: 'verified', platform: 'slack', userId: VERIFIER_SLACK, at: Date.parse('2026-12-05T15:00:00Z'), knowledgeVersion: 'v1' });
       await t.store.recordVerification({ topic: 'calls', verdict: 'verified', platform: 'teams', userId: 'aad-1', at: Date.parse('2026-12-06T08:00:00Z'), knowledgeVersion: 'v1' });
       await t.store.recordVerification({ topic: 'group-chats', verdict: 'verified', platform: 'slack', userId: VERIFIER_SLACK, at: Date.parse('2025-01-01T08:00:00Z'), knowledgeVersion: 'v0' });
-      await t.store.recordVerification({ topic: 'backups', verdict: 'needs-change', platform: 'slack', userId: VERIFIER_SLACK, at: Date.parse('2026-12-06T08:00:00Z'), knowledgeVersion: 'v1' });
+      // Yesterday: the report lists the marks of the last year, whatever day the suite runs.
+      await t.store.recordVerification({ topic: 'backups', verdict: 'needs-change', platform: 'slack', userId: VERIFIER_SLACK, at: MARKED_AT, knowledgeVersion: 'v1' });
     });
     afterAll(async () => {
       await t?.cleanup();
@@ -53,7 +57,7 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       expect(out.code).toBe(0);
       expect(out.stdout).toContain('Marked Needs a change:');
       const backups = kb.topics.find((t) => t.id === 'backups')!.title;
-      expect(out.stdout).toMatch(new RegExp(`Marked Needs a change:\\n  ${backups}: marked Needs a change on 2026-12-06 by ${VERIFIER_SLACK} \\(slack\\)`));
+      expect(out.stdout).toMatch(new RegExp(`Marked Needs a change:\\n  ${backups}: marked Needs a change on ${new Date(MARKED_AT).toISOString().slice(0, 10)} by ${VERIFIER_SLACK} \\(slack\\)`));
       expect(out.stdout).toContain('Out of date: past their review interval:');
     });
 
