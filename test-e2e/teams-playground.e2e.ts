@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ const GROUP_CHAT = 'Support team'; // .m365agentsplayground.yml
 const CHANNEL = 'Escalations'; // .m365agentsplayground.yml
 /** Escalations' id in .m365agentsplayground.yml: the bot posts *Ask an expert* questions there. */
 const EXPERTS_CHANNEL = '19:escalations@thread.tacv2';
+/** Group chats' lastVerified in the bot's copy of the built-in knowledge: over a year ago, so it is past its interval. */
+const STALE_SINCE = '2025-06-01';
 
 let bot: RunningBot | undefined;
 let playground: RunningPlayground | undefined;
@@ -75,12 +77,18 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('No chromium on the PATH (or CHROMIUM_PATH): apt-get install chromium fonts-noto-color-emoji');
-  // The built-in knowledge, whatever .env says: the answers a new user sees. Its own store under build/e2e/, so a
-  // run never writes test questions and recommendations into a developer's data (DATA_DIR, DATABASE_URL).
+  // The built-in knowledge, whatever .env says: the answers a new user sees, except that one topic (group chats) was
+  // last verified long ago, past its review interval, so its answer carries the stale mark. Its own store under
+  // build/e2e/, so a run never writes test questions and recommendations into a developer's data (DATA_DIR,
+  // DATABASE_URL).
+  const knowledge = path.join(OUT, 'knowledge');
+  cpSync(path.join(ROOT, 'src/knowledge'), knowledge, { recursive: true });
+  const groups = path.join(knowledge, 'topics/group-chats.yml');
+  writeFileSync(groups, readFileSync(groups, 'utf8').replace(/^lastVerified: .*$/m, `lastVerified: ${STALE_SINCE}`));
   bot = await startBot({
     port: await freeLoopbackPort(),
     output: { kind: 'file', file: path.join(OUT, 'bot.log') },
-    env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: '', DATA_DIR: path.join(OUT, 'data'), DATABASE_URL: '', TEAMS_EXPERTS_CHANNEL: EXPERTS_CHANNEL },
+    env: { LOG_LEVEL: 'info', KNOWLEDGE_FILE: path.join(knowledge, 'knowledge.yml'), DATA_DIR: path.join(OUT, 'data'), DATABASE_URL: '', TEAMS_EXPERTS_CHANNEL: EXPERTS_CHANNEL },
   });
   playground = await startPlayground({
     endpoint: bot.endpoint,
@@ -273,6 +281,18 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     await shot('11-search-sent', sent, 'start');
   });
 
+  it('marks a topic past its review interval "may be out of date", with the date it was last verified', async () => {
+    await page.getByRole('treeitem', { name: PERSONAL_CHAT }).click();
+    const answer = await newCard('Group chats', () => send('can we still use whatsapp groups?'));
+    const text = await answer.innerText();
+    expect(text).toContain('may be out of date');
+    expect(text).toContain(STALE_SINCE);
+    await shot('12-stale-mark', answer);
+    // A topic verified recently carries no mark.
+    const fresh = await newCard('Throughput', () => send('how many messages per second can we send?'));
+    await expect(fresh.innerText()).resolves.not.toContain('may be out of date');
+  });
+
   // Ask an expert: a question the advisor declines carries the button; the bot posts it to the experts' channel
   // (Escalations) on its own, a proactive message; a reply in that post's thread comes back to the asker's personal
   // chat. In the Playground the asker and the expert are the same person, which changes nothing the bot does.
@@ -281,17 +301,17 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     const question = 'what is the refund policy for our hosting invoices?';
     const declined = await newCard(question, () => send(question));
     const told = await newCard(/went to the experts/, () => declined.getByRole('button', { name: 'Ask an expert' }).click());
-    await shot('12-ask-expert-sent', told);
+    await shot('13-ask-expert-sent', told);
 
     await page.getByRole('treeitem', { name: CHANNEL }).click();
     const posted = cards().filter({ hasText: question }).last();
     await posted.waitFor({ timeout: STEP_MS });
     await expect(posted.innerText()).resolves.toContain('Alex Wilber');
-    await shot('13-expert-channel-post', posted);
+    await shot('14-expert-channel-post', posted);
 
-    // Reply in the post's thread (its reply box is the editor after the one for a new post), @mentioning the bot.
+    // Reply in the post's thread (the reply box of the nearest block around the post that has one), @mentioning the bot.
     const answerText = 'Refunds are handled by billing, not by us: send them to billing@example.com';
-    const thread = page.locator('[data-lexical-editor]').last();
+    const thread = posted.locator('xpath=ancestor::*[.//*[@data-lexical-editor]][1]').locator('[data-lexical-editor]').first();
     await thread.click();
     await page.keyboard.type('@Co-Ex');
     await page.getByRole('menuitem', { name: BOT_NAME }).click();
@@ -306,7 +326,7 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     const text = await relayed.innerText();
     expect(text).toContain(answerText);
     expect(text).toContain(question);
-    await shot('14-expert-answer-relayed', relayed);
+    await shot('15-expert-answer-relayed', relayed);
   });
 
   it('the bot logged no errors', () => {
