@@ -83,6 +83,7 @@ export class Scheduler {
   private started = false;
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
+  private readonly runningNames = new Set<string>();
   private ticking: Promise<void> | undefined;
   /** When the last tick looked for due slots: a slot due after it came while that tick ran its jobs. */
   private scannedAt: number | undefined;
@@ -185,10 +186,12 @@ export class Scheduler {
       }
     })();
     this.running.add(run);
+    this.runningNames.add(job.name);
     try {
       await run;
     } finally {
       this.running.delete(run);
+      this.runningNames.delete(job.name);
     }
     return 'ran';
   }
@@ -213,10 +216,27 @@ export class Scheduler {
     this.timer.unref();
   }
 
-  /** Stops the timers and waits for runs in progress. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timers and waits for runs in progress, at most `waitMs`: true when none is left running. A run cut
+   * short by the process ending is not run again (its slot was claimed); its job says what it had done in the log.
+   */
+  async stop(waitMs = Infinity): Promise<boolean> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await Promise.allSettled([...this.running]);
+    const all = Promise.allSettled([...this.running]).then(() => true);
+    if (!Number.isFinite(waitMs)) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+      timer.unref();
+    });
+    const finished = await Promise.race([all, late]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  /** The jobs running now, by name (for the log when a stop cannot wait for them). */
+  runningJobs(): string[] {
+    return [...this.runningNames];
   }
 }

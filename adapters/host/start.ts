@@ -33,6 +33,11 @@ import { ManagementPortError, startHost, type HostSlack, type RunningHost } from
 const RECHECK_STORE_WAIT_MS = 10 * 60_000;
 /** How long a stop waits for a recheck in progress before closing the store. */
 const RECHECK_STOP_WAIT_MS = 5000;
+/**
+ * How long a stop waits for a scheduled run in progress (a report's retry, a page being fetched), beside the drain of
+ * the requests in flight: the process must be done before main.ts's backstop (15 s).
+ */
+export const SCHEDULED_STOP_WAIT_MS = 3000;
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
@@ -361,8 +366,9 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     stop: async () => {
       verifications.stop();
       connection?.stop();
-      await scheduler.stop();
-      await host.stop();
+      const cut = scheduler.runningJobs();
+      const [finished] = await Promise.all([scheduler.stop(SCHEDULED_STOP_WAIT_MS), host.stop()]);
+      if (!finished) logger.warn({ jobs: cut }, `stopping while ${cut.join(', ')} still ran (waited ${SCHEDULED_STOP_WAIT_MS} ms): what it had not done is not done for that slot; its log lines say how far it got`);
       // A recheck in progress gets a moment to finish its note (one not begun is left to the next start).
       if (recheckRunning) await Promise.race([recheckRunning, new Promise((resolve) => setTimeout(resolve, RECHECK_STOP_WAIT_MS).unref())]);
       await store.close();

@@ -5,6 +5,8 @@ import { loadConfig } from '../../adapters/config.ts';
 import type { Store } from '../../adapters/store/store.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { startTestProduct } from '../helpers/product.ts';
+import { SCHEDULED_STOP_WAIT_MS } from '../../adapters/host/start.ts';
 
 // The scheduler (adapters/host/schedule.ts) with a fake clock: a slot runs when due and once; a replica that was down
 // catches up on a slot less than a day old, not an older one; a store that cannot answer delays the slot, never
@@ -64,6 +66,33 @@ function scheduler(claim: (key: string, ttlMs: number) => Promise<boolean | 'uns
 }
 
 describe('the scheduler', () => {
+  it('a stop waits for a run in progress at most the time it is given, and says which job it left', async () => {
+    const clock = new FakeClock(Date.parse('2026-12-14T08:30:00Z'));
+    const s = scheduler(memoryClaims().claim, clock);
+    let release!: () => void;
+    s.add({ name: 'hangs', schedule: dailyAt(8), run: () => new Promise<void>((r) => (release = r)) });
+    void s.tick();
+    await until(() => s.runningJobs().length === 1);
+    expect(s.runningJobs()).toEqual(['hangs']);
+    await expect(s.stop(50)).resolves.toBe(false);
+    release();
+    await expect(s.stop(1000)).resolves.toBe(true);
+    expect(s.runningJobs()).toEqual([]);
+  });
+
+  it('the product stops within its bound while a scheduled job hangs, and logs which one', async () => {
+    const clock = new FakeClock(Date.parse('2026-12-14T08:30:00Z'));
+    const product = await startTestProduct({}, { clock });
+    await product.storeStarted;
+    product.scheduler.add({ name: 'stuck-job', schedule: dailyAt(8), run: () => new Promise<void>(() => {}) });
+    void product.scheduler.tick();
+    await until(() => product.scheduler.runningJobs().includes('stuck-job'));
+    // Before, stop() waited for the job for ever (main.ts's backstop then exited 1 with the store not flushed).
+    const stopped = await Promise.race([product.stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting'), SCHEDULED_STOP_WAIT_MS + 8000))]);
+    expect(stopped).toBe('stopped');
+    expect(product.logs.lines.some((l) => l.level === 40 && /stopping while stuck-job still ran/.test(l.msg))).toBe(true);
+  });
+
   it('a slot that comes due while another job runs is run when that run ends, not at the next slot', async () => {
     const clock = new FakeClock(Date.parse('2026-12-14T08:30:00Z'));
     const s = scheduler(memoryClaims().claim, clock);
