@@ -129,6 +129,7 @@ function formatRecommendation(r: RecommendationReply): string {
   if (r.rows.length) lines.push('', r.rowsTitle, ...r.rows.flatMap((row) => rowLines(row, 44).map((l) => `  ${l}`)));
   if (r.notes) lines.push('', 'Notes', wrap(r.notes));
   lines.push('', ...sourcesBlock(r.sources, r.lastVerified));
+  if (r.stale) lines.push(wrap(r.stale, 0));
   return lines.join('\n');
 }
 

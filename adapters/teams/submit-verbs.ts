@@ -80,7 +80,7 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
   [SUBMIT.openUpdated]: async (deps, context, value) => {
     const valid = typeof value.id === 'string' && RECOMMENDATION_ID.test(value.id) ? validateRequirements(value.requirements) : undefined;
     if (!valid?.ok) return false;
-    const reply = actionReply(deps.knowledge, { id: 'open-updated', payload: { recommendation: value.id as string, requirements: valid.requirements } });
+    const reply = actionReply(deps.knowledge, { id: 'open-updated', payload: { recommendation: value.id as string, requirements: valid.requirements } }, deps.present);
     if (!reply) return false;
     await send(deps, context, cardActivity(teamsCard(reply, deps.knowledge)));
     return true;

@@ -229,6 +229,8 @@ export interface RecommendationSection {
 
 export interface RecommendationReply {
   kind: 'recommendation';
+  /** Set when topics it rests on are past their review interval: one line naming them (src/present/verification.ts). */
+  stale?: string;
   setup: SetupId;
   icon: string;
   setupTitle: string;

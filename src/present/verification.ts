@@ -93,6 +93,10 @@ export const MAY_BE_OUT_OF_DATE = 'may be out of date';
 export const staleLine = (r: TopicReview): string =>
   `⚠️ This answer ${MAY_BE_OUT_OF_DATE}: last verified ${r.lastVerified}, its review was due ${r.dueOn} (every ${r.every} days).`;
 
+/** The line a recommendation shows when topics it rests on are past their interval. */
+export const recommendationStaleLine = (stale: readonly TopicReview[]): string =>
+  `⚠️ Some facts here ${MAY_BE_OUT_OF_DATE}: ${stale.map((r) => `${r.title} (last verified ${r.lastVerified})`).join(', ')} ${stale.length === 1 ? 'is' : 'are'} past ${stale.length === 1 ? 'its' : 'their'} review.`;
+
 /**
  * `reply` with the dates and marks of `state`: answers show the later of the file's date and the stored one, and a
  * topic past its interval is marked (an answer's line, a row's mark in the topic list and the comparison). The same
@@ -113,7 +117,10 @@ export function withVerification(reply: Reply, knowledge: Knowledge, state: Veri
     case 'recommendation': {
       const rows = rowsVerified(reply.rows, knowledge, state);
       const oldest = oldestOf(reply.rows.map((r) => r.topic), knowledge, state);
-      return rows === reply.rows && oldest === reply.lastVerified ? reply : { ...reply, rows, ...(oldest ? { lastVerified: oldest } : {}) };
+      const stale = reply.rows.map((r) => topicReview(knowledge, r.topic, state)).filter((r): r is TopicReview => r?.stale === true);
+      const line = stale.length > 0 ? recommendationStaleLine(stale) : undefined;
+      if (rows === reply.rows && oldest === reply.lastVerified && line === reply.stale) return reply;
+      return { ...reply, rows, ...(oldest ? { lastVerified: oldest } : {}), ...(line ? { stale: line } : {}) };
     }
     default:
       return reply;

@@ -43,6 +43,8 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
     let t: TestStore;
     let fake: FakeSlack;
     let products: Awaited<ReturnType<typeof startTestProduct>>[] = [];
+    /** The note as posted (the fake forgets it when a test resets it). */
+    let note: { args: Record<string, any> } | undefined;
     // A 22 MPS customer who wants the phone app (flips), one with 10 (stays), both posted in #deals, in threads of their own.
     const flips = made({ customer: 'Acme <!channel> 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { messageRef: '1733000000.000222' });
     const stays = made({ customer: 'Small 10', country: 'IN', agents: 2, peakMps: 10, needs: ['phone-app'] }, { messageRef: '1733000000.000010' });
@@ -65,6 +67,7 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
       const posts = fake.callsTo('chat.postMessage');
       expect(posts).toHaveLength(1);
       const [post] = posts;
+      note = post;
       expect(post!.args).toMatchObject({ channel: 'C0DEALS', thread_ts: '1733000000.000222' });
       const shown = textOf(post!.args.blocks);
       expect(shown).toContain('Co-Existence throughput is now 25 messages per second (was 20).');
@@ -95,6 +98,23 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
       expect(shown).toContain('WhatsApp Co-Existence for Acme');
       expect(shown).toContain('Edit requirements');
       expect(fake.callsTo('chat.postMessage')).toEqual([]);
+    });
+
+    it('Open the updated recommendation marks a topic past its review interval, as every surface does', async () => {
+      const post = note!;
+      const button = (post.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => (b.type === 'actions' ? b.elements! : [])).find((e) => e.action_id === 'open_updated_recommendation')!;
+      // A replica whose calendar is past every topic's interval (2028): the same facts, all due for review.
+      const later = await startTestProduct({ ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: raised.file, TEAMS_ENABLED: 'false' }, { today: () => Date.UTC(2028, 0, 1) });
+      try {
+        await later.recheck;
+        fake.reset();
+        const res = await new SlackClient(later.url, SIGNING_SECRET, fake.url).click({ action_id: button.action_id, value: button.value }, { blocks: post.args.blocks, ts: '1733000001.000002' }, 'C0DEALS');
+        expect(res.status).toBe(200);
+        const [answer] = await fake.waitFor('response_url');
+        expect(textOf(answer!.args.blocks)).toContain('may be out of date');
+      } finally {
+        await later.stop();
+      }
     });
 
     it('the owner\'s report lists it under the recommendations the knowledge changed', async () => {

@@ -31,6 +31,7 @@ export function recommendationMessage(reply: RecommendationReply, options: { req
   }
   if (reply.notes) blocks.push(section('*Notes*'), plainSection(reply.notes, NOTES_BLOCK));
   blocks.push(context(`Sources: ${sourceLinks(reply.sources)}`, ...(reply.lastVerified ? [`Last verified ${reply.lastVerified}`] : [])));
+  if (reply.stale) blocks.push(context(escapeMrkdwn(reply.stale)));
   if (options.editable !== false) {
     const { notesRest } = editValues(reply.requirements, options.channel);
     blocks.push(actions(slackButtons(reply.actions, { ...(options.channel ? { channel: options.channel } : {}), ...(notesRest ? { notesRest } : {}) }), 'rec_actions'));

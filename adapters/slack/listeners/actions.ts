@@ -158,7 +158,7 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     const value = readOpenUpdatedValue(action.value);
     const valid = value ? validateRequirements(value.requirements) : undefined;
     if (!value || !valid?.ok) return staleButton(respond);
-    const reply = actionReply(knowledge, { id: 'open-updated', payload: { recommendation: value.id, requirements: valid.requirements } });
+    const reply = actionReply(knowledge, { id: 'open-updated', payload: { recommendation: value.id, requirements: valid.requirements } }, deps.present);
     if (reply?.kind !== 'recommendation') return staleButton(respond);
     const channel = body.channel?.id;
     await respond({ response_type: 'ephemeral', replace_original: false, ...recommendationMessage(reply, { editable: true, ...(channel ? { channel } : {}) }) });

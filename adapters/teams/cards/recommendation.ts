@@ -30,6 +30,7 @@ export function recommendationCard(reply: RecommendationReply, options: { reques
   if (reply.notes) body.push(subheading('Notes'), text(userText(reply.notes, 2000)));
   body.push(subtle(`Sources: ${sourceLinks(reply.sources)}`));
   if (reply.lastVerified) body.push(subtle(`Last verified ${reply.lastVerified}`));
+  if (reply.stale) body.push(text(reply.stale, { color: 'Warning', size: 'Small', spacing: 'Small' }));
   return card(
     body,
     cardActions(reply.actions),
