@@ -4,8 +4,8 @@ import { startTestProduct } from '../helpers/product.ts';
 import { RecordingNotifier, VERIFIER_SLACK, VERIFIER_TEAMS, daysAgo, knowledgeWith } from '../helpers/verification.ts';
 
 // Reminders sent exactly once per topic and due day across replicas: two products on one PostgreSQL schema run the
-// daily job at the same moment; one replica on SQLite. A delivery that may work later (retryable) gives the reminder
-// back for the next run; one that cannot keeps it claimed. A verification made on one replica moves the due day on
+// daily job at the same moment; one replica on SQLite. A reminder that reached none of its verifiers (whatever the
+// failure) is given back for the next run. A verification made on one replica moves the due day on
 // the other at its next run (and its answers after a refresh).
 
 const DAY = 86_400_000;
@@ -79,17 +79,26 @@ describe('one replica on SQLite', () => {
     kb.cleanup();
   });
 
-  it('reminds once; a delivery that can never work (not retryable) is logged with why and not tried again for that due day', async () => {
+  it('reminds once; a reminder that reached nobody is given back even when the failure is not retryable (a Teams user who never messaged the bot), and the next run tries again', async () => {
     notifier.fail('U0GONE01', false);
     const first = await product.remindVerifiers();
     expect(first.sent.map((s) => [s.topic, s.to])).toEqual([['calls', [VERIFIER_SLACK]]]);
     expect(first.failed).toEqual([{ topic: 'group-chats', to: 'U0GONE01', error: 'U0GONE01 cannot be reached' }]);
     expect(product.logs.lines.some((l) => l.level === 40 && /verification reminder for group-chats not delivered to U0GONE01: U0GONE01 cannot be reached/.test(l.msg))).toBe(true);
+    // Still unreachable the next day: tried again (not sent), calls not sent twice.
+    const again = await product.remindVerifiers(Date.now() + DAY);
+    expect(again.sent).toEqual([]);
+    expect(again.already).toEqual(['calls']);
+    expect(again.failed.map((f) => f.to)).toEqual(['U0GONE01']);
+    // The verifier can be reached now (they messaged the bot): the next run reminds them, once.
     notifier.heal();
-    const second = await product.remindVerifiers();
-    expect(second.sent).toEqual([]);
-    expect(second.already.sort()).toEqual(['calls', 'group-chats']);
-    expect(notifier.sent).toHaveLength(1);
+    const second = await product.remindVerifiers(Date.now() + 2 * DAY);
+    expect(second.sent.map((s) => [s.topic, s.to])).toEqual([['group-chats', ['U0GONE01']]]);
+    expect(second.already).toEqual(['calls']);
+    const third = await product.remindVerifiers(Date.now() + 3 * DAY);
+    expect(third.sent).toEqual([]);
+    expect(third.already.sort()).toEqual(['calls', 'group-chats']);
+    expect(notifier.sent.map((s) => (s.to.kind === 'person' ? s.to.userId : ''))).toEqual([VERIFIER_SLACK, 'U0GONE01']);
   });
 });
 
