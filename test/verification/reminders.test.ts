@@ -136,3 +136,46 @@ describe.skipIf(SKIP_POSTGRES)('the daily job, on the scheduler with a fake cloc
     expect(sent()).toHaveLength(1);
   });
 });
+
+describe('a cited page that changes every day (the source watch), one replica on SQLite', () => {
+  // calls cites M5 (Meta: Cloud API Calling); verified 30 days ago, every 120 days: only the page's changes make it due.
+  const kb = knowledgeWith({ calls: { lastVerified: daysAgo(30), reviewEveryDays: 120, verifiers: [VERIFIER_SLACK] } }, { lastVerified: daysAgo(1), verifiers: [] });
+  const notifier = new RecordingNotifier(['slack']);
+  const M5 = 'https://developers.facebook.com/docs/whatsapp/cloud-api/calling';
+  let product: Product;
+  let hash = 0;
+  beforeAll(async () => {
+    product = await startTestProduct({ KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false });
+    await product.storeStarted;
+    // The watch's first fetch: a baseline, not a change.
+    expect(await product.store.store!.saveSourcePage(page(), 'absent', undefined, Date.now() - 20 * DAY)).toBe(true);
+  });
+  afterAll(async () => {
+    await product?.stop();
+    kb.cleanup();
+  });
+  const page = () => ({ url: M5, sourceId: 'M5', etag: null, lastModified: null, contentHash: `h${hash}`, updatedDate: null });
+  /** The watch seeing the page's text changed at `at`. */
+  const changed = async (at: number) => {
+    const before = { contentHash: `h${hash}`, updatedDate: null };
+    hash++;
+    expect(await product.store.store!.saveSourcePage(page(), before, { kind: 'content', updatedBefore: null }, at)).toBe(true);
+  };
+  const callsReminders = () => notifier.sent.filter((s) => s.reply.kind === 'verify-reminder' && s.reply.topic === 'calls');
+
+  it('makes the topic due on its first change after the last verification: one reminder, not one a day', async () => {
+    const now = Date.now();
+    for (let d = 10; d >= 1; d--) await changed(now - d * DAY);
+    const first = await product.remindVerifiers(now);
+    expect(first.sent).toEqual([{ topic: 'calls', dueOn: daysAgo(10, now), to: [VERIFIER_SLACK] }]);
+    // It keeps changing, daily: the due day stays the first change's, its reminder sent.
+    for (let d = 0; d < 3; d++) {
+      await changed(now + d * DAY + 1000);
+      const run = await product.remindVerifiers(now + (d + 1) * DAY);
+      expect(run.sent).toEqual([]);
+      expect(run.already).toContain('calls');
+    }
+    expect(callsReminders()).toHaveLength(1);
+    expect(callsReminders()[0]!.reply).toMatchObject({ dates: `Last verified ${daysAgo(30)} · due since ${daysAgo(10, now)}` });
+  });
+});
