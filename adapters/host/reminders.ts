@@ -40,8 +40,10 @@ export interface ReminderRun {
 }
 
 /**
- * Sends the reminders due at `now`. Never throws. A topic whose reminder reached nobody and may reach them later (a
- * retryable failure) is given back, so the next run tries again; otherwise it stays claimed for that due day.
+ * Sends the reminders due at `now`. Never throws. A topic whose reminder reached none of its verifiers is given back,
+ * whatever the failure, so the next run (the next day) tries again: a "cannot be reached" today (a Teams user who never
+ * messaged the bot, a Slack user not found) may be reachable tomorrow, and the due day does not move by itself. Once
+ * one verifier got it, it stays claimed for that due day.
  */
 export async function remindVerifiers(deps: ReminderDeps, now: number): Promise<ReminderRun> {
   const run: ReminderRun = { sent: [], failed: [], unassigned: [], already: [] };
@@ -66,7 +68,6 @@ export async function remindVerifiers(deps: ReminderDeps, now: number): Promise<
     const reply = presentVerifyReminder(deps.knowledge, review, version);
     if (!reply) continue;
     const to: string[] = [];
-    let retry = false;
     for (const id of review.verifiers) {
       const platform = verifierPlatform(id);
       if (!platform) continue;
@@ -74,7 +75,6 @@ export async function remindVerifiers(deps: ReminderDeps, now: number): Promise<
       const sent = await deps.notifier.send(destination, reply).catch((err: unknown) => ({ ok: false as const, error: (err as Error).message ?? String(err), retryable: true }));
       if (sent.ok) to.push(id);
       else {
-        retry ||= sent.retryable;
         run.failed.push({ topic: review.topic, to: id, error: sent.error });
         deps.logger.warn({ topic: review.topic, verifier: id, platform, error: sent.error, retryable: sent.retryable }, `verification reminder for ${review.topic} not delivered to ${id}: ${sent.error}`);
       }
@@ -82,7 +82,7 @@ export async function remindVerifiers(deps: ReminderDeps, now: number): Promise<
     if (to.length > 0) {
       run.sent.push({ topic: review.topic, dueOn: review.dueOn, to });
       deps.logger.info({ topic: review.topic, dueOn: review.dueOn, verifiers: to.length }, `verification reminder for ${review.topic} sent`);
-    } else if (retry) await deps.store.releaseReminder(review.topic, review.dueOn);
+    } else await deps.store.releaseReminder(review.topic, review.dueOn);
   }
   return run;
 }

@@ -119,6 +119,9 @@ export async function fetchSource(url: string, allowed: ReadonlySet<string>, val
     return { kind: 'failed', error: reason instanceof Error ? reason.message : String(reason), refused: false };
   } finally {
     clearTimeout(total);
+    // Whatever the outcome, the connection ends here: a compressed body over the cap destroyed only the inflater,
+    // leaving the response's socket open until the idle timeout (or for good with a server that keeps sending).
+    if (!controller.signal.aborted) controller.abort(new Error('fetch finished'));
   }
 }
 

@@ -370,10 +370,10 @@ export class StoreService {
 
   /**
    * Changes of cited pages seen since `since` (source watch), within the deadline; undefined as for history(). With
-   * latestSourceChangeByTopic() (src/present/sources.ts): the topics a changed page made due for verification.
+   * sourceChangeDaysByTopic() (src/present/sources.ts): the topics a changed page made due for verification.
    */
-  sourceChangesSince(since: Date): Promise<SourceChange[] | undefined> {
-    return this.read('source changes', (store) => store.sourceChangesSince(since));
+  sourceChangesSince(since: Date, limit?: number): Promise<SourceChange[] | undefined> {
+    return this.read('source changes', (store) => store.sourceChangesSince(since, limit));
   }
 
   /** Accepted corrections as training lines (the report's button), within the deadline; undefined as for history(). */

@@ -661,8 +661,9 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async sourceChangesSince(since: Date): Promise<SourceChange[]> {
-    const rows = await this.db.selectFrom('source_changes').selectAll().where('changed_at', '>=', since.getTime()).orderBy('changed_at').orderBy('url').limit(1000).execute();
+  async sourceChangesSince(since: Date, limit = 1000): Promise<SourceChange[]> {
+    // Newest first: with more than `limit` (a noisy page), the recent changes are the ones kept.
+    const rows = await this.db.selectFrom('source_changes').selectAll().where('changed_at', '>=', since.getTime()).orderBy('changed_at', 'desc').orderBy('url').limit(limit).execute();
     return rows.map(toSourceChange);
   }
 

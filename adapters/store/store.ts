@@ -177,8 +177,11 @@ export interface Store {
   touchSourcePage(url: string, validators: { etag: string | null; lastModified: string | null }, now: number): Promise<void>;
   /** A fetch that failed, and why (the page's state is kept). */
   sourcePageFailed(url: string, sourceId: string | null, error: string, now: number): Promise<void>;
-  /** Changes of cited pages seen since `since`, oldest first (the report; the topics they make due). */
-  sourceChangesSince(since: Date): Promise<SourceChange[]>;
+  /**
+   * Changes of cited pages seen since `since`, NEWEST first, at most `limit` (1,000 unless given): the report; the
+   * topics they make due (the verifications read more).
+   */
+  sourceChangesSince(since: Date, limit?: number): Promise<SourceChange[]>;
   /** Records a verifier's verdict (kept as history; never pruned: it is the record of what was checked when). */
   recordVerification(v: VerificationRecord): Promise<void>;
   /** Per topic, the time of its newest Still correct. */

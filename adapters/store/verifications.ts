@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { VERIFY_SAYS, addDays, dayString, latestSourceChangeByTopic, mayVerify, topicReview, type Knowledge, type VerificationState } from '../../src/index.ts';
+import { VERIFY_SAYS, addDays, dayString, mayVerify, sourceChangeDaysByTopic, topicReview, type Knowledge, type VerificationState } from '../../src/index.ts';
 import { DAY_MS, MINUTE_MS } from '../../src/time.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
 import type { StoreService } from './service.ts';
@@ -12,11 +12,16 @@ import type { StoreService } from './service.ts';
 export const VERIFICATIONS_REFRESH_MS = 5 * MINUTE_MS;
 /** How far back changes of cited pages are read (a change older than a topic's last verification no longer counts). */
 export const SOURCE_CHANGES_DAYS = 400;
+/**
+ * The most changes read (newest first). The watch stores at most one change per page a day, so this covers 50 pages
+ * changing every day for the whole 400 days: the first change after a topic's last verification is not cut off.
+ */
+export const SOURCE_CHANGES_READ = 20_000;
 
 export class Verifications {
   private dates = new Map<string, string>();
-  /** Per topic, the day a page it cites last changed (the source watch). */
-  private sourceChanged = new Map<string, string>();
+  /** Per topic, the days pages it cites changed (the source watch). */
+  private sourceChanged = new Map<string, readonly string[]>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -38,8 +43,8 @@ export class Verifications {
     if (!latest) return false;
     this.dates = new Map(latest.map((v) => [v.topic, dayString(v.at)]));
     if (this.knowledge) {
-      const changes = await this.store?.sourceChangesSince(new Date(this.clock() - SOURCE_CHANGES_DAYS * DAY_MS));
-      if (changes) this.sourceChanged = new Map([...latestSourceChangeByTopic(this.knowledge, changes)].map(([topic, at]) => [topic, dayString(at.getTime())]));
+      const changes = await this.store?.sourceChangesSince(new Date(this.clock() - SOURCE_CHANGES_DAYS * DAY_MS), SOURCE_CHANGES_READ);
+      if (changes) this.sourceChanged = sourceChangeDaysByTopic(this.knowledge, changes);
     }
     return true;
   }

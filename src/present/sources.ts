@@ -35,10 +35,7 @@ export function topicsCiting(knowledge: Knowledge, url: string): Topic[] {
   return knowledge.topics.filter((t) => t.sources.some((s) => ids.has(s)));
 }
 
-/**
- * Per topic, the newest change of a page it cites: a topic whose page changed after it was last verified is due for
- * verification (the verification part compares this with the topic's effective verification date).
- */
+/** Per topic, the newest change of a page it cites. */
 export function latestSourceChangeByTopic(knowledge: Knowledge, changes: readonly SourceChange[]): Map<TopicId, Date> {
   const latest = new Map<TopicId, Date>();
   for (const change of changes) {
@@ -48,6 +45,19 @@ export function latestSourceChangeByTopic(knowledge: Knowledge, changes: readonl
     }
   }
   return latest;
+}
+
+/**
+ * Per topic, the days (YYYY-MM-DD, UTC, ascending, each once) pages it cites changed: the verification part makes a
+ * topic due on the first of them after its last verification (VerificationState.sourceChanged).
+ */
+export function sourceChangeDaysByTopic(knowledge: Knowledge, changes: readonly SourceChange[]): Map<TopicId, string[]> {
+  const days = new Map<TopicId, Set<string>>();
+  for (const change of changes) {
+    const day = change.changedAt.toISOString().slice(0, 10);
+    for (const topic of topicsCiting(knowledge, change.url)) days.set(topic.id, (days.get(topic.id) ?? new Set()).add(day));
+  }
+  return new Map([...days].map(([topic, set]) => [topic, [...set].sort()]));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

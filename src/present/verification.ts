@@ -19,10 +19,11 @@ export interface VerificationState {
   /** Per topic id, the day (YYYY-MM-DD, UTC) of its newest stored "Still correct". */
   verified: ReadonlyMap<string, string>;
   /**
-   * Per topic id, the day (YYYY-MM-DD, UTC) a page it cites last changed (the source watch; sources.ts's
-   * latestSourceChangeByTopic). A change after the topic was last verified makes it due that day.
+   * Per topic id, the days (YYYY-MM-DD, UTC, any order) pages it cites changed (the source watch; sources.ts's
+   * sourceChangeDaysByTopic). The FIRST change after the topic was last verified makes it due that day: a page that
+   * changes every day does not move the due day (and so does not send a reminder every day).
    */
-  sourceChanged?: ReadonlyMap<string, string>;
+  sourceChanged?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One topic's review, as of `state.today`. */
@@ -39,7 +40,7 @@ export interface TopicReview {
   every: number;
   /** lastVerified + every, or the day a cited page changed after lastVerified when earlier: the day a reminder goes out. */
   dueOn: string;
-  /** The day a page it cites changed since it was last verified (the source watch), when one did. */
+  /** The first day a page it cites changed since it was last verified (the source watch), when one did. */
   sourceChangedOn?: string;
   /** today ≥ dueOn: its verifiers are reminded. */
   due: boolean;
@@ -56,14 +57,20 @@ export const addDays = (date: string, days: number) => dayString(dayOf(date) + d
 /** The later of two dates (YYYY-MM-DD); the first when the second is absent. */
 export const laterDate = (a: string, b: string | undefined) => (b !== undefined && b > a ? b : a);
 
+/** The earliest of `days` after `day`, if any. */
+function firstAfter(days: readonly string[] | undefined, day: string): string | undefined {
+  let first: string | undefined;
+  for (const d of days ?? []) if (d > day && (first === undefined || d < first)) first = d;
+  return first;
+}
+
 export function topicReview(knowledge: Knowledge, topicId: string, state: VerificationState): TopicReview | undefined {
   const t = findTopic(knowledge, topicId);
   if (!t) return undefined;
   const stored = state.verified.get(t.id);
   const lastVerified = laterDate(t.lastVerified, stored);
   const every = t.reviewEveryDays ?? knowledge.reviewEveryDays;
-  const changed = state.sourceChanged?.get(t.id);
-  const sourceChangedOn = changed !== undefined && changed > lastVerified ? changed : undefined;
+  const sourceChangedOn = firstAfter(state.sourceChanged?.get(t.id), lastVerified);
   const intervalEnds = addDays(lastVerified, every);
   const dueOn = sourceChangedOn !== undefined && sourceChangedOn < intervalEnds ? sourceChangedOn : intervalEnds;
   return {

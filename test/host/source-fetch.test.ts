@@ -109,6 +109,23 @@ describe('fetchSource: only listed https pages, conditionally, within limits', (
     expect(pageText(await fetchOne(s.url('/small.gz')))).toContain('fine');
   });
 
+  it('closes the connection of a compressed page over the cap at once (not at the idle timeout)', { timeout: 10_000 }, async () => {
+    const s = await pages();
+    // The first half of a gzipped 10 MB: well over the cap once inflated; the server then holds the response open.
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024));
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    s.set('/held.gz', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+      res.write(bomb.subarray(0, bomb.length / 2));
+      res.on('close', closed);
+    });
+    // Idle and total timeouts far beyond the test's: only the fetch closing the socket itself ends the response.
+    const r = await fetchOne(s.url('/held.gz'), none, { idleTimeoutMs: 60_000, totalTimeoutMs: 120_000 });
+    expect(r).toMatchObject({ kind: 'failed', error: expect.stringMatching(/larger than/) });
+    await connectionClosed;
+  });
+
   it('gives up on a server that stops sending (idle timeout) and on one that never finishes (total timeout)', async () => {
     const s = await pages();
     const held: import('node:http').ServerResponse[] = [];

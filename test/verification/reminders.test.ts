@@ -4,8 +4,8 @@ import { startTestProduct } from '../helpers/product.ts';
 import { RecordingNotifier, VERIFIER_SLACK, VERIFIER_TEAMS, daysAgo, knowledgeWith } from '../helpers/verification.ts';
 
 // Reminders sent exactly once per topic and due day across replicas: two products on one PostgreSQL schema run the
-// daily job at the same moment; one replica on SQLite. A delivery that may work later (retryable) gives the reminder
-// back for the next run; one that cannot keeps it claimed. A verification made on one replica moves the due day on
+// daily job at the same moment; one replica on SQLite. A reminder that reached none of its verifiers (whatever the
+// failure) is given back for the next run. A verification made on one replica moves the due day on
 // the other at its next run (and its answers after a refresh).
 
 const DAY = 86_400_000;
@@ -79,17 +79,26 @@ describe('one replica on SQLite', () => {
     kb.cleanup();
   });
 
-  it('reminds once; a delivery that can never work (not retryable) is logged with why and not tried again for that due day', async () => {
+  it('reminds once; a reminder that reached nobody is given back even when the failure is not retryable (a Teams user who never messaged the bot), and the next run tries again', async () => {
     notifier.fail('U0GONE01', false);
     const first = await product.remindVerifiers();
     expect(first.sent.map((s) => [s.topic, s.to])).toEqual([['calls', [VERIFIER_SLACK]]]);
     expect(first.failed).toEqual([{ topic: 'group-chats', to: 'U0GONE01', error: 'U0GONE01 cannot be reached' }]);
     expect(product.logs.lines.some((l) => l.level === 40 && /verification reminder for group-chats not delivered to U0GONE01: U0GONE01 cannot be reached/.test(l.msg))).toBe(true);
+    // Still unreachable the next day: tried again (not sent), calls not sent twice.
+    const again = await product.remindVerifiers(Date.now() + DAY);
+    expect(again.sent).toEqual([]);
+    expect(again.already).toEqual(['calls']);
+    expect(again.failed.map((f) => f.to)).toEqual(['U0GONE01']);
+    // The verifier can be reached now (they messaged the bot): the next run reminds them, once.
     notifier.heal();
-    const second = await product.remindVerifiers();
-    expect(second.sent).toEqual([]);
-    expect(second.already.sort()).toEqual(['calls', 'group-chats']);
-    expect(notifier.sent).toHaveLength(1);
+    const second = await product.remindVerifiers(Date.now() + 2 * DAY);
+    expect(second.sent.map((s) => [s.topic, s.to])).toEqual([['group-chats', ['U0GONE01']]]);
+    expect(second.already).toEqual(['calls']);
+    const third = await product.remindVerifiers(Date.now() + 3 * DAY);
+    expect(third.sent).toEqual([]);
+    expect(third.already.sort()).toEqual(['calls', 'group-chats']);
+    expect(notifier.sent.map((s) => (s.to.kind === 'person' ? s.to.userId : ''))).toEqual([VERIFIER_SLACK, 'U0GONE01']);
   });
 });
 
@@ -125,5 +134,48 @@ describe.skipIf(SKIP_POSTGRES)('the daily job, on the scheduler with a fake cloc
     // The next day's slot: the topic is still due (and now marked), but its reminder for that due day was sent.
     await tickAt('2027-03-03T08:00:05Z');
     expect(sent()).toHaveLength(1);
+  });
+});
+
+describe('a cited page that changes every day (the source watch), one replica on SQLite', () => {
+  // calls cites M5 (Meta: Cloud API Calling); verified 30 days ago, every 120 days: only the page's changes make it due.
+  const kb = knowledgeWith({ calls: { lastVerified: daysAgo(30), reviewEveryDays: 120, verifiers: [VERIFIER_SLACK] } }, { lastVerified: daysAgo(1), verifiers: [] });
+  const notifier = new RecordingNotifier(['slack']);
+  const M5 = 'https://developers.facebook.com/docs/whatsapp/cloud-api/calling';
+  let product: Product;
+  let hash = 0;
+  beforeAll(async () => {
+    product = await startTestProduct({ KNOWLEDGE_FILE: kb.file }, { notifier, scheduleTimers: false });
+    await product.storeStarted;
+    // The watch's first fetch: a baseline, not a change.
+    expect(await product.store.store!.saveSourcePage(page(), 'absent', undefined, Date.now() - 20 * DAY)).toBe(true);
+  });
+  afterAll(async () => {
+    await product?.stop();
+    kb.cleanup();
+  });
+  const page = () => ({ url: M5, sourceId: 'M5', etag: null, lastModified: null, contentHash: `h${hash}`, updatedDate: null });
+  /** The watch seeing the page's text changed at `at`. */
+  const changed = async (at: number) => {
+    const before = { contentHash: `h${hash}`, updatedDate: null };
+    hash++;
+    expect(await product.store.store!.saveSourcePage(page(), before, { kind: 'content', updatedBefore: null }, at)).toBe(true);
+  };
+  const callsReminders = () => notifier.sent.filter((s) => s.reply.kind === 'verify-reminder' && s.reply.topic === 'calls');
+
+  it('makes the topic due on its first change after the last verification: one reminder, not one a day', async () => {
+    const now = Date.now();
+    for (let d = 10; d >= 1; d--) await changed(now - d * DAY);
+    const first = await product.remindVerifiers(now);
+    expect(first.sent).toEqual([{ topic: 'calls', dueOn: daysAgo(10, now), to: [VERIFIER_SLACK] }]);
+    // It keeps changing, daily: the due day stays the first change's, its reminder sent.
+    for (let d = 0; d < 3; d++) {
+      await changed(now + d * DAY + 1000);
+      const run = await product.remindVerifiers(now + (d + 1) * DAY);
+      expect(run.sent).toEqual([]);
+      expect(run.already).toContain('calls');
+    }
+    expect(callsReminders()).toHaveLength(1);
+    expect(callsReminders()[0]!.reply).toMatchObject({ dates: `Last verified ${daysAgo(30)} · due since ${daysAgo(10, now)}` });
   });
 });

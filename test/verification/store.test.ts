@@ -56,6 +56,20 @@ function suite(kind: string, make: () => Promise<TestStore>) {
       await t.store.releaseReminder('calls', '2027-01-09');
       expect(await other.claimReminder('calls', '2027-01-09', T0)).toBe(true);
     });
+
+    it('changes of cited pages are read newest first: past the limit (a noisy page) the recent ones are kept', async () => {
+      const s = t.store;
+      const page = (url: string, hash: string) => ({ url, sourceId: null, etag: null, lastModified: null, contentHash: hash, updatedDate: null });
+      const quiet = 'https://example.test/quiet';
+      const noisy = 'https://example.test/noisy';
+      expect(await s.saveSourcePage(page(quiet, 'q0'), 'absent', undefined, T0)).toBe(true);
+      expect(await s.saveSourcePage(page(noisy, 'n0'), 'absent', undefined, T0)).toBe(true);
+      expect(await s.saveSourcePage(page(quiet, 'q1'), { contentHash: 'q0', updatedDate: null }, { kind: 'content', updatedBefore: null }, T0 + DAY)).toBe(true);
+      for (let d = 2; d <= 6; d++) expect(await s.saveSourcePage(page(noisy, `n${d}`), { contentHash: `n${d === 2 ? 0 : d - 1}`, updatedDate: null }, { kind: 'content', updatedBefore: null }, T0 + d * DAY)).toBe(true);
+      const days = (changes: { url: string; changedAt: Date }[]) => changes.map((c) => [c.url === quiet ? 'quiet' : 'noisy', (c.changedAt.getTime() - T0) / DAY]);
+      expect(days(await s.sourceChangesSince(new Date(T0)))).toEqual([['noisy', 6], ['noisy', 5], ['noisy', 4], ['noisy', 3], ['noisy', 2], ['quiet', 1]]);
+      expect(days(await s.sourceChangesSince(new Date(T0), 3))).toEqual([['noisy', 6], ['noisy', 5], ['noisy', 4]]);
+    });
   });
 }
 

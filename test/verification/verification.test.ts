@@ -10,12 +10,14 @@ import {
   presentTopics,
   presentVerifyReminder,
   route,
+  sourceChangeDaysByTopic,
   topicReview,
   withVerification,
   loadKnowledgeFile,
   parseKnowledge,
   type AnswerReply,
   type Knowledge,
+  type SourceChange,
   type TopicsReply,
   type VerificationState,
 } from '../../src/index.ts';
@@ -31,6 +33,8 @@ const kb: Knowledge = {
   ...base,
   topics: base.topics.map((t) => (t.id === 'calls' ? { ...t, lastVerified: '2026-01-01', reviewEveryDays: 100, verifiers: [VERIFIER_SLACK, VERIFIER_TEAMS] } : t)),
 };
+/** A change of M5 (a page calls cites), seen at `iso`. */
+const change = (iso: string): SourceChange => ({ url: base.sources.M5!.url, sourceId: 'M5', changedAt: new Date(iso), kind: 'content', updatedBefore: null, updatedAfter: null });
 const state = (today: string, verified: Record<string, string> = {}): VerificationState => ({ today, verified: new Map(Object.entries(verified)) });
 
 describe('the stale rule', () => {
@@ -208,12 +212,28 @@ describe('check-knowledge: verifiers and intervals are data it validates', () =>
 
 describe('a cited page that changed (the source watch)', () => {
   it('makes the topic due on the day it changed, asks its verifiers why, and does not mark answers out of date', () => {
-    const changed = (day: string): VerificationState => ({ today: '2026-02-01', verified: new Map(), sourceChanged: new Map([['calls', day]]) });
+    const changed = (day: string): VerificationState => ({ today: '2026-02-01', verified: new Map(), sourceChanged: new Map([['calls', [day]]]) });
     const review = topicReview(kb, 'calls', changed('2026-01-20'))!;
     expect(review).toMatchObject({ due: true, stale: false, dueOn: '2026-01-20', sourceChangedOn: '2026-01-20' });
     expect(presentVerifyReminder(kb, review, 'v1')!.intro).toContain('A page it cites changed on 2026-01-20');
     // A change before (or on) the day it was last verified was seen by that verification.
     expect(topicReview(kb, 'calls', changed('2026-01-01'))).toMatchObject({ due: false, dueOn: '2026-04-11' });
     expect(topicReview(kb, 'calls', { ...changed('2026-01-20'), verified: new Map([['calls', '2026-01-25']]) })).toMatchObject({ due: false, dueOn: '2026-05-05' });
+  });
+
+  it('a page that keeps changing does not move the due day: the first change after the last verification counts', () => {
+    const changedOn = (days: string[], verified?: string): VerificationState => ({
+      today: '2026-02-01',
+      verified: new Map(verified ? [['calls', verified]] : []),
+      sourceChanged: new Map([['calls', days]]),
+    });
+    // Any order; the days before (or on) the last verification were seen by it.
+    expect(topicReview(kb, 'calls', changedOn(['2026-01-25', '2026-01-10', '2025-12-30', '2026-01-20']))).toMatchObject({ due: true, dueOn: '2026-01-10', sourceChangedOn: '2026-01-10' });
+    // A change every day after that: still due since 2026-01-10 (one reminder for that due day, not one a day).
+    const daily = Array.from({ length: 22 }, (_, i) => `2026-01-${String(10 + i).padStart(2, '0')}`);
+    expect(topicReview(kb, 'calls', changedOn(daily))).toMatchObject({ dueOn: '2026-01-10', sourceChangedOn: '2026-01-10' });
+    // Verified on the 12th: the next change after it makes it due.
+    expect(topicReview(kb, 'calls', changedOn(['2026-01-25', '2026-01-10', '2026-01-20'], '2026-01-12'))).toMatchObject({ due: true, dueOn: '2026-01-20', sourceChangedOn: '2026-01-20' });
+    expect(sourceChangeDaysByTopic(kb, [change('2026-01-20T10:00:00Z'), change('2026-01-10T09:00:00Z'), change('2026-01-20T23:00:00Z')]).get('calls')).toEqual(['2026-01-10', '2026-01-20']);
   });
 });
