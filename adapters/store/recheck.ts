@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
+import { basisOf, presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
 import { DAY_MS, HOUR_MS } from '../../src/time.ts';
 import type { Destination, Notifier } from '../notify.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
@@ -10,7 +10,10 @@ import type { RecheckCounts, Store } from './store.ts';
 // claim on the version lands: table recheck_runs) recomputes the recommendations of the last RECHECK_DAYS; for each
 // whose verdict changed and that was posted (it has a channel and a message), it posts one note in that message's
 // thread (Slack) or conversation (Teams) through the Notifier, once per recommendation and knowledge version across
-// replicas (table recheck_notes: insert if absent, then send). The same list, without posting, is the CLI's
+// replicas (table recheck_notes: insert if absent, then send). A thread hears of a change once: the note keeps what it
+// said (the recommendation as remade, and its basis), and a later version is compared with the newest note sent in
+// that thread, not with the recommendation as first posted (a version that changes no fact posts nothing; one that
+// changes the verdict back says so). The same list, without posting, is the CLI's
 // `coexist-advisor recheck` and the report's "rechecked" section.
 
 /** How far back recommendations are rechecked by default (RECHECK_DAYS). */
@@ -98,10 +101,20 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
       return { ran: false, why: 'already rechecked' };
     }
     const since = new Date(now - o.recheckDays * DAY_MS);
-    const { checked, changed } = await recheckSince(o.store, o.knowledge, since);
-    const counts: RecheckCounts = { checked, changed: changed.length, noted: 0, failed: 0 };
+    // What each thread was last told; the recommendation as posted where no note was sent.
+    const noted = await o.store.lastRecheckNotes(since);
+    const counts: RecheckCounts = { checked: 0, changed: 0, noted: 0, failed: 0 };
+    const toTell: Rechecked[] = [];
+    for await (const stored of o.store.exportRecommendations(since)) {
+      counts.checked++;
+      const first = recheck(stored, o.knowledge);
+      if (first.changed.length > 0) counts.changed++; // changed since it was posted: the report's and the CLI's count
+      const last = noted.get(stored.id);
+      const result = last ? recheck(last, o.knowledge) : first;
+      if (result.changed.length > 0) toTell.push({ stored, result });
+    }
     const platforms = o.notifier.platforms();
-    for (const r of changed) {
+    for (const r of toTell) {
       const to = noteDestination(r.stored);
       if (!to) continue; // never posted (a Slack DM fallback that was lost, a recommendation made elsewhere): the report lists it
       if (!platforms.has(to.platform)) {
@@ -109,7 +122,8 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
         log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} cannot send now (not configured, or not connected at start)`);
         continue;
       }
-      if (!(await o.store.claimRecheckNote(r.stored.id, version, now))) continue; // another replica sent it
+      const told = { recommendation: r.result.recommendation, basis: basisOf(r.result.recommendation.requirements, o.knowledge) };
+      if (!(await o.store.claimRecheckNote(r.stored.id, version, now, told))) continue; // another replica sent it
       const sent = await o.notifier.send(to, presentRecheckNote(r.stored, r.result));
       if (sent.ok) counts.noted++;
       else {

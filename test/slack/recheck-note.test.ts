@@ -3,7 +3,7 @@ import { basisOf, builtInKnowledge, recommend, validateRequirements, type Requir
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
-import { mps25 } from '../helpers/knowledge-copy.ts';
+import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
@@ -118,6 +118,18 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
         expect(fake.callsTo('chat.postMessage')).toEqual([]);
       } finally {
         await again.stop();
+      }
+    });
+
+    it('a later deploy that changes no fact (the same 25 MPS, Meta\'s summary reworded) runs and posts nothing more in the thread', async () => {
+      fake.reset();
+      const reworded = mpsReworded(25, 'complete');
+      const later = await startTestProduct({ ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: reworded.file, TEAMS_ENABLED: 'false' });
+      try {
+        expect(await later.recheck).toMatchObject({ ran: true, checked: 2, noted: 0, failed: 0 });
+        expect(fake.callsTo('chat.postMessage')).toEqual([]);
+      } finally {
+        await later.stop();
       }
     });
   });

@@ -7,7 +7,7 @@ import { noteDestination, recheckAfterDeploy } from '../../adapters/store/rechec
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { LogCapture } from '../helpers/product.ts';
-import { mps25 } from '../helpers/knowledge-copy.ts';
+import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
 import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The recheck after a deploy, against the store and a recording Notifier: one run per knowledge version across
@@ -130,6 +130,32 @@ function suite(kind: string, open: () => Promise<TestStore>) {
       const r = await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: n.notifier, logger: quiet().logger, recheckDays: 90, now: start });
       expect(r).toMatchObject({ ran: true, changed: 2, noted: 1 });
       expect(n.sent.map((s) => (s.reply.kind === 'recheck-note' ? s.reply.id : s.reply.kind))).toEqual([later.id]);
+    });
+
+    it('later deploys: one that changes no fact posts nothing more; one that flips the verdict back posts once, from what the last note said', async () => {
+      t = await open();
+      const flips = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+      await t.store.recordRecommendations([flips]);
+      const n = recordingNotifier();
+      const run = (knowledge: typeof raised) => recheckAfterDeploy({ store: t!.store, knowledge, notifier: n.notifier, logger: quiet().logger, recheckDays: 90 });
+      // v2: 25 MPS, the verdict flips to Co-Existence: one note.
+      expect(await run(raised)).toMatchObject({ ran: true, noted: 1 });
+      // v3: 25 MPS still, Meta's summary reworded: a new knowledge version, nothing the thread was told has changed.
+      const v3 = await run(mpsReworded(25, 'complete').knowledge);
+      expect(v3).toMatchObject({ ran: true, noted: 0, failed: 0 });
+      expect(n.sent).toHaveLength(1);
+      // v4: back to 20 MPS (reworded, so not v1's version): the thread last said Co-Existence; now it is API-only again.
+      expect(await run(mpsReworded(20, 'complete').knowledge)).toMatchObject({ ran: true, noted: 1 });
+      expect(n.sent).toHaveLength(2);
+      const back = n.sent[1]!.reply;
+      if (back.kind !== 'recheck-note') throw new Error(`sent a ${back.kind}`);
+      expect(back.id).toBe(flips.id);
+      expect(back.before.setup).toBe('coexistence');
+      expect(back.after.setup).toBe('api-only');
+      expect(back.facts).toEqual(['Co-Existence throughput is now 20 messages per second (was 25).']);
+      // v5: 20 MPS, reworded again: the thread already says API-only.
+      expect(await run(mpsReworded(20, 'exhaustive').knowledge)).toMatchObject({ ran: true, noted: 0 });
+      expect(n.sent).toHaveLength(2);
     });
 
     it('a store that fails mid-run is logged with its reason, never thrown', async () => {
