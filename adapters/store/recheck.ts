@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { basisOf, presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
 import { DAY_MS, HOUR_MS } from '../../src/time.ts';
-import type { Destination, Notifier } from '../notify.ts';
+import type { Destination, Notifier, NotifyPlatform } from '../notify.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
 import type { StoredRecommendation } from './records.ts';
 import type { RecheckCounts, Store } from './store.ts';
@@ -78,13 +78,24 @@ export interface RecheckRunOptions {
   store: Store;
   knowledge: Knowledge;
   notifier: Notifier;
+  /**
+   * The platforms this deployment is configured for. A note for one of them that cannot send now (Slack not
+   * connected yet) waits: the run is left unfinished for a later run to send it. A note for a platform not
+   * configured here is counted failed.
+   */
+  configured: ReadonlySet<NotifyPlatform>;
   logger: Logger;
   recheckDays: number;
   now?: number;
   staleMs?: number;
 }
 
-export type RecheckRunOutcome = { ran: false; why: string } | ({ ran: true; knowledgeVersion: string } & RecheckCounts);
+/**
+ * `finished`: every note was handled; false when `waiting` notes wait for a platform that is configured but not
+ * connected (`waitingFor`): the run is released, and the next run (this replica once the platform connects, or the
+ * next start) sends them.
+ */
+export type RecheckRunOutcome = { ran: false; why: string } | ({ ran: true; knowledgeVersion: string; finished: boolean; waiting: number; waitingFor: NotifyPlatform[] } & RecheckCounts);
 
 /**
  * The recheck after a deploy: runs once per knowledge version across replicas, posts one note per changed, posted
@@ -114,12 +125,21 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
       if (result.changed.length > 0) toTell.push({ stored, result });
     }
     const platforms = o.notifier.platforms();
+    const waitingFor = new Set<NotifyPlatform>();
+    let waiting = 0;
     for (const r of toTell) {
       const to = noteDestination(r.stored);
       if (!to) continue; // never posted (a Slack DM fallback that was lost, a recommendation made elsewhere): the report lists it
       if (!platforms.has(to.platform)) {
-        counts.failed++;
-        log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} cannot send now (not configured, or not connected at start)`);
+        if (o.configured.has(to.platform)) {
+          // Not claimed: a later run sends it.
+          waiting++;
+          waitingFor.add(to.platform);
+          log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} waits: ${to.platform} is not connected yet; it is sent when ${to.platform} connects (or at the next start)`);
+        } else {
+          counts.failed++;
+          log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} is not configured on this deployment`);
+        }
         continue;
       }
       const told = { recommendation: r.result.recommendation, basis: basisOf(r.result.recommendation.requirements, o.knowledge) };
@@ -134,9 +154,17 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
         log.warn({ recommendation: r.stored.id, err: { message: (err as Error).message } }, 'recheck: the note was handled but its outcome could not be saved');
       });
     }
+    const summary = `recheck of the last ${o.recheckDays} days under knowledge ${version}: checked ${counts.checked}, changed ${counts.changed}, noted ${counts.noted}, failed ${counts.failed}`;
+    if (waiting > 0) {
+      // Not finished: released, so that the next run (this replica once the platform connects, or the next start) sends the rest.
+      await o.store.releaseRecheckRun(version);
+      const platformsWaited = [...waitingFor].sort();
+      log.warn({ ...counts, waiting, waitingFor: platformsWaited, recheckDays: o.recheckDays }, `${summary}, waiting ${waiting} (${platformsWaited.join(', ')} not connected yet: sent when it connects, or at the next start)`);
+      return { ran: true, knowledgeVersion: version, finished: false, waiting, waitingFor: platformsWaited, ...counts };
+    }
     await o.store.finishRecheckRun(version, counts, Date.now());
-    log.info({ ...counts, recheckDays: o.recheckDays }, `recheck of the last ${o.recheckDays} days under knowledge ${version}: checked ${counts.checked}, changed ${counts.changed}, noted ${counts.noted}, failed ${counts.failed}`);
-    return { ran: true, knowledgeVersion: version, ...counts };
+    log.info({ ...counts, recheckDays: o.recheckDays }, summary);
+    return { ran: true, knowledgeVersion: version, finished: true, waiting: 0, waitingFor: [], ...counts };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error({ err: { message } }, `recheck under knowledge ${version} failed: ${message} (the next start retries it after an hour)`);
