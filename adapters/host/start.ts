@@ -38,6 +38,8 @@ const RECHECK_STOP_WAIT_MS = 5000;
  * the requests in flight: the process must be done before main.ts's backstop (15 s).
  */
 export const SCHEDULED_STOP_WAIT_MS = 3000;
+/** How often a recheck whose notes wait for a platform looks whether it has connected. */
+const RECHECK_WAIT_POLL_MS = 1000;
 
 export class StartError extends Error {
   constructor(readonly problems: string[]) {
@@ -342,10 +344,33 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
       return { ran: false, why: 'the store is not open' };
     }
     const { recheckAfterDeploy } = await import('../store/recheck.ts');
-    recheckRunning = recheckAfterDeploy({ store: opened, knowledge, notifier, logger, recheckDays: config.store.recheckDays });
-    return recheckRunning;
+    const configured = new Set<NotifyPlatform>([...(config.slack.mode !== 'off' ? (['slack'] as const) : []), ...(config.teams.auth !== 'off' ? (['teams'] as const) : [])]);
+    const run = () => (recheckRunning = recheckAfterDeploy({ store: opened, knowledge, notifier, configured, logger, recheckDays: config.store.recheckDays }));
+    const first = await run();
+    // Notes waiting for a platform that has not connected yet (Slack unreachable at start): run again once it has
+    // (the run was released; notes already sent are not sent again), until none waits or the product stops.
+    const again = async (outcome: RecheckRunOutcome): Promise<void> => {
+      if (!outcome.ran || outcome.finished || recheckStopped) return;
+      const waitingFor = outcome.waitingFor;
+      await new Promise<void>((resolve) => {
+        const poll = () => {
+          if (recheckStopped || waitingFor.some((p) => notifier.platforms().has(p))) return resolve();
+          recheckRetry = setTimeout(poll, RECHECK_WAIT_POLL_MS);
+          recheckRetry.unref();
+        };
+        recheckStopWaiting = resolve;
+        poll();
+      });
+      if (recheckStopped) return;
+      await again(await run());
+    };
+    void again(first).catch((err: unknown) => logger.error({ job: 'recheck', err: { message: (err as Error)?.message } }, `recheck retry failed: ${(err as Error)?.message}`));
+    return first;
   });
   let recheckRunning: Promise<RecheckRunOutcome> | undefined;
+  let recheckStopped = false;
+  let recheckRetry: NodeJS.Timeout | undefined;
+  let recheckStopWaiting: (() => void) | undefined;
   return {
     ...host,
     config,
@@ -366,6 +391,9 @@ export async function startProduct(env: NodeJS.ProcessEnv, options: StartOptions
     stop: async () => {
       verifications.stop();
       connection?.stop();
+      recheckStopped = true;
+      clearTimeout(recheckRetry);
+      recheckStopWaiting?.();
       const cut = scheduler.runningJobs();
       const [finished] = await Promise.all([scheduler.stop(SCHEDULED_STOP_WAIT_MS), host.stop()]);
       if (!finished) logger.warn({ jobs: cut }, `stopping while ${cut.join(', ')} still ran (waited ${SCHEDULED_STOP_WAIT_MS} ms): what it had not done is not done for that slot; its log lines say how far it got`);

@@ -204,6 +204,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('outcome', 'text', (c) => c.notNull())
         .addColumn('message_ref', 'text')
         .addColumn('error', 'text')
+        .addColumn('noted', 'text')
         .addPrimaryKeyConstraint('recheck_notes_pk', ['recommendation_id', 'knowledge_version'])
         .execute();
       await db.schema.createIndex('recheck_notes_created_at').on('recheck_notes').column('created_at').execute();

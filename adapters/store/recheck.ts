@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
+import { basisOf, presentRecheckNote, recheck, type Knowledge, type Recheck } from '../../src/index.ts';
 import { DAY_MS, HOUR_MS } from '../../src/time.ts';
-import type { Destination, Notifier } from '../notify.ts';
+import type { Destination, Notifier, NotifyPlatform } from '../notify.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
 import type { StoredRecommendation } from './records.ts';
 import type { RecheckCounts, Store } from './store.ts';
@@ -10,7 +10,10 @@ import type { RecheckCounts, Store } from './store.ts';
 // claim on the version lands: table recheck_runs) recomputes the recommendations of the last RECHECK_DAYS; for each
 // whose verdict changed and that was posted (it has a channel and a message), it posts one note in that message's
 // thread (Slack) or conversation (Teams) through the Notifier, once per recommendation and knowledge version across
-// replicas (table recheck_notes: insert if absent, then send). The same list, without posting, is the CLI's
+// replicas (table recheck_notes: insert if absent, then send). A thread hears of a change once: the note keeps what it
+// said (the recommendation as remade, and its basis), and a later version is compared with the newest note sent in
+// that thread, not with the recommendation as first posted (a version that changes no fact posts nothing; one that
+// changes the verdict back says so). The same list, without posting, is the CLI's
 // `coexist-advisor recheck` and the report's "rechecked" section.
 
 /** How far back recommendations are rechecked by default (RECHECK_DAYS). */
@@ -75,13 +78,24 @@ export interface RecheckRunOptions {
   store: Store;
   knowledge: Knowledge;
   notifier: Notifier;
+  /**
+   * The platforms this deployment is configured for. A note for one of them that cannot send now (Slack not
+   * connected yet) waits: the run is left unfinished for a later run to send it. A note for a platform not
+   * configured here is counted failed.
+   */
+  configured: ReadonlySet<NotifyPlatform>;
   logger: Logger;
   recheckDays: number;
   now?: number;
   staleMs?: number;
 }
 
-export type RecheckRunOutcome = { ran: false; why: string } | ({ ran: true; knowledgeVersion: string } & RecheckCounts);
+/**
+ * `finished`: every note was handled; false when `waiting` notes wait for a platform that is configured but not
+ * connected (`waitingFor`): the run is released, and the next run (this replica once the platform connects, or the
+ * next start) sends them.
+ */
+export type RecheckRunOutcome = { ran: false; why: string } | ({ ran: true; knowledgeVersion: string; finished: boolean; waiting: number; waitingFor: NotifyPlatform[] } & RecheckCounts);
 
 /**
  * The recheck after a deploy: runs once per knowledge version across replicas, posts one note per changed, posted
@@ -98,18 +112,38 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
       return { ran: false, why: 'already rechecked' };
     }
     const since = new Date(now - o.recheckDays * DAY_MS);
-    const { checked, changed } = await recheckSince(o.store, o.knowledge, since);
-    const counts: RecheckCounts = { checked, changed: changed.length, noted: 0, failed: 0 };
+    // What each thread was last told; the recommendation as posted where no note was sent.
+    const noted = await o.store.lastRecheckNotes(since);
+    const counts: RecheckCounts = { checked: 0, changed: 0, noted: 0, failed: 0 };
+    const toTell: Rechecked[] = [];
+    for await (const stored of o.store.exportRecommendations(since)) {
+      counts.checked++;
+      const first = recheck(stored, o.knowledge);
+      if (first.changed.length > 0) counts.changed++; // changed since it was posted: the report's and the CLI's count
+      const last = noted.get(stored.id);
+      const result = last ? recheck(last, o.knowledge) : first;
+      if (result.changed.length > 0) toTell.push({ stored, result });
+    }
     const platforms = o.notifier.platforms();
-    for (const r of changed) {
+    const waitingFor = new Set<NotifyPlatform>();
+    let waiting = 0;
+    for (const r of toTell) {
       const to = noteDestination(r.stored);
       if (!to) continue; // never posted (a Slack DM fallback that was lost, a recommendation made elsewhere): the report lists it
       if (!platforms.has(to.platform)) {
-        counts.failed++;
-        log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} cannot send now (not configured, or not connected at start)`);
+        if (o.configured.has(to.platform)) {
+          // Not claimed: a later run sends it.
+          waiting++;
+          waitingFor.add(to.platform);
+          log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} waits: ${to.platform} is not connected yet; it is sent when ${to.platform} connects (or at the next start)`);
+        } else {
+          counts.failed++;
+          log.warn({ recommendation: r.stored.id, platform: to.platform }, `recheck note for ${r.stored.id} not sent: ${to.platform} is not configured on this deployment`);
+        }
         continue;
       }
-      if (!(await o.store.claimRecheckNote(r.stored.id, version, now))) continue; // another replica sent it
+      const told = { recommendation: r.result.recommendation, basis: basisOf(r.result.recommendation.requirements, o.knowledge) };
+      if (!(await o.store.claimRecheckNote(r.stored.id, version, now, told))) continue; // another replica sent it
       const sent = await o.notifier.send(to, presentRecheckNote(r.stored, r.result));
       if (sent.ok) counts.noted++;
       else {
@@ -120,9 +154,17 @@ export async function recheckAfterDeploy(o: RecheckRunOptions): Promise<RecheckR
         log.warn({ recommendation: r.stored.id, err: { message: (err as Error).message } }, 'recheck: the note was handled but its outcome could not be saved');
       });
     }
+    const summary = `recheck of the last ${o.recheckDays} days under knowledge ${version}: checked ${counts.checked}, changed ${counts.changed}, noted ${counts.noted}, failed ${counts.failed}`;
+    if (waiting > 0) {
+      // Not finished: released, so that the next run (this replica once the platform connects, or the next start) sends the rest.
+      await o.store.releaseRecheckRun(version);
+      const platformsWaited = [...waitingFor].sort();
+      log.warn({ ...counts, waiting, waitingFor: platformsWaited, recheckDays: o.recheckDays }, `${summary}, waiting ${waiting} (${platformsWaited.join(', ')} not connected yet: sent when it connects, or at the next start)`);
+      return { ran: true, knowledgeVersion: version, finished: false, waiting, waitingFor: platformsWaited, ...counts };
+    }
     await o.store.finishRecheckRun(version, counts, Date.now());
-    log.info({ ...counts, recheckDays: o.recheckDays }, `recheck of the last ${o.recheckDays} days under knowledge ${version}: checked ${counts.checked}, changed ${counts.changed}, noted ${counts.noted}, failed ${counts.failed}`);
-    return { ran: true, knowledgeVersion: version, ...counts };
+    log.info({ ...counts, recheckDays: o.recheckDays }, summary);
+    return { ran: true, knowledgeVersion: version, finished: true, waiting: 0, waitingFor: [], ...counts };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.error({ err: { message } }, `recheck under knowledge ${version} failed: ${message} (the next start retries it after an hour)`);

@@ -133,6 +133,12 @@ export interface RecheckNotesTable {
   /** The posted note (Slack ts, Teams activity id). */
   message_ref: string | null;
   error: string | null;
+  /**
+   * What the note told the thread (JSON: the recommendation as remade under that knowledge, and its basis): the next
+   * recheck compares today's verdict with it, not with the recommendation as first posted, so a thread hears of a
+   * change once (null: a note claimed without it).
+   */
+  noted: string | null;
 }
 
 /** A cited page's last fetch (source watch). */

@@ -21,7 +21,7 @@ import {
 } from './records.ts';
 import type { Database, RecommendationsTable, SourceChangesTable, SourcePagesTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
-import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
+import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, RecheckNoted, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
 import type { SourceChange, SourceChangeKind } from '../../src/index.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { ExpertQuestions } from './expert-questions.ts';
@@ -65,6 +65,17 @@ function toRecommendation(row: Selectable<RecommendationsTable>): StoredRecommen
     recommendation: detail,
     basis: readBasis(row.basis),
   };
+}
+
+/** What a recheck note told its thread, or undefined when it does not read (the recheck then compares with the recommendation as posted). */
+function readNoted(text: string | null): RecheckNoted | undefined {
+  if (!text) return undefined;
+  try {
+    const noted = JSON.parse(text) as Partial<RecheckNoted> | null;
+    return noted && typeof noted === 'object' && noted.recommendation && typeof noted.recommendation === 'object' && noted.basis && typeof noted.basis === 'object' ? (noted as RecheckNoted) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The stored basis, or null when there is none or it does not read (the recheck then compares lines). */
@@ -582,10 +593,32 @@ export class KyselyStore implements Store {
     await this.db.updateTable('recheck_runs').set({ finished_at: now, ...counts }).where('knowledge_version', '=', knowledgeVersion).execute();
   }
 
-  async claimRecheckNote(recommendationId: string, knowledgeVersion: string, now = Date.now()): Promise<boolean> {
+  async releaseRecheckRun(knowledgeVersion: string): Promise<void> {
+    await this.db.deleteFrom('recheck_runs').where('knowledge_version', '=', knowledgeVersion).where('finished_at', 'is', null).execute();
+  }
+
+  async lastRecheckNotes(since: Date): Promise<Map<string, RecheckNoted>> {
+    const rows = await this.db
+      .selectFrom('recheck_notes')
+      .select(['recommendation_id', 'noted'])
+      .where('created_at', '>=', since.getTime())
+      .where('outcome', '!=', 'failed')
+      .where('noted', 'is not', null)
+      .orderBy('created_at')
+      .orderBy('knowledge_version')
+      .execute();
+    const out = new Map<string, RecheckNoted>();
+    for (const row of rows) {
+      const noted = readNoted(row.noted);
+      if (noted) out.set(row.recommendation_id, noted); // oldest first: the newest note wins
+    }
+    return out;
+  }
+
+  async claimRecheckNote(recommendationId: string, knowledgeVersion: string, now = Date.now(), noted?: RecheckNoted): Promise<boolean> {
     const row = await this.db
       .insertInto('recheck_notes')
-      .values({ recommendation_id: normaliseRecommendationId(recommendationId), knowledge_version: knowledgeVersion, created_at: now, outcome: 'sending', message_ref: null, error: null })
+      .values({ recommendation_id: normaliseRecommendationId(recommendationId), knowledge_version: knowledgeVersion, created_at: now, outcome: 'sending', message_ref: null, error: null, noted: noted ? JSON.stringify(noted) : null })
       .onConflict((oc) => oc.columns(['recommendation_id', 'knowledge_version']).doNothing())
       .returning('recommendation_id')
       .executeTakeFirst();

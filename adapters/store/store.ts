@@ -7,7 +7,7 @@ import type { MigrationOutcome } from './migrations.ts';
 import type { FeedbackRecord, QuestionRecord, RecommendationRecord, StoredQuestion, StoredRecommendation } from './records.ts';
 import type { Database } from './schema.ts';
 import type { ExpertQuestions } from './expert-questions.ts';
-import type { HistoryScope, SourceChange, SourceChangeKind, UsageReport } from '../../src/index.ts';
+import type { Basis, HistoryScope, Recommendation, SourceChange, SourceChangeKind, UsageReport } from '../../src/index.ts';
 import { QUERY_DEADLINE_MS, cancelPastDeadline, type QueryDeadline } from './query-deadline.ts';
 
 // The store: one interface, two databases. With nothing configured an SQLite file under DATA_DIR (libsql:
@@ -164,7 +164,14 @@ export interface Store {
    * The note for this recommendation under this knowledge version is ours to send: true for exactly one caller, ever
    * (insert-if-absent). Whoever gets true sends, then settles it with settleRecheckNote.
    */
-  claimRecheckNote(recommendationId: string, knowledgeVersion: string, now?: number): Promise<boolean>;
+  claimRecheckNote(recommendationId: string, knowledgeVersion: string, now?: number, noted?: RecheckNoted): Promise<boolean>;
+  /**
+   * Per recommendation, what its newest note since `since` told the thread (notes sent or being sent; a note that
+   * failed told nobody): what the next recheck compares today's verdict with.
+   */
+  lastRecheckNotes(since: Date): Promise<Map<string, RecheckNoted>>;
+  /** The run of this version left notes waiting for a platform: it is not finished, and the next start (or this replica, once the platform connects) may claim it at once. */
+  releaseRecheckRun(knowledgeVersion: string): Promise<void>;
   settleRecheckNote(recommendationId: string, knowledgeVersion: string, outcome: { ok: true; ref: string } | { ok: false; error: string }): Promise<void>;
   /** Every cited page's last fetch (source watch). */
   sourcePages(): Promise<SourcePage[]>;
@@ -213,6 +220,12 @@ export interface ConversationRef {
   userId: string | null;
   botId: string | null;
   updatedAt: number;
+}
+
+/** What a recheck note told its thread: the recommendation as remade under that knowledge, and the facts it rested on. */
+export interface RecheckNoted {
+  recommendation: Recommendation;
+  basis: Basis;
 }
 
 /** What a recheck run did: recommendations checked, whose verdict changed, notes posted, notes that failed. */

@@ -26,3 +26,20 @@ export function mps25(): { file: string; knowledge: Knowledge } {
   if (loaded.knowledge.offerPolicy.coexistence.mps !== 25) throw new Error('the MPS 25 copy does not say 25');
   return { file, knowledge: loaded.knowledge };
 }
+
+/** A copy of the built-in knowledge with policy.yml edited by `edit`, as a file and loaded (a deploy's new knowledge). */
+export function editedKnowledge(edit: (text: string) => string): { file: string; knowledge: Knowledge } {
+  const file = knowledgeCopy(edit);
+  const loaded = loadKnowledgeFile(file);
+  if (!loaded.ok) throw new Error(`the edited copy is invalid:\n${loaded.problems.join('\n')}`);
+  return { file, knowledge: loaded.knowledge };
+}
+
+/** Co-Existence's MPS set to `mps`, and Meta's summary reworded as `word` says: a new knowledge version, the same facts as any other copy with that MPS. */
+export function mpsReworded(mps: number, word: string): { file: string; knowledge: Knowledge } {
+  return editedKnowledge((text) => {
+    const out = text.replace(/^(\s*mps:\s*)20\s*$/m, `$1${mps}`).replace('Meta publishes no full list.', `Meta publishes no ${word} list.`);
+    if (!out.includes(`Meta publishes no ${word} list.`)) throw new Error('the summary was not reworded');
+    return out;
+  });
+}

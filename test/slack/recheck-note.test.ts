@@ -1,9 +1,10 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basisOf, builtInKnowledge, recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
-import { mps25 } from '../helpers/knowledge-copy.ts';
+import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
@@ -140,8 +141,63 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
         await again.stop();
       }
     });
+
+    it('a later deploy that changes no fact (the same 25 MPS, Meta\'s summary reworded) runs and posts nothing more in the thread', async () => {
+      fake.reset();
+      const reworded = mpsReworded(25, 'complete');
+      const later = await startTestProduct({ ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: reworded.file, TEAMS_ENABLED: 'false' });
+      try {
+        expect(await later.recheck).toMatchObject({ ran: true, checked: 2, noted: 0, failed: 0 });
+        expect(fake.callsTo('chat.postMessage')).toEqual([]);
+      } finally {
+        await later.stop();
+      }
+    });
   });
 }
+
+/** A port on 127.0.0.1 where nothing listens (Slack unreachable), where a fake Slack can start later. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+describe('a recheck note when Slack cannot be reached at start', () => {
+  it('waits, and is posted in the thread once Slack answers; the next start posts nothing more', async () => {
+    const t = await sqliteTestStore();
+    const flips = made({ customer: 'Late 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { messageRef: '1733000000.000777' });
+    await t.store.recordRecommendations([flips]);
+    const port = await closedPort();
+    const env = { ...t.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `http://127.0.0.1:${port}/api/`, KNOWLEDGE_FILE: raised.file, TEAMS_ENABLED: 'false' };
+    const p = await startTestProduct(env, { slackConnect: { firstRetryMs: 100, maxRetryMs: 400 }, slackWebApi: { timeoutMs: 400, retries: 0 } });
+    let fake: FakeSlack | undefined;
+    try {
+      expect(await p.recheck).toMatchObject({ ran: true, changed: 1, noted: 0, failed: 0, waiting: 1 });
+      fake = await new FakeSlack().start(port);
+      const [post] = await fake.waitFor('chat.postMessage', () => true, 1, 15_000);
+      expect(post!.args).toMatchObject({ channel: 'C0DEALS', thread_ts: '1733000000.000777' });
+      expect(textOf(post!.args.blocks)).toContain('Co-Existence throughput is now 25 messages per second (was 20).');
+    } finally {
+      await p.stop();
+    }
+    try {
+      fake.reset();
+      const again = await startTestProduct({ ...env, SLACK_API_URL: fake.apiUrl });
+      try {
+        expect(await again.recheck).toMatchObject({ ran: false });
+        expect(fake.callsTo('chat.postMessage')).toEqual([]);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await fake?.stop();
+      await t.cleanup();
+    }
+  });
+});
 
 suite('SQLite', sqliteTestStore, 1);
 describe.skipIf(SKIP_POSTGRES)('PostgreSQL', () => suite('PostgreSQL', postgresTestStore, 2));

@@ -7,7 +7,7 @@ import { noteDestination, recheckAfterDeploy } from '../../adapters/store/rechec
 import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { LogCapture } from '../helpers/product.ts';
-import { mps25 } from '../helpers/knowledge-copy.ts';
+import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
 import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The recheck after a deploy, against the store and a recording Notifier: one run per knowledge version across
@@ -15,6 +15,8 @@ import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/s
 // repeated. (Over real transports: test/slack/recheck-note.test.ts and test/teams/recheck-note.test.ts.)
 
 const DAY = 86_400_000;
+/** Both platforms configured (the product passes what its configuration turns on). */
+const BOTH: ReadonlySet<NotifyPlatform> = new Set(['slack', 'teams']);
 const builtIn = builtInKnowledge();
 const raised = mps25().knowledge;
 
@@ -74,8 +76,8 @@ function suite(kind: string, open: () => Promise<TestStore>) {
       const logA = quiet();
       const logB = quiet();
       const [ra, rb] = await Promise.all([
-        recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: a.notifier, logger: logA.logger, recheckDays: 90 }),
-        recheckAfterDeploy({ store: second, knowledge: raised, notifier: b.notifier, logger: logB.logger, recheckDays: 90 }),
+        recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: a.notifier, configured: BOTH, logger: logA.logger, recheckDays: 90 }),
+        recheckAfterDeploy({ store: second, knowledge: raised, notifier: b.notifier, configured: BOTH, logger: logB.logger, recheckDays: 90 }),
       ]);
       const sent = [...a.sent, ...b.sent];
       expect(sent).toHaveLength(1);
@@ -96,7 +98,7 @@ function suite(kind: string, open: () => Promise<TestStore>) {
 
       // Started again with the same knowledge (a restart, a third replica): nothing runs, nothing is posted.
       const c = recordingNotifier();
-      expect(await recheckAfterDeploy({ store: second, knowledge: raised, notifier: c.notifier, logger: quiet().logger, recheckDays: 90 })).toMatchObject({ ran: false });
+      expect(await recheckAfterDeploy({ store: second, knowledge: raised, notifier: c.notifier, configured: BOTH, logger: quiet().logger, recheckDays: 90 })).toMatchObject({ ran: false });
       expect(c.sent).toEqual([]);
     });
 
@@ -107,11 +109,11 @@ function suite(kind: string, open: () => Promise<TestStore>) {
       await t.store.recordRecommendations([slack, teams]);
       const failing = recordingNotifier(['slack'], () => ({ ok: false, error: 'channel_not_found: the bot is not in C0DEALS', retryable: false }));
       const { logs, logger } = quiet();
-      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: failing.notifier, logger, recheckDays: 90 })).toMatchObject({ ran: true, changed: 2, noted: 0, failed: 2 });
+      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: failing.notifier, configured: new Set(['slack']), logger, recheckDays: 90 })).toMatchObject({ ran: true, changed: 2, noted: 0, failed: 2 });
       expect(failing.sent).toHaveLength(1);
       const warnings = logs.lines.filter((l) => l.level === 40).map((l) => l.msg);
       expect(warnings).toContain(`recheck note for ${slack.id} not delivered: channel_not_found: the bot is not in C0DEALS`);
-      expect(warnings).toContain(`recheck note for ${teams.id} not sent: teams cannot send now (not configured, or not connected at start)`);
+      expect(warnings).toContain(`recheck note for ${teams.id} not sent: teams is not configured on this deployment`);
     });
 
     it('a run whose replica died is taken over after the stale time, and the notes already sent are not sent again', async () => {
@@ -127,16 +129,64 @@ function suite(kind: string, open: () => Promise<TestStore>) {
       // Within the hour another start leaves it alone.
       expect(await t.store.claimRecheckRun(version, 3 * 3_600_000, start)).toBe(false);
       const n = recordingNotifier();
-      const r = await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: n.notifier, logger: quiet().logger, recheckDays: 90, now: start });
+      const r = await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: n.notifier, configured: BOTH, logger: quiet().logger, recheckDays: 90, now: start });
       expect(r).toMatchObject({ ran: true, changed: 2, noted: 1 });
       expect(n.sent.map((s) => (s.reply.kind === 'recheck-note' ? s.reply.id : s.reply.kind))).toEqual([later.id]);
+    });
+
+    it('later deploys: one that changes no fact posts nothing more; one that flips the verdict back posts once, from what the last note said', async () => {
+      t = await open();
+      const flips = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+      await t.store.recordRecommendations([flips]);
+      const n = recordingNotifier();
+      const run = (knowledge: typeof raised) => recheckAfterDeploy({ store: t!.store, knowledge, notifier: n.notifier, configured: BOTH, logger: quiet().logger, recheckDays: 90 });
+      // v2: 25 MPS, the verdict flips to Co-Existence: one note.
+      expect(await run(raised)).toMatchObject({ ran: true, noted: 1 });
+      // v3: 25 MPS still, Meta's summary reworded: a new knowledge version, nothing the thread was told has changed.
+      const v3 = await run(mpsReworded(25, 'complete').knowledge);
+      expect(v3).toMatchObject({ ran: true, noted: 0, failed: 0 });
+      expect(n.sent).toHaveLength(1);
+      // v4: back to 20 MPS (reworded, so not v1's version): the thread last said Co-Existence; now it is API-only again.
+      expect(await run(mpsReworded(20, 'complete').knowledge)).toMatchObject({ ran: true, noted: 1 });
+      expect(n.sent).toHaveLength(2);
+      const back = n.sent[1]!.reply;
+      if (back.kind !== 'recheck-note') throw new Error(`sent a ${back.kind}`);
+      expect(back.id).toBe(flips.id);
+      expect(back.before.setup).toBe('coexistence');
+      expect(back.after.setup).toBe('api-only');
+      expect(back.facts).toEqual(['Co-Existence throughput is now 20 messages per second (was 25).']);
+      // v5: 20 MPS, reworded again: the thread already says API-only.
+      expect(await run(mpsReworded(20, 'exhaustive').knowledge)).toMatchObject({ ran: true, noted: 0 });
+      expect(n.sent).toHaveLength(2);
+    });
+
+    it('a platform that is configured but not connected yet: its notes wait, the run stays open, and the next run posts them, once', async () => {
+      t = await open();
+      const slack = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] });
+      const teams = made({ customer: 'Teams 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, { platform: 'teams', userId: 'aad-1', channelId: '19:deals@thread.tacv2', messageRef: 'act-1' });
+      await t.store.recordRecommendations([slack, teams]);
+      const configured = BOTH;
+      // Slack has not answered yet at start: the Teams note goes, the Slack one waits.
+      const early = recordingNotifier(['teams']);
+      const { logs, logger } = quiet();
+      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: early.notifier, configured, logger, recheckDays: 90 })).toMatchObject({ ran: true, finished: false, changed: 2, noted: 1, failed: 0, waiting: 1 });
+      expect(early.sent.map((s) => s.to.platform)).toEqual(['teams']);
+      expect(logs.lines.map((l) => l.msg)).toContain(`recheck note for ${slack.id} waits: slack is not connected yet; it is sent when slack connects (or at the next start)`);
+      // Slack connected (this replica retrying, or the next start): only the Slack note is posted.
+      const later = recordingNotifier(['slack', 'teams']);
+      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: later.notifier, configured, logger: quiet().logger, recheckDays: 90 })).toMatchObject({ ran: true, finished: true, noted: 1, waiting: 0 });
+      expect(later.sent.map((s) => [s.to.platform, s.reply.kind === 'recheck-note' ? s.reply.id : s.reply.kind])).toEqual([['slack', slack.id]]);
+      // Done for this version.
+      const third = recordingNotifier(['slack', 'teams']);
+      expect(await recheckAfterDeploy({ store: t.store, knowledge: raised, notifier: third.notifier, configured, logger: quiet().logger, recheckDays: 90 })).toMatchObject({ ran: false });
+      expect(third.sent).toEqual([]);
     });
 
     it('a store that fails mid-run is logged with its reason, never thrown', async () => {
       t = await open();
       const { logs, logger } = quiet();
       const broken = Object.assign(Object.create(t.store), { claimRecheckRun: async () => { throw new Error('connection refused'); } });
-      expect(await recheckAfterDeploy({ store: broken, knowledge: raised, notifier: recordingNotifier().notifier, logger, recheckDays: 90 })).toEqual({ ran: false, why: 'connection refused' });
+      expect(await recheckAfterDeploy({ store: broken, knowledge: raised, notifier: recordingNotifier().notifier, configured: BOTH, logger, recheckDays: 90 })).toEqual({ ran: false, why: 'connection refused' });
       expect(logs.lines.find((l) => l.level === 50)?.msg).toMatch(/^recheck under knowledge .* failed: connection refused/);
     });
   });
