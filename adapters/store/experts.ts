@@ -60,7 +60,8 @@ export async function askExpert(desk: ExpertDesk, claim: Claim, asker: ExpertAsk
   const question = ask.question.trim();
   const echo = { question };
   if (!desk.store) return expertNotice('problem', EXPERT_SAYS.unsaved, echo);
-  if (!(await claim(`${asker.platform}:ask-expert:${asker.userId}:${questionKey(question)}`, ASK_REPEAT_MS, 'act'))) return expertNotice('done', EXPERT_SAYS.already, echo);
+  const askKey = `${asker.platform}:ask-expert:${asker.userId}:${questionKey(question)}`;
+  if (!(await claim(askKey, ASK_REPEAT_MS, 'act'))) return expertNotice('done', EXPERT_SAYS.already, echo);
   const at = nowOf(desk);
   const answered = ask.answered && findTopic(desk.knowledge, ask.answered) ? ask.answered : null;
   const topics = expertTopics(desk.knowledge, question, answered);
@@ -69,7 +70,12 @@ export async function askExpert(desk: ExpertDesk, claim: Claim, asker: ExpertAsk
     await e.add({ id, platform: asker.platform, userId: asker.userId, workspace: asker.workspace, askerName: asker.name ?? null, question, answeredTopic: answered, topics: topics.map((t) => t.topic), at: at.getTime() });
     return true;
   });
-  if (added === undefined) return expertNotice('problem', EXPERT_SAYS.unsaved, echo);
+  if (added === undefined) {
+    // Nothing was saved or sent: the claim is given back, so the retry the asker is told to make is not taken for a
+    // double click ("already with the experts") and lost.
+    await desk.store.release(askKey);
+    return expertNotice('problem', EXPERT_SAYS.unsaved, echo);
+  }
   const log = desk.logger.child({ expertQuestion: id, platform: asker.platform });
 
   const channelId = desk.channels[asker.platform];
@@ -97,7 +103,7 @@ export async function askExpert(desk: ExpertDesk, claim: Claim, asker: ExpertAsk
 }
 
 /** The result of an expert reply in a thread. */
-export type RelayOutcome = 'relayed' | 'not-delivered' | 'not-ours' | 'already' | 'unknown';
+export type RelayOutcome = 'relayed' | 'not-delivered' | 'not-ours' | 'already' | 'unknown' | 'asker';
 
 const linksOf = (knowledge: Knowledge, ids: readonly string[]): TopicLink[] =>
   ids.flatMap((id) => {
@@ -108,12 +114,14 @@ const linksOf = (knowledge: Knowledge, ids: readonly string[]): TopicLink[] =>
 /**
  * A reply in a thread of an experts' channel: when the thread is a stored expert question and this is its first reply
  * (decided in the store, so one replica relays it, once), relayed privately to the asker; then the bot answers in the
- * thread with *Save as a phrasing of…* and *Needs a new topic*. `unknown`: the store did not answer.
+ * thread with *Save as a phrasing of…* and *Needs a new topic*. `unknown`: the store did not answer. `asker`: the
+ * asker wrote in the thread ("+1"): neither relayed to them nor counted as the expert's reply. `files`: how many files
+ * came with the reply (the asker is told; the files stay in the channel).
  */
 export async function relayExpertReply(
   desk: ExpertDesk,
   thread: { platform: NotifyPlatform; channelId: string; parent: string; workspace: string | null },
-  reply: { by: ExpertPerson; text: string },
+  reply: { by: ExpertPerson; text: string; files?: number },
 ): Promise<RelayOutcome> {
   if (!desk.store || desk.channels[thread.platform] !== thread.channelId) return 'not-ours';
   const found = await desk.store.experts('expert thread', async (e) => (await e.byPost(thread.channelId, thread.parent)) ?? null);
@@ -125,6 +133,7 @@ export async function relayExpertReply(
     return 'unknown';
   }
   if (found === null) return 'not-ours';
+  if (reply.by.platform === found.platform && reply.by.userId === found.userId) return 'asker';
   const at = nowOf(desk);
   const won = await desk.store.experts('expert answer', (e) => e.answer(found.id, { by: reply.by.userId, text: reply.text, at: at.getTime() }));
   if (won === undefined) {
@@ -134,7 +143,7 @@ export async function relayExpertReply(
   if (!won) return 'already';
   const log = desk.logger.child({ expertQuestion: found.id, platform: thread.platform });
   desk.answered?.(thread.platform, Math.max(0, (at.getTime() - found.at) / 1000));
-  const sent = await desk.notifier.send({ kind: 'person', platform: found.platform, userId: found.userId, workspace: found.workspace }, presentExpertAnswer({ question: found.question, answer: reply.text, by: reply.by, at }));
+  const sent = await desk.notifier.send({ kind: 'person', platform: found.platform, userId: found.userId, workspace: found.workspace }, presentExpertAnswer({ question: found.question, answer: reply.text, by: reply.by, at, ...(reply.files ? { files: reply.files } : {}) }));
   const here = { kind: 'channel' as const, platform: thread.platform, channelId: thread.channelId, thread: thread.parent, workspace: thread.workspace };
   if (!sent.ok) {
     log.warn({ error: sent.error }, 'expert answer not delivered to the asker');
@@ -149,8 +158,15 @@ export async function relayExpertReply(
   return 'relayed';
 }
 
+/**
+ * Whether a click on an expert-side button came from the platform's experts' channel (`channelId`: Slack's channel id,
+ * Teams' channel conversation id without `;messageid=`): the buttons carry only a question id, which anyone could send.
+ */
+const inExpertsChannel = (desk: ExpertDesk, by: Clicker, channelId: string | undefined): boolean => Boolean(channelId) && desk.channels[by.platform] === channelId;
+
 /** *Save as a phrasing of…*: the question recorded as a correction (asked X, picked topic Y), for the owners' review. */
-export async function savePhrasing(desk: ExpertDesk, claim: Claim, by: Clicker, p: { expertQuestion: string; topic: string }): Promise<ExpertNoticeReply> {
+export async function savePhrasing(desk: ExpertDesk, claim: Claim, by: Clicker & { channelId: string | undefined }, p: { expertQuestion: string; topic: string }): Promise<ExpertNoticeReply> {
+  if (!inExpertsChannel(desk, by, by.channelId)) return expertNotice('problem', EXPERT_SAYS.notHere);
   const topic = findTopic(desk.knowledge, p.topic as TopicId);
   if (!topic) return expertNotice('problem', EXPERT_SAYS.topicGone(p.topic));
   if (!desk.store) return expertNotice('problem', EXPERT_SAYS.notSaved);
@@ -164,7 +180,8 @@ export async function savePhrasing(desk: ExpertDesk, claim: Claim, by: Clicker, 
 }
 
 /** *Needs a new topic*: the question listed in the owners' report (section `new-topics`). */
-export async function markNewTopic(desk: ExpertDesk, by: Clicker, p: { expertQuestion: string }): Promise<ExpertNoticeReply> {
+export async function markNewTopic(desk: ExpertDesk, by: Clicker & { channelId: string | undefined }, p: { expertQuestion: string }): Promise<ExpertNoticeReply> {
+  if (!inExpertsChannel(desk, by, by.channelId)) return expertNotice('problem', EXPERT_SAYS.notHere);
   if (!desk.store) return expertNotice('problem', EXPERT_SAYS.notSaved);
   const found: StoredExpertQuestion | null | undefined = await desk.store.experts('expert question', async (e) => (await e.byId(p.expertQuestion)) ?? null);
   if (found === undefined) return expertNotice('problem', EXPERT_SAYS.notSaved);

@@ -304,6 +304,24 @@ export class StoreService {
   }
 
   /**
+   * Gives a claim back when the work it guarded was not done (a store write failed after the claim), so a retry is
+   * not taken for a double click: forgotten here at once, and deleted in the store within the claim deadline. False
+   * when the store could not delete it (logged): the key stays claimed until it expires.
+   */
+  async release(key: string): Promise<boolean> {
+    this.local.delete(key);
+    const store = this.current;
+    if (!store) return false;
+    try {
+      await withDeadline(store.release(key), this.claimDeadlineMs, 'claim release');
+      return true;
+    } catch (err) {
+      this.failed('claim', err, { use: claimUse(key), decision: 'not given back: a retry is taken for a repeat until the key expires' });
+      return false;
+    }
+  }
+
+  /**
    * A claim that says when the store cannot settle it: true (ours), false (another's), or 'unsure' (the store is not
    * open, or did not answer within the claim deadline; logged and counted). For work that would rather wait and try
    * again than guess: a scheduled job's slot (adapters/host/schedule.ts). `now`: the caller's clock.

@@ -312,6 +312,10 @@ export class KyselyStore implements Store {
     return row !== undefined;
   }
 
+  async release(key: string): Promise<void> {
+    await this.db.deleteFrom('dedupe_keys').where('key', '=', storedKey(key)).execute();
+  }
+
   prune(retentionDays: number, now = Date.now()): Promise<PruneCounts> {
     const cutoff = now - retentionDays * DAY_MS;
     const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);

@@ -129,6 +129,8 @@ export interface Store {
    * deduplication of Slack retries, double submits and double clicks between replicas.
    */
   claim(key: string, ttlMs: number, now?: number): Promise<boolean>;
+  /** Gives a claimed key back (the work it guarded was not done): the next claim of `key` is true again. */
+  release(key: string): Promise<void>;
   /** Deletes questions, recommendations and feedback older than `retentionDays`, and expired dedupe keys. */
   prune(retentionDays: number, now?: number): Promise<PruneCounts>;
 

@@ -149,18 +149,25 @@ const ON_SUBMIT: Record<SubmitVerb, OnSubmit> = {
     const v = readExpertClick(value);
     const user = userOf(context);
     if (!v?.topic || !user || !deps.experts) return false;
-    await send(deps, context, cardActivity(teamsCard(await savePhrasing(deps.experts, claimOf(deps), { platform: 'teams', userId: user }, { expertQuestion: v.expertQuestion, topic: v.topic }), deps.knowledge)));
+    await send(deps, context, cardActivity(teamsCard(await savePhrasing(deps.experts, claimOf(deps), { platform: 'teams', userId: user, channelId: channelOf(context) }, { expertQuestion: v.expertQuestion, topic: v.topic }), deps.knowledge)));
     return true;
   },
   [SUBMIT.newTopic]: async (deps, context, value) => {
     const v = readExpertClick(value);
     const user = userOf(context);
     if (!v || !user || !deps.experts) return false;
-    await send(deps, context, cardActivity(teamsCard(await markNewTopic(deps.experts, { platform: 'teams', userId: user }, { expertQuestion: v.expertQuestion }), deps.knowledge)));
+    await send(deps, context, cardActivity(teamsCard(await markNewTopic(deps.experts, { platform: 'teams', userId: user, channelId: channelOf(context) }, { expertQuestion: v.expertQuestion }), deps.knowledge)));
     return true;
   },
   [SUBMIT.verify]: (deps, context, value) => verifyTopic(deps, context, value, 'verified'),
   [SUBMIT.needsChange]: (deps, context, value) => verifyTopic(deps, context, value, 'needs-change'),
+};
+
+/** A channel conversation's id without its thread (`;messageid=…`): where a card in a channel was clicked; undefined outside channels. */
+const channelOf = (context: TurnContext): string | undefined => {
+  const conversation = context.activity.conversation;
+  if (conversation?.conversationType !== 'channel' || !conversation.id) return undefined;
+  return conversation.id.split(';messageid=')[0];
 };
 
 /** A claim in the store, or (no store) true: *Ask an expert* needs the store anyway, and says so without it. */

@@ -51,16 +51,20 @@ export function presentExpertQuestion(
 }
 
 /** The expert's reply, for the asker. */
-export function presentExpertAnswer(relay: { question: string; answer: string; by: ExpertPerson; at: Date }): ExpertAnswerReply {
+export function presentExpertAnswer(relay: { question: string; answer: string; by: ExpertPerson; at: Date; files?: number }): ExpertAnswerReply {
+  // Files stay in the experts' channel (they are not copied): the asker is told one came with the answer.
+  const files = relay.files ?? 0;
+  const attached = files === 0 ? '' : files === 1 ? 'The expert attached a file to this answer in the experts’ channel.' : `The expert attached ${files} files to this answer in the experts’ channel.`;
+  const answer = [relay.answer, attached].filter((s) => s !== '').join('\n\n');
   return {
     kind: 'expert-answer',
     title: 'An expert answered your question',
     question: relay.question,
-    answer: relay.answer,
+    answer,
     by: relay.by,
     answered: `Answered in the experts’ channel, ${utc(relay.at)}.`,
     actions: [],
-    summary: `An expert answered your question: ${relay.answer}`,
+    summary: `An expert answered your question: ${answer}`,
   };
 }
 
@@ -80,6 +84,7 @@ export const EXPERT_SAYS = {
   notSaved: 'The store did not answer, so nothing was saved. Please try again in a minute.',
   gone: 'That question is no longer in the store, so nothing was saved.',
   topicGone: (topic: string) => `The topic ${topic} is no longer in the knowledge, so nothing was saved.`,
+  notHere: 'These buttons work only in the experts’ channel, so nothing was saved.',
 } as const;
 
 /** A notice for the asker or the expert. */

@@ -36,9 +36,9 @@ export function clickButton(
   h: BothPlatforms,
   user: string,
   action: { action_id: string; value: string; text?: unknown },
-  options: { where?: 'message' | 'home'; team?: string; type?: string } = {},
+  options: { where?: 'message' | 'home'; team?: string; type?: string; channel?: string } = {},
 ) {
-  const { where = 'message', team = 'T1', type = 'button' } = options;
+  const { where = 'message', team = 'T1', type = 'button', channel = 'C_DEALS' } = options;
   return h.slack.interaction({
     type: 'block_actions',
     team: { id: team, domain: 'test' },
@@ -48,7 +48,7 @@ export function clickButton(
     trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
     ...(where === 'home'
       ? { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home', blocks: [] } }
-      : { container: { type: 'message', channel_id: 'C_DEALS', is_ephemeral: true }, channel: { id: 'C_DEALS', name: 'deals' }, response_url: `${h.fake.url}/response/${user}` }),
+      : { container: { type: 'message', channel_id: channel, is_ephemeral: true }, channel: { id: channel, name: channel === 'C_DEALS' ? 'deals' : 'channel' }, response_url: `${h.fake.url}/response/${user}` }),
     actions: [{ type, block_id: 'b', action_id: action.action_id, value: action.value, text: action.text ?? { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
   });
 }

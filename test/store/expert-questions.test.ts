@@ -92,6 +92,17 @@ function contract(kind: string, make: () => Promise<TestStore>) {
       expect(report.expertQuestions).toEqual([{ question: q.question, askedAt: new Date(NOW + 7000), error: 'answered, but not delivered to the asker: user U0ASKER: cannot_dm_bot' }]);
     });
 
+    it('a claim given back (release) can be claimed again, by this replica or another; other keys stay claimed', async () => {
+      const key = 'slack:ask-expert:U0ASKER:a question the store failed to save';
+      expect(await t.store.claim(key, 600_000, NOW)).toBe(true);
+      expect(await t.store.claim('slack:ask-expert:U0ASKER:another', 600_000, NOW)).toBe(true);
+      await t.store.release(key);
+      const other = await t.reopen();
+      expect(await other.claim(key, 600_000, NOW + 1000)).toBe(true);
+      expect(await t.store.claim(key, 600_000, NOW + 2000)).toBe(false);
+      expect(await t.store.claim('slack:ask-expert:U0ASKER:another', 600_000, NOW + 2000)).toBe(false);
+    });
+
     it('is pruned with the other questions after the retention period', async () => {
       const old = asked('an old question', { at: NOW - 400 * 86_400_000, id: newExpertQuestionId(NOW - 400 * 86_400_000) });
       await t.store.experts.add(old);

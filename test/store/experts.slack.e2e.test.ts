@@ -49,8 +49,16 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     const reply = (parent: string, user: string, text: string, n: number) =>
       h.slack.eventBody({ type: 'message', channel: EXPERTS, channel_type: 'channel', user, text, ts: `1800000000.00${n}`, thread_ts: parent, event_ts: `1800000000.00${n}` });
 
-    /** A click on a drawn button, as Slack sends it (signed block_actions). */
-    const click = (user: string, button: DrawnButton) => clickButton(h, user, button as { action_id: string; value: string });
+    /** A click on a drawn button, as Slack sends it (signed block_actions), in `channel` (the experts' buttons: EXPERTS). */
+    const click = (user: string, button: DrawnButton, channel?: string) => clickButton(h, user, button as { action_id: string; value: string }, channel ? { channel } : {});
+    /** The asker's question posted to EXPERTS_CHANNEL (its thread's ts), the asker's notice read. */
+    const posted = async (question: string): Promise<string> => {
+      await click(ASKER, await askButton(question));
+      await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
+      await responses();
+      return lastPost;
+    };
+    const dmsToAsker = () => h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ASKER);
 
     beforeAll(async () => {
       const made = await env();
@@ -131,10 +139,10 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const save = buttonsOf(followUp!.args.blocks).find((b) => b.action_id.startsWith('save_phrasing:'))!;
       const topic = save.action_id.split(':')[1]!;
       h.fake.reset();
-      await click(EXPERT, save);
+      await click(EXPERT, save, EXPERTS);
       const [saved] = await responses();
       expect(textOf(saved.blocks)).toContain('Saved as a phrasing of');
-      await click(EXPERT, save); // twice: saved once
+      await click(EXPERT, save, EXPERTS); // twice: saved once
       await settled();
       const report = await store().report(new Date(0));
       expect(report.corrections.filter((c) => c.picked === topic && c.question === `${QUESTION} (second)`)).toEqual([{ question: `${QUESTION} (second)`, answered: null, picked: topic, count: 1, review: 'pending' }]);
@@ -171,11 +179,111 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       const [post] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
       await responses();
       h.fake.reset();
-      await click(EXPERT, buttonsOf(post!.args.blocks).find((b) => b.action_id === 'new_topic')!);
+      await click(EXPERT, buttonsOf(post!.args.blocks).find((b) => b.action_id === 'new_topic')!, EXPERTS);
       const [told] = await responses();
       expect(textOf(told.blocks)).toContain('Marked as needing a new topic');
       const report = await store().report(new Date(0));
       expect(report.newTopics?.map((l) => l.question)).toContain(question);
+    });
+
+    it('a question the store could not save can be asked again at once: the retry is posted, not "already with the experts"', async () => {
+      const question = `${QUESTION} (store hiccup)`;
+      const button = await askButton(question);
+      // The store refuses the question's row (its table is away) after the double-click claim was taken.
+      const { sql } = await import('kysely');
+      const db = (store() as unknown as { db: Parameters<ReturnType<typeof sql>['execute']>[0] }).db;
+      await sql`alter table expert_questions rename to expert_questions_away`.execute(db);
+      try {
+        await click(ASKER, button);
+        const [told] = await responses();
+        expect(textOf(told.blocks)).toContain('The store did not answer, so your question was not sent');
+        expect(textOf(told.blocks)).toContain('(store hiccup)');
+      } finally {
+        await sql`alter table expert_questions_away rename to expert_questions`.execute(db);
+      }
+      expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === EXPERTS)).toEqual([]);
+
+      // The asker tries again, as told: the question is posted and kept; they are told it went.
+      h.fake.reset();
+      await click(ASKER, button);
+      const [post] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
+      expect(textOf(post!.args.blocks)).toContain('(store hiccup)');
+      const [told] = await responses();
+      expect(textOf(told.blocks)).toContain('Your question went to the experts’ channel');
+      const report = await store().report(new Date(0));
+      expect(report.expertQuestions?.filter((l) => l.question === question)).toHaveLength(1);
+      // And a double click after that is still sent once.
+      h.fake.reset();
+      await click(ASKER, button);
+      const [again] = await responses();
+      expect(textOf(again.blocks)).toContain('This question is already with the experts');
+      expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === EXPERTS)).toEqual([]);
+    });
+
+    it('the asker writing in the thread is not relayed to them, and does not count as the expert’s reply', async () => {
+      const parent = await posted(`${QUESTION} (asker +1)`);
+      await h.slack.post(reply(parent, ASKER, '+1, any news?', 21), 'application/json');
+      await settled();
+      expect(dmsToAsker()).toEqual([]);
+      await h.slack.post(reply(parent, EXPERT, 'Finance handles refunds.', 22), 'application/json');
+      const [dm] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === ASKER);
+      expect(textOf(dm!.args.blocks)).toContain('Finance handles refunds.');
+      expect(textOf(dm!.args.blocks)).not.toContain('any news');
+      await settled();
+      expect(dmsToAsker()).toHaveLength(1);
+    });
+
+    it('a reply also sent to the channel (thread_broadcast) is relayed', async () => {
+      const parent = await posted(`${QUESTION} (broadcast)`);
+      const broadcast = h.slack.eventBody({ type: 'message', subtype: 'thread_broadcast', channel: EXPERTS, channel_type: 'channel', user: EXPERT, text: 'Refunds: finance, for everyone.', ts: '1800000000.031', thread_ts: parent, event_ts: '1800000000.031', root: { ts: parent, thread_ts: parent } });
+      await h.slack.post(broadcast, 'application/json');
+      const [dm] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === ASKER);
+      expect(textOf(dm!.args.blocks)).toContain('Refunds: finance, for everyone.');
+      expect(textOf(dm!.args.blocks)).toContain('(broadcast)');
+    });
+
+    it('a reply with a file (file_share) is relayed with its words, saying a file was attached; a file alone too', async () => {
+      const parent = await posted(`${QUESTION} (file)`);
+      const share = (text: string, n: number) =>
+        h.slack.eventBody({ type: 'message', subtype: 'file_share', channel: EXPERTS, channel_type: 'channel', user: EXPERT, text, files: [{ id: `F${n}`, name: 'refunds.pdf' }], ts: `1800000000.0${n}`, thread_ts: parent, event_ts: `1800000000.0${n}` });
+      await h.slack.post(share('The policy is attached.', 41), 'application/json');
+      const [dm] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === ASKER);
+      const relayed = textOf(dm!.args.blocks);
+      expect(relayed).toContain('The policy is attached.');
+      expect(relayed).toContain('The expert attached a file');
+
+      h.fake.reset();
+      const lone = await posted(`${QUESTION} (file alone)`);
+      await h.slack.post(h.slack.eventBody({ type: 'message', subtype: 'file_share', channel: EXPERTS, channel_type: 'channel', user: EXPERT, text: '', files: [{ id: 'F42', name: 'a.pdf' }, { id: 'F43', name: 'b.pdf' }], ts: '1800000000.042', thread_ts: lone, event_ts: '1800000000.042' }), 'application/json');
+      const [dm2] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === ASKER);
+      expect(textOf(dm2!.args.blocks)).toContain('The expert attached 2 files');
+      expect(textOf(dm2!.args.blocks)).toContain('(file alone)');
+    });
+
+    it('the expert-side buttons work only in the experts’ channel: pressed elsewhere, nothing is saved', async () => {
+      const question = `${QUESTION} (elsewhere)`;
+      await click(ASKER, await askButton(question));
+      const [post] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS);
+      await responses();
+      const parent = lastPost;
+      await h.slack.post(reply(parent, EXPERT, 'Ask finance.', 51), 'application/json');
+      const [followUp] = await h.fake.waitFor('chat.postMessage', (a) => a.channel === EXPERTS && a.thread_ts === parent);
+      const save = buttonsOf(followUp!.args.blocks).find((b) => b.action_id.startsWith('save_phrasing:'))!;
+      const newTopic = buttonsOf(post!.args.blocks).find((b) => b.action_id === 'new_topic')!;
+      h.fake.reset();
+      // The same button values, sent from another channel (a copied id, a crafted payload).
+      await click('U0MALLORY', save, 'C0OTHER');
+      await click('U0MALLORY', newTopic, 'C0OTHER');
+      const told = await responses(2);
+      for (const t of told) {
+        expect(textOf(t.blocks)).toContain('only in the experts’ channel');
+        expect(textOf(t.blocks)).not.toContain('Saved as a phrasing');
+        expect(textOf(t.blocks)).not.toContain('Marked as needing a new topic');
+      }
+      await settled();
+      const report = await store().report(new Date(0));
+      expect(report.corrections.filter((c) => c.question === question)).toEqual([]);
+      expect(report.newTopics?.map((l) => l.question) ?? []).not.toContain(question);
     });
   });
 }

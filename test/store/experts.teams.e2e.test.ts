@@ -151,6 +151,36 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
       expect(calls.map((c) => c.conversationId)).toEqual([`${EXPERTS};messageid=7`]);
       expect(textOf(calls)).toContain('Throughput');
     });
+
+    it('the asker writing in the thread is not relayed to them; the expert-side buttons pressed outside the experts channel save nothing', async () => {
+      const question = `${QUESTION} (asker in thread)`;
+      const sent = await click((await askButton(question)).data);
+      const posted = sent.find((c) => c.conversationId === EXPERTS)!;
+      expect(posted, 'the post in the experts channel').toBeDefined();
+      const thread = inChannel(`${EXPERTS};messageid=${posted.answered}`);
+      // The asker adds "+1" in the thread (the channel is open to them): nothing is relayed, the question still waits.
+      const own = await post({ id: 'asker-plus-one', from: ASKER, text: '+1, any news?', conversation: thread, entities: [] }, 'channel');
+      expect(own).toEqual([]);
+      const relayed = await post({ id: 'expert-reply-2', from: EXPERT, text: 'Finance handles refunds', conversation: thread, entities: [] }, 'channel');
+      const toAsker = relayed.filter((c) => c.conversationId === 'a:personal-chat-1');
+      expect(toAsker).toHaveLength(1);
+      expect(textOf(toAsker)).toContain('Finance handles refunds');
+      expect(textOf(toAsker)).not.toContain('any news');
+
+      // The buttons' data, sent from a personal chat or another channel: not saved, the clicker told why.
+      const followUp = relayed.filter((c) => c.conversationId === `${EXPERTS};messageid=${posted.answered}`);
+      const save = submits(cardsOf(followUp)).find((s) => s.data?.action === 'savePhrasing')!.data;
+      const newTopic = submits(cardsOf(followUp)).find((s) => s.data?.action === 'newTopic')!.data;
+      const elsewhere = [...(await click(save, EXPERT)), ...(await click(newTopic, EXPERT, inChannel('19:deals@thread.tacv2;messageid=9')))];
+      const said = textOf(elsewhere);
+      expect(said).toContain('only in the experts’ channel');
+      expect(said).not.toContain('Saved as a phrasing');
+      expect(said).not.toContain('Marked as needing a new topic');
+      await product.store.recorder.flush();
+      const report = await store().report(new Date(0));
+      expect(report.corrections.filter((c) => c.question === `${ASKED} (asker in thread)`)).toEqual([]);
+      expect(report.newTopics?.map((l) => l.question) ?? []).not.toContain(`${ASKED} (asker in thread)`);
+    });
   });
 }
 

@@ -126,14 +126,14 @@ export function actionHandlers(deps: SlackDeps): Map<ActionId, Handler> {
     await ack();
     const v = readExpertTopicValue(action.value);
     if (!v?.topic || !deps.experts) return staleButton(respond);
-    const notice = await savePhrasing(deps.experts, deps.claim, { platform: 'slack', userId: body.user.id }, { expertQuestion: v.expertQuestion, topic: v.topic });
+    const notice = await savePhrasing(deps.experts, deps.claim, { platform: 'slack', userId: body.user.id, channelId: body.channel?.id }, { expertQuestion: v.expertQuestion, topic: v.topic });
     await respond({ response_type: 'ephemeral', replace_original: false, ...expertNoticeMessage(notice) });
   });
   on(ACTIONS.newTopic, async ({ ack, body, action, respond }) => {
     await ack();
     const v = readExpertTopicValue(action.value);
     if (!v || !deps.experts) return staleButton(respond);
-    const notice = await markNewTopic(deps.experts, { platform: 'slack', userId: body.user.id }, { expertQuestion: v.expertQuestion });
+    const notice = await markNewTopic(deps.experts, { platform: 'slack', userId: body.user.id, channelId: body.channel?.id }, { expertQuestion: v.expertQuestion });
     await respond({ response_type: 'ephemeral', replace_original: false, ...expertNoticeMessage(notice) });
   });
 

@@ -25,7 +25,7 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
         const outcome = await relayExpertReply(
           deps.experts,
           { platform: 'slack', channelId: expertReply.channel, parent: expertReply.thread, workspace: teamOf(body) ?? null },
-          { by: { platform: 'slack', userId: expertReply.user }, text: expertReply.text },
+          { by: { platform: 'slack', userId: expertReply.user }, text: expertReply.text, files: expertReply.files },
         );
         if (outcome !== 'not-ours') deps.logger.debug({ outcome }, 'expert thread reply');
         return;
@@ -60,15 +60,21 @@ export function registerEvents(app: ListenerTable, deps: SlackDeps): void {
 
 /**
  * A person's reply in a thread of the experts' channel (`channel`): its channel, thread (the parent's ts), author and
- * words (mentions and links as a person reads them). Never a bot's message (our own follow-up), an edit or a join.
+ * words (mentions and links as a person reads them), and how many files came with it. A reply also sent to the channel
+ * (thread_broadcast) and one with files (file_share) count; never a bot's message (our own follow-up), an edit or a join.
  */
-function expertThreadReply(message: Record<string, unknown>, channel: string | undefined): { channel: string; thread: string; user: string; text: string } | undefined {
-  if (!channel || message.channel !== channel || message.subtype !== undefined || message.bot_id) return undefined;
+function expertThreadReply(message: Record<string, unknown>, channel: string | undefined): { channel: string; thread: string; user: string; text: string; files: number } | undefined {
+  const subtype = message.subtype;
+  if (!channel || message.channel !== channel || (subtype !== undefined && !EXPERT_REPLY_SUBTYPES.has(String(subtype))) || message.bot_id) return undefined;
   const { thread_ts: thread, ts, user } = message;
   if (typeof thread !== 'string' || thread === ts || typeof user !== 'string') return undefined;
   const text = messageWords(typeof message.text === 'string' ? message.text : '');
-  return text ? { channel, thread, user, text } : undefined;
+  const files = subtype === 'file_share' && Array.isArray(message.files) ? message.files.length : 0;
+  return text || files > 0 ? { channel, thread, user, text, files } : undefined;
 }
+
+/** Message subtypes that are a person's reply in a thread: also sent to the channel, or with files. */
+const EXPERT_REPLY_SUBTYPES: ReadonlySet<string> = new Set(['thread_broadcast', 'file_share']);
 
 /** A person writing to the app in its DM; never our own or other bots' messages, never edits or joins. */
 function isPersonsDirectMessage(message: Record<string, unknown>): boolean {
