@@ -312,7 +312,23 @@ export async function migrateToLatest(db: Kysely<any>, schema: string | undefine
     // store opened in the same process (two replicas in one test) for the whole busy timeout.
     return schema ? await db.transaction().execute(run) : await run(db);
   } catch (error) {
+    // SQLite, two processes (or two stores) migrating one file at once: the second finds the first's tables ("table …
+    // already exists") before the first has recorded them. Not a failure if the other finishes: wait for it briefly.
+    if (!schema && (await otherMigrationFinished(db))) return { applied: [] };
     throw new Error(`migration ${current} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}
+
+/** How long a SQLite migration that collided with another waits for that one to finish, checking every 25 ms. */
+const SQLITE_MIGRATION_WAIT_MS = 3000;
+
+async function otherMigrationFinished(db: Kysely<any>): Promise<boolean> {
+  const end = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  for (;;) {
+    const pending = await pendingMigrations(db, undefined).catch(() => undefined);
+    if (pending?.length === 0) return true;
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

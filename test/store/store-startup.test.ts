@@ -132,3 +132,21 @@ describe('a working store', () => {
     expect((await reader.history({ scope: 'all' })).map((r) => r.customer)).toEqual(['Shared']);
   });
 });
+
+describe('two stores migrating one new SQLite file at once (replicas started together)', () => {
+  it('both are migrated and ready at their first attempt: the second waits for the first instead of failing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coexist-two-migrate-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    for (let round = 0; round < 5; round++) {
+      const target = sqliteTarget(path.join(dir, `round-${round}`));
+      const a = service(target);
+      const b = service(target);
+      // reopenMs is a minute: a store whose first open-and-migrate failed would not be ready within this test.
+      await Promise.all([a.s.start(), b.s.start()]);
+      expect(a.errors).toEqual([]);
+      expect(b.errors).toEqual([]);
+      expect((await a.s.readiness()).ready).toBe(true);
+      expect((await b.s.readiness()).ready).toBe(true);
+    }
+  });
+});
