@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basisOf, builtInKnowledge, recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
+import { builtInKnowledge, recommend, type RequirementsInput } from '../../src/index.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
-import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import type { RecommendationRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { mps25 } from '../helpers/knowledge-copy.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { postgresTestStore, recordedUnder, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The issue's "done when": `recheck --json` lists a recommendation whose verdict flips after Co-Existence's MPS
 // changes from 20 to 25 (a 22 MPS customer), and only that one. The recommendations are recorded as the apps record
@@ -16,23 +16,9 @@ const now = Date.now();
 const builtIn = builtInKnowledge();
 const raised = mps25();
 
-/** A recommendation as a listener records it under the built-in knowledge (with its basis and version). */
-function made(input: RequirementsInput, daysAgo: number, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
-  const valid = validateRequirements(input);
-  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
-  return {
-    id: newRecommendationId(),
-    platform: 'slack',
-    userId: 'U0SALES1',
-    channelId: 'C0DEALS',
-    messageRef: `17325000${daysAgo}.000100`,
-    recommendation: recommend(valid.requirements, builtIn),
-    knowledgeVersion: knowledgeVersion(builtIn),
-    basis: basisOf(valid.requirements, builtIn),
-    at: now - daysAgo * DAY,
-    ...extra,
-  };
-}
+/** A recommendation as a listener records it under the built-in knowledge, `daysAgo` days ago, in its own thread. */
+const made = (input: RequirementsInput, daysAgo: number, extra: Partial<RecommendationRecord> = {}): RecommendationRecord =>
+  recordedUnder(builtIn, input, { messageRef: `17325000${daysAgo}.000100`, at: now - daysAgo * DAY, ...extra });
 
 const flips = made({ customer: 'Acme 22', country: 'IN', agents: 2, peakMps: 22, needs: ['phone-app'] }, 3);
 const under = made({ customer: 'Small 10', country: 'IN', agents: 2, peakMps: 10, needs: ['phone-app'] }, 4);

@@ -1,8 +1,10 @@
+import { expect } from 'vitest';
 import type { StartOptions } from '../../adapters/host/start.ts';
 import { FakeConnector } from './fake-connector.ts';
 import { FakeSlack } from './fake-slack.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from './product.ts';
 import { SlackClient } from './slack-client.ts';
+import { slackLimitViolations } from './slack-limits.ts';
 import { FAST_CONNECTOR } from './teams-activity.ts';
 
 /** The real product with Slack over HTTP and Teams in local mode, its fake Web API and fake Bot Connector. */
@@ -14,12 +16,25 @@ export interface BothPlatforms {
 }
 
 /** Starts the product on both platforms with `env` (e.g. a store) and waits until its store is open. */
-export async function startBothPlatforms(env: Record<string, string>, options: Pick<StartOptions, 'store' | 'sourceWatch' | 'clock' | 'scheduleTimers'> = {}): Promise<BothPlatforms> {
+export async function startBothPlatforms(env: Record<string, string>, options: Pick<StartOptions, 'store' | 'sourceWatch' | 'clock' | 'scheduleTimers' | 'notifier'> = {}): Promise<BothPlatforms> {
   const fake = await new FakeSlack().start();
   const connector = await new FakeConnector().start();
   const product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env }, { teamsConnector: FAST_CONNECTOR, ...options });
   await product.storeStarted;
   return { product, fake, connector, slack: new SlackClient(product.url, SIGNING_SECRET, fake.url) };
+}
+
+/** Once the product has handled every Slack request it took and written what they recorded to the store. */
+export async function slackSettled(h: BothPlatforms): Promise<void> {
+  await h.product.slack!.drain();
+  await h.product.store.recorder.flush();
+}
+
+/** The product's next `count` messages to Slack response URLs (their bodies), each within Slack's limits. */
+export async function slackResponses(h: BothPlatforms, count = 1): Promise<any[]> {
+  const calls = await h.fake.waitFor('response_url', () => true, count);
+  for (const c of calls) expect(slackLimitViolations(c.args)).toEqual([]);
+  return calls.map((c) => c.args);
 }
 
 export async function stopBothPlatforms(h: BothPlatforms | undefined): Promise<void> {

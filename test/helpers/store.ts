@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
+import { basisOf, recommend, validateRequirements, type Knowledge, type Requirements, type RequirementsInput } from '../../src/index.ts';
+import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { newQuestionId, newRecommendationId, type QuestionRecord, type RecommendationRecord } from '../../adapters/store/records.ts';
 import { openStore, sqliteTarget, type Store, type StoreTarget } from '../../adapters/store/store.ts';
 import { fixtureKnowledge } from './fixtures.ts';
@@ -91,18 +92,32 @@ export async function postgresTestStore(): Promise<TestStore> {
   };
 }
 
-/** A recommendation as a listener would record it, for requirements given as input. */
-export function recommendationRecord(input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
+/** The requirements `input` gives, or an error naming what is wrong with it. */
+function requirementsOf(input: RequirementsInput): Requirements {
   const valid = validateRequirements(input);
   if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
+  return valid.requirements;
+}
+
+/** Who made a recommendation and where it was posted, as a listener records it: a Slack thread in #deals. */
+const posted = () => ({ id: newRecommendationId(), platform: 'slack', userId: 'U0SALES1', channelId: 'C0DEALS', messageRef: '1732500000.000100' }) as const;
+
+/** A recommendation as a listener would record it, for requirements given as input. */
+export function recommendationRecord(input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
+  return { ...posted(), recommendation: recommend(requirementsOf(input), fixtureKnowledge()), knowledgeVersion: '2026-11-25.test0001', ...extra };
+}
+
+/**
+ * A recommendation as a listener records it under `knowledge`, with that knowledge's basis and version (what the
+ * recheck after a deploy compares with the knowledge deployed); `extra` says when, where and by whom otherwise.
+ */
+export function recordedUnder(knowledge: Knowledge, input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
+  const requirements = requirementsOf(input);
   return {
-    id: newRecommendationId(),
-    platform: 'slack',
-    userId: 'U0SALES1',
-    channelId: 'C0DEALS',
-    messageRef: '1732500000.000100',
-    recommendation: recommend(valid.requirements, fixtureKnowledge()),
-    knowledgeVersion: '2026-11-25.test0001',
+    ...posted(),
+    recommendation: recommend(requirements, knowledge),
+    knowledgeVersion: knowledgeVersion(knowledge),
+    basis: basisOf(requirements, knowledge),
     ...extra,
   };
 }

@@ -8,6 +8,7 @@ import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 import { teamsActivity } from '../helpers/teams-activity.ts';
+import { until } from '../helpers/until.ts';
 
 // The Notifier (adapters/notify.ts) of the running product, over real transports: Slack's chat.postMessage caught by
 // the fake Web API, Teams' proactive messages (create conversation, post, thread) caught by the fake Bot Connector,
@@ -20,16 +21,6 @@ const INJECTED = '<!channel> <at>All</at> **x**';
 const answer: Reply = { ...presentTopic(kb, 'calls')!, question: `Calls? ${INJECTED}` };
 const AAD = 'c0ffee00-1111-2222-3333-444455556666';
 const PERSON = { id: '29:person-1', name: 'Pat Person', aadObjectId: AAD };
-
-async function until<T>(probe: () => Promise<T | null | undefined>, what: string, deadlineMs = 8000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`the Notifier on ${kind}`, () => {

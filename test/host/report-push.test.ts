@@ -9,6 +9,7 @@ import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { askedQuestion } from '../helpers/store.ts';
 import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { until } from '../helpers/until.ts';
 
 // The owners' weekly report pushed at its REPORT_SCHEDULE slot, over real transports: Slack DMs caught by the fake
 // Web API, Teams proactive messages by the fake Bot Connector. Two replicas on one PostgreSQL schema ticking at the
@@ -24,23 +25,13 @@ const clock: Clock = { now: () => SLOT.getTime() + 1000 };
 /** An off-topic question someone asked this week: the report lists it as not answered. */
 const UNANSWERED = 'Which pizza topping do customers prefer';
 
-async function until<T>(probe: () => Promise<T | null | undefined> | T | null | undefined, what: string, deadlineMs = 10_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function startReplica(fake: FakeSlack, env: Record<string, string>): Promise<Product> {
   const p = await startTestProduct(
     { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, ...env },
     { teamsConnector: FAST_CONNECTOR, clock, scheduleTimers: false, reportRetryDelaysMs: [5, 5] },
   );
   await p.storeStarted;
-  await until(() => p.notifier.platforms().has('slack'), 'Slack to connect');
+  await until(() => p.notifier.platforms().has('slack'), 'Slack to connect', 10_000);
   return p;
 }
 
@@ -76,7 +67,7 @@ describe.skipIf(SKIP_POSTGRES)('the weekly report, two replicas on one PostgreSQ
       body: JSON.stringify(teamsActivity(connector.url, { text: 'hello', from: { id: '29:owner-seen', name: 'Owner', aadObjectId: OWNER_AAD_SEEN } })),
     });
     expect(res.status).toBe(200);
-    await until(() => b.store.conversationRef(`person:${OWNER_AAD_SEEN}`), 'the owner chat reference');
+    await until(() => b.store.conversationRef(`person:${OWNER_AAD_SEEN}`), 'the owner chat reference', 10_000);
     fake.reset();
     connector.reset();
 

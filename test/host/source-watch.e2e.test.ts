@@ -14,6 +14,7 @@ import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { until } from '../helpers/until.ts';
 
 // The source watch in the running product (SOURCE_WATCH=true), over real transports, with two replicas sharing one
 // store and driven by the scheduler's fake clock: the cited pages served on 127.0.0.1 are fetched once a day (by
@@ -27,16 +28,6 @@ const OWNER = { id: '29:owner-1', name: 'Olu Owner', aadObjectId: OWNER_AAD };
 /** The watch's slots: 05:00 UTC (REPORT_TZ unset) on two days. */
 const DAY1 = Date.UTC(2026, 11, 7, SOURCE_WATCH_HOUR);
 const DAY2 = DAY1 + DAY_MS;
-
-async function until<T>(probe: () => Promise<T | null | undefined>, what: string, deadlineMs = 8000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function suite(kind: 'SQLite' | 'PostgreSQL', storeEnv: StoreEnv) {
   describe(`source watch in the product on ${kind}, two replicas`, () => {

@@ -1,15 +1,14 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basisOf, builtInKnowledge, recommend, validateRequirements, type RequirementsInput } from '../../src/index.ts';
-import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
-import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import { builtInKnowledge, type RequirementsInput } from '../../src/index.ts';
+import type { RecommendationRecord } from '../../adapters/store/records.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 import { FakeSlack } from '../helpers/fake-slack.ts';
 import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
 import { SlackClient } from '../helpers/slack-client.ts';
 import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
-import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { postgresTestStore, recordedUnder, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // After a deploy that raises Co-Existence's MPS from 20 to 25, the posted recommendation whose verdict flips (a 22 MPS
 // customer) gets one note in its Slack thread, whichever replicas start: two products on one store, the note posted
@@ -19,22 +18,9 @@ const builtIn = builtInKnowledge();
 const raised = mps25();
 const OWNER = 'U0OWNER';
 
-function made(input: RequirementsInput, extra: Partial<RecommendationRecord>): RecommendationRecord {
-  const valid = validateRequirements(input);
-  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
-  return {
-    id: newRecommendationId(),
-    platform: 'slack',
-    userId: 'U0SALES1',
-    workspace: 'T1',
-    channelId: 'C0DEALS',
-    recommendation: recommend(valid.requirements, builtIn),
-    knowledgeVersion: knowledgeVersion(builtIn),
-    basis: basisOf(valid.requirements, builtIn),
-    at: Date.now() - 86_400_000,
-    ...extra,
-  };
-}
+/** A recommendation made in workspace T1 a day ago, recorded under the built-in knowledge. */
+const made = (input: RequirementsInput, extra: Partial<RecommendationRecord>): RecommendationRecord =>
+  recordedUnder(builtIn, input, { workspace: 'T1', at: Date.now() - 86_400_000, ...extra });
 
 /** Every text a Block Kit structure shows. */
 const textOf = (x: unknown): string => JSON.stringify(x);
@@ -154,15 +140,6 @@ function suite(kind: string, open: () => Promise<TestStore>, replicas: number) {
       }
     });
   });
-}
-
-/** A port on 127.0.0.1 where nothing listens (Slack unreachable), where a fake Slack can start later. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('a recheck note when Slack cannot be reached at start', () => {

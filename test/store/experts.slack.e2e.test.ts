@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { route } from '../../src/index.ts';
-import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
+import { clickButton, slackResponses, slackSettled, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { buttonsOf, type DrawnButton } from '../helpers/slack-client.ts';
@@ -29,15 +29,8 @@ function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     /** The ts the fake gave the last question posted to the experts' channel: its thread. */
     let lastPost = '';
     const store = () => h.product.store.store!;
-    const settled = async () => {
-      await h.product.slack!.drain();
-      await h.product.store.recorder.flush();
-    };
-    const responses = async (count = 1) => {
-      const calls = await h.fake.waitFor('response_url', () => true, count);
-      for (const c of calls) expect(slackLimitViolations(c.args)).toEqual([]);
-      return calls.map((c) => c.args) as any[];
-    };
+    const settled = () => slackSettled(h);
+    const responses = (count = 1) => slackResponses(h, count);
     /** The asker's declined answer, and its Ask an expert button. */
     const askButton = async (question: string, user = ASKER): Promise<DrawnButton> => {
       const answer = (await h.slack.command(question, { user_id: user })).json();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newQuestionId } from '../../adapters/store/records.ts';
-import { clickButton, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
+import { clickButton, slackResponses, slackSettled, startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
 import { recommendationRecord } from '../helpers/store.ts';
@@ -36,15 +36,8 @@ function learningLoop(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
     let h: BothPlatforms;
     let cleanup: (() => Promise<void>) | undefined;
     const store = () => h.product.store.store!;
-    const recorded = async () => {
-      await h.product.slack!.drain();
-      await h.product.store.recorder.flush();
-    };
-    const responses = async (count = 1) => {
-      const calls = await h.fake.waitFor('response_url', () => true, count);
-      for (const c of calls) expect(slackLimitViolations(c.args)).toEqual([]);
-      return calls.map((c) => c.args) as any[];
-    };
+    const recorded = () => slackSettled(h);
+    const responses = (count = 1) => slackResponses(h, count);
 
     beforeAll(async () => {
       const made = await env();

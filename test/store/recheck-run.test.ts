@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { basisOf, builtInKnowledge, recommend, validateRequirements, type Reply, type RequirementsInput } from '../../src/index.ts';
+import { builtInKnowledge, type Reply, type RequirementsInput } from '../../src/index.ts';
 import { createLogger } from '../../adapters/host/logger.ts';
 import type { Destination, Notifier, NotifyPlatform, Sent } from '../../adapters/notify.ts';
 import { knowledgeVersion } from '../../adapters/store/knowledge-version.ts';
 import { noteDestination, recheckAfterDeploy } from '../../adapters/store/recheck.ts';
-import { newRecommendationId, type RecommendationRecord } from '../../adapters/store/records.ts';
+import type { RecommendationRecord } from '../../adapters/store/records.ts';
 import { SKIP_POSTGRES } from '../helpers/postgres.ts';
 import { LogCapture } from '../helpers/product.ts';
 import { mps25, mpsReworded } from '../helpers/knowledge-copy.ts';
-import { postgresTestStore, sqliteTestStore, type TestStore } from '../helpers/store.ts';
+import { postgresTestStore, recordedUnder, sqliteTestStore, type TestStore } from '../helpers/store.ts';
 
 // The recheck after a deploy, against the store and a recording Notifier: one run per knowledge version across
 // replicas, one note per changed and posted recommendation, in its thread; failures counted and logged, never
@@ -20,23 +20,9 @@ const BOTH: ReadonlySet<NotifyPlatform> = new Set(['slack', 'teams']);
 const builtIn = builtInKnowledge();
 const raised = mps25().knowledge;
 
-function made(input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord {
-  const valid = validateRequirements(input);
-  if (!valid.ok) throw new Error(JSON.stringify(valid.errors));
-  return {
-    id: newRecommendationId(),
-    platform: 'slack',
-    userId: 'U0SALES1',
-    workspace: 'T0TEAM',
-    channelId: 'C0DEALS',
-    messageRef: '1732500000.000100',
-    recommendation: recommend(valid.requirements, builtIn),
-    knowledgeVersion: knowledgeVersion(builtIn),
-    basis: basisOf(valid.requirements, builtIn),
-    at: Date.now() - 2 * DAY,
-    ...extra,
-  };
-}
+/** A recommendation made in workspace T0TEAM two days ago, recorded under the built-in knowledge. */
+const made = (input: RequirementsInput, extra: Partial<RecommendationRecord> = {}): RecommendationRecord =>
+  recordedUnder(builtIn, input, { workspace: 'T0TEAM', at: Date.now() - 2 * DAY, ...extra });
 
 /** A Notifier that records what it is asked to send, answering `answer` (default: delivered). */
 function recordingNotifier(platforms: NotifyPlatform[] = ['slack', 'teams'], answer: (to: Destination) => Sent = () => ({ ok: true, ref: '1733000000.000200', channelId: 'C0DEALS' })) {

@@ -9,6 +9,7 @@ import { mps25 } from '../helpers/knowledge-copy.ts';
 import { SKIP_POSTGRES, createTestSchema } from '../helpers/postgres.ts';
 import { startTestProduct } from '../helpers/product.ts';
 import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { until } from '../helpers/until.ts';
 
 // A recommendation made in a Teams channel thread (the real form, submitted to /api/messages under the built-in
 // knowledge), then a deploy that raises Co-Existence's MPS from 20 to 25: the replicas that start with it post one
@@ -16,16 +17,6 @@ import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
 
 const raised = mps25();
 type Product = Awaited<ReturnType<typeof startTestProduct>>;
-
-async function until<T>(probe: () => Promise<T | null | undefined>, what: string, deadlineMs = 8000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function suite(kind: string, storeEnv: () => Promise<Record<string, string>>, replicas: number) {
   describe(`a recheck note in Teams on ${kind} (${replicas} replica${replicas > 1 ? 's' : ''})`, () => {

@@ -3,14 +3,13 @@ import { slackMessage } from '../../adapters/slack/blocks/reply.ts';
 import { teamsCard } from '../../adapters/teams/cards/reply.ts';
 import type { VerifyReminderReply } from '../../src/index.ts';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
+import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { FakeConnector, type ConnectorCall } from '../helpers/fake-connector.ts';
-import { FakeSlack } from '../helpers/fake-slack.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient, buttonsOf } from '../helpers/slack-client.ts';
+import { buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
-import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
 import { RecordingNotifier, VERIFIER_SLACK, VERIFIER_TEAMS, daysAgo, knowledgeWith } from '../helpers/verification.ts';
 
 // Verification against the running product, on SQLite and PostgreSQL: a topic past its interval is marked in Slack
@@ -30,29 +29,22 @@ function verification(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`verification in Slack and Teams on ${kind}`, () => {
     const old = daysAgo(200);
     const kb = knowledgeWith({ calls: { lastVerified: old, verifiers: [VERIFIER_SLACK, VERIFIER_TEAMS] }, 'group-chats': { lastVerified: old, verifiers: [VERIFIER_SLACK] } });
-    let product: Awaited<ReturnType<typeof startTestProduct>>;
-    let fake: FakeSlack;
-    let connector: FakeConnector;
-    let slack: SlackClient;
+    let h: BothPlatforms | undefined;
+    let product: BothPlatforms['product'];
+    let fake: BothPlatforms['fake'];
+    let connector: BothPlatforms['connector'];
+    let slack: BothPlatforms['slack'];
     let cleanup: (() => Promise<void>) | undefined;
     const notifier = new RecordingNotifier();
 
     beforeAll(async () => {
       const made = await env();
       cleanup = made.cleanup;
-      fake = await new FakeSlack().start();
-      connector = await new FakeConnector().start();
-      product = await startTestProduct(
-        { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: kb.file, KNOWLEDGE_OWNERS: OWNER, ...made.env },
-        { teamsConnector: FAST_CONNECTOR, notifier, scheduleTimers: false },
-      );
-      await product.storeStarted;
-      slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
+      h = await startBothPlatforms({ KNOWLEDGE_FILE: kb.file, KNOWLEDGE_OWNERS: OWNER, ...made.env }, { notifier, scheduleTimers: false });
+      ({ product, fake, connector, slack } = h);
     });
     afterAll(async () => {
-      await product?.stop();
-      await fake?.stop();
-      await connector?.stop();
+      await stopBothPlatforms(h);
       await cleanup?.();
       kb.cleanup();
     });

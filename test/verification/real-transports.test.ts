@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
+import { startBothPlatforms, stopBothPlatforms, type BothPlatforms } from '../helpers/both-platforms.ts';
 import { FakeConnector } from '../helpers/fake-connector.ts';
-import { FakeSlack } from '../helpers/fake-slack.ts';
 import { fixtureKnowledge } from '../helpers/fixtures.ts';
 import { onBothStores, type StoreEnv } from '../helpers/postgres.ts';
-import { BOT_TOKEN, SIGNING_SECRET, startTestProduct } from '../helpers/product.ts';
-import { SlackClient, buttonsOf } from '../helpers/slack-client.ts';
+import { buttonsOf } from '../helpers/slack-client.ts';
 import { slackLimitViolations } from '../helpers/slack-limits.ts';
-import { FAST_CONNECTOR, teamsActivity } from '../helpers/teams-activity.ts';
+import { teamsActivity } from '../helpers/teams-activity.ts';
+import { until } from '../helpers/until.ts';
 import { VERIFIER_SLACK, VERIFIER_TEAMS, daysAgo, knowledgeWith } from '../helpers/verification.ts';
 
 // The reminder over the product's own Notifier, end to end: the daily job posts a Slack DM (chat.postMessage to the
@@ -21,38 +21,24 @@ const VERA = { id: '29:vera', name: 'Vera Verifier', aadObjectId: VERIFIER_TEAMS
 const today = () => new Date().toISOString().slice(0, 10);
 const title = fixtureKnowledge().topics.find((t) => t.id === 'calls')!.title;
 
-async function until<T>(probe: () => Promise<T | null | undefined> | T | null | undefined, what: string, deadlineMs = 8000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function suite(kind: 'SQLite' | 'PostgreSQL', env: StoreEnv) {
   describe(`reminders through the Notifier on ${kind}`, () => {
     const old = daysAgo(200);
     const kb = knowledgeWith({ calls: { lastVerified: old, verifiers: [VERIFIER_SLACK, VERIFIER_TEAMS] } }, { lastVerified: daysAgo(1) });
-    let product: Awaited<ReturnType<typeof startTestProduct>>;
-    let fake: FakeSlack;
-    let connector: FakeConnector;
-    let slack: SlackClient;
+    let h: BothPlatforms | undefined;
+    let product: BothPlatforms['product'];
+    let fake: BothPlatforms['fake'];
+    let connector: BothPlatforms['connector'];
+    let slack: BothPlatforms['slack'];
 
     beforeAll(async () => {
       const made = await env();
-      fake = await new FakeSlack().start();
-      connector = await new FakeConnector().start();
-      product = await startTestProduct({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl, KNOWLEDGE_FILE: kb.file, ...made.env }, { teamsConnector: FAST_CONNECTOR, scheduleTimers: false });
-      await product.storeStarted;
-      slack = new SlackClient(product.url, SIGNING_SECRET, fake.url);
+      h = await startBothPlatforms({ KNOWLEDGE_FILE: kb.file, ...made.env }, { scheduleTimers: false });
+      ({ product, fake, connector, slack } = h);
       await until(() => product.notifier.platforms().has('slack'), 'Slack to connect');
     });
     afterAll(async () => {
-      await product?.stop();
-      await fake?.stop();
-      await connector?.stop();
+      await stopBothPlatforms(h);
       kb.cleanup();
     });
 
