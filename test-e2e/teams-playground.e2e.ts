@@ -30,6 +30,8 @@ const CHANNEL = 'Escalations'; // .m365agentsplayground.yml
 const EXPERTS_CHANNEL = '19:escalations@thread.tacv2';
 /** Group chats' lastVerified in the bot's copy of the built-in knowledge: over a year ago, so it is past its interval. */
 const STALE_SINCE = '2025-06-01';
+const BOT_ID = '00000000-0000-0000-0000-00000000000011'; // .m365agentsplayground.yml
+const TENANT_ID = '00000000-0000-0000-0000-0000000000001'; // .m365agentsplayground.yml
 
 let bot: RunningBot | undefined;
 let playground: RunningPlayground | undefined;
@@ -295,7 +297,9 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
 
   // Ask an expert: a question the advisor declines carries the button; the bot posts it to the experts' channel
   // (Escalations) on its own, a proactive message; a reply in that post's thread comes back to the asker's personal
-  // chat. In the Playground the asker and the expert are the same person, which changes nothing the bot does.
+  // chat. The asker's own messages in the thread are not an expert's answer, and the Playground's user is the asker:
+  // the expert (Megan Bowen, another user of .m365agentsplayground.yml) answers through the Playground's own "Mock an
+  // Activity → Custom activity", a message activity in the post's thread, as Teams would deliver it.
   it('Ask an expert: a declined question goes to the experts\' channel, and the reply there comes back to the asker privately', async () => {
     await page.getByRole('treeitem', { name: PERSONAL_CHAT }).click();
     const question = 'what is the refund policy for our hosting invoices?';
@@ -309,16 +313,34 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     await expect(posted.innerText()).resolves.toContain('Alex Wilber');
     await shot('14-expert-channel-post', posted);
 
-    // Reply in the post's thread (the reply box of the nearest block around the post that has one), @mentioning the bot.
+    // The post's activity id, as the bot logged it: the thread is `<channel>;messageid=<it>`.
+    const postLine = readFileSync(path.join(OUT, 'bot.log'), 'utf8').split('\n').filter((l) => l.includes('expert question posted')).at(-1)!;
+    const parent = (JSON.parse(postLine) as { ref: string }).ref;
     const answerText = 'Refunds are handled by billing, not by us: send them to billing@example.com';
-    const thread = posted.locator('xpath=ancestor::*[.//*[@data-lexical-editor]][1]').locator('[data-lexical-editor]').first();
-    await thread.click();
-    await page.keyboard.type('@Co-Ex');
-    await page.getByRole('menuitem', { name: BOT_NAME }).click();
-    await newCard(/Sent to the asker privately/, async () => {
-      await page.keyboard.type(` ${answerText}`);
-      await page.keyboard.press('Enter');
-    });
+    await page.getByRole('button', { name: 'Mock an Activity' }).click();
+    await page.getByRole('menuitem', { name: 'Custom activity' }).click();
+    const dialog = page.getByRole('dialog').filter({ hasText: 'Custom activity' });
+    const prefilled = await dialog.innerText();
+    // The Playground's Bot Connector address, as its own activity template has it.
+    const serviceUrl = /(https?:\/\/[^"\s]+\/_connector)/.exec(prefilled)?.[1] ?? `${new URL(playground!.url).origin}/_connector`;
+    const reply = {
+      type: 'message',
+      id: `expert-reply-${Date.now()}`,
+      timestamp: new Date().toISOString(),
+      channelId: 'msteams',
+      serviceUrl,
+      recipient: { id: BOT_ID, name: BOT_NAME },
+      conversation: { id: `${EXPERTS_CHANNEL};messageid=${parent}`, isGroup: true, conversationType: 'channel', tenantId: TENANT_ID },
+      from: { id: 'user-id-1', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' },
+      text: answerText,
+      textFormat: 'plain',
+      channelData: { tenant: { id: TENANT_ID }, channel: { id: EXPERTS_CHANNEL } },
+    };
+    await dialog.locator('.monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify(reply));
+    await newCard(/Sent to the asker privately/, () => dialog.getByRole('button', { name: 'Send activity' }).click());
 
     await page.getByRole('treeitem', { name: PERSONAL_CHAT }).click();
     const relayed = cards().filter({ hasText: 'An expert answered your question' }).last();
@@ -326,6 +348,7 @@ describe('Teams in Microsoft 365 Agents Playground', () => {
     const text = await relayed.innerText();
     expect(text).toContain(answerText);
     expect(text).toContain(question);
+    expect(text).toContain('Megan Bowen');
     await shot('15-expert-answer-relayed', relayed);
   });
 
