@@ -136,8 +136,8 @@ function suite(kind: 'SQLite' | 'PostgreSQL', storeEnv: StoreEnv) {
       // Read by the replica that ran the reminders (whichever claimed the slot): the page's change, per topic.
       expect([h.product, second].map((p) => p.verifications.state().sourceChanged?.get('throughput'))).toContainEqual(['2026-12-08']);
 
-      // The summary line, from the replica that ran.
-      const summary = [...h.product.logs.lines, ...second.logs.lines].filter((l) => /^source watch: \d+ pages checked/.test(l.msg));
+      // The summary line of each day, from the replica that ran it (either may run either day), in the days' order.
+      const summary = [...h.product.logs.lines, ...second.logs.lines].filter((l) => /^source watch: \d+ pages checked/.test(l.msg)).sort((a, b) => a.time - b.time);
       expect(summary.map((l) => [l.checked, l.changed, l.failed])).toEqual([
         [sources, 0, 0],
         [sources, 1, 0],
