@@ -22,6 +22,7 @@ import {
 import type { Database, RecommendationsTable, SourceChangesTable, SourcePagesTable } from './schema.ts';
 import type { RecordBatch } from './recorder.ts';
 import type { ConversationRef, CorrectionRef, HistoryQuery, PruneCounts, RecheckCounts, RecheckNoted, Report, SourcePage, SourcePageExpected, SourcePageState, Store, StoreTarget, StoredVerification, TrainingLine, VerificationRecord } from './store.ts';
+import { SOURCE_CHANGES_DAYS } from './store.ts';
 import type { SourceChange, SourceChangeKind } from '../../src/index.ts';
 import { FeedbackTally, REPORT_LINES, TrainingTally, questionOf } from './report-lines.ts';
 import { ExpertQuestions } from './expert-questions.ts';
@@ -326,6 +327,10 @@ export class KyselyStore implements Store {
       dedupeKeys: deleted(await this.db.deleteFrom('dedupe_keys').where('expires_at', '<=', now).executeTakeFirst()),
       recheckNotes: deleted(await this.db.deleteFrom('recheck_notes').where('created_at', '<', cutoff).executeTakeFirst()),
       expertQuestions: deleted(await this.db.deleteFrom('expert_questions').where('asked_at', '<', cutoff).executeTakeFirst()),
+      sourceChanges: deleted(await this.db.deleteFrom('source_changes').where('changed_at', '<', Math.min(cutoff, now - SOURCE_CHANGES_DAYS * DAY_MS)).executeTakeFirst()),
+      verificationReminders: deleted(await this.db.deleteFrom('verification_reminders').where('claimed_at', '<', cutoff).executeTakeFirst()),
+      recheckRuns: deleted(await this.db.deleteFrom('recheck_runs').where('finished_at', 'is not', null).where('started_at', '<', cutoff).executeTakeFirst()),
+      conversationRefs: deleted(await this.db.deleteFrom('conversation_refs').where('updated_at', '<', cutoff).executeTakeFirst()),
     }));
   }
 

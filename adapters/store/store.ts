@@ -95,6 +95,12 @@ export interface StoredVerification extends VerificationRecord {
   id: string;
 }
 
+/**
+ * How far back changes of cited pages are read (a change older than a topic's last verification no longer counts),
+ * and so kept by the prune whatever RETENTION_DAYS says: a change pruned earlier could move a topic's due day.
+ */
+export const SOURCE_CHANGES_DAYS = 400;
+
 export interface PruneCounts {
   questions: number;
   recommendations: number;
@@ -104,6 +110,14 @@ export interface PruneCounts {
   recheckNotes: number;
   /** Questions sent to the experts' channel (*Ask an expert*), with their answers. */
   expertQuestions: number;
+  /** Changes of cited pages (source watch), older than RETENTION_DAYS and SOURCE_CHANGES_DAYS both. */
+  sourceChanges: number;
+  /** Claims of verification reminders (one per topic and due day). */
+  verificationReminders: number;
+  /** Finished recheck runs (one per knowledge version). */
+  recheckRuns: number;
+  /** Where the bot reaches Teams people, tenants and channels, not refreshed by any activity since. */
+  conversationRefs: number;
 }
 
 /** What the store keeps of *Ask an expert* (adapters/store/expert-questions.ts). */

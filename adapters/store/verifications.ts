@@ -3,6 +3,7 @@ import { VERIFY_SAYS, addDays, dayString, mayVerify, sourceChangeDaysByTopic, to
 import { DAY_MS, MINUTE_MS } from '../../src/time.ts';
 import { knowledgeVersion } from './knowledge-version.ts';
 import type { StoreService } from './service.ts';
+import { SOURCE_CHANGES_DAYS } from './store.ts';
 
 // The stored verifications as the running product keeps them: in memory (the core reads them with today's date and
 // never waits on the store), loaded when the store opens, refreshed every few minutes (a verification made on
@@ -10,8 +11,6 @@ import type { StoreService } from './service.ts';
 
 /** How often the stored dates are read again. */
 export const VERIFICATIONS_REFRESH_MS = 5 * MINUTE_MS;
-/** How far back changes of cited pages are read (a change older than a topic's last verification no longer counts). */
-export const SOURCE_CHANGES_DAYS = 400;
 /**
  * The most changes read (newest first). The watch stores at most one change per page a day, so this covers 50 pages
  * changing every day for the whole 400 days: the first change after a topic's last verification is not cut off.

@@ -293,14 +293,34 @@ describe(`the ${kind} store`, () => {
         await s.claim('live', 60_000, NOW);
         await s.claimRecheckNote('OLDNOTE1', 'v1', NOW - 400 * DAY);
         await s.claimRecheckNote('NEWNOTE1', 'v1', NOW - DAY);
-        expect(await s.prune(365, NOW)).toEqual({ questions: 1, recommendations: 1, feedback: 1, dedupeKeys: 1, recheckNotes: 1, expertQuestions: 0 });
+        // What the owner's loop keeps: reminder claims, recheck runs, where Teams people are, changes of cited pages.
+        await s.claimReminder('calls', '2025-01-01', NOW - 400 * DAY);
+        await s.claimReminder('calls', '2026-11-01', NOW - DAY);
+        await s.claimRecheckRun('v-old', 60_000, NOW - 400 * DAY);
+        await s.finishRecheckRun('v-old', { checked: 1, changed: 0, noted: 0, failed: 0 }, NOW - 400 * DAY);
+        await s.claimRecheckRun('v-new', 60_000, NOW - DAY);
+        const ref = { platform: 'teams' as const, kind: 'person' as const, serviceUrl: 'https://smba.example/', tenantId: 't1', conversationId: 'a:1', userId: '29:1', botId: '28:1' };
+        await s.saveConversationRef({ ...ref, key: 'person:gone', updatedAt: NOW - 400 * DAY });
+        await s.saveConversationRef({ ...ref, key: 'person:here', updatedAt: NOW - DAY });
+        const page = (url: string, hash: string) => ({ url, sourceId: 'M1', etag: null, lastModified: null, contentHash: hash, updatedDate: null });
+        for (const [url, days] of [['https://example.com/a', 500], ['https://example.com/b', 380], ['https://example.com/c', 10]] as const) {
+          await s.saveSourcePage(page(url, 'h1'), 'absent', undefined, NOW - (days + 1) * DAY);
+          await s.saveSourcePage(page(url, 'h2'), { contentHash: 'h1', updatedDate: null }, { kind: 'content', updatedBefore: null }, NOW - days * DAY);
+        }
+        expect(await s.prune(365, NOW)).toEqual({ questions: 1, recommendations: 1, feedback: 1, dedupeKeys: 1, recheckNotes: 1, expertQuestions: 0, sourceChanges: 1, verificationReminders: 1, recheckRuns: 1, conversationRefs: 1 });
+        // Kept: the newer claim and run, the person seen yesterday, and page changes within 400 days (380 is past the
+        // retention but still read by the verifications: pruning it could move a topic's due day).
+        expect(await s.claimReminder('calls', '2026-11-01', NOW)).toBe(false);
+        expect(await s.conversationRef('person:here')).toBeDefined();
+        expect(await s.conversationRef('person:gone')).toBeUndefined();
+        expect((await s.sourceChangesSince(new Date(0))).map((c) => c.url).sort()).toEqual(['https://example.com/b', 'https://example.com/c']);
         expect(await s.claimRecheckNote('NEWNOTE1', 'v1', NOW)).toBe(false);
         const left: string[] = [];
         for await (const q of s.exportQuestions(new Date(0))) left.push(q.question);
         expect(left).toEqual(['recent']);
         expect((await s.history({ scope: 'all', since: new Date(0) })).map((r) => r.customer)).toEqual(['New Co']);
         expect(await s.claim('live', 60_000, NOW + 1)).toBe(false);
-        expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0, recheckNotes: 0, expertQuestions: 0 });
+        expect(await s.prune(365, NOW)).toEqual({ questions: 0, recommendations: 0, feedback: 0, dedupeKeys: 0, recheckNotes: 0, expertQuestions: 0, sourceChanges: 0, verificationReminders: 0, recheckRuns: 0, conversationRefs: 0 });
       } finally {
         await fresh.cleanup();
       }
