@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatReply } from '../../adapters/plain-text.ts';
 import { slackMessage } from '../../adapters/slack/blocks/reply.ts';
+import { homeView } from '../../adapters/slack/blocks/report.ts';
+import { SLACK_LIMITS } from '../../adapters/slack/limits.ts';
 import { teamsCard } from '../../adapters/teams/cards/reply.ts';
 import {
   MAY_BE_OUT_OF_DATE,
@@ -146,6 +148,23 @@ describe("the owner's report", () => {
     expect(stale.lines[0]!.note).toContain(VERIFIER_SLACK);
     const marks = report.sections.find((s) => s.id === 'needs-change')!;
     expect(marks.lines).toEqual([{ question: presentTopic(kb, 'calls')!.title, count: 1, note: `marked Needs a change on 2026-05-30 by ${VERIFIER_SLACK} (slack)` }]);
+  });
+
+  it('with many corrections waiting, the Slack report keeps every section and its steps within 50 blocks', () => {
+    const corrections = Array.from({ length: 30 }, (_, i) => ({ question: `how do I ask thing ${i}?`, answered: null, picked: 'calls', count: 1, review: 'pending' as const }));
+    // Every section the store can fill, as the pushed report has them.
+    const report = presentReport({ ...usage, corrections, expertQuestions: [], newTopics: [], rechecked: [], sourcesChanged: [], since: new Date('2026-05-25T00:00:00Z'), verification: { verified: [], needsChange: [] } }, kb, new Date('2026-06-01T10:00:00Z'));
+    const { blocks } = slackMessage(report, 'dm');
+    expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    const drawn = JSON.stringify(blocks);
+    // Before, the message clamp cut its end: "What to do with it" and the last sections were left out.
+    expect(drawn).not.toContain('Some content was left out');
+    expect(drawn).toContain('What to do with it');
+    for (const s of report.sections) expect(drawn, s.id).toContain(s.title.replace('&', '&amp;'));
+    // App Home has 100 blocks, less what comes before the report: more corrections fit there, and still every section.
+    const home = homeView([], { kind: 'history', title: 'History', entries: [], actions: [], summary: '' } as never, report);
+    expect(home.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerView);
+    expect(JSON.stringify(home.blocks)).toContain('What to do with it');
   });
 
   it('a due topic is drawn without a count (it was not asked anything), a question with one', () => {

@@ -28,21 +28,39 @@ function linesSection(lines: readonly ReportLine[]): string {
   return text;
 }
 
-function sectionBlocks(s: ReportSection): Block[] {
+/** The blocks a correction line takes: its text, and its Accept / Dismiss while it waits for review. */
+const correctionCost = (line: ReportLine) => (line.actions?.length ? 2 : 1);
+
+function sectionBlocks(s: ReportSection, correctionBlocks = Infinity): Block[] {
   const blocks: Block[] = [section(`*${escapeMrkdwn(s.title)}*\n${escapeMrkdwn(s.hint)}`)];
   if (s.lines.length === 0) return [...blocks, context(escapeMrkdwn(s.empty))];
   if (s.id !== 'corrections') return [...blocks, section(linesSection(s.lines))];
-  // Corrections: one line each, with Accept / Dismiss while it waits for review.
-  s.lines.forEach((line, i) => {
+  // Corrections: one line each, with Accept / Dismiss while it waits for review, as many as the message has room for
+  // (one block kept to say how many more).
+  let used = 0;
+  for (const [i, line] of s.lines.entries()) {
+    const left = s.lines.length - i;
+    if (used + correctionCost(line) + (left > 1 ? 1 : 0) > correctionBlocks) {
+      blocks.push(context(`_…and ${left} more to review: in App Home, or \`coexist-advisor report\`_`));
+      break;
+    }
     blocks.push(section(lineText(line)));
     if (line.actions?.length) blocks.push(actions(slackButtons(line.actions, { row: i }), `review_${i}`));
-  });
+    used += correctionCost(line);
+  }
   return blocks;
 }
 
-/** The report's blocks (no message-level clamp: a message and the Home tab have different limits). */
-export function reportBlocks(reply: ReportReply): Block[] {
+/**
+ * The report's blocks, at most `maxBlocks` (a message's 50, or what the Home tab has left): the corrections are cut
+ * short first, so every section and "What to do with it" stay (no message-level clamp: a message and the Home tab
+ * have different limits).
+ */
+export function reportBlocks(reply: ReportReply, maxBlocks: number = SLACK_LIMITS.blocksPerMessage): Block[] {
   if (reply.unavailable) return [section(escapeMrkdwn(reply.unavailable))];
+  // Everything but the corrections' lines: the head (3), each section's divider, title and body, the tail (3).
+  const fixed = 3 + reply.sections.reduce((n, s) => n + (s.id === 'corrections' && s.lines.length > 0 ? 2 : 3), 0) + 3;
+  const correctionBlocks = Math.max(1, maxBlocks - fixed);
   const blocks: Block[] = [
     header(`📊 ${reply.title}`),
     context(escapeMrkdwn(reply.period)),
@@ -51,7 +69,7 @@ export function reportBlocks(reply: ReportReply): Block[] {
       fields: reply.figures.slice(0, SLACK_LIMITS.sectionFields).map((f) => ({ type: 'mrkdwn' as const, text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}` })),
     },
   ];
-  for (const s of reply.sections) blocks.push(divider(), ...sectionBlocks(s));
+  for (const s of reply.sections) blocks.push(divider(), ...sectionBlocks(s, correctionBlocks));
   blocks.push(
     divider(),
     section(`*What to do with it*\n${reply.next.map((step, i) => `${i + 1}. ${escapeMrkdwn(step)}`).join('\n')}`),
@@ -103,6 +121,6 @@ export function homeView(intro: Block[], recent: HistoryReply, report: ReportRep
     for (const entry of recent.entries) blocks.push(section(entryText(entry)), entryButtons(entry));
     blocks.push(context(`Also those made in your channels, by customer: \`${COMMAND} history Acme\`.`));
   }
-  if (report) blocks.push(divider(), ...reportBlocks(report));
+  if (report) blocks.push(divider(), ...reportBlocks(report, SLACK_LIMITS.blocksPerView - blocks.length - 1));
   return { type: 'home', blocks: clampBlocks(blocks, SLACK_LIMITS.blocksPerView) };
 }
