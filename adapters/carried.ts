@@ -23,6 +23,8 @@ export const CARRIED = {
   shownQuestionChars: 300,
   /** The question as typed, shown back with a reply ("You asked: …") on Slack and Teams. */
   echoedQuestionChars: 500,
+  /** An expert's answer, as stored and as relayed to the asker on Slack and Teams (a section's worth of text). */
+  expertAnswerChars: 3000,
 } as const;
 
 /** A recommendation's shareable id as a button carries it (newRecommendationId() makes 8 of these characters). */

@@ -8,7 +8,7 @@ import type { Database, ExpertQuestionsTable } from './schema.ts';
 // replicas (or an event Slack delivers twice) exactly one of them relays it.
 
 /** An expert's reply is kept to this length (it is relayed whole up to the platform's limits, stored capped). */
-export const MAX_EXPERT_ANSWER_CHARS = 3000;
+export const MAX_EXPERT_ANSWER_CHARS = CARRIED.expertAnswerChars;
 /** An error, as kept for the report. */
 const MAX_ERROR_CHARS = 500;
 

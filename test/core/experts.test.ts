@@ -5,6 +5,7 @@ import {
   actionReply,
   expertRelayed,
   offersExpert,
+  presentExpertAnswer,
   presentExpertQuestion,
   presentTopic,
   route,
@@ -14,6 +15,11 @@ import {
 } from '../../src/index.ts';
 import { EXPERT } from '../../src/matching/thresholds.ts';
 import { loadConfig } from '../../adapters/config.ts';
+import { CARRIED } from '../../adapters/carried.ts';
+import { expertAnswerMessage } from '../../adapters/slack/blocks/experts.ts';
+import { expertAnswerCard } from '../../adapters/teams/cards/experts.ts';
+import { cardProblems, textBlocks } from '../helpers/adaptive-cards.ts';
+import { mrkdwnStrings, slackLimitViolations } from '../helpers/slack-limits.ts';
 import { fixtureKnowledge, vagueQuestion } from '../helpers/fixtures.ts';
 
 // *Ask an expert* in the core: which replies offer it (declined, asked back, unsure, after Not helpful), only when the
@@ -93,5 +99,25 @@ describe('Ask an expert: configuration', () => {
     expect(loadConfig({})).toMatchObject({ ok: true, config: { experts: {} } });
     const wrong = loadConfig({ EXPERTS_CHANNEL: '#whatsapp-experts', TEAMS_EXPERTS_CHANNEL: 'General' });
     expect(wrong.ok === false && wrong.problems).toEqual([expect.stringMatching(/^EXPERTS_CHANNEL must be a Slack channel id/), expect.stringMatching(/^TEAMS_EXPERTS_CHANNEL must be a Teams channel id/)]);
+  });
+});
+
+describe('a long expert answer, relayed', () => {
+  it('is cut at CARRIED.expertAnswerChars on both platforms, escaped, and within each platform\'s limits', () => {
+    const answer = `<!channel> ${'Refunds go to billing. '.repeat(600)}`; // about 13,800 characters
+    const reply = presentExpertAnswer({ question: 'refunds?', answer, by: { platform: 'slack', userId: 'U0EXPERT' }, at: new Date('2026-12-07T12:00:00Z') });
+    const slack = expertAnswerMessage(reply);
+    expect(slackLimitViolations({ blocks: slack.blocks, text: slack.text })).toEqual([]);
+    for (const t of mrkdwnStrings(slack.blocks)) expect(t).not.toContain('<!channel>');
+    const shown = mrkdwnStrings(slack.blocks).find((t) => t.includes('Refunds go to billing'))!;
+    expect(shown.length).toBeLessThanOrEqual(CARRIED.expertAnswerChars);
+    expect(shown.endsWith('…')).toBe(true);
+    const card = expertAnswerCard(reply);
+    expect(cardProblems(card)).toEqual([]);
+    const body = textBlocks(card).find((t) => t.includes('Refunds go to billing'))!;
+    // Counted as the asker reads it: without the markdown escapes the card adds.
+    const read = body.replace(/\\(.)/g, '$1');
+    expect(read.length).toBeLessThanOrEqual(CARRIED.expertAnswerChars);
+    expect(read.length).toBeGreaterThan(CARRIED.expertAnswerChars - 100);
   });
 });

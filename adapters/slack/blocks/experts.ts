@@ -1,6 +1,7 @@
 import type { ExpertAnswerReply, ExpertNoticeReply, ExpertPerson, ExpertQuestionReply } from '../../../src/index.ts';
 import { CARRIED } from '../../carried.ts';
 import { escapeMrkdwn, truncate, userMrkdwn } from '../text.ts';
+import { SLACK_LIMITS } from '../limits.ts';
 import { actions, clampBlocks, context, fallbackText, header, section, type Block, type SlackMessage } from './common.ts';
 import { slackButtons } from './reply-actions.ts';
 
@@ -35,7 +36,7 @@ export function expertAnswerMessage(reply: ExpertAnswerReply): SlackMessage {
   const blocks: Block[] = [
     header(reply.title),
     context({ plain: `You asked: “${truncate(reply.question, CARRIED.echoedQuestionChars)}”` }),
-    section(userMrkdwn(reply.answer)),
+    section(userMrkdwn(reply.answer, Math.min(CARRIED.expertAnswerChars, SLACK_LIMITS.sectionText))),
     context(`${who(reply.by)} · ${escapeMrkdwn(reply.answered)}`),
   ];
   const buttons = slackButtons(reply.actions);

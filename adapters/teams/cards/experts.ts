@@ -30,7 +30,7 @@ export function expertAnswerCard(reply: ExpertAnswerReply): Card {
     [
       heading(reply.title),
       subtle(`You asked: “${userText(reply.question, CARRIED.echoedQuestionChars)}”`),
-      text(userText(reply.answer, 3000), { spacing: 'Medium' }),
+      text(userText(reply.answer, CARRIED.expertAnswerChars), { spacing: 'Medium' }),
       subtle(`${who(reply.by)} · ${escapeMarkdown(reply.answered)}`),
     ],
     cardActions(reply.actions),
